@@ -1,0 +1,14 @@
+/**
+ * Tables, columns and their ids.
+ *
+ * @example
+ * ```ts
+ * import { Catalog, defaultSchemaName } from "./mod.ts";
+ * import { defaultLimits } from "../limits.ts";
+ * console.assert(new Catalog(defaultLimits).getTable(defaultSchemaName, "x") === null);
+ * ```
+ *
+ * @module
+ */
+export * from "./catalog.ts";
+export type * from "./table.ts";

@@ -1,0 +1,438 @@
+/**
+ * The database object: ties parser, binder, executor, storage and WAL together. Statements run
+ * one at a time (a single writer) until the transactions issue brings MVCC.
+ *
+ * @module
+ */
+import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
+import { type Env, LockHeldError, realEnv } from "../env/mod.ts";
+import type { FileLock } from "../env/fs.ts";
+import { type Limits, resolveLimits } from "../limits.ts";
+import { type Plugin, PluginRegistry } from "../plugin/registry.ts";
+import type { StorageEngine } from "../plugin/storage.ts";
+import type { Wal } from "../plugin/wal.ts";
+import type { Statement } from "../sql/ast.ts";
+import { Catalog } from "../catalog/catalog.ts";
+import type { TableSchema } from "../catalog/table.ts";
+import { bindStatement } from "../plan/binder.ts";
+import type { BoundStatement } from "../plan/bound_statement.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { ExecContext } from "../exec/context.ts";
+import { execute } from "../exec/physical.ts";
+import { castColumn } from "../exec/kernels/cast.ts";
+import type { Batch } from "../types/batch.ts";
+import {
+  type Column,
+  columnFromValues,
+  isValid,
+  makeColumn,
+  nullColumn,
+  type Value,
+  valueAt,
+} from "../types/column.ts";
+import { typeToSql } from "../types/data_type.ts";
+import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
+import {
+  decodeJson,
+  decodeRows,
+  type DdlChange,
+  encodeJson,
+  encodeRows,
+  type RowsChange,
+  WalRecordType,
+} from "./wal_codec.ts";
+
+/** How to open a database. */
+export interface DatabaseOptions {
+  /** Data directory for a durable database. */
+  readonly path?: string;
+  /** A purely in-memory database (nothing written to disk). */
+  readonly memory?: boolean;
+  /** The plugins to register; replaces the default list (`defaultPlugins` in mod.ts). */
+  readonly plugins?: readonly Plugin[];
+  /** Clock, file system and randomness (tests inject simulated ones). */
+  readonly env?: Env;
+  /** Overrides of the default limits. */
+  readonly limits?: Partial<Limits>;
+  /** Receives structured log events. */
+  readonly log?: (event: Record<string, unknown>) => void;
+}
+
+/** Columns for {@link Database.insertColumns}: typed arrays, arrays of values, or an Arrow table. */
+export type InsertColumns =
+  | Readonly<Record<string, ArrayLike<unknown>>>
+  | { getChild(name: string): { toArray(): ArrayLike<unknown>; length: number } | null; readonly numRows: number };
+
+interface Internals {
+  readonly registry: PluginRegistry;
+  readonly env: Env;
+  readonly limits: Limits;
+  readonly storage: StorageEngine | null;
+  readonly wal: Wal | null;
+  readonly lock: FileLock | null;
+  readonly log: (event: Record<string, unknown>) => void;
+}
+
+/**
+ * An OmenDB database: in memory or in a data directory.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "../../mod.ts";
+ * const db = await Database.open({ memory: true });
+ * await db.query("CREATE TABLE t (x INTEGER)");
+ * await db.query("INSERT INTO t VALUES (1), (2)");
+ * const r = await db.query("SELECT x * 10 AS y FROM t ORDER BY y DESC");
+ * console.assert(r.rows[0]![0] === 20);
+ * await db.close();
+ * ```
+ */
+export class Database {
+  readonly #registry: PluginRegistry;
+  readonly #env: Env;
+  readonly #limits: Limits;
+  readonly #storage: StorageEngine | null;
+  readonly #wal: Wal | null;
+  readonly #lock: FileLock | null;
+  readonly #catalog: Catalog;
+  readonly #log: (event: Record<string, unknown>) => void;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  /** Use {@link Database.open}. */
+  protected constructor(internals: Internals) {
+    this.#registry = internals.registry;
+    this.#env = internals.env;
+    this.#limits = internals.limits;
+    this.#storage = internals.storage;
+    this.#wal = internals.wal;
+    this.#lock = internals.lock;
+    this.#log = internals.log;
+    this.#catalog = new Catalog(internals.limits);
+  }
+
+  /**
+   * Opens a database. `{ memory: true }` keeps everything in memory; `{ path }` opens (or
+   * creates) a durable data directory, taking its LOCK file and replaying its WAL.
+   */
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    const env = options.env ?? realEnv();
+    const limits = resolveLimits(options.limits);
+    const log = options.log ?? (() => {});
+    const registry = new PluginRegistry();
+    for (const p of options.plugins ?? []) registry.use(p);
+    if (options.memory && options.path !== undefined) {
+      throw new DbError(SqlState.invalidParameterValue, "give either memory: true or a path, not both");
+    }
+    const dir = options.memory || options.path === undefined ? null : options.path;
+    let lock: FileLock | null = null;
+    let wal: Wal | null = null;
+    if (dir !== null) {
+      await env.fs.mkdirp(dir);
+      try {
+        lock = await env.fs.lock(`${dir}/LOCK`);
+      } catch (e) {
+        if (e instanceof LockHeldError) {
+          throw new DbError("55006", `data directory "${dir}" is in use by another OmenDB process`, {
+            hint: "stop the other process or open another directory",
+          });
+        }
+        throw e;
+      }
+      const walPlugin = registry.wal();
+      if (!walPlugin) {
+        lock.release();
+        throw notSupported("a durable database without a WAL plugin");
+      }
+      try {
+        wal = await walPlugin.open({ env, dir: `${dir}/wal`, log });
+      } catch (e) {
+        lock.release();
+        throw toDbError(e);
+      }
+    }
+    const storagePlugin = registry.storage();
+    const storage = storagePlugin ? await storagePlugin.open({ env, dir, limits }) : null;
+    const db = new this({ registry, env, limits, storage, wal, lock, log });
+    if (wal !== null) await db.#recover(wal);
+    return db;
+  }
+
+  /** The plugin registry of this database. */
+  get registry(): PluginRegistry {
+    return this.#registry;
+  }
+
+  /** The effective limits. */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
+  /**
+   * Runs every statement in `sql` and returns the last one's result.
+   * Parameters `$1...$n` take `params` (numbers, bigints, strings, booleans, null).
+   */
+  async query(sql: string, params: readonly Value[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+    const all = await this.queryAll(sql, params, options);
+    return all.at(-1) ?? { command: "EMPTY", columns: [], rows: [], rowCount: 0 };
+  }
+
+  /** Runs every statement in `sql`, returning one result per statement. */
+  queryAll(sql: string, params: readonly Value[] = [], options: QueryOptions = {}): Promise<QueryResult[]> {
+    return this.#serialize(async () => {
+      const parser = this.#registry.parser();
+      if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
+      let statements: Statement[];
+      try {
+        statements = parser.parse(sql, { limits: this.#limits });
+      } catch (e) {
+        throw toDbError(e);
+      }
+      const results: QueryResult[] = [];
+      for (const stmt of statements) {
+        const ctx = new ExecContext(
+          this.#env.clock,
+          this.#limits,
+          params,
+          options.signal ?? null,
+          options.timeoutMs ?? this.#limits.queryTimeoutMs,
+        );
+        try {
+          const bound = bindStatement(stmt, { catalog: this.#catalog, registry: this.#registry, params });
+          results.push(await this.#run(bound, ctx));
+        } catch (e) {
+          throw toDbError(e);
+        }
+      }
+      return results;
+    });
+  }
+
+  /**
+   * The bulk path: appends columns to a table. Keys are column names; values are typed arrays
+   * (Float64Array, Int32Array, BigInt64Array, ...), arrays of values, or an Arrow table.
+   * Missing columns are NULL. Returns the number of rows appended.
+   */
+  insertColumns(table: string, columns: InsertColumns): Promise<number> {
+    return this.#serialize(async () => {
+      const t = this.#catalog.getTable("public", table);
+      if (!t) throw new DbError(SqlState.undefinedTable, `relation "${table}" does not exist`);
+      const getChild = (columns as { getChild?: unknown }).getChild;
+      const arrow = typeof getChild === "function" ? columns as Extract<InsertColumns, { numRows: number }> : null;
+      const record = arrow === null ? columns as Readonly<Record<string, ArrayLike<unknown>>> : null;
+      let length = -1;
+      const source = t.columns.map((c) => {
+        const arr = arrow !== null ? arrow.getChild(c.name)?.toArray() ?? null : record![c.name] ?? null;
+        if (arr !== null) {
+          if (length >= 0 && arr.length !== length) {
+            throw new DbError(SqlState.invalidParameterValue, `column "${c.name}" has ${arr.length} values, others ${length}`);
+          }
+          length = arr.length;
+        }
+        return arr;
+      });
+      if (record !== null) {
+        for (const name of Object.keys(record)) {
+          if (!t.columns.some((c) => c.name === name)) {
+            throw new DbError(SqlState.undefinedColumn, `column "${name}" of relation "${table}" does not exist`);
+          }
+        }
+      }
+      if (length < 0) length = arrow?.numRows ?? 0;
+      const cols: Column[] = t.columns.map((c, i) => {
+        const arr = source[i];
+        if (arr === null || arr === undefined) return nullColumn(c.type, length);
+        return adoptArray(c.type, arr, length);
+      });
+      const batch: Batch = { columns: cols, length };
+      await this.#appendRows(t, batch);
+      return length;
+    });
+  }
+
+  /** Closes the database: no more queries; the WAL and lock are released. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.catch(() => {});
+    await this.#storage?.close();
+    await this.#wal?.close();
+    this.#lock?.release();
+  }
+
+  #serialize<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));
+    const p = this.#queue.then(fn, fn);
+    this.#queue = p.catch(() => {});
+    return p;
+  }
+
+  #requireStorage(): StorageEngine {
+    if (!this.#storage) throw notSupported("tables (no storage plugin is registered)");
+    return this.#storage;
+  }
+
+  async #run(bound: BoundStatement, ctx: ExecContext): Promise<QueryResult> {
+    switch (bound.kind) {
+      case "query": {
+        const { columns, rows } = await this.#collect(bound.plan, ctx);
+        return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
+      }
+      case "create_table": {
+        if (this.#catalog.getTable(bound.schema, bound.name)) {
+          if (bound.ifNotExists) return { command: "CREATE TABLE", columns: [], rows: [], rowCount: 0 };
+          throw new DbError(SqlState.duplicateTable, `relation "${bound.name}" already exists`);
+        }
+        const storage = this.#requireStorage();
+        // Evaluate a CTAS source before anything is logged, so a failing query changes nothing.
+        let sourceBatches: Batch[] = [];
+        if (bound.source !== null) {
+          for await (const b of execute(bound.source, storage, ctx)) sourceBatches.push(b);
+        }
+        const change: DdlChange = { op: "create_table", schema: bound.schema, name: bound.name, columns: bound.columns };
+        await this.#logDdl(change);
+        const table = await this.#applyDdl(change);
+        sourceBatches = sourceBatches.map((b) => ({
+          columns: b.columns.map((c, i) => castColumn(c, table.columns[i]!.type)),
+          length: b.length,
+        }));
+        let n = 0;
+        for (const b of sourceBatches) {
+          await this.#appendRows(table, b);
+          n += b.length;
+        }
+        return bound.source === null
+          ? { command: "CREATE TABLE", columns: [], rows: [], rowCount: 0 }
+          : { command: `SELECT ${n}`, columns: [], rows: [], rowCount: n };
+      }
+      case "drop_table": {
+        for (const t of bound.tables) {
+          if (!this.#catalog.getTable(t.schema, t.name)) {
+            if (bound.ifExists) continue;
+            throw new DbError(SqlState.undefinedTable, `table "${t.name}" does not exist`);
+          }
+          const change: DdlChange = { op: "drop_table", schema: t.schema, name: t.name };
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: "DROP TABLE", columns: [], rows: [], rowCount: 0 };
+      }
+      case "insert": {
+        const storage = this.#requireStorage();
+        const t = bound.table;
+        const batches: Batch[] = [];
+        let n = 0;
+        for await (const b of execute(bound.source, storage, ctx)) {
+          const columns = t.columns.map((c, i) => {
+            const k = bound.sourceIndexOfColumn[i]!;
+            return k < 0 ? nullColumn(c.type, b.length) : b.columns[k]!;
+          });
+          batches.push({ columns, length: b.length });
+          n += b.length;
+        }
+        for (const b of batches) this.#checkNotNull(t, b);
+        for (const b of batches) await this.#appendRows(t, b);
+        return { command: `INSERT 0 ${n}`, columns: [], rows: [], rowCount: n };
+      }
+    }
+  }
+
+  async #collect(plan: LogicalPlan, ctx: ExecContext): Promise<{ columns: ResultColumn[]; rows: Value[][] }> {
+    const columns: ResultColumn[] = plan.fields.map((f) => ({ name: f.name, type: f.type }));
+    const rows: Value[][] = [];
+    const rowsMax = this.#limits.queryResultRowsMax;
+    for await (const b of execute(plan, this.#storage, ctx)) {
+      for (let i = 0; i < b.length; i++) {
+        const row = new Array<Value>(b.columns.length);
+        for (let c = 0; c < b.columns.length; c++) row[c] = valueAt(b.columns[c]!, i);
+        rows.push(row);
+      }
+      if (rowsMax > 0 && rows.length > rowsMax) {
+        throw new DbError(SqlState.programLimitExceeded, `query returned more than ${rowsMax} rows`);
+      }
+      ctx.reserve(b.length * b.columns.length * 16);
+    }
+    return { columns, rows };
+  }
+
+  #checkNotNull(t: TableSchema, b: Batch): void {
+    t.columns.forEach((c, i) => {
+      if (!c.notNull) return;
+      const col = b.columns[i]!;
+      for (let r = 0; r < b.length; r++) {
+        if (col.kind === "unknown" || !isValid(col.validity, r)) {
+          throw new DbError(
+            SqlState.notNullViolation,
+            `null value in column "${c.name}" of relation "${t.name}" violates not-null constraint`,
+          );
+        }
+      }
+    });
+  }
+
+  async #appendRows(t: TableSchema, b: Batch): Promise<void> {
+    if (b.length === 0) return;
+    this.#checkNotNull(t, b);
+    if (this.#wal !== null) {
+      await this.#wal.append([{ type: WalRecordType.rows, payload: encodeJson(encodeRows(t.schema, t.name, b)) }]);
+    }
+    await this.#requireStorage().append(t.id, b);
+  }
+
+  async #logDdl(change: DdlChange): Promise<void> {
+    if (this.#wal !== null) await this.#wal.append([{ type: WalRecordType.ddl, payload: encodeJson(change) }]);
+  }
+
+  async #applyDdl(change: DdlChange): Promise<TableSchema> {
+    const storage = this.#requireStorage();
+    if (change.op === "create_table") {
+      const table = this.#catalog.createTable(change.schema, change.name, change.columns);
+      await storage.createTable(table);
+      return table;
+    }
+    const table = this.#catalog.dropTable(change.schema, change.name);
+    await storage.dropTable(table.id);
+    return table;
+  }
+
+  async #recover(wal: Wal): Promise<void> {
+    let records = 0;
+    for await (const e of wal.replay(0n)) {
+      records++;
+      if (e.type === WalRecordType.ddl) {
+        await this.#applyDdl(decodeJson<DdlChange>(e.payload, "DDL"));
+      } else if (e.type === WalRecordType.rows) {
+        const change = decodeJson<RowsChange>(e.payload, "rows");
+        const t = this.#catalog.getTable(change.schema, change.name);
+        if (!t) throw new DbError(SqlState.dataCorrupted, `WAL rows for unknown table ${change.name} at LSN ${e.lsn}`);
+        await this.#requireStorage().append(t.id, decodeRows(change, t.columns.map((c) => c.type)));
+      } else {
+        throw new DbError(SqlState.dataCorrupted, `unknown WAL record type ${e.type} at LSN ${e.lsn}`);
+      }
+    }
+    this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
+  }
+}
+
+/** Wraps a caller's array as a column of `type`, copying only when the representation differs. */
+function adoptArray(type: Column["type"], arr: ArrayLike<unknown>, length: number): Column {
+  const direct = (type.kind === "float8" || type.kind === "timestamp" || type.kind === "timestamptz") && arr instanceof Float64Array ||
+    type.kind === "int4" && arr instanceof Int32Array ||
+    type.kind === "int8" && arr instanceof BigInt64Array ||
+    type.kind === "int2" && arr instanceof Int16Array ||
+    type.kind === "float4" && arr instanceof Float32Array;
+  if (direct) return makeColumn(type, length, arr as Float64Array, null);
+  const values: Value[] = Array.from(arr as ArrayLike<unknown>, (v) => {
+    if (v === null || v === undefined) return null;
+    if (v instanceof Date) return v.getTime() * 1000;
+    return v as Value;
+  });
+  if (type.kind === "text" || type.kind === "varchar") {
+    return castColumn(columnFromValues({ kind: "text" }, values.map((v) => v === null ? null : String(v))), type);
+  }
+  try {
+    return columnFromValues(type, values);
+  } catch (e) {
+    throw new DbError(SqlState.datatypeMismatch, `cannot store values as ${typeToSql(type)}: ${(e as Error).message}`);
+  }
+}

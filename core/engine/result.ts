@@ -1,0 +1,30 @@
+import type { DataType } from "../types/data_type.ts";
+import type { Value } from "../types/column.ts";
+
+/** One result column. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: DataType;
+}
+
+/**
+ * The result of one statement. `rows` hold JS values: booleans, numbers (int2/int4/float),
+ * bigints (int8), strings (text), and numbers of microseconds (timestamps) or days (dates):
+ * use `formatValue(type, value)` for PostgreSQL's text form.
+ */
+export interface QueryResult {
+  /** The command tag, as PostgreSQL sends it: `SELECT 3`, `INSERT 0 2`, `CREATE TABLE`. */
+  readonly command: string;
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly (readonly Value[])[];
+  /** Rows returned (SELECT) or affected (INSERT/UPDATE/DELETE). */
+  readonly rowCount: number;
+}
+
+/** Per-call options for `Database.query`. */
+export interface QueryOptions {
+  /** Cancels the query (SQLSTATE 57014). */
+  readonly signal?: AbortSignal;
+  /** Overrides the query timeout in milliseconds (0 = none). */
+  readonly timeoutMs?: number;
+}

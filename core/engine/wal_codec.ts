@@ -1,0 +1,92 @@
+/**
+ * What the engine writes into the WAL: DDL and inserted rows, as JSON payloads. Row payloads
+ * are column-wise; int8 travels as decimal text and non-finite floats as names, so nothing is
+ * lost in JSON.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../errors.ts";
+import type { DataType } from "../types/data_type.ts";
+import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
+import type { Batch } from "../types/batch.ts";
+
+/** WAL record types used by the engine. */
+export const WalRecordType = { ddl: 1, rows: 2 } as const;
+
+/** A DDL change. */
+export type DdlChange =
+  | {
+    readonly op: "create_table";
+    readonly schema: string;
+    readonly name: string;
+    readonly columns: readonly { name: string; type: DataType; notNull: boolean }[];
+  }
+  | { readonly op: "drop_table"; readonly schema: string; readonly name: string };
+
+/** Rows appended to a table. */
+export interface RowsChange {
+  readonly schema: string;
+  readonly name: string;
+  readonly length: number;
+  readonly columns: readonly (readonly (string | number | boolean | null)[])[];
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Encodes a JSON payload. */
+export function encodeJson(value: unknown): Uint8Array {
+  return enc.encode(JSON.stringify(value));
+}
+
+/** Decodes a JSON payload; a bad one is data corruption. */
+export function decodeJson<T>(bytes: Uint8Array, what: string): T {
+  try {
+    return JSON.parse(dec.decode(bytes)) as T;
+  } catch (e) {
+    throw new DbError(SqlState.dataCorrupted, `cannot decode WAL ${what} record: ${(e as Error).message}`);
+  }
+}
+
+function encodeValue(col: Column, i: number): string | number | boolean | null {
+  if (!isValid(col.validity, i) || col.kind === "unknown") return null;
+  const v = (col.data as ArrayLike<unknown>)[i];
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") {
+    if (col.kind === "bool") return v !== 0;
+    if (!Number.isFinite(v)) return String(v);
+    return v;
+  }
+  return v as string;
+}
+
+/** Encodes a batch's columns. */
+export function encodeRows(schema: string, name: string, batch: Batch): RowsChange {
+  return {
+    schema,
+    name,
+    length: batch.length,
+    columns: batch.columns.map((c) => {
+      const out = new Array<string | number | boolean | null>(batch.length);
+      for (let i = 0; i < batch.length; i++) out[i] = encodeValue(c, i);
+      return out;
+    }),
+  };
+}
+
+/** Decodes columns of the given types. */
+export function decodeRows(change: RowsChange, types: readonly DataType[]): Batch {
+  const columns = types.map((t, c) => {
+    const raw = change.columns[c] ?? [];
+    const values: Value[] = raw.map((v) => {
+      if (v === null) return null;
+      if (t.kind === "int8") return BigInt(v as string);
+      if (typeof v === "string" && (t.kind === "float4" || t.kind === "float8" || t.kind === "timestamp" || t.kind === "timestamptz")) {
+        return Number(v);
+      }
+      return v;
+    });
+    return columnFromValues(t, values);
+  });
+  return { columns, length: change.length };
+}

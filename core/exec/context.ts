@@ -1,0 +1,48 @@
+/**
+ * What every operator gets: the deadline and cancellation signal it must check inside long
+ * loops, parameter values, and the per-query memory budget.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../errors.ts";
+import type { Clock } from "../env/clock.ts";
+import type { Limits } from "../limits.ts";
+import type { Value } from "../types/column.ts";
+
+/** Per-query execution state. */
+export class ExecContext {
+  readonly #deadlineMs: number;
+  #memoryBytes = 0;
+
+  constructor(
+    readonly clock: Clock,
+    readonly limits: Limits,
+    readonly params: readonly Value[],
+    readonly signal: AbortSignal | null,
+    timeoutMs: number,
+  ) {
+    this.#deadlineMs = timeoutMs > 0 ? clock.monotonicMs() + timeoutMs : Infinity;
+  }
+
+  /** Throws 57014 when the query was cancelled or ran past its deadline. */
+  check(): void {
+    if (this.signal?.aborted) {
+      throw new DbError(SqlState.queryCanceled, "canceling statement due to user request");
+    }
+    if (this.#deadlineMs !== Infinity && this.clock.monotonicMs() > this.#deadlineMs) {
+      throw new DbError(SqlState.queryCanceled, "canceling statement due to statement timeout");
+    }
+  }
+
+  /** Accounts `bytes` against the query's memory budget; 53200 when it is exceeded. */
+  reserve(bytes: number): void {
+    this.#memoryBytes += bytes;
+    if (this.#memoryBytes > this.limits.queryMemoryBytesMax) {
+      throw new DbError(
+        SqlState.outOfMemory,
+        `query needs more than ${this.limits.queryMemoryBytesMax} bytes of memory`,
+        { hint: "raise the query memory limit or make the query smaller" },
+      );
+    }
+  }
+}

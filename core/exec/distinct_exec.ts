@@ -1,0 +1,29 @@
+import type { Batch } from "../types/batch.ts";
+import { isValid, takeColumn } from "../types/column.ts";
+import type { ExecContext } from "./context.ts";
+
+/** Drops duplicate rows (NULLs equal each other here, as in SQL's DISTINCT). */
+export async function* distinctExec(input: AsyncIterable<Batch>, ctx: ExecContext): AsyncGenerator<Batch> {
+  const seen = new Set<string>();
+  for await (const batch of input) {
+    ctx.check();
+    const keep = new Uint32Array(batch.length);
+    let count = 0;
+    for (let i = 0; i < batch.length; i++) {
+      let key = "";
+      for (const c of batch.columns) {
+        if (!isValid(c.validity, i) || c.kind === "unknown") key += "\u0000N";
+        else {
+          const v = (c.data as ArrayLike<unknown>)[i];
+          key += `\u0000${typeof v === "number" && Number.isNaN(v) ? "NaN" : String(v)}`;
+        }
+      }
+      if (!seen.has(key)) {
+        seen.add(key);
+        ctx.reserve(key.length * 2 + 32);
+        keep[count++] = i;
+      }
+    }
+    if (count > 0) yield { columns: batch.columns.map((c) => takeColumn(c, keep, count)), length: count };
+  }
+}

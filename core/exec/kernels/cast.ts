@@ -1,0 +1,229 @@
+/**
+ * CAST between types, over whole columns, with PostgreSQL's errors: 22P02 for bad text, 22003
+ * for out-of-range numbers.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../../errors.ts";
+import { type DataType, sameType, typeToSql } from "../../types/data_type.ts";
+import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
+import { formatValue } from "../../types/format.ts";
+import {
+  parseBool,
+  parseDate,
+  parseFloat8,
+  parseInt8,
+  parseInteger,
+  parseTimestamp,
+} from "../../types/parse.ts";
+import { asBigInt64, asFloat64 } from "./numeric.ts";
+
+const INT2_MAX = 32767;
+const INT4_MAX = 2147483647;
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+/** Whether an explicit cast from one type to another exists. */
+export function canCast(from: DataType, to: DataType): boolean {
+  if (from.kind === "unknown" || sameType(from, to)) return true;
+  const cat = (t: DataType): string => {
+    switch (t.kind) {
+      case "int2":
+      case "int4":
+      case "int8":
+      case "float4":
+      case "float8":
+        return "num";
+      case "text":
+      case "varchar":
+        return "str";
+      case "bool":
+        return "bool";
+      case "date":
+      case "timestamp":
+      case "timestamptz":
+        return "time";
+      case "unknown":
+        return "unknown";
+    }
+  };
+  const f = cat(from);
+  const t = cat(to);
+  if (f === "str" || t === "str") return true;
+  if (f === t) return true;
+  if ((f === "bool" && to.kind === "int4") || (t === "bool" && from.kind === "int4")) return true;
+  return false;
+}
+
+function outOfRange(typeName: string): DbError {
+  return new DbError(SqlState.numericValueOutOfRange, `${typeName} out of range`);
+}
+
+/** PostgreSQL rounds half away from zero when casting float to integer... to even, in fact. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * Casts a column to a type.
+ *
+ * @example
+ * ```ts
+ * import { castColumn } from "./cast.ts";
+ * import { columnFromValues, Types, valueAt } from "../../types/mod.ts";
+ * const c = castColumn(columnFromValues(Types.text, [" 42 "]), Types.int4);
+ * console.assert(valueAt(c, 0) === 42);
+ * ```
+ */
+export function castColumn(col: Column, to: DataType): Column {
+  if (sameType(col.type, to)) return col;
+  if (col.kind === to.kind && to.kind !== "varchar") return makeColumn(to, col.length, col.data, col.validity);
+  const n = col.length;
+  const v = col.validity;
+  const out = allocData(to.kind, n);
+  if (col.kind === "unknown") {
+    return makeColumn(to, n, out, v ?? new Uint8Array((n + 7) >>> 3));
+  }
+  if (!canCast(col.type, to)) {
+    throw new DbError(SqlState.datatypeMismatch, `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`);
+  }
+  // from text
+  if (col.kind === "text" || col.kind === "varchar") {
+    const src = col.data;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v, i)) continue;
+      const s = src[i]!;
+      switch (to.kind) {
+        case "bool":
+          (out as Uint8Array)[i] = parseBool(s) ? 1 : 0;
+          break;
+        case "int2":
+          (out as Int16Array)[i] = parseInteger(s, -INT2_MAX - 1, INT2_MAX, "smallint");
+          break;
+        case "int4":
+          (out as Int32Array)[i] = parseInteger(s, -INT4_MAX - 1, INT4_MAX, "integer");
+          break;
+        case "int8":
+          (out as BigInt64Array)[i] = parseInt8(s);
+          break;
+        case "float4":
+          (out as Float32Array)[i] = parseFloat8(s, "real");
+          break;
+        case "float8":
+          (out as Float64Array)[i] = parseFloat8(s);
+          break;
+        case "text":
+          (out as string[])[i] = s;
+          break;
+        case "varchar":
+          (out as string[])[i] = truncateVarchar(s, to.maxLength);
+          break;
+        case "date":
+          (out as Int32Array)[i] = parseDate(s);
+          break;
+        case "timestamp":
+          (out as Float64Array)[i] = parseTimestamp(s, false);
+          break;
+        case "timestamptz":
+          (out as Float64Array)[i] = parseTimestamp(s, true);
+          break;
+        case "unknown":
+          break;
+      }
+    }
+    return makeColumn(to, n, out, v);
+  }
+  // to text
+  if (to.kind === "text" || to.kind === "varchar") {
+    const dst = out as string[];
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v, i)) continue;
+      let s: string;
+      if (col.kind === "bool") s = col.data[i] ? "true" : "false";
+      else s = formatValue(col.type, col.kind === "int8" ? col.data[i]! : (col.data as ArrayLike<number>)[i]!)!;
+      dst[i] = to.kind === "varchar" ? truncateVarchar(s, to.maxLength) : s;
+    }
+    return makeColumn(to, n, out, v);
+  }
+  switch (to.kind) {
+    case "bool": {
+      const src = asFloat64(col);
+      const dst = out as Uint8Array;
+      for (let i = 0; i < n; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+      return makeColumn(to, n, out, v);
+    }
+    case "int2":
+    case "int4": {
+      const max = to.kind === "int2" ? INT2_MAX : INT4_MAX;
+      const name = to.kind === "int2" ? "smallint" : "integer";
+      const src = asFloat64(col);
+      const dst = out as Int32Array | Int16Array;
+      const isFloat = col.kind === "float4" || col.kind === "float8";
+      for (let i = 0; i < n; i++) {
+        if (!isValid(v, i)) continue;
+        const x = isFloat ? roundHalfEven(src[i]!) : src[i]!;
+        if (!(x >= -max - 1 && x <= max)) throw outOfRange(name);
+        dst[i] = x;
+      }
+      return makeColumn(to, n, out, v);
+    }
+    case "int8": {
+      const dst = out as BigInt64Array;
+      if (col.kind === "float4" || col.kind === "float8") {
+        const src = col.data;
+        for (let i = 0; i < n; i++) {
+          if (!isValid(v, i)) continue;
+          const x = roundHalfEven(src[i]!);
+          if (!(x >= -9223372036854775808 && x < 9223372036854775808)) throw outOfRange("bigint");
+          dst[i] = BigInt(x);
+        }
+        return makeColumn(to, n, out, v);
+      }
+      const src = asBigInt64(col);
+      for (let i = 0; i < n; i++) {
+        const x = src[i]!;
+        if (x < INT8_MIN || x > INT8_MAX) throw outOfRange("bigint");
+        dst[i] = x;
+      }
+      return makeColumn(to, n, out, v);
+    }
+    case "float4":
+    case "float8": {
+      const src = asFloat64(col);
+      (out as Float64Array | Float32Array).set(src);
+      if (to.kind === "float4") {
+        for (let i = 0; i < n; i++) {
+          if (isValid(v, i) && Number.isFinite(src[i]!) && !Number.isFinite((out as Float32Array)[i]!)) {
+            throw outOfRange("real");
+          }
+        }
+      }
+      return makeColumn(to, n, out, v);
+    }
+    case "date":
+    case "timestamp":
+    case "timestamptz": {
+      const src = asFloat64(col);
+      const dst = out as Float64Array | Int32Array;
+      const fromDays = col.kind === "date";
+      const toDays = to.kind === "date";
+      for (let i = 0; i < n; i++) {
+        const x = src[i]!;
+        if (fromDays === toDays) dst[i] = x;
+        else if (fromDays) dst[i] = x * 86_400_000_000;
+        else dst[i] = Math.floor(x / 86_400_000_000);
+      }
+      return makeColumn(to, n, out, v);
+    }
+    case "unknown":
+      break;
+  }
+  throw new DbError(SqlState.datatypeMismatch, `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`);
+}
+
+function truncateVarchar(s: string, maxLength: number | null): string {
+  if (maxLength === null || s.length <= maxLength) return s;
+  const chars = [...s];
+  return chars.length <= maxLength ? s : chars.slice(0, maxLength).join("");
+}

@@ -1,0 +1,47 @@
+/**
+ * Turns a logical plan into a pipeline of operators over batches.
+ *
+ * @module
+ */
+import { unreachable } from "../errors.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import type { StorageEngine } from "../plugin/storage.ts";
+import type { Batch } from "../types/batch.ts";
+import type { ExecContext } from "./context.ts";
+import { filterExec } from "./filter_exec.ts";
+import { projectExec } from "./project_exec.ts";
+import { valuesExec } from "./values_exec.ts";
+import { sortExec } from "./sort_exec.ts";
+import { limitExec } from "./limit_exec.ts";
+import { distinctExec } from "./distinct_exec.ts";
+
+/** Builds the operator pipeline for `plan`. */
+export function execute(plan: LogicalPlan, storage: StorageEngine | null, ctx: ExecContext): AsyncIterable<Batch> {
+  switch (plan.kind) {
+    case "scan": {
+      if (storage === null) throw new Error("scan without a storage engine");
+      const rows = storage.scan(plan.table.id, {
+        projection: plan.projection,
+        filters: plan.filters,
+        limit: null,
+        signal: ctx.signal,
+      });
+      // Pushed filters are always re-checked: an engine may answer them inexactly.
+      return plan.filters.reduce<AsyncIterable<Batch>>((input, f) => filterExec(input, f, ctx), rows);
+    }
+    case "values":
+      return valuesExec(plan.rows, plan.fields, ctx);
+    case "filter":
+      return filterExec(execute(plan.input, storage, ctx), plan.predicate, ctx);
+    case "project":
+      return projectExec(execute(plan.input, storage, ctx), plan.exprs, ctx);
+    case "sort":
+      return sortExec(execute(plan.input, storage, ctx), plan.keys, plan.fields, ctx);
+    case "distinct":
+      return distinctExec(execute(plan.input, storage, ctx), ctx);
+    case "limit":
+      return limitExec(execute(plan.input, storage, ctx), plan.limit, plan.offset, ctx);
+    default:
+      return unreachable(plan, "plan");
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Every limit in OmenDB, named with its unit, with its default. Config keys override the
+ * ones that have a key (see docs/operations.md); the rest are fixed by the engine's design.
+ *
+ * @module
+ */
+
+/** The engine's limits. Read-only defaults; a database may be opened with overrides. */
+export interface Limits {
+  /** Rows in one column batch: a power of two. */
+  readonly batchRowsMax: number;
+  /** Bytes of SQL text accepted in one query. */
+  readonly sqlTextBytesMax: number;
+  /** Nesting depth of expressions and subqueries the parser accepts. */
+  readonly sqlNestingDepthMax: number;
+  /** Bytes in an identifier (PostgreSQL's NAMEDATALEN - 1). Longer names are truncated. */
+  readonly identifierBytesMax: number;
+  /** Columns in one table. */
+  readonly tableColumnsMax: number;
+  /** Tables in one database. */
+  readonly tablesMax: number;
+  /** Rows in one INSERT ... VALUES statement. */
+  readonly insertValuesRowsMax: number;
+  /** Parameters ($1...$n) in one statement. */
+  readonly queryParamsMax: number;
+  /** Wall-clock time one query may run, in milliseconds (0 = no limit). */
+  readonly queryTimeoutMs: number;
+  /** Rows one query may return (0 = no limit). */
+  readonly queryResultRowsMax: number;
+  /** Bytes one query may hold in hash tables, sorts and results. */
+  readonly queryMemoryBytesMax: number;
+  /** Bytes of one text value. */
+  readonly textValueBytesMax: number;
+}
+
+/** The defaults. */
+export const defaultLimits: Limits = Object.freeze({
+  batchRowsMax: 2048,
+  sqlTextBytesMax: 16 * 1024 * 1024,
+  sqlNestingDepthMax: 1000,
+  identifierBytesMax: 63,
+  tableColumnsMax: 1600,
+  tablesMax: 100_000,
+  insertValuesRowsMax: 1_000_000,
+  queryParamsMax: 65_535,
+  queryTimeoutMs: 30_000,
+  queryResultRowsMax: 0,
+  queryMemoryBytesMax: 1024 * 1024 * 1024,
+  textValueBytesMax: 64 * 1024 * 1024,
+});
+
+/** Merges overrides into the defaults, checking each value. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const merged = { ...defaultLimits, ...overrides };
+  for (const [key, value] of Object.entries(merged)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`limit ${key} must be a non-negative integer, got ${value}`);
+    }
+  }
+  if ((merged.batchRowsMax & (merged.batchRowsMax - 1)) !== 0 || merged.batchRowsMax === 0) {
+    throw new RangeError(`limit batchRowsMax must be a power of two, got ${merged.batchRowsMax}`);
+  }
+  return Object.freeze(merged);
+}

@@ -1,0 +1,863 @@
+/**
+ * The binder: resolves names against the catalog, infers and coerces types, and turns the AST
+ * into a logical plan. Anything the engine cannot run yet is rejected here with 0A000.
+ *
+ * @module
+ */
+import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
+import type * as ast from "../sql/ast.ts";
+import { type Catalog, defaultSchemaName, type NewColumn } from "../catalog/catalog.ts";
+import { type DataType, isNumeric, isString, typeInfo, typeToSql, Types } from "../types/data_type.ts";
+import type { Value } from "../types/column.ts";
+import type { PluginRegistry } from "../plugin/registry.ts";
+import type { BoundExpr, BoundOp } from "./expr.ts";
+import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
+import type { BoundStatement } from "./bound_statement.ts";
+import { commonType, widerNumeric } from "./coerce.ts";
+import { canCast, castColumn } from "../exec/kernels/cast.ts";
+import { columnFromValues, valueAt } from "../types/column.ts";
+import { paramType } from "../exec/eval.ts";
+
+/** Names of aggregate functions the engine will implement (rejected until then). */
+const KNOWN_AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "stddev", "variance", "string_agg", "array_agg", "bool_and", "bool_or", "first", "last", "median"]);
+
+/** What the binder needs from the world. */
+export interface BinderContext {
+  readonly catalog: Catalog;
+  readonly registry: PluginRegistry;
+  readonly params: readonly Value[];
+}
+
+/** A name scope: the fields visible to expressions. */
+interface Scope {
+  readonly fields: readonly Field[];
+}
+
+const emptyScope: Scope = { fields: [] };
+
+/**
+ * Binds one statement.
+ *
+ * @example
+ * ```ts
+ * import { bindStatement } from "./binder.ts";
+ * import { Catalog } from "../catalog/catalog.ts";
+ * import { PluginRegistry } from "../plugin/registry.ts";
+ * import { defaultLimits } from "../limits.ts";
+ * const ctx = { catalog: new Catalog(defaultLimits), registry: new PluginRegistry(), params: [] };
+ * const b = bindStatement({ kind: "drop_table", names: [{ parts: ["t"], pos: 0 }], ifExists: true, pos: 0 }, ctx);
+ * console.assert(b.kind === "drop_table");
+ * ```
+ */
+export function bindStatement(stmt: ast.Statement, ctx: BinderContext): BoundStatement {
+  return new Binder(ctx).statement(stmt);
+}
+
+/** Splits a qualified name into schema and name. */
+export function resolveName(name: ast.QualifiedName): { schema: string; name: string } {
+  const p = name.parts;
+  if (p.length === 1) return { schema: defaultSchemaName, name: p[0]! };
+  if (p.length === 2) return { schema: p[0]!, name: p[1]! };
+  if (p.length === 3 && (p[0] === "omendb")) return { schema: p[1]!, name: p[2]! };
+  throw new DbError(SqlState.featureNotSupported, `cross-database references are not implemented: ${p.join(".")}`, {
+    position: name.pos + 1,
+  });
+}
+
+/** Converts a written type to a data type. */
+export function bindTypeName(t: ast.TypeName): DataType {
+  switch (t.name) {
+    case "int2":
+      return Types.int2;
+    case "int4":
+      return Types.int4;
+    case "int8":
+      return Types.int8;
+    case "float4":
+      return Types.float4;
+    case "float8":
+      return Types.float8;
+    case "bool":
+      return Types.bool;
+    case "text":
+      return Types.text;
+    case "varchar":
+    case "bpchar":
+      if (t.args.length > 1) throw new DbError(SqlState.syntaxError, `too many type modifiers for ${t.name}`, { position: t.pos + 1 });
+      if (t.args[0] === 0) throw new DbError(SqlState.invalidParameterValue, `length for type ${t.name} must be at least 1`, { position: t.pos + 1 });
+      return { kind: "varchar", maxLength: t.args[0] ?? (t.name === "bpchar" ? 1 : null) };
+    case "date":
+      return Types.date;
+    case "timestamp":
+      return Types.timestamp;
+    case "timestamptz":
+      return Types.timestamptz;
+    case "numeric":
+    case "interval":
+    case "time":
+    case "timetz":
+    case "bytea":
+    case "json":
+    case "jsonb":
+    case "uuid":
+      throw notSupported(`type ${t.name}`, t.pos + 1);
+    default:
+      throw new DbError("42704", `type "${t.name}" does not exist`, { position: t.pos + 1 });
+  }
+}
+
+function pos1(node: { pos: number }): { position: number } {
+  return { position: node.pos + 1 };
+}
+
+class Binder {
+  /** Constants whose type is still open (string literals and string parameters). */
+  readonly #untyped = new WeakSet<BoundExpr>();
+
+  constructor(readonly ctx: BinderContext) {}
+
+  statement(stmt: ast.Statement): BoundStatement {
+    switch (stmt.kind) {
+      case "query":
+        return { kind: "query", plan: this.query(stmt.query) };
+      case "create_table":
+        return this.createTable(stmt);
+      case "drop_table":
+        return {
+          kind: "drop_table",
+          tables: stmt.names.map((n) => {
+            const r = resolveName(n);
+            if (!stmt.ifExists && !this.ctx.catalog.getTable(r.schema, r.name)) {
+              throw new DbError(SqlState.undefinedTable, `table "${r.name}" does not exist`, pos1(n));
+            }
+            return r;
+          }),
+          ifExists: stmt.ifExists,
+        };
+      case "insert":
+        return this.insert(stmt);
+      case "unsupported":
+        throw notSupported(stmt.what, stmt.pos + 1);
+      default:
+        return unreachable(stmt, "statement");
+    }
+  }
+
+  createTable(stmt: ast.Statement & { kind: "create_table" }): BoundStatement {
+    const { schema, name } = resolveName(stmt.name);
+    if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
+    const columns: NewColumn[] = [];
+    for (const c of stmt.columns) {
+      if (c.default !== null) throw notSupported("DEFAULT column values", c.pos + 1);
+      columns.push({ name: c.name, type: bindTypeName(c.type), notNull: c.notNull });
+    }
+    let source: LogicalPlan | null = null;
+    if (stmt.asQuery !== null) {
+      source = this.query(stmt.asQuery);
+      if (columns.length > source.fields.length) {
+        throw new DbError(SqlState.syntaxError, "CREATE TABLE AS specifies too many column names", pos1(stmt));
+      }
+      source.fields.forEach((f, i) => {
+        if (i >= columns.length) {
+          columns.push({ name: f.name, type: f.type.kind === "unknown" ? Types.text : f.type, notNull: false });
+        }
+      });
+    }
+    if (columns.length === 0 && source === null) {
+      throw notSupported("tables without columns", stmt.pos + 1);
+    }
+    return { kind: "create_table", schema, name, ifNotExists: stmt.ifNotExists, columns, source };
+  }
+
+  insert(stmt: ast.Statement & { kind: "insert" }): BoundStatement {
+    if (stmt.returning !== null) throw notSupported("INSERT ... RETURNING", stmt.pos + 1);
+    const { schema, name } = resolveName(stmt.table);
+    const table = this.ctx.catalog.getTable(schema, name);
+    if (!table) throw new DbError(SqlState.undefinedTable, `relation "${name}" does not exist`, pos1(stmt.table));
+    const targets: number[] = [];
+    if (stmt.columns === null) table.columns.forEach((_, i) => targets.push(i));
+    else {
+      for (const c of stmt.columns) {
+        const i = table.columns.findIndex((tc) => tc.name === c);
+        if (i < 0) throw new DbError(SqlState.undefinedColumn, `column "${c}" of relation "${name}" does not exist`, pos1(stmt));
+        if (targets.includes(i)) throw new DbError(SqlState.duplicateColumn, `column "${c}" specified more than once`, pos1(stmt));
+        targets.push(i);
+      }
+    }
+    const isDefaultValues = stmt.source.body.kind === "values" && stmt.source.body.rows.length === 1 &&
+      stmt.source.body.rows[0]!.length === 0;
+    let source: LogicalPlan;
+    if (isDefaultValues) {
+      source = { kind: "values", rows: [[]], fields: [] };
+      targets.length = 0;
+    } else {
+      source = this.query(stmt.source, targets.map((i) => table.columns[i]!.type));
+    }
+    if (source.fields.length > targets.length) {
+      throw new DbError(SqlState.syntaxError, "INSERT has more expressions than target columns", pos1(stmt.source));
+    }
+    if (source.fields.length < targets.length && stmt.columns !== null) {
+      throw new DbError(SqlState.syntaxError, "INSERT has more target columns than expressions", pos1(stmt.source));
+    }
+    // Assignment casts: coerce each source column to its target column's type.
+    const exprs: BoundExpr[] = source.fields.map((f, k) => {
+      const target = table.columns[targets[k]!]!;
+      const col: BoundExpr = { kind: "column", index: k, type: f.type };
+      if (f.type.kind === target.type.kind && target.type.kind !== "varchar") return col;
+      if (
+        f.type.kind !== "unknown" && !isString(f.type) &&
+        (!canCast(f.type, target.type) || (f.type.kind === "bool") !== (target.type.kind === "bool"))
+      ) {
+        throw new DbError(
+          SqlState.datatypeMismatch,
+          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${typeToSql(f.type)}`,
+          { ...pos1(stmt.source), hint: "You will need to rewrite or cast the expression." },
+        );
+      }
+      if (isString(f.type) && !isString(target.type) && !this.isUntypedPlanColumn(source, k)) {
+        throw new DbError(
+          SqlState.datatypeMismatch,
+          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${typeToSql(f.type)}`,
+          { ...pos1(stmt.source), hint: "You will need to rewrite or cast the expression." },
+        );
+      }
+      return { kind: "cast", operand: col, type: target.type };
+    });
+    const fields: Field[] = exprs.map((e, k) => ({ name: table.columns[targets[k]!]!.name, type: e.type, qualifier: null }));
+    const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
+    const sourceIndexOfColumn = table.columns.map((_, i) => targets.indexOf(i));
+    return { kind: "insert", table, sourceIndexOfColumn, source: projected };
+  }
+
+  /** Whether column k of a VALUES plan holds only untyped literals (assignable to any type). */
+  isUntypedPlanColumn(plan: LogicalPlan, k: number): boolean {
+    if (plan.kind === "values") return plan.rows.every((r) => this.#untyped.has(r[k]!) || r[k]!.type.kind === "unknown");
+    if (plan.kind === "project") {
+      const e = plan.exprs[k];
+      return e !== undefined && (this.#untyped.has(e) || (e.kind === "column" && this.isUntypedPlanColumn(plan.input, e.index)));
+    }
+    return false;
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  /** Binds a query. `targetTypes` are the INSERT target types, which type untyped VALUES. */
+  query(q: ast.Query, targetTypes: readonly DataType[] = []): LogicalPlan {
+    if (q.with !== null) throw notSupported("WITH", q.pos + 1);
+    const body = q.body;
+    switch (body.kind) {
+      case "select":
+        return this.select(body, q);
+      case "values": {
+        const plan = this.values(body, targetTypes);
+        return this.orderAndLimit(plan, q, null);
+      }
+      case "nested": {
+        const plan = this.query(body.query, targetTypes);
+        return this.orderAndLimit(plan, q, null);
+      }
+      case "set_op":
+        throw notSupported(body.op.toUpperCase(), body.pos + 1);
+      default:
+        return unreachable(body, "query body");
+    }
+  }
+
+  values(body: ast.QueryBody & { kind: "values" }, targetTypes: readonly DataType[]): LogicalPlan {
+    const width = body.rows[0]!.length;
+    const rows = body.rows.map((r) => {
+      if (r.length !== width) throw new DbError(SqlState.syntaxError, "VALUES lists must all be the same length", pos1(body));
+      return r.map((e) => this.expr(e, emptyScope));
+    });
+    const fields: Field[] = [];
+    for (let c = 0; c < width; c++) {
+      const typed = rows.map((r) => r[c]!).filter((e) => !this.#untyped.has(e));
+      const t = typed.length === 0 && targetTypes[c] !== undefined && rows.every((r) => this.#untyped.has(r[c]!) || r[c]!.type.kind === "unknown")
+        ? (rows.every((r) => r[c]!.type.kind === "unknown") ? Types.unknown : Types.text)
+        : commonType(typed.map((e) => e.type).concat(typed.length === 0 ? [Types.text] : []), "VALUES");
+      fields.push({ name: `column${c + 1}`, type: t, qualifier: null });
+    }
+    const coerced = rows.map((r) => r.map((e, c) => this.coerce(e, fields[c]!.type, "VALUES")));
+    // untyped literal columns stay assignable to any INSERT target
+    for (let c = 0; c < width; c++) {
+      if (coerced.every((r) => this.#untyped.has(r[c]!) || r[c]!.type.kind === "unknown")) {
+        for (const r of coerced) if (r[c]!.type.kind !== "unknown") this.#untyped.add(r[c]!);
+      }
+    }
+    return { kind: "values", rows: coerced, fields };
+  }
+
+  from(refs: readonly ast.TableRef[]): LogicalPlan {
+    if (refs.length === 0) return { kind: "values", rows: [[]], fields: [] };
+    if (refs.length > 1) throw notSupported("joins (several FROM items)", refs[1]!.pos + 1);
+    const ref = refs[0]!;
+    switch (ref.kind) {
+      case "table": {
+        const { schema, name } = resolveName(ref.name);
+        const table = this.ctx.catalog.getTable(schema, name);
+        if (!table) throw new DbError(SqlState.undefinedTable, `relation "${ref.name.parts.join(".")}" does not exist`, pos1(ref));
+        const qualifier = ref.alias ?? table.name;
+        return {
+          kind: "scan",
+          table,
+          projection: table.columns.map((_, i) => i),
+          filters: [],
+          fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
+        };
+      }
+      case "derived":
+        throw notSupported("subqueries in FROM", ref.pos + 1);
+      case "join":
+        throw notSupported("JOIN", ref.pos + 1);
+      default:
+        return unreachable(ref, "table reference");
+    }
+  }
+
+  select(body: ast.QueryBody & { kind: "select" }, q: ast.Query): LogicalPlan {
+    let input = this.from(body.from);
+    const scope: Scope = { fields: input.fields };
+    if (body.where !== null) {
+      const predicate = this.predicate(body.where, scope, "WHERE");
+      input = { kind: "filter", input, predicate, fields: input.fields };
+    }
+    if (body.groupBy.length > 0) throw notSupported("GROUP BY", body.groupBy[0]!.pos + 1);
+    if (body.having !== null) throw notSupported("HAVING", body.having.pos + 1);
+    if (typeof body.distinct === "object") throw notSupported("DISTINCT ON", body.pos + 1);
+    const exprs: BoundExpr[] = [];
+    const fields: Field[] = [];
+    for (const item of body.items) {
+      if (item.kind === "star") {
+        const matching = input.fields
+          .map((f, i) => ({ f, i }))
+          .filter(({ f }) => item.qualifier === null || f.qualifier === item.qualifier);
+        if (item.qualifier !== null && matching.length === 0) {
+          throw new DbError(SqlState.undefinedTable, `missing FROM-clause entry for table "${item.qualifier}"`, pos1(item));
+        }
+        if (item.qualifier === null && body.from.length === 0) {
+          throw new DbError(SqlState.syntaxError, "SELECT * with no tables specified is not valid", pos1(item));
+        }
+        for (const { f, i } of matching) {
+          exprs.push({ kind: "column", index: i, type: f.type });
+          fields.push({ name: f.name, type: f.type, qualifier: f.qualifier });
+        }
+        continue;
+      }
+      let e = this.expr(item.expr, scope);
+      if (e.type.kind === "unknown") e = this.coerce(e, Types.text, "SELECT");
+      exprs.push(e);
+      fields.push({ name: item.alias ?? outputName(item.expr), type: e.type, qualifier: null });
+    }
+    let plan: LogicalPlan = { kind: "project", input, exprs, fields };
+    if (body.distinct === "distinct") plan = { kind: "distinct", input: plan, fields };
+    return this.orderAndLimit(plan, q, { scope, inputPlan: input, distinct: body.distinct === "distinct" });
+  }
+
+  /**
+   * Adds ORDER BY, LIMIT and OFFSET above `plan`. ORDER BY may name output columns (by alias or
+   * position) or, for a plain SELECT, expressions over the FROM columns (carried as hidden
+   * columns and dropped after the sort).
+   */
+  orderAndLimit(
+    plan: LogicalPlan,
+    q: ast.Query,
+    select: { scope: Scope; inputPlan: LogicalPlan; distinct: boolean } | null,
+  ): LogicalPlan {
+    let out = plan;
+    if (q.orderBy.length > 0) {
+      const visible = plan.fields.length;
+      const hidden: BoundExpr[] = [];
+      const keys: SortKey[] = [];
+      for (const item of q.orderBy) {
+        const expr = this.orderKey(item.expr, plan, select, hidden);
+        keys.push({ expr, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending });
+      }
+      if (hidden.length > 0) {
+        // plan is project (possibly under distinct, which forbids hidden columns)
+        if (plan.kind !== "project") {
+          throw new DbError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", pos1(q));
+        }
+        const exprs = [...plan.exprs, ...hidden];
+        const fields = [...plan.fields, ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type, qualifier: null }))];
+        out = { kind: "project", input: plan.input, exprs, fields };
+      }
+      out = { kind: "sort", input: out, keys, fields: out.fields };
+      if (hidden.length > 0) {
+        const keep = plan.fields.slice(0, visible);
+        out = this.limit(out, q);
+        return {
+          kind: "project",
+          input: out,
+          exprs: keep.map((f, i) => ({ kind: "column", index: i, type: f.type })),
+          fields: keep,
+        };
+      }
+    }
+    return this.limit(out, q);
+  }
+
+  orderKey(
+    e: ast.Expr,
+    plan: LogicalPlan,
+    select: { scope: Scope; inputPlan: LogicalPlan; distinct: boolean } | null,
+    hidden: BoundExpr[],
+  ): BoundExpr {
+    if (e.kind === "literal" && e.value.kind === "number" && /^\d+$/.test(e.value.text)) {
+      const k = Number(e.value.text);
+      if (k < 1 || k > plan.fields.length) {
+        throw new DbError("42P10", `ORDER BY position ${k} is not in select list`, pos1(e));
+      }
+      return { kind: "column", index: k - 1, type: plan.fields[k - 1]!.type };
+    }
+    if (e.kind === "column_ref" && e.parts.length === 1) {
+      const matches = plan.fields.map((f, i) => ({ f, i })).filter(({ f }) => f.name === e.parts[0]);
+      if (matches.length === 1 || (matches.length > 1 && select === null)) {
+        const m = matches[0]!;
+        return { kind: "column", index: m.i, type: m.f.type };
+      }
+      if (matches.length > 1) {
+        throw new DbError(SqlState.ambiguousColumn, `ORDER BY "${e.parts[0]}" is ambiguous`, pos1(e));
+      }
+    }
+    if (select === null) {
+      // Over VALUES or a nested query: only output columns are visible.
+      return this.expr(e, { fields: plan.fields });
+    }
+    const bound = this.expr(e, select.scope);
+    // Reuse an identical output expression when there is one.
+    if (plan.kind === "project" || plan.kind === "distinct") {
+      const proj = plan.kind === "project" ? plan : plan.input;
+      if (proj.kind === "project") {
+        const same = proj.exprs.findIndex((x) => JSON.stringify(x, replacer) === JSON.stringify(bound, replacer));
+        if (same >= 0) return { kind: "column", index: same, type: bound.type };
+      }
+    }
+    if (select.distinct) {
+      throw new DbError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", pos1(e));
+    }
+    hidden.push(bound);
+    return { kind: "column", index: plan.fields.length + hidden.length - 1, type: bound.type };
+  }
+
+  limit(plan: LogicalPlan, q: ast.Query): LogicalPlan {
+    if (q.limit === null && q.offset === null) return plan;
+    const limit = q.limit === null ? null : this.constInt(q.limit, "LIMIT");
+    const offset = q.offset === null ? 0 : this.constInt(q.offset, "OFFSET") ?? 0;
+    return { kind: "limit", input: plan, limit, offset, fields: plan.fields };
+  }
+
+  constInt(e: ast.Expr, what: string): number | null {
+    const bound = this.coerce(this.expr(e, emptyScope), Types.int8, what);
+    const v = evaluateConstant(bound, this.ctx.params);
+    if (v === null) return null;
+    const n = Number(v);
+    if (n < 0) throw new DbError("2201W", `${what} must not be negative`, pos1(e));
+    return n;
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  predicate(e: ast.Expr, scope: Scope, context: string): BoundExpr {
+    const b = this.expr(e, scope);
+    return this.coerceBool(b, context, e);
+  }
+
+  coerceBool(b: BoundExpr, context: string, node: { pos: number }): BoundExpr {
+    if (b.type.kind === "bool") return b;
+    if (b.type.kind === "unknown" || this.#untyped.has(b)) return this.cast(b, Types.bool);
+    throw new DbError(SqlState.datatypeMismatch, `argument of ${context} must be type boolean, not type ${typeToSql(b.type)}`, pos1(node));
+  }
+
+  cast(b: BoundExpr, type: DataType): BoundExpr {
+    if (b.type.kind === type.kind && type.kind !== "varchar") return b;
+    if (b.kind === "const" && (b.value === null)) return { kind: "const", value: null, type };
+    return { kind: "cast", operand: b, type };
+  }
+
+  /** Implicit coercion to `type` (untyped literals take any type; numerics widen). */
+  coerce(b: BoundExpr, type: DataType, context: string): BoundExpr {
+    if (b.type.kind === type.kind) return b;
+    if (b.type.kind === "unknown") return { ...b, type } as BoundExpr;
+    if (this.#untyped.has(b)) {
+      const c = this.cast(b, type);
+      // validate a literal's text now (PostgreSQL reports bad literals at parse time)
+      if (b.kind === "const") evaluateConstant(c, this.ctx.params);
+      return c;
+    }
+    if (isNumeric(b.type) && isNumeric(type)) return this.cast(b, type);
+    if (isString(b.type) && isString(type)) return this.cast(b, type);
+    if (typeInfo[b.type.kind].category === "D" && typeInfo[type.kind].category === "D") return this.cast(b, type);
+    throw new DbError(SqlState.datatypeMismatch, `${context} types ${typeToSql(b.type)} and ${typeToSql(type)} cannot be matched`);
+  }
+
+  expr(e: ast.Expr, scope: Scope): BoundExpr {
+    switch (e.kind) {
+      case "literal":
+        return this.literal(e);
+      case "column_ref":
+        return this.columnRef(e, scope);
+      case "param": {
+        if (e.index > this.ctx.params.length) {
+          throw new DbError(SqlState.undefinedParameter, `there is no parameter $${e.index}`, pos1(e));
+        }
+        const v = this.ctx.params[e.index - 1];
+        const t = paramType(v);
+        const b: BoundExpr = { kind: "param", index: e.index, type: t };
+        if (typeof v === "string") this.#untyped.add(b);
+        return b;
+      }
+      case "unary": {
+        const operand = this.expr(e.operand, scope);
+        if (e.op === "not") return { kind: "not", operand: this.coerceBool(operand, "NOT", e), type: Types.bool };
+        let o = operand;
+        if (this.#untyped.has(o) || o.type.kind === "unknown") o = this.coerce(o, Types.float8, "unary");
+        if (!isNumeric(o.type)) {
+          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${e.op} ${typeToSql(o.type)}`, pos1(e));
+        }
+        return e.op === "-" ? { kind: "neg", operand: o, type: o.type } : o;
+      }
+      case "binary":
+        return this.binary(e, scope);
+      case "is_null":
+        return { kind: "is_null", negated: e.negated, operand: this.expr(e.operand, scope), type: Types.bool };
+      case "is_bool": {
+        // x IS TRUE  ==  coalesce(x = true, false); x IS NOT TRUE == not that.
+        const operand = this.coerceBool(this.expr(e.operand, scope), "IS", e);
+        let test: BoundExpr;
+        if (e.value === null) test = { kind: "is_null", negated: false, operand, type: Types.bool };
+        else {
+          const eq: BoundExpr = e.value ? operand : { kind: "not", operand, type: Types.bool };
+          test = {
+            kind: "case",
+            whens: [{ when: { kind: "is_null", negated: false, operand, type: Types.bool }, then: { kind: "const", value: false, type: Types.bool } }],
+            else: eq,
+            type: Types.bool,
+          };
+        }
+        return e.negated ? { kind: "not", operand: test, type: Types.bool } : test;
+      }
+      case "is_distinct": {
+        // a IS DISTINCT FROM b == case when a is null then b is not null when b is null then true else a <> b
+        const [l, r] = this.comparable(this.expr(e.left, scope), this.expr(e.right, scope), e);
+        const lNull: BoundExpr = { kind: "is_null", negated: false, operand: l, type: Types.bool };
+        const rNull: BoundExpr = { kind: "is_null", negated: false, operand: r, type: Types.bool };
+        const distinct: BoundExpr = {
+          kind: "case",
+          whens: [
+            { when: lNull, then: { kind: "is_null", negated: true, operand: r, type: Types.bool } },
+            { when: rNull, then: { kind: "const", value: true, type: Types.bool } },
+          ],
+          else: { kind: "op", op: "ne", left: l, right: r, type: Types.bool },
+          type: Types.bool,
+        };
+        return e.negated ? { kind: "not", operand: distinct, type: Types.bool } : distinct;
+      }
+      case "between": {
+        const x = this.expr(e.operand, scope);
+        const lo = this.expr(e.low, scope);
+        const hi = this.expr(e.high, scope);
+        const [x1, lo1] = this.comparable(x, lo, e);
+        const [x2, hi1] = this.comparable(x, hi, e);
+        let test: BoundExpr = {
+          kind: "op",
+          op: "and",
+          left: { kind: "op", op: "ge", left: x1, right: lo1, type: Types.bool },
+          right: { kind: "op", op: "le", left: x2, right: hi1, type: Types.bool },
+          type: Types.bool,
+        };
+        if (e.symmetric) {
+          test = {
+            kind: "op",
+            op: "or",
+            left: test,
+            right: {
+              kind: "op",
+              op: "and",
+              left: { kind: "op", op: "ge", left: x2, right: hi1, type: Types.bool },
+              right: { kind: "op", op: "le", left: x1, right: lo1, type: Types.bool },
+              type: Types.bool,
+            },
+            type: Types.bool,
+          };
+        }
+        return e.negated ? { kind: "not", operand: test, type: Types.bool } : test;
+      }
+      case "in_list": {
+        const x = this.expr(e.operand, scope);
+        const items = e.list.map((i) => this.expr(i, scope));
+        const all = [x, ...items];
+        const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
+        const xc = this.coerce(x, t, "IN");
+        let test: BoundExpr | null = null;
+        for (const it of items) {
+          const eq: BoundExpr = { kind: "op", op: "eq", left: xc, right: this.coerce(it, t, "IN"), type: Types.bool };
+          test = test === null ? eq : { kind: "op", op: "or", left: test, right: eq, type: Types.bool };
+        }
+        return e.negated ? { kind: "not", operand: test!, type: Types.bool } : test!;
+      }
+      case "like":
+        throw notSupported("LIKE", e.pos + 1);
+      case "case":
+        return this.caseExpr(e, scope);
+      case "cast": {
+        const operand = this.expr(e.operand, scope);
+        const type = bindTypeName(e.type);
+        if (!canCast(operand.type, type) && !this.#untyped.has(operand)) {
+          throw new DbError(SqlState.datatypeMismatch /* 42846 in PG */, `cannot cast type ${typeToSql(operand.type)} to ${typeToSql(type)}`, pos1(e));
+        }
+        const c: BoundExpr = { kind: "cast", operand, type };
+        if (this.#untyped.has(operand) && operand.kind === "const") evaluateConstant(c, this.ctx.params);
+        return c;
+      }
+      case "function":
+        return this.call(e, scope);
+      case "subquery":
+      case "exists":
+      case "in_subquery":
+        throw notSupported("subqueries", e.pos + 1);
+      default:
+        return unreachable(e, "expression");
+    }
+  }
+
+  literal(e: ast.Expr & { kind: "literal" }): BoundExpr {
+    const v = e.value;
+    switch (v.kind) {
+      case "null":
+        return { kind: "const", value: null, type: Types.unknown };
+      case "bool":
+        return { kind: "const", value: v.value, type: Types.bool };
+      case "number": {
+        if (/^-?\d+$/.test(v.text)) {
+          const n = Number(v.text);
+          if (n >= -2147483648 && n <= 2147483647) return { kind: "const", value: n, type: Types.int4 };
+          const big = BigInt(v.text);
+          if (big >= -(2n ** 63n) && big < 2n ** 63n) return { kind: "const", value: big, type: Types.int8 };
+        }
+        // PostgreSQL types these as numeric; until exact numeric lands they are float8.
+        return { kind: "const", value: Number(v.text), type: Types.float8 };
+      }
+      case "string": {
+        const b: BoundExpr = { kind: "const", value: v.value, type: Types.text };
+        this.#untyped.add(b);
+        return b;
+      }
+      case "typed_string": {
+        const type = bindTypeName(v.type);
+        const c: BoundExpr = { kind: "cast", operand: { kind: "const", value: v.value, type: Types.text }, type };
+        const value = evaluateConstant(c, this.ctx.params);
+        return { kind: "const", value, type };
+      }
+      default:
+        return unreachable(v, "literal");
+    }
+  }
+
+  columnRef(e: ast.Expr & { kind: "column_ref" }, scope: Scope): BoundExpr {
+    const parts = e.parts;
+    const name = parts[parts.length - 1]!;
+    const qualifier = parts.length >= 2 ? parts[parts.length - 2]! : null;
+    let found = -1;
+    for (let i = 0; i < scope.fields.length; i++) {
+      const f = scope.fields[i]!;
+      if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
+      if (found >= 0) throw new DbError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, pos1(e));
+      found = i;
+    }
+    if (found < 0) {
+      if (qualifier !== null && !scope.fields.some((f) => f.qualifier === qualifier)) {
+        throw new DbError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier}"`, pos1(e));
+      }
+      throw new DbError(SqlState.undefinedColumn, `column ${parts.join(".")} does not exist`, pos1(e));
+    }
+    return { kind: "column", index: found, type: scope.fields[found]!.type };
+  }
+
+  /** Coerces two operands of a comparison to a common type. */
+  comparable(l: BoundExpr, r: BoundExpr, node: ast.Expr): [BoundExpr, BoundExpr] {
+    const lu = this.#untyped.has(l) || l.type.kind === "unknown";
+    const ru = this.#untyped.has(r) || r.type.kind === "unknown";
+    if (lu && ru) return [this.coerce(l, Types.text, "comparison"), this.coerce(r, Types.text, "comparison")];
+    if (lu) return [this.coerce(l, r.type, "comparison"), r];
+    if (ru) return [l, this.coerce(r, l.type, "comparison")];
+    const lc = typeInfo[l.type.kind].category;
+    const rc = typeInfo[r.type.kind].category;
+    if (lc !== rc) {
+      throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(l.type)} = ${typeToSql(r.type)}`, {
+        ...pos1(node),
+        hint: "No operator matches the given name and argument types. You might need to add explicit type casts.",
+      });
+    }
+    const t = commonType([l.type, r.type], "comparison");
+    return [this.cast(l, t), this.cast(r, t)];
+  }
+
+  binary(e: ast.Expr & { kind: "binary" }, scope: Scope): BoundExpr {
+    const l = this.expr(e.left, scope);
+    const r = this.expr(e.right, scope);
+    switch (e.op) {
+      case "and":
+      case "or":
+        return {
+          kind: "op",
+          op: e.op,
+          left: this.coerceBool(l, e.op.toUpperCase(), e.left),
+          right: this.coerceBool(r, e.op.toUpperCase(), e.right),
+          type: Types.bool,
+        };
+      case "=":
+      case "<>":
+      case "<":
+      case "<=":
+      case ">":
+      case ">=": {
+        const op: BoundOp = ({ "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" } as const)[e.op];
+        const [a, b] = this.comparable(l, r, e);
+        return { kind: "op", op, left: a, right: b, type: Types.bool };
+      }
+      case "||": {
+        const lt = this.#untyped.has(l) || l.type.kind === "unknown" || isString(l.type);
+        const rt = this.#untyped.has(r) || r.type.kind === "unknown" || isString(r.type);
+        if (!lt && !rt) {
+          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(l.type)} || ${typeToSql(r.type)}`, pos1(e));
+        }
+        return { kind: "op", op: "concat", left: l, right: r, type: Types.text };
+      }
+      case "+":
+      case "-":
+      case "*":
+      case "/":
+      case "%":
+      case "^": {
+        let a = l;
+        let b = r;
+        const au = this.#untyped.has(a) || a.type.kind === "unknown";
+        const bu = this.#untyped.has(b) || b.type.kind === "unknown";
+        if (au && bu) {
+          a = this.coerce(a, e.op === "^" ? Types.float8 : Types.int4, "operator");
+          b = this.coerce(b, e.op === "^" ? Types.float8 : Types.int4, "operator");
+        } else if (au) a = this.coerce(a, b.type, "operator");
+        else if (bu) b = this.coerce(b, a.type, "operator");
+        if (!isNumeric(a.type) || !isNumeric(b.type)) {
+          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(a.type)} ${e.op} ${typeToSql(b.type)}`, {
+            ...pos1(e),
+            hint: "No operator matches the given name and argument types. You might need to add explicit type casts.",
+          });
+        }
+        let t = widerNumeric(a.type, b.type);
+        if (e.op === "^") t = Types.float8;
+        if (t.kind === "float4" && (a.type.kind !== "float4" || b.type.kind !== "float4")) t = Types.float8;
+        if (e.op === "%" && (t.kind === "float4" || t.kind === "float8")) {
+          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(a.type)} % ${typeToSql(b.type)}`, pos1(e));
+        }
+        const op: BoundOp = ({ "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "pow" } as const)[e.op];
+        return { kind: "op", op, left: this.cast(a, t), right: this.cast(b, t), type: t };
+      }
+      default:
+        return unreachable(e.op, "operator");
+    }
+  }
+
+  caseExpr(e: ast.Expr & { kind: "case" }, scope: Scope): BoundExpr {
+    const operand = e.operand === null ? null : this.expr(e.operand, scope);
+    const whens = e.whens.map((w) => {
+      let cond: BoundExpr;
+      if (operand !== null) {
+        const [a, b] = this.comparable(operand, this.expr(w.when, scope), w.when);
+        cond = { kind: "op", op: "eq", left: a, right: b, type: Types.bool };
+      } else cond = this.predicate(w.when, scope, "CASE/WHEN");
+      return { when: cond, then: this.expr(w.then, scope) };
+    });
+    const elseExpr = e.else === null ? { kind: "const" as const, value: null, type: Types.unknown } : this.expr(e.else, scope);
+    const results = [...whens.map((w) => w.then), elseExpr];
+    const typed = results.filter((b) => !this.#untyped.has(b)).map((b) => b.type);
+    const t = commonType(typed, "CASE");
+    return {
+      kind: "case",
+      whens: whens.map((w) => ({ when: w.when, then: this.coerce(w.then, t, "CASE") })),
+      else: this.coerce(elseExpr, t, "CASE"),
+      type: t,
+    };
+  }
+
+  call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+    const name = e.name.parts[e.name.parts.length - 1]!;
+    if (e.over !== null) throw notSupported("window functions", e.pos + 1);
+    if (KNOWN_AGGREGATES.has(name) || this.ctx.registry.aggregateFunctions(name).length > 0) {
+      throw notSupported(`aggregate function ${name}()`, e.pos + 1);
+    }
+    if (e.star || e.distinct || e.filter !== null || e.orderBy.length > 0) {
+      throw new DbError(SqlState.syntaxError, `${name}(${e.star ? "*" : "DISTINCT ..."}) specified, but ${name} is not an aggregate function`, pos1(e));
+    }
+    const candidates = this.ctx.registry.scalarFunctions(name);
+    const args = e.args.map((a) => this.expr(a, scope));
+    const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
+    for (const fn of candidates) {
+      const res = fn.resolve(argTypes);
+      if (res === null) continue;
+      const cargs = args.map((a, i) => {
+        const want = res.argTypes[i] ?? a.type;
+        if (a.type.kind === want.kind && want.kind !== "varchar") return a;
+        if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
+        return this.cast(a, want);
+      });
+      return { kind: "call", fn, args: cargs, type: res.returns };
+    }
+    const sig = `${name}(${argTypes.map((t) => typeToSql(t)).join(", ")})`;
+    throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
+      ...pos1(e),
+      hint: "No function matches the given name and argument types. You might need to add explicit type casts.",
+    });
+  }
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `${value}n` : value;
+}
+
+/** The name PostgreSQL gives an unaliased select-list expression. */
+function outputName(e: ast.Expr): string {
+  switch (e.kind) {
+    case "column_ref":
+      return e.parts[e.parts.length - 1]!;
+    case "function":
+      return e.name.parts[e.name.parts.length - 1]!;
+    case "cast":
+      return e.operand.kind === "column_ref" || e.operand.kind === "function" || e.operand.kind === "cast"
+        ? outputName(e.operand)
+        : typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? "?column?";
+    case "case":
+      return "case";
+    case "literal":
+      return e.value.kind === "typed_string" ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?" : e.value.kind === "bool" ? "bool" : "?column?";
+    default:
+      return "?column?";
+  }
+}
+
+function bindTypeNameSafe(t: ast.TypeName): keyof typeof typeInfo {
+  try {
+    return bindTypeName(t).kind;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Evaluates an expression without input rows (constants and parameters only). */
+export function evaluateConstant(e: BoundExpr, params: readonly Value[]): Value {
+  switch (e.kind) {
+    case "const":
+      return e.value;
+    case "param": {
+      const v = params[e.index - 1] ?? null;
+      return valueAt(castColumn(columnFromValues(paramType(v), [v]), e.type), 0);
+    }
+    case "cast": {
+      const v = evaluateConstant(e.operand, params);
+      return valueAt(castColumn(columnFromValues(e.operand.type, [v]), e.type), 0);
+    }
+    default:
+      throw new DbError(SqlState.syntaxError, "argument must be a constant expression");
+  }
+}
+

@@ -1,0 +1,89 @@
+/**
+ * The logical plan: what to compute, not how. The binder builds it, analyzer and optimizer rules
+ * rewrite it, the physical planner turns it into operators.
+ *
+ * @module
+ */
+import type { DataType } from "../types/data_type.ts";
+import type { BoundExpr } from "./expr.ts";
+import type { TableSchema } from "../catalog/table.ts";
+
+/** One output column of a plan node. */
+export interface Field {
+  readonly name: string;
+  readonly type: DataType;
+  /** The table (or alias) the column came from, for qualified references. */
+  readonly qualifier: string | null;
+}
+
+/** A sort key. */
+export interface SortKey {
+  readonly expr: BoundExpr;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+/** A logical plan node. Every node lists its output fields. */
+export type LogicalPlan =
+  | {
+    readonly kind: "scan";
+    readonly table: TableSchema;
+    /** Table column positions to read, in output order. */
+    readonly projection: readonly number[];
+    /** Filters pushed into the scan, over the scan's output columns. */
+    readonly filters: readonly BoundExpr[];
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "values";
+    readonly rows: readonly (readonly BoundExpr[])[];
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "filter";
+    readonly input: LogicalPlan;
+    readonly predicate: BoundExpr;
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "project";
+    readonly input: LogicalPlan;
+    readonly exprs: readonly BoundExpr[];
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "sort";
+    readonly input: LogicalPlan;
+    readonly keys: readonly SortKey[];
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "distinct";
+    readonly input: LogicalPlan;
+    readonly fields: readonly Field[];
+  }
+  | {
+    readonly kind: "limit";
+    readonly input: LogicalPlan;
+    readonly limit: number | null;
+    readonly offset: number;
+    readonly fields: readonly Field[];
+  };
+
+/** The discriminant of {@link LogicalPlan}. */
+export type LogicalPlanKind = LogicalPlan["kind"];
+
+/** The inputs of a node, for generic tree walks. */
+export function planInputs(plan: LogicalPlan): LogicalPlan[] {
+  switch (plan.kind) {
+    case "scan":
+    case "values":
+      return [];
+    case "filter":
+    case "project":
+    case "sort":
+    case "distinct":
+    case "limit":
+      return [plan.input];
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The SQL abstract syntax tree. Parser plugins produce it; the binder consumes it. Nodes are
+ * immutable discriminated unions on `kind`; `pos` is the 0-based character offset of the node in
+ * the SQL text (PostgreSQL reports it 1-based as the error position).
+ *
+ * The tree already has room for what later issues add (joins, subqueries, windows): a node kind
+ * that the binder does not handle yet is rejected there with 0A000.
+ *
+ * @module
+ */
+
+/** A possibly qualified name, e.g. `schema.table`; parts are already case-folded. */
+export interface QualifiedName {
+  readonly parts: readonly string[];
+  readonly pos: number;
+}
+
+/** A type as written: `varchar(10)`, `double precision`, `numeric(10, 2)`. */
+export interface TypeName {
+  /** Canonical lower-case name: `int4`, `varchar`, `float8`, `timestamptz`, ... */
+  readonly name: string;
+  readonly args: readonly number[];
+  readonly pos: number;
+}
+
+/** Binary operators, by their SQL spelling. */
+export type BinaryOp =
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%"
+  | "^"
+  | "||"
+  | "="
+  | "<>"
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "and"
+  | "or";
+
+/** Unary operators. */
+export type UnaryOp = "-" | "+" | "not";
+
+/** An expression. */
+export type Expr =
+  | { readonly kind: "literal"; readonly value: Literal; readonly pos: number }
+  | { readonly kind: "column_ref"; readonly parts: readonly string[]; readonly pos: number }
+  | { readonly kind: "param"; readonly index: number; readonly pos: number }
+  | { readonly kind: "unary"; readonly op: UnaryOp; readonly operand: Expr; readonly pos: number }
+  | {
+    readonly kind: "binary";
+    readonly op: BinaryOp;
+    readonly left: Expr;
+    readonly right: Expr;
+    readonly pos: number;
+  }
+  | { readonly kind: "is_null"; readonly negated: boolean; readonly operand: Expr; readonly pos: number }
+  | {
+    readonly kind: "is_bool";
+    readonly negated: boolean;
+    readonly value: boolean | null;
+    readonly operand: Expr;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "is_distinct";
+    readonly negated: boolean;
+    readonly left: Expr;
+    readonly right: Expr;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "between";
+    readonly negated: boolean;
+    readonly symmetric: boolean;
+    readonly operand: Expr;
+    readonly low: Expr;
+    readonly high: Expr;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "in_list";
+    readonly negated: boolean;
+    readonly operand: Expr;
+    readonly list: readonly Expr[];
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "like";
+    readonly negated: boolean;
+    readonly caseInsensitive: boolean;
+    readonly operand: Expr;
+    readonly pattern: Expr;
+    readonly escape: Expr | null;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "case";
+    readonly operand: Expr | null;
+    readonly whens: readonly { readonly when: Expr; readonly then: Expr }[];
+    readonly else: Expr | null;
+    readonly pos: number;
+  }
+  | { readonly kind: "cast"; readonly operand: Expr; readonly type: TypeName; readonly pos: number }
+  | {
+    readonly kind: "function";
+    readonly name: QualifiedName;
+    readonly args: readonly Expr[];
+    readonly star: boolean;
+    readonly distinct: boolean;
+    readonly filter: Expr | null;
+    readonly orderBy: readonly OrderItem[];
+    readonly over: WindowSpec | null;
+    readonly pos: number;
+  }
+  | { readonly kind: "subquery"; readonly query: Query; readonly pos: number }
+  | { readonly kind: "exists"; readonly query: Query; readonly pos: number }
+  | {
+    readonly kind: "in_subquery";
+    readonly negated: boolean;
+    readonly operand: Expr;
+    readonly query: Query;
+    readonly pos: number;
+  };
+
+/** A literal as written. Numbers keep their text so that exact types can be chosen later. */
+export type Literal =
+  | { readonly kind: "null" }
+  | { readonly kind: "bool"; readonly value: boolean }
+  | { readonly kind: "number"; readonly text: string }
+  | { readonly kind: "string"; readonly value: string }
+  | { readonly kind: "typed_string"; readonly type: TypeName; readonly value: string };
+
+/** A window specification: `OVER (PARTITION BY ... ORDER BY ... frame)`. */
+export interface WindowSpec {
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly OrderItem[];
+  /** The frame clause as written; executed in the window-functions issue. */
+  readonly frame: string | null;
+  readonly pos: number;
+}
+
+/** One `ORDER BY` item. */
+export interface OrderItem {
+  readonly expr: Expr;
+  readonly descending: boolean;
+  /** `null` = the default (NULLS LAST ascending, NULLS FIRST descending). */
+  readonly nullsFirst: boolean | null;
+}
+
+/** One select-list item. */
+export type SelectItem =
+  | { readonly kind: "expr"; readonly expr: Expr; readonly alias: string | null; readonly pos: number }
+  | { readonly kind: "star"; readonly qualifier: string | null; readonly pos: number };
+
+/** A `FROM` item. */
+export type TableRef =
+  | { readonly kind: "table"; readonly name: QualifiedName; readonly alias: string | null; readonly pos: number }
+  | {
+    readonly kind: "derived";
+    readonly query: Query;
+    readonly alias: string | null;
+    readonly columnAliases: readonly string[];
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "join";
+    readonly joinType: "inner" | "left" | "right" | "full" | "cross";
+    readonly natural: boolean;
+    readonly left: TableRef;
+    readonly right: TableRef;
+    readonly on: Expr | null;
+    readonly using: readonly string[];
+    readonly pos: number;
+  };
+
+/** The body of a query: a SELECT core, VALUES, or a set operation. */
+export type QueryBody =
+  | {
+    readonly kind: "select";
+    readonly distinct: "all" | "distinct" | { readonly on: readonly Expr[] };
+    readonly items: readonly SelectItem[];
+    readonly from: readonly TableRef[];
+    readonly where: Expr | null;
+    readonly groupBy: readonly Expr[];
+    readonly having: Expr | null;
+    readonly pos: number;
+  }
+  | { readonly kind: "values"; readonly rows: readonly (readonly Expr[])[]; readonly pos: number }
+  | {
+    readonly kind: "set_op";
+    readonly op: "union" | "intersect" | "except";
+    readonly all: boolean;
+    readonly left: QueryBody;
+    readonly right: QueryBody;
+    readonly pos: number;
+  }
+  | { readonly kind: "nested"; readonly query: Query; readonly pos: number };
+
+/** A common table expression in `WITH`. */
+export interface Cte {
+  readonly name: string;
+  readonly columnAliases: readonly string[];
+  readonly query: Query;
+  readonly pos: number;
+}
+
+/** A full query: `[WITH ...] body [ORDER BY ...] [LIMIT ...] [OFFSET ...]`. */
+export interface Query {
+  readonly with: { readonly recursive: boolean; readonly ctes: readonly Cte[] } | null;
+  readonly body: QueryBody;
+  readonly orderBy: readonly OrderItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+  readonly pos: number;
+}
+
+/** A column definition in `CREATE TABLE`. */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: TypeName;
+  readonly notNull: boolean;
+  readonly primaryKey: boolean;
+  readonly unique: boolean;
+  readonly default: Expr | null;
+  readonly pos: number;
+}
+
+/** A statement. */
+export type Statement =
+  | { readonly kind: "query"; readonly query: Query; readonly pos: number }
+  | {
+    readonly kind: "create_table";
+    readonly name: QualifiedName;
+    readonly ifNotExists: boolean;
+    readonly columns: readonly ColumnDef[];
+    readonly asQuery: Query | null;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "drop_table";
+    readonly names: readonly QualifiedName[];
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "insert";
+    readonly table: QualifiedName;
+    readonly columns: readonly string[] | null;
+    readonly source: Query;
+    readonly returning: readonly SelectItem[] | null;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "unsupported";
+    /** The leading keywords, e.g. `CREATE INDEX`, for the 0A000 message. */
+    readonly what: string;
+    readonly pos: number;
+  };
+
+/** The discriminant of {@link Statement}. */
+export type StatementKind = Statement["kind"];

@@ -1,0 +1,222 @@
+/**
+ * Columns: one typed array per column plus a validity bitmap (bit set = not NULL; `null` means
+ * no NULLs). Hot loops work on `data` directly; {@link valueAt} and {@link columnFromValues} are
+ * for edges (results, literals, tests), not for per-row work inside operators.
+ *
+ * @module
+ */
+import { assert, unreachable } from "../errors.ts";
+import type { DataType, TypeKind } from "./data_type.ts";
+
+/** The storage of each type kind. Timestamps are microseconds since the epoch; dates are days. */
+export interface ColumnDataByKind {
+  unknown: null;
+  bool: Uint8Array;
+  int2: Int16Array;
+  int4: Int32Array;
+  int8: BigInt64Array;
+  float4: Float32Array;
+  float8: Float64Array;
+  text: string[];
+  varchar: string[];
+  date: Int32Array;
+  timestamp: Float64Array;
+  timestamptz: Float64Array;
+}
+
+/** A column of one kind. */
+export type ColumnOf<K extends TypeKind> = {
+  readonly kind: K;
+  readonly type: Extract<DataType, { kind: K }>;
+  readonly length: number;
+  readonly data: ColumnDataByKind[K];
+  /** Bit i set = row i is not NULL. `null` = no NULLs at all. */
+  readonly validity: Uint8Array | null;
+};
+
+/** A column of any kind, discriminated by `kind`. */
+export type Column = { [K in TypeKind]: ColumnOf<K> }[TypeKind];
+
+/** A single value at the edges of the engine: literals, results, tests. */
+export type Value = null | boolean | number | bigint | string;
+
+/** Bytes needed for a validity bitmap of `length` rows. */
+export function validityBytes(length: number): number {
+  return (length + 7) >>> 3;
+}
+
+/** A validity bitmap with every row valid. */
+export function allValid(length: number): Uint8Array {
+  return new Uint8Array(validityBytes(length)).fill(0xff);
+}
+
+/** Whether row `i` of a column is not NULL. */
+export function isValid(validity: Uint8Array | null, i: number): boolean {
+  return validity === null || (validity[i >>> 3]! & (1 << (i & 7))) !== 0;
+}
+
+/** Marks row `i` NULL in a bitmap. */
+export function setNull(validity: Uint8Array, i: number): void {
+  validity[i >>> 3]! &= ~(1 << (i & 7));
+}
+
+/** Allocates the data array of a kind. */
+export function allocData<K extends TypeKind>(kind: K, length: number): ColumnDataByKind[K] {
+  const k: TypeKind = kind;
+  let out: ColumnDataByKind[TypeKind];
+  switch (k) {
+    case "unknown":
+      out = null;
+      break;
+    case "bool":
+      out = new Uint8Array(length);
+      break;
+    case "int2":
+      out = new Int16Array(length);
+      break;
+    case "int4":
+    case "date":
+      out = new Int32Array(length);
+      break;
+    case "int8":
+      out = new BigInt64Array(length);
+      break;
+    case "float4":
+      out = new Float32Array(length);
+      break;
+    case "float8":
+    case "timestamp":
+    case "timestamptz":
+      out = new Float64Array(length);
+      break;
+    case "text":
+    case "varchar":
+      out = new Array<string>(length).fill("");
+      break;
+    default:
+      unreachable(k, "type kind");
+  }
+  return out as ColumnDataByKind[K];
+}
+
+/** Builds a column from its parts. */
+export function makeColumn(
+  type: DataType,
+  length: number,
+  data: ColumnDataByKind[TypeKind],
+  validity: Uint8Array | null,
+): Column {
+  return { kind: type.kind, type, length, data, validity } as Column;
+}
+
+/** A column of `length` NULLs. */
+export function nullColumn(type: DataType, length: number): Column {
+  return makeColumn(type, length, allocData(type.kind, length), new Uint8Array(validityBytes(length)));
+}
+
+/** The value at row `i`, as a JS value: int8 is a bigint, timestamps are microseconds. */
+export function valueAt(col: Column, i: number): Value {
+  assert(i >= 0 && i < col.length, `row ${i} out of range ${col.length}`);
+  if (!isValid(col.validity, i)) return null;
+  switch (col.kind) {
+    case "unknown":
+      return null;
+    case "bool":
+      return col.data[i] !== 0;
+    case "int2":
+    case "int4":
+    case "float4":
+    case "float8":
+    case "date":
+    case "timestamp":
+    case "timestamptz":
+      return col.data[i]!;
+    case "int8":
+      return col.data[i]!;
+    case "text":
+    case "varchar":
+      return col.data[i]!;
+    default:
+      return unreachable(col, "column");
+  }
+}
+
+/**
+ * Builds a column from JS values already of the right JS type (see {@link valueAt}); `null` is
+ * NULL.
+ *
+ * @example
+ * ```ts
+ * import { columnFromValues, valueAt } from "./column.ts";
+ * import { Types } from "./data_type.ts";
+ * const c = columnFromValues(Types.int4, [1, null, 3]);
+ * console.assert(valueAt(c, 1) === null && valueAt(c, 2) === 3);
+ * ```
+ */
+export function columnFromValues(type: DataType, values: readonly Value[]): Column {
+  const n = values.length;
+  const data = allocData(type.kind, n);
+  let validity: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      validity ??= allValid(n);
+      setNull(validity, i);
+      continue;
+    }
+    if (data === null) continue;
+    if (data instanceof BigInt64Array) data[i] = typeof v === "bigint" ? v : BigInt(v as number);
+    else if (Array.isArray(data)) data[i] = String(v);
+    else if (data instanceof Uint8Array) data[i] = v ? 1 : 0;
+    else data[i] = Number(v);
+  }
+  return makeColumn(type, n, data, validity);
+}
+
+/** Copies the rows at `indices` into a new column (a gather). */
+export function takeColumn(col: Column, indices: Uint32Array, count = indices.length): Column {
+  const data = allocData(col.kind, count);
+  const src = col.data;
+  if (src !== null && data !== null) {
+    if (Array.isArray(src)) {
+      const dst = data as string[];
+      for (let i = 0; i < count; i++) dst[i] = src[indices[i]!]!;
+    } else {
+      const dst = data as typeof src;
+      for (let i = 0; i < count; i++) dst[i] = src[indices[i]!]!;
+    }
+  }
+  let validity: Uint8Array | null = null;
+  if (col.validity !== null) {
+    validity = allValid(count);
+    for (let i = 0; i < count; i++) if (!isValid(col.validity, indices[i]!)) setNull(validity, i);
+  } else if (col.kind === "unknown") {
+    validity = new Uint8Array(validityBytes(count));
+  }
+  return makeColumn(col.type, count, data, validity);
+}
+
+/** Concatenates columns of the same type. */
+export function concatColumns(type: DataType, cols: readonly Column[]): Column {
+  let n = 0;
+  for (const c of cols) n += c.length;
+  const data = allocData(type.kind, n);
+  let validity: Uint8Array | null = null;
+  let off = 0;
+  for (const c of cols) {
+    if (data !== null && c.data !== null) {
+      if (Array.isArray(data)) {
+        const src = c.data as string[];
+        for (let i = 0; i < c.length; i++) data[off + i] = src[i]!;
+      } else {
+        (data as Float64Array).set(c.data as unknown as Float64Array, off);
+      }
+    }
+    if (c.validity !== null || c.kind === "unknown") {
+      validity ??= allValid(n);
+      for (let i = 0; i < c.length; i++) if (!isValid(c.validity, i) || c.kind === "unknown") setNull(validity, off + i);
+    }
+    off += c.length;
+  }
+  return makeColumn(type, n, data, validity);
+}

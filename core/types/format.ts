@@ -1,0 +1,115 @@
+/**
+ * PostgreSQL text output for values: what psql prints and what the PostgreSQL wire protocol sends
+ * in text format. The HTTP API and the slt runner build on it.
+ *
+ * @module
+ */
+import { unreachable } from "../errors.ts";
+import type { DataType } from "./data_type.ts";
+import type { Value } from "./column.ts";
+
+/**
+ * Formats a float8 the way PostgreSQL 12+ does: shortest round-trip digits, exponent form when
+ * the decimal exponent is below -4 or at least 15.
+ *
+ * @example
+ * ```ts
+ * import { formatFloat8 } from "./format.ts";
+ * console.assert(formatFloat8(0.1) === "0.1" && formatFloat8(1e20) === "1e+20");
+ * ```
+ */
+export function formatFloat8(x: number, significantDigitsMax = 17): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "-Infinity";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  let s = x.toExponential(); // shortest round-trip digits: "d.ddde+N"
+  if (significantDigitsMax < 17) s = Number(x.toPrecision(significantDigitsMax)).toExponential();
+  const ePos = s.indexOf("e");
+  const exp = Number(s.slice(ePos + 1));
+  if (exp < -4 || exp >= 15) {
+    const mantissa = s.slice(0, ePos);
+    const sign = exp < 0 ? "-" : "+";
+    const abs = Math.abs(exp);
+    return `${mantissa}e${sign}${abs < 10 ? "0" : ""}${abs}`;
+  }
+  const digits = s.slice(0, ePos).replace(".", "").replace("-", "");
+  const neg = x < 0 ? "-" : "";
+  if (exp >= 0) {
+    const intLen = exp + 1;
+    if (digits.length <= intLen) return neg + digits + "0".repeat(intLen - digits.length);
+    return `${neg}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+  }
+  return `${neg}0.${"0".repeat(-exp - 1)}${digits}`;
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, "0");
+}
+
+/** Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; BC years get a suffix). */
+export function formatDate(days: number): string {
+  const d = new Date(days * 86_400_000);
+  return formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+function formatYmd(y: number, m: number, d: number): string {
+  if (y <= 0) return `${pad(1 - y, 4)}-${pad(m, 2)}-${pad(d, 2)} BC`;
+  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+}
+
+/**
+ * Microseconds since the epoch as PostgreSQL prints a timestamp: `2016-01-01 00:00:00[.ffffff]`,
+ * fractional digits trimmed of trailing zeros.
+ */
+export function formatTimestamp(micros: number): string {
+  if (micros === Infinity) return "infinity";
+  if (micros === -Infinity) return "-infinity";
+  const ms = Math.floor(micros / 1000);
+  const frac = micros - ms * 1000 + (ms - Math.floor(ms / 1000) * 1000) * 1000;
+  const d = new Date(Math.floor(ms / 1000) * 1000);
+  const ymd = formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  const hms = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  const fracText = frac === 0 ? "" : `.${pad(frac, 6).replace(/0+$/, "")}`;
+  if (ymd.endsWith(" BC")) return `${ymd.slice(0, -3)} ${hms}${fracText} BC`;
+  return `${ymd} ${hms}${fracText}`;
+}
+
+/**
+ * A value in PostgreSQL's text format; `null` stays `null` (the caller decides how NULL prints).
+ *
+ * @example
+ * ```ts
+ * import { formatValue } from "./format.ts";
+ * import { Types } from "./data_type.ts";
+ * console.assert(formatValue(Types.bool, true) === "t");
+ * console.assert(formatValue(Types.int8, 42n) === "42");
+ * ```
+ */
+export function formatValue(type: DataType, value: Value): string | null {
+  if (value === null) return null;
+  switch (type.kind) {
+    case "unknown":
+    case "text":
+    case "varchar":
+      return String(value);
+    case "bool":
+      return value ? "t" : "f";
+    case "int2":
+    case "int4":
+    case "int8":
+      return String(value);
+    case "float4":
+      return formatFloat8(Number(value), 9);
+    case "float8":
+      return formatFloat8(Number(value));
+    case "date":
+      return formatDate(Number(value));
+    case "timestamp":
+      return formatTimestamp(Number(value));
+    case "timestamptz":
+      return `${formatTimestamp(Number(value))}+00`;
+    default:
+      return unreachable(type, "type");
+  }
+}

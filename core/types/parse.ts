@@ -1,0 +1,141 @@
+/**
+ * Text input for values: what `CAST('...' AS type)` and typed literals accept, following
+ * PostgreSQL's input functions. Bad input is a 22P02 (or 22003 / 22007 / 22008) DbError.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../errors.ts";
+
+const INT_RE = /^\s*([+-]?)(\d+)\s*$/;
+
+function invalid(typeName: string, text: string): DbError {
+  return new DbError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+}
+
+/** Parses an integer of the given range; `typeName` names the type in errors. */
+export function parseInteger(text: string, min: number, max: number, typeName: string): number {
+  const m = INT_RE.exec(text);
+  if (!m) throw invalid(typeName, text);
+  const v = Number(m[1]! + m[2]!);
+  if (v < min || v > max || !Number.isFinite(v)) {
+    throw new DbError(SqlState.numericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+  }
+  return v;
+}
+
+/** Parses a bigint (int8). */
+export function parseInt8(text: string): bigint {
+  const m = INT_RE.exec(text);
+  if (!m) throw invalid("bigint", text);
+  const v = BigInt(m[1]! + m[2]!);
+  if (v < -(2n ** 63n) || v >= 2n ** 63n) {
+    throw new DbError(SqlState.numericValueOutOfRange, `value "${text}" is out of range for type bigint`);
+  }
+  return v;
+}
+
+/** Parses a float8: decimal, exponent, NaN, Infinity (case-insensitive). */
+export function parseFloat8(text: string, typeName = "double precision"): number {
+  const t = text.trim().toLowerCase();
+  if (t === "nan") return NaN;
+  if (t === "infinity" || t === "+infinity" || t === "inf" || t === "+inf") return Infinity;
+  if (t === "-infinity" || t === "-inf") return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) throw invalid(typeName, text);
+  const v = Number(t);
+  if (!Number.isFinite(v)) {
+    throw new DbError(SqlState.numericValueOutOfRange, `"${text}" is out of range for type ${typeName}`);
+  }
+  return v;
+}
+
+/** Parses a boolean the way PostgreSQL does (unique prefixes of true/false/yes/no/on/off, 1/0). */
+export function parseBool(text: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t.length > 0) {
+    if ("true".startsWith(t) || "yes".startsWith(t) || t === "on" || t === "1") return true;
+    if ("false".startsWith(t) || "no".startsWith(t) || t === "off" || t === "of" || t === "0") return false;
+  }
+  throw invalid("boolean", text);
+}
+
+const DATE_RE = /^\s*(\d{1,6})-(\d{1,2})-(\d{1,2})(\s+BC)?/i;
+const TIME_RE = /^[T\s]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?/i;
+const ZONE_RE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)\s*$/i;
+
+function daysFromCivil(y: number, m: number, d: number): number {
+  const t = Date.UTC(2000, m - 1, d);
+  const base = new Date(t);
+  base.setUTCFullYear(y);
+  return Math.round(base.getTime() / 86_400_000);
+}
+
+function checkDate(y: number, m: number, d: number, typeName: string, text: string): void {
+  const dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  if (m < 1 || m > 12 || d < 1 || d > dim[m - 1]!) {
+    throw new DbError("22008", `date/time field value out of range: "${text}"`, { hint: typeName });
+  }
+}
+
+/** Parses `YYYY-MM-DD` into days since 1970-01-01. */
+export function parseDate(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (t === "epoch") return 0;
+  const m = DATE_RE.exec(text);
+  if (!m || text.slice(m[0].length).trim() !== "") throw invalid("date", text);
+  let y = Number(m[1]);
+  if (m[4]) y = 1 - y;
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  checkDate(y, mo, d, "date", text);
+  return daysFromCivil(y, mo, d);
+}
+
+/**
+ * Parses a timestamp into microseconds since the epoch. With `withZone`, an offset in the text
+ * is applied (the session time zone is UTC); without it, any offset is ignored as PostgreSQL does.
+ */
+export function parseTimestamp(text: string, withZone: boolean): number {
+  const typeName = withZone ? "timestamp with time zone" : "timestamp without time zone";
+  const lower = text.trim().toLowerCase();
+  if (lower === "infinity" || lower === "+infinity") return Infinity;
+  if (lower === "-infinity") return -Infinity;
+  if (lower === "epoch") return 0;
+  const m = DATE_RE.exec(text);
+  if (!m) throw invalid(typeName, text);
+  let rest = text.slice(m[0].length);
+  let y = Number(m[1]);
+  const bc = m[4] !== undefined;
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  let h = 0, mi = 0, s = 0, micros = 0;
+  const tm = TIME_RE.exec(rest);
+  if (tm) {
+    h = Number(tm[1]);
+    mi = Number(tm[2]);
+    s = tm[3] ? Number(tm[3]) : 0;
+    if (tm[4]) micros = Math.round(Number(`0.${tm[4]}`) * 1e6);
+    rest = rest.slice(tm[0].length);
+    if (h > 24 || mi > 59 || s > 60 || (h === 24 && (mi > 0 || s > 0 || micros > 0))) {
+      throw new DbError("22008", `date/time field value out of range: "${text}"`);
+    }
+  }
+  let offsetMinutes = 0;
+  let rest2 = rest;
+  const bcm = /\s+BC\s*$/i.exec(rest2);
+  if (bcm && !bc) {
+    y = 1 - y;
+    rest2 = rest2.slice(0, bcm.index);
+  } else if (bc) y = 1 - y;
+  if (rest2.trim() !== "") {
+    const z = ZONE_RE.exec(rest2);
+    if (!z) throw invalid(typeName, text);
+    if (!z[1]) {
+      offsetMinutes = (Number(z[3]) * 60 + Number(z[4] ?? 0)) * (z[2] === "-" ? -1 : 1);
+    }
+  }
+  checkDate(y, mo, d, typeName, text);
+  const days = daysFromCivil(y, mo, d);
+  let us = ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + micros;
+  if (withZone) us -= offsetMinutes * 60_000_000;
+  return us;
+}

@@ -1,0 +1,20 @@
+/**
+ * The default plugins: what `Database.open()` registers when no plugin list is given. They use
+ * exactly the registry API that third-party plugins use.
+ *
+ * @example
+ * ```ts
+ * import { defaultPlugins } from "./mod.ts";
+ * console.assert(defaultPlugins.some((p) => p.name === "sql_parser"));
+ * ```
+ *
+ * @module
+ */
+import type { Plugin } from "../core/plugin/registry.ts";
+import { sqlParser } from "./sql_parser/mod.ts";
+import { storageMemory } from "./storage_memory/mod.ts";
+import { functions } from "./functions/mod.ts";
+import { wal } from "./wal/mod.ts";
+
+/** Parser, in-memory storage, WAL and built-in functions. */
+export const defaultPlugins: readonly Plugin[] = Object.freeze([sqlParser, storageMemory, wal, functions]);

@@ -1,0 +1,1051 @@
+/**
+ * Recursive-descent SQL parser with precedence climbing for expressions, following PostgreSQL's
+ * operator precedence. Produces the AST in core/sql; every node carries its source offset.
+ *
+ * @module
+ */
+import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
+import type {
+  BinaryOp,
+  ColumnDef,
+  Cte,
+  Expr,
+  OrderItem,
+  Query,
+  QueryBody,
+  QualifiedName,
+  SelectItem,
+  Statement,
+  TableRef,
+  TypeName,
+  WindowSpec,
+} from "../../core/sql/ast.ts";
+import type { Limits } from "../../core/limits.ts";
+import { defaultLimits } from "../../core/limits.ts";
+import { type Token, tokenize } from "./tokenizer.ts";
+
+/** Keywords that cannot be used as a column alias without AS, nor as a table alias. */
+const RESERVED = new Set([
+  "all", "and", "any", "as", "asc", "between", "both", "by", "case", "cast", "check", "collate",
+  "column", "constraint", "create", "cross", "current_date", "current_time", "current_timestamp",
+  "default", "desc", "distinct", "do", "drop", "else", "end", "except", "exists", "false", "fetch",
+  "filter", "for", "foreign", "from", "full", "group", "having", "ilike", "in", "inner", "insert",
+  "intersect", "into", "is", "isnull", "join", "leading", "left", "like", "limit", "natural", "not",
+  "notnull", "null", "offset", "on", "or", "order", "outer", "over", "primary", "references",
+  "returning", "right", "select", "similar", "some", "symmetric", "table", "then", "to",
+  "trailing", "true", "union", "unique", "update", "using", "values", "when", "where", "window",
+  "with", "within", "delete", "set",
+]);
+
+/** Leading keywords of PostgreSQL statements this parser does not handle yet (0A000, not 42601). */
+const KNOWN_STATEMENTS = new Set([
+  "abort", "alter", "analyze", "begin", "call", "checkpoint", "close", "cluster", "comment", "commit",
+  "copy", "deallocate", "declare", "delete", "discard", "do", "end", "execute", "explain", "fetch",
+  "grant", "import", "listen", "load", "lock", "merge", "move", "notify", "pragma", "prepare",
+  "refresh", "reindex", "release", "reset", "revoke", "rollback", "savepoint", "security", "set",
+  "show", "start", "truncate", "unlisten", "update", "vacuum",
+]);
+
+const COMPARISON_OPS = new Set(["=", "<>", "!=", "<", "<=", ">", ">="]);
+
+/** Canonical names for type spellings. */
+const TYPE_ALIASES: Record<string, string> = {
+  int: "int4",
+  integer: "int4",
+  int4: "int4",
+  smallint: "int2",
+  int2: "int2",
+  bigint: "int8",
+  int8: "int8",
+  real: "float4",
+  float4: "float4",
+  float8: "float8",
+  double: "float8",
+  float: "float8",
+  boolean: "bool",
+  bool: "bool",
+  text: "text",
+  string: "text",
+  varchar: "varchar",
+  char: "bpchar",
+  character: "bpchar",
+  bpchar: "bpchar",
+  date: "date",
+  timestamp: "timestamp",
+  timestamptz: "timestamptz",
+  numeric: "numeric",
+  decimal: "numeric",
+  interval: "interval",
+  time: "time",
+  bytea: "bytea",
+  json: "json",
+  jsonb: "jsonb",
+  uuid: "uuid",
+};
+
+/**
+ * Parses SQL text into statements.
+ *
+ * @example
+ * ```ts
+ * import { parseSql } from "./parser.ts";
+ * const [s] = parseSql("SELECT 1 + 2 AS three");
+ * console.assert(s!.kind === "query");
+ * ```
+ */
+export function parseSql(sql: string, limits: Limits = defaultLimits): Statement[] {
+  if (sql.length > limits.sqlTextBytesMax) {
+    throw new DbError(SqlState.programLimitExceeded, `query text is longer than ${limits.sqlTextBytesMax} bytes`);
+  }
+  const parser = new Parser(sql, tokenize(sql, limits.identifierBytesMax), limits);
+  return parser.parseStatements();
+}
+
+class Parser {
+  #i = 0;
+  #depth = 0;
+
+  constructor(
+    readonly sql: string,
+    readonly tokens: Token[],
+    readonly limits: Limits,
+  ) {}
+
+  // ---- token helpers -------------------------------------------------------------------------
+
+  get tok(): Token {
+    return this.tokens[this.#i]!;
+  }
+
+  peek(k = 1): Token {
+    return this.tokens[Math.min(this.#i + k, this.tokens.length - 1)]!;
+  }
+
+  next(): Token {
+    const t = this.tok;
+    if (t.kind !== "eof") this.#i++;
+    return t;
+  }
+
+  isKw(word: string, t: Token = this.tok): boolean {
+    return t.kind === "ident" && t.value === word;
+  }
+
+  isOp(op: string, t: Token = this.tok): boolean {
+    return t.kind === "op" && t.value === op;
+  }
+
+  acceptKw(...words: string[]): boolean {
+    for (let k = 0; k < words.length; k++) if (!this.isKw(words[k]!, this.peek(k))) return false;
+    this.#i += words.length;
+    return true;
+  }
+
+  acceptOp(op: string): boolean {
+    if (this.isOp(op)) {
+      this.#i++;
+      return true;
+    }
+    return false;
+  }
+
+  expectKw(word: string): Token {
+    if (!this.isKw(word)) throw this.error(`expected ${word.toUpperCase()}`);
+    return this.next();
+  }
+
+  expectOp(op: string): Token {
+    if (!this.isOp(op)) throw this.error(`expected "${op}"`);
+    return this.next();
+  }
+
+  describe(t: Token): string {
+    switch (t.kind) {
+      case "eof":
+        return "end of input";
+      case "string":
+      case "estring":
+        return `string '${t.value}'`;
+      case "qident":
+        return `"${t.value}"`;
+      case "param":
+        return `$${t.value}`;
+      default:
+        return `"${this.sql.slice(t.pos, t.pos + Math.max(1, t.value.length))}"`;
+    }
+  }
+
+  error(expected?: string, t: Token = this.tok): SqlSyntaxError {
+    const what = `syntax error at or near ${this.describe(t)}` + (expected ? ` (${expected})` : "");
+    return SqlSyntaxError.at(this.sql, t.pos, what);
+  }
+
+  enter(): void {
+    if (++this.#depth > this.limits.sqlNestingDepthMax) {
+      throw new DbError(
+        SqlState.programLimitExceeded,
+        `statement is nested more than ${this.limits.sqlNestingDepthMax} levels deep`,
+        { position: this.tok.pos + 1 },
+      );
+    }
+  }
+
+  leave(): void {
+    this.#depth--;
+  }
+
+  /** An identifier (unreserved keyword or quoted). */
+  ident(what = "identifier"): string {
+    const t = this.tok;
+    if (t.kind === "qident" || (t.kind === "ident" && !RESERVED.has(t.value))) {
+      this.next();
+      return t.value;
+    }
+    throw this.error(`expected ${what}`);
+  }
+
+  /** An identifier where reserved words are also fine (after a dot, as a column label with AS). */
+  anyIdent(what = "identifier"): string {
+    const t = this.tok;
+    if (t.kind === "qident" || t.kind === "ident") {
+      this.next();
+      return t.value;
+    }
+    throw this.error(`expected ${what}`);
+  }
+
+  qualifiedName(): QualifiedName {
+    const pos = this.tok.pos;
+    const parts = [this.ident("name")];
+    while (this.acceptOp(".")) parts.push(this.anyIdent("name"));
+    return { parts, pos };
+  }
+
+  // ---- statements ----------------------------------------------------------------------------
+
+  parseStatements(): Statement[] {
+    const out: Statement[] = [];
+    for (;;) {
+      while (this.acceptOp(";"));
+      if (this.tok.kind === "eof") break;
+      out.push(this.statement());
+      if (this.peek(0).kind !== "eof" && !this.isOp(";")) throw this.error();
+    }
+    return out;
+  }
+
+  statement(): Statement {
+    const t = this.tok;
+    if (this.isKw("select") || this.isKw("with") || this.isKw("values") || this.isOp("(")) {
+      const query = this.query();
+      return { kind: "query", query, pos: t.pos };
+    }
+    if (this.isKw("create")) return this.create();
+    if (this.isKw("drop")) return this.drop();
+    if (this.isKw("insert")) return this.insert();
+    if (t.kind === "ident" && KNOWN_STATEMENTS.has(t.value)) {
+      // A known statement we do not support yet: consume it so the error names it.
+      const words = [t.value.toUpperCase()];
+      const second = this.peek();
+      if (second.kind === "ident") words.push(second.value.toUpperCase());
+      this.skipStatement();
+      return { kind: "unsupported", what: words.join(" "), pos: t.pos };
+    }
+    throw this.error();
+  }
+
+  skipStatement(): void {
+    let depth = 0;
+    while (this.tok.kind !== "eof") {
+      if (this.isOp("(")) depth++;
+      else if (this.isOp(")")) depth--;
+      else if (this.isOp(";") && depth <= 0) break;
+      this.next();
+    }
+  }
+
+  create(): Statement {
+    const pos = this.next().pos;
+    if (this.acceptKw("table") || this.acceptKw("temporary", "table") || this.acceptKw("temp", "table")) {
+      const ifNotExists = this.acceptKw("if", "not", "exists");
+      const name = this.qualifiedName();
+      if (this.acceptKw("as")) {
+        return { kind: "create_table", name, ifNotExists, columns: [], asQuery: this.query(), pos };
+      }
+      this.expectOp("(");
+      const columns: ColumnDef[] = [];
+      do {
+        if (this.isKw("primary") || this.isKw("unique") || this.isKw("constraint") || this.isKw("check") || this.isKw("foreign")) {
+          this.tableConstraint(columns);
+          continue;
+        }
+        columns.push(this.columnDef());
+      } while (this.acceptOp(","));
+      this.expectOp(")");
+      if (this.acceptKw("as")) {
+        return { kind: "create_table", name, ifNotExists, columns, asQuery: this.query(), pos };
+      }
+      return { kind: "create_table", name, ifNotExists, columns, asQuery: null, pos };
+    }
+    const words = ["CREATE"];
+    if (this.tok.kind === "ident") words.push(this.tok.value.toUpperCase());
+    if (this.isKw("unique") && this.peek().kind === "ident") words.push(this.peek().value.toUpperCase());
+    if (this.isKw("or") && this.isKw("replace", this.peek())) words.push("OR REPLACE", this.peek(2).value.toUpperCase());
+    this.skipStatement();
+    return { kind: "unsupported", what: words.join(" "), pos };
+  }
+
+  tableConstraint(columns: ColumnDef[]): void {
+    if (this.acceptKw("constraint")) this.ident("constraint name");
+    if (this.acceptKw("primary", "key") || this.acceptKw("unique")) {
+      const isPk = this.tokens[this.#i - 1]!.value === "key";
+      this.expectOp("(");
+      const names: string[] = [];
+      do names.push(this.ident("column name")); while (this.acceptOp(","));
+      this.expectOp(")");
+      if (isPk) {
+        for (let k = 0; k < columns.length; k++) {
+          const c = columns[k]!;
+          if (names.includes(c.name)) columns[k] = { ...c, notNull: true };
+        }
+      }
+      return;
+    }
+    // CHECK (...) / FOREIGN KEY ...: skip balanced tokens up to the next top-level comma.
+    let depth = 0;
+    while (this.tok.kind !== "eof") {
+      if (this.isOp("(")) depth++;
+      else if (this.isOp(")")) {
+        if (depth === 0) break;
+        depth--;
+      } else if (this.isOp(",") && depth === 0) break;
+      this.next();
+    }
+  }
+
+  columnDef(): ColumnDef {
+    const pos = this.tok.pos;
+    const name = this.ident("column name");
+    const type = this.typeName();
+    let notNull = false;
+    let primaryKey = false;
+    let unique = false;
+    let dflt: Expr | null = null;
+    for (;;) {
+      if (this.acceptKw("not", "null")) notNull = true;
+      else if (this.acceptKw("null")) continue;
+      else if (this.acceptKw("primary", "key")) {
+        primaryKey = true;
+        notNull = true;
+      } else if (this.acceptKw("unique")) unique = true;
+      else if (this.acceptKw("default")) dflt = this.expr(PREC.unaryMinus - 1);
+      else if (this.acceptKw("constraint")) this.ident("constraint name");
+      else if (this.isKw("check") || this.isKw("references")) {
+        this.next();
+        if (this.isOp("(") || this.tok.kind === "ident") this.skipBalancedItem();
+      } else break;
+    }
+    return { name, type, notNull, primaryKey, unique, default: dflt, pos };
+  }
+
+  skipBalancedItem(): void {
+    let depth = 0;
+    do {
+      if (this.isOp("(")) depth++;
+      if (this.isOp(")")) depth--;
+      this.next();
+    } while (depth > 0 && this.tok.kind !== "eof");
+  }
+
+  typeName(): TypeName {
+    const pos = this.tok.pos;
+    let word = this.anyIdent("type name");
+    if (word === "double") this.acceptKw("precision");
+    if ((word === "character" || word === "char") && this.acceptKw("varying")) word = "varchar";
+    let name = TYPE_ALIASES[word] ?? word;
+    const args: number[] = [];
+    if (this.acceptOp("(")) {
+      do {
+        const t = this.next();
+        if (t.kind !== "number" || !/^\d+$/.test(t.value)) throw this.error("expected a type modifier", t);
+        args.push(Number(t.value));
+      } while (this.acceptOp(","));
+      this.expectOp(")");
+    }
+    if (name === "timestamp" || name === "time") {
+      if (this.acceptKw("with", "time", "zone")) name = `${name}tz`;
+      else this.acceptKw("without", "time", "zone");
+    }
+    if (name === "float8" && word === "float" && args.length === 1 && args[0]! <= 24) {
+      return { name: "float4", args: [], pos };
+    }
+    while (this.isOp("[") && this.isOp("]", this.peek())) {
+      this.next();
+      this.next();
+      name = `${name}[]`;
+    }
+    return { name, args, pos };
+  }
+
+  drop(): Statement {
+    const pos = this.next().pos;
+    if (this.acceptKw("table")) {
+      const ifExists = this.acceptKw("if", "exists");
+      const names = [this.qualifiedName()];
+      while (this.acceptOp(",")) names.push(this.qualifiedName());
+      this.acceptKw("cascade") || this.acceptKw("restrict");
+      return { kind: "drop_table", names, ifExists, pos };
+    }
+    const what = this.tok.kind === "ident" ? `DROP ${this.tok.value.toUpperCase()}` : "DROP";
+    this.skipStatement();
+    return { kind: "unsupported", what, pos };
+  }
+
+  insert(): Statement {
+    const pos = this.next().pos;
+    this.expectKw("into");
+    const table = this.qualifiedName();
+    let columns: string[] | null = null;
+    if (this.isOp("(") && !this.isKw("select", this.peek()) && !this.isKw("values", this.peek())) {
+      this.next();
+      columns = [];
+      do columns.push(this.ident("column name")); while (this.acceptOp(","));
+      this.expectOp(")");
+    }
+    let source: Query;
+    if (this.acceptKw("default", "values")) {
+      source = { with: null, body: { kind: "values", rows: [[]], pos }, orderBy: [], limit: null, offset: null, pos };
+    } else source = this.query();
+    let returning: SelectItem[] | null = null;
+    if (this.acceptKw("returning")) returning = this.selectItems();
+    return { kind: "insert", table, columns, source, returning, pos };
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  query(): Query {
+    this.enter();
+    const pos = this.tok.pos;
+    let withClause: Query["with"] = null;
+    if (this.acceptKw("with")) {
+      const recursive = this.acceptKw("recursive");
+      const ctes: Cte[] = [];
+      do {
+        const ctePos = this.tok.pos;
+        const name = this.ident("CTE name");
+        const columnAliases: string[] = [];
+        if (this.acceptOp("(")) {
+          do columnAliases.push(this.ident("column name")); while (this.acceptOp(","));
+          this.expectOp(")");
+        }
+        this.expectKw("as");
+        this.acceptKw("not", "materialized") || this.acceptKw("materialized");
+        this.expectOp("(");
+        const query = this.query();
+        this.expectOp(")");
+        ctes.push({ name, columnAliases, query, pos: ctePos });
+      } while (this.acceptOp(","));
+      withClause = { recursive, ctes };
+    }
+    const body = this.setExpr(0);
+    const orderBy = this.acceptKw("order", "by") ? this.orderItems() : [];
+    let limit: Expr | null = null;
+    let offset: Expr | null = null;
+    for (;;) {
+      if (this.acceptKw("limit")) {
+        if (this.acceptKw("all")) limit = null;
+        else limit = this.expr();
+      } else if (this.acceptKw("offset")) {
+        offset = this.expr();
+        this.acceptKw("rows") || this.acceptKw("row");
+      } else if (this.acceptKw("fetch")) {
+        if (!this.acceptKw("first")) this.expectKw("next");
+        limit = this.isKw("row") || this.isKw("rows")
+          ? { kind: "literal", value: { kind: "number", text: "1" }, pos: this.tok.pos }
+          : this.primary();
+        if (!this.acceptKw("rows")) this.expectKw("row");
+        this.expectKw("only");
+      } else break;
+    }
+    this.leave();
+    return { with: withClause, body, orderBy, limit, offset, pos };
+  }
+
+  /** Set operations: UNION/EXCEPT bind looser than INTERSECT. */
+  setExpr(minPrec: number): QueryBody {
+    let left = this.setPrimary();
+    for (;;) {
+      const t = this.tok;
+      const op = t.kind === "ident" && (t.value === "union" || t.value === "except" || t.value === "intersect")
+        ? t.value
+        : null;
+      if (op === null) break;
+      const prec = op === "intersect" ? 2 : 1;
+      if (prec < minPrec) break;
+      this.next();
+      const all = this.acceptKw("all");
+      if (!all) this.acceptKw("distinct");
+      const right = this.setExpr(prec + 1);
+      left = { kind: "set_op", op, all, left, right, pos: t.pos };
+    }
+    return left;
+  }
+
+  setPrimary(): QueryBody {
+    const pos = this.tok.pos;
+    if (this.acceptOp("(")) {
+      const query = this.query();
+      this.expectOp(")");
+      return { kind: "nested", query, pos };
+    }
+    if (this.acceptKw("values")) {
+      const rows: Expr[][] = [];
+      do {
+        this.expectOp("(");
+        const row: Expr[] = [];
+        do row.push(this.expr()); while (this.acceptOp(","));
+        this.expectOp(")");
+        rows.push(row);
+        if (rows.length > this.limits.insertValuesRowsMax) {
+          throw new DbError(SqlState.programLimitExceeded, `VALUES has more than ${this.limits.insertValuesRowsMax} rows`);
+        }
+      } while (this.acceptOp(","));
+      return { kind: "values", rows, pos };
+    }
+    this.expectKw("select");
+    let distinct: QueryBody & { kind: "select" } extends { distinct: infer D } ? D : never = "all";
+    if (this.acceptKw("distinct")) {
+      if (this.acceptKw("on")) {
+        this.expectOp("(");
+        const on: Expr[] = [];
+        do on.push(this.expr()); while (this.acceptOp(","));
+        this.expectOp(")");
+        distinct = { on };
+      } else distinct = "distinct";
+    } else this.acceptKw("all");
+    const items = this.isSelectListEnd() ? [] : this.selectItems();
+    let from: TableRef[] = [];
+    if (this.acceptKw("from")) {
+      from = [this.tableRef()];
+      while (this.acceptOp(",")) from.push(this.tableRef());
+    }
+    const where = this.acceptKw("where") ? this.expr() : null;
+    const groupBy: Expr[] = [];
+    if (this.acceptKw("group", "by")) {
+      this.acceptKw("all");
+      do groupBy.push(this.groupingElement()); while (this.acceptOp(","));
+    }
+    const having = this.acceptKw("having") ? this.expr() : null;
+    return { kind: "select", distinct, items, from, where, groupBy, having, pos };
+  }
+
+  isSelectListEnd(): boolean {
+    const t = this.tok;
+    return t.kind === "eof" || this.isOp(";") || this.isOp(")") ||
+      (t.kind === "ident" && ["from", "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except"].includes(t.value));
+  }
+
+  groupingElement(): Expr {
+    const t = this.tok;
+    if ((this.isKw("rollup") || this.isKw("cube")) && this.isOp("(", this.peek())) {
+      return this.expr(); // parsed as a function call; the binder decides
+    }
+    if (this.isKw("grouping") && this.isKw("sets", this.peek())) {
+      this.next();
+      this.next();
+      this.expectOp("(");
+      const args: Expr[] = [];
+      do args.push(this.expr()); while (this.acceptOp(","));
+      this.expectOp(")");
+      return {
+        kind: "function",
+        name: { parts: ["grouping sets"], pos: t.pos },
+        args,
+        star: false,
+        distinct: false,
+        filter: null,
+        orderBy: [],
+        over: null,
+        pos: t.pos,
+      };
+    }
+    return this.expr();
+  }
+
+  selectItems(): SelectItem[] {
+    const items: SelectItem[] = [];
+    do items.push(this.selectItem()); while (this.acceptOp(","));
+    return items;
+  }
+
+  selectItem(): SelectItem {
+    const pos = this.tok.pos;
+    if (this.isOp("*")) {
+      this.next();
+      return { kind: "star", qualifier: null, pos };
+    }
+    if ((this.tok.kind === "ident" || this.tok.kind === "qident") && this.isOp(".", this.peek()) && this.isOp("*", this.peek(2))) {
+      const qualifier = this.next().value;
+      this.next();
+      this.next();
+      return { kind: "star", qualifier, pos };
+    }
+    const expr = this.expr();
+    let alias: string | null = null;
+    if (this.acceptKw("as")) alias = this.anyIdent("column alias");
+    else if (this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))) {
+      alias = this.next().value;
+    }
+    return { kind: "expr", expr, alias, pos };
+  }
+
+  tableRef(): TableRef {
+    this.enter();
+    let left = this.tablePrimary();
+    for (;;) {
+      const pos = this.tok.pos;
+      let joinType: "inner" | "left" | "right" | "full" | "cross" | null = null;
+      const natural = this.acceptKw("natural");
+      if (this.acceptKw("cross", "join")) joinType = "cross";
+      else if (this.acceptKw("join") || this.acceptKw("inner", "join")) joinType = "inner";
+      else if (this.acceptKw("left", "join") || this.acceptKw("left", "outer", "join")) joinType = "left";
+      else if (this.acceptKw("right", "join") || this.acceptKw("right", "outer", "join")) joinType = "right";
+      else if (this.acceptKw("full", "join") || this.acceptKw("full", "outer", "join")) joinType = "full";
+      if (joinType === null) {
+        if (natural) throw this.error("expected JOIN");
+        break;
+      }
+      const right = this.tablePrimary();
+      let on: Expr | null = null;
+      const using: string[] = [];
+      if (joinType !== "cross" && !natural) {
+        if (this.acceptKw("on")) on = this.expr();
+        else if (this.acceptKw("using")) {
+          this.expectOp("(");
+          do using.push(this.ident("column name")); while (this.acceptOp(","));
+          this.expectOp(")");
+        } else throw this.error("expected ON or USING");
+      }
+      left = { kind: "join", joinType, natural, left, right, on, using, pos };
+    }
+    this.leave();
+    return left;
+  }
+
+  tablePrimary(): TableRef {
+    const pos = this.tok.pos;
+    if (this.isOp("(")) {
+      if (this.isKw("select", this.peek()) || this.isKw("with", this.peek()) || this.isKw("values", this.peek())) {
+        this.next();
+        const query = this.query();
+        this.expectOp(")");
+        const [alias, columnAliases] = this.aliasClause();
+        return { kind: "derived", query, alias, columnAliases, pos };
+      }
+      this.next();
+      const inner = this.tableRef();
+      this.expectOp(")");
+      return inner;
+    }
+    this.acceptKw("lateral");
+    const name = this.qualifiedName();
+    if (this.isOp("(")) throw new DbError(SqlState.featureNotSupported, "table functions are not supported yet", { position: pos + 1 });
+    const [alias] = this.aliasClause();
+    return { kind: "table", name, alias, pos };
+  }
+
+  aliasClause(): [string | null, string[]] {
+    let alias: string | null = null;
+    if (this.acceptKw("as")) alias = this.ident("alias");
+    else if (this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))) {
+      alias = this.next().value;
+    }
+    const columns: string[] = [];
+    if (alias !== null && this.isOp("(")) {
+      this.next();
+      do columns.push(this.ident("column alias")); while (this.acceptOp(","));
+      this.expectOp(")");
+    }
+    return [alias, columns];
+  }
+
+  orderItems(): OrderItem[] {
+    const items: OrderItem[] = [];
+    do {
+      const expr = this.expr();
+      let descending = false;
+      if (this.acceptKw("desc")) descending = true;
+      else this.acceptKw("asc");
+      let nullsFirst: boolean | null = null;
+      if (this.acceptKw("nulls", "first")) nullsFirst = true;
+      else if (this.acceptKw("nulls", "last")) nullsFirst = false;
+      items.push({ expr, descending, nullsFirst });
+    } while (this.acceptOp(","));
+    return items;
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  expr(minPrec = 0): Expr {
+    this.enter();
+    let left = this.prefix();
+    for (;;) {
+      const next = this.infix(left, minPrec);
+      if (next === null) break;
+      left = next;
+    }
+    this.leave();
+    return left;
+  }
+
+  prefix(): Expr {
+    const t = this.tok;
+    if (this.isKw("not")) {
+      this.next();
+      return { kind: "unary", op: "not", operand: this.expr(PREC.not), pos: t.pos };
+    }
+    if (this.isOp("-") || this.isOp("+")) {
+      this.next();
+      const operand = this.expr(PREC.unaryMinus);
+      if (t.value === "-" && operand.kind === "literal" && operand.value.kind === "number" && !operand.value.text.startsWith("-")) {
+        return { kind: "literal", value: { kind: "number", text: `-${operand.value.text}` }, pos: t.pos };
+      }
+      return { kind: "unary", op: t.value === "-" ? "-" : "+", operand, pos: t.pos };
+    }
+    return this.postfixCast(this.primary());
+  }
+
+  postfixCast(e: Expr): Expr {
+    let out = e;
+    while (this.isOp("::")) {
+      const pos = this.next().pos;
+      out = { kind: "cast", operand: out, type: this.typeName(), pos };
+    }
+    return out;
+  }
+
+  infix(left: Expr, minPrec: number): Expr | null {
+    const t = this.tok;
+    const pos = t.pos;
+    if (t.kind === "op") {
+      const v = t.value === "!=" ? "<>" : t.value;
+      const prec = binaryPrec(v);
+      if (prec === null || prec < minPrec) return null;
+      if (!BINARY_OPS.has(v)) {
+        throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${v}`, { position: pos + 1 });
+      }
+      this.next();
+      // left-associative except ^ (PostgreSQL's ^ is left-associative too)
+      const right = this.expr(prec + 1);
+      return { kind: "binary", op: v as BinaryOp, left, right, pos };
+    }
+    if (t.kind !== "ident") return null;
+    switch (t.value) {
+      case "and":
+      case "or": {
+        const prec = t.value === "and" ? PREC.and : PREC.or;
+        if (prec < minPrec) return null;
+        this.next();
+        return { kind: "binary", op: t.value, left, right: this.expr(prec + 1), pos };
+      }
+      case "is": {
+        if (PREC.is < minPrec) return null;
+        this.next();
+        const negated = this.acceptKw("not");
+        if (this.acceptKw("null")) return { kind: "is_null", negated, operand: left, pos };
+        if (this.acceptKw("true")) return { kind: "is_bool", negated, value: true, operand: left, pos };
+        if (this.acceptKw("false")) return { kind: "is_bool", negated, value: false, operand: left, pos };
+        if (this.acceptKw("unknown")) return { kind: "is_bool", negated, value: null, operand: left, pos };
+        if (this.acceptKw("distinct", "from")) {
+          return { kind: "is_distinct", negated, left, right: this.expr(PREC.is + 1), pos };
+        }
+        throw this.error("expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM");
+      }
+      case "isnull":
+      case "notnull":
+        if (PREC.is < minPrec) return null;
+        this.next();
+        return { kind: "is_null", negated: t.value === "notnull", operand: left, pos };
+      case "not": {
+        const n = this.peek();
+        if (!(this.isKw("between", n) || this.isKw("in", n) || this.isKw("like", n) || this.isKw("ilike", n))) return null;
+        if (PREC.between < minPrec) return null;
+        this.next();
+        return this.predicate(left, true, pos);
+      }
+      case "between":
+      case "in":
+      case "like":
+      case "ilike":
+        if (PREC.between < minPrec) return null;
+        return this.predicate(left, false, pos);
+      default:
+        return null;
+    }
+  }
+
+  predicate(left: Expr, negated: boolean, pos: number): Expr {
+    if (this.acceptKw("between")) {
+      const symmetric = this.acceptKw("symmetric");
+      if (!symmetric) this.acceptKw("asymmetric");
+      const low = this.expr(PREC.between + 1);
+      this.expectKw("and");
+      const high = this.expr(PREC.between + 1);
+      return { kind: "between", negated, symmetric, operand: left, low, high, pos };
+    }
+    if (this.acceptKw("in")) {
+      this.expectOp("(");
+      if (this.isKw("select") || this.isKw("with") || this.isKw("values")) {
+        const query = this.query();
+        this.expectOp(")");
+        return { kind: "in_subquery", negated, operand: left, query, pos };
+      }
+      const list: Expr[] = [];
+      do list.push(this.expr()); while (this.acceptOp(","));
+      this.expectOp(")");
+      return { kind: "in_list", negated, operand: left, list, pos };
+    }
+    const caseInsensitive = this.isKw("ilike");
+    this.next();
+    const pattern = this.expr(PREC.between + 1);
+    const escape = this.acceptKw("escape") ? this.expr(PREC.between + 1) : null;
+    return { kind: "like", negated, caseInsensitive, operand: left, pattern, escape, pos };
+  }
+
+  primary(): Expr {
+    const t = this.tok;
+    const pos = t.pos;
+    switch (t.kind) {
+      case "number":
+        this.next();
+        return { kind: "literal", value: { kind: "number", text: t.value }, pos };
+      case "string":
+      case "estring":
+        this.next();
+        return { kind: "literal", value: { kind: "string", value: t.value }, pos };
+      case "param": {
+        this.next();
+        const index = Number(t.value);
+        if (index < 1 || index > this.limits.queryParamsMax) {
+          throw new DbError(SqlState.undefinedParameter, `there is no parameter $${t.value}`, { position: pos + 1 });
+        }
+        return { kind: "param", index, pos };
+      }
+      case "op":
+        if (t.value === "(") {
+          this.next();
+          if (this.isKw("select") || this.isKw("with") || this.isKw("values")) {
+            const query = this.query();
+            this.expectOp(")");
+            return { kind: "subquery", query, pos };
+          }
+          const e = this.expr();
+          if (this.isOp(",")) {
+            throw new DbError(SqlState.featureNotSupported, "row constructors are not supported yet", { position: pos + 1 });
+          }
+          this.expectOp(")");
+          return e;
+        }
+        throw this.error();
+      case "qident":
+        return this.nameOrCall();
+      case "ident":
+        break;
+      case "eof":
+        throw this.error("expected an expression");
+    }
+    switch (t.value) {
+      case "null":
+        this.next();
+        return { kind: "literal", value: { kind: "null" }, pos };
+      case "true":
+      case "false":
+        this.next();
+        return { kind: "literal", value: { kind: "bool", value: t.value === "true" }, pos };
+      case "case":
+        return this.caseExpr();
+      case "cast": {
+        this.next();
+        this.expectOp("(");
+        const operand = this.expr();
+        this.expectKw("as");
+        const type = this.typeName();
+        this.expectOp(")");
+        return { kind: "cast", operand, type, pos };
+      }
+      case "exists": {
+        this.next();
+        this.expectOp("(");
+        const query = this.query();
+        this.expectOp(")");
+        return { kind: "exists", query, pos };
+      }
+      case "current_date":
+      case "current_timestamp":
+      case "current_time":
+      case "localtimestamp":
+        this.next();
+        return {
+          kind: "function",
+          name: { parts: [t.value], pos },
+          args: [],
+          star: false,
+          distinct: false,
+          filter: null,
+          orderBy: [],
+          over: null,
+          pos,
+        };
+      case "date":
+      case "timestamp":
+      case "timestamptz":
+      case "interval":
+      case "time": {
+        const n = this.peek();
+        if (n.kind === "string" || (t.value === "timestamp" && this.isKw("with", n) || this.isKw("without", n))) {
+          const type = this.typeName();
+          const s = this.next();
+          if (s.kind !== "string") throw this.error("expected a string literal", s);
+          return { kind: "literal", value: { kind: "typed_string", type, value: s.value }, pos };
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (RESERVED.has(t.value) && !this.isOp("(", this.peek())) throw this.error();
+    // type 'literal' for other type names (e.g. int4 '1', boolean 't')
+    if (this.peek().kind === "string" && TYPE_ALIASES[t.value] !== undefined) {
+      const type = this.typeName();
+      const s = this.next();
+      return { kind: "literal", value: { kind: "typed_string", type, value: s.value }, pos };
+    }
+    return this.nameOrCall();
+  }
+
+  nameOrCall(): Expr {
+    const pos = this.tok.pos;
+    const parts = [this.anyIdent()];
+    while (this.isOp(".") && !this.isOp("*", this.peek())) {
+      this.next();
+      parts.push(this.anyIdent());
+    }
+    if (!this.isOp("(")) return { kind: "column_ref", parts, pos };
+    this.next();
+    let star = false;
+    let distinct = false;
+    const args: Expr[] = [];
+    let orderBy: OrderItem[] = [];
+    if (this.acceptOp("*")) star = true;
+    else if (!this.isOp(")")) {
+      if (this.acceptKw("distinct")) distinct = true;
+      else this.acceptKw("all");
+      do args.push(this.expr()); while (this.acceptOp(","));
+      if (this.acceptKw("order", "by")) orderBy = this.orderItems();
+    }
+    this.expectOp(")");
+    if (this.acceptKw("within", "group")) {
+      this.expectOp("(");
+      this.expectKw("order");
+      this.expectKw("by");
+      orderBy = this.orderItems();
+      this.expectOp(")");
+    }
+    let filter: Expr | null = null;
+    if (this.acceptKw("filter")) {
+      this.expectOp("(");
+      this.expectKw("where");
+      filter = this.expr();
+      this.expectOp(")");
+    }
+    let over: WindowSpec | null = null;
+    if (this.acceptKw("over")) over = this.windowSpec();
+    return { kind: "function", name: { parts, pos }, args, star, distinct, filter, orderBy, over, pos };
+  }
+
+  windowSpec(): WindowSpec {
+    const pos = this.tok.pos;
+    if (!this.isOp("(")) {
+      this.ident("window name");
+      return { partitionBy: [], orderBy: [], frame: null, pos };
+    }
+    this.next();
+    const partitionBy: Expr[] = [];
+    if (this.acceptKw("partition", "by")) {
+      do partitionBy.push(this.expr()); while (this.acceptOp(","));
+    }
+    const orderBy = this.acceptKw("order", "by") ? this.orderItems() : [];
+    let frame: string | null = null;
+    if (this.isKw("rows") || this.isKw("range") || this.isKw("groups")) {
+      const start = this.tok.pos;
+      let depth = 0;
+      while (this.tok.kind !== "eof" && !(this.isOp(")") && depth === 0)) {
+        if (this.isOp("(")) depth++;
+        if (this.isOp(")")) depth--;
+        this.next();
+      }
+      frame = this.sql.slice(start, this.tok.pos).trim();
+    }
+    this.expectOp(")");
+    return { partitionBy, orderBy, frame, pos };
+  }
+
+  caseExpr(): Expr {
+    const pos = this.next().pos;
+    const operand = this.isKw("when") ? null : this.expr();
+    const whens: { when: Expr; then: Expr }[] = [];
+    while (this.acceptKw("when")) {
+      const when = this.expr();
+      this.expectKw("then");
+      whens.push({ when, then: this.expr() });
+    }
+    if (whens.length === 0) throw this.error("expected WHEN");
+    const elseExpr = this.acceptKw("else") ? this.expr() : null;
+    this.expectKw("end");
+    return { kind: "case", operand, whens, else: elseExpr, pos };
+  }
+}
+
+/** Binding strength, loosest first (PostgreSQL's table of operator precedence). */
+const PREC = {
+  or: 1,
+  and: 2,
+  not: 3,
+  is: 4,
+  comparison: 5,
+  between: 6,
+  other: 7,
+  additive: 8,
+  multiplicative: 9,
+  exponent: 10,
+  unaryMinus: 11,
+} as const;
+
+const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "||", "=", "<>", "<", "<=", ">", ">="]);
+
+function binaryPrec(op: string): number | null {
+  if (COMPARISON_OPS.has(op)) return PREC.comparison;
+  switch (op) {
+    case "+":
+    case "-":
+      return PREC.additive;
+    case "*":
+    case "/":
+    case "%":
+      return PREC.multiplicative;
+    case "^":
+      return PREC.exponent;
+    case "(":
+    case ")":
+    case ",":
+    case ";":
+    case ".":
+    case "::":
+    case "[":
+    case "]":
+    case ":":
+      return null;
+    default:
+      return PREC.other; // ||, ~, @>, ... (unknown ones are rejected with 42883)
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * In-memory storage: each table is a list of column batches. It is the `memory: true` backend
+ * and the reference implementation of the storage interface.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../../core/errors.ts";
+import type { Batch } from "../../core/types/batch.ts";
+import { takeColumn } from "../../core/types/column.ts";
+import type { TableSchema } from "../../core/catalog/table.ts";
+import type {
+  FilterSupport,
+  ScanRequest,
+  StorageContext,
+  StorageEngine,
+  StoragePlugin,
+} from "../../core/plugin/storage.ts";
+
+interface MemoryTable {
+  readonly schema: TableSchema;
+  readonly batches: Batch[];
+  rows: number;
+}
+
+/** A storage engine that keeps every table in memory. */
+export class MemoryStorage implements StorageEngine {
+  readonly #tables = new Map<number, MemoryTable>();
+
+  constructor(readonly batchRowsMax: number) {}
+
+  #table(id: number): MemoryTable {
+    const t = this.#tables.get(id);
+    if (!t) throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
+    return t;
+  }
+
+  createTable(table: TableSchema): Promise<void> {
+    if (this.#tables.has(table.id)) {
+      return Promise.reject(new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`));
+    }
+    this.#tables.set(table.id, { schema: table, batches: [], rows: 0 });
+    return Promise.resolve();
+  }
+
+  dropTable(tableId: number): Promise<void> {
+    this.#tables.delete(tableId);
+    return Promise.resolve();
+  }
+
+  append(tableId: number, batch: Batch): Promise<void> {
+    const t = this.#table(tableId);
+    if (batch.columns.length !== t.schema.columns.length) {
+      return Promise.reject(new DbError(SqlState.internalError, "batch does not match table columns"));
+    }
+    for (let start = 0; start < batch.length; start += this.batchRowsMax) {
+      const count = Math.min(this.batchRowsMax, batch.length - start);
+      if (start === 0 && count === batch.length) {
+        t.batches.push(batch);
+      } else {
+        const idx = new Uint32Array(count);
+        for (let i = 0; i < count; i++) idx[i] = start + i;
+        t.batches.push({ columns: batch.columns.map((c) => takeColumn(c, idx)), length: count });
+      }
+    }
+    t.rows += batch.length;
+    return Promise.resolve();
+  }
+
+  async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
+    const t = this.#table(tableId);
+    let left = request.limit ?? Infinity;
+    for (const b of t.batches) {
+      if (request.signal?.aborted) return;
+      if (left <= 0) return;
+      left -= b.length;
+      yield { columns: request.projection.map((i) => b.columns[i]!), length: b.length };
+    }
+  }
+
+  filterSupport(_tableId: number, _filter: unknown): FilterSupport {
+    return "unsupported";
+  }
+
+  estimateRows(tableId: number): number {
+    return this.#tables.get(tableId)?.rows ?? 0;
+  }
+
+  close(): Promise<void> {
+    this.#tables.clear();
+    return Promise.resolve();
+  }
+}
+
+/** The storage plugin part. */
+export const memoryStoragePlugin: StoragePlugin = {
+  name: "memory",
+  open(context: StorageContext): Promise<StorageEngine> {
+    return Promise.resolve(new MemoryStorage(context.limits.batchRowsMax));
+  },
+};

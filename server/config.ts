@@ -1,0 +1,317 @@
+/**
+ * The server's configuration: one table of keys, each with a default, a zod schema and a
+ * description of the values it accepts. Every key can be set, in increasing precedence, in the
+ * TOML config file (`[http]` + `port = 8086`), by an environment variable (`OMENDB_HTTP_PORT`)
+ * and by a flag (`--http-port`). The environment variable and flag names are derived from the
+ * key, so adding a key here adds all three.
+ *
+ * This module does no I/O: the caller passes in the file text, the environment and the flags.
+ *
+ * @example
+ * ```ts
+ * import { resolveConfig } from "./config.ts";
+ * const { config } = resolveConfig({
+ *   cwd: "/home/me",
+ *   env: { OMENDB_HTTP_PORT: "9000" },
+ *   flags: { "data_dir": "db" },
+ * });
+ * console.assert(config.http.port === 9000 && config.dataDir === "/home/me/db");
+ * ```
+ *
+ * @module
+ */
+import { dirname, resolve } from "node:path";
+import { z } from "zod";
+import { defaultHttpLimits, queryTimeoutMsMax } from "./http/limits.ts";
+import { type LogLevel, logLevels } from "./log.ts";
+import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
+
+/** The effective configuration the server runs with. Paths are absolute. */
+export interface ServerConfig {
+  /** Folder holding the database files (ignored when `memory` is true). */
+  readonly dataDir: string;
+  /** Keep everything in memory: nothing is written to disk. */
+  readonly memory: boolean;
+  readonly http: {
+    /** Interface the HTTP server binds to. */
+    readonly host: string;
+    /** TCP port of the HTTP server; 0 picks a free one. */
+    readonly port: number;
+    /** Largest request body accepted, in bytes. */
+    readonly bodyBytesMax: number;
+    /** Default query timeout of `POST /sql`, in milliseconds (0 = none). */
+    readonly queryTimeoutMs: number;
+  };
+  readonly log: {
+    /** Least severe level that is written. */
+    readonly level: LogLevel;
+  };
+}
+
+/** Where a config value came from. */
+export type ConfigSource = "default" | "file" | "env" | "flag";
+
+/** A bad config file, key or value. Its message names the key and the accepted values. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+interface KeySpec<T> {
+  readonly schema: z.ZodType<T, unknown>;
+  readonly default: T;
+  /** Human description of the accepted values, for error messages and help. */
+  readonly accepted: string;
+  /** One line of help. */
+  readonly help: string;
+  /** Relative paths resolve against the caller's folder (or the config file's folder). */
+  readonly isPath?: boolean;
+}
+
+function integerKey(min: number, max: number, dflt: number, help: string): KeySpec<number> {
+  const schema = z
+    .union([z.number(), z.string().trim().regex(/^[+-]?\d+$/).transform(Number)])
+    .pipe(z.number().int().min(min).max(max));
+  return { schema, default: dflt, accepted: `an integer from ${min} to ${max}`, help };
+}
+
+function booleanKey(dflt: boolean, help: string): KeySpec<boolean> {
+  const schema = z.union([
+    z.boolean(),
+    z.enum(["true", "1", "yes", "on"]).transform(() => true),
+    z.enum(["false", "0", "no", "off"]).transform(() => false),
+  ]);
+  return { schema, default: dflt, accepted: "true or false", help };
+}
+
+function stringKey(dflt: string, help: string, isPath = false): KeySpec<string> {
+  const schema = z.string().trim().min(1);
+  return { schema, default: dflt, accepted: "a non-empty string", help, isPath };
+}
+
+function enumKey<const T extends readonly [string, ...string[]]>(
+  values: T,
+  dflt: T[number],
+  help: string,
+): KeySpec<T[number]> {
+  const schema: z.ZodType<T[number], unknown> = z.enum(values);
+  return { schema, default: dflt, accepted: `one of ${values.join(", ")}`, help };
+}
+
+/** Every config key. Keys are snake_case, dotted by TOML section. */
+export const configKeys = {
+  data_dir: stringKey("./data", "folder for the database files", true),
+  memory: booleanKey(false, "keep all data in memory, write nothing to disk"),
+  "http.host": stringKey("127.0.0.1", "interface the HTTP server binds to"),
+  "http.port": integerKey(0, 65535, 8086, "HTTP port; 0 picks a free port"),
+  "http.body_bytes_max": integerKey(
+    1,
+    Number.MAX_SAFE_INTEGER,
+    defaultHttpLimits.bodyBytesMax,
+    "largest HTTP request body, in bytes",
+  ),
+  "http.query_timeout_ms": integerKey(
+    0,
+    queryTimeoutMsMax,
+    defaultHttpLimits.queryTimeoutMs,
+    "default query timeout of POST /sql in ms (0 = none)",
+  ),
+  "log.level": enumKey(logLevels, "info", "least severe log level written"),
+} as const;
+
+/** A config key name, e.g. `http.port`. */
+export type ConfigKey = keyof typeof configKeys;
+
+type SpecValue<S> = S extends KeySpec<infer T> ? T : never;
+
+/** The value of every key after merging all sources. */
+export type ConfigValues = { -readonly [K in ConfigKey]: SpecValue<typeof configKeys[K]> };
+
+/** The environment variable for a key: `http.port` -> `OMENDB_HTTP_PORT`. */
+export function envNameOf(key: ConfigKey): string {
+  return `OMENDB_${key.replaceAll(".", "_").toUpperCase()}`;
+}
+
+/** The flag for a key, without dashes: `http.port` -> `http-port`. */
+export function flagNameOf(key: ConfigKey): string {
+  return key.replaceAll(/[._]/g, "-");
+}
+
+/** Environment variable naming the config file when `--config` is not given. */
+export const configFileEnvName = "OMENDB_CONFIG";
+
+/** Inputs to {@link resolveConfig}. Values from env and flags are raw strings (or booleans). */
+export interface ConfigInputs {
+  /** The caller's folder: relative paths from env and flags resolve against it. */
+  readonly cwd: string;
+  /** The config file, if any: its absolute path and its text. */
+  readonly file?: { readonly path: string; readonly text: string };
+  /** The process environment; only `OMENDB_*` names are read. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Flag values by config key, as parsed from the command line. */
+  readonly flags?: Readonly<Partial<Record<ConfigKey, string | boolean>>>;
+}
+
+/** The result of {@link resolveConfig}. */
+export interface ResolvedConfig {
+  readonly config: ServerConfig;
+  /** Every key's effective value, by key. */
+  readonly values: Readonly<ConfigValues>;
+  /** Where each key's value came from. */
+  readonly sources: Readonly<Record<ConfigKey, ConfigSource>>;
+  /** Things worth logging that did not stop startup (e.g. unknown OMENDB_* variables). */
+  readonly warnings: readonly string[];
+}
+
+const allKeys = Object.keys(configKeys) as ConfigKey[];
+
+function isConfigKey(k: string): k is ConfigKey {
+  return Object.hasOwn(configKeys, k);
+}
+
+/**
+ * Merges defaults, the config file, `OMENDB_*` environment variables and flags (later wins),
+ * validating every value. Throws {@link ConfigError} naming the bad key, where it came from and
+ * the accepted values.
+ */
+export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
+  const raw = new Map<ConfigKey, { value: unknown; source: ConfigSource; base: string }>();
+  const warnings: string[] = [];
+
+  if (inputs.file !== undefined) {
+    let doc: TomlTable;
+    try {
+      doc = parseToml(inputs.file.text);
+    } catch (e) {
+      if (e instanceof TomlError) {
+        throw new ConfigError(`config file ${inputs.file.path}: ${e.message}`);
+      }
+      throw e;
+    }
+    const base = dirname(inputs.file.path);
+    for (const [key, value] of flattenToml(doc, "")) {
+      if (!isConfigKey(key)) {
+        throw new ConfigError(
+          `config file ${inputs.file.path}: unknown key "${key}"; known keys: ${
+            allKeys.join(", ")
+          }`,
+        );
+      }
+      raw.set(key, { value, source: "file", base });
+    }
+  }
+
+  const envNames = new Map(allKeys.map((k) => [envNameOf(k), k]));
+  for (const [name, value] of Object.entries(inputs.env ?? {})) {
+    if (!name.startsWith("OMENDB_") || name === configFileEnvName) continue;
+    const key = envNames.get(name);
+    if (key === undefined) {
+      warnings.push(`ignoring unknown environment variable ${name}`);
+      continue;
+    }
+    raw.set(key, { value, source: "env", base: inputs.cwd });
+  }
+
+  for (const [key, value] of Object.entries(inputs.flags ?? {})) {
+    if (!isConfigKey(key) || value === undefined) continue;
+    raw.set(key, { value, source: "flag", base: inputs.cwd });
+  }
+
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  const sources: Partial<Record<ConfigKey, ConfigSource>> = {};
+  for (const key of allKeys) {
+    const spec: KeySpec<unknown> = configKeys[key];
+    const given = raw.get(key);
+    const source = given?.source ?? "default";
+    const parsed = spec.schema.safeParse(given === undefined ? spec.default : given.value);
+    if (!parsed.success) {
+      throw new ConfigError(
+        `invalid value for ${key} (${describeSource(key, source)}): ` +
+          `${JSON.stringify(given?.value)}; accepted: ${spec.accepted}`,
+      );
+    }
+    let value = parsed.data;
+    if (spec.isPath === true && typeof value === "string") {
+      value = resolve(given?.base ?? inputs.cwd, value);
+    }
+    values[key] = value;
+    sources[key] = source;
+  }
+  const v = values as ConfigValues;
+  const config: ServerConfig = {
+    dataDir: v.data_dir,
+    memory: v.memory,
+    http: {
+      host: v["http.host"],
+      port: v["http.port"],
+      bodyBytesMax: v["http.body_bytes_max"],
+      queryTimeoutMs: v["http.query_timeout_ms"],
+    },
+    log: { level: v["log.level"] },
+  };
+  return {
+    config,
+    values: v,
+    sources: sources as Record<ConfigKey, ConfigSource>,
+    warnings,
+  };
+}
+
+function describeSource(key: ConfigKey, source: ConfigSource): string {
+  switch (source) {
+    case "default":
+      return "default";
+    case "file":
+      return "from the config file";
+    case "env":
+      return `from environment variable ${envNameOf(key)}`;
+    case "flag":
+      return `from flag --${flagNameOf(key)}`;
+  }
+}
+
+/** `{http: {port: 1}}` -> `["http.port", 1]`. Nested tables become dotted keys. */
+function* flattenToml(table: TomlTable, prefix: string): Generator<[string, TomlValue]> {
+  for (const [k, v] of Object.entries(table)) {
+    const key = prefix === "" ? k : `${prefix}.${k}`;
+    if (typeof v === "object" && !Array.isArray(v)) yield* flattenToml(v, key);
+    else yield [key, v];
+  }
+}
+
+/**
+ * The effective values as nested JSON, shaped like the TOML file (`{"http": {"port": 8086}}`),
+ * so the output of `omendb config` reads like a config file.
+ */
+export function configValuesToJson(values: Readonly<ConfigValues>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of allKeys) {
+    const parts = key.split(".");
+    let t = out;
+    for (const part of parts.slice(0, -1)) {
+      const child = t[part];
+      if (typeof child === "object" && child !== null) {
+        t = child as Record<string, unknown>;
+      } else {
+        const fresh: Record<string, unknown> = {};
+        t[part] = fresh;
+        t = fresh;
+      }
+    }
+    t[parts[parts.length - 1] ?? key] = values[key];
+  }
+  return out;
+}
+
+/** One help line per key: flag, environment variable, default and meaning. */
+export function configHelpLines(): string[] {
+  return allKeys.map((key) => {
+    const spec: KeySpec<unknown> = configKeys[key];
+    const flag = `--${flagNameOf(key)}${typeof spec.default === "boolean" ? "" : " V"}`;
+    return `  ${flag.padEnd(26)} ${spec.help} (env ${envNameOf(key)}, default ${
+      JSON.stringify(spec.default)
+    })`;
+  });
+}

@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { ConfigError, configValuesToJson, envNameOf, flagNameOf, resolveConfig } from "./config.ts";
+
+Deno.test("config: defaults", () => {
+  const { config, sources, warnings } = resolveConfig({ cwd: "/caller" });
+  assert.deepEqual(config, {
+    dataDir: "/caller/data",
+    memory: false,
+    http: { host: "127.0.0.1", port: 8086, bodyBytesMax: 64 * 1024 * 1024, queryTimeoutMs: 30_000 },
+    log: { level: "info" },
+  });
+  assert.equal(sources["http.port"], "default");
+  assert.deepEqual(warnings, []);
+});
+
+Deno.test("config: file < env < flags, with sources", () => {
+  const file = {
+    path: "/etc/omendb/omendb.toml",
+    text: 'data_dir = "db"\n[http]\nport = 1000\nhost = "0.0.0.0"\n[log]\nlevel = "warn"\n',
+  };
+  const { config, sources } = resolveConfig({
+    cwd: "/caller",
+    file,
+    env: { OMENDB_HTTP_PORT: "2000", OMENDB_LOG_LEVEL: "debug", HOME: "/root" },
+    flags: { "http.port": "3000", memory: true },
+  });
+  assert.equal(config.http.port, 3000);
+  assert.equal(sources["http.port"], "flag");
+  assert.equal(config.http.host, "0.0.0.0");
+  assert.equal(sources["http.host"], "file");
+  assert.equal(config.log.level, "debug");
+  assert.equal(sources["log.level"], "env");
+  assert.equal(config.memory, true);
+  // A relative path in the file resolves against the file's folder.
+  assert.equal(config.dataDir, "/etc/omendb/db");
+});
+
+Deno.test("config: relative paths from env and flags resolve against the caller's folder", () => {
+  assert.equal(
+    resolveConfig({ cwd: "/home/me", env: { OMENDB_DATA_DIR: "x/y" } }).config.dataDir,
+    "/home/me/x/y",
+  );
+  assert.equal(
+    resolveConfig({ cwd: "/home/me", flags: { data_dir: "../z" } }).config.dataDir,
+    "/home/z",
+  );
+  assert.equal(
+    resolveConfig({ cwd: "/home/me", flags: { data_dir: "/abs" } }).config.dataDir,
+    "/abs",
+  );
+});
+
+Deno.test("config: booleans from env", () => {
+  assert.equal(resolveConfig({ cwd: "/", env: { OMENDB_MEMORY: "true" } }).config.memory, true);
+  assert.equal(resolveConfig({ cwd: "/", env: { OMENDB_MEMORY: "0" } }).config.memory, false);
+});
+
+Deno.test("config: bad values name the key, the source and the accepted values", () => {
+  const cases: [Parameters<typeof resolveConfig>[0], RegExp][] = [
+    [
+      { cwd: "/", env: { OMENDB_HTTP_PORT: "abc" } },
+      /invalid value for http\.port \(from environment variable OMENDB_HTTP_PORT\): "abc"; accepted: an integer from 0 to 65535/,
+    ],
+    [
+      { cwd: "/", flags: { "http.port": "70000" } },
+      /http\.port \(from flag --http-port\).*an integer from 0 to 65535/,
+    ],
+    [
+      { cwd: "/", flags: { "log.level": "loud" } },
+      /log\.level.*"loud"; accepted: one of debug, info, warn, error/,
+    ],
+    [{ cwd: "/", env: { OMENDB_MEMORY: "maybe" } }, /memory.*accepted: true or false/],
+    [{ cwd: "/", flags: { "http.host": "  " } }, /http\.host.*a non-empty string/],
+    [
+      { cwd: "/", file: { path: "/c.toml", text: "[http]\nport = 1.5" } },
+      /http\.port \(from the config file\): 1\.5/,
+    ],
+    [
+      { cwd: "/", file: { path: "/c.toml", text: "[http]\nprot = 1" } },
+      /\/c\.toml: unknown key "http\.prot"; known keys: data_dir, memory, http\.host/,
+    ],
+    [
+      { cwd: "/", file: { path: "/c.toml", text: "port = " } },
+      /\/c\.toml: TOML line 1: missing value/,
+    ],
+  ];
+  for (const [inputs, re] of cases) {
+    assert.throws(() => resolveConfig(inputs), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, re);
+      return true;
+    });
+  }
+});
+
+Deno.test("config: unknown OMENDB_* variables warn, others are ignored", () => {
+  const { warnings } = resolveConfig({
+    cwd: "/",
+    env: { OMENDB_HTTP_PROT: "1", OMENDB_CONFIG: "/x.toml", PATH: "/bin" },
+  });
+  assert.deepEqual(warnings, ["ignoring unknown environment variable OMENDB_HTTP_PROT"]);
+});
+
+Deno.test("config: names and JSON form", () => {
+  assert.equal(envNameOf("http.body_bytes_max"), "OMENDB_HTTP_BODY_BYTES_MAX");
+  assert.equal(flagNameOf("http.body_bytes_max"), "http-body-bytes-max");
+  const { values } = resolveConfig({ cwd: "/d", flags: { "http.port": "0" } });
+  assert.deepEqual(configValuesToJson(values), {
+    data_dir: "/d/data",
+    memory: false,
+    http: { host: "127.0.0.1", port: 0, body_bytes_max: 67108864, query_timeout_ms: 30000 },
+    log: { level: "info" },
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Reads a request body as UTF-8 text without ever holding more than a set number of bytes.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../../core/errors.ts";
+import { HttpSqlState } from "./_responses.ts";
+
+/** The body is larger than the limit: the caller answers 413. */
+export class BodyTooLargeError extends DbError {
+  /** The limit that was exceeded, in bytes. */
+  readonly bytesMax: number;
+
+  constructor(bytesMax: number) {
+    super(
+      SqlState.programLimitExceeded,
+      `request body is larger than httpBodyBytesMax (${bytesMax} bytes); ` +
+        `raise http.body_bytes_max or send smaller requests`,
+    );
+    this.name = "BodyTooLargeError";
+    this.bytesMax = bytesMax;
+  }
+}
+
+/**
+ * The body of `req` as text. Throws {@link BodyTooLargeError} as soon as more than `bytesMax`
+ * bytes arrive (or `Content-Length` announces more), and a 22021 DbError for invalid UTF-8.
+ *
+ * @example
+ * ```ts
+ * import { readBodyText } from "./read_body.ts";
+ * const text = await readBodyText(new Request("http://x/", { method: "POST", body: "hi" }), 10);
+ * console.assert(text === "hi");
+ * ```
+ */
+export async function readBodyText(req: Request, bytesMax: number): Promise<string> {
+  const announced = req.headers.get("content-length");
+  if (announced !== null && Number(announced) > bytesMax) throw new BodyTooLargeError(bytesMax);
+  if (req.body === null) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > bytesMax) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(bytesMax);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new DbError(HttpSqlState.characterNotInRepertoire, "request body is not valid UTF-8");
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The `omendb` program: `deno task omendb <serve|config|version|help> [flags]`.
+ *
+ * This is the only file in server/ that touches the process directly (arguments, environment,
+ * files, sockets, signals, stdout, time); everything else gets what it needs passed in.
+ *
+ * Exit codes: 0 success, 1 runtime failure (cannot open the database, port taken),
+ * 2 bad command line or config.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { systemClock } from "../core/env/clock.ts";
+import { Database } from "../mod.ts";
+import { CliUsageError, parseCli } from "./cli.ts";
+import { helpText } from "./cli.ts";
+import {
+  ConfigError,
+  configFileEnvName,
+  configValuesToJson,
+  resolveConfig,
+  type ResolvedConfig,
+  type ServerConfig,
+} from "./config.ts";
+import { createHttpHandler } from "./http/handler.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { omendbVersion } from "./version.ts";
+
+/** How long a graceful shutdown waits for in-flight requests before closing the database. */
+export const shutdownGraceMs = 10_000;
+
+const exitOk = 0;
+const exitFailure = 1;
+const exitUsage = 2;
+
+const encoder = new TextEncoder();
+
+function writeAll(out: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = encoder.encode(text);
+  let at = 0;
+  try {
+    while (at < bytes.length) at += out.writeSync(bytes.subarray(at));
+  } catch {
+    // stdout or stderr closed (e.g. a pipe reader went away): nothing useful left to do.
+  }
+}
+
+const printOut = (text: string): void => writeAll(Deno.stdout, text);
+const printErr = (text: string): void => writeAll(Deno.stderr, text);
+
+/** The folder the user ran the command from: npm/npx and deno task set INIT_CWD. */
+function callerCwd(): string {
+  return Deno.env.get("INIT_CWD") ?? Deno.cwd();
+}
+
+async function loadConfig(
+  configPath: string | undefined,
+  flags: Parameters<typeof resolveConfig>[0]["flags"],
+): Promise<ResolvedConfig> {
+  const cwd = callerCwd();
+  const env = Deno.env.toObject();
+  const given = configPath ?? env[configFileEnvName];
+  let file: { path: string; text: string } | undefined;
+  if (given !== undefined && given !== "") {
+    const path = resolve(cwd, given);
+    try {
+      file = { path, text: await Deno.readTextFile(path) };
+    } catch (e) {
+      const why = e instanceof Deno.errors.NotFound ? "file not found" : String(e);
+      throw new ConfigError(`cannot read config file ${path}: ${why}`);
+    }
+  }
+  return resolveConfig(file === undefined ? { cwd, env, flags } : { cwd, env, flags, file });
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCli(args);
+  } catch (e) {
+    if (!(e instanceof CliUsageError)) throw e;
+    printErr(`omendb: ${e.message}\n`);
+    return exitUsage;
+  }
+  switch (command.kind) {
+    case "help":
+      printOut(helpText());
+      return exitOk;
+    case "version":
+      printOut(`omendb ${omendbVersion} (deno ${Deno.version.deno})\n`);
+      return exitOk;
+    case "config":
+    case "serve": {
+      let resolved: ResolvedConfig;
+      try {
+        resolved = await loadConfig(command.configPath, command.flags);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        printErr(`omendb: ${e.message}\n`);
+        return exitUsage;
+      }
+      if (command.kind === "config") {
+        for (const w of resolved.warnings) printErr(`omendb: warning: ${w}\n`);
+        printOut(`${JSON.stringify(configValuesToJson(resolved.values), null, 2)}\n`);
+        return exitOk;
+      }
+      const log = createLogger({
+        write: (line) => printOut(`${line}\n`),
+        clock: systemClock,
+        level: resolved.config.log.level,
+      });
+      for (const w of resolved.warnings) log.warn("config_warning", { message: w });
+      return await serve(resolved.config, log);
+    }
+  }
+}
+
+async function serve(config: ServerConfig, log: Logger): Promise<number> {
+  log.info("starting", {
+    version: omendbVersion,
+    pid: Deno.pid,
+    storage: config.memory ? "memory" : config.dataDir,
+  });
+  let db: Database;
+  try {
+    if (config.memory) {
+      db = await Database.open({ memory: true });
+    } else {
+      await Deno.mkdir(config.dataDir, { recursive: true });
+      db = await Database.open({ path: config.dataDir });
+    }
+  } catch (e) {
+    log.error("startup_failed", { reason: "cannot open the database", error: e });
+    return exitFailure;
+  }
+
+  const handler = createHttpHandler({
+    db,
+    clock: systemClock,
+    limits: { bodyBytesMax: config.http.bodyBytesMax, queryTimeoutMs: config.http.queryTimeoutMs },
+    log,
+  });
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: config.http.host,
+      port: config.http.port,
+      onListen: (addr) => log.info("listening", { http: addr.port, host: addr.hostname }),
+      onError: (e) => {
+        log.error("internal_error", { error: e });
+        return new Response(
+          JSON.stringify({ error: { code: "XX000", message: "internal error" } }),
+          { status: 500, headers: { "content-type": "application/json; charset=utf-8" } },
+        );
+      },
+    }, (req) => handler(req));
+  } catch (e) {
+    log.error("startup_failed", {
+      reason: `cannot listen on ${config.http.host}:${config.http.port}`,
+      error: e,
+    });
+    await db.close();
+    return exitFailure;
+  }
+
+  const { promise: stopRequested, resolve: requestStop } = Promise.withResolvers<string>();
+  let stopping = false;
+  const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
+  const onSignal = (signal: Deno.Signal) => () => {
+    if (stopping) {
+      log.warn("forced_exit", { signal });
+      Deno.exit(exitFailure);
+    }
+    stopping = true;
+    requestStop(signal);
+  };
+  const listeners = signals.map((s) => [s, onSignal(s)] as const);
+  for (const [s, fn] of listeners) Deno.addSignalListener(s, fn);
+
+  const signal = await Promise.race([
+    stopRequested,
+    server.finished.then(() => "server_finished"),
+  ]);
+  log.info("stopping", { signal });
+  let timer: number | undefined;
+  const graceful = await Promise.race([
+    server.shutdown().then(() => true),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), shutdownGraceMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!graceful) log.warn("shutdown_timeout", { graceMs: shutdownGraceMs });
+  let code = exitOk;
+  try {
+    await db.close();
+  } catch (e) {
+    log.error("close_failed", { error: e });
+    code = exitFailure;
+  }
+  for (const [s, fn] of listeners) Deno.removeSignalListener(s, fn);
+  log.info("stopped", { code });
+  return code;
+}
+
+if (import.meta.main) {
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,80 @@
+/**
+ * OmenDB, the engine under test: a fresh in-memory database per case.
+ *
+ * @module
+ */
+
+import { Database } from "../../mod.ts";
+import { DbError } from "../../core/errors.ts";
+import { boolCell, type Cell, cellFromJs, floatCell, intCell, textCell } from "./cell.ts";
+import type { Engine } from "./engine.ts";
+import { errorOutcome, type Outcome, type OutcomeStage } from "./outcome.ts";
+
+/** Per-statement timeout for OmenDB, so a hang shows up as an error (57014), not a stuck run. */
+export const omenStatementTimeoutMs = 10_000;
+
+/** A thrown value that is not a DbError: a crash, which the comparison reports as XX000. */
+export const omenCrashSqlState = "XX000";
+
+type OmenValue = null | boolean | number | bigint | string;
+
+function omenCell(kind: string, v: OmenValue): Cell {
+  if (v === null) return null;
+  switch (kind) {
+    case "int2":
+    case "int4":
+    case "int8":
+      return typeof v === "number" || typeof v === "bigint" ? intCell(v) : cellFromJs(v);
+    case "float4":
+    case "float8":
+      return typeof v === "number" ? floatCell(v) : cellFromJs(v);
+    case "bool":
+      return typeof v === "boolean" ? boolCell(v) : cellFromJs(v);
+    case "text":
+    case "varchar":
+      return typeof v === "string" ? textCell(v) : cellFromJs(v);
+    default:
+      return cellFromJs(v);
+  }
+}
+
+/** Runs cases on OmenDB, opening a new in-memory database for each. */
+export class OmenEngine implements Engine {
+  readonly name = "OmenDB";
+  #db: Database | null = null;
+
+  /** Runs one SQL text on the current database and converts its answer (rows or error). */
+  async exec(sql: string, stage: OutcomeStage = "query"): Promise<Outcome> {
+    const db = this.#db ?? (this.#db = await Database.open({ memory: true }));
+    try {
+      const r = await db.query(sql, undefined, { timeoutMs: omenStatementTimeoutMs });
+      return {
+        ok: true,
+        columns: r.columns.map((c) => ({ name: c.name, type: c.type.kind })),
+        rows: r.rows.map((row) =>
+          row.map((v, i) => omenCell(r.columns[i]?.type.kind ?? "unknown", v as OmenValue))
+        ),
+      };
+    } catch (e) {
+      if (e instanceof DbError) return errorOutcome(stage, e.code, e.message);
+      const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return errorOutcome(stage, omenCrashSqlState, `crash (not a DbError): ${what}`);
+    }
+  }
+
+  async run(setup: readonly string[], query: string): Promise<Outcome> {
+    await this.close();
+    this.#db = await Database.open({ memory: true });
+    for (const s of setup) {
+      const o = await this.exec(s, "setup");
+      if (!o.ok) return o;
+    }
+    return await this.exec(query);
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = null;
+    if (db !== null) await db.close();
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * PostgreSQL 15 as the tie-breaker engine, on a private server from `tests/support/postgres.ts`.
+ *
+ * @module
+ */
+
+import { PgServerError, type PostgresServer } from "../support/postgres.ts";
+import { boolCell, type Cell, floatCell, intCell, numericTextCell, parseFloatText, textCell } from "./cell.ts";
+import { createdTables, type Engine } from "./engine.ts";
+import { errorOutcome, type Outcome, type OutcomeStage } from "./outcome.ts";
+
+/** PostgreSQL type OIDs that the conversion knows. */
+export const pgOid = {
+  bool: 16,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  oid: 26,
+  float4: 700,
+  float8: 701,
+  numeric: 1700,
+} as const;
+
+const oidNames: Readonly<Record<number, string>> = {
+  16: "bool",
+  20: "int8",
+  21: "int2",
+  23: "int4",
+  25: "text",
+  700: "float4",
+  701: "float8",
+  705: "unknown",
+  1043: "varchar",
+  1700: "numeric",
+};
+
+/** Converts PostgreSQL's text output of a value of the given type OID to a {@link Cell}. */
+export function pgCell(oid: number, text: string | null): Cell {
+  if (text === null) return null;
+  switch (oid) {
+    case pgOid.bool:
+      return boolCell(text === "t");
+    case pgOid.int2:
+    case pgOid.int4:
+    case pgOid.int8:
+    case pgOid.oid:
+      return intCell(BigInt(text));
+    case pgOid.float4:
+    case pgOid.float8:
+      return floatCell(parseFloatText(text));
+    case pgOid.numeric:
+      return text === "NaN" ? floatCell(NaN) : numericTextCell(text);
+    default:
+      return textCell(text);
+  }
+}
+
+/** Runs cases on a PostgreSQL server, in a schema that is dropped and recreated per case. */
+export class PostgresEngine implements Engine {
+  readonly name = "PostgreSQL";
+  #server: PostgresServer;
+  #tables = new Set<string>();
+
+  /** Wraps a running server; the engine does not stop it. */
+  constructor(server: PostgresServer) {
+    this.#server = server;
+  }
+
+  /** Runs one SQL text and converts its answer (rows or error). */
+  async exec(sql: string, stage: OutcomeStage = "query"): Promise<Outcome> {
+    try {
+      const r = await this.#server.query(sql);
+      return {
+        ok: true,
+        columns: r.fields.map((f) => ({
+          name: f.name,
+          type: oidNames[f.dataTypeID] ?? `oid ${f.dataTypeID}`,
+        })),
+        rows: r.rows.map((row) => row.map((v, i) => pgCell(r.fields[i]?.dataTypeID ?? 25, v))),
+      };
+    } catch (e) {
+      if (e instanceof PgServerError) return errorOutcome(stage, e.code, e.message);
+      throw e;
+    }
+  }
+
+  async run(setup: readonly string[], query: string): Promise<Outcome> {
+    if (this.#tables.size > 0) {
+      await this.#server.query(`DROP TABLE IF EXISTS ${[...this.#tables].join(", ")}`);
+    }
+    this.#tables = new Set(createdTables(setup));
+    for (const s of setup) {
+      const o = await this.exec(s, "setup");
+      if (!o.ok) return o;
+    }
+    return await this.exec(query);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

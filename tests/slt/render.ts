@@ -1,0 +1,135 @@
+/**
+ * Renders engine values to the text a sqllogictest expected block uses, per dialect
+ * (FORMAT.md §5). The base text comes from {@link formatValue} (PostgreSQL's text output);
+ * dialect rules are applied on top.
+ *
+ * @example
+ * ```ts
+ * import { renderValue } from "./render.ts";
+ * import { Types } from "../../core/types/mod.ts";
+ * console.assert(renderValue("classic", Types.float8, 25.5, "R") === "25.500");
+ * console.assert(renderValue("duckdb", Types.bool, true, "T") === "true");
+ * ```
+ *
+ * @module
+ */
+import { type DataType, formatValue, type Value } from "../../core/types/mod.ts";
+import type { Dialect } from "./record.ts";
+
+const encoder = new TextEncoder();
+
+/** Classic `T` rendering: `(empty)` for "", `@` for every byte outside 0x20..0x7E. */
+export function classicText(text: string): string {
+  if (text === "") return "(empty)";
+  // deno-lint-ignore no-control-regex
+  if (!/[^\x20-\x7e]/.test(text)) return text;
+  let out = "";
+  for (const byte of encoder.encode(text)) {
+    out += byte < 0x20 || byte > 0x7e ? "@" : String.fromCharCode(byte);
+  }
+  return out;
+}
+
+/** `printf("%.3f", x)`: exact-value rounding, ties to even (glibc). */
+export function formatFixed3(x: number): string {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (Math.abs(x) >= 1e21) return `${BigInt(Math.trunc(x))}.000`;
+  const sixteenths = x * 16; // a decimal tie at the 4th place is exactly an odd multiple of 1/16
+  if (Number.isInteger(sixteenths) && sixteenths % 2 !== 0) {
+    const toward = Math.trunc(x * 1000); // exact for such x
+    const chosen = toward % 2 === 0 ? toward : toward + Math.sign(x);
+    const text = (Math.abs(chosen) / 1000).toFixed(3);
+    return x < 0 ? `-${text}` : text;
+  }
+  return x.toFixed(3);
+}
+
+/** SQLite's text-to-number prefix parse (`sqlite3_column_double` on text). */
+function leadingNumber(text: string): number {
+  const m = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(text);
+  return m === null ? 0 : Number(m[0]);
+}
+
+function classicInteger(type: DataType, value: Exclude<Value, null>): string {
+  switch (typeof value) {
+    case "boolean":
+      return value ? "1" : "0";
+    case "bigint":
+      return String(value);
+    case "number":
+      if (!Number.isFinite(value)) return value > 0 ? "9223372036854775807" : "-9223372036854775808";
+      return Math.abs(value) < 1e15
+        ? String(Math.trunc(value) + 0)
+        : String(BigInt(Math.trunc(value)));
+    case "string": {
+      if (type.kind === "text" || type.kind === "varchar" || type.kind === "unknown") {
+        const n = Math.trunc(leadingNumber(value));
+        return String(n + 0);
+      }
+      return classicInteger(type, Number(value));
+    }
+  }
+}
+
+function classicReal(value: Exclude<Value, null>): string {
+  switch (typeof value) {
+    case "boolean":
+      return value ? "1.000" : "0.000";
+    case "bigint":
+      return `${value}.000`;
+    case "number":
+      return formatFixed3(value);
+    case "string":
+      return formatFixed3(leadingNumber(value));
+  }
+}
+
+/** DataFusion float text: rounded to 12 decimals, trailing zeros (and dot) trimmed. */
+export function formatRounded12(x: number): string {
+  if (Number.isNaN(x)) return "NaN";
+  if (x === Infinity) return "Infinity";
+  if (x === -Infinity) return "-Infinity";
+  if (Math.abs(x) >= 1e21) return String(x);
+  let s = x.toFixed(12);
+  if (s.includes(".")) s = s.replace(/0+$/, "").replace(/\.$/, "");
+  return s === "-0" ? "0" : s;
+}
+
+/**
+ * Renders one value. `letter` is the column's type letter from the query header (classic only
+ * uses it). NULL renders as `NULL` in every dialect.
+ */
+export function renderValue(dialect: Dialect, type: DataType, value: Value, letter: string): string {
+  if (value === null) return "NULL";
+  if (dialect === "classic") {
+    if (letter === "I") return classicInteger(type, value);
+    if (letter === "R") return classicReal(value);
+    if (typeof value === "boolean") return value ? "1" : "0";
+    return classicText(formatValue(type, value) ?? "NULL");
+  }
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "string" && value === "" && (type.kind === "text" ||
+    type.kind === "varchar" || type.kind === "unknown")) {
+    return "(empty)";
+  }
+  const isFloat = type.kind === "float4" || type.kind === "float8";
+  if (dialect === "datafusion") {
+    if (isFloat && typeof value === "number") return formatRounded12(value);
+    if (type.kind === "timestamp") return (formatValue(type, value) ?? "").replace(" ", "T");
+    if (type.kind === "timestamptz") {
+      return (formatValue(type, value) ?? "").replace(" ", "T").replace(/\+00$/, "Z");
+    }
+    if (typeof value === "string") return value.replace(/\n+$/, "");
+  }
+  if (dialect === "risinglight" && isFloat && typeof value === "number") {
+    return formatRounded12(value);
+  }
+  const text = formatValue(type, value) ?? "NULL";
+  if (dialect === "duckdb" && (type.kind === "date" || type.kind === "timestamp" ||
+    type.kind === "timestamptz")) {
+    return text.replace(/ BC(\+00)?$/, (_m, tz: string | undefined) => `${tz ?? ""} (BC)`);
+  }
+  return text;
+}
