@@ -17,6 +17,7 @@ import { helpText } from "./cli.ts";
 import {
   ConfigError,
   configFileEnvName,
+  type ConfigInputs,
   configValuesToJson,
   resolveConfig,
   type ResolvedConfig,
@@ -55,7 +56,7 @@ function callerCwd(): string {
 
 async function loadConfig(
   configPath: string | undefined,
-  flags: Parameters<typeof resolveConfig>[0]["flags"],
+  flags: NonNullable<ConfigInputs["flags"]>,
 ): Promise<ResolvedConfig> {
   const cwd = callerCwd();
   const env = Deno.env.toObject();
@@ -121,14 +122,17 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     pid: Deno.pid,
     storage: config.memory ? "memory" : config.dataDir,
   });
+  // The engine's own events (WAL recovery, torn tails...) go to the same log.
+  const engineLog = (event: Record<string, unknown>): void => {
+    const { event: name, level, ...fields } = event;
+    const write = level === "error" ? log.error : level === "warn" ? log.warn : log.info;
+    write(typeof name === "string" ? name : "engine", fields);
+  };
   let db: Database;
   try {
-    if (config.memory) {
-      db = await Database.open({ memory: true });
-    } else {
-      await Deno.mkdir(config.dataDir, { recursive: true });
-      db = await Database.open({ path: config.dataDir });
-    }
+    db = await Database.open(
+      config.memory ? { memory: true, log: engineLog } : { path: config.dataDir, log: engineLog },
+    );
   } catch (e) {
     log.error("startup_failed", { reason: "cannot open the database", error: e });
     return exitFailure;
@@ -182,7 +186,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     server.finished.then(() => "server_finished"),
   ]);
   log.info("stopping", { signal });
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const graceful = await Promise.race([
     server.shutdown().then(() => true),
     new Promise<boolean>((r) => {

@@ -52,7 +52,7 @@ function spawn(args: string[], env: Record<string, string> = {}): Proc {
       if (seen !== undefined) return Promise.resolve(seen);
       const { promise, resolve } = Promise.withResolvers<Record<string, unknown>>();
       waiters.push({ name, resolve });
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(async () => {
           reject(new Error(`no "${name}" event within ${listenTimeoutMs} ms: ${await stderrText}`));
@@ -175,13 +175,20 @@ Deno.test("e2e: a taken port fails startup with exit code 1 and a logged reason"
   assert.equal(code, 1);
   const failed = proc.events.find((e) => e.event === "startup_failed");
   assert.ok(failed !== undefined, JSON.stringify(proc.events));
-  assert.match(String(failed.reason), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${listener.addr.port}`));
+  assert.match(
+    String(failed.reason),
+    new RegExp(`cannot listen on 127\\.0\\.0\\.1:${listener.addr.port}`),
+  );
 });
 
 Deno.test("cli: bad flags and config values exit 2 with a message naming the key", async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [["serve", "--http-prot", "1"], {}, /Unknown option '--http-prot'/],
-    [["serve", "--http-port", "abc"], {}, /http\.port \(from flag --http-port\).*an integer from 0 to 65535/],
+    [
+      ["serve", "--http-port", "abc"],
+      {},
+      /http\.port \(from flag --http-port\).*an integer from 0 to 65535/,
+    ],
     [["config"], { OMENDB_LOG_LEVEL: "loud" }, /log\.level.*one of debug, info, warn, error/],
     [["frobnicate"], {}, /unknown subcommand "frobnicate"/],
     [["config", "--config", "/nonexistent/omendb.toml"], {}, /cannot read config file.*not found/],

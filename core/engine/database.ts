@@ -198,6 +198,7 @@ export class Database {
           options.timeoutMs ?? this.#limits.queryTimeoutMs,
         );
         try {
+          ctx.check();
           const bound = bindStatement(stmt, { catalog: this.#catalog, registry: this.#registry, params });
           results.push(await this.#run(bound, ctx));
         } catch (e) {

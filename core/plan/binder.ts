@@ -271,10 +271,11 @@ class Binder {
     });
     const fields: Field[] = [];
     for (let c = 0; c < width; c++) {
-      const typed = rows.map((r) => r[c]!).filter((e) => !this.#untyped.has(e));
-      const t = typed.length === 0 && targetTypes[c] !== undefined && rows.every((r) => this.#untyped.has(r[c]!) || r[c]!.type.kind === "unknown")
-        ? (rows.every((r) => r[c]!.type.kind === "unknown") ? Types.unknown : Types.text)
-        : commonType(typed.map((e) => e.type).concat(typed.length === 0 ? [Types.text] : []), "VALUES");
+      const typed = rows.map((r) => r[c]!).filter((e) => !this.#untyped.has(e) && e.type.kind !== "unknown");
+      // PostgreSQL resolves an INSERT's untyped VALUES column to the target column's type.
+      const t = typed.length > 0
+        ? commonType(typed.map((e) => e.type), "VALUES")
+        : targetTypes[c] ?? Types.text;
       fields.push({ name: `column${c + 1}`, type: t, qualifier: null });
     }
     const coerced = rows.map((r) => r.map((e, c) => this.coerce(e, fields[c]!.type, "VALUES")));

@@ -70,7 +70,6 @@ export class MemoryStorage implements StorageEngine {
     const t = this.#table(tableId);
     let left = request.limit ?? Infinity;
     for (const b of t.batches) {
-      if (request.signal?.aborted) return;
       if (left <= 0) return;
       left -= b.length;
       yield { columns: request.projection.map((i) => b.columns[i]!), length: b.length };

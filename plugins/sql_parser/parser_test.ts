@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { parseSql } from "./parser.ts";
+import { tokenize } from "./tokenizer.ts";
+import { DbError, SqlSyntaxError } from "../../core/errors.ts";
+import type { Expr, Statement } from "../../core/sql/ast.ts";
+
+function selectExpr(sql: string): Expr {
+  const [s] = parseSql(sql);
+  assert.ok(s && s.kind === "query" && s.query.body.kind === "select");
+  const item = s.query.body.items[0]!;
+  assert.ok(item.kind === "expr");
+  return item.expr;
+}
+
+/** Renders an expression fully parenthesised, to check precedence. */
+function show(e: Expr): string {
+  switch (e.kind) {
+    case "literal":
+      return e.value.kind === "number" ? e.value.text : e.value.kind === "string" ? `'${e.value.value}'` : e.value.kind;
+    case "column_ref":
+      return e.parts.join(".");
+    case "binary":
+      return `(${show(e.left)} ${e.op} ${show(e.right)})`;
+    case "unary":
+      return `(${e.op} ${show(e.operand)})`;
+    case "is_null":
+      return `(${show(e.operand)} IS ${e.negated ? "NOT " : ""}NULL)`;
+    case "between":
+      return `(${show(e.operand)} BETWEEN ${show(e.low)} AND ${show(e.high)})`;
+    case "cast":
+      return `(${show(e.operand)})::${e.type.name}`;
+    default:
+      return e.kind;
+  }
+}
+
+Deno.test("tokenizer folds identifiers, keeps quoted ones, unescapes strings", () => {
+  const t = tokenize(`SELECT "MixedCase", Foo, 'it''s', E'a\\nb', 1.5e3, $2 -- comment\n/* c /* nested */ */ x`);
+  assert.deepEqual(
+    t.map((x) => [x.kind, x.value]),
+    [
+      ["ident", "select"],
+      ["qident", "MixedCase"],
+      ["op", ","],
+      ["ident", "foo"],
+      ["op", ","],
+      ["string", "it's"],
+      ["op", ","],
+      ["estring", "a\nb"],
+      ["op", ","],
+      ["number", "1.5e3"],
+      ["op", ","],
+      ["param", "2"],
+      ["ident", "x"],
+      ["eof", ""],
+    ],
+  );
+});
+
+Deno.test("operator precedence follows PostgreSQL", () => {
+  assert.equal(show(selectExpr("SELECT 1 + 2 * 3 - 4")), "((1 + (2 * 3)) - 4)");
+  assert.equal(show(selectExpr("SELECT a OR b AND NOT c")), "(a or (b and (not c)))");
+  assert.equal(show(selectExpr("SELECT a = 1 AND b < 2 OR c IS NULL")), "(((a = 1) and (b < 2)) or (c IS NULL))");
+  assert.equal(show(selectExpr("SELECT -a ^ 2")), "((- a) ^ 2)");
+  assert.equal(show(selectExpr("SELECT a BETWEEN 1 AND 2 AND b")), "((a BETWEEN 1 AND 2) and b)");
+  assert.equal(show(selectExpr("SELECT a || b = c")), "((a || b) = c)");
+  assert.equal(show(selectExpr("SELECT x::int + 1")), "((x)::int4 + 1)");
+  assert.equal(show(selectExpr("SELECT - 5")), "-5");
+});
+
+Deno.test("statements: CREATE TABLE, INSERT, DROP, unsupported", () => {
+  const [c] = parseSql("CREATE TABLE IF NOT EXISTS t (a INT PRIMARY KEY, b VARCHAR(5) NOT NULL, c DOUBLE PRECISION)");
+  assert.ok(c?.kind === "create_table");
+  assert.equal(c.ifNotExists, true);
+  assert.deepEqual(c.columns.map((x) => [x.name, x.type.name, x.type.args, x.notNull]), [
+    ["a", "int4", [], true],
+    ["b", "varchar", [5], true],
+    ["c", "float8", [], false],
+  ]);
+  const [i] = parseSql("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')");
+  assert.ok(i?.kind === "insert" && i.source.body.kind === "values");
+  assert.equal(i.source.body.rows.length, 2);
+  const [d] = parseSql("DROP TABLE IF EXISTS a, b");
+  assert.ok(d?.kind === "drop_table" && d.ifExists && d.names.length === 2);
+  const [u] = parseSql("UPDATE t SET a = 1");
+  assert.deepEqual(u as Statement, { kind: "unsupported", what: "UPDATE T", pos: 0 });
+  assert.equal(parseSql("SELECT 1; SELECT 2;").length, 2);
+});
+
+Deno.test("syntax errors are SqlSyntaxError with line and column", () => {
+  for (const [sql, line, column] of [["SELECT (1", 1, 10], ["SELECT 1\nFROM", 2, 5], ["SELEC 1", 1, 1], ["SELECT 'abc", 1, 8]] as const) {
+    assert.throws(() => parseSql(sql), (e: unknown) => {
+      assert.ok(e instanceof SqlSyntaxError, `${sql}: ${e}`);
+      assert.equal(e.code, "42601");
+      assert.deepEqual([e.line, e.column], [line, column], sql);
+      return true;
+    });
+  }
+});
+
+Deno.test("deep nesting is a 54000 error, not a stack overflow", () => {
+  const sql = `SELECT ${"(".repeat(5000)}1${")".repeat(5000)}`;
+  assert.throws(() => parseSql(sql), (e: unknown) => e instanceof DbError && e.code === "54000");
+});

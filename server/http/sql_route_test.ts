@@ -1,0 +1,141 @@
+// POST /sql through the handler (no socket) against the real engine.
+import assert from "node:assert/strict";
+import { Database } from "../../mod.ts";
+import { createHttpHandler, type HttpHandler } from "./handler.ts";
+
+async function withHandler(fn: (handler: HttpHandler) => Promise<void>): Promise<void> {
+  const db = await Database.open({ memory: true });
+  try {
+    await fn(createHttpHandler({ db }));
+  } finally {
+    await db.close();
+  }
+}
+
+async function post(
+  handler: HttpHandler,
+  body: unknown,
+  query = "",
+): Promise<{ status: number; body: Record<string, unknown> & { rows?: unknown[][] } }> {
+  const res = await handler(
+    new Request(`http://localhost/sql${query}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
+  return { status: res.status, body: await res.json() };
+}
+
+Deno.test("sql: create, insert and select through the handler", async () => {
+  await withHandler(async (handler) => {
+    let r = await post(handler, {
+      sql: "CREATE TABLE m (ts TIMESTAMPTZ NOT NULL, host TEXT, v DOUBLE PRECISION, ok BOOLEAN, " +
+        "d DATE, i INTEGER)",
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.command, "CREATE TABLE");
+
+    r = await post(handler, {
+      sql: "INSERT INTO m VALUES ('2016-01-01 00:00:00.5+00', 'a', 0.1, true, '2016-02-29', 1), " +
+        "($1, $2, $3, $4, $5, $6)",
+      params: ["2016-01-01 00:00:01+00", "b", null, false, "1999-12-31", -7],
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.command, "INSERT 0 2");
+    assert.equal(r.body.rowCount, 2);
+
+    r = await post(handler, { sql: "SELECT ts, host, v, ok, d, i FROM m ORDER BY ts DESC" });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.columns, [
+      { name: "ts", type: "timestamptz" },
+      { name: "host", type: "text" },
+      { name: "v", type: "float8" },
+      { name: "ok", type: "bool" },
+      { name: "d", type: "date" },
+      { name: "i", type: "int4" },
+    ]);
+    assert.deepEqual(r.body.rows, [
+      ["2016-01-01T00:00:01.000000Z", "b", null, false, "1999-12-31", -7],
+      ["2016-01-01T00:00:00.500000Z", "a", 0.1, true, "2016-02-29", 1],
+    ]);
+    assert.equal(r.body.rowCount, 2);
+    assert.equal(r.body.command, "SELECT 2");
+    const timing = r.body.timingMs as { total: number };
+    assert.ok(timing.total >= 0 && timing.total < 10_000);
+  });
+});
+
+Deno.test("sql: syntax error is 400 42601 with a position", async () => {
+  await withHandler(async (handler) => {
+    const r = await post(handler, { sql: "SELECT (1 + 2 FROM t" });
+    assert.equal(r.status, 400);
+    const error = r.body.error as { code: string; message: string; position: number };
+    assert.equal(error.code, "42601");
+    assert.equal(typeof error.position, "number");
+    assert.equal(error.position, 15, error.message); // at FROM, 1-based
+  });
+});
+
+Deno.test("sql: unsupported feature is 400 0A000; missing table 400 42P01", async () => {
+  await withHandler(async (handler) => {
+    await post(handler, { sql: "CREATE TABLE t (a INTEGER)" });
+    const unsupported = await post(handler, { sql: "SELECT a, count(*) FROM t GROUP BY a" });
+    assert.equal(unsupported.status, 400);
+    assert.equal((unsupported.body.error as { code: string }).code, "0A000");
+    const missing = await post(handler, { sql: "SELECT * FROM nope" });
+    assert.equal(missing.status, 400);
+    assert.equal((missing.body.error as { code: string }).code, "42P01");
+  });
+});
+
+Deno.test("sql: int8 is exact; ?int8=string sends every int8 as a string", async () => {
+  await withHandler(async (handler) => {
+    await post(handler, { sql: "CREATE TABLE b (n BIGINT)" });
+    await post(handler, {
+      sql: "INSERT INTO b VALUES (1), (9007199254740993), (-9223372036854775808), (NULL)",
+    });
+    const auto = await post(handler, { sql: "SELECT n FROM b ORDER BY n NULLS FIRST" });
+    assert.equal(auto.status, 200, JSON.stringify(auto.body));
+    assert.deepEqual(auto.body.rows, [[null], ["-9223372036854775808"], [1], ["9007199254740993"]]);
+    const strings = await post(
+      handler,
+      { sql: "SELECT n FROM b ORDER BY n NULLS FIRST" },
+      "?int8=string",
+    );
+    assert.deepEqual(strings.body.rows, [[null], ["-9223372036854775808"], ["1"], [
+      "9007199254740993",
+    ]]);
+  });
+});
+
+Deno.test("sql: NaN and infinities are strings", async () => {
+  await withHandler(async (handler) => {
+    const r = await post(handler, {
+      sql:
+        "SELECT CAST('NaN' AS DOUBLE PRECISION) AS a, CAST('Infinity' AS DOUBLE PRECISION) AS b, " +
+        "CAST('-Infinity' AS DOUBLE PRECISION) AS c, 1.5::float8 AS d",
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.rows, [["NaN", "Infinity", "-Infinity", 1.5]]);
+  });
+});
+
+Deno.test("sql: ?timeout_ms= cancels a long query with 504 57014", async () => {
+  const db = await Database.open({ memory: true });
+  try {
+    await db.query("CREATE TABLE big (x DOUBLE PRECISION)");
+    const rows = 300_000;
+    await db.insertColumns("big", { x: new Float64Array(rows).map((_, i) => (i * 7919) % rows) });
+    const handler = createHttpHandler({ db });
+    const sql = { sql: "SELECT x * 2 AS y FROM big WHERE x > 10 ORDER BY y DESC LIMIT 3" };
+    const quick = await post(handler, sql, "?timeout_ms=1");
+    assert.equal(quick.status, 504, JSON.stringify(quick.body));
+    assert.equal((quick.body.error as { code: string }).code, "57014");
+    const patient = await post(handler, sql); // the default 30 s is plenty
+    assert.equal(patient.status, 200, JSON.stringify(patient.body));
+    assert.deepEqual(patient.body.rows, [[599998], [599996], [599994]]);
+  } finally {
+    await db.close();
+  }
+});
