@@ -41,6 +41,8 @@ export { defaultPlugins } from "./plugins/mod.ts";
 export class Database extends EngineDatabase {
   /** Opens a database with the default plugins unless `options.plugins` says otherwise. */
   static override open(options: DatabaseOptions = {}): Promise<Database> {
-    return super.open({ ...options, plugins: options.plugins ?? defaultPlugins }) as Promise<Database>;
+    return super.open({ ...options, plugins: options.plugins ?? defaultPlugins }) as Promise<
+      Database
+    >;
   }
 }

@@ -204,7 +204,9 @@ export function notSupported(what: string, position?: number): DbError {
  */
 export function toDbError(e: unknown): DbError {
   if (e instanceof DbError) return e;
-  if (e instanceof RangeError && /Maximum call stack|Invalid array length|allocation/i.test(e.message)) {
+  if (
+    e instanceof RangeError && /Maximum call stack|Invalid array length|allocation/i.test(e.message)
+  ) {
     return new DbError(SqlState.programLimitExceeded, `resource limit exceeded: ${e.message}`, {
       cause: e,
     });

@@ -23,6 +23,10 @@ Deno.test("toDbError keeps DbErrors and wraps anything else as XX000", () => {
 
 Deno.test("DbError.toJSON carries code, message and position", () => {
   const e = new DbError("42703", 'column "x" does not exist', { position: 8 });
-  assert.deepEqual(e.toJSON(), { code: "42703", message: 'column "x" does not exist', position: 8 });
+  assert.deepEqual(e.toJSON(), {
+    code: "42703",
+    message: 'column "x" does not exist',
+    position: 8,
+  });
   assert.equal(e.sqlStateClass, "42");
 });

@@ -16,7 +16,9 @@ Deno.test("nothing under core/ imports from plugins/ or server/", () => {
     const text = readFileSync(f, "utf8");
     for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) {
       const spec = m[1]!;
-      if (/(^|\/)(plugins|server)\//.test(spec) && !spec.startsWith("../../mod.ts")) offenders.push(`${f}: ${spec}`);
+      if (/(^|\/)(plugins|server)\//.test(spec) && !spec.startsWith("../../mod.ts")) {
+        offenders.push(`${f}: ${spec}`);
+      }
     }
   }
   assert.deepEqual(offenders, []);
@@ -24,7 +26,8 @@ Deno.test("nothing under core/ imports from plugins/ or server/", () => {
 
 Deno.test("only core/env touches Deno file, network and time APIs", () => {
   const offenders: string[] = [];
-  const forbidden = /Deno\.(open|readFile|writeFile|readDir|stat|mkdir|remove|rename|listen|connect|serve|makeTemp)|Date\.now\(|performance\.now\(/;
+  const forbidden =
+    /Deno\.(open|readFile|writeFile|readDir|stat|mkdir|remove|rename|listen|connect|serve|makeTemp)|Date\.now\(|performance\.now\(/;
   for (const f of files(coreDir)) {
     if (f.includes("/env/") || f.endsWith("_test.ts")) continue;
     const text = readFileSync(f, "utf8");

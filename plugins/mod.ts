@@ -17,4 +17,9 @@ import { functions } from "./functions/mod.ts";
 import { wal } from "./wal/mod.ts";
 
 /** Parser, in-memory storage, WAL and built-in functions. */
-export const defaultPlugins: readonly Plugin[] = Object.freeze([sqlParser, storageMemory, wal, functions]);
+export const defaultPlugins: readonly Plugin[] = Object.freeze([
+  sqlParser,
+  storageMemory,
+  wal,
+  functions,
+]);

@@ -145,6 +145,13 @@ Deno.test("e2e: serve, write over HTTP, SIGTERM, restart on the same data dir", 
     assert.equal(bad.status, 400);
     assert.equal((await bad.json()).error.code, "42601");
 
+    // A second server on the same data dir is refused: exit 1, reason logged.
+    const rival = spawn(["serve", "--http-port", "0", "--data-dir", dataDir]);
+    const rivalEnd = await rival.finish();
+    assert.equal(rivalEnd.code, 1);
+    const failed = rival.events.find((e) => e.event === "startup_failed");
+    assert.equal((failed?.error as { code?: string } | undefined)?.code, "55006");
+
     await stopServer(first.proc);
 
     const second = await startServer(dataDir);

@@ -56,10 +56,16 @@ export class Catalog {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
     }
     if (this.#tables.size >= this.limits.tablesMax) {
-      throw new DbError(SqlState.programLimitExceeded, `cannot create more than ${this.limits.tablesMax} tables`);
+      throw new DbError(
+        SqlState.programLimitExceeded,
+        `cannot create more than ${this.limits.tablesMax} tables`,
+      );
     }
     if (columns.length > this.limits.tableColumnsMax) {
-      throw new DbError(SqlState.programLimitExceeded, `tables can have at most ${this.limits.tableColumnsMax} columns`);
+      throw new DbError(
+        SqlState.programLimitExceeded,
+        `tables can have at most ${this.limits.tableColumnsMax} columns`,
+      );
     }
     const seen = new Set<string>();
     const cols: ColumnSchema[] = [];

@@ -33,9 +33,9 @@ import {
 import { typeToSql } from "../types/data_type.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
+  type DdlChange,
   decodeJson,
   decodeRows,
-  type DdlChange,
   encodeJson,
   encodeRows,
   type RowsChange,
@@ -61,7 +61,10 @@ export interface DatabaseOptions {
 /** Columns for {@link Database.insertColumns}: typed arrays, arrays of values, or an Arrow table. */
 export type InsertColumns =
   | Readonly<Record<string, ArrayLike<unknown>>>
-  | { getChild(name: string): { toArray(): ArrayLike<unknown>; length: number } | null; readonly numRows: number };
+  | {
+    getChild(name: string): { toArray(): ArrayLike<unknown>; length: number } | null;
+    readonly numRows: number;
+  };
 
 interface Internals {
   readonly registry: PluginRegistry;
@@ -122,7 +125,10 @@ export class Database {
     const registry = new PluginRegistry();
     for (const p of options.plugins ?? []) registry.use(p);
     if (options.memory && options.path !== undefined) {
-      throw new DbError(SqlState.invalidParameterValue, "give either memory: true or a path, not both");
+      throw new DbError(
+        SqlState.invalidParameterValue,
+        "give either memory: true or a path, not both",
+      );
     }
     const dir = options.memory || options.path === undefined ? null : options.path;
     let lock: FileLock | null = null;
@@ -133,9 +139,13 @@ export class Database {
         lock = await env.fs.lock(`${dir}/LOCK`);
       } catch (e) {
         if (e instanceof LockHeldError) {
-          throw new DbError("55006", `data directory "${dir}" is in use by another OmenDB process`, {
-            hint: "stop the other process or open another directory",
-          });
+          throw new DbError(
+            "55006",
+            `data directory "${dir}" is in use by another OmenDB process`,
+            {
+              hint: "stop the other process or open another directory",
+            },
+          );
         }
         throw e;
       }
@@ -172,13 +182,21 @@ export class Database {
    * Runs every statement in `sql` and returns the last one's result.
    * Parameters `$1...$n` take `params` (numbers, bigints, strings, booleans, null).
    */
-  async query(sql: string, params: readonly Value[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+  async query(
+    sql: string,
+    params: readonly Value[] = [],
+    options: QueryOptions = {},
+  ): Promise<QueryResult> {
     const all = await this.queryAll(sql, params, options);
     return all.at(-1) ?? { command: "EMPTY", columns: [], rows: [], rowCount: 0 };
   }
 
   /** Runs every statement in `sql`, returning one result per statement. */
-  queryAll(sql: string, params: readonly Value[] = [], options: QueryOptions = {}): Promise<QueryResult[]> {
+  queryAll(
+    sql: string,
+    params: readonly Value[] = [],
+    options: QueryOptions = {},
+  ): Promise<QueryResult[]> {
     return this.#serialize(async () => {
       const parser = this.#registry.parser();
       if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
@@ -199,7 +217,11 @@ export class Database {
         );
         try {
           ctx.check();
-          const bound = bindStatement(stmt, { catalog: this.#catalog, registry: this.#registry, params });
+          const bound = bindStatement(stmt, {
+            catalog: this.#catalog,
+            registry: this.#registry,
+            params,
+          });
           results.push(await this.#run(bound, ctx));
         } catch (e) {
           throw toDbError(e);
@@ -219,14 +241,23 @@ export class Database {
       const t = this.#catalog.getTable("public", table);
       if (!t) throw new DbError(SqlState.undefinedTable, `relation "${table}" does not exist`);
       const getChild = (columns as { getChild?: unknown }).getChild;
-      const arrow = typeof getChild === "function" ? columns as Extract<InsertColumns, { numRows: number }> : null;
-      const record = arrow === null ? columns as Readonly<Record<string, ArrayLike<unknown>>> : null;
+      const arrow = typeof getChild === "function"
+        ? columns as Extract<InsertColumns, { numRows: number }>
+        : null;
+      const record = arrow === null
+        ? columns as Readonly<Record<string, ArrayLike<unknown>>>
+        : null;
       let length = -1;
       const source = t.columns.map((c) => {
-        const arr = arrow !== null ? arrow.getChild(c.name)?.toArray() ?? null : record![c.name] ?? null;
+        const arr = arrow !== null
+          ? arrow.getChild(c.name)?.toArray() ?? null
+          : record![c.name] ?? null;
         if (arr !== null) {
           if (length >= 0 && arr.length !== length) {
-            throw new DbError(SqlState.invalidParameterValue, `column "${c.name}" has ${arr.length} values, others ${length}`);
+            throw new DbError(
+              SqlState.invalidParameterValue,
+              `column "${c.name}" has ${arr.length} values, others ${length}`,
+            );
           }
           length = arr.length;
         }
@@ -235,7 +266,10 @@ export class Database {
       if (record !== null) {
         for (const name of Object.keys(record)) {
           if (!t.columns.some((c) => c.name === name)) {
-            throw new DbError(SqlState.undefinedColumn, `column "${name}" of relation "${table}" does not exist`);
+            throw new DbError(
+              SqlState.undefinedColumn,
+              `column "${name}" of relation "${table}" does not exist`,
+            );
           }
         }
       }
@@ -281,7 +315,9 @@ export class Database {
       }
       case "create_table": {
         if (this.#catalog.getTable(bound.schema, bound.name)) {
-          if (bound.ifNotExists) return { command: "CREATE TABLE", columns: [], rows: [], rowCount: 0 };
+          if (bound.ifNotExists) {
+            return { command: "CREATE TABLE", columns: [], rows: [], rowCount: 0 };
+          }
           throw new DbError(SqlState.duplicateTable, `relation "${bound.name}" already exists`);
         }
         const storage = this.#requireStorage();
@@ -290,7 +326,12 @@ export class Database {
         if (bound.source !== null) {
           for await (const b of execute(bound.source, storage, ctx)) sourceBatches.push(b);
         }
-        const change: DdlChange = { op: "create_table", schema: bound.schema, name: bound.name, columns: bound.columns };
+        const change: DdlChange = {
+          op: "create_table",
+          schema: bound.schema,
+          name: bound.name,
+          columns: bound.columns,
+        };
         await this.#logDdl(change);
         const table = await this.#applyDdl(change);
         sourceBatches = sourceBatches.map((b) => ({
@@ -338,7 +379,10 @@ export class Database {
     }
   }
 
-  async #collect(plan: LogicalPlan, ctx: ExecContext): Promise<{ columns: ResultColumn[]; rows: Value[][] }> {
+  async #collect(
+    plan: LogicalPlan,
+    ctx: ExecContext,
+  ): Promise<{ columns: ResultColumn[]; rows: Value[][] }> {
     const columns: ResultColumn[] = plan.fields.map((f) => ({ name: f.name, type: f.type }));
     const rows: Value[][] = [];
     const rowsMax = this.#limits.queryResultRowsMax;
@@ -349,7 +393,10 @@ export class Database {
         rows.push(row);
       }
       if (rowsMax > 0 && rows.length > rowsMax) {
-        throw new DbError(SqlState.programLimitExceeded, `query returned more than ${rowsMax} rows`);
+        throw new DbError(
+          SqlState.programLimitExceeded,
+          `query returned more than ${rowsMax} rows`,
+        );
       }
       ctx.reserve(b.length * b.columns.length * 16);
     }
@@ -375,13 +422,18 @@ export class Database {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
     if (this.#wal !== null) {
-      await this.#wal.append([{ type: WalRecordType.rows, payload: encodeJson(encodeRows(t.schema, t.name, b)) }]);
+      await this.#wal.append([{
+        type: WalRecordType.rows,
+        payload: encodeJson(encodeRows(t.schema, t.name, b)),
+      }]);
     }
     await this.#requireStorage().append(t.id, b);
   }
 
   async #logDdl(change: DdlChange): Promise<void> {
-    if (this.#wal !== null) await this.#wal.append([{ type: WalRecordType.ddl, payload: encodeJson(change) }]);
+    if (this.#wal !== null) {
+      await this.#wal.append([{ type: WalRecordType.ddl, payload: encodeJson(change) }]);
+    }
   }
 
   async #applyDdl(change: DdlChange): Promise<TableSchema> {
@@ -405,10 +457,18 @@ export class Database {
       } else if (e.type === WalRecordType.rows) {
         const change = decodeJson<RowsChange>(e.payload, "rows");
         const t = this.#catalog.getTable(change.schema, change.name);
-        if (!t) throw new DbError(SqlState.dataCorrupted, `WAL rows for unknown table ${change.name} at LSN ${e.lsn}`);
+        if (!t) {
+          throw new DbError(
+            SqlState.dataCorrupted,
+            `WAL rows for unknown table ${change.name} at LSN ${e.lsn}`,
+          );
+        }
         await this.#requireStorage().append(t.id, decodeRows(change, t.columns.map((c) => c.type)));
       } else {
-        throw new DbError(SqlState.dataCorrupted, `unknown WAL record type ${e.type} at LSN ${e.lsn}`);
+        throw new DbError(
+          SqlState.dataCorrupted,
+          `unknown WAL record type ${e.type} at LSN ${e.lsn}`,
+        );
       }
     }
     this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
@@ -417,7 +477,9 @@ export class Database {
 
 /** Wraps a caller's array as a column of `type`, copying only when the representation differs. */
 function adoptArray(type: Column["type"], arr: ArrayLike<unknown>, length: number): Column {
-  const direct = (type.kind === "float8" || type.kind === "timestamp" || type.kind === "timestamptz") && arr instanceof Float64Array ||
+  const direct =
+    (type.kind === "float8" || type.kind === "timestamp" || type.kind === "timestamptz") &&
+      arr instanceof Float64Array ||
     type.kind === "int4" && arr instanceof Int32Array ||
     type.kind === "int8" && arr instanceof BigInt64Array ||
     type.kind === "int2" && arr instanceof Int16Array ||
@@ -429,11 +491,17 @@ function adoptArray(type: Column["type"], arr: ArrayLike<unknown>, length: numbe
     return v as Value;
   });
   if (type.kind === "text" || type.kind === "varchar") {
-    return castColumn(columnFromValues({ kind: "text" }, values.map((v) => v === null ? null : String(v))), type);
+    return castColumn(
+      columnFromValues({ kind: "text" }, values.map((v) => v === null ? null : String(v))),
+      type,
+    );
   }
   try {
     return columnFromValues(type, values);
   } catch (e) {
-    throw new DbError(SqlState.datatypeMismatch, `cannot store values as ${typeToSql(type)}: ${(e as Error).message}`);
+    throw new DbError(
+      SqlState.datatypeMismatch,
+      `cannot store values as ${typeToSql(type)}: ${(e as Error).message}`,
+    );
   }
 }

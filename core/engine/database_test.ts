@@ -3,7 +3,11 @@ import { Database, DbError, defaultPlugins } from "../../mod.ts";
 import { MemoryFileSystem, realEnv } from "../env/mod.ts";
 import type { Value } from "../types/column.ts";
 
-async function rows(db: Database, sql: string, params: Value[] = []): Promise<readonly (readonly Value[])[]> {
+async function rows(
+  db: Database,
+  sql: string,
+  params: Value[] = [],
+): Promise<readonly (readonly Value[])[]> {
   return (await db.query(sql, params)).rows;
 }
 
@@ -25,25 +29,51 @@ Deno.test("with no plugins the kernel cannot even parse SQL (0A000)", async () =
 
 Deno.test("skeleton SQL: create, insert, select with expressions, where, order, limit", async () => {
   const db = await Database.open({ memory: true });
-  await db.query("CREATE TABLE t (a INTEGER, b VARCHAR(10), c DOUBLE PRECISION, d BOOLEAN, e BIGINT NOT NULL)");
+  await db.query(
+    "CREATE TABLE t (a INTEGER, b VARCHAR(10), c DOUBLE PRECISION, d BOOLEAN, e BIGINT NOT NULL)",
+  );
   const ins = await db.query(
     "INSERT INTO t VALUES (1, 'x', 1.5, true, 10), (2, 'y', NULL, false, 20), (NULL, 'z', 3.5, NULL, 9223372036854775807)",
   );
   assert.equal(ins.command, "INSERT 0 3");
-  assert.deepEqual(await rows(db, "SELECT a, b FROM t WHERE c > 1 ORDER BY a DESC"), [[null, "z"], [1, "x"]]);
-  assert.deepEqual(await rows(db, "SELECT e FROM t ORDER BY e LIMIT 1 OFFSET 2"), [[9223372036854775807n]]);
-  assert.deepEqual(await rows(db, "SELECT a + 1, coalesce(a, -1), nullif(a, 1), upper(b) FROM t ORDER BY 1 NULLS FIRST"), [
-    [null, -1, null, "Z"],
-    [2, 1, null, "X"],
-    [3, 2, 2, "Y"],
-  ]);
-  assert.deepEqual(await rows(db, "SELECT a FROM t WHERE a BETWEEN 1 AND 2 AND b IN ('x', 'y') ORDER BY a"), [[1], [2]]);
-  assert.deepEqual(await rows(db, "SELECT DISTINCT d FROM t ORDER BY d"), [[false], [true], [null]]);
-  assert.deepEqual(await rows(db, "SELECT CASE WHEN a IS NULL THEN 'none' ELSE b END FROM t ORDER BY 1"), [["none"], ["x"], ["y"]]);
+  assert.deepEqual(await rows(db, "SELECT a, b FROM t WHERE c > 1 ORDER BY a DESC"), [[null, "z"], [
+    1,
+    "x",
+  ]]);
+  assert.deepEqual(await rows(db, "SELECT e FROM t ORDER BY e LIMIT 1 OFFSET 2"), [[
+    9223372036854775807n,
+  ]]);
+  assert.deepEqual(
+    await rows(
+      db,
+      "SELECT a + 1, coalesce(a, -1), nullif(a, 1), upper(b) FROM t ORDER BY 1 NULLS FIRST",
+    ),
+    [
+      [null, -1, null, "Z"],
+      [2, 1, null, "X"],
+      [3, 2, 2, "Y"],
+    ],
+  );
+  assert.deepEqual(
+    await rows(db, "SELECT a FROM t WHERE a BETWEEN 1 AND 2 AND b IN ('x', 'y') ORDER BY a"),
+    [[1], [2]],
+  );
+  assert.deepEqual(await rows(db, "SELECT DISTINCT d FROM t ORDER BY d"), [[false], [true], [
+    null,
+  ]]);
+  assert.deepEqual(
+    await rows(db, "SELECT CASE WHEN a IS NULL THEN 'none' ELSE b END FROM t ORDER BY 1"),
+    [["none"], ["x"], ["y"]],
+  );
   assert.deepEqual(await rows(db, "SELECT a FROM t WHERE a > $1 AND b <> $2", [1, "q"]), [[2]]);
   const r = await db.query("SELECT 7 / 2 AS q, 1 IS NULL, 'a' || 1, NULL");
   assert.deepEqual(r.rows, [[3, false, "a1", null]]);
-  assert.deepEqual(r.columns.map((c) => [c.name, c.type.kind]), [["q", "int4"], ["?column?", "bool"], ["?column?", "text"], ["?column?", "text"]]);
+  assert.deepEqual(r.columns.map((c) => [c.name, c.type.kind]), [
+    ["q", "int4"],
+    ["?column?", "bool"],
+    ["?column?", "text"],
+    ["?column?", "text"],
+  ]);
   await db.close();
 });
 
@@ -79,9 +109,19 @@ Deno.test("insertColumns appends typed arrays; missing columns are NULL", async 
     usage: new Float64Array([1.25, 2.5]),
   });
   assert.equal(n, 2);
-  assert.deepEqual(await rows(db, "SELECT host, usage, n FROM cpu WHERE usage > 2"), [["b", 2.5, null]]);
-  await assert.rejects(db.insertColumns("cpu", { nope: [1] }), (e: unknown) => e instanceof DbError && e.code === "42703");
-  await assert.rejects(db.insertColumns("none", {}), (e: unknown) => e instanceof DbError && e.code === "42P01");
+  assert.deepEqual(await rows(db, "SELECT host, usage, n FROM cpu WHERE usage > 2"), [[
+    "b",
+    2.5,
+    null,
+  ]]);
+  await assert.rejects(
+    db.insertColumns("cpu", { nope: [1] }),
+    (e: unknown) => e instanceof DbError && e.code === "42703",
+  );
+  await assert.rejects(
+    db.insertColumns("none", {}),
+    (e: unknown) => e instanceof DbError && e.code === "42P01",
+  );
   await db.close();
 });
 
@@ -92,10 +132,16 @@ Deno.test("a durable database survives reopen, and its LOCK keeps a second opene
     await db.query("CREATE TABLE t (a INTEGER, b TEXT)");
     await db.query("INSERT INTO t VALUES (1, 'one'), (2, NULL)");
     await db.insertColumns("t", { a: new Int32Array([3]), b: ["three"] });
-    await assert.rejects(Database.open({ path: dir }), (e: unknown) => e instanceof DbError && e.code === "55006");
+    await assert.rejects(
+      Database.open({ path: dir }),
+      (e: unknown) => e instanceof DbError && e.code === "55006",
+    );
     await db.close();
     const again = await Database.open({ path: dir });
-    assert.deepEqual(await rows(again, "SELECT a, b FROM t ORDER BY a"), [[1, "one"], [2, null], [3, "three"]]);
+    assert.deepEqual(await rows(again, "SELECT a, b FROM t ORDER BY a"), [[1, "one"], [2, null], [
+      3,
+      "three",
+    ]]);
     await again.query("DROP TABLE t");
     await again.close();
     const third = await Database.open({ path: dir });
@@ -160,6 +206,9 @@ Deno.test("a query past its timeout is cancelled with 57014", async () => {
   );
   const ac = new AbortController();
   ac.abort();
-  await assert.rejects(db.query("SELECT a FROM t", [], { signal: ac.signal }), (e: unknown) => e instanceof DbError && e.code === "57014");
+  await assert.rejects(
+    db.query("SELECT a FROM t", [], { signal: ac.signal }),
+    (e: unknown) => e instanceof DbError && e.code === "57014",
+  );
   await db.close();
 });

@@ -44,7 +44,10 @@ export function decodeJson<T>(bytes: Uint8Array, what: string): T {
   try {
     return JSON.parse(dec.decode(bytes)) as T;
   } catch (e) {
-    throw new DbError(SqlState.dataCorrupted, `cannot decode WAL ${what} record: ${(e as Error).message}`);
+    throw new DbError(
+      SqlState.dataCorrupted,
+      `cannot decode WAL ${what} record: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -81,7 +84,11 @@ export function decodeRows(change: RowsChange, types: readonly DataType[]): Batc
     const values: Value[] = raw.map((v) => {
       if (v === null) return null;
       if (t.kind === "int8") return BigInt(v as string);
-      if (typeof v === "string" && (t.kind === "float4" || t.kind === "float8" || t.kind === "timestamp" || t.kind === "timestamptz")) {
+      if (
+        typeof v === "string" &&
+        (t.kind === "float4" || t.kind === "float8" || t.kind === "timestamp" ||
+          t.kind === "timestamptz")
+      ) {
         return Number(v);
       }
       return v;

@@ -257,7 +257,9 @@ export class MemoryFileSystem implements FileSystem {
     for (const p of [...this.#files.keys()]) {
       if (p === path || p.startsWith(`${path}/`)) this.#files.delete(p);
     }
-    for (const p of [...this.#dirs]) if (p === path || p.startsWith(`${path}/`)) this.#dirs.delete(p);
+    for (const p of [...this.#dirs]) {
+      if (p === path || p.startsWith(`${path}/`)) this.#dirs.delete(p);
+    }
     return Promise.resolve();
   }
 

@@ -3,7 +3,10 @@ import { isValid, takeColumn } from "../types/column.ts";
 import type { ExecContext } from "./context.ts";
 
 /** Drops duplicate rows (NULLs equal each other here, as in SQL's DISTINCT). */
-export async function* distinctExec(input: AsyncIterable<Batch>, ctx: ExecContext): AsyncGenerator<Batch> {
+export async function* distinctExec(
+  input: AsyncIterable<Batch>,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
   const seen = new Set<string>();
   for await (const batch of input) {
     ctx.check();
@@ -24,6 +27,8 @@ export async function* distinctExec(input: AsyncIterable<Batch>, ctx: ExecContex
         keep[count++] = i;
       }
     }
-    if (count > 0) yield { columns: batch.columns.map((c) => takeColumn(c, keep, count)), length: count };
+    if (count > 0) {
+      yield { columns: batch.columns.map((c) => takeColumn(c, keep, count)), length: count };
+    }
   }
 }

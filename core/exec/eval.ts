@@ -23,7 +23,11 @@ import { castColumn } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
 
 /** A column of `length` copies of one value. */
-function constant(expr: BoundExpr & { kind: "const" | "param" }, value: unknown, length: number): Column {
+function constant(
+  expr: BoundExpr & { kind: "const" | "param" },
+  value: unknown,
+  length: number,
+): Column {
   const values = new Array(length).fill(value ?? null);
   return columnFromValues(expr.type, values);
 }
@@ -57,31 +61,8 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
       const v = ctx.params[expr.index - 1] ?? null;
       return broadcast(castColumn(columnFromValues(paramType(v), [v]), expr.type), n);
     }
-    case "op": {
-      if (expr.op === "and" || expr.op === "or") return logic(expr.op, evaluate(expr.left, batch, ctx), evaluate(expr.right, batch, ctx));
-      const l = evaluate(expr.left, batch, ctx);
-      const r = evaluate(expr.right, batch, ctx);
-      switch (expr.op) {
-        case "add":
-        case "sub":
-        case "mul":
-        case "div":
-        case "mod":
-        case "pow":
-          return arith(expr.op, l, r, expr.type);
-        case "eq":
-        case "ne":
-        case "lt":
-        case "le":
-        case "gt":
-        case "ge":
-          return compare(expr.op, l, r);
-        case "concat":
-          return concat(l, r);
-        default:
-          return unreachable(expr.op, "operator");
-      }
-    }
+    case "op":
+      return evalOp(expr, batch, ctx);
     case "neg":
       return negate(evaluate(expr.operand, batch, ctx));
     case "not": {
@@ -106,12 +87,43 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
       const args = expr.args.map((a) => evaluate(a, batch, ctx));
       const out = expr.fn.evaluate(args, n);
       if (out.length !== n) {
-        throw new DbError(SqlState.internalError, `function ${expr.fn.name} returned ${out.length} rows for ${n}`);
+        throw new DbError(
+          SqlState.internalError,
+          `function ${expr.fn.name} returned ${out.length} rows for ${n}`,
+        );
       }
       return out;
     }
     default:
       return unreachable(expr, "expression");
+  }
+}
+
+function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext): Column {
+  if (expr.op === "and" || expr.op === "or") {
+    return logic(expr.op, evaluate(expr.left, batch, ctx), evaluate(expr.right, batch, ctx));
+  }
+  const l = evaluate(expr.left, batch, ctx);
+  const r = evaluate(expr.right, batch, ctx);
+  switch (expr.op) {
+    case "add":
+    case "sub":
+    case "mul":
+    case "div":
+    case "mod":
+    case "pow":
+      return arith(expr.op, l, r, expr.type);
+    case "eq":
+    case "ne":
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+      return compare(expr.op, l, r);
+    case "concat":
+      return concat(l, r);
+    default:
+      return unreachable(expr.op, "operator");
   }
 }
 
@@ -135,7 +147,9 @@ function broadcast(one: Column, n: number): Column {
     if (Array.isArray(data)) data.fill((one.data as string[])[0]!);
     else (data as Float64Array).fill((one.data as Float64Array)[0]!);
   }
-  const validity = isValid(one.validity, 0) && one.kind !== "unknown" ? null : new Uint8Array((n + 7) >>> 3);
+  const validity = isValid(one.validity, 0) && one.kind !== "unknown"
+    ? null
+    : new Uint8Array((n + 7) >>> 3);
   return makeColumn(one.type, n, data, validity);
 }
 
@@ -152,8 +166,9 @@ function logic(op: "and" | "or", a: Column, b: Column): Column {
     const l = av ? x![i]! !== 0 : null;
     const r = bv ? y![i]! !== 0 : null;
     let z: boolean | null;
-    if (op === "and") z = l === false || r === false ? false : l === null || r === null ? null : true;
-    else z = l === true || r === true ? true : l === null || r === null ? null : false;
+    if (op === "and") {
+      z = l === false || r === false ? false : l === null || r === null ? null : true;
+    } else z = l === true || r === true ? true : l === null || r === null ? null : false;
     if (z === null) {
       validity ??= allValid(n);
       setNull(validity, i);
@@ -171,7 +186,10 @@ function concat(a: Column, b: Column): Column {
   const x = ta.data as string[];
   const y = tb.data as string[];
   for (let i = 0; i < n; i++) {
-    if (!isValid(ta.validity, i) || !isValid(tb.validity, i) || ta.kind === "unknown" || tb.kind === "unknown") {
+    if (
+      !isValid(ta.validity, i) || !isValid(tb.validity, i) || ta.kind === "unknown" ||
+      tb.kind === "unknown"
+    ) {
       validity ??= allValid(n);
       setNull(validity, i);
       out[i] = "";
@@ -221,7 +239,13 @@ function caseWhen(expr: BoundExpr & { kind: "case" }, batch: Batch, ctx: ExecCon
  * Evaluates `expr` only on rows where `choice[i] === w`; other rows are NULL. Used by CASE so a
  * branch's errors only surface for rows that take it.
  */
-function evaluateRows(expr: BoundExpr, batch: Batch, ctx: ExecContext, choice: Int32Array, w: number): Column {
+function evaluateRows(
+  expr: BoundExpr,
+  batch: Batch,
+  ctx: ExecContext,
+  choice: Int32Array,
+  w: number,
+): Column {
   const idx: number[] = [];
   for (let i = 0; i < batch.length; i++) if (choice[i] === w) idx.push(i);
   if (idx.length === batch.length) return evaluate(expr, batch, ctx);

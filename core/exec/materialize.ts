@@ -22,7 +22,12 @@ export async function materialize(
 }
 
 /** Splits columns back into batches of at most `batchRows` rows. */
-export function* rebatch(columns: readonly Column[], length: number, order: Uint32Array | null, batchRows: number): Generator<Batch> {
+export function* rebatch(
+  columns: readonly Column[],
+  length: number,
+  order: Uint32Array | null,
+  batchRows: number,
+): Generator<Batch> {
   for (let start = 0; start < length; start += batchRows) {
     const count = Math.min(batchRows, length - start);
     const idx = new Uint32Array(count);

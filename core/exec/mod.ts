@@ -18,4 +18,4 @@ export * from "./context.ts";
 export * from "./eval.ts";
 export * from "./physical.ts";
 export * from "./materialize.ts";
-export { castColumn, canCast } from "./kernels/cast.ts";
+export { canCast, castColumn } from "./kernels/cast.ts";

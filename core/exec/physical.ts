@@ -16,7 +16,11 @@ import { limitExec } from "./limit_exec.ts";
 import { distinctExec } from "./distinct_exec.ts";
 
 /** Builds the operator pipeline for `plan`. */
-export function execute(plan: LogicalPlan, storage: StorageEngine | null, ctx: ExecContext): AsyncIterable<Batch> {
+export function execute(
+  plan: LogicalPlan,
+  storage: StorageEngine | null,
+  ctx: ExecContext,
+): AsyncIterable<Batch> {
   switch (plan.kind) {
     case "scan": {
       if (storage === null) throw new Error("scan without a storage engine");
@@ -27,7 +31,10 @@ export function execute(plan: LogicalPlan, storage: StorageEngine | null, ctx: E
         signal: ctx.signal,
       });
       // Pushed filters are always re-checked: an engine may answer them inexactly.
-      return plan.filters.reduce<AsyncIterable<Batch>>((input, f) => filterExec(input, f, ctx), rows);
+      return plan.filters.reduce<AsyncIterable<Batch>>(
+        (input, f) => filterExec(input, f, ctx),
+        rows,
+      );
     }
     case "values":
       return valuesExec(plan.rows, plan.fields, ctx);

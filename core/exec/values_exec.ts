@@ -19,7 +19,10 @@ export async function* valuesExec(
     ctx.check();
     const chunk = rows.slice(start, start + batchRows);
     const columns = fields.map((f, c) =>
-      concatColumns(f.type, chunk.map((row) => castColumn(evaluate(row[c]!, unitBatch, ctx), f.type)))
+      concatColumns(
+        f.type,
+        chunk.map((row) => castColumn(evaluate(row[c]!, unitBatch, ctx), f.type)),
+      )
     );
     yield { columns, length: chunk.length };
   }

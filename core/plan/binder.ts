@@ -7,7 +7,14 @@
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
 import { type Catalog, defaultSchemaName, type NewColumn } from "../catalog/catalog.ts";
-import { type DataType, isNumeric, isString, typeInfo, typeToSql, Types } from "../types/data_type.ts";
+import {
+  type DataType,
+  isNumeric,
+  isString,
+  typeInfo,
+  Types,
+  typeToSql,
+} from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { BoundExpr, BoundOp } from "./expr.ts";
@@ -19,7 +26,22 @@ import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 
 /** Names of aggregate functions the engine will implement (rejected until then). */
-const KNOWN_AGGREGATES = new Set(["count", "sum", "avg", "min", "max", "stddev", "variance", "string_agg", "array_agg", "bool_and", "bool_or", "first", "last", "median"]);
+const KNOWN_AGGREGATES = new Set([
+  "count",
+  "sum",
+  "avg",
+  "min",
+  "max",
+  "stddev",
+  "variance",
+  "string_agg",
+  "array_agg",
+  "bool_and",
+  "bool_or",
+  "first",
+  "last",
+  "median",
+]);
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -59,9 +81,13 @@ export function resolveName(name: ast.QualifiedName): { schema: string; name: st
   if (p.length === 1) return { schema: defaultSchemaName, name: p[0]! };
   if (p.length === 2) return { schema: p[0]!, name: p[1]! };
   if (p.length === 3 && (p[0] === "omendb")) return { schema: p[1]!, name: p[2]! };
-  throw new DbError(SqlState.featureNotSupported, `cross-database references are not implemented: ${p.join(".")}`, {
-    position: name.pos + 1,
-  });
+  throw new DbError(
+    SqlState.featureNotSupported,
+    `cross-database references are not implemented: ${p.join(".")}`,
+    {
+      position: name.pos + 1,
+    },
+  );
 }
 
 /** Converts a written type to a data type. */
@@ -83,8 +109,18 @@ export function bindTypeName(t: ast.TypeName): DataType {
       return Types.text;
     case "varchar":
     case "bpchar":
-      if (t.args.length > 1) throw new DbError(SqlState.syntaxError, `too many type modifiers for ${t.name}`, { position: t.pos + 1 });
-      if (t.args[0] === 0) throw new DbError(SqlState.invalidParameterValue, `length for type ${t.name} must be at least 1`, { position: t.pos + 1 });
+      if (t.args.length > 1) {
+        throw new DbError(SqlState.syntaxError, `too many type modifiers for ${t.name}`, {
+          position: t.pos + 1,
+        });
+      }
+      if (t.args[0] === 0) {
+        throw new DbError(
+          SqlState.invalidParameterValue,
+          `length for type ${t.name} must be at least 1`,
+          { position: t.pos + 1 },
+        );
+      }
       return { kind: "varchar", maxLength: t.args[0] ?? (t.name === "bpchar" ? 1 : null) };
     case "date":
       return Types.date;
@@ -128,7 +164,11 @@ class Binder {
           tables: stmt.names.map((n) => {
             const r = resolveName(n);
             if (!stmt.ifExists && !this.ctx.catalog.getTable(r.schema, r.name)) {
-              throw new DbError(SqlState.undefinedTable, `table "${r.name}" does not exist`, pos1(n));
+              throw new DbError(
+                SqlState.undefinedTable,
+                `table "${r.name}" does not exist`,
+                pos1(n),
+              );
             }
             return r;
           }),
@@ -155,11 +195,19 @@ class Binder {
     if (stmt.asQuery !== null) {
       source = this.query(stmt.asQuery);
       if (columns.length > source.fields.length) {
-        throw new DbError(SqlState.syntaxError, "CREATE TABLE AS specifies too many column names", pos1(stmt));
+        throw new DbError(
+          SqlState.syntaxError,
+          "CREATE TABLE AS specifies too many column names",
+          pos1(stmt),
+        );
       }
       source.fields.forEach((f, i) => {
         if (i >= columns.length) {
-          columns.push({ name: f.name, type: f.type.kind === "unknown" ? Types.text : f.type, notNull: false });
+          columns.push({
+            name: f.name,
+            type: f.type.kind === "unknown" ? Types.text : f.type,
+            notNull: false,
+          });
         }
       });
     }
@@ -173,18 +221,37 @@ class Binder {
     if (stmt.returning !== null) throw notSupported("INSERT ... RETURNING", stmt.pos + 1);
     const { schema, name } = resolveName(stmt.table);
     const table = this.ctx.catalog.getTable(schema, name);
-    if (!table) throw new DbError(SqlState.undefinedTable, `relation "${name}" does not exist`, pos1(stmt.table));
+    if (!table) {
+      throw new DbError(
+        SqlState.undefinedTable,
+        `relation "${name}" does not exist`,
+        pos1(stmt.table),
+      );
+    }
     const targets: number[] = [];
     if (stmt.columns === null) table.columns.forEach((_, i) => targets.push(i));
     else {
       for (const c of stmt.columns) {
         const i = table.columns.findIndex((tc) => tc.name === c);
-        if (i < 0) throw new DbError(SqlState.undefinedColumn, `column "${c}" of relation "${name}" does not exist`, pos1(stmt));
-        if (targets.includes(i)) throw new DbError(SqlState.duplicateColumn, `column "${c}" specified more than once`, pos1(stmt));
+        if (i < 0) {
+          throw new DbError(
+            SqlState.undefinedColumn,
+            `column "${c}" of relation "${name}" does not exist`,
+            pos1(stmt),
+          );
+        }
+        if (targets.includes(i)) {
+          throw new DbError(
+            SqlState.duplicateColumn,
+            `column "${c}" specified more than once`,
+            pos1(stmt),
+          );
+        }
         targets.push(i);
       }
     }
-    const isDefaultValues = stmt.source.body.kind === "values" && stmt.source.body.rows.length === 1 &&
+    const isDefaultValues = stmt.source.body.kind === "values" &&
+      stmt.source.body.rows.length === 1 &&
       stmt.source.body.rows[0]!.length === 0;
     let source: LogicalPlan;
     if (isDefaultValues) {
@@ -194,10 +261,18 @@ class Binder {
       source = this.query(stmt.source, targets.map((i) => table.columns[i]!.type));
     }
     if (source.fields.length > targets.length) {
-      throw new DbError(SqlState.syntaxError, "INSERT has more expressions than target columns", pos1(stmt.source));
+      throw new DbError(
+        SqlState.syntaxError,
+        "INSERT has more expressions than target columns",
+        pos1(stmt.source),
+      );
     }
     if (source.fields.length < targets.length && stmt.columns !== null) {
-      throw new DbError(SqlState.syntaxError, "INSERT has more target columns than expressions", pos1(stmt.source));
+      throw new DbError(
+        SqlState.syntaxError,
+        "INSERT has more target columns than expressions",
+        pos1(stmt.source),
+      );
     }
     // Assignment casts: coerce each source column to its target column's type.
     const exprs: BoundExpr[] = source.fields.map((f, k) => {
@@ -206,24 +281,33 @@ class Binder {
       if (f.type.kind === target.type.kind && target.type.kind !== "varchar") return col;
       if (
         f.type.kind !== "unknown" && !isString(f.type) &&
-        (!canCast(f.type, target.type) || (f.type.kind === "bool") !== (target.type.kind === "bool"))
+        (!canCast(f.type, target.type) ||
+          (f.type.kind === "bool") !== (target.type.kind === "bool"))
       ) {
         throw new DbError(
           SqlState.datatypeMismatch,
-          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${typeToSql(f.type)}`,
+          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${
+            typeToSql(f.type)
+          }`,
           { ...pos1(stmt.source), hint: "You will need to rewrite or cast the expression." },
         );
       }
       if (isString(f.type) && !isString(target.type) && !this.isUntypedPlanColumn(source, k)) {
         throw new DbError(
           SqlState.datatypeMismatch,
-          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${typeToSql(f.type)}`,
+          `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${
+            typeToSql(f.type)
+          }`,
           { ...pos1(stmt.source), hint: "You will need to rewrite or cast the expression." },
         );
       }
       return { kind: "cast", operand: col, type: target.type };
     });
-    const fields: Field[] = exprs.map((e, k) => ({ name: table.columns[targets[k]!]!.name, type: e.type, qualifier: null }));
+    const fields: Field[] = exprs.map((e, k) => ({
+      name: table.columns[targets[k]!]!.name,
+      type: e.type,
+      qualifier: null,
+    }));
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
     const sourceIndexOfColumn = table.columns.map((_, i) => targets.indexOf(i));
     return { kind: "insert", table, sourceIndexOfColumn, source: projected };
@@ -231,10 +315,14 @@ class Binder {
 
   /** Whether column k of a VALUES plan holds only untyped literals (assignable to any type). */
   isUntypedPlanColumn(plan: LogicalPlan, k: number): boolean {
-    if (plan.kind === "values") return plan.rows.every((r) => this.#untyped.has(r[k]!) || r[k]!.type.kind === "unknown");
+    if (plan.kind === "values") {
+      return plan.rows.every((r) => this.#untyped.has(r[k]!) || r[k]!.type.kind === "unknown");
+    }
     if (plan.kind === "project") {
       const e = plan.exprs[k];
-      return e !== undefined && (this.#untyped.has(e) || (e.kind === "column" && this.isUntypedPlanColumn(plan.input, e.index)));
+      return e !== undefined &&
+        (this.#untyped.has(e) ||
+          (e.kind === "column" && this.isUntypedPlanColumn(plan.input, e.index)));
     }
     return false;
   }
@@ -266,12 +354,20 @@ class Binder {
   values(body: ast.QueryBody & { kind: "values" }, targetTypes: readonly DataType[]): LogicalPlan {
     const width = body.rows[0]!.length;
     const rows = body.rows.map((r) => {
-      if (r.length !== width) throw new DbError(SqlState.syntaxError, "VALUES lists must all be the same length", pos1(body));
+      if (r.length !== width) {
+        throw new DbError(
+          SqlState.syntaxError,
+          "VALUES lists must all be the same length",
+          pos1(body),
+        );
+      }
       return r.map((e) => this.expr(e, emptyScope));
     });
     const fields: Field[] = [];
     for (let c = 0; c < width; c++) {
-      const typed = rows.map((r) => r[c]!).filter((e) => !this.#untyped.has(e) && e.type.kind !== "unknown");
+      const typed = rows.map((r) => r[c]!).filter((e) =>
+        !this.#untyped.has(e) && e.type.kind !== "unknown"
+      );
       // PostgreSQL resolves an INSERT's untyped VALUES column to the target column's type.
       const t = typed.length > 0
         ? commonType(typed.map((e) => e.type), "VALUES")
@@ -296,7 +392,13 @@ class Binder {
       case "table": {
         const { schema, name } = resolveName(ref.name);
         const table = this.ctx.catalog.getTable(schema, name);
-        if (!table) throw new DbError(SqlState.undefinedTable, `relation "${ref.name.parts.join(".")}" does not exist`, pos1(ref));
+        if (!table) {
+          throw new DbError(
+            SqlState.undefinedTable,
+            `relation "${ref.name.parts.join(".")}" does not exist`,
+            pos1(ref),
+          );
+        }
         const qualifier = ref.alias ?? table.name;
         return {
           kind: "scan",
@@ -333,10 +435,18 @@ class Binder {
           .map((f, i) => ({ f, i }))
           .filter(({ f }) => item.qualifier === null || f.qualifier === item.qualifier);
         if (item.qualifier !== null && matching.length === 0) {
-          throw new DbError(SqlState.undefinedTable, `missing FROM-clause entry for table "${item.qualifier}"`, pos1(item));
+          throw new DbError(
+            SqlState.undefinedTable,
+            `missing FROM-clause entry for table "${item.qualifier}"`,
+            pos1(item),
+          );
         }
         if (item.qualifier === null && body.from.length === 0) {
-          throw new DbError(SqlState.syntaxError, "SELECT * with no tables specified is not valid", pos1(item));
+          throw new DbError(
+            SqlState.syntaxError,
+            "SELECT * with no tables specified is not valid",
+            pos1(item),
+          );
         }
         for (const { f, i } of matching) {
           exprs.push({ kind: "column", index: i, type: f.type });
@@ -351,7 +461,11 @@ class Binder {
     }
     let plan: LogicalPlan = { kind: "project", input, exprs, fields };
     if (body.distinct === "distinct") plan = { kind: "distinct", input: plan, fields };
-    return this.orderAndLimit(plan, q, { scope, inputPlan: input, distinct: body.distinct === "distinct" });
+    return this.orderAndLimit(plan, q, {
+      scope,
+      inputPlan: input,
+      distinct: body.distinct === "distinct",
+    });
   }
 
   /**
@@ -371,15 +485,26 @@ class Binder {
       const keys: SortKey[] = [];
       for (const item of q.orderBy) {
         const expr = this.orderKey(item.expr, plan, select, hidden);
-        keys.push({ expr, descending: item.descending, nullsFirst: item.nullsFirst ?? item.descending });
+        keys.push({
+          expr,
+          descending: item.descending,
+          nullsFirst: item.nullsFirst ?? item.descending,
+        });
       }
       if (hidden.length > 0) {
         // plan is project (possibly under distinct, which forbids hidden columns)
         if (plan.kind !== "project") {
-          throw new DbError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", pos1(q));
+          throw new DbError(
+            "42P10",
+            "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+            pos1(q),
+          );
         }
         const exprs = [...plan.exprs, ...hidden];
-        const fields = [...plan.fields, ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type, qualifier: null }))];
+        const fields = [
+          ...plan.fields,
+          ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type, qualifier: null })),
+        ];
         out = { kind: "project", input: plan.input, exprs, fields };
       }
       out = { kind: "sort", input: out, keys, fields: out.fields };
@@ -411,13 +536,19 @@ class Binder {
       return { kind: "column", index: k - 1, type: plan.fields[k - 1]!.type };
     }
     if (e.kind === "column_ref" && e.parts.length === 1) {
-      const matches = plan.fields.map((f, i) => ({ f, i })).filter(({ f }) => f.name === e.parts[0]);
+      const matches = plan.fields.map((f, i) => ({ f, i })).filter(({ f }) =>
+        f.name === e.parts[0]
+      );
       if (matches.length === 1 || (matches.length > 1 && select === null)) {
         const m = matches[0]!;
         return { kind: "column", index: m.i, type: m.f.type };
       }
       if (matches.length > 1) {
-        throw new DbError(SqlState.ambiguousColumn, `ORDER BY "${e.parts[0]}" is ambiguous`, pos1(e));
+        throw new DbError(
+          SqlState.ambiguousColumn,
+          `ORDER BY "${e.parts[0]}" is ambiguous`,
+          pos1(e),
+        );
       }
     }
     if (select === null) {
@@ -429,12 +560,18 @@ class Binder {
     if (plan.kind === "project" || plan.kind === "distinct") {
       const proj = plan.kind === "project" ? plan : plan.input;
       if (proj.kind === "project") {
-        const same = proj.exprs.findIndex((x) => JSON.stringify(x, replacer) === JSON.stringify(bound, replacer));
+        const same = proj.exprs.findIndex((x) =>
+          JSON.stringify(x, replacer) === JSON.stringify(bound, replacer)
+        );
         if (same >= 0) return { kind: "column", index: same, type: bound.type };
       }
     }
     if (select.distinct) {
-      throw new DbError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list", pos1(e));
+      throw new DbError(
+        "42P10",
+        "for SELECT DISTINCT, ORDER BY expressions must appear in select list",
+        pos1(e),
+      );
     }
     hidden.push(bound);
     return { kind: "column", index: plan.fields.length + hidden.length - 1, type: bound.type };
@@ -466,7 +603,11 @@ class Binder {
   coerceBool(b: BoundExpr, context: string, node: { pos: number }): BoundExpr {
     if (b.type.kind === "bool") return b;
     if (b.type.kind === "unknown" || this.#untyped.has(b)) return this.cast(b, Types.bool);
-    throw new DbError(SqlState.datatypeMismatch, `argument of ${context} must be type boolean, not type ${typeToSql(b.type)}`, pos1(node));
+    throw new DbError(
+      SqlState.datatypeMismatch,
+      `argument of ${context} must be type boolean, not type ${typeToSql(b.type)}`,
+      pos1(node),
+    );
   }
 
   cast(b: BoundExpr, type: DataType): BoundExpr {
@@ -487,8 +628,13 @@ class Binder {
     }
     if (isNumeric(b.type) && isNumeric(type)) return this.cast(b, type);
     if (isString(b.type) && isString(type)) return this.cast(b, type);
-    if (typeInfo[b.type.kind].category === "D" && typeInfo[type.kind].category === "D") return this.cast(b, type);
-    throw new DbError(SqlState.datatypeMismatch, `${context} types ${typeToSql(b.type)} and ${typeToSql(type)} cannot be matched`);
+    if (typeInfo[b.type.kind].category === "D" && typeInfo[type.kind].category === "D") {
+      return this.cast(b, type);
+    }
+    throw new DbError(
+      SqlState.datatypeMismatch,
+      `${context} types ${typeToSql(b.type)} and ${typeToSql(type)} cannot be matched`,
+    );
   }
 
   expr(e: ast.Expr, scope: Scope): BoundExpr {
@@ -499,7 +645,11 @@ class Binder {
         return this.columnRef(e, scope);
       case "param": {
         if (e.index > this.ctx.params.length) {
-          throw new DbError(SqlState.undefinedParameter, `there is no parameter $${e.index}`, pos1(e));
+          throw new DbError(
+            SqlState.undefinedParameter,
+            `there is no parameter $${e.index}`,
+            pos1(e),
+          );
         }
         const v = this.ctx.params[e.index - 1];
         const t = paramType(v);
@@ -509,18 +659,31 @@ class Binder {
       }
       case "unary": {
         const operand = this.expr(e.operand, scope);
-        if (e.op === "not") return { kind: "not", operand: this.coerceBool(operand, "NOT", e), type: Types.bool };
+        if (e.op === "not") {
+          return { kind: "not", operand: this.coerceBool(operand, "NOT", e), type: Types.bool };
+        }
         let o = operand;
-        if (this.#untyped.has(o) || o.type.kind === "unknown") o = this.coerce(o, Types.float8, "unary");
+        if (this.#untyped.has(o) || o.type.kind === "unknown") {
+          o = this.coerce(o, Types.float8, "unary");
+        }
         if (!isNumeric(o.type)) {
-          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${e.op} ${typeToSql(o.type)}`, pos1(e));
+          throw new DbError(
+            SqlState.undefinedFunction,
+            `operator does not exist: ${e.op} ${typeToSql(o.type)}`,
+            pos1(e),
+          );
         }
         return e.op === "-" ? { kind: "neg", operand: o, type: o.type } : o;
       }
       case "binary":
         return this.binary(e, scope);
       case "is_null":
-        return { kind: "is_null", negated: e.negated, operand: this.expr(e.operand, scope), type: Types.bool };
+        return {
+          kind: "is_null",
+          negated: e.negated,
+          operand: this.expr(e.operand, scope),
+          type: Types.bool,
+        };
       case "is_bool": {
         // x IS TRUE  ==  coalesce(x = true, false); x IS NOT TRUE == not that.
         const operand = this.coerceBool(this.expr(e.operand, scope), "IS", e);
@@ -530,7 +693,10 @@ class Binder {
           const eq: BoundExpr = e.value ? operand : { kind: "not", operand, type: Types.bool };
           test = {
             kind: "case",
-            whens: [{ when: { kind: "is_null", negated: false, operand, type: Types.bool }, then: { kind: "const", value: false, type: Types.bool } }],
+            whens: [{
+              when: { kind: "is_null", negated: false, operand, type: Types.bool },
+              then: { kind: "const", value: false, type: Types.bool },
+            }],
             else: eq,
             type: Types.bool,
           };
@@ -591,8 +757,16 @@ class Binder {
         const xc = this.coerce(x, t, "IN");
         let test: BoundExpr | null = null;
         for (const it of items) {
-          const eq: BoundExpr = { kind: "op", op: "eq", left: xc, right: this.coerce(it, t, "IN"), type: Types.bool };
-          test = test === null ? eq : { kind: "op", op: "or", left: test, right: eq, type: Types.bool };
+          const eq: BoundExpr = {
+            kind: "op",
+            op: "eq",
+            left: xc,
+            right: this.coerce(it, t, "IN"),
+            type: Types.bool,
+          };
+          test = test === null
+            ? eq
+            : { kind: "op", op: "or", left: test, right: eq, type: Types.bool };
         }
         return e.negated ? { kind: "not", operand: test!, type: Types.bool } : test!;
       }
@@ -604,10 +778,16 @@ class Binder {
         const operand = this.expr(e.operand, scope);
         const type = bindTypeName(e.type);
         if (!canCast(operand.type, type) && !this.#untyped.has(operand)) {
-          throw new DbError(SqlState.datatypeMismatch /* 42846 in PG */, `cannot cast type ${typeToSql(operand.type)} to ${typeToSql(type)}`, pos1(e));
+          throw new DbError(
+            SqlState.datatypeMismatch, /* 42846 in PG */
+            `cannot cast type ${typeToSql(operand.type)} to ${typeToSql(type)}`,
+            pos1(e),
+          );
         }
         const c: BoundExpr = { kind: "cast", operand, type };
-        if (this.#untyped.has(operand) && operand.kind === "const") evaluateConstant(c, this.ctx.params);
+        if (this.#untyped.has(operand) && operand.kind === "const") {
+          evaluateConstant(c, this.ctx.params);
+        }
         return c;
       }
       case "function":
@@ -631,9 +811,13 @@ class Binder {
       case "number": {
         if (/^-?\d+$/.test(v.text)) {
           const n = Number(v.text);
-          if (n >= -2147483648 && n <= 2147483647) return { kind: "const", value: n, type: Types.int4 };
+          if (n >= -2147483648 && n <= 2147483647) {
+            return { kind: "const", value: n, type: Types.int4 };
+          }
           const big = BigInt(v.text);
-          if (big >= -(2n ** 63n) && big < 2n ** 63n) return { kind: "const", value: big, type: Types.int8 };
+          if (big >= -(2n ** 63n) && big < 2n ** 63n) {
+            return { kind: "const", value: big, type: Types.int8 };
+          }
         }
         // PostgreSQL types these as numeric; until exact numeric lands they are float8.
         return { kind: "const", value: Number(v.text), type: Types.float8 };
@@ -645,7 +829,11 @@ class Binder {
       }
       case "typed_string": {
         const type = bindTypeName(v.type);
-        const c: BoundExpr = { kind: "cast", operand: { kind: "const", value: v.value, type: Types.text }, type };
+        const c: BoundExpr = {
+          kind: "cast",
+          operand: { kind: "const", value: v.value, type: Types.text },
+          type,
+        };
         const value = evaluateConstant(c, this.ctx.params);
         return { kind: "const", value, type };
       }
@@ -662,14 +850,28 @@ class Binder {
     for (let i = 0; i < scope.fields.length; i++) {
       const f = scope.fields[i]!;
       if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
-      if (found >= 0) throw new DbError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, pos1(e));
+      if (found >= 0) {
+        throw new DbError(
+          SqlState.ambiguousColumn,
+          `column reference "${name}" is ambiguous`,
+          pos1(e),
+        );
+      }
       found = i;
     }
     if (found < 0) {
       if (qualifier !== null && !scope.fields.some((f) => f.qualifier === qualifier)) {
-        throw new DbError(SqlState.undefinedTable, `missing FROM-clause entry for table "${qualifier}"`, pos1(e));
+        throw new DbError(
+          SqlState.undefinedTable,
+          `missing FROM-clause entry for table "${qualifier}"`,
+          pos1(e),
+        );
       }
-      throw new DbError(SqlState.undefinedColumn, `column ${parts.join(".")} does not exist`, pos1(e));
+      throw new DbError(
+        SqlState.undefinedColumn,
+        `column ${parts.join(".")} does not exist`,
+        pos1(e),
+      );
     }
     return { kind: "column", index: found, type: scope.fields[found]!.type };
   }
@@ -678,16 +880,23 @@ class Binder {
   comparable(l: BoundExpr, r: BoundExpr, node: ast.Expr): [BoundExpr, BoundExpr] {
     const lu = this.#untyped.has(l) || l.type.kind === "unknown";
     const ru = this.#untyped.has(r) || r.type.kind === "unknown";
-    if (lu && ru) return [this.coerce(l, Types.text, "comparison"), this.coerce(r, Types.text, "comparison")];
+    if (lu && ru) {
+      return [this.coerce(l, Types.text, "comparison"), this.coerce(r, Types.text, "comparison")];
+    }
     if (lu) return [this.coerce(l, r.type, "comparison"), r];
     if (ru) return [l, this.coerce(r, l.type, "comparison")];
     const lc = typeInfo[l.type.kind].category;
     const rc = typeInfo[r.type.kind].category;
     if (lc !== rc) {
-      throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(l.type)} = ${typeToSql(r.type)}`, {
-        ...pos1(node),
-        hint: "No operator matches the given name and argument types. You might need to add explicit type casts.",
-      });
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `operator does not exist: ${typeToSql(l.type)} = ${typeToSql(r.type)}`,
+        {
+          ...pos1(node),
+          hint:
+            "No operator matches the given name and argument types. You might need to add explicit type casts.",
+        },
+      );
     }
     const t = commonType([l.type, r.type], "comparison");
     return [this.cast(l, t), this.cast(r, t)];
@@ -712,7 +921,8 @@ class Binder {
       case "<=":
       case ">":
       case ">=": {
-        const op: BoundOp = ({ "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" } as const)[e.op];
+        const op: BoundOp =
+          ({ "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" } as const)[e.op];
         const [a, b] = this.comparable(l, r, e);
         return { kind: "op", op, left: a, right: b, type: Types.bool };
       }
@@ -720,7 +930,11 @@ class Binder {
         const lt = this.#untyped.has(l) || l.type.kind === "unknown" || isString(l.type);
         const rt = this.#untyped.has(r) || r.type.kind === "unknown" || isString(r.type);
         if (!lt && !rt) {
-          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(l.type)} || ${typeToSql(r.type)}`, pos1(e));
+          throw new DbError(
+            SqlState.undefinedFunction,
+            `operator does not exist: ${typeToSql(l.type)} || ${typeToSql(r.type)}`,
+            pos1(e),
+          );
         }
         return { kind: "op", op: "concat", left: l, right: r, type: Types.text };
       }
@@ -740,18 +954,32 @@ class Binder {
         } else if (au) a = this.coerce(a, b.type, "operator");
         else if (bu) b = this.coerce(b, a.type, "operator");
         if (!isNumeric(a.type) || !isNumeric(b.type)) {
-          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(a.type)} ${e.op} ${typeToSql(b.type)}`, {
-            ...pos1(e),
-            hint: "No operator matches the given name and argument types. You might need to add explicit type casts.",
-          });
+          throw new DbError(
+            SqlState.undefinedFunction,
+            `operator does not exist: ${typeToSql(a.type)} ${e.op} ${typeToSql(b.type)}`,
+            {
+              ...pos1(e),
+              hint:
+                "No operator matches the given name and argument types. You might need to add explicit type casts.",
+            },
+          );
         }
         let t = widerNumeric(a.type, b.type);
         if (e.op === "^") t = Types.float8;
-        if (t.kind === "float4" && (a.type.kind !== "float4" || b.type.kind !== "float4")) t = Types.float8;
-        if (e.op === "%" && (t.kind === "float4" || t.kind === "float8")) {
-          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${typeToSql(a.type)} % ${typeToSql(b.type)}`, pos1(e));
+        if (t.kind === "float4" && (a.type.kind !== "float4" || b.type.kind !== "float4")) {
+          t = Types.float8;
         }
-        const op: BoundOp = ({ "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "pow" } as const)[e.op];
+        if (e.op === "%" && (t.kind === "float4" || t.kind === "float8")) {
+          throw new DbError(
+            SqlState.undefinedFunction,
+            `operator does not exist: ${typeToSql(a.type)} % ${typeToSql(b.type)}`,
+            pos1(e),
+          );
+        }
+        const op: BoundOp =
+          ({ "+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod", "^": "pow" } as const)[
+            e.op
+          ];
         return { kind: "op", op, left: this.cast(a, t), right: this.cast(b, t), type: t };
       }
       default:
@@ -769,7 +997,9 @@ class Binder {
       } else cond = this.predicate(w.when, scope, "CASE/WHEN");
       return { when: cond, then: this.expr(w.then, scope) };
     });
-    const elseExpr = e.else === null ? { kind: "const" as const, value: null, type: Types.unknown } : this.expr(e.else, scope);
+    const elseExpr = e.else === null
+      ? { kind: "const" as const, value: null, type: Types.unknown }
+      : this.expr(e.else, scope);
     const results = [...whens.map((w) => w.then), elseExpr];
     const typed = results.filter((b) => !this.#untyped.has(b)).map((b) => b.type);
     const t = commonType(typed, "CASE");
@@ -788,7 +1018,13 @@ class Binder {
       throw notSupported(`aggregate function ${name}()`, e.pos + 1);
     }
     if (e.star || e.distinct || e.filter !== null || e.orderBy.length > 0) {
-      throw new DbError(SqlState.syntaxError, `${name}(${e.star ? "*" : "DISTINCT ..."}) specified, but ${name} is not an aggregate function`, pos1(e));
+      throw new DbError(
+        SqlState.syntaxError,
+        `${name}(${
+          e.star ? "*" : "DISTINCT ..."
+        }) specified, but ${name} is not an aggregate function`,
+        pos1(e),
+      );
     }
     const candidates = this.ctx.registry.scalarFunctions(name);
     const args = e.args.map((a) => this.expr(a, scope));
@@ -807,7 +1043,8 @@ class Binder {
     const sig = `${name}(${argTypes.map((t) => typeToSql(t)).join(", ")})`;
     throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
       ...pos1(e),
-      hint: "No function matches the given name and argument types. You might need to add explicit type casts.",
+      hint:
+        "No function matches the given name and argument types. You might need to add explicit type casts.",
     });
   }
 }
@@ -824,13 +1061,18 @@ function outputName(e: ast.Expr): string {
     case "function":
       return e.name.parts[e.name.parts.length - 1]!;
     case "cast":
-      return e.operand.kind === "column_ref" || e.operand.kind === "function" || e.operand.kind === "cast"
+      return e.operand.kind === "column_ref" || e.operand.kind === "function" ||
+          e.operand.kind === "cast"
         ? outputName(e.operand)
         : typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? "?column?";
     case "case":
       return "case";
     case "literal":
-      return e.value.kind === "typed_string" ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?" : e.value.kind === "bool" ? "bool" : "?column?";
+      return e.value.kind === "typed_string"
+        ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?"
+        : e.value.kind === "bool"
+        ? "bool"
+        : "?column?";
     default:
       return "?column?";
   }
@@ -861,4 +1103,3 @@ export function evaluateConstant(e: BoundExpr, params: readonly Value[]): Value 
       throw new DbError(SqlState.syntaxError, "argument must be a constant expression");
   }
 }
-

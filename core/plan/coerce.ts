@@ -5,7 +5,7 @@
  * @module
  */
 import { DbError, SqlState } from "../errors.ts";
-import { type DataType, isNumeric, typeInfo, typeToSql, Types } from "../types/data_type.ts";
+import { type DataType, isNumeric, typeInfo, Types, typeToSql } from "../types/data_type.ts";
 
 const NUMERIC_RANK: Record<string, number> = { int2: 1, int4: 2, int8: 3, float4: 4, float8: 5 };
 const TIME_RANK: Record<string, number> = { date: 1, timestamp: 2, timestamptz: 3 };
@@ -28,7 +28,9 @@ export function commonType(types: readonly DataType[], context: string): DataTyp
       continue;
     }
     if (result.kind === t.kind) {
-      if (result.kind === "varchar" && t.kind === "varchar" && result.maxLength !== t.maxLength) result = Types.varchar;
+      if (result.kind === "varchar" && t.kind === "varchar" && result.maxLength !== t.maxLength) {
+        result = Types.varchar;
+      }
       continue;
     }
     const rc = typeInfo[result.kind].category;

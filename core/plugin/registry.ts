@@ -52,7 +52,10 @@ type Named = { readonly name: string };
 function addNamed<T extends Named>(map: Map<string, T>, what: string, item: T): void {
   const key = item.name.toLowerCase();
   if (map.has(key)) {
-    throw new DbError(SqlState.objectNotInPrerequisiteState, `${what} "${item.name}" is already registered`);
+    throw new DbError(
+      SqlState.objectNotInPrerequisiteState,
+      `${what} "${item.name}" is already registered`,
+    );
   }
   map.set(key, item);
 }
@@ -80,7 +83,10 @@ export class PluginRegistry {
       );
     }
     if (this.#plugins.some((p) => p.name === plugin.name)) {
-      throw new DbError(SqlState.objectNotInPrerequisiteState, `plugin "${plugin.name}" is already registered`);
+      throw new DbError(
+        SqlState.objectNotInPrerequisiteState,
+        `plugin "${plugin.name}" is already registered`,
+      );
     }
     plugin.register(this);
     this.#plugins.push(plugin);
@@ -124,7 +130,10 @@ export class PluginRegistry {
   }
   addOptimizerRule(rule: OptimizerRule): void {
     if (this.#rules.some((r) => r.name === rule.name)) {
-      throw new DbError(SqlState.objectNotInPrerequisiteState, `optimizer rule "${rule.name}" is already registered`);
+      throw new DbError(
+        SqlState.objectNotInPrerequisiteState,
+        `optimizer rule "${rule.name}" is already registered`,
+      );
     }
     this.#rules.push(rule);
   }

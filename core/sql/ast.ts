@@ -57,7 +57,12 @@ export type Expr =
     readonly right: Expr;
     readonly pos: number;
   }
-  | { readonly kind: "is_null"; readonly negated: boolean; readonly operand: Expr; readonly pos: number }
+  | {
+    readonly kind: "is_null";
+    readonly negated: boolean;
+    readonly operand: Expr;
+    readonly pos: number;
+  }
   | {
     readonly kind: "is_bool";
     readonly negated: boolean;
@@ -153,12 +158,22 @@ export interface OrderItem {
 
 /** One select-list item. */
 export type SelectItem =
-  | { readonly kind: "expr"; readonly expr: Expr; readonly alias: string | null; readonly pos: number }
+  | {
+    readonly kind: "expr";
+    readonly expr: Expr;
+    readonly alias: string | null;
+    readonly pos: number;
+  }
   | { readonly kind: "star"; readonly qualifier: string | null; readonly pos: number };
 
 /** A `FROM` item. */
 export type TableRef =
-  | { readonly kind: "table"; readonly name: QualifiedName; readonly alias: string | null; readonly pos: number }
+  | {
+    readonly kind: "table";
+    readonly name: QualifiedName;
+    readonly alias: string | null;
+    readonly pos: number;
+  }
   | {
     readonly kind: "derived";
     readonly query: Query;

@@ -111,7 +111,12 @@ export function makeColumn(
 
 /** A column of `length` NULLs. */
 export function nullColumn(type: DataType, length: number): Column {
-  return makeColumn(type, length, allocData(type.kind, length), new Uint8Array(validityBytes(length)));
+  return makeColumn(
+    type,
+    length,
+    allocData(type.kind, length),
+    new Uint8Array(validityBytes(length)),
+  );
 }
 
 /** The value at row `i`, as a JS value: int8 is a bigint, timestamps are microseconds. */
@@ -214,7 +219,9 @@ export function concatColumns(type: DataType, cols: readonly Column[]): Column {
     }
     if (c.validity !== null || c.kind === "unknown") {
       validity ??= allValid(n);
-      for (let i = 0; i < c.length; i++) if (!isValid(c.validity, i) || c.kind === "unknown") setNull(validity, off + i);
+      for (let i = 0; i < c.length; i++) {
+        if (!isValid(c.validity, i) || c.kind === "unknown") setNull(validity, off + i);
+      }
     }
     off += c.length;
   }

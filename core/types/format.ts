@@ -69,7 +69,9 @@ export function formatTimestamp(micros: number): string {
   const frac = micros - ms * 1000 + (ms - Math.floor(ms / 1000) * 1000) * 1000;
   const d = new Date(Math.floor(ms / 1000) * 1000);
   const ymd = formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-  const hms = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${pad(d.getUTCSeconds(), 2)}`;
+  const hms = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${
+    pad(d.getUTCSeconds(), 2)
+  }`;
   const fracText = frac === 0 ? "" : `.${pad(frac, 6).replace(/0+$/, "")}`;
   if (ymd.endsWith(" BC")) return `${ymd.slice(0, -3)} ${hms}${fracText} BC`;
   return `${ymd} ${hms}${fracText}`;

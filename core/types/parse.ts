@@ -9,7 +9,10 @@ import { DbError, SqlState } from "../errors.ts";
 const INT_RE = /^\s*([+-]?)(\d+)\s*$/;
 
 function invalid(typeName: string, text: string): DbError {
-  return new DbError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+  return new DbError(
+    SqlState.invalidTextRepresentation,
+    `invalid input syntax for type ${typeName}: "${text}"`,
+  );
 }
 
 /** Parses an integer of the given range; `typeName` names the type in errors. */
@@ -18,7 +21,10 @@ export function parseInteger(text: string, min: number, max: number, typeName: s
   if (!m) throw invalid(typeName, text);
   const v = Number(m[1]! + m[2]!);
   if (v < min || v > max || !Number.isFinite(v)) {
-    throw new DbError(SqlState.numericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+    throw new DbError(
+      SqlState.numericValueOutOfRange,
+      `value "${text}" is out of range for type ${typeName}`,
+    );
   }
   return v;
 }
@@ -29,7 +35,10 @@ export function parseInt8(text: string): bigint {
   if (!m) throw invalid("bigint", text);
   const v = BigInt(m[1]! + m[2]!);
   if (v < -(2n ** 63n) || v >= 2n ** 63n) {
-    throw new DbError(SqlState.numericValueOutOfRange, `value "${text}" is out of range for type bigint`);
+    throw new DbError(
+      SqlState.numericValueOutOfRange,
+      `value "${text}" is out of range for type bigint`,
+    );
   }
   return v;
 }
@@ -43,7 +52,10 @@ export function parseFloat8(text: string, typeName = "double precision"): number
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(t)) throw invalid(typeName, text);
   const v = Number(t);
   if (!Number.isFinite(v)) {
-    throw new DbError(SqlState.numericValueOutOfRange, `"${text}" is out of range for type ${typeName}`);
+    throw new DbError(
+      SqlState.numericValueOutOfRange,
+      `"${text}" is out of range for type ${typeName}`,
+    );
   }
   return v;
 }
@@ -53,7 +65,9 @@ export function parseBool(text: string): boolean {
   const t = text.trim().toLowerCase();
   if (t.length > 0) {
     if ("true".startsWith(t) || "yes".startsWith(t) || t === "on" || t === "1") return true;
-    if ("false".startsWith(t) || "no".startsWith(t) || t === "off" || t === "of" || t === "0") return false;
+    if ("false".startsWith(t) || "no".startsWith(t) || t === "off" || t === "of" || t === "0") {
+      return false;
+    }
   }
   throw invalid("boolean", text);
 }
@@ -70,7 +84,20 @@ function daysFromCivil(y: number, m: number, d: number): number {
 }
 
 function checkDate(y: number, m: number, d: number, typeName: string, text: string): void {
-  const dim = [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  const dim = [
+    31,
+    (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
   if (m < 1 || m > 12 || d < 1 || d > dim[m - 1]!) {
     throw new DbError("22008", `date/time field value out of range: "${text}"`, { hint: typeName });
   }

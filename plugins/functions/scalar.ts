@@ -79,7 +79,9 @@ const absFn: ScalarFunctionDef = {
         const dst = out as BigInt64Array;
         for (let i = 0; i < n; i++) {
           const x = col.data[i]!;
-          if (x === -(2n ** 63n) && isValid(col.validity, i)) throw new DbError(SqlState.numericValueOutOfRange, "bigint out of range");
+          if (x === -(2n ** 63n) && isValid(col.validity, i)) {
+            throw new DbError(SqlState.numericValueOutOfRange, "bigint out of range");
+          }
           dst[i] = x < 0n ? -x : x;
         }
         break;
@@ -91,7 +93,10 @@ const absFn: ScalarFunctionDef = {
         for (let i = 0; i < n; i++) {
           const x = col.data[i]!;
           if (x === min && isValid(col.validity, i)) {
-            throw new DbError(SqlState.numericValueOutOfRange, `${col.kind === "int2" ? "smallint" : "integer"} out of range`);
+            throw new DbError(
+              SqlState.numericValueOutOfRange,
+              `${col.kind === "int2" ? "smallint" : "integer"} out of range`,
+            );
           }
           dst[i] = Math.abs(x);
         }
@@ -112,7 +117,9 @@ const absFn: ScalarFunctionDef = {
 
 /** Copies row i of `src` into `out` (same kind). */
 function copyRow(out: Column["data"], src: Column, i: number): void {
-  if (out !== null && src.data !== null) (out as unknown as unknown[])[i] = (src.data as unknown as unknown[])[i];
+  if (out !== null && src.data !== null) {
+    (out as unknown as unknown[])[i] = (src.data as unknown as unknown[])[i];
+  }
 }
 
 const coalesceFn: ScalarFunctionDef = {
@@ -168,9 +175,12 @@ const nullifFn: ScalarFunctionDef = {
         continue;
       }
       const av = (a!.data as unknown as unknown[])[i];
-      const bv = b!.kind !== "unknown" && isValid(b!.validity, i) ? (b!.data as unknown as unknown[])[i] : undefined;
-      if (bv !== undefined && (av === bv || (Number.isNaN(av) && Number.isNaN(bv)))) setNull(validity, i);
-      else copyRow(out, a!, i);
+      const bv = b!.kind !== "unknown" && isValid(b!.validity, i)
+        ? (b!.data as unknown as unknown[])[i]
+        : undefined;
+      if (bv !== undefined && (av === bv || (Number.isNaN(av) && Number.isNaN(bv)))) {
+        setNull(validity, i);
+      } else copyRow(out, a!, i);
     }
     return makeColumn(type, n, out, validity);
   },

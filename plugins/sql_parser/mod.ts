@@ -23,6 +23,9 @@ export const sqlParser: Plugin = {
   name: "sql_parser",
   apiVersion: 1,
   register(registry) {
-    registry.addParser({ name: "postgres", parse: (sql, options) => parseSql(sql, options.limits) });
+    registry.addParser({
+      name: "postgres",
+      parse: (sql, options) => parseSql(sql, options.limits),
+    });
   },
 };

@@ -11,9 +11,9 @@ import type {
   Cte,
   Expr,
   OrderItem,
+  QualifiedName,
   Query,
   QueryBody,
-  QualifiedName,
   SelectItem,
   Statement,
   TableRef,
@@ -26,24 +26,140 @@ import { type Token, tokenize } from "./tokenizer.ts";
 
 /** Keywords that cannot be used as a column alias without AS, nor as a table alias. */
 const RESERVED = new Set([
-  "all", "and", "any", "as", "asc", "between", "both", "by", "case", "cast", "check", "collate",
-  "column", "constraint", "create", "cross", "current_date", "current_time", "current_timestamp",
-  "default", "desc", "distinct", "do", "drop", "else", "end", "except", "exists", "false", "fetch",
-  "filter", "for", "foreign", "from", "full", "group", "having", "ilike", "in", "inner", "insert",
-  "intersect", "into", "is", "isnull", "join", "leading", "left", "like", "limit", "natural", "not",
-  "notnull", "null", "offset", "on", "or", "order", "outer", "over", "primary", "references",
-  "returning", "right", "select", "similar", "some", "symmetric", "table", "then", "to",
-  "trailing", "true", "union", "unique", "update", "using", "values", "when", "where", "window",
-  "with", "within", "delete", "set",
+  "all",
+  "and",
+  "any",
+  "as",
+  "asc",
+  "between",
+  "both",
+  "by",
+  "case",
+  "cast",
+  "check",
+  "collate",
+  "column",
+  "constraint",
+  "create",
+  "cross",
+  "current_date",
+  "current_time",
+  "current_timestamp",
+  "default",
+  "desc",
+  "distinct",
+  "do",
+  "drop",
+  "else",
+  "end",
+  "except",
+  "exists",
+  "false",
+  "fetch",
+  "filter",
+  "for",
+  "foreign",
+  "from",
+  "full",
+  "group",
+  "having",
+  "ilike",
+  "in",
+  "inner",
+  "insert",
+  "intersect",
+  "into",
+  "is",
+  "isnull",
+  "join",
+  "leading",
+  "left",
+  "like",
+  "limit",
+  "natural",
+  "not",
+  "notnull",
+  "null",
+  "offset",
+  "on",
+  "or",
+  "order",
+  "outer",
+  "over",
+  "primary",
+  "references",
+  "returning",
+  "right",
+  "select",
+  "similar",
+  "some",
+  "symmetric",
+  "table",
+  "then",
+  "to",
+  "trailing",
+  "true",
+  "union",
+  "unique",
+  "update",
+  "using",
+  "values",
+  "when",
+  "where",
+  "window",
+  "with",
+  "within",
+  "delete",
+  "set",
 ]);
 
 /** Leading keywords of PostgreSQL statements this parser does not handle yet (0A000, not 42601). */
 const KNOWN_STATEMENTS = new Set([
-  "abort", "alter", "analyze", "begin", "call", "checkpoint", "close", "cluster", "comment", "commit",
-  "copy", "deallocate", "declare", "delete", "discard", "do", "end", "execute", "explain", "fetch",
-  "grant", "import", "listen", "load", "lock", "merge", "move", "notify", "pragma", "prepare",
-  "refresh", "reindex", "release", "reset", "revoke", "rollback", "savepoint", "security", "set",
-  "show", "start", "truncate", "unlisten", "update", "vacuum",
+  "abort",
+  "alter",
+  "analyze",
+  "begin",
+  "call",
+  "checkpoint",
+  "close",
+  "cluster",
+  "comment",
+  "commit",
+  "copy",
+  "deallocate",
+  "declare",
+  "delete",
+  "discard",
+  "do",
+  "end",
+  "execute",
+  "explain",
+  "fetch",
+  "grant",
+  "import",
+  "listen",
+  "load",
+  "lock",
+  "merge",
+  "move",
+  "notify",
+  "pragma",
+  "prepare",
+  "refresh",
+  "reindex",
+  "release",
+  "reset",
+  "revoke",
+  "rollback",
+  "savepoint",
+  "security",
+  "set",
+  "show",
+  "start",
+  "truncate",
+  "unlisten",
+  "update",
+  "vacuum",
 ]);
 
 const COMPARISON_OPS = new Set(["=", "<>", "!=", "<", "<=", ">", ">="]);
@@ -95,7 +211,10 @@ const TYPE_ALIASES: Record<string, string> = {
  */
 export function parseSql(sql: string, limits: Limits = defaultLimits): Statement[] {
   if (sql.length > limits.sqlTextBytesMax) {
-    throw new DbError(SqlState.programLimitExceeded, `query text is longer than ${limits.sqlTextBytesMax} bytes`);
+    throw new DbError(
+      SqlState.programLimitExceeded,
+      `query text is longer than ${limits.sqlTextBytesMax} bytes`,
+    );
   }
   const parser = new Parser(sql, tokenize(sql, limits.identifierBytesMax), limits);
   return parser.parseStatements();
@@ -266,7 +385,10 @@ class Parser {
 
   create(): Statement {
     const pos = this.next().pos;
-    if (this.acceptKw("table") || this.acceptKw("temporary", "table") || this.acceptKw("temp", "table")) {
+    if (
+      this.acceptKw("table") || this.acceptKw("temporary", "table") ||
+      this.acceptKw("temp", "table")
+    ) {
       const ifNotExists = this.acceptKw("if", "not", "exists");
       const name = this.qualifiedName();
       if (this.acceptKw("as")) {
@@ -275,7 +397,10 @@ class Parser {
       this.expectOp("(");
       const columns: ColumnDef[] = [];
       do {
-        if (this.isKw("primary") || this.isKw("unique") || this.isKw("constraint") || this.isKw("check") || this.isKw("foreign")) {
+        if (
+          this.isKw("primary") || this.isKw("unique") || this.isKw("constraint") ||
+          this.isKw("check") || this.isKw("foreign")
+        ) {
           this.tableConstraint(columns);
           continue;
         }
@@ -289,8 +414,12 @@ class Parser {
     }
     const words = ["CREATE"];
     if (this.tok.kind === "ident") words.push(this.tok.value.toUpperCase());
-    if (this.isKw("unique") && this.peek().kind === "ident") words.push(this.peek().value.toUpperCase());
-    if (this.isKw("or") && this.isKw("replace", this.peek())) words.push("OR REPLACE", this.peek(2).value.toUpperCase());
+    if (this.isKw("unique") && this.peek().kind === "ident") {
+      words.push(this.peek().value.toUpperCase());
+    }
+    if (this.isKw("or") && this.isKw("replace", this.peek())) {
+      words.push("OR REPLACE", this.peek(2).value.toUpperCase());
+    }
     this.skipStatement();
     return { kind: "unsupported", what: words.join(" "), pos };
   }
@@ -367,7 +496,9 @@ class Parser {
     if (this.acceptOp("(")) {
       do {
         const t = this.next();
-        if (t.kind !== "number" || !/^\d+$/.test(t.value)) throw this.error("expected a type modifier", t);
+        if (t.kind !== "number" || !/^\d+$/.test(t.value)) {
+          throw this.error("expected a type modifier", t);
+        }
         args.push(Number(t.value));
       } while (this.acceptOp(","));
       this.expectOp(")");
@@ -414,7 +545,14 @@ class Parser {
     }
     let source: Query;
     if (this.acceptKw("default", "values")) {
-      source = { with: null, body: { kind: "values", rows: [[]], pos }, orderBy: [], limit: null, offset: null, pos };
+      source = {
+        with: null,
+        body: { kind: "values", rows: [[]], pos },
+        orderBy: [],
+        limit: null,
+        offset: null,
+        pos,
+      };
     } else source = this.query();
     let returning: SelectItem[] | null = null;
     if (this.acceptKw("returning")) returning = this.selectItems();
@@ -476,7 +614,8 @@ class Parser {
     let left = this.setPrimary();
     for (;;) {
       const t = this.tok;
-      const op = t.kind === "ident" && (t.value === "union" || t.value === "except" || t.value === "intersect")
+      const op = t.kind === "ident" &&
+          (t.value === "union" || t.value === "except" || t.value === "intersect")
         ? t.value
         : null;
       if (op === null) break;
@@ -507,7 +646,10 @@ class Parser {
         this.expectOp(")");
         rows.push(row);
         if (rows.length > this.limits.insertValuesRowsMax) {
-          throw new DbError(SqlState.programLimitExceeded, `VALUES has more than ${this.limits.insertValuesRowsMax} rows`);
+          throw new DbError(
+            SqlState.programLimitExceeded,
+            `VALUES has more than ${this.limits.insertValuesRowsMax} rows`,
+          );
         }
       } while (this.acceptOp(","));
       return { kind: "values", rows, pos };
@@ -542,7 +684,19 @@ class Parser {
   isSelectListEnd(): boolean {
     const t = this.tok;
     return t.kind === "eof" || this.isOp(";") || this.isOp(")") ||
-      (t.kind === "ident" && ["from", "where", "group", "having", "order", "limit", "offset", "union", "intersect", "except"].includes(t.value));
+      (t.kind === "ident" &&
+        [
+          "from",
+          "where",
+          "group",
+          "having",
+          "order",
+          "limit",
+          "offset",
+          "union",
+          "intersect",
+          "except",
+        ].includes(t.value));
   }
 
   groupingElement(): Expr {
@@ -584,7 +738,10 @@ class Parser {
       this.next();
       return { kind: "star", qualifier: null, pos };
     }
-    if ((this.tok.kind === "ident" || this.tok.kind === "qident") && this.isOp(".", this.peek()) && this.isOp("*", this.peek(2))) {
+    if (
+      (this.tok.kind === "ident" || this.tok.kind === "qident") && this.isOp(".", this.peek()) &&
+      this.isOp("*", this.peek(2))
+    ) {
       const qualifier = this.next().value;
       this.next();
       this.next();
@@ -593,7 +750,9 @@ class Parser {
     const expr = this.expr();
     let alias: string | null = null;
     if (this.acceptKw("as")) alias = this.anyIdent("column alias");
-    else if (this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))) {
+    else if (
+      this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))
+    ) {
       alias = this.next().value;
     }
     return { kind: "expr", expr, alias, pos };
@@ -608,9 +767,13 @@ class Parser {
       const natural = this.acceptKw("natural");
       if (this.acceptKw("cross", "join")) joinType = "cross";
       else if (this.acceptKw("join") || this.acceptKw("inner", "join")) joinType = "inner";
-      else if (this.acceptKw("left", "join") || this.acceptKw("left", "outer", "join")) joinType = "left";
-      else if (this.acceptKw("right", "join") || this.acceptKw("right", "outer", "join")) joinType = "right";
-      else if (this.acceptKw("full", "join") || this.acceptKw("full", "outer", "join")) joinType = "full";
+      else if (this.acceptKw("left", "join") || this.acceptKw("left", "outer", "join")) {
+        joinType = "left";
+      } else if (this.acceptKw("right", "join") || this.acceptKw("right", "outer", "join")) {
+        joinType = "right";
+      } else if (this.acceptKw("full", "join") || this.acceptKw("full", "outer", "join")) {
+        joinType = "full";
+      }
       if (joinType === null) {
         if (natural) throw this.error("expected JOIN");
         break;
@@ -635,7 +798,10 @@ class Parser {
   tablePrimary(): TableRef {
     const pos = this.tok.pos;
     if (this.isOp("(")) {
-      if (this.isKw("select", this.peek()) || this.isKw("with", this.peek()) || this.isKw("values", this.peek())) {
+      if (
+        this.isKw("select", this.peek()) || this.isKw("with", this.peek()) ||
+        this.isKw("values", this.peek())
+      ) {
         this.next();
         const query = this.query();
         this.expectOp(")");
@@ -649,7 +815,11 @@ class Parser {
     }
     this.acceptKw("lateral");
     const name = this.qualifiedName();
-    if (this.isOp("(")) throw new DbError(SqlState.featureNotSupported, "table functions are not supported yet", { position: pos + 1 });
+    if (this.isOp("(")) {
+      throw new DbError(SqlState.featureNotSupported, "table functions are not supported yet", {
+        position: pos + 1,
+      });
+    }
     const [alias] = this.aliasClause();
     return { kind: "table", name, alias, pos };
   }
@@ -657,7 +827,9 @@ class Parser {
   aliasClause(): [string | null, string[]] {
     let alias: string | null = null;
     if (this.acceptKw("as")) alias = this.ident("alias");
-    else if (this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))) {
+    else if (
+      this.tok.kind === "qident" || (this.tok.kind === "ident" && !RESERVED.has(this.tok.value))
+    ) {
       alias = this.next().value;
     }
     const columns: string[] = [];
@@ -707,8 +879,15 @@ class Parser {
     if (this.isOp("-") || this.isOp("+")) {
       this.next();
       const operand = this.expr(PREC.unaryMinus);
-      if (t.value === "-" && operand.kind === "literal" && operand.value.kind === "number" && !operand.value.text.startsWith("-")) {
-        return { kind: "literal", value: { kind: "number", text: `-${operand.value.text}` }, pos: t.pos };
+      if (
+        t.value === "-" && operand.kind === "literal" && operand.value.kind === "number" &&
+        !operand.value.text.startsWith("-")
+      ) {
+        return {
+          kind: "literal",
+          value: { kind: "number", text: `-${operand.value.text}` },
+          pos: t.pos,
+        };
       }
       return { kind: "unary", op: t.value === "-" ? "-" : "+", operand, pos: t.pos };
     }
@@ -732,7 +911,9 @@ class Parser {
       const prec = binaryPrec(v);
       if (prec === null || prec < minPrec) return null;
       if (!BINARY_OPS.has(v)) {
-        throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${v}`, { position: pos + 1 });
+        throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${v}`, {
+          position: pos + 1,
+        });
       }
       this.next();
       // left-associative except ^ (PostgreSQL's ^ is left-associative too)
@@ -753,9 +934,15 @@ class Parser {
         this.next();
         const negated = this.acceptKw("not");
         if (this.acceptKw("null")) return { kind: "is_null", negated, operand: left, pos };
-        if (this.acceptKw("true")) return { kind: "is_bool", negated, value: true, operand: left, pos };
-        if (this.acceptKw("false")) return { kind: "is_bool", negated, value: false, operand: left, pos };
-        if (this.acceptKw("unknown")) return { kind: "is_bool", negated, value: null, operand: left, pos };
+        if (this.acceptKw("true")) {
+          return { kind: "is_bool", negated, value: true, operand: left, pos };
+        }
+        if (this.acceptKw("false")) {
+          return { kind: "is_bool", negated, value: false, operand: left, pos };
+        }
+        if (this.acceptKw("unknown")) {
+          return { kind: "is_bool", negated, value: null, operand: left, pos };
+        }
         if (this.acceptKw("distinct", "from")) {
           return { kind: "is_distinct", negated, left, right: this.expr(PREC.is + 1), pos };
         }
@@ -768,7 +955,10 @@ class Parser {
         return { kind: "is_null", negated: t.value === "notnull", operand: left, pos };
       case "not": {
         const n = this.peek();
-        if (!(this.isKw("between", n) || this.isKw("in", n) || this.isKw("like", n) || this.isKw("ilike", n))) return null;
+        if (
+          !(this.isKw("between", n) || this.isKw("in", n) || this.isKw("like", n) ||
+            this.isKw("ilike", n))
+        ) return null;
         if (PREC.between < minPrec) return null;
         this.next();
         return this.predicate(left, true, pos);
@@ -827,7 +1017,9 @@ class Parser {
         this.next();
         const index = Number(t.value);
         if (index < 1 || index > this.limits.queryParamsMax) {
-          throw new DbError(SqlState.undefinedParameter, `there is no parameter $${t.value}`, { position: pos + 1 });
+          throw new DbError(SqlState.undefinedParameter, `there is no parameter $${t.value}`, {
+            position: pos + 1,
+          });
         }
         return { kind: "param", index, pos };
       }
@@ -841,7 +1033,11 @@ class Parser {
           }
           const e = this.expr();
           if (this.isOp(",")) {
-            throw new DbError(SqlState.featureNotSupported, "row constructors are not supported yet", { position: pos + 1 });
+            throw new DbError(
+              SqlState.featureNotSupported,
+              "row constructors are not supported yet",
+              { position: pos + 1 },
+            );
           }
           this.expectOp(")");
           return e;
@@ -902,7 +1098,10 @@ class Parser {
       case "interval":
       case "time": {
         const n = this.peek();
-        if (n.kind === "string" || (t.value === "timestamp" && this.isKw("with", n) || this.isKw("without", n))) {
+        if (
+          n.kind === "string" ||
+          (t.value === "timestamp" && this.isKw("with", n) || this.isKw("without", n))
+        ) {
           const type = this.typeName();
           const s = this.next();
           if (s.kind !== "string") throw this.error("expected a string literal", s);
@@ -960,7 +1159,17 @@ class Parser {
     }
     let over: WindowSpec | null = null;
     if (this.acceptKw("over")) over = this.windowSpec();
-    return { kind: "function", name: { parts, pos }, args, star, distinct, filter, orderBy, over, pos };
+    return {
+      kind: "function",
+      name: { parts, pos },
+      args,
+      star,
+      distinct,
+      filter,
+      orderBy,
+      over,
+      pos,
+    };
   }
 
   windowSpec(): WindowSpec {

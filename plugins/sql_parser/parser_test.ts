@@ -16,7 +16,11 @@ function selectExpr(sql: string): Expr {
 function show(e: Expr): string {
   switch (e.kind) {
     case "literal":
-      return e.value.kind === "number" ? e.value.text : e.value.kind === "string" ? `'${e.value.value}'` : e.value.kind;
+      return e.value.kind === "number"
+        ? e.value.text
+        : e.value.kind === "string"
+        ? `'${e.value.value}'`
+        : e.value.kind;
     case "column_ref":
       return e.parts.join(".");
     case "binary":
@@ -35,7 +39,9 @@ function show(e: Expr): string {
 }
 
 Deno.test("tokenizer folds identifiers, keeps quoted ones, unescapes strings", () => {
-  const t = tokenize(`SELECT "MixedCase", Foo, 'it''s', E'a\\nb', 1.5e3, $2 -- comment\n/* c /* nested */ */ x`);
+  const t = tokenize(
+    `SELECT "MixedCase", Foo, 'it''s', E'a\\nb', 1.5e3, $2 -- comment\n/* c /* nested */ */ x`,
+  );
   assert.deepEqual(
     t.map((x) => [x.kind, x.value]),
     [
@@ -60,7 +66,10 @@ Deno.test("tokenizer folds identifiers, keeps quoted ones, unescapes strings", (
 Deno.test("operator precedence follows PostgreSQL", () => {
   assert.equal(show(selectExpr("SELECT 1 + 2 * 3 - 4")), "((1 + (2 * 3)) - 4)");
   assert.equal(show(selectExpr("SELECT a OR b AND NOT c")), "(a or (b and (not c)))");
-  assert.equal(show(selectExpr("SELECT a = 1 AND b < 2 OR c IS NULL")), "(((a = 1) and (b < 2)) or (c IS NULL))");
+  assert.equal(
+    show(selectExpr("SELECT a = 1 AND b < 2 OR c IS NULL")),
+    "(((a = 1) and (b < 2)) or (c IS NULL))",
+  );
   assert.equal(show(selectExpr("SELECT -a ^ 2")), "((- a) ^ 2)");
   assert.equal(show(selectExpr("SELECT a BETWEEN 1 AND 2 AND b")), "((a BETWEEN 1 AND 2) and b)");
   assert.equal(show(selectExpr("SELECT a || b = c")), "((a || b) = c)");
@@ -69,7 +78,9 @@ Deno.test("operator precedence follows PostgreSQL", () => {
 });
 
 Deno.test("statements: CREATE TABLE, INSERT, DROP, unsupported", () => {
-  const [c] = parseSql("CREATE TABLE IF NOT EXISTS t (a INT PRIMARY KEY, b VARCHAR(5) NOT NULL, c DOUBLE PRECISION)");
+  const [c] = parseSql(
+    "CREATE TABLE IF NOT EXISTS t (a INT PRIMARY KEY, b VARCHAR(5) NOT NULL, c DOUBLE PRECISION)",
+  );
   assert.ok(c?.kind === "create_table");
   assert.equal(c.ifNotExists, true);
   assert.deepEqual(c.columns.map((x) => [x.name, x.type.name, x.type.args, x.notNull]), [
@@ -88,7 +99,14 @@ Deno.test("statements: CREATE TABLE, INSERT, DROP, unsupported", () => {
 });
 
 Deno.test("syntax errors are SqlSyntaxError with line and column", () => {
-  for (const [sql, line, column] of [["SELECT (1", 1, 10], ["SELECT 1\nFROM", 2, 5], ["SELEC 1", 1, 1], ["SELECT 'abc", 1, 8]] as const) {
+  for (
+    const [sql, line, column] of [
+      ["SELECT (1", 1, 10],
+      ["SELECT 1\nFROM", 2, 5],
+      ["SELEC 1", 1, 1],
+      ["SELECT 'abc", 1, 8],
+    ] as const
+  ) {
     assert.throws(() => parseSql(sql), (e: unknown) => {
       assert.ok(e instanceof SqlSyntaxError, `${sql}: ${e}`);
       assert.equal(e.code, "42601");

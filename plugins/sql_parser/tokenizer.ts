@@ -6,7 +6,15 @@
 import { SqlSyntaxError } from "../../core/errors.ts";
 
 /** Kinds of token. Keywords are `ident` tokens; the parser recognises them by value. */
-export type TokenKind = "ident" | "qident" | "number" | "string" | "estring" | "op" | "param" | "eof";
+export type TokenKind =
+  | "ident"
+  | "qident"
+  | "number"
+  | "string"
+  | "estring"
+  | "op"
+  | "param"
+  | "eof";
 
 /** One token. `value` is case-folded for identifiers, unescaped for strings. */
 export interface Token {
@@ -84,7 +92,11 @@ export function tokenize(sql: string, identifierBytesMax = 63): Token[] {
     if (isIdentStart(c)) {
       i++;
       while (i < n && isIdentPart(sql.charCodeAt(i))) i++;
-      tokens.push({ kind: "ident", value: truncate(sql.slice(start, i).toLowerCase(), identifierBytesMax), pos: start });
+      tokens.push({
+        kind: "ident",
+        value: truncate(sql.slice(start, i).toLowerCase(), identifierBytesMax),
+        pos: start,
+      });
       continue;
     }
     if (c === 34) {
@@ -106,7 +118,9 @@ export function tokenize(sql: string, identifierBytesMax = 63): Token[] {
         value += sql[i];
         i++;
       }
-      if (value.length === 0) throw SqlSyntaxError.at(sql, start, "zero-length delimited identifier");
+      if (value.length === 0) {
+        throw SqlSyntaxError.at(sql, start, "zero-length delimited identifier");
+      }
       tokens.push({ kind: "qident", value: truncate(value, identifierBytesMax), pos: start });
       continue;
     }
@@ -133,7 +147,11 @@ export function tokenize(sql: string, identifierBytesMax = 63): Token[] {
         }
       }
       if (i < n && isIdentStart(sql.charCodeAt(i))) {
-        throw SqlSyntaxError.at(sql, start, `trailing junk after numeric literal "${sql.slice(start, i + 1)}"`);
+        throw SqlSyntaxError.at(
+          sql,
+          start,
+          `trailing junk after numeric literal "${sql.slice(start, i + 1)}"`,
+        );
       }
       tokens.push({ kind: "number", value: sql.slice(start, i), pos: start });
       continue;
@@ -258,7 +276,9 @@ function readEscapeString(sql: string, quotePos: number): [string, number] {
           throw SqlSyntaxError.at(sql, i, "invalid Unicode escape");
         }
         const cp = parseInt(hex, 16);
-        if (cp > 0x10ffff || cp === 0) throw SqlSyntaxError.at(sql, i, "invalid Unicode escape value");
+        if (cp > 0x10ffff || cp === 0) {
+          throw SqlSyntaxError.at(sql, i, "invalid Unicode escape value");
+        }
         value += String.fromCodePoint(cp);
         i += 2 + len;
       } else if (e >= "0" && e <= "7") {

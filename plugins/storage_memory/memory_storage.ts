@@ -30,13 +30,17 @@ export class MemoryStorage implements StorageEngine {
 
   #table(id: number): MemoryTable {
     const t = this.#tables.get(id);
-    if (!t) throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
+    if (!t) {
+      throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
+    }
     return t;
   }
 
   createTable(table: TableSchema): Promise<void> {
     if (this.#tables.has(table.id)) {
-      return Promise.reject(new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`));
+      return Promise.reject(
+        new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`),
+      );
     }
     this.#tables.set(table.id, { schema: table, batches: [], rows: 0 });
     return Promise.resolve();
@@ -50,7 +54,9 @@ export class MemoryStorage implements StorageEngine {
   append(tableId: number, batch: Batch): Promise<void> {
     const t = this.#table(tableId);
     if (batch.columns.length !== t.schema.columns.length) {
-      return Promise.reject(new DbError(SqlState.internalError, "batch does not match table columns"));
+      return Promise.reject(
+        new DbError(SqlState.internalError, "batch does not match table columns"),
+      );
     }
     for (let start = 0; start < batch.length; start += this.batchRowsMax) {
       const count = Math.min(this.batchRowsMax, batch.length - start);

@@ -48,16 +48,24 @@ export interface ScanResult {
 export function scanLog(bytes: Uint8Array, path: string): ScanResult {
   if (bytes.length === 0) return { entries: [], validBytes: 0, tornTail: false };
   if (bytes.length < walMagic.length || !walMagic.every((b, i) => bytes[i] === b)) {
-    if (bytes.length < walMagic.length && walMagic.subarray(0, bytes.length).every((b, i) => bytes[i] === b)) {
+    if (
+      bytes.length < walMagic.length &&
+      walMagic.subarray(0, bytes.length).every((b, i) => bytes[i] === b)
+    ) {
       return { entries: [], validBytes: 0, tornTail: true };
     }
-    throw new DbError(SqlState.dataCorrupted, `${path}: not an OmenDB WAL file (bad magic bytes or version)`);
+    throw new DbError(
+      SqlState.dataCorrupted,
+      `${path}: not an OmenDB WAL file (bad magic bytes or version)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const entries: WalEntry[] = [];
   let off = walMagic.length;
   while (off < bytes.length) {
-    if (off + walRecordHeaderBytes > bytes.length) return { entries, validBytes: off, tornTail: true };
+    if (off + walRecordHeaderBytes > bytes.length) {
+      return { entries, validBytes: off, tornTail: true };
+    }
     const len = view.getUint32(off, true);
     const end = off + walRecordHeaderBytes + len;
     if (len > walRecordPayloadBytesMax || end > bytes.length) {
@@ -66,9 +74,13 @@ export function scanLog(bytes: Uint8Array, path: string): ScanResult {
     const crc = view.getUint32(off + 4, true);
     if (crc32c(bytes.subarray(off + 8, end)) !== crc) {
       if (end === bytes.length) return { entries, validBytes: off, tornTail: true };
-      throw new DbError(SqlState.dataCorrupted, `${path}: checksum mismatch in WAL record at offset ${off}`, {
-        hint: "the log is damaged before its end; restore from a backup",
-      });
+      throw new DbError(
+        SqlState.dataCorrupted,
+        `${path}: checksum mismatch in WAL record at offset ${off}`,
+        {
+          hint: "the log is damaged before its end; restore from a backup",
+        },
+      );
     }
     entries.push({
       type: bytes[off + 8]!,
@@ -97,7 +109,10 @@ class FileWal implements Wal {
       let lsn = this.#nextLsn - 1n;
       for (const r of records) {
         if (r.payload.length > walRecordPayloadBytesMax) {
-          throw new DbError(SqlState.programLimitExceeded, `WAL record larger than ${walRecordPayloadBytesMax} bytes`);
+          throw new DbError(
+            SqlState.programLimitExceeded,
+            `WAL record larger than ${walRecordPayloadBytesMax} bytes`,
+          );
         }
         lsn = this.#nextLsn++;
         parts.push(encodeRecord(r.type, lsn, r.payload));
@@ -139,7 +154,12 @@ export const fileWalPlugin: WalPlugin = {
     if (scan.tornTail || bytes.length === 0) {
       const keep = scan.validBytes === 0 ? walMagic : bytes.subarray(0, scan.validBytes);
       if (scan.tornTail) {
-        ctx.log({ event: "wal_torn_tail_truncated", file: path, offset: scan.validBytes, droppedBytes: bytes.length - scan.validBytes });
+        ctx.log({
+          event: "wal_torn_tail_truncated",
+          file: path,
+          offset: scan.validBytes,
+          droppedBytes: bytes.length - scan.validBytes,
+        });
       }
       await ctx.env.fs.writeFileAtomic(path, keep);
     }

@@ -168,7 +168,10 @@ export function arith(op: ArithOp, a: Column, b: Column, type: DataType): Column
       return makeColumn(type, n, out, validity);
     }
     default:
-      throw new DbError(SqlState.undefinedFunction, `operator does not exist for type ${type.kind}`);
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `operator does not exist for type ${type.kind}`,
+      );
   }
 }
 

@@ -78,7 +78,9 @@ function roundHalfEven(x: number): number {
  */
 export function castColumn(col: Column, to: DataType): Column {
   if (sameType(col.type, to)) return col;
-  if (col.kind === to.kind && to.kind !== "varchar") return makeColumn(to, col.length, col.data, col.validity);
+  if (col.kind === to.kind && to.kind !== "varchar") {
+    return makeColumn(to, col.length, col.data, col.validity);
+  }
   const n = col.length;
   const v = col.validity;
   const out = allocData(to.kind, n);
@@ -86,7 +88,10 @@ export function castColumn(col: Column, to: DataType): Column {
     return makeColumn(to, n, out, v ?? new Uint8Array((n + 7) >>> 3));
   }
   if (!canCast(col.type, to)) {
-    throw new DbError(SqlState.datatypeMismatch, `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`);
+    throw new DbError(
+      SqlState.datatypeMismatch,
+      `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
+    );
   }
   // from text
   if (col.kind === "text" || col.kind === "varchar") {
@@ -141,7 +146,10 @@ export function castColumn(col: Column, to: DataType): Column {
       if (!isValid(v, i)) continue;
       let s: string;
       if (col.kind === "bool") s = col.data[i] ? "true" : "false";
-      else s = formatValue(col.type, col.kind === "int8" ? col.data[i]! : (col.data as ArrayLike<number>)[i]!)!;
+      else {s = formatValue(
+          col.type,
+          col.kind === "int8" ? col.data[i]! : (col.data as ArrayLike<number>)[i]!,
+        )!;}
       dst[i] = to.kind === "varchar" ? truncateVarchar(s, to.maxLength) : s;
     }
     return makeColumn(to, n, out, v);
@@ -194,7 +202,9 @@ export function castColumn(col: Column, to: DataType): Column {
       (out as Float64Array | Float32Array).set(src);
       if (to.kind === "float4") {
         for (let i = 0; i < n; i++) {
-          if (isValid(v, i) && Number.isFinite(src[i]!) && !Number.isFinite((out as Float32Array)[i]!)) {
+          if (
+            isValid(v, i) && Number.isFinite(src[i]!) && !Number.isFinite((out as Float32Array)[i]!)
+          ) {
             throw outOfRange("real");
           }
         }
@@ -219,7 +229,10 @@ export function castColumn(col: Column, to: DataType): Column {
     case "unknown":
       break;
   }
-  throw new DbError(SqlState.datatypeMismatch, `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`);
+  throw new DbError(
+    SqlState.datatypeMismatch,
+    `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
+  );
 }
 
 function truncateVarchar(s: string, maxLength: number | null): string {

@@ -73,8 +73,13 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
       const r = y[i]!;
       out[i] = decide(op, l < r ? -1 : l > r ? 1 : 0) ? 1 : 0;
     }
-  } else if (a.kind === "text" || a.kind === "varchar" || b.kind === "text" || b.kind === "varchar") {
-    throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${a.kind} vs ${b.kind}`);
+  } else if (
+    a.kind === "text" || a.kind === "varchar" || b.kind === "text" || b.kind === "varchar"
+  ) {
+    throw new DbError(
+      SqlState.undefinedFunction,
+      `operator does not exist: ${a.kind} vs ${b.kind}`,
+    );
   } else {
     const x = asFloat64(a);
     const y = asFloat64(b);

@@ -6,7 +6,11 @@
 import { validityBytes } from "../../types/column.ts";
 
 /** The AND of two validity bitmaps (`null` = all valid). */
-export function andValidity(a: Uint8Array | null, b: Uint8Array | null, length: number): Uint8Array | null {
+export function andValidity(
+  a: Uint8Array | null,
+  b: Uint8Array | null,
+  length: number,
+): Uint8Array | null {
   if (a === null) return b === null ? null : b.slice(0, validityBytes(length));
   if (b === null) return a.slice(0, validityBytes(length));
   const n = validityBytes(length);
