@@ -212,3 +212,20 @@ Deno.test("a query past its timeout is cancelled with 57014", async () => {
   );
   await db.close();
 });
+
+Deno.test("a failed WAL write fails the statement, applies nothing, and stops further writes", async () => {
+  const fs = new MemoryFileSystem();
+  const env = { ...realEnv(), fs };
+  const db = await Database.open({ path: "/w", env });
+  await db.query("CREATE TABLE t (a INTEGER)");
+  await db.query("INSERT INTO t VALUES (1)");
+  fs.failNextWrites = 1;
+  assert.equal(await code(db, "INSERT INTO t VALUES (2)"), "58030");
+  assert.equal(await code(db, "INSERT INTO t VALUES (3)"), "58030");
+  assert.deepEqual(await rows(db, "SELECT a FROM t"), [[1]]);
+  await db.close();
+  const again = await Database.open({ path: "/w", env });
+  await again.query("INSERT INTO t VALUES (4)");
+  assert.deepEqual(await rows(again, "SELECT a FROM t ORDER BY a"), [[1], [4]]);
+  await again.close();
+});

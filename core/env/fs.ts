@@ -197,7 +197,8 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-    this.#checkFault();
+    const fault = this.#fault();
+    if (fault) return Promise.reject(fault);
     const copy = data.slice();
     this.#files.set(path, { durable: copy, current: copy });
     return Promise.resolve();
@@ -212,7 +213,8 @@ export class MemoryFileSystem implements FileSystem {
     const file = entry;
     return Promise.resolve({
       write: (data: Uint8Array) => {
-        this.#checkFault();
+        const fault = this.#fault();
+        if (fault) return Promise.reject(fault);
         const next = new Uint8Array(file.current.length + data.length);
         next.set(file.current);
         next.set(data, file.current.length);
@@ -275,10 +277,9 @@ export class MemoryFileSystem implements FileSystem {
     this.#locks.clear();
   }
 
-  #checkFault(): void {
-    if (this.failNextWrites > 0) {
-      this.failNextWrites--;
-      throw new Error("simulated I/O error: no space left on device");
-    }
+  #fault(): Error | null {
+    if (this.failNextWrites <= 0) return null;
+    this.failNextWrites--;
+    return new Error("simulated I/O error: no space left on device");
   }
 }

@@ -94,6 +94,8 @@ export function scanLog(bytes: Uint8Array, path: string): ScanResult {
 
 class FileWal implements Wal {
   #nextLsn: bigint;
+  /** Set after a failed write or sync: the file's tail is unknown, so no more appends (fail-stop). */
+  #failure: unknown = null;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -105,6 +107,15 @@ class FileWal implements Wal {
 
   append(records: readonly WalRecord[]): Promise<{ lsn: bigint; durable: boolean }> {
     const run = async () => {
+      if (this.#failure !== null) {
+        throw new DbError(
+          SqlState.ioError,
+          "the WAL is unavailable after an earlier I/O error; restart the database",
+          {
+            cause: this.#failure,
+          },
+        );
+      }
       const parts: Uint8Array[] = [];
       let lsn = this.#nextLsn - 1n;
       for (const r of records) {
@@ -124,8 +135,15 @@ class FileWal implements Wal {
         buf.set(p, off);
         off += p.length;
       }
-      await this.file.write(buf);
-      await this.file.sync();
+      try {
+        await this.file.write(buf);
+        await this.file.sync();
+      } catch (e) {
+        this.#failure = e;
+        throw new DbError(SqlState.ioError, `cannot write the WAL: ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
       return { lsn, durable: true };
     };
     const p = this.#queue.then(run, run);

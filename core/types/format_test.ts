@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { formatDate, formatFloat8, formatTimestamp, formatValue } from "./format.ts";
+import {
+  parseBool,
+  parseDate,
+  parseFloat8,
+  parseInt8,
+  parseInteger,
+  parseTimestamp,
+} from "./parse.ts";
+import { Types } from "./data_type.ts";
+import { DbError } from "../errors.ts";
+
+Deno.test("float8 output matches PostgreSQL 12+ (shortest round trip, exponent rules)", () => {
+  const cases: [number, string][] = [
+    [0, "0"],
+    [-0, "-0"],
+    [0.1, "0.1"],
+    [1.5, "1.5"],
+    [100, "100"],
+    [123456789012345, "123456789012345"],
+    [1e15, "1e+15"],
+    [1e20, "1e+20"],
+    [0.0001, "0.0001"],
+    [0.00001, "1e-05"],
+    [-2.5e-7, "-2.5e-07"],
+    [1 / 3, "0.3333333333333333"],
+    [NaN, "NaN"],
+    [Infinity, "Infinity"],
+    [-Infinity, "-Infinity"],
+  ];
+  for (const [x, want] of cases) assert.equal(formatFloat8(x), want, String(x));
+});
+
+Deno.test("dates and timestamps print like PostgreSQL", () => {
+  assert.equal(formatDate(0), "1970-01-01");
+  assert.equal(formatDate(16801), "2016-01-01");
+  assert.equal(formatTimestamp(1451606400000000), "2016-01-01 00:00:00");
+  assert.equal(formatTimestamp(1451606400123450), "2016-01-01 00:00:00.12345");
+  assert.equal(formatTimestamp(-1), "1969-12-31 23:59:59.999999");
+  assert.equal(formatValue(Types.timestamptz, 0), "1970-01-01 00:00:00+00");
+  assert.equal(formatValue(Types.bool, false), "f");
+  assert.equal(formatValue(Types.int8, -9223372036854775808n), "-9223372036854775808");
+  assert.equal(formatValue(Types.text, null), null);
+});
+
+Deno.test("text input follows PostgreSQL and rejects bad input with SQLSTATE", () => {
+  assert.equal(parseInteger(" -42 ", -2147483648, 2147483647, "integer"), -42);
+  assert.equal(parseInt8("9223372036854775807"), 9223372036854775807n);
+  assert.equal(parseFloat8("1e3"), 1000);
+  assert.ok(Number.isNaN(parseFloat8("NaN")));
+  assert.equal(parseFloat8("-Infinity"), -Infinity);
+  assert.equal(parseBool(" YES "), true);
+  assert.equal(parseBool("f"), false);
+  assert.equal(parseDate("2016-01-01"), 16801);
+  assert.equal(parseTimestamp("2016-01-01 00:00:01.5", false), 1451606401500000);
+  assert.equal(parseTimestamp("2016-01-01T02:00:00+02:00", true), 1451606400000000);
+  assert.equal(parseTimestamp("2016-01-01 02:00:00+02", false), 1451613600000000);
+  const bad: [() => unknown, string][] = [
+    [() => parseInteger("12x", 0, 100, "integer"), "22P02"],
+    [() => parseInteger("101", 0, 100, "integer"), "22003"],
+    [() => parseInt8("9223372036854775808"), "22003"],
+    [() => parseFloat8("1e999"), "22003"],
+    [() => parseBool("maybe"), "22P02"],
+    [() => parseDate("2016-02-30"), "22008"],
+    [() => parseTimestamp("yesterday-ish", true), "22P02"],
+  ];
+  for (const [f, code] of bad) {
+    assert.throws(f, (e: unknown) => e instanceof DbError && e.code === code, code);
+  }
+});
