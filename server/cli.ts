@@ -16,6 +16,7 @@ import { configHelpLines, type ConfigKey, configKeys, flagNameOf } from "./confi
 
 /** The command line is wrong: print the message and exit with code 2. */
 export class CliUsageError extends Error {
+  /** An error with a message for the user. */
   constructor(message: string) {
     super(message);
     this.name = "CliUsageError";

@@ -32,6 +32,7 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Keep everything in memory: nothing is written to disk. */
   readonly memory: boolean;
+  /** The HTTP server. */
   readonly http: {
     /** Interface the HTTP server binds to. */
     readonly host: string;
@@ -42,6 +43,7 @@ export interface ServerConfig {
     /** Default query timeout of `POST /sql`, in milliseconds (0 = none). */
     readonly queryTimeoutMs: number;
   };
+  /** Structured logging. */
   readonly log: {
     /** Least severe level that is written. */
     readonly level: LogLevel;
@@ -53,6 +55,7 @@ export type ConfigSource = "default" | "file" | "env" | "flag";
 
 /** A bad config file, key or value. Its message names the key and the accepted values. */
 export class ConfigError extends Error {
+  /** An error with a message for the user. */
   constructor(message: string) {
     super(message);
     this.name = "ConfigError";
@@ -156,6 +159,7 @@ export interface ConfigInputs {
 
 /** The result of {@link resolveConfig}. */
 export interface ResolvedConfig {
+  /** The typed configuration the server runs with. */
   readonly config: ServerConfig;
   /** Every key's effective value, by key. */
   readonly values: Readonly<ConfigValues>;

@@ -27,9 +27,13 @@ export type LogFields = Readonly<Record<string, unknown>>;
 
 /** Writes structured events. `event` is a short snake_case name, stable for tools to match. */
 export interface Logger {
+  /** Detail for debugging (e.g. one event per request). */
   debug(event: string, fields?: LogFields): void;
+  /** Normal operation: starting, listening, stopped. */
   info(event: string, fields?: LogFields): void;
+  /** Something unusual that did not stop the work. */
   warn(event: string, fields?: LogFields): void;
+  /** A failure: startup failed, internal error. */
   error(event: string, fields?: LogFields): void;
 }
 
@@ -37,6 +41,7 @@ export interface Logger {
 export interface LoggerOptions {
   /** Receives one JSON line, without the trailing newline. */
   readonly write: (line: string) => void;
+  /** Source of the `ts` field. */
   readonly clock: Clock;
   /** Least severe level written. */
   readonly level: LogLevel;

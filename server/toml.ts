@@ -21,6 +21,7 @@ export type TomlValue = string | number | boolean | TomlValue[] | TomlTable;
 
 /** A TOML table: keys to values. */
 export interface TomlTable {
+  /** A value or a nested table. */
   [key: string]: TomlValue;
 }
 
@@ -32,6 +33,7 @@ export class TomlError extends Error {
   /** 1-based line number of the error. */
   readonly line: number;
 
+  /** An error at 1-based `line`. */
   constructor(line: number, message: string) {
     super(`TOML line ${line}: ${message}`);
     this.name = "TomlError";

@@ -39,9 +39,13 @@ export type HttpHandler = (req: Request) => Promise<Response>;
 
 /** What a route gets besides the request. */
 export interface RouteContext {
+  /** The database to run queries against. */
   readonly db: HttpDatabase;
+  /** Source of time for timings. */
   readonly clock: Clock;
+  /** The effective limits. */
   readonly limits: HttpLimits;
+  /** Where events go. */
   readonly log: Logger;
   /** The parsed request URL. */
   readonly url: URL;

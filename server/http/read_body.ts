@@ -11,6 +11,7 @@ export class BodyTooLargeError extends DbError {
   /** The limit that was exceeded, in bytes. */
   readonly bytesMax: number;
 
+  /** The error for a body over `bytesMax` bytes. */
   constructor(bytesMax: number) {
     super(
       SqlState.programLimitExceeded,

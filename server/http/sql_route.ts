@@ -26,19 +26,27 @@ import { readBodyText } from "./read_body.ts";
 
 /** A parsed `POST /sql` request. */
 export interface SqlRequest {
+  /** The SQL text: one or more statements. */
   readonly sql: string;
+  /** Values of `$1...$n`. */
   readonly params: readonly Value[];
   /** Query timeout for this request, in milliseconds (0 = none). */
   readonly timeoutMs: number;
+  /** How values are encoded in the response. */
   readonly json: JsonValueOptions;
 }
 
 /** The JSON body of a successful `POST /sql`. */
 export interface SqlResponseBody {
+  /** Result columns: name and PostgreSQL type name (`int4`, `timestamptz`...). */
   readonly columns: readonly { readonly name: string; readonly type: string }[];
+  /** One array of JSON values per row, in column order. */
   readonly rows: readonly (readonly JsonValue[])[];
+  /** Rows returned (SELECT) or affected (INSERT...). */
   readonly rowCount: number;
+  /** PostgreSQL's command tag: `SELECT 2`, `INSERT 0 3`, `CREATE TABLE`. */
   readonly command: string;
+  /** Server-side time spent on the request, in milliseconds. */
   readonly timingMs: { readonly total: number };
 }
 
