@@ -71,12 +71,15 @@ export interface PreparedBenchmark {
 export interface Benchmark {
   /** File-safe name; results go to `bench/results/<name>.json`. */
   readonly name: string;
+  /** One line saying what is measured against what. */
   readonly description: string;
+  /** Builds the data and the contenders; not timed. */
   prepare(params: BenchParams): Promise<PreparedBenchmark> | PreparedBenchmark;
 }
 
 /** One contender's measured result. */
 export interface ContenderResult extends SampleSummary {
+  /** The contender's name. */
   readonly name: string;
   /** Units per second at the median run time, or null for latency-only benchmarks. */
   readonly unitsPerSecond: number | null;
@@ -84,31 +87,48 @@ export interface ContenderResult extends SampleSummary {
 
 /** The machine a result was measured on. */
 export interface MachineInfo {
+  /** Logical CPU cores. */
   readonly cores: number;
+  /** CPU model name as the OS reports it. */
   readonly cpuModel: string;
+  /** Total memory in bytes. */
   readonly memoryBytes: number;
+  /** OS, kernel release and architecture. */
   readonly os: string;
+  /** Deno version. */
   readonly deno: string;
+  /** V8 version. */
   readonly v8: string;
+  /** TypeScript version. */
   readonly typescript: string;
+  /** Load average over 1, 5 and 15 minutes when the result was written. */
   readonly loadAverage: readonly number[];
 }
 
 /** The JSON written for one benchmark. */
 export interface BenchmarkResult {
+  /** The benchmark's name. */
   readonly name: string;
+  /** What it measures. */
   readonly description: string;
+  /** When the run started, ISO 8601. */
   readonly date: string;
+  /** Where it ran. */
   readonly machine: MachineInfo;
+  /** The command-line parameters. */
   readonly params: BenchParams;
+  /** Unit of `unitsPerRun`. */
   readonly unit: string;
+  /** Units of work per run, or null for latency-only benchmarks. */
   readonly unitsPerRun: number | null;
+  /** Each contender's samples and summary, subject first. */
   readonly contenders: readonly ContenderResult[];
   /**
    * How many times faster the first contender is than each other one, by median time
    * (`peer median / subject median`: above 1 the subject is faster).
    */
   readonly speedup: Readonly<Record<string, number>>;
+  /** Facts the benchmark checked or recorded (row counts, result sizes). */
   readonly facts: Record<string, unknown>;
 }
 

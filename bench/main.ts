@@ -13,6 +13,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+export type { BenchParams } from "./harness.ts";
 import {
   type Benchmark,
   type BenchParams,
@@ -33,8 +34,10 @@ export const benchRowsMax = 100_000_000;
 export const benchRepeatMax = 1000;
 
 /** A benchmark, loaded on demand so that one that cannot load does not stop the others. */
-interface BenchEntry {
+export interface BenchEntry {
+  /** The benchmark's name, as `--only` takes it. */
   readonly name: string;
+  /** Imports the benchmark's module. */
   readonly load: () => Promise<Benchmark>;
 }
 
@@ -57,6 +60,7 @@ export const benchEntries: readonly BenchEntry[] = [
 
 /** Parsed command line. */
 export interface BenchArgs {
+  /** Rows, repeat and warm-up. */
   readonly params: BenchParams;
   /** Benchmark names to run; empty = all. */
   readonly only: readonly string[];

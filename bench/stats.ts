@@ -13,12 +13,17 @@
 
 /** Summary of one contender's timed runs, in milliseconds. */
 export interface SampleSummary {
+  /** Every timed run, in run order. */
   readonly samplesMs: readonly number[];
+  /** Fastest run. */
   readonly minMs: number;
+  /** Median run. */
   readonly medianMs: number;
   /** 95th percentile by the nearest-rank method (the maximum when there are fewer than 20 runs). */
   readonly p95Ms: number;
+  /** Slowest run. */
   readonly maxMs: number;
+  /** Arithmetic mean. */
   readonly meanMs: number;
 }
 

@@ -127,7 +127,9 @@ export interface CpuGeneratorOptions {
 
 /** A dictionary-encoded tag column: `dictionary[codes[i]]` is row i's value. */
 export interface DictionaryColumn {
+  /** Per row, an index into `dictionary`. */
   readonly codes: Int32Array;
+  /** The distinct values. */
   readonly dictionary: readonly string[];
 }
 
@@ -151,11 +153,17 @@ export interface CpuBatch {
 
 /** The resolved settings of a generator. */
 export interface CpuDataSet {
+  /** Number of hosts. */
   readonly hosts: number;
+  /** First timestamp, microseconds since the epoch. */
   readonly startMicros: number;
+  /** Seconds between readings of one host. */
   readonly intervalSeconds: number;
+  /** Total rows. */
   readonly rows: number;
+  /** PRNG seed. */
   readonly seed: number;
+  /** Rows per batch or chunk. */
   readonly batchRows: number;
   /** Tag values of each host, by host index. */
   readonly hostTags: { readonly [K in CpuTagName]: DictionaryColumn };
