@@ -14,6 +14,7 @@ import { valuesExec } from "./values_exec.ts";
 import { sortExec } from "./sort_exec.ts";
 import { limitExec } from "./limit_exec.ts";
 import { distinctExec } from "./distinct_exec.ts";
+import { aggregateExec } from "./aggregate_exec.ts";
 
 /** Builds the operator pipeline for `plan`. */
 export function execute(
@@ -46,6 +47,14 @@ export function execute(
       return sortExec(execute(plan.input, storage, ctx), plan.keys, plan.fields, ctx);
     case "distinct":
       return distinctExec(execute(plan.input, storage, ctx), ctx);
+    case "aggregate":
+      return aggregateExec(
+        execute(plan.input, storage, ctx),
+        plan.groups,
+        plan.aggregates,
+        plan.fields,
+        ctx,
+      );
     case "limit":
       return limitExec(execute(plan.input, storage, ctx), plan.limit, plan.offset, ctx);
     default:

@@ -17,31 +17,13 @@ import {
 } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
-import type { BoundExpr, BoundOp } from "./expr.ts";
+import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
-
-/** Names of aggregate functions the engine will implement (rejected until then). */
-const KNOWN_AGGREGATES = new Set([
-  "count",
-  "sum",
-  "avg",
-  "min",
-  "max",
-  "stddev",
-  "variance",
-  "string_agg",
-  "array_agg",
-  "bool_and",
-  "bool_or",
-  "first",
-  "last",
-  "median",
-]);
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -53,6 +35,19 @@ export interface BinderContext {
 /** A name scope: the fields visible to expressions. */
 interface Scope {
   readonly fields: readonly Field[];
+  /** Set while binding above a GROUP BY / aggregation: select list, HAVING, ORDER BY. */
+  readonly agg?: AggContext;
+}
+
+/** What expressions above an aggregation may reference: group keys and aggregate results. */
+interface AggContext {
+  /** The aggregation's input (FROM / WHERE) scope. */
+  readonly input: Scope;
+  readonly groups: readonly BoundExpr[];
+  readonly groupKeys: readonly string[];
+  /** Collected while binding; output column = groups.length + index. */
+  readonly aggregates: BoundAggregate[];
+  readonly aggregateKeys: string[];
 }
 
 const emptyScope: Scope = { fields: [] };
@@ -419,14 +414,35 @@ class Binder {
 
   select(body: ast.QueryBody & { kind: "select" }, q: ast.Query): LogicalPlan {
     let input = this.from(body.from);
-    const scope: Scope = { fields: input.fields };
+    const inputScope: Scope = { fields: input.fields };
     if (body.where !== null) {
-      const predicate = this.predicate(body.where, scope, "WHERE");
+      if (this.containsAggregate(body.where)) {
+        throw new DbError(
+          SqlState.groupingError,
+          "aggregate functions are not allowed in WHERE",
+          pos1(body.where),
+        );
+      }
+      const predicate = this.predicate(body.where, inputScope, "WHERE");
       input = { kind: "filter", input, predicate, fields: input.fields };
     }
-    if (body.groupBy.length > 0) throw notSupported("GROUP BY", body.groupBy[0]!.pos + 1);
-    if (body.having !== null) throw notSupported("HAVING", body.having.pos + 1);
     if (typeof body.distinct === "object") throw notSupported("DISTINCT ON", body.pos + 1);
+    const aggregated = body.groupBy.length > 0 || body.having !== null ||
+      body.items.some((i) => i.kind === "expr" && this.containsAggregate(i.expr)) ||
+      q.orderBy.some((o) => this.containsAggregate(o.expr));
+    let scope = inputScope;
+    let agg: AggContext | null = null;
+    if (aggregated) {
+      const groups = body.groupBy.map((g) => this.groupKey(g, body, inputScope));
+      agg = {
+        input: inputScope,
+        groups,
+        groupKeys: groups.map(exprKey),
+        aggregates: [],
+        aggregateKeys: [],
+      };
+      scope = { fields: [], agg };
+    }
     const exprs: BoundExpr[] = [];
     const fields: Field[] = [];
     for (const item of body.items) {
@@ -449,7 +465,14 @@ class Binder {
           );
         }
         for (const { f, i } of matching) {
-          exprs.push({ kind: "column", index: i, type: f.type });
+          const e: BoundExpr = agg === null
+            ? { kind: "column", index: i, type: f.type }
+            : this.expr({
+              kind: "column_ref",
+              parts: f.qualifier === null ? [f.name] : [f.qualifier, f.name],
+              pos: item.pos,
+            }, scope);
+          exprs.push(e);
           fields.push({ name: f.name, type: f.type, qualifier: f.qualifier });
         }
         continue;
@@ -459,6 +482,26 @@ class Binder {
       exprs.push(e);
       fields.push({ name: item.alias ?? outputName(item.expr), type: e.type, qualifier: null });
     }
+    let having: BoundExpr | null = null;
+    if (agg !== null) {
+      if (body.having !== null) having = this.predicate(body.having, scope, "HAVING");
+      // Register ORDER BY's aggregates now, so the aggregation computes them too.
+      for (const o of q.orderBy) {
+        if (this.containsAggregate(o.expr)) this.expr(o.expr, scope);
+      }
+      const aggFields: Field[] = [
+        ...agg.groups.map((g, i) => ({ name: `?group${i}?`, type: g.type, qualifier: null })),
+        ...agg.aggregates.map((a, i) => ({ name: `?agg${i}?`, type: a.type, qualifier: null })),
+      ];
+      input = {
+        kind: "aggregate",
+        input,
+        groups: agg.groups,
+        aggregates: agg.aggregates,
+        fields: aggFields,
+      };
+      if (having !== null) input = { kind: "filter", input, predicate: having, fields: aggFields };
+    }
     let plan: LogicalPlan = { kind: "project", input, exprs, fields };
     if (body.distinct === "distinct") plan = { kind: "distinct", input: plan, fields };
     return this.orderAndLimit(plan, q, {
@@ -466,6 +509,72 @@ class Binder {
       inputPlan: input,
       distinct: body.distinct === "distinct",
     });
+  }
+
+  /** Binds one GROUP BY item: an input expression, a select-list position, or a select alias. */
+  groupKey(g: ast.Expr, body: ast.QueryBody & { kind: "select" }, input: Scope): BoundExpr {
+    if (
+      g.kind === "function" &&
+      (g.name.parts.at(-1) === "grouping sets" || g.name.parts.at(-1) === "rollup" ||
+        g.name.parts.at(-1) === "cube")
+    ) {
+      throw notSupported("GROUPING SETS, ROLLUP and CUBE", g.pos + 1);
+    }
+    if (this.containsAggregate(g)) {
+      throw new DbError(
+        SqlState.groupingError,
+        "aggregate functions are not allowed in GROUP BY",
+        pos1(g),
+      );
+    }
+    if (g.kind === "literal" && g.value.kind === "number" && /^\d+$/.test(g.value.text)) {
+      const k = Number(g.value.text);
+      const item = body.items[k - 1];
+      if (item === undefined || item.kind !== "expr") {
+        throw new DbError("42P10", `GROUP BY position ${k} is not in select list`, pos1(g));
+      }
+      return this.expr(item.expr, input);
+    }
+    if (
+      g.kind === "column_ref" && g.parts.length === 1 &&
+      !input.fields.some((f) => f.name === g.parts[0])
+    ) {
+      const item = body.items.find((i) => i.kind === "expr" && i.alias === g.parts[0]);
+      if (item !== undefined && item.kind === "expr") return this.expr(item.expr, input);
+    }
+    return this.expr(g, input);
+  }
+
+  /** Whether an expression calls an aggregate (not looking inside subqueries). */
+  containsAggregate(e: ast.Expr): boolean {
+    let found = false;
+    walkExpr(e, (x) => {
+      if (x.kind === "function" && x.over === null && this.isAggregateName(x.name.parts.at(-1)!)) {
+        found = true;
+      }
+    });
+    return found;
+  }
+
+  isAggregateName(name: string): boolean {
+    return this.ctx.registry.aggregateFunctions(name).length > 0;
+  }
+
+  /** Above an aggregation: an expression equal to a GROUP BY key becomes a reference to it. */
+  groupMatch(e: ast.Expr, agg: AggContext): BoundExpr | null {
+    if (
+      agg.groups.length === 0 || e.kind === "literal" || e.kind === "param" ||
+      this.containsAggregate(e)
+    ) return null;
+    if (e.kind === "subquery" || e.kind === "exists" || e.kind === "in_subquery") return null;
+    let bound: BoundExpr;
+    try {
+      bound = this.expr(e, agg.input);
+    } catch {
+      return null;
+    }
+    const i = agg.groupKeys.indexOf(exprKey(bound));
+    return i < 0 ? null : { kind: "column", index: i, type: agg.groups[i]!.type };
   }
 
   /**
@@ -560,9 +669,8 @@ class Binder {
     if (plan.kind === "project" || plan.kind === "distinct") {
       const proj = plan.kind === "project" ? plan : plan.input;
       if (proj.kind === "project") {
-        const same = proj.exprs.findIndex((x) =>
-          JSON.stringify(x, replacer) === JSON.stringify(bound, replacer)
-        );
+        const key = exprKey(bound);
+        const same = proj.exprs.findIndex((x) => exprKey(x) === key);
         if (same >= 0) return { kind: "column", index: same, type: bound.type };
       }
     }
@@ -638,6 +746,10 @@ class Binder {
   }
 
   expr(e: ast.Expr, scope: Scope): BoundExpr {
+    if (scope.agg !== undefined) {
+      const hit = this.groupMatch(e, scope.agg);
+      if (hit !== null) return hit;
+    }
     switch (e.kind) {
       case "literal":
         return this.literal(e);
@@ -843,6 +955,17 @@ class Binder {
   }
 
   columnRef(e: ast.Expr & { kind: "column_ref" }, scope: Scope): BoundExpr {
+    if (scope.agg !== undefined) {
+      const b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
+      void b;
+      throw new DbError(
+        SqlState.groupingError,
+        `column "${
+          e.parts.join(".")
+        }" must appear in the GROUP BY clause or be used in an aggregate function`,
+        pos1(e),
+      );
+    }
     const parts = e.parts;
     const name = parts[parts.length - 1]!;
     const qualifier = parts.length >= 2 ? parts[parts.length - 2]! : null;
@@ -1011,12 +1134,76 @@ class Binder {
     };
   }
 
+  aggregateCall(e: ast.Expr & { kind: "function" }, name: string, scope: Scope): BoundExpr {
+    const agg = scope.agg;
+    if (agg === undefined) {
+      throw new DbError(
+        SqlState.groupingError,
+        `aggregate function calls are not allowed here`,
+        pos1(e),
+      );
+    }
+    if (e.over !== null) throw notSupported("window functions", e.pos + 1);
+    if (e.orderBy.length > 0) throw notSupported("ORDER BY inside an aggregate", e.pos + 1);
+    for (const a of e.args) {
+      if (this.containsAggregate(a)) {
+        throw new DbError(
+          SqlState.groupingError,
+          "aggregate function calls cannot be nested",
+          pos1(a),
+        );
+      }
+    }
+    if (e.star && name !== "count") {
+      throw new DbError(SqlState.syntaxError, `${name}(*) is not valid; only count(*) is`, pos1(e));
+    }
+    let args = e.args.map((a) => this.expr(a, agg.input));
+    const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
+    const filter = e.filter === null ? null : this.predicate(e.filter, agg.input, "FILTER");
+    for (const fn of this.ctx.registry.aggregateFunctions(name)) {
+      const resolution = fn.resolve(argTypes);
+      if (resolution === null) continue;
+      args = args.map((a, i) => {
+        const want = resolution.argTypes[i] ?? a.type;
+        if (a.type.kind === want.kind && want.kind !== "varchar") return a;
+        if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
+        return this.cast(a, want);
+      });
+      const bound: BoundAggregate = {
+        fn,
+        resolution,
+        args,
+        distinct: e.distinct,
+        filter,
+        type: resolution.returns,
+      };
+      const key = exprKey({
+        kind: "call",
+        fn: fn as never,
+        args: [...args, ...(filter ? [filter] : [])],
+        type: resolution.returns,
+      }) +
+        (e.distinct ? "D" : "");
+      let i = agg.aggregateKeys.indexOf(key);
+      if (i < 0) {
+        i = agg.aggregates.length;
+        agg.aggregates.push(bound);
+        agg.aggregateKeys.push(key);
+      }
+      return { kind: "column", index: agg.groups.length + i, type: resolution.returns };
+    }
+    const sig = `${name}(${e.star ? "*" : argTypes.map((t) => typeToSql(t)).join(", ")})`;
+    throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
+      ...pos1(e),
+      hint:
+        "No function matches the given name and argument types. You might need to add explicit type casts.",
+    });
+  }
+
   call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
-    if (KNOWN_AGGREGATES.has(name) || this.ctx.registry.aggregateFunctions(name).length > 0) {
-      throw notSupported(`aggregate function ${name}()`, e.pos + 1);
-    }
+    if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);
     if (e.star || e.distinct || e.filter !== null || e.orderBy.length > 0) {
       throw new DbError(
         SqlState.syntaxError,
@@ -1049,8 +1236,61 @@ class Binder {
   }
 }
 
-function replacer(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? `${value}n` : value;
+/** Visits an expression tree (not descending into subqueries). */
+function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
+  visit(e);
+  const kids: (ast.Expr | null)[] = [];
+  switch (e.kind) {
+    case "literal":
+    case "column_ref":
+    case "param":
+    case "subquery":
+    case "exists":
+      break;
+    case "unary":
+    case "is_null":
+    case "is_bool":
+    case "cast":
+      kids.push(e.operand);
+      break;
+    case "binary":
+    case "is_distinct":
+      kids.push(e.left, e.right);
+      break;
+    case "between":
+      kids.push(e.operand, e.low, e.high);
+      break;
+    case "in_list":
+      kids.push(e.operand, ...e.list);
+      break;
+    case "in_subquery":
+      kids.push(e.operand);
+      break;
+    case "like":
+      kids.push(e.operand, e.pattern, e.escape);
+      break;
+    case "case":
+      kids.push(e.operand, e.else, ...e.whens.flatMap((w) => [w.when, w.then]));
+      break;
+    case "function":
+      kids.push(...e.args, e.filter, ...e.orderBy.map((o) => o.expr));
+      break;
+    default:
+      unreachable(e, "expression");
+  }
+  for (const k of kids) if (k !== null) walkExpr(k, visit);
+}
+
+/** A structural key for a bound expression (equal keys = same computation). */
+function exprKey(e: BoundExpr): string {
+  return JSON.stringify(e, (key, value) => {
+    if (typeof value === "bigint") return `${value}n`;
+    if (key === "fn" && value !== null && typeof value === "object") {
+      return `fn:${(value as { name: string }).name}`;
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+    return value;
+  });
 }
 
 /** The name PostgreSQL gives an unaliased select-list expression. */

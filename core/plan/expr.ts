@@ -6,7 +6,11 @@
  */
 import type { DataType } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
-import type { ScalarFunctionDef } from "../plugin/functions.ts";
+import type {
+  AggregateFunctionDef,
+  FunctionResolution,
+  ScalarFunctionDef,
+} from "../plugin/functions.ts";
 
 /** Operators the engine implements itself (the kernels in core/exec/kernels/). */
 export type BoundOp =
@@ -62,3 +66,15 @@ export type BoundExpr =
 
 /** The discriminant of {@link BoundExpr}. */
 export type BoundExprKind = BoundExpr["kind"];
+
+/** An aggregate call bound for a GROUP BY (or whole-input) aggregation. */
+export interface BoundAggregate {
+  readonly fn: AggregateFunctionDef;
+  readonly resolution: FunctionResolution;
+  /** Arguments over the aggregation's input columns. */
+  readonly args: readonly BoundExpr[];
+  readonly distinct: boolean;
+  /** `FILTER (WHERE ...)`: only rows where it is true are aggregated. */
+  readonly filter: BoundExpr | null;
+  readonly type: DataType;
+}

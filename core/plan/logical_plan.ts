@@ -5,7 +5,7 @@
  * @module
  */
 import type { DataType } from "../types/data_type.ts";
-import type { BoundExpr } from "./expr.ts";
+import type { BoundAggregate, BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
 
 /** One output column of a plan node. */
@@ -58,6 +58,15 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
+    readonly kind: "aggregate";
+    readonly input: LogicalPlan;
+    /** Grouping keys; the output has one row per distinct key (one row in all without keys). */
+    readonly groups: readonly BoundExpr[];
+    readonly aggregates: readonly BoundAggregate[];
+    /** Group columns first, then one column per aggregate. */
+    readonly fields: readonly Field[];
+  }
+  | {
     readonly kind: "distinct";
     readonly input: LogicalPlan;
     readonly fields: readonly Field[];
@@ -84,6 +93,7 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "sort":
     case "distinct":
     case "limit":
+    case "aggregate":
       return [plan.input];
   }
 }
