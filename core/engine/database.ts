@@ -15,6 +15,7 @@ import type { Statement } from "../sql/ast.ts";
 import { Catalog } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement } from "../plan/binder.ts";
+import { builtinRules, optimize } from "../optimizer/driver.ts";
 import type { BoundStatement } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
@@ -222,7 +223,7 @@ export class Database {
             registry: this.#registry,
             params,
           });
-          results.push(await this.#run(bound, ctx));
+          results.push(await this.#run(this.#optimize(bound), ctx));
         } catch (e) {
           throw toDbError(e);
         }
@@ -300,6 +301,20 @@ export class Database {
     const p = this.#queue.then(fn, fn);
     this.#queue = p.catch(() => {});
     return p;
+  }
+
+  #optimize(bound: BoundStatement): BoundStatement {
+    const rules = [...builtinRules, ...this.#registry.optimizerRules()];
+    switch (bound.kind) {
+      case "query":
+        return { ...bound, plan: optimize(bound.plan, rules) };
+      case "insert":
+        return { ...bound, source: optimize(bound.source, rules) };
+      case "create_table":
+        return bound.source === null ? bound : { ...bound, source: optimize(bound.source, rules) };
+      case "drop_table":
+        return bound;
+    }
   }
 
   #requireStorage(): StorageEngine {

@@ -15,6 +15,9 @@ import { sortExec } from "./sort_exec.ts";
 import { limitExec } from "./limit_exec.ts";
 import { distinctExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
+import { joinExec, type JoinKeys } from "./join_exec.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
 
 /** Builds the operator pipeline for `plan`. */
 export function execute(
@@ -47,6 +50,20 @@ export function execute(
       return sortExec(execute(plan.input, storage, ctx), plan.keys, plan.fields, ctx);
     case "distinct":
       return distinctExec(execute(plan.input, storage, ctx), ctx);
+    case "join": {
+      const leftLen = plan.left.fields.length;
+      const { keys, residual } = splitJoinCondition(plan.condition, leftLen);
+      return joinExec(
+        plan.joinType,
+        execute(plan.left, storage, ctx),
+        execute(plan.right, storage, ctx),
+        plan.left.fields,
+        plan.right.fields,
+        keys,
+        residual,
+        ctx,
+      );
+    }
     case "aggregate":
       return aggregateExec(
         execute(plan.input, storage, ctx),
@@ -60,4 +77,36 @@ export function execute(
     default:
       return unreachable(plan, "plan");
   }
+}
+
+/** Separates equality conjuncts usable as hash keys (left side = right side) from the rest. */
+export function splitJoinCondition(
+  condition: BoundExpr | null,
+  leftLen: number,
+): { keys: JoinKeys; residual: BoundExpr | null } {
+  const left: BoundExpr[] = [];
+  const right: BoundExpr[] = [];
+  const rest: BoundExpr[] = [];
+  for (const c of condition === null ? [] : conjuncts(condition)) {
+    if (c.kind === "op" && c.op === "eq" && !isVolatile(c)) {
+      const a = [...columnsOf(c.left)];
+      const b = [...columnsOf(c.right)];
+      const aLeft = a.length > 0 && a.every((i) => i < leftLen);
+      const aRight = a.length > 0 && a.every((i) => i >= leftLen);
+      const bLeft = b.length > 0 && b.every((i) => i < leftLen);
+      const bRight = b.length > 0 && b.every((i) => i >= leftLen);
+      if (aLeft && bRight) {
+        left.push(c.left);
+        right.push(mapColumns(c.right, (i) => i - leftLen));
+        continue;
+      }
+      if (aRight && bLeft) {
+        left.push(c.right);
+        right.push(mapColumns(c.left, (i) => i - leftLen));
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  return { keys: { left, right }, residual: andAll(rest) };
 }

@@ -21,6 +21,7 @@ import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
+import { andAll } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
@@ -381,8 +382,35 @@ class Binder {
 
   from(refs: readonly ast.TableRef[]): LogicalPlan {
     if (refs.length === 0) return { kind: "values", rows: [[]], fields: [] };
-    if (refs.length > 1) throw notSupported("joins (several FROM items)", refs[1]!.pos + 1);
-    const ref = refs[0]!;
+    let plan = this.tableRef(refs[0]!);
+    for (const ref of refs.slice(1)) {
+      const right = this.tableRef(ref);
+      this.checkDistinctQualifiers(plan.fields, right.fields, ref.pos);
+      plan = {
+        kind: "join",
+        joinType: "cross",
+        left: plan,
+        right,
+        condition: null,
+        fields: [...plan.fields, ...right.fields],
+      };
+    }
+    return plan;
+  }
+
+  /** PostgreSQL refuses the same table name or alias twice in one FROM (42712). */
+  checkDistinctQualifiers(left: readonly Field[], right: readonly Field[], pos: number): void {
+    const names = new Set(left.map((f) => f.qualifier).filter((q) => q !== null));
+    for (const f of right) {
+      if (f.qualifier !== null && names.has(f.qualifier)) {
+        throw new DbError("42712", `table name "${f.qualifier}" specified more than once`, {
+          position: pos + 1,
+        });
+      }
+    }
+  }
+
+  tableRef(ref: ast.TableRef): LogicalPlan {
     switch (ref.kind) {
       case "table": {
         const { schema, name } = resolveName(ref.name);
@@ -403,13 +431,100 @@ class Binder {
           fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
         };
       }
-      case "derived":
-        throw notSupported("subqueries in FROM", ref.pos + 1);
+      case "derived": {
+        const plan = this.query(ref.query);
+        if (ref.columnAliases.length > plan.fields.length) {
+          throw new DbError(
+            SqlState.syntaxError,
+            `table "${ref.alias}" has ${plan.fields.length} columns available but ${ref.columnAliases.length} columns specified`,
+            pos1(ref),
+          );
+        }
+        const qualifier = ref.alias;
+        const fields = plan.fields.map((f, i) => ({
+          name: ref.columnAliases[i] ?? f.name,
+          type: f.type,
+          qualifier,
+        }));
+        return {
+          kind: "project",
+          input: plan,
+          exprs: plan.fields.map((f, i) => ({ kind: "column", index: i, type: f.type })),
+          fields,
+        };
+      }
       case "join":
-        throw notSupported("JOIN", ref.pos + 1);
+        return this.join(ref);
       default:
         return unreachable(ref, "table reference");
     }
+  }
+
+  join(ref: ast.TableRef & { kind: "join" }): LogicalPlan {
+    const left = this.tableRef(ref.left);
+    const right = this.tableRef(ref.right);
+    this.checkDistinctQualifiers(left.fields, right.fields, ref.right.pos);
+    let fields: Field[] = [...left.fields, ...right.fields];
+    const scope: Scope = { fields };
+    let condition: BoundExpr | null = null;
+    let usingNames = ref.using;
+    if (ref.natural) {
+      const leftNames = left.fields.filter((f) => !f.usingDuplicate).map((f) => f.name);
+      usingNames = right.fields.filter((f) => !f.usingDuplicate && leftNames.includes(f.name)).map((
+        f,
+      ) => f.name);
+    }
+    if (usingNames.length > 0) {
+      if (ref.joinType === "full") {
+        throw notSupported("FULL JOIN with USING or NATURAL", ref.pos + 1);
+      }
+      const parts: BoundExpr[] = [];
+      const dupes = new Set<number>();
+      for (const name of usingNames) {
+        const li = this.uniqueField(left.fields, name, "left", ref);
+        const ri = this.uniqueField(right.fields, name, "right", ref);
+        const [a, b] = this.comparable(
+          { kind: "column", index: li, type: left.fields[li]!.type },
+          { kind: "column", index: left.fields.length + ri, type: right.fields[ri]!.type },
+          { kind: "literal", value: { kind: "null" }, pos: ref.pos },
+        );
+        parts.push({ kind: "op", op: "eq", left: a, right: b, type: Types.bool });
+        dupes.add(ref.joinType === "right" ? li : left.fields.length + ri);
+      }
+      condition = andAll(parts);
+      fields = fields.map((f, i) => (dupes.has(i) ? { ...f, usingDuplicate: true } : f));
+    } else if (ref.on !== null) {
+      if (this.containsAggregate(ref.on)) {
+        throw new DbError(
+          SqlState.groupingError,
+          "aggregate functions are not allowed in JOIN conditions",
+          pos1(ref.on),
+        );
+      }
+      condition = this.predicate(ref.on, scope, "JOIN/ON");
+    }
+    return { kind: "join", joinType: ref.joinType, left, right, condition, fields };
+  }
+
+  uniqueField(fields: readonly Field[], name: string, side: string, ref: ast.TableRef): number {
+    const matches = fields.map((f, i) => ({ f, i })).filter(({ f }) =>
+      f.name === name && !f.usingDuplicate
+    );
+    if (matches.length === 0) {
+      throw new DbError(
+        SqlState.undefinedColumn,
+        `column "${name}" specified in USING clause does not exist in ${side} table`,
+        pos1(ref),
+      );
+    }
+    if (matches.length > 1) {
+      throw new DbError(
+        SqlState.ambiguousColumn,
+        `common column name "${name}" appears more than once in ${side} table`,
+        pos1(ref),
+      );
+    }
+    return matches[0]!.i;
   }
 
   select(body: ast.QueryBody & { kind: "select" }, q: ast.Query): LogicalPlan {
@@ -449,7 +564,9 @@ class Binder {
       if (item.kind === "star") {
         const matching = input.fields
           .map((f, i) => ({ f, i }))
-          .filter(({ f }) => item.qualifier === null || f.qualifier === item.qualifier);
+          .filter(({ f }) =>
+            item.qualifier === null ? !f.usingDuplicate : f.qualifier === item.qualifier
+          );
         if (item.qualifier !== null && matching.length === 0) {
           throw new DbError(
             SqlState.undefinedTable,
@@ -973,6 +1090,7 @@ class Binder {
     for (let i = 0; i < scope.fields.length; i++) {
       const f = scope.fields[i]!;
       if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
+      if (qualifier === null && f.usingDuplicate) continue;
       if (found >= 0) {
         throw new DbError(
           SqlState.ambiguousColumn,

@@ -14,7 +14,15 @@ export interface Field {
   readonly type: DataType;
   /** The table (or alias) the column came from, for qualified references. */
   readonly qualifier: string | null;
+  /**
+   * The right-hand copy of a `USING` / `NATURAL` join column: reachable only qualified, and
+   * left out of `SELECT *`.
+   */
+  readonly usingDuplicate?: boolean;
 }
+
+/** Kinds of join. */
+export type JoinType = "inner" | "left" | "right" | "full" | "cross";
 
 /** A sort key. */
 export interface SortKey {
@@ -58,6 +66,16 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
+    readonly kind: "join";
+    readonly joinType: JoinType;
+    readonly left: LogicalPlan;
+    readonly right: LogicalPlan;
+    /** The ON condition over left fields then right fields; `null` = always true. */
+    readonly condition: BoundExpr | null;
+    /** Left fields, then right fields. */
+    readonly fields: readonly Field[];
+  }
+  | {
     readonly kind: "aggregate";
     readonly input: LogicalPlan;
     /** Grouping keys; the output has one row per distinct key (one row in all without keys). */
@@ -88,6 +106,8 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "scan":
     case "values":
       return [];
+    case "join":
+      return [plan.left, plan.right];
     case "filter":
     case "project":
     case "sort":

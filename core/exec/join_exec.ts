@@ -1,0 +1,159 @@
+/**
+ * Joins. The right input is materialised (the build side); left batches stream through. With
+ * equality keys the build side is hashed; otherwise every pair is tried (nested loop). The
+ * remaining ON condition is evaluated on candidate pairs, a batch of pairs at a time, before
+ * deciding which rows matched, so outer joins follow SQL's ON semantics.
+ *
+ * @module
+ */
+import type { Batch } from "../types/batch.ts";
+import { type Column, isValid, nullColumn, takeColumn } from "../types/column.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import type { Field, JoinType } from "../plan/logical_plan.ts";
+import type { ExecContext } from "./context.ts";
+import { evaluate } from "./eval.ts";
+import { rowKey } from "./group_keys.ts";
+import { materialize } from "./materialize.ts";
+
+/** Equality keys of a hash join: `leftKeys[i] = rightKeys[i]`. */
+export interface JoinKeys {
+  readonly left: readonly BoundExpr[];
+  /** Over the right input's own columns. */
+  readonly right: readonly BoundExpr[];
+}
+
+/** Pairs produced per evaluation batch, at most. */
+const joinPairsPerBatchMax = 8192;
+
+/** Runs a join; `residual` is over left fields then right fields. */
+export async function* joinExec(
+  joinType: JoinType,
+  left: AsyncIterable<Batch>,
+  right: AsyncIterable<Batch>,
+  leftFields: readonly Field[],
+  rightFields: readonly Field[],
+  keys: JoinKeys,
+  residual: BoundExpr | null,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  const build = await materialize(right, rightFields, ctx);
+  const buildBatch: Batch = { columns: build.columns, length: build.length };
+  // Hash the build side on its keys (rows with a NULL key never match).
+  let table: Map<string, number[]> | null = null;
+  if (keys.right.length > 0) {
+    table = new Map();
+    const keyCols = keys.right.map((k) => evaluate(k, buildBatch, ctx));
+    for (let r = 0; r < build.length; r++) {
+      let key = "";
+      let hasNull = false;
+      for (const c of keyCols) {
+        if (c.kind === "unknown" || !isValid(c.validity, r)) hasNull = true;
+        key += rowKey(c, r);
+      }
+      if (hasNull) continue;
+      let list = table.get(key);
+      if (!list) table.set(key, list = []);
+      list.push(r);
+    }
+    ctx.reserve(build.length * 48);
+  }
+  const rightMatched = joinType === "right" || joinType === "full"
+    ? new Uint8Array(build.length)
+    : null;
+  const keepLeftUnmatched = joinType === "left" || joinType === "full";
+
+  for await (const lb of left) {
+    ctx.check();
+    const leftMatched = keepLeftUnmatched ? new Uint8Array(lb.length) : null;
+    const lKeyCols = keys.left.map((k) => evaluate(k, lb, ctx));
+    let li: number[] = [];
+    let ri: number[] = [];
+    const flush = function* (): Generator<Batch> {
+      if (li.length === 0) return;
+      const lIdx = Uint32Array.from(li);
+      const rIdx = Uint32Array.from(ri);
+      li = [];
+      ri = [];
+      const columns: Column[] = [
+        ...lb.columns.map((c) => takeColumn(c, lIdx)),
+        ...build.columns.map((c) => takeColumn(c, rIdx)),
+      ];
+      let pairs: Batch = { columns, length: lIdx.length };
+      if (residual !== null) {
+        const cond = evaluate(residual, pairs, ctx);
+        const keep = new Uint32Array(pairs.length);
+        let n = 0;
+        for (let i = 0; i < pairs.length; i++) {
+          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep[n++] = i;
+        }
+        if (n < pairs.length) {
+          pairs = { columns: pairs.columns.map((c) => takeColumn(c, keep, n)), length: n };
+          for (let k = 0; k < n; k++) {
+            if (leftMatched) leftMatched[lIdx[keep[k]!]!] = 1;
+            if (rightMatched) rightMatched[rIdx[keep[k]!]!] = 1;
+          }
+        } else markAll(lIdx, rIdx);
+      } else markAll(lIdx, rIdx);
+      if (pairs.length > 0) yield pairs;
+    };
+    function markAll(lIdx: Uint32Array, rIdx: Uint32Array): void {
+      if (leftMatched) { for (const i of lIdx) leftMatched[i] = 1; }
+      if (rightMatched) { for (const i of rIdx) rightMatched[i] = 1; }
+    }
+    for (let l = 0; l < lb.length; l++) {
+      if (table !== null) {
+        let key = "";
+        let hasNull = false;
+        for (const c of lKeyCols) {
+          if (c.kind === "unknown" || !isValid(c.validity, l)) hasNull = true;
+          key += rowKey(c, l);
+        }
+        const list = hasNull ? undefined : table.get(key);
+        if (list) {
+          for (const r of list) {
+            li.push(l);
+            ri.push(r);
+          }
+        }
+      } else {
+        for (let r = 0; r < build.length; r++) {
+          li.push(l);
+          ri.push(r);
+        }
+      }
+      if (li.length >= joinPairsPerBatchMax) {
+        ctx.check();
+        yield* flush();
+      }
+    }
+    yield* flush();
+    if (leftMatched) {
+      const idx: number[] = [];
+      for (let l = 0; l < lb.length; l++) if (!leftMatched[l]) idx.push(l);
+      if (idx.length > 0) {
+        const lIdx = Uint32Array.from(idx);
+        yield {
+          columns: [
+            ...lb.columns.map((c) => takeColumn(c, lIdx)),
+            ...rightFields.map((f) => nullColumn(f.type, lIdx.length)),
+          ],
+          length: lIdx.length,
+        };
+      }
+    }
+  }
+  if (rightMatched) {
+    const idx: number[] = [];
+    for (let r = 0; r < build.length; r++) if (!rightMatched[r]) idx.push(r);
+    for (let start = 0; start < idx.length; start += ctx.limits.batchRowsMax) {
+      const rIdx = Uint32Array.from(idx.slice(start, start + ctx.limits.batchRowsMax));
+      yield {
+        columns: [
+          ...leftFields.map((f) => nullColumn(f.type, rIdx.length)),
+          ...build.columns.map((c) => takeColumn(c, rIdx)),
+        ],
+        length: rIdx.length,
+      };
+    }
+  }
+}

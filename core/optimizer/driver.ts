@@ -1,0 +1,108 @@
+/**
+ * The optimizer driver: applies rules to every node, top-down, until nothing changes or the
+ * pass limit is reached, and checks the plan after each rule so a broken rewrite names its rule.
+ *
+ * @module
+ */
+import { AssertionError } from "../errors.ts";
+import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { planInputs } from "../plan/logical_plan.ts";
+import { columnsOf } from "../plan/expr_utils.ts";
+import { pushDownFilters } from "./push_down_filters.ts";
+
+/** Passes over the whole plan at most. */
+export const optimizerPassesMax = 16;
+
+/** The built-in rules, in order. */
+export const builtinRules: readonly OptimizerRule[] = [pushDownFilters];
+
+function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
+  switch (plan.kind) {
+    case "scan":
+    case "values":
+      return plan;
+    case "join":
+      return { ...plan, left: inputs[0]!, right: inputs[1]! };
+    default:
+      return { ...plan, input: inputs[0]! } as LogicalPlan;
+  }
+}
+
+/** Checks that every column reference is in range of its node's input. */
+export function checkPlan(plan: LogicalPlan, rule: string): void {
+  const check = (exprs: readonly { kind: string }[], width: number) => {
+    for (const e of exprs) {
+      for (const c of columnsOf(e as never)) {
+        if (c < 0 || c >= width) {
+          throw new AssertionError(`rule ${rule} produced column ${c} outside 0..${width - 1}`);
+        }
+      }
+    }
+  };
+  switch (plan.kind) {
+    case "filter":
+      check([plan.predicate], plan.input.fields.length);
+      break;
+    case "project":
+      check(plan.exprs, plan.input.fields.length);
+      break;
+    case "join":
+      if (plan.condition) {
+        check([plan.condition], plan.left.fields.length + plan.right.fields.length);
+      }
+      break;
+    default:
+      break;
+  }
+  for (const i of planInputs(plan)) checkPlan(i, rule);
+}
+
+function applyOnce(plan: LogicalPlan, rule: OptimizerRule): LogicalPlan | null {
+  let changed = false;
+  let node = plan;
+  const here = rule.apply(node);
+  if (here !== null) {
+    node = here;
+    changed = true;
+  }
+  const inputs = planInputs(node);
+  const next = inputs.map((i) => applyOnce(i, rule));
+  if (next.some((n) => n !== null)) {
+    node = withInputs(node, next.map((n, k) => n ?? inputs[k]!));
+    changed = true;
+  }
+  return changed ? node : null;
+}
+
+/**
+ * Optimizes a plan with the given rules (built-ins plus plugin rules).
+ *
+ * @example
+ * ```ts
+ * import { optimize, builtinRules } from "./driver.ts";
+ * const plan = { kind: "values" as const, rows: [[]], fields: [] };
+ * console.assert(optimize(plan, builtinRules) === plan);
+ * ```
+ */
+export function optimize(
+  plan: LogicalPlan,
+  rules: readonly OptimizerRule[],
+  disabled: ReadonlySet<string> = new Set(),
+): LogicalPlan {
+  let current = plan;
+  for (let pass = 0; pass < optimizerPassesMax; pass++) {
+    let changed = false;
+    for (const rule of rules) {
+      if (disabled.has(rule.name)) continue;
+      const next = applyOnce(current, rule);
+      if (next !== null) {
+        checkPlan(next, rule.name);
+        current = next;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return current;
+}

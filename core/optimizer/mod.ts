@@ -1,0 +1,13 @@
+/**
+ * The optimizer: a driver and one file per rule.
+ *
+ * @example
+ * ```ts
+ * import { builtinRules } from "./mod.ts";
+ * console.assert(builtinRules.some((r) => r.name === "push_down_filters"));
+ * ```
+ *
+ * @module
+ */
+export * from "./driver.ts";
+export { pushDownFilters } from "./push_down_filters.ts";

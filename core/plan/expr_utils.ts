@@ -1,0 +1,101 @@
+/**
+ * Helpers over bound expressions: column references, conjunct splitting and index remapping,
+ * used by the binder and the optimizer rules.
+ *
+ * @module
+ */
+import { unreachable } from "../errors.ts";
+import { Types } from "../types/data_type.ts";
+import type { BoundExpr } from "./expr.ts";
+
+/** Rebuilds an expression with every column reference passed through `f`. */
+export function mapColumns(e: BoundExpr, f: (index: number) => number): BoundExpr {
+  switch (e.kind) {
+    case "column":
+      return { ...e, index: f(e.index) };
+    case "const":
+    case "param":
+      return e;
+    case "op":
+      return { ...e, left: mapColumns(e.left, f), right: mapColumns(e.right, f) };
+    case "neg":
+    case "not":
+    case "is_null":
+    case "cast":
+      return { ...e, operand: mapColumns(e.operand, f) };
+    case "case":
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: mapColumns(w.when, f), then: mapColumns(w.then, f) })),
+        else: mapColumns(e.else, f),
+      };
+    case "call":
+      return { ...e, args: e.args.map((a) => mapColumns(a, f)) };
+    default:
+      return unreachable(e, "expression");
+  }
+}
+
+/** The column indexes an expression reads. */
+export function columnsOf(e: BoundExpr, out: Set<number> = new Set()): Set<number> {
+  mapColumns(e, (i) => {
+    out.add(i);
+    return i;
+  });
+  return out;
+}
+
+/** Splits `a AND b AND c` into its conjuncts. */
+export function conjuncts(e: BoundExpr): BoundExpr[] {
+  if (e.kind === "op" && e.op === "and") return [...conjuncts(e.left), ...conjuncts(e.right)];
+  return [e];
+}
+
+/** Joins conjuncts back with AND; `null` for none. */
+export function andAll(parts: readonly BoundExpr[]): BoundExpr | null {
+  if (parts.length === 0) return null;
+  return parts.reduce((a, b) => ({ kind: "op", op: "and", left: a, right: b, type: Types.bool }));
+}
+
+/** Whether an expression's result can differ between calls with the same input. */
+export function isVolatile(e: BoundExpr): boolean {
+  let volatile = false;
+  const visit = (x: BoundExpr): void => {
+    if (x.kind === "call" && x.fn.volatility === "volatile") volatile = true;
+  };
+  walkBound(e, visit);
+  return volatile;
+}
+
+/** Visits every node of a bound expression. */
+export function walkBound(e: BoundExpr, visit: (e: BoundExpr) => void): void {
+  visit(e);
+  switch (e.kind) {
+    case "column":
+    case "const":
+    case "param":
+      return;
+    case "op":
+      walkBound(e.left, visit);
+      walkBound(e.right, visit);
+      return;
+    case "neg":
+    case "not":
+    case "is_null":
+    case "cast":
+      walkBound(e.operand, visit);
+      return;
+    case "case":
+      for (const w of e.whens) {
+        walkBound(w.when, visit);
+        walkBound(w.then, visit);
+      }
+      walkBound(e.else, visit);
+      return;
+    case "call":
+      for (const a of e.args) walkBound(a, visit);
+      return;
+    default:
+      unreachable(e, "expression");
+  }
+}
