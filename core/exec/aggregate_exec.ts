@@ -14,6 +14,7 @@ import { evaluate } from "./eval.ts";
 import { GroupKeys, rowKey } from "./group_keys.ts";
 import { castColumn } from "./kernels/cast.ts";
 import { rebatch } from "./materialize.ts";
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
 interface AggState {
   readonly agg: BoundAggregate;
@@ -36,8 +37,13 @@ export async function* aggregateExec(
     acc: agg.fn.createAccumulator(agg.resolution),
     seen: agg.distinct ? new Map() : null,
   }));
+  const subqueries = subqueriesOf([
+    ...groups,
+    ...aggregates.flatMap((a) => (a.filter === null ? a.args : [...a.args, a.filter])),
+  ]);
   for await (const batch of input) {
     ctx.check();
+    if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
     const keyCols = groups.map((g) => evaluate(g, batch, ctx));
     const before = keys.size;
     const ids = keys.assign(keyCols, batch.length);

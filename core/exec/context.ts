@@ -7,12 +7,29 @@
 import { DbError, SqlState } from "../errors.ts";
 import type { Clock } from "../env/clock.ts";
 import type { Limits } from "../limits.ts";
-import type { Value } from "../types/column.ts";
+import type { Column, Value } from "../types/column.ts";
+import type { Batch } from "../types/batch.ts";
+import type { BoundSubquery } from "../plan/expr.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+
+/** A result of an uncorrelated subquery, computed once per query. */
+export type SubqueryResult =
+  | { readonly kind: "scalar"; readonly column: Column }
+  | { readonly kind: "exists"; readonly exists: boolean }
+  | { readonly kind: "in"; readonly keys: ReadonlySet<string>; readonly hasNull: boolean };
 
 /** Per-query execution state. */
 export class ExecContext {
   readonly #deadlineMs: number;
   #memoryBytes = 0;
+  /** Rows of enclosing queries, innermost last, while a correlated subquery runs. */
+  readonly outer: { batch: Batch; row: number }[] = [];
+  /** Subquery values for the batch being evaluated (filled by `prepareSubqueries`). */
+  readonly subqueryColumns = new Map<BoundSubquery, Column>();
+  /** Results of uncorrelated subqueries, computed once per query. */
+  readonly subqueryCache = new Map<BoundSubquery, SubqueryResult>();
+  /** Runs a plan with this context (set by the physical planner). */
+  runPlan: ((plan: LogicalPlan) => AsyncIterable<Batch>) | null = null;
 
   constructor(
     readonly clock: Clock,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { DbError, SqlState, unreachable } from "../errors.ts";
+import { AssertionError, DbError, SqlState, unreachable } from "../errors.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import { Types } from "../types/data_type.ts";
 import type { Batch } from "../types/batch.ts";
@@ -16,6 +16,7 @@ import {
   makeColumn,
   setNull,
   takeColumn,
+  valueAt,
 } from "../types/column.ts";
 import { arith, negate } from "./kernels/arith.ts";
 import { compare } from "./kernels/compare.ts";
@@ -93,6 +94,19 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
         );
       }
       return out;
+    }
+    case "outer_column": {
+      const o = ctx.outer[ctx.outer.length - expr.depth];
+      if (o === undefined) throw new AssertionError(`outer row at depth ${expr.depth} missing`);
+      const v = valueAt(o.batch.columns[expr.index]!, o.row);
+      return broadcast(columnFromValues(expr.type, [v]), n);
+    }
+    case "subquery": {
+      const col = ctx.subqueryColumns.get(expr);
+      if (col === undefined || col.length !== n) {
+        throw new AssertionError("subquery was not prepared for this batch");
+      }
+      return col;
     }
     default:
       return unreachable(expr, "expression");

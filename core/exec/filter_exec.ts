@@ -3,6 +3,7 @@ import { isValid, takeColumn } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
 /** Keeps the rows for which `predicate` is true (not false, not NULL). */
 export async function* filterExec(
@@ -10,8 +11,10 @@ export async function* filterExec(
   predicate: BoundExpr,
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
+  const subqueries = subqueriesOf([predicate]);
   for await (const batch of input) {
     ctx.check();
+    if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
     const cond = evaluate(predicate, batch, ctx);
     const keep = new Uint32Array(batch.length);
     let count = 0;

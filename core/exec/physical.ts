@@ -25,6 +25,7 @@ export function execute(
   storage: StorageEngine | null,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
+  ctx.runPlan ??= (p) => execute(p, storage, ctx);
   switch (plan.kind) {
     case "scan": {
       if (storage === null) throw new Error("scan without a storage engine");

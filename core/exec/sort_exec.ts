@@ -6,6 +6,7 @@ import { evaluate } from "./eval.ts";
 import { compareFloat } from "./kernels/compare.ts";
 import { asFloat64 } from "./kernels/numeric.ts";
 import { materialize, rebatch } from "./materialize.ts";
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
 type RowCompare = (a: number, b: number) => number;
 
@@ -44,6 +45,8 @@ export async function* sortExec(
 ): AsyncGenerator<Batch> {
   const { columns, length } = await materialize(input, fields, ctx);
   const whole: Batch = { columns, length };
+  const subqueries = subqueriesOf(keys.map((k) => k.expr));
+  if (subqueries.length > 0) await prepareSubqueries(subqueries, whole, ctx);
   const comparators = keys.map((k) => keyComparator(evaluate(k.expr, whole, ctx), k));
   const order = new Uint32Array(length);
   for (let i = 0; i < length; i++) order[i] = i;

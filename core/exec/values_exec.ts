@@ -5,6 +5,7 @@ import type { Field } from "../plan/logical_plan.ts";
 import { castColumn } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
 const unitBatch: Batch = { columns: [], length: 1 };
 
@@ -18,6 +19,10 @@ export async function* valuesExec(
   for (let start = 0; start < rows.length; start += batchRows) {
     ctx.check();
     const chunk = rows.slice(start, start + batchRows);
+    for (const row of chunk) {
+      const subqueries = subqueriesOf(row);
+      if (subqueries.length > 0) await prepareSubqueries(subqueries, unitBatch, ctx);
+    }
     const columns = fields.map((f, c) =>
       concatColumns(
         f.type,

@@ -9,7 +9,14 @@
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import type { BoundExpr } from "../plan/expr.ts";
-import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
+import {
+  andAll,
+  columnsOf,
+  conjuncts,
+  containsSubquery,
+  isVolatile,
+  mapColumns,
+} from "../plan/expr_utils.ts";
 
 function withFilter(input: LogicalPlan, parts: readonly BoundExpr[]): LogicalPlan {
   const predicate = andAll(parts);
@@ -34,7 +41,7 @@ function pushIntoJoin(
   const leftPreserved = inner || join.joinType === "left";
   const rightPreserved = inner || join.joinType === "right";
   for (const p of parts) {
-    if (isVolatile(p)) {
+    if (isVolatile(p) || containsSubquery(p)) {
       stay.push(p);
       continue;
     }
@@ -69,7 +76,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     const leftLen = plan.left.fields.length;
     const single = parts.filter((p) => {
       const cols = [...columnsOf(p)];
-      return !isVolatile(p) && cols.length > 0 &&
+      return !isVolatile(p) && !containsSubquery(p) && cols.length > 0 &&
         (cols.every((c) => c < leftLen) || cols.every((c) => c >= leftLen));
     });
     if (single.length === 0) return null;

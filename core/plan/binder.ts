@@ -21,7 +21,7 @@ import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
-import { andAll } from "./expr_utils.ts";
+import { andAll, containsSubquery } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
@@ -38,6 +38,8 @@ interface Scope {
   readonly fields: readonly Field[];
   /** Set while binding above a GROUP BY / aggregation: select list, HAVING, ORDER BY. */
   readonly agg?: AggContext;
+  /** The enclosing query's scope, for correlated references. */
+  readonly outer?: Scope | undefined;
 }
 
 /** What expressions above an aggregation may reference: group keys and aggregate results. */
@@ -145,6 +147,10 @@ function pos1(node: { pos: number }): { position: number } {
 class Binder {
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
+  /** The scope a subquery being bound is nested in (its enclosing row). */
+  #outer: Scope | undefined = undefined;
+  /** One frame per subquery being bound; set when it reads an enclosing row. */
+  readonly #frames: { correlated: boolean }[] = [];
 
   constructor(readonly ctx: BinderContext) {}
 
@@ -502,6 +508,9 @@ class Binder {
         );
       }
       condition = this.predicate(ref.on, scope, "JOIN/ON");
+      if (containsSubquery(condition)) {
+        throw notSupported("subqueries in JOIN conditions", ref.on.pos + 1);
+      }
     }
     return { kind: "join", joinType: ref.joinType, left, right, condition, fields };
   }
@@ -529,7 +538,7 @@ class Binder {
 
   select(body: ast.QueryBody & { kind: "select" }, q: ast.Query): LogicalPlan {
     let input = this.from(body.from);
-    const inputScope: Scope = { fields: input.fields };
+    const inputScope: Scope = { fields: input.fields, outer: this.#outer };
     if (body.where !== null) {
       if (this.containsAggregate(body.where)) {
         throw new DbError(
@@ -556,7 +565,7 @@ class Binder {
         aggregates: [],
         aggregateKeys: [],
       };
-      scope = { fields: [], agg };
+      scope = { fields: [], agg, outer: this.#outer };
     }
     const exprs: BoundExpr[] = [];
     const fields: Field[] = [];
@@ -1024,7 +1033,7 @@ class Binder {
       case "subquery":
       case "exists":
       case "in_subquery":
-        throw notSupported("subqueries", e.pos + 1);
+        return this.subqueryExpr(e, scope);
       default:
         return unreachable(e, "expression");
     }
@@ -1074,7 +1083,7 @@ class Binder {
   columnRef(e: ast.Expr & { kind: "column_ref" }, scope: Scope): BoundExpr {
     if (scope.agg !== undefined) {
       const b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
-      void b;
+      if (b.kind === "outer_column") return b;
       throw new DbError(
         SqlState.groupingError,
         `column "${
@@ -1083,38 +1092,119 @@ class Binder {
         pos1(e),
       );
     }
-    const parts = e.parts;
-    const name = parts[parts.length - 1]!;
-    const qualifier = parts.length >= 2 ? parts[parts.length - 2]! : null;
-    let found = -1;
-    for (let i = 0; i < scope.fields.length; i++) {
-      const f = scope.fields[i]!;
-      if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
-      if (qualifier === null && f.usingDuplicate) continue;
-      if (found >= 0) {
-        throw new DbError(
-          SqlState.ambiguousColumn,
-          `column reference "${name}" is ambiguous`,
-          pos1(e),
-        );
-      }
-      found = i;
-    }
-    if (found < 0) {
-      if (qualifier !== null && !scope.fields.some((f) => f.qualifier === qualifier)) {
-        throw new DbError(
-          SqlState.undefinedTable,
-          `missing FROM-clause entry for table "${qualifier}"`,
-          pos1(e),
-        );
-      }
+    const found = findField(scope.fields, e);
+    if (found >= 0) return { kind: "column", index: found, type: scope.fields[found]!.type };
+    const outer = scope.outer === undefined ? null : this.outerRef(e, scope.outer);
+    if (outer !== null) return outer;
+    const qualifier = e.parts.length >= 2 ? e.parts[e.parts.length - 2]! : null;
+    if (qualifier !== null && !scope.fields.some((f) => f.qualifier === qualifier)) {
       throw new DbError(
-        SqlState.undefinedColumn,
-        `column ${parts.join(".")} does not exist`,
+        SqlState.undefinedTable,
+        `missing FROM-clause entry for table "${qualifier}"`,
         pos1(e),
       );
     }
-    return { kind: "column", index: found, type: scope.fields[found]!.type };
+    throw new DbError(
+      SqlState.undefinedColumn,
+      `column ${e.parts.join(".")} does not exist`,
+      pos1(e),
+    );
+  }
+
+  /** Resolves a column in enclosing queries' scopes: a correlated reference. */
+  outerRef(e: ast.Expr & { kind: "column_ref" }, start: Scope): BoundExpr | null {
+    let depth = 1;
+    for (let s: Scope | undefined = start; s !== undefined; s = s.outer, depth++) {
+      let index = -1;
+      let type: DataType = Types.unknown;
+      if (s.agg !== undefined) {
+        const hit = this.groupMatch(e, s.agg);
+        if (hit !== null && hit.kind === "column") {
+          index = hit.index;
+          type = hit.type;
+        } else if (findField(s.agg.input.fields, e) >= 0) {
+          throw new DbError(
+            SqlState.groupingError,
+            `subquery uses ungrouped column "${e.parts.join(".")}" from outer query`,
+            pos1(e),
+          );
+        }
+      } else {
+        index = findField(s.fields, e);
+        if (index >= 0) type = s.fields[index]!.type;
+      }
+      if (index >= 0) {
+        for (let k = 0; k < depth && k < this.#frames.length; k++) {
+          this.#frames[this.#frames.length - 1 - k]!.correlated = true;
+        }
+        return { kind: "outer_column", depth, index, type };
+      }
+    }
+    return null;
+  }
+
+  /** Binds a subquery in `scope`: its FROM sees `scope` as the enclosing row. */
+  subplan(q: ast.Query, scope: Scope): { plan: LogicalPlan; correlated: boolean } {
+    const frame = { correlated: false };
+    this.#frames.push(frame);
+    const saved = this.#outer;
+    this.#outer = scope;
+    try {
+      return { plan: this.query(q), correlated: frame.correlated };
+    } finally {
+      this.#outer = saved;
+      this.#frames.pop();
+    }
+  }
+
+  subqueryExpr(
+    e: ast.Expr & { kind: "subquery" | "exists" | "in_subquery" },
+    scope: Scope,
+  ): BoundExpr {
+    const { plan, correlated } = this.subplan(e.query, scope);
+    if (e.kind === "exists") {
+      return {
+        kind: "subquery",
+        mode: "exists",
+        plan,
+        operand: null,
+        negated: false,
+        correlated,
+        type: Types.bool,
+      };
+    }
+    if (plan.fields.length !== 1) {
+      throw new DbError(SqlState.syntaxError, "subquery must return only one column", pos1(e));
+    }
+    const field = plan.fields[0]!;
+    if (e.kind === "subquery") {
+      const type = field.type.kind === "unknown" ? Types.text : field.type;
+      return {
+        kind: "subquery",
+        mode: "scalar",
+        plan,
+        operand: null,
+        negated: false,
+        correlated,
+        type,
+      };
+    }
+    // x IN (SELECT y ...): compare in a common type
+    const operand = this.expr(e.operand, scope);
+    const [a, b] = this.comparable(operand, { kind: "column", index: 0, type: field.type }, e);
+    const sub: LogicalPlan = b.kind === "column"
+      ? plan
+      : { kind: "project", input: plan, exprs: [b], fields: [{ ...field, type: b.type }] };
+    const test: BoundExpr = {
+      kind: "subquery",
+      mode: "in",
+      plan: sub,
+      operand: a,
+      negated: false,
+      correlated,
+      type: Types.bool,
+    };
+    return e.negated ? { kind: "not", operand: test, type: Types.bool } : test;
   }
 
   /** Coerces two operands of a comparison to a common type. */
@@ -1352,6 +1442,26 @@ class Binder {
         "No function matches the given name and argument types. You might need to add explicit type casts.",
     });
   }
+}
+
+/** The index of the field a column reference names, -1 if none; 42702 if several. */
+function findField(fields: readonly Field[], e: ast.Expr & { kind: "column_ref" }): number {
+  const parts = e.parts;
+  const name = parts[parts.length - 1]!;
+  const qualifier = parts.length >= 2 ? parts[parts.length - 2]! : null;
+  let found = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
+    if (qualifier === null && f.usingDuplicate) continue;
+    if (found >= 0) {
+      throw new DbError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, {
+        position: e.pos + 1,
+      });
+    }
+    found = i;
+  }
+  return found;
 }
 
 /** Visits an expression tree (not descending into subqueries). */

@@ -6,6 +6,7 @@
  */
 import type { DataType } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
+import type { LogicalPlan } from "./logical_plan.ts";
 import type {
   AggregateFunctionDef,
   FunctionResolution,
@@ -62,7 +63,29 @@ export type BoundExpr =
     readonly fn: ScalarFunctionDef;
     readonly args: readonly BoundExpr[];
     readonly type: DataType;
-  };
+  }
+  | {
+    /** A column of an enclosing query's current row: depth 1 = the immediately enclosing one. */
+    readonly kind: "outer_column";
+    readonly depth: number;
+    readonly index: number;
+    readonly type: DataType;
+  }
+  | BoundSubquery;
+
+/** A subquery used as an expression. */
+export interface BoundSubquery {
+  readonly kind: "subquery";
+  /** `scalar`: its single value; `exists`: whether it has rows; `in`: operand IN its rows. */
+  readonly mode: "scalar" | "exists" | "in";
+  readonly plan: LogicalPlan;
+  /** For `in`: the left operand, over the enclosing input. */
+  readonly operand: BoundExpr | null;
+  readonly negated: boolean;
+  /** Whether it reads an enclosing row (then it runs once per row, else once per query). */
+  readonly correlated: boolean;
+  readonly type: DataType;
+}
 
 /** The discriminant of {@link BoundExpr}. */
 export type BoundExprKind = BoundExpr["kind"];

@@ -31,9 +31,24 @@ export function mapColumns(e: BoundExpr, f: (index: number) => number): BoundExp
       };
     case "call":
       return { ...e, args: e.args.map((a) => mapColumns(a, f)) };
+    case "outer_column":
+      return e;
+    case "subquery":
+      // Correlated references inside the plan point at the enclosing row, which is not
+      // renumbered here: callers keep subqueries where they were bound (see containsSubquery).
+      return e.operand === null ? e : { ...e, operand: mapColumns(e.operand, f) };
     default:
       return unreachable(e, "expression");
   }
+}
+
+/** Whether an expression contains a subquery. */
+export function containsSubquery(e: BoundExpr): boolean {
+  let found = false;
+  walkBound(e, (x) => {
+    if (x.kind === "subquery") found = true;
+  });
+  return found;
 }
 
 /** The column indexes an expression reads. */
@@ -94,6 +109,11 @@ export function walkBound(e: BoundExpr, visit: (e: BoundExpr) => void): void {
       return;
     case "call":
       for (const a of e.args) walkBound(a, visit);
+      return;
+    case "outer_column":
+      return;
+    case "subquery":
+      if (e.operand !== null) walkBound(e.operand, visit);
       return;
     default:
       unreachable(e, "expression");

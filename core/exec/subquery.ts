@@ -1,0 +1,141 @@
+/**
+ * Subqueries used as expressions. Expression evaluation is synchronous, so before an operator
+ * evaluates expressions over a batch it awaits `prepareSubqueries`, which runs each subquery
+ * (once per query when uncorrelated, once per row when correlated, with the row pushed on the
+ * context's outer-row stack) and leaves one column per subquery for `evaluate` to pick up.
+ *
+ * @module
+ */
+import { AssertionError, DbError } from "../errors.ts";
+import type { Batch } from "../types/batch.ts";
+import {
+  allValid,
+  type Column,
+  columnFromValues,
+  isValid,
+  setNull,
+  valueAt,
+} from "../types/column.ts";
+import { Types } from "../types/data_type.ts";
+import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
+import { walkBound } from "../plan/expr_utils.ts";
+import type { ExecContext, SubqueryResult } from "./context.ts";
+import { evaluate } from "./eval.ts";
+import { rowKey } from "./group_keys.ts";
+
+/** The subqueries in `exprs`, innermost (operand) ones first. */
+export function subqueriesOf(exprs: readonly BoundExpr[]): BoundSubquery[] {
+  const out: BoundSubquery[] = [];
+  for (const e of exprs) {
+    walkBound(e, (x) => {
+      if (x.kind === "subquery") out.push(x);
+    });
+  }
+  return out.reverse();
+}
+
+async function run(sq: BoundSubquery, ctx: ExecContext): Promise<SubqueryResult> {
+  if (ctx.runPlan === null) throw new AssertionError("no plan runner in the execution context");
+  switch (sq.mode) {
+    case "exists": {
+      for await (const b of ctx.runPlan(sq.plan)) {
+        if (b.length > 0) return { kind: "exists", exists: true };
+      }
+      return { kind: "exists", exists: false };
+    }
+    case "scalar": {
+      let found: Column | null = null;
+      for await (const b of ctx.runPlan(sq.plan)) {
+        if (b.length === 0) continue;
+        if (found !== null || b.length > 1) {
+          throw new DbError(
+            "21000",
+            "more than one row returned by a subquery used as an expression",
+          );
+        }
+        found = b.columns[0]!;
+      }
+      return { kind: "scalar", column: found ?? columnFromValues(sq.type, [null]) };
+    }
+    case "in": {
+      const keys = new Set<string>();
+      let hasNull = false;
+      for await (const b of ctx.runPlan(sq.plan)) {
+        const c = b.columns[0]!;
+        for (let i = 0; i < b.length; i++) {
+          if (c.kind === "unknown" || !isValid(c.validity, i)) hasNull = true;
+          else keys.add(rowKey(c, i));
+        }
+        ctx.reserve(b.length * 48);
+      }
+      return { kind: "in", keys, hasNull };
+    }
+  }
+}
+
+/** Computes each subquery of `exprs` over `batch` into `ctx.subqueryColumns`. */
+export async function prepareSubqueries(
+  subqueries: readonly BoundSubquery[],
+  batch: Batch,
+  ctx: ExecContext,
+): Promise<void> {
+  for (const sq of subqueries) {
+    const n = batch.length;
+    const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
+    const out: (boolean | null)[] = new Array(n);
+    let scalar: Column | null = null;
+    if (!sq.correlated) {
+      let r = ctx.subqueryCache.get(sq);
+      if (r === undefined) {
+        r = await run(sq, ctx);
+        ctx.subqueryCache.set(sq, r);
+      }
+      if (r.kind === "scalar") scalar = broadcastValue(r.column, sq, n);
+      else for (let i = 0; i < n; i++) out[i] = answer(r, operand, i);
+    } else {
+      const values: unknown[] = [];
+      for (let i = 0; i < n; i++) {
+        ctx.check();
+        ctx.outer.push({ batch, row: i });
+        let r: SubqueryResult;
+        try {
+          r = await run(sq, ctx);
+        } finally {
+          ctx.outer.pop();
+        }
+        if (r.kind === "scalar") values.push(valueAt(r.column, 0));
+        else out[i] = answer(r, operand, i);
+      }
+      if (sq.mode === "scalar") scalar = columnFromValues(sq.type, values as never);
+    }
+    ctx.subqueryColumns.set(sq, scalar ?? boolColumn(out));
+  }
+}
+
+function broadcastValue(col: Column, sq: BoundSubquery, n: number): Column {
+  const v = col.length === 0 ? null : valueAt(col, 0);
+  return columnFromValues(sq.type, new Array(n).fill(v));
+}
+
+function answer(r: SubqueryResult, operand: Column | null, i: number): boolean | null {
+  if (r.kind === "exists") return r.exists;
+  if (r.kind !== "in" || operand === null) throw new AssertionError("bad subquery result");
+  if (r.keys.size === 0 && !r.hasNull) return false;
+  if (operand.kind === "unknown" || !isValid(operand.validity, i)) return null;
+  if (r.keys.has(rowKey(operand, i))) return true;
+  return r.hasNull ? null : false;
+}
+
+function boolColumn(values: (boolean | null)[]): Column {
+  const n = values.length;
+  const data = new Uint8Array(n);
+  let validity: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      validity ??= allValid(n);
+      setNull(validity, i);
+    } else data[i] = v ? 1 : 0;
+  }
+  return { kind: "bool", type: Types.bool, length: n, data, validity };
+}
