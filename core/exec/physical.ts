@@ -15,6 +15,7 @@ import { sortExec } from "./sort_exec.ts";
 import { limitExec } from "./limit_exec.ts";
 import { distinctExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
+import { setOpExec } from "./set_op_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
@@ -65,6 +66,14 @@ export function execute(
         ctx,
       );
     }
+    case "set_op":
+      return setOpExec(
+        plan.op,
+        plan.all,
+        execute(plan.left, storage, ctx),
+        execute(plan.right, storage, ctx),
+        ctx,
+      );
     case "aggregate":
       return aggregateExec(
         execute(plan.input, storage, ctx),

@@ -23,6 +23,7 @@ function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
     case "values":
       return plan;
     case "join":
+    case "set_op":
       return { ...plan, left: inputs[0]!, right: inputs[1]! };
     default:
       return { ...plan, input: inputs[0]! } as LogicalPlan;

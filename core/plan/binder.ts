@@ -347,10 +347,49 @@ class Binder {
         return this.orderAndLimit(plan, q, null);
       }
       case "set_op":
-        throw notSupported(body.op.toUpperCase(), body.pos + 1);
+        return this.orderAndLimit(this.setOp(body), q, null);
       default:
         return unreachable(body, "query body");
     }
+  }
+
+  setOp(body: ast.QueryBody & { kind: "set_op" }): LogicalPlan {
+    const side = (b: ast.QueryBody): LogicalPlan =>
+      b.kind === "set_op"
+        ? this.setOp(b)
+        : this.query({ with: null, body: b, orderBy: [], limit: null, offset: null, pos: b.pos });
+    let left = side(body.left);
+    let right = side(body.right);
+    const what = body.op.toUpperCase();
+    if (left.fields.length !== right.fields.length) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `each ${what} query must have the same number of columns`,
+        pos1(body),
+      );
+    }
+    const types = left.fields.map((f, i) => {
+      const g = right.fields[i]!;
+      return commonType([f.type, g.type], what);
+    }).map((t) => (t.kind === "unknown" ? Types.text : t));
+    const castSide = (p: LogicalPlan): LogicalPlan => {
+      if (p.fields.every((f, i) => f.type.kind === types[i]!.kind && f.type.kind !== "varchar")) {
+        return p;
+      }
+      const exprs = p.fields.map((f, i) =>
+        this.cast({ kind: "column", index: i, type: f.type }, types[i]!)
+      );
+      return {
+        kind: "project",
+        input: p,
+        exprs,
+        fields: p.fields.map((f, i) => ({ ...f, type: types[i]! })),
+      };
+    };
+    left = castSide(left);
+    right = castSide(right);
+    const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i]!, qualifier: null }));
+    return { kind: "set_op", op: body.op, all: body.all, left, right, fields };
   }
 
   values(body: ast.QueryBody & { kind: "values" }, targetTypes: readonly DataType[]): LogicalPlan {

@@ -76,6 +76,14 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
+    readonly kind: "set_op";
+    readonly op: "union" | "intersect" | "except";
+    readonly all: boolean;
+    readonly left: LogicalPlan;
+    readonly right: LogicalPlan;
+    readonly fields: readonly Field[];
+  }
+  | {
     readonly kind: "aggregate";
     readonly input: LogicalPlan;
     /** Grouping keys; the output has one row per distinct key (one row in all without keys). */
@@ -107,6 +115,7 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "values":
       return [];
     case "join":
+    case "set_op":
       return [plan.left, plan.right];
     case "filter":
     case "project":
