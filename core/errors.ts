@@ -23,6 +23,7 @@ export const SqlState = {
   syntaxError: "42601",
   undefinedTable: "42P01",
   undefinedColumn: "42703",
+  undefinedObject: "42704",
   undefinedFunction: "42883",
   undefinedParameter: "42P02",
   ambiguousColumn: "42702",

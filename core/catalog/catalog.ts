@@ -12,6 +12,24 @@ import type { DataType } from "../types/data_type.ts";
 /** The schema used when a name has no schema part. */
 export const defaultSchemaName = "public";
 
+/** A view: a named query, kept as SQL text and bound where it is used. */
+export interface ViewSchema {
+  readonly schema: string;
+  readonly name: string;
+  readonly sql: string;
+  /** Column names given in CREATE VIEW v (a, b); empty = the query's own names. */
+  readonly columns: readonly string[];
+}
+
+/** An index. Recorded in the catalog; the planner does not use indexes yet. */
+export interface IndexSchema {
+  readonly schema: string;
+  readonly name: string;
+  readonly table: string;
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+}
+
 /** A column to create. */
 export interface NewColumn {
   readonly name: string;
@@ -34,6 +52,8 @@ export interface NewColumn {
  */
 export class Catalog {
   readonly #tables = new Map<string, TableSchema>();
+  readonly #views = new Map<string, ViewSchema>();
+  readonly #indexes = new Map<string, IndexSchema>();
   #nextTableId = 1;
 
   constructor(readonly limits: Limits) {}
@@ -52,7 +72,7 @@ export class Catalog {
   }
 
   createTable(schema: string, name: string, columns: readonly NewColumn[]): TableSchema {
-    if (this.getTable(schema, name)) {
+    if (this.getTable(schema, name) || this.getView(schema, name) || this.getIndex(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
     }
     if (this.#tables.size >= this.limits.tablesMax) {
@@ -85,6 +105,56 @@ export class Catalog {
     const t = this.getTable(schema, name);
     if (!t) throw new DbError(SqlState.undefinedTable, `table "${name}" does not exist`);
     this.#tables.delete(Catalog.#key(schema, name));
+    for (const [key, index] of this.#indexes) {
+      if (index.schema === schema && index.table === name) this.#indexes.delete(key);
+    }
     return t;
+  }
+
+  getView(schema: string, name: string): ViewSchema | null {
+    return this.#views.get(Catalog.#key(schema, name)) ?? null;
+  }
+
+  /** Creates (or with `replace`, replaces) a view. */
+  createView(view: ViewSchema, replace: boolean): void {
+    const key = Catalog.#key(view.schema, view.name);
+    if (
+      this.getTable(view.schema, view.name) || this.getIndex(view.schema, view.name) ||
+      (!replace && this.#views.has(key))
+    ) {
+      throw new DbError(SqlState.duplicateTable, `relation "${view.name}" already exists`);
+    }
+    this.#views.set(key, view);
+  }
+
+  dropView(schema: string, name: string): void {
+    if (!this.#views.delete(Catalog.#key(schema, name))) {
+      throw new DbError(SqlState.undefinedTable, `view "${name}" does not exist`);
+    }
+  }
+
+  getIndex(schema: string, name: string): IndexSchema | null {
+    return this.#indexes.get(Catalog.#key(schema, name)) ?? null;
+  }
+
+  /** Indexes of a table. */
+  indexesOf(schema: string, table: string): IndexSchema[] {
+    return [...this.#indexes.values()].filter((i) => i.schema === schema && i.table === table);
+  }
+
+  createIndex(index: IndexSchema): void {
+    if (
+      this.getTable(index.schema, index.name) || this.getView(index.schema, index.name) ||
+      this.getIndex(index.schema, index.name)
+    ) {
+      throw new DbError(SqlState.duplicateTable, `relation "${index.name}" already exists`);
+    }
+    this.#indexes.set(Catalog.#key(index.schema, index.name), index);
+  }
+
+  dropIndex(schema: string, name: string): void {
+    if (!this.#indexes.delete(Catalog.#key(schema, name))) {
+      throw new DbError(SqlState.undefinedObject, `index "${name}" does not exist`);
+    }
   }
 }

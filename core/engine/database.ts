@@ -11,7 +11,8 @@ import { type Limits, resolveLimits } from "../limits.ts";
 import { type Plugin, PluginRegistry } from "../plugin/registry.ts";
 import type { StorageEngine } from "../plugin/storage.ts";
 import type { Wal } from "../plugin/wal.ts";
-import type { Statement } from "../sql/ast.ts";
+import type { Query, Statement } from "../sql/ast.ts";
+import type { ParserPlugin } from "../plugin/parser.ts";
 import { Catalog } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement } from "../plan/binder.ts";
@@ -20,14 +21,19 @@ import type { BoundStatement } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
+import { evaluate } from "../exec/eval.ts";
+import { prepareSubqueries, subqueriesOf } from "../exec/subquery.ts";
+import type { BoundExpr } from "../plan/expr.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
 import type { Batch } from "../types/batch.ts";
 import {
   type Column,
   columnFromValues,
+  concatColumns,
   isValid,
   makeColumn,
   nullColumn,
+  takeColumn,
   type Value,
   valueAt,
 } from "../types/column.ts";
@@ -37,6 +43,7 @@ import {
   type DdlChange,
   decodeJson,
   decodeRows,
+  type DeleteChange,
   encodeJson,
   encodeRows,
   type RowsChange,
@@ -221,6 +228,7 @@ export class Database {
           const bound = bindStatement(stmt, {
             catalog: this.#catalog,
             registry: this.#registry,
+            parseQuery: (text) => parseView(parser, text, this.#limits),
             params,
           });
           results.push(await this.#run(this.#optimize(bound), ctx));
@@ -313,6 +321,12 @@ export class Database {
       case "create_table":
         return bound.source === null ? bound : { ...bound, source: optimize(bound.source, rules) };
       case "drop_table":
+      case "create_view":
+      case "drop_view":
+      case "create_index":
+      case "drop_index":
+      case "delete":
+      case "update":
         return bound;
     }
   }
@@ -348,7 +362,7 @@ export class Database {
           columns: bound.columns,
         };
         await this.#logDdl(change);
-        const table = await this.#applyDdl(change);
+        const table = (await this.#applyDdl(change))!;
         sourceBatches = sourceBatches.map((b) => ({
           columns: b.columns.map((c, i) => castColumn(c, table.columns[i]!.type)),
           length: b.length,
@@ -373,6 +387,97 @@ export class Database {
           await this.#applyDdl(change);
         }
         return { command: "DROP TABLE", columns: [], rows: [], rowCount: 0 };
+      }
+      case "create_view": {
+        const change: DdlChange = {
+          op: "create_view",
+          view: bound.view,
+          orReplace: bound.orReplace,
+        };
+        await this.#logDdl(change);
+        await this.#applyDdl(change);
+        return { command: "CREATE VIEW", columns: [], rows: [], rowCount: 0 };
+      }
+      case "drop_view": {
+        for (const v of bound.views) {
+          if (!this.#catalog.getView(v.schema, v.name)) {
+            if (bound.ifExists) continue;
+            throw new DbError(SqlState.undefinedTable, `view "${v.name}" does not exist`);
+          }
+          const change: DdlChange = { op: "drop_view", schema: v.schema, name: v.name };
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: "DROP VIEW", columns: [], rows: [], rowCount: 0 };
+      }
+      case "create_index": {
+        if (this.#catalog.getIndex(bound.index.schema, bound.index.name) && bound.ifNotExists) {
+          return { command: "CREATE INDEX", columns: [], rows: [], rowCount: 0 };
+        }
+        const change: DdlChange = { op: "create_index", index: bound.index };
+        this.#catalog.createIndex(bound.index); // validates the name before logging
+        this.#catalog.dropIndex(bound.index.schema, bound.index.name);
+        await this.#logDdl(change);
+        await this.#applyDdl(change);
+        return { command: "CREATE INDEX", columns: [], rows: [], rowCount: 0 };
+      }
+      case "drop_index": {
+        for (const i of bound.indexes) {
+          if (!this.#catalog.getIndex(i.schema, i.name)) {
+            if (bound.ifExists) continue;
+            throw new DbError(SqlState.undefinedObject, `index "${i.name}" does not exist`);
+          }
+          const change: DdlChange = { op: "drop_index", schema: i.schema, name: i.name };
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: "DROP INDEX", columns: [], rows: [], rowCount: 0 };
+      }
+      case "delete": {
+        const { positions } = await this.#matchRows(bound.table, bound.predicate, ctx);
+        await this.#applyDelete(bound.table, positions, null);
+        return {
+          command: `DELETE ${positions.length}`,
+          columns: [],
+          rows: [],
+          rowCount: positions.length,
+        };
+      }
+      case "update": {
+        const t = bound.table;
+        const { positions, batches } = await this.#matchRows(t, bound.predicate, ctx);
+        const updated: Batch[] = [];
+        const exprs = [...bound.assignments.values()];
+        const subqueries = subqueriesOf(exprs);
+        for (const { batch, rows } of batches) {
+          const part: Batch = {
+            columns: batch.columns.map((c) => takeColumn(c, rows)),
+            length: rows.length,
+          };
+          if (subqueries.length > 0) await prepareSubqueries(subqueries, part, ctx);
+          const columns = t.columns.map((c, i) => {
+            const e = bound.assignments.get(i);
+            if (e === undefined) return part.columns[i]!;
+            const v = evaluate(e, part, ctx);
+            return v.type.kind === c.type.kind && c.type.kind !== "varchar"
+              ? v
+              : castColumn(v, c.type);
+          });
+          updated.push({ columns, length: part.length });
+        }
+        const inserted: Batch = {
+          columns: t.columns.map((c, i) =>
+            concatColumns(c.type, updated.map((b) => b.columns[i]!))
+          ),
+          length: positions.length,
+        };
+        await this.#applyDelete(t, positions, inserted);
+        return {
+          command: `UPDATE ${positions.length}`,
+          columns: [],
+          rows: [],
+          rowCount: positions.length,
+        };
       }
       case "insert": {
         const storage = this.#requireStorage();
@@ -451,16 +556,91 @@ export class Database {
     }
   }
 
-  async #applyDdl(change: DdlChange): Promise<TableSchema> {
+  async #applyDdl(change: DdlChange): Promise<TableSchema | null> {
     const storage = this.#requireStorage();
-    if (change.op === "create_table") {
-      const table = this.#catalog.createTable(change.schema, change.name, change.columns);
-      await storage.createTable(table);
-      return table;
+    switch (change.op) {
+      case "create_table": {
+        const table = this.#catalog.createTable(change.schema, change.name, change.columns);
+        await storage.createTable(table);
+        return table;
+      }
+      case "drop_table": {
+        const table = this.#catalog.dropTable(change.schema, change.name);
+        await storage.dropTable(table.id);
+        return table;
+      }
+      case "create_view":
+        this.#catalog.createView(change.view, change.orReplace);
+        return null;
+      case "drop_view":
+        this.#catalog.dropView(change.schema, change.name);
+        return null;
+      case "create_index":
+        this.#catalog.createIndex(change.index);
+        return null;
+      case "drop_index":
+        this.#catalog.dropIndex(change.schema, change.name);
+        return null;
     }
-    const table = this.#catalog.dropTable(change.schema, change.name);
-    await storage.dropTable(table.id);
-    return table;
+  }
+
+  /** Removes rows (and for UPDATE appends their new versions), logged as one WAL record. */
+  async #applyDelete(t: TableSchema, positions: number[], inserted: Batch | null): Promise<void> {
+    if (positions.length === 0 && (inserted === null || inserted.length === 0)) return;
+    if (inserted !== null) this.#checkNotNull(t, inserted);
+    if (this.#wal !== null) {
+      const change: DeleteChange = {
+        schema: t.schema,
+        name: t.name,
+        positions,
+        inserted: inserted === null ? null : encodeRows(t.schema, t.name, inserted),
+      };
+      await this.#wal.append([{ type: WalRecordType.delete, payload: encodeJson(change) }]);
+    }
+    const storage = this.#requireStorage();
+    await storage.deleteRows(t.id, positions);
+    if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted);
+  }
+
+  /** Scans a table, returning the positions of rows where `predicate` holds, and those rows. */
+  async #matchRows(
+    t: TableSchema,
+    predicate: BoundExpr | null,
+    ctx: ExecContext,
+  ): Promise<{ positions: number[]; batches: { batch: Batch; rows: Uint32Array }[] }> {
+    const storage = this.#requireStorage();
+    const positions: number[] = [];
+    const batches: { batch: Batch; rows: Uint32Array }[] = [];
+    const subqueries = predicate === null ? [] : subqueriesOf([predicate]);
+    ctx.runPlan ??= (p) => execute(p, storage, ctx);
+    let base = 0;
+    const scan = storage.scan(t.id, {
+      projection: t.columns.map((_, i) => i),
+      filters: [],
+      limit: null,
+      signal: ctx.signal,
+    });
+    // Materialise first: the scan must not see this statement's own changes.
+    const all: Batch[] = [];
+    for await (const b of scan) all.push(b);
+    for (const batch of all) {
+      ctx.check();
+      let rows: Uint32Array;
+      if (predicate === null) rows = Uint32Array.from({ length: batch.length }, (_, i) => i);
+      else {
+        if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
+        const cond = evaluate(predicate, batch, ctx);
+        const keep: number[] = [];
+        for (let i = 0; i < batch.length; i++) {
+          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep.push(i);
+        }
+        rows = Uint32Array.from(keep);
+      }
+      for (const r of rows) positions.push(base + r);
+      if (rows.length > 0) batches.push({ batch, rows });
+      base += batch.length;
+    }
+    return { positions, batches };
   }
 
   async #recover(wal: Wal): Promise<void> {
@@ -479,6 +659,20 @@ export class Database {
           );
         }
         await this.#requireStorage().append(t.id, decodeRows(change, t.columns.map((c) => c.type)));
+      } else if (e.type === WalRecordType.delete) {
+        const change = decodeJson<DeleteChange>(e.payload, "delete");
+        const t = this.#catalog.getTable(change.schema, change.name);
+        if (!t) {
+          throw new DbError(
+            SqlState.dataCorrupted,
+            `WAL delete for unknown table ${change.name} at LSN ${e.lsn}`,
+          );
+        }
+        const storage = this.#requireStorage();
+        await storage.deleteRows(t.id, change.positions);
+        if (change.inserted !== null) {
+          await storage.append(t.id, decodeRows(change.inserted, t.columns.map((c) => c.type)));
+        }
       } else {
         throw new DbError(
           SqlState.dataCorrupted,
@@ -488,6 +682,15 @@ export class Database {
     }
     this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
   }
+}
+
+/** Parses a stored view definition back into its query. */
+function parseView(parser: ParserPlugin, text: string, limits: Limits): Query {
+  const [stmt, ...rest] = parser.parse(text, { limits });
+  if (stmt === undefined || stmt.kind !== "query" || rest.length > 0) {
+    throw new DbError(SqlState.dataCorrupted, "a stored view definition is not a single query");
+  }
+  return stmt.query;
 }
 
 /** Wraps a caller's array as a column of `type`, copying only when the representation differs. */

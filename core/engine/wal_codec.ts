@@ -9,9 +9,10 @@ import { DbError, SqlState } from "../errors.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
+import type { IndexSchema, ViewSchema } from "../catalog/catalog.ts";
 
 /** WAL record types used by the engine. */
-export const WalRecordType = { ddl: 1, rows: 2 } as const;
+export const WalRecordType = { ddl: 1, rows: 2, delete: 3 } as const;
 
 /** A DDL change. */
 export type DdlChange =
@@ -21,7 +22,22 @@ export type DdlChange =
     readonly name: string;
     readonly columns: readonly { name: string; type: DataType; notNull: boolean }[];
   }
-  | { readonly op: "drop_table"; readonly schema: string; readonly name: string };
+  | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
+  | { readonly op: "create_view"; readonly view: ViewSchema; readonly orReplace: boolean }
+  | { readonly op: "drop_view"; readonly schema: string; readonly name: string }
+  | { readonly op: "create_index"; readonly index: IndexSchema }
+  | { readonly op: "drop_index"; readonly schema: string; readonly name: string };
+
+/**
+ * Rows removed from a table (by position in scan order at the time), and for an UPDATE the new
+ * versions appended in the same record, so the change is atomic in the log.
+ */
+export interface DeleteChange {
+  readonly schema: string;
+  readonly name: string;
+  readonly positions: readonly number[];
+  readonly inserted: RowsChange | null;
+}
 
 /** Rows appended to a table. */
 export interface RowsChange {

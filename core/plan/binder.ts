@@ -6,7 +6,13 @@
  */
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
-import { type Catalog, defaultSchemaName, type NewColumn } from "../catalog/catalog.ts";
+import {
+  type Catalog,
+  defaultSchemaName,
+  type NewColumn,
+  type ViewSchema,
+} from "../catalog/catalog.ts";
+import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
 import {
   type DataType,
   isNumeric,
@@ -31,7 +37,12 @@ export interface BinderContext {
   readonly catalog: Catalog;
   readonly registry: PluginRegistry;
   readonly params: readonly Value[];
+  /** Parses a view's stored SQL back into a query. */
+  readonly parseQuery: (sql: string) => ast.Query;
 }
+
+/** Views nested inside views, at most (guards against a view cycle made by OR REPLACE). */
+export const viewNestingDepthMax = 64;
 
 /** A name scope: the fields visible to expressions. */
 interface Scope {
@@ -147,6 +158,7 @@ function pos1(node: { pos: number }): { position: number } {
 class Binder {
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
+  #viewDepth = 0;
   /** The scope a subquery being bound is nested in (its enclosing row). */
   #outer: Scope | undefined = undefined;
   /** One frame per subquery being bound; set when it reads an enclosing row. */
@@ -178,6 +190,49 @@ class Binder {
         };
       case "insert":
         return this.insert(stmt);
+      case "create_view":
+        return this.createView(stmt);
+      case "drop_view":
+        return {
+          kind: "drop_view",
+          views: stmt.names.map((n) => {
+            const r = resolveName(n);
+            if (!stmt.ifExists && !this.ctx.catalog.getView(r.schema, r.name)) {
+              throw new DbError(
+                SqlState.undefinedTable,
+                `view "${r.name}" does not exist`,
+                pos1(n),
+              );
+            }
+            return r;
+          }),
+          ifExists: stmt.ifExists,
+        };
+      case "create_index":
+        return this.createIndex(stmt);
+      case "drop_index":
+        return {
+          kind: "drop_index",
+          indexes: stmt.names.map((n) => {
+            const r = resolveName(n);
+            if (!stmt.ifExists && !this.ctx.catalog.getIndex(r.schema, r.name)) {
+              throw new DbError(
+                SqlState.undefinedObject,
+                `index "${r.name}" does not exist`,
+                pos1(n),
+              );
+            }
+            return r;
+          }),
+          ifExists: stmt.ifExists,
+        };
+      case "delete": {
+        const { table, scope } = this.targetTable(stmt.table, stmt.alias);
+        const predicate = stmt.where === null ? null : this.dmlPredicate(stmt.where, scope);
+        return { kind: "delete", table, predicate };
+      }
+      case "update":
+        return this.update(stmt);
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
       default:
@@ -313,6 +368,168 @@ class Binder {
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
     const sourceIndexOfColumn = table.columns.map((_, i) => targets.indexOf(i));
     return { kind: "insert", table, sourceIndexOfColumn, source: projected };
+  }
+
+  createView(stmt: ast.Statement & { kind: "create_view" }): BoundStatement {
+    const { schema, name } = resolveName(stmt.name);
+    if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
+    const plan = this.query(stmt.query); // checks the query now, as PostgreSQL does
+    if (stmt.columns.length > plan.fields.length) {
+      throw new DbError(
+        SqlState.syntaxError,
+        "CREATE VIEW specifies more column names than columns",
+        pos1(stmt),
+      );
+    }
+    const names = plan.fields.map((f, i) => stmt.columns[i] ?? f.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) {
+      throw new DbError(
+        SqlState.duplicateColumn,
+        `column "${dup}" specified more than once`,
+        pos1(stmt),
+      );
+    }
+    if (
+      !stmt.orReplace &&
+      (this.ctx.catalog.getView(schema, name) || this.ctx.catalog.getTable(schema, name))
+    ) {
+      throw new DbError(
+        SqlState.duplicateTable,
+        `relation "${name}" already exists`,
+        pos1(stmt.name),
+      );
+    }
+    return {
+      kind: "create_view",
+      view: { schema, name, sql: stmt.sql, columns: stmt.columns },
+      orReplace: stmt.orReplace,
+    };
+  }
+
+  createIndex(stmt: ast.Statement & { kind: "create_index" }): BoundStatement {
+    const { schema, name: tableName } = resolveName(stmt.table);
+    const table = this.ctx.catalog.getTable(schema, tableName);
+    if (!table) {
+      throw new DbError(
+        SqlState.undefinedTable,
+        `relation "${tableName}" does not exist`,
+        pos1(stmt.table),
+      );
+    }
+    if (stmt.unique) throw notSupported("CREATE UNIQUE INDEX", stmt.pos + 1);
+    const columns = stmt.columns.map((c) => {
+      if (c.expr.kind !== "column_ref" || c.expr.parts.length !== 1) {
+        throw notSupported("indexes on expressions", c.expr.pos + 1);
+      }
+      const col = c.expr.parts[0]!;
+      if (!table.columns.some((tc) => tc.name === col)) {
+        throw new DbError(SqlState.undefinedColumn, `column "${col}" does not exist`, pos1(c.expr));
+      }
+      return col;
+    });
+    let name = stmt.name;
+    if (name === null) {
+      const base = `${tableName}_${columns.join("_")}_idx`;
+      name = base;
+      for (
+        let k = 1;
+        this.ctx.catalog.getIndex(schema, name) || this.ctx.catalog.getTable(schema, name);
+        k++
+      ) name = `${base}${k}`;
+    }
+    return {
+      kind: "create_index",
+      index: { schema, name, table: tableName, columns, unique: false },
+      ifNotExists: stmt.ifNotExists,
+    };
+  }
+
+  /** The table a DELETE or UPDATE changes, and the scope its expressions see. */
+  targetTable(name: ast.QualifiedName, alias: string | null): { table: TableSchema; scope: Scope } {
+    const { schema, name: tableName } = resolveName(name);
+    const table = this.ctx.catalog.getTable(schema, tableName);
+    if (!table) {
+      const what = this.ctx.catalog.getView(schema, tableName)
+        ? `cannot change view "${tableName}"`
+        : `relation "${tableName}" does not exist`;
+      throw new DbError(
+        this.ctx.catalog.getView(schema, tableName) ? "55000" : SqlState.undefinedTable,
+        what,
+        pos1(name),
+      );
+    }
+    const qualifier = alias ?? table.name;
+    return {
+      table,
+      scope: { fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })) },
+    };
+  }
+
+  dmlPredicate(where: ast.Expr, scope: Scope): BoundExpr {
+    if (this.containsAggregate(where)) {
+      throw new DbError(
+        SqlState.groupingError,
+        "aggregate functions are not allowed in WHERE",
+        pos1(where),
+      );
+    }
+    return this.predicate(where, scope, "WHERE");
+  }
+
+  update(stmt: ast.Statement & { kind: "update" }): BoundStatement {
+    const { table, scope } = this.targetTable(stmt.table, stmt.alias);
+    const assignments = new Map<number, BoundExpr>();
+    for (const a of stmt.assignments) {
+      const i = table.columns.findIndex((c) => c.name === a.column);
+      if (i < 0) {
+        throw new DbError(
+          SqlState.undefinedColumn,
+          `column "${a.column}" of relation "${table.name}" does not exist`,
+          pos1(a),
+        );
+      }
+      if (assignments.has(i)) {
+        throw new DbError(
+          SqlState.syntaxError,
+          `multiple assignments to same column "${a.column}"`,
+          pos1(a),
+        );
+      }
+      if (this.containsAggregate(a.value)) {
+        throw new DbError(
+          SqlState.groupingError,
+          "aggregate functions are not allowed in UPDATE",
+          pos1(a.value),
+        );
+      }
+      const target = table.columns[i]!;
+      const value = this.expr(a.value, scope);
+      assignments.set(i, this.assignCast(value, target, a.value));
+    }
+    const predicate = stmt.where === null ? null : this.dmlPredicate(stmt.where, scope);
+    return { kind: "update", table, assignments, predicate };
+  }
+
+  /** PostgreSQL's assignment cast of a value to a column's type (42804 when none exists). */
+  assignCast(value: BoundExpr, target: ColumnSchema, node: { pos: number }): BoundExpr {
+    if (value.type.kind === target.type.kind && target.type.kind !== "varchar") return value;
+    if (value.type.kind === "unknown" || this.#untyped.has(value)) {
+      return this.coerce(value, target.type, "UPDATE");
+    }
+    const ok = canCast(value.type, target.type) &&
+      (value.type.kind === "bool") === (target.type.kind === "bool") &&
+      (!isString(value.type) || isString(target.type));
+    if (!ok) {
+      throw new DbError(
+        SqlState.datatypeMismatch,
+        `column "${target.name}" is of type ${typeToSql(target.type)} but expression is of type ${
+          typeToSql(value.type)
+        }`,
+        { ...pos1(node), hint: "You will need to rewrite or cast the expression." },
+      );
+    }
+    return { kind: "cast", operand: value, type: target.type };
   }
 
   /** Whether column k of a VALUES plan holds only untyped literals (assignable to any type). */
@@ -460,6 +677,8 @@ class Binder {
       case "table": {
         const { schema, name } = resolveName(ref.name);
         const table = this.ctx.catalog.getTable(schema, name);
+        const view = table ? null : this.ctx.catalog.getView(schema, name);
+        if (view) return this.viewRef(view, ref);
         if (!table) {
           throw new DbError(
             SqlState.undefinedTable,
@@ -502,6 +721,31 @@ class Binder {
         return this.join(ref);
       default:
         return unreachable(ref, "table reference");
+    }
+  }
+
+  viewRef(view: ViewSchema, ref: ast.TableRef & { kind: "table" }): LogicalPlan {
+    if (++this.#viewDepth > viewNestingDepthMax) {
+      throw new DbError(
+        "54001",
+        `views nest more than ${viewNestingDepthMax} deep (is there a cycle?)`,
+        pos1(ref),
+      );
+    }
+    const saved = this.#outer;
+    this.#outer = undefined; // a view sees nothing of the query that uses it
+    try {
+      const query = this.ctx.parseQuery(view.sql);
+      return this.tableRef({
+        kind: "derived",
+        query,
+        alias: ref.alias ?? view.name,
+        columnAliases: view.columns,
+        pos: ref.pos,
+      });
+    } finally {
+      this.#outer = saved;
+      this.#viewDepth--;
     }
   }
 

@@ -1,5 +1,6 @@
 import type { LogicalPlan } from "./logical_plan.ts";
-import type { NewColumn } from "../catalog/catalog.ts";
+import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
+import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
 
 /** A statement after binding: names resolved against the catalog, types checked. */
@@ -18,6 +19,31 @@ export type BoundStatement =
     readonly kind: "drop_table";
     readonly tables: readonly { readonly schema: string; readonly name: string }[];
     readonly ifExists: boolean;
+  }
+  | { readonly kind: "create_view"; readonly view: ViewSchema; readonly orReplace: boolean }
+  | {
+    readonly kind: "drop_view";
+    readonly views: readonly { readonly schema: string; readonly name: string }[];
+    readonly ifExists: boolean;
+  }
+  | { readonly kind: "create_index"; readonly index: IndexSchema; readonly ifNotExists: boolean }
+  | {
+    readonly kind: "drop_index";
+    readonly indexes: readonly { readonly schema: string; readonly name: string }[];
+    readonly ifExists: boolean;
+  }
+  | {
+    readonly kind: "delete";
+    readonly table: TableSchema;
+    /** Over the table's columns; `null` deletes every row. */
+    readonly predicate: BoundExpr | null;
+  }
+  | {
+    readonly kind: "update";
+    readonly table: TableSchema;
+    /** New values by table column position, over the table's columns. */
+    readonly assignments: ReadonlyMap<number, BoundExpr>;
+    readonly predicate: BoundExpr | null;
   }
   | {
     readonly kind: "insert";

@@ -25,6 +25,11 @@ export interface StorageEngine {
   dropTable(tableId: number): Promise<void>;
   /** Appends rows; columns in table column order. */
   append(tableId: number, batch: Batch): Promise<void>;
+  /**
+   * Removes rows by position in scan order (0-based, ascending). Scans return rows in a stable
+   * order between changes, so positions found by a scan identify rows.
+   */
+  deleteRows(tableId: number, positions: readonly number[]): Promise<void>;
   /** Streams the table's rows in batches of the projected columns. */
   scan(tableId: number, request: ScanRequest): AsyncIterable<Batch>;
   /** How this engine answers a filter; engines that prune nothing answer "unsupported". */

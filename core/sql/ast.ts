@@ -270,6 +270,56 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    readonly kind: "create_view";
+    readonly name: QualifiedName;
+    readonly orReplace: boolean;
+    readonly columns: readonly string[];
+    readonly query: Query;
+    /** The query's source text, kept so the view can be bound again later. */
+    readonly sql: string;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "drop_view";
+    readonly names: readonly QualifiedName[];
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "create_index";
+    readonly name: string | null;
+    readonly table: QualifiedName;
+    readonly unique: boolean;
+    readonly ifNotExists: boolean;
+    readonly columns: readonly OrderItem[];
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "drop_index";
+    readonly names: readonly QualifiedName[];
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "delete";
+    readonly table: QualifiedName;
+    readonly alias: string | null;
+    readonly where: Expr | null;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "update";
+    readonly table: QualifiedName;
+    readonly alias: string | null;
+    readonly assignments: readonly {
+      readonly column: string;
+      readonly value: Expr;
+      readonly pos: number;
+    }[];
+    readonly where: Expr | null;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "unsupported";
     /** The leading keywords, e.g. `CREATE INDEX`, for the 0A000 message. */
     readonly what: string;

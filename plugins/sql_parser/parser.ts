@@ -362,6 +362,8 @@ class Parser {
     if (this.isKw("create")) return this.create();
     if (this.isKw("drop")) return this.drop();
     if (this.isKw("insert")) return this.insert();
+    if (this.isKw("delete")) return this.deleteStatement();
+    if (this.isKw("update")) return this.updateStatement();
     if (t.kind === "ident" && KNOWN_STATEMENTS.has(t.value)) {
       // A known statement we do not support yet: consume it so the error names it.
       const words = [t.value.toUpperCase()];
@@ -411,6 +413,38 @@ class Parser {
         return { kind: "create_table", name, ifNotExists, columns, asQuery: this.query(), pos };
       }
       return { kind: "create_table", name, ifNotExists, columns, asQuery: null, pos };
+    }
+    const orReplace = this.acceptKw("or", "replace");
+    if (
+      this.acceptKw("view") || this.acceptKw("temporary", "view") || this.acceptKw("temp", "view")
+    ) {
+      const name = this.qualifiedName();
+      const columns: string[] = [];
+      if (this.acceptOp("(")) {
+        do columns.push(this.ident("column name")); while (this.acceptOp(","));
+        this.expectOp(")");
+      }
+      this.expectKw("as");
+      const start = this.tok.pos;
+      const query = this.query();
+      const sql = this.sql.slice(start, this.tok.pos).trim();
+      return { kind: "create_view", name, orReplace, columns, query, sql, pos };
+    }
+    if (
+      !orReplace && (this.isKw("index") || (this.isKw("unique") && this.isKw("index", this.peek())))
+    ) {
+      const unique = this.acceptKw("unique");
+      this.expectKw("index");
+      this.acceptKw("concurrently");
+      const ifNotExists = this.acceptKw("if", "not", "exists");
+      const name = this.isKw("on") ? null : this.ident("index name");
+      this.expectKw("on");
+      const table = this.qualifiedName();
+      if (this.acceptKw("using")) this.ident("index method");
+      this.expectOp("(");
+      const columns = this.orderItems();
+      this.expectOp(")");
+      return { kind: "create_index", name, table, unique, ifNotExists, columns, pos };
     }
     const words = ["CREATE"];
     if (this.tok.kind === "ident") words.push(this.tok.value.toUpperCase());
@@ -527,9 +561,71 @@ class Parser {
       this.acceptKw("cascade") || this.acceptKw("restrict");
       return { kind: "drop_table", names, ifExists, pos };
     }
+    if (this.isKw("view") || this.isKw("index")) {
+      const kind = this.next().value === "view" ? "drop_view" : "drop_index";
+      const ifExists = this.acceptKw("if", "exists");
+      const names = [this.qualifiedName()];
+      while (this.acceptOp(",")) names.push(this.qualifiedName());
+      this.acceptKw("cascade") || this.acceptKw("restrict");
+      return { kind, names, ifExists, pos };
+    }
     const what = this.tok.kind === "ident" ? `DROP ${this.tok.value.toUpperCase()}` : "DROP";
     this.skipStatement();
     return { kind: "unsupported", what, pos };
+  }
+
+  deleteStatement(): Statement {
+    const pos = this.next().pos;
+    this.expectKw("from");
+    const table = this.qualifiedName();
+    const [alias] = this.aliasClause();
+    if (this.isKw("using")) {
+      throw new DbError(SqlState.featureNotSupported, "DELETE ... USING is not supported yet", {
+        position: this.tok.pos + 1,
+      });
+    }
+    const where = this.acceptKw("where") ? this.expr() : null;
+    if (this.isKw("returning")) {
+      throw new DbError(SqlState.featureNotSupported, "DELETE ... RETURNING is not supported yet", {
+        position: this.tok.pos + 1,
+      });
+    }
+    return { kind: "delete", table, alias, where, pos };
+  }
+
+  updateStatement(): Statement {
+    const pos = this.next().pos;
+    const table = this.qualifiedName();
+    const [alias] = this.isKw("set") ? [null] : this.aliasClause();
+    this.expectKw("set");
+    const assignments: { column: string; value: Expr; pos: number }[] = [];
+    do {
+      const at = this.tok.pos;
+      const column = this.ident("column name");
+      this.expectOp("=");
+      if (this.isKw("default")) {
+        throw new DbError(
+          SqlState.featureNotSupported,
+          "SET column = DEFAULT is not supported yet",
+          {
+            position: this.tok.pos + 1,
+          },
+        );
+      }
+      assignments.push({ column, value: this.expr(), pos: at });
+    } while (this.acceptOp(","));
+    if (this.isKw("from")) {
+      throw new DbError(SqlState.featureNotSupported, "UPDATE ... FROM is not supported yet", {
+        position: this.tok.pos + 1,
+      });
+    }
+    const where = this.acceptKw("where") ? this.expr() : null;
+    if (this.isKw("returning")) {
+      throw new DbError(SqlState.featureNotSupported, "UPDATE ... RETURNING is not supported yet", {
+        position: this.tok.pos + 1,
+      });
+    }
+    return { kind: "update", table, alias, assignments, where, pos };
   }
 
   insert(): Statement {

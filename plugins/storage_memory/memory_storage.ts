@@ -72,6 +72,36 @@ export class MemoryStorage implements StorageEngine {
     return Promise.resolve();
   }
 
+  deleteRows(tableId: number, positions: readonly number[]): Promise<void> {
+    const t = this.#table(tableId);
+    if (positions.length === 0) return Promise.resolve();
+    const kept: Batch[] = [];
+    let p = 0;
+    let base = 0;
+    for (const b of t.batches) {
+      const keep = new Uint32Array(b.length);
+      let n = 0;
+      for (let i = 0; i < b.length; i++) {
+        if (p < positions.length && positions[p] === base + i) p++;
+        else keep[n++] = i;
+      }
+      base += b.length;
+      if (n === b.length) kept.push(b);
+      else if (n > 0) {
+        kept.push({ columns: b.columns.map((c) => takeColumn(c, keep, n)), length: n });
+      }
+    }
+    if (p !== positions.length) {
+      return Promise.reject(
+        new DbError(SqlState.internalError, "deleteRows: position out of range"),
+      );
+    }
+    t.batches.length = 0;
+    t.batches.push(...kept);
+    t.rows -= positions.length;
+    return Promise.resolve();
+  }
+
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     const t = this.#table(tableId);
     let left = request.limit ?? Infinity;
