@@ -215,18 +215,22 @@ function concat(a: Column, b: Column): Column {
 function caseWhen(expr: BoundExpr & { kind: "case" }, batch: Batch, ctx: ExecContext): Column {
   const n = batch.length;
   // choice[i] = index of the first WHEN that is true for row i, or whens.length for ELSE
-  const choice = new Int32Array(n).fill(expr.whens.length);
-  const undecided = new Uint8Array(n).fill(1);
+  // A WHEN is evaluated only for rows no earlier WHEN decided (SQL's lazy CASE), so
+  // COALESCE-style guards protect later conditions from errors.
+  const UNDECIDED = -1;
+  const choice = new Int32Array(n).fill(UNDECIDED);
   for (let w = 0; w < expr.whens.length; w++) {
-    const cond = evaluate(expr.whens[w]!.when, batch, ctx);
+    const cond = evaluateRows(expr.whens[w]!.when, batch, ctx, choice, UNDECIDED);
     const d = cond.data as Uint8Array | null;
     for (let i = 0; i < n; i++) {
-      if (undecided[i] && cond.kind !== "unknown" && isValid(cond.validity, i) && d![i]) {
+      if (
+        choice[i] === UNDECIDED && cond.kind !== "unknown" && isValid(cond.validity, i) && d![i]
+      ) {
         choice[i] = w;
-        undecided[i] = 0;
       }
     }
   }
+  for (let i = 0; i < n; i++) if (choice[i] === UNDECIDED) choice[i] = expr.whens.length;
   // Evaluate each branch over the whole batch only if some row chose it, so that errors in
   // branches no row takes (e.g. 1/0) are not raised.
   const branches: (Column | null)[] = [];

@@ -3,7 +3,7 @@ import { type Column, isValid } from "../types/column.ts";
 import type { Field, SortKey } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
-import { compareFloat } from "./kernels/compare.ts";
+import { compareFloat, compareText } from "./kernels/compare.ts";
 import { asFloat64 } from "./kernels/numeric.ts";
 import { materialize, rebatch } from "./materialize.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
@@ -17,7 +17,7 @@ function keyComparator(col: Column, key: SortKey): RowCompare {
   let cmp: RowCompare;
   if (col.kind === "text" || col.kind === "varchar") {
     const d = col.data;
-    cmp = (a, b) => (d[a]! < d[b]! ? -1 : d[a]! > d[b]! ? 1 : 0);
+    cmp = (a, b) => compareText(d[a]!, d[b]!);
   } else if (col.kind === "int8") {
     const d = col.data;
     cmp = (a, b) => (d[a]! < d[b]! ? -1 : d[a]! > d[b]! ? 1 : 0);

@@ -10,12 +10,13 @@ import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { planInputs } from "../plan/logical_plan.ts";
 import { columnsOf } from "../plan/expr_utils.ts";
 import { pushDownFilters } from "./push_down_filters.ts";
+import { foldConstants } from "./fold_constants.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
 
 /** The built-in rules, in order. */
-export const builtinRules: readonly OptimizerRule[] = [pushDownFilters];
+export const builtinRules: readonly OptimizerRule[] = [foldConstants, pushDownFilters];
 
 function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
   switch (plan.kind) {

@@ -11,3 +11,4 @@
  */
 export * from "./driver.ts";
 export { pushDownFilters } from "./push_down_filters.ts";
+export { foldConstants, foldExpr } from "./fold_constants.ts";

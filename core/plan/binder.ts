@@ -936,7 +936,10 @@ class Binder {
         pos1(g),
       );
     }
-    if (g.kind === "literal" && g.value.kind === "number" && /^\d+$/.test(g.value.text)) {
+    if (g.kind === "literal" && g.value.kind !== "typed_string") {
+      if (g.value.kind !== "number" || !/^-?\d+$/.test(g.value.text)) {
+        throw new DbError(SqlState.syntaxError, "non-integer constant in GROUP BY", pos1(g));
+      }
       const k = Number(g.value.text);
       const item = body.items[k - 1];
       if (item === undefined || item.kind !== "expr") {
@@ -1046,7 +1049,10 @@ class Binder {
     select: { scope: Scope; inputPlan: LogicalPlan; distinct: boolean } | null,
     hidden: BoundExpr[],
   ): BoundExpr {
-    if (e.kind === "literal" && e.value.kind === "number" && /^\d+$/.test(e.value.text)) {
+    if (e.kind === "literal" && e.value.kind !== "typed_string") {
+      if (e.value.kind !== "number" || !/^-?\d+$/.test(e.value.text)) {
+        throw new DbError(SqlState.syntaxError, "non-integer constant in ORDER BY", pos1(e));
+      }
       const k = Number(e.value.text);
       if (k < 1 || k > plan.fields.length) {
         throw new DbError("42P10", `ORDER BY position ${k} is not in select list`, pos1(e));
@@ -1691,10 +1697,34 @@ class Binder {
     });
   }
 
+  /** COALESCE is syntax, not a function: later arguments are evaluated only when needed. */
+  coalesce(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+    const args = e.args.map((a) => this.expr(a, scope));
+    const typed = args.filter((a) => !this.#untyped.has(a)).map((a) => a.type);
+    const t = commonType(typed, "COALESCE");
+    const cargs = args.map((a) => this.coerce(a, t, "COALESCE"));
+    const last = cargs[cargs.length - 1]!;
+    return {
+      kind: "case",
+      whens: cargs.slice(0, -1).map((a) => ({
+        when: { kind: "is_null", negated: true, operand: a, type: Types.bool },
+        then: a,
+      })),
+      else: last,
+      type: t,
+    };
+  }
+
   call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
     if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);
+    if (
+      name === "coalesce" && e.name.parts.length === 1 && !e.star && !e.distinct &&
+      e.args.length > 0
+    ) {
+      return this.coalesce(e, scope);
+    }
     if (e.star || e.distinct || e.filter !== null || e.orderBy.length > 0) {
       throw new DbError(
         SqlState.syntaxError,

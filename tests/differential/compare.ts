@@ -21,7 +21,10 @@ export interface OrderSpec {
 }
 
 /** The result of a comparison: equal, or not with a reason. */
-export type Comparison = { readonly equal: true } | { readonly equal: false; readonly reason: string };
+export type Comparison = { readonly equal: true } | {
+  readonly equal: false;
+  readonly reason: string;
+};
 
 /** How many rows a message shows at most. */
 export const shownRowsMax = 8;

@@ -10,7 +10,15 @@
  */
 
 import fc from "fast-check";
-import { type ColumnDef, renderFloat, renderText, renderValue, type SqlType, sqlTypeName, sqlTypes } from "./sql_case.ts";
+import {
+  type ColumnDef,
+  renderFloat,
+  renderText,
+  renderValue,
+  type SqlType,
+  sqlTypeName,
+  sqlTypes,
+} from "./sql_case.ts";
 
 /** A generated expression: its SQL, its result type and the features it uses. */
 export interface Expr {
@@ -98,7 +106,26 @@ export const edgeValues = {
     Infinity,
     -Infinity,
   ],
-  text: ["", "a", "A", "b", "abc", "ABC", "Hello", " x ", "it's", "é", "É", "😀", "ｚ", "1", "-7", "1.5", "true", "NaN"],
+  text: [
+    "",
+    "a",
+    "A",
+    "b",
+    "abc",
+    "ABC",
+    "Hello",
+    " x ",
+    "it's",
+    "é",
+    "É",
+    "😀",
+    "ｚ",
+    "1",
+    "-7",
+    "1.5",
+    "true",
+    "NaN",
+  ],
   bool: [true, false],
 } as const;
 
@@ -225,7 +252,13 @@ export const arithGenerator: ExprGenerator = {
   produces: numericTypes,
   weight: 3,
   build: (scope, type) =>
-    binary(scope, numericOperandPairs(type), ["+", "-", "*"], type, () => ["arith", `arith.${type}`]),
+    binary(
+      scope,
+      numericOperandPairs(type),
+      ["+", "-", "*"],
+      type,
+      () => ["arith", `arith.${type}`],
+    ),
 };
 
 /** `/` on numbers (integer division truncates; x/0 raises 22012 in PostgreSQL). */
@@ -249,7 +282,9 @@ export const negateGenerator: ExprGenerator = {
   feature: "neg",
   produces: numericTypes,
   build: (scope, type) =>
-    scope.sub(type).map((a) => expr(`(- ${a.sql})`, type, tags(a.features, "neg", `arith.${type}`))),
+    scope.sub(type).map((a) =>
+      expr(`(- ${a.sql})`, type, tags(a.features, "neg", `arith.${type}`))
+    ),
 };
 
 const comparableGroups: readonly (readonly SqlType[])[] = [numericTypes, ["text"], ["bool"]];
@@ -354,7 +389,11 @@ export const caseGenerator: ExprGenerator = {
             otherwise === null ? "" : ` ELSE ${otherwise.sql}`
           } END)`,
           type,
-          tags(...whens.flatMap(([w, t]) => [w.features, t.features]), otherwise?.features ?? [], "case"),
+          tags(
+            ...whens.flatMap(([w, t]) => [w.features, t.features]),
+            otherwise?.features ?? [],
+            "case",
+          ),
         )
       ),
       fc.constantFrom(...comparableGroups).chain((g) =>
@@ -367,9 +406,9 @@ export const caseGenerator: ExprGenerator = {
           fc.option(scope.sub(type)),
         ).map(([subject, whens, otherwise]) =>
           expr(
-            `(CASE ${subject.sql} ${whens.map(([w, t]) => `WHEN ${w.sql} THEN ${t.sql}`).join(" ")}${
-              otherwise === null ? "" : ` ELSE ${otherwise.sql}`
-            } END)`,
+            `(CASE ${subject.sql} ${
+              whens.map(([w, t]) => `WHEN ${w.sql} THEN ${t.sql}`).join(" ")
+            }${otherwise === null ? "" : ` ELSE ${otherwise.sql}`} END)`,
             type,
             tags(
               subject.features,
@@ -407,7 +446,9 @@ export const castGenerator: ExprGenerator = {
         )
         : scope.sub(from);
       return fc.tuple(source, fc.boolean()).map(([a, colon]) => {
-        const sql = colon ? `(${a.sql})::${sqlTypeName[type]}` : `CAST(${a.sql} AS ${sqlTypeName[type]})`;
+        const sql = colon
+          ? `(${a.sql})::${sqlTypeName[type]}`
+          : `CAST(${a.sql} AS ${sqlTypeName[type]})`;
         const extra = colon ? ["cast.colon"] : [];
         return expr(sql, type, tags(a.features, "cast", `cast.${from}_to_${type}`, extra));
       });
@@ -447,7 +488,9 @@ export const functionGenerator: ExprGenerator = {
     }
     if (numericTypes.includes(type)) {
       options.push(
-        scope.sub(type).map((a) => expr(`abs(${a.sql})`, type, tags(a.features, "func", "func.abs"))),
+        scope.sub(type).map((a) =>
+          expr(`abs(${a.sql})`, type, tags(a.features, "func", "func.abs"))
+        ),
       );
     }
     options.push(
@@ -459,7 +502,11 @@ export const functionGenerator: ExprGenerator = {
         )
       ),
       fc.tuple(scope.sub(type), scope.sub(type)).map(([a, b]) =>
-        expr(`nullif(${a.sql}, ${b.sql})`, type, tags(a.features, b.features, "func", "func.nullif"))
+        expr(
+          `nullif(${a.sql}, ${b.sql})`,
+          type,
+          tags(a.features, b.features, "func", "func.nullif"),
+        )
       ),
     );
     return fc.oneof(...options);

@@ -9,8 +9,23 @@
 
 import fc from "fast-check";
 import type { OrderSpec } from "./compare.ts";
-import { defaultExprGenerators, type Expr, exprArbitraries, type ExprGenerator, exprDepthMaxDefault, valueArbitrary } from "./gen_expr.ts";
-import { type ColumnDef, type GeneratedQuery, type SqlCase, type SqlType, sqlTypes, type SqlValue, type TableDef } from "./sql_case.ts";
+import {
+  defaultExprGenerators,
+  type Expr,
+  exprArbitraries,
+  exprDepthMaxDefault,
+  type ExprGenerator,
+  valueArbitrary,
+} from "./gen_expr.ts";
+import {
+  type ColumnDef,
+  type GeneratedQuery,
+  type SqlCase,
+  type SqlType,
+  sqlTypes,
+  type SqlValue,
+  type TableDef,
+} from "./sql_case.ts";
 
 /** What a query generator gets: the tables of the case and the expression generators. */
 export interface QueryScope {
@@ -143,7 +158,10 @@ function selectParts(
   });
   return fc.record({
     star: fc.constant(false),
-    distinct: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+    distinct: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, {
+      arbitrary: fc.constant(true),
+      weight: 1,
+    }),
     items: fc.array(anyExpr, { minLength: 1, maxLength: selectItemsMax }),
     where: withFrom ? fc.option(e.bool, { freq: 2 }) : fc.constant(null),
     order: fc.option(fc.array(orderKey, { minLength: 1, maxLength: orderKeysMax }), { freq: 2 }),

@@ -5,7 +5,15 @@
  */
 
 import { PgServerError, type PostgresServer } from "../support/postgres.ts";
-import { boolCell, type Cell, floatCell, intCell, numericTextCell, parseFloatText, textCell } from "./cell.ts";
+import {
+  boolCell,
+  type Cell,
+  floatCell,
+  intCell,
+  numericTextCell,
+  parseFloatText,
+  textCell,
+} from "./cell.ts";
 import { createdTables, type Engine } from "./engine.ts";
 import { errorOutcome, type Outcome, type OutcomeStage } from "./outcome.ts";
 

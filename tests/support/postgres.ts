@@ -215,7 +215,9 @@ export class PostgresServer {
     const binDir = options.binDir ?? postgresBinDirDefault;
     const timeoutMs = options.startTimeoutMs ?? postgresStartTimeoutMs;
     if (!postgresInstalled(binDir)) {
-      throw new Error(`PostgreSQL not found in ${binDir}: install it with \`${postgresInstallHint}\``);
+      throw new Error(
+        `PostgreSQL not found in ${binDir}: install it with \`${postgresInstallHint}\``,
+      );
     }
     const user = isRoot() ? osUser("postgres") : null;
     const asUser = user === null ? {} : { uid: user.uid, gid: user.gid };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { PgServerError, PostgresServer, postgresPrereq } from "./postgres.ts";
+import { PgServerError, postgresPrereq, PostgresServer } from "./postgres.ts";
 import { prereqTest } from "./prereq.ts";
 
 const pgStatus = await postgresPrereq();

@@ -6,9 +6,13 @@
  *
  * @example
  * ```ts
- * import { checkPrereq, prereqTest } from "./prereq.ts";
- * const sh = await checkPrereq("sh", () => true, "apt-get install -y dash");
- * prereqTest([sh], { name: "sh runs", fn: () => {} });
+ * import { checkPrereq, requirePrereq } from "./prereq.ts";
+ * // In a test file: `prereqTest([status], { name, fn })` declares the test accordingly.
+ * const status = await checkPrereq("sh", () => true, "apt-get install -y dash");
+ * console.assert(status.available);
+ * if (await requirePrereq("sh", () => true, "apt-get install -y dash")) {
+ *   // ... code that needs sh
+ * }
  * ```
  *
  * @module
@@ -69,7 +73,9 @@ export async function checkPrereq(
     available,
     installHint,
     required: requireAll(),
-    message: available ? `${name} is available` : `${name} is missing: install it with \`${installHint}\``,
+    message: available
+      ? `${name} is available`
+      : `${name} is missing: install it with \`${installHint}\``,
   };
 }
 

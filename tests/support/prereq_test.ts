@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { checkPrereq, PrereqMissingError, requireAll, requireAllEnvVar, requirePrereq } from "./prereq.ts";
+import {
+  checkPrereq,
+  PrereqMissingError,
+  requireAll,
+  requireAllEnvVar,
+  requirePrereq,
+} from "./prereq.ts";
 
 function withEnv(value: string | undefined, fn: () => Promise<void>): Promise<void> {
   const old = Deno.env.get(requireAllEnvVar);
@@ -29,15 +35,17 @@ Deno.test("requirePrereq: runs when present, skips when missing, fails when all 
     assert.equal(await requirePrereq("present", () => true, "x"), true);
     assert.equal(await requirePrereq("absent", () => false, "apt-get install -y absent"), false);
   });
-  await withEnv("0", async () => {
+  await withEnv("0", () => {
     assert.equal(requireAll(), false);
+    return Promise.resolve();
   });
   await withEnv("1", async () => {
     assert.equal(requireAll(), true);
     assert.equal(await requirePrereq("present", () => true, "x"), true);
     await assert.rejects(
       requirePrereq("absent", () => false, "apt-get install -y absent"),
-      (e: unknown) => e instanceof PrereqMissingError && /apt-get install -y absent/.test(e.message),
+      (e: unknown) =>
+        e instanceof PrereqMissingError && /apt-get install -y absent/.test(e.message),
     );
   });
 });

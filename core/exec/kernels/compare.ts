@@ -14,6 +14,26 @@ import { andValidity } from "./validity.ts";
 /** The comparison operators. */
 export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
+/**
+ * Three-way comparison of strings by Unicode code point (PostgreSQL's C collation on UTF-8).
+ * JS `<` compares UTF-16 code units, which differs when a surrogate pair meets a character
+ * above U+DFFF.
+ */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : 1;
+}
+
 /** Three-way comparison of two float64s with PostgreSQL's NaN rules. */
 export function compareFloat(a: number, b: number): number {
   if (a < b) return -1;
@@ -61,9 +81,7 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
     const y = b.data;
     for (let i = 0; i < n; i++) {
       if (!isValid(validity, i)) continue;
-      const l = x[i]!;
-      const r = y[i]!;
-      out[i] = decide(op, l < r ? -1 : l > r ? 1 : 0) ? 1 : 0;
+      out[i] = decide(op, compareText(x[i]!, y[i]!)) ? 1 : 0;
     }
   } else if (a.kind === "int8" && b.kind === "int8") {
     const x = a.data;

@@ -1,0 +1,190 @@
+/**
+ * Rule `fold_constants`: evaluates constant subexpressions once at plan time, as PostgreSQL's
+ * eval_const_expressions does: strict operators with a NULL operand become NULL without
+ * evaluating the other side, `FALSE AND x` is FALSE, CASE arms with constant conditions are
+ * decided, and errors in constant expressions (e.g. `1/0`) are raised while planning.
+ *
+ * @module
+ */
+import { unreachable } from "../errors.ts";
+import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { evaluate } from "../exec/eval.ts";
+import { ExecContext } from "../exec/context.ts";
+import { defaultLimits } from "../limits.ts";
+import { valueAt } from "../types/column.ts";
+import type { Clock } from "../env/clock.ts";
+
+const noClock: Clock = {
+  nowMicros: () => 0,
+  monotonicMs: () => 0,
+  sleep: () => Promise.resolve(),
+};
+
+function isConst(e: BoundExpr): e is BoundExpr & { kind: "const" } {
+  return e.kind === "const";
+}
+
+function isNull(e: BoundExpr): boolean {
+  return e.kind === "const" && e.value === null;
+}
+
+function constant(e: BoundExpr): BoundExpr {
+  const ctx = new ExecContext(noClock, defaultLimits, [], null, 0);
+  const col = evaluate(e, { columns: [], length: 1 }, ctx);
+  return { kind: "const", value: col.kind === "unknown" ? null : valueAt(col, 0), type: e.type };
+}
+
+function nullOf(e: BoundExpr): BoundExpr {
+  return { kind: "const", value: null, type: e.type };
+}
+
+/**
+ * Folds an expression; returns the same object when nothing changed.
+ *
+ * @example
+ * ```ts
+ * import { foldExpr } from "./fold_constants.ts";
+ * import { Types } from "../types/mod.ts";
+ * const e = foldExpr({ kind: "op", op: "add", type: Types.int4,
+ *   left: { kind: "const", value: 1, type: Types.int4 }, right: { kind: "const", value: 2, type: Types.int4 } });
+ * console.assert(e.kind === "const" && e.value === 3);
+ * ```
+ */
+export function foldExpr(e: BoundExpr): BoundExpr {
+  switch (e.kind) {
+    case "column":
+    case "const":
+    case "param":
+    case "outer_column":
+      return e;
+    case "subquery": {
+      if (e.operand === null) return e;
+      const operand = foldExpr(e.operand);
+      return operand === e.operand ? e : { ...e, operand };
+    }
+    case "op": {
+      const left = foldExpr(e.left);
+      const right = foldExpr(e.right);
+      if (e.op === "and" || e.op === "or") {
+        const decisive = e.op === "and" ? false : true;
+        if (
+          (isConst(left) && left.value === decisive) || (isConst(right) && right.value === decisive)
+        ) {
+          return { kind: "const", value: decisive, type: e.type };
+        }
+        if (isConst(left) && left.value === !decisive) return right;
+        if (isConst(right) && right.value === !decisive) return left;
+      } else if (isNull(left) || isNull(right)) {
+        return nullOf(e);
+      }
+      const next = left === e.left && right === e.right ? e : { ...e, left, right };
+      return isConst(left) && isConst(right) ? constant(next) : next;
+    }
+    case "neg":
+    case "not":
+    case "cast": {
+      const operand = foldExpr(e.operand);
+      if (isNull(operand)) return nullOf(e);
+      const next = operand === e.operand ? e : { ...e, operand };
+      return isConst(operand) ? constant(next) : next;
+    }
+    case "is_null": {
+      const operand = foldExpr(e.operand);
+      const next = operand === e.operand ? e : { ...e, operand };
+      return isConst(operand) ? constant(next) : next;
+    }
+    case "case": {
+      let changed = false;
+      const whens: { when: BoundExpr; then: BoundExpr }[] = [];
+      for (const w of e.whens) {
+        const when = foldExpr(w.when);
+        if (isConst(when) && when.value !== true) {
+          changed = true; // FALSE or NULL: this arm never fires
+          continue;
+        }
+        const then = foldExpr(w.then);
+        if (isConst(when)) {
+          // TRUE: this arm fires for every row that reaches it
+          if (whens.length === 0) return then;
+          return { ...e, whens, else: then };
+        }
+        if (when !== w.when || then !== w.then) changed = true;
+        whens.push({ when, then });
+      }
+      const elseExpr = foldExpr(e.else);
+      if (whens.length === 0) return elseExpr;
+      if (!changed && elseExpr === e.else) return e;
+      return { ...e, whens, else: elseExpr };
+    }
+    case "call": {
+      const args = e.args.map(foldExpr);
+      const changed = args.some((a, i) => a !== e.args[i]);
+      const next = changed ? { ...e, args } : e;
+      return e.fn.volatility !== "volatile" && args.every(isConst) ? constant(next) : next;
+    }
+    default:
+      return unreachable(e, "expression");
+  }
+}
+
+function foldAll(exprs: readonly BoundExpr[]): readonly BoundExpr[] | null {
+  const out = exprs.map(foldExpr);
+  return out.some((x, i) => x !== exprs[i]) ? out : null;
+}
+
+function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  switch (plan.kind) {
+    case "filter": {
+      const predicate = foldExpr(plan.predicate);
+      if (predicate.kind === "const" && predicate.value === true) return plan.input;
+      return predicate === plan.predicate ? null : { ...plan, predicate };
+    }
+    case "project": {
+      const exprs = foldAll(plan.exprs);
+      return exprs === null ? null : { ...plan, exprs };
+    }
+    case "join": {
+      if (plan.condition === null) return null;
+      const condition = foldExpr(plan.condition);
+      return condition === plan.condition ? null : { ...plan, condition };
+    }
+    case "sort": {
+      const folded = foldAll(plan.keys.map((k) => k.expr));
+      return folded === null
+        ? null
+        : { ...plan, keys: plan.keys.map((k, i) => ({ ...k, expr: folded[i]! })) };
+    }
+    case "values": {
+      const rows = plan.rows.map((r) => foldAll(r));
+      return rows.every((r) => r === null)
+        ? null
+        : { ...plan, rows: rows.map((r, i) => r ?? plan.rows[i]!) };
+    }
+    case "aggregate": {
+      const groups = foldAll(plan.groups);
+      const aggregates = plan.aggregates.map((a) => {
+        const args = foldAll(a.args);
+        const filter = a.filter === null ? null : foldExpr(a.filter);
+        return args === null && filter === a.filter ? a : { ...a, args: args ?? a.args, filter };
+      });
+      if (groups === null && aggregates.every((a, i) => a === plan.aggregates[i])) return null;
+      return { ...plan, groups: groups ?? plan.groups, aggregates };
+    }
+    case "scan":
+    case "distinct":
+    case "limit":
+    case "set_op":
+      return null;
+    default:
+      return unreachable(plan, "plan");
+  }
+}
+
+/** The rule. */
+export const foldConstants: OptimizerRule = {
+  name: "fold_constants",
+  phase: "optimizer",
+  apply: rewrite,
+};

@@ -1,0 +1,193 @@
+/**
+ * Listed divergences: places where DuckDB (the reference) and PostgreSQL 15 disagree and OmenDB
+ * follows PostgreSQL, as DESIGN.md §5 says it must. A mismatch with DuckDB only counts as a
+ * divergence when PostgreSQL settles it for OmenDB *and* an entry here recognises its shape;
+ * anything else fails. `divergences_test.ts` checks every entry against the real engines, so an
+ * entry that stops being true (a DuckDB upgrade) is noticed.
+ *
+ * @module
+ */
+
+import { compareOutcomes } from "./compare.ts";
+import type { Outcome } from "./outcome.ts";
+
+/** What a divergence is recognised by. */
+export interface DivergenceContext {
+  /** The features of the query. */
+  readonly features: ReadonlySet<string>;
+  readonly duck: Outcome;
+  readonly pg: Outcome;
+}
+
+/** One known DuckDB-vs-PostgreSQL difference. */
+export interface Divergence {
+  /** Stable identifier, used in reports. */
+  readonly id: string;
+  /** What differs, and what PostgreSQL (and so OmenDB) does. */
+  readonly description: string;
+  /** Feature tags of queries that can show it; one must be present. */
+  readonly triggers: readonly string[];
+  /** True when a DuckDB/PostgreSQL disagreement has this entry's shape. */
+  matches(ctx: DivergenceContext): boolean;
+  /**
+   * Whether PostgreSQL is consulted even when OmenDB agrees with DuckDB on a query with a
+   * trigger feature (default true: OmenDB must follow PostgreSQL). False for behaviour that
+   * SQL leaves to the implementation, where agreeing with DuckDB is fine too.
+   */
+  readonly pgDecides?: boolean;
+  /** A script that shows it: setup statements, then a query. */
+  readonly example: { readonly setup: readonly string[]; readonly sql: string };
+  /**
+   * How the example is checked. `values` (default): the answers differ and {@link matches}
+   * holds. `types`: the values agree within tolerance but the result types differ.
+   */
+  readonly evidence?: "values" | "types";
+  /** For `types` evidence: the DuckDB and PostgreSQL type names of the first column. */
+  readonly types?: { readonly duck: string; readonly pg: string };
+}
+
+function pgError(o: Outcome, code: string): boolean {
+  return !o.ok && o.code === code;
+}
+
+/** The list. The first entry that matches a disagreement explains it. */
+export const divergences: readonly Divergence[] = [
+  {
+    id: "constant_folded_error",
+    description: "PostgreSQL folds constant sub-expressions while planning, so a data exception " +
+      "in a constant is raised even when no row evaluates it (empty table, WHERE that keeps no " +
+      "row); DuckDB returns no rows. SQL leaves this to the " +
+      "implementation: OmenDB may agree with either engine.",
+    triggers: ["literal"],
+    pgDecides: false,
+    matches: ({ duck, pg }) => duck.ok && duck.rows.length === 0 && !pg.ok && pg.sqlClass === "22",
+    example: {
+      setup: ["CREATE TABLE e (x INTEGER)"],
+      sql: "SELECT 2147483647 * 2 AS big FROM e",
+    },
+  },
+  {
+    id: "division_by_zero",
+    description: "x / 0 and x % 0: DuckDB returns NULL (integers and floats alike); " +
+      "PostgreSQL raises 22012 division_by_zero.",
+    triggers: ["arith.div", "arith.mod"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22012"),
+    example: { setup: [], sql: "SELECT 1 / 0 AS q" },
+  },
+  {
+    id: "float_out_of_range",
+    description: "float8 arithmetic that overflows (or underflows to zero): DuckDB returns " +
+      "±Infinity, NULL or 0; PostgreSQL raises 22003 'value out of range'.",
+    triggers: ["arith.float8"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
+    example: {
+      setup: [],
+      sql: "SELECT CAST(1e300 AS DOUBLE PRECISION) * CAST(1e300 AS DOUBLE PRECISION) AS x",
+    },
+  },
+  {
+    id: "text_to_integer_rounds",
+    description: "CAST('1.5' AS INTEGER): DuckDB parses the decimal and rounds it to 2; " +
+      "PostgreSQL raises 22P02 invalid_text_representation.",
+    triggers: ["cast.text_to_int4", "cast.text_to_int8"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22P02"),
+    example: { setup: [], sql: "SELECT CAST('1.5' AS INTEGER) AS i" },
+  },
+  {
+    id: "float8_to_text",
+    description: "float8 to text: DuckDB writes '1.0', 'nan', 'inf'; PostgreSQL writes the " +
+      "shortest form: '1', 'NaN', 'Infinity'.",
+    triggers: ["cast.float8_to_text"],
+    matches: ({ duck, pg }) => duck.ok && pg.ok,
+    example: { setup: [], sql: "SELECT CAST(CAST(1 AS DOUBLE PRECISION) AS TEXT) AS s" },
+  },
+  {
+    id: "order_by_constant",
+    description: "ORDER BY a bare non-integer constant (ORDER BY FALSE, ORDER BY 'a'): DuckDB " +
+      "accepts it; PostgreSQL raises 42601 'non-integer constant in ORDER BY'.",
+    triggers: ["order_by"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "42601"),
+    example: { setup: [], sql: "SELECT 1 AS a ORDER BY FALSE" },
+  },
+  {
+    id: "overflow_missed_in_comparison",
+    description: "An int8 product that overflows inside a comparison: DuckDB compares without " +
+      "raising (0 = -3 * 3074457345618258603 is false); PostgreSQL raises 22003.",
+    triggers: ["compare"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
+    example: {
+      setup: [],
+      sql: "SELECT (0 = (CAST(-3 AS BIGINT) * abs(CAST(-3074457345618258603 AS BIGINT)))) AS b",
+    },
+  },
+  {
+    id: "error_evaluation_order",
+    description: "Which error a query raises, and whether it raises one, can depend on the " +
+      "order in which the plan evaluates expressions: a query with two problems reports the " +
+      "first one found (PostgreSQL's parse analysis, DuckDB's binder or optimizer), and a data " +
+      "exception inside CASE, AND/OR, WHERE, coalesce or nullif may be skipped, reordered or " +
+      "folded by one engine and not the other (DuckDB also rewrites some casts in comparisons, " +
+      "and folds `x + NULL` to NULL without evaluating x). " +
+      "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine.",
+    triggers: [
+      "case",
+      "logic",
+      "where",
+      "func.coalesce",
+      "func.nullif",
+      "order_by",
+      "literal.null",
+    ],
+    pgDecides: false,
+    matches: ({ duck, pg }) =>
+      (!duck.ok && !pg.ok && duck.sqlClass !== pg.sqlClass) ||
+      (!duck.ok && pg.ok && duck.sqlClass === "22") ||
+      (duck.ok && !pg.ok && pg.sqlClass === "22"),
+    example: {
+      setup: ["CREATE TABLE e (x BIGINT)", "INSERT INTO e VALUES (9007199254740992)"],
+      sql: "SELECT x FROM e WHERE 0 <= CAST(x AS INTEGER)",
+    },
+  },
+  {
+    id: "avg_integer_type",
+    description: "avg(integer): DuckDB returns DOUBLE; PostgreSQL returns numeric. Values agree " +
+      "within the float tolerance, so only the type differs (for the aggregate generators).",
+    triggers: ["agg.avg"],
+    matches: () => false,
+    example: { setup: [], sql: "SELECT avg(x) AS a FROM (VALUES (1), (2), (2)) AS v(x)" },
+    evidence: "types",
+    types: { duck: "DOUBLE", pg: "numeric" },
+  },
+];
+
+/**
+ * The entry that explains a DuckDB/PostgreSQL disagreement on a query with the given features,
+ * or null. The outcomes must really differ.
+ */
+export function findDivergence(
+  ctx: DivergenceContext,
+  list: readonly Divergence[] = divergences,
+): Divergence | null {
+  if (compareOutcomes(ctx.duck, ctx.pg, null).equal) return null;
+  for (const d of list) {
+    if (d.triggers.some((t) => ctx.features.has(t)) && d.matches(ctx)) return d;
+  }
+  return null;
+}
+
+/** Every entry that explains the disagreement (see {@link findDivergence}), in list order. */
+export function findDivergences(
+  ctx: DivergenceContext,
+  list: readonly Divergence[] = divergences,
+): Divergence[] {
+  if (compareOutcomes(ctx.duck, ctx.pg, null).equal) return [];
+  return list.filter((d) => d.triggers.some((t) => ctx.features.has(t)) && d.matches(ctx));
+}
+
+/** True when some entry can be triggered by one of the features (PostgreSQL is then consulted). */
+export function mayDiverge(
+  features: ReadonlySet<string>,
+  list: readonly Divergence[] = divergences,
+): boolean {
+  return list.some((d) => d.pgDecides !== false && d.triggers.some((t) => features.has(t)));
+}

@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { postgresPrereq, PostgresServer } from "../support/postgres.ts";
+import { prereqTest } from "../support/prereq.ts";
+import { DuckdbEngine } from "./duckdb_engine.ts";
+import { formatFailure, runFuzz } from "./fuzz.ts";
+import { OmenEngine } from "./omen_engine.ts";
+import { Oracle } from "./oracle.ts";
+import { PostgresEngine } from "./postgres_engine.ts";
+import { totalRow } from "./report.ts";
+
+/** The seed of the default run: fixed, so a failure replays exactly. */
+export const defaultRunSeed = 20_261_126;
+/** Queries in the default run. */
+export const defaultRunQueries = 300;
+
+const pgStatus = await postgresPrereq();
+
+prereqTest([pgStatus], {
+  name: `differential: ${defaultRunQueries} fixed-seed queries agree with DuckDB/PostgreSQL`,
+  fn: async () => {
+    const server = await PostgresServer.start();
+    const duck = await DuckdbEngine.open();
+    const omen = new OmenEngine();
+    try {
+      const oracle = new Oracle({
+        subject: omen,
+        reference: duck,
+        tieBreaker: new PostgresEngine(server),
+      });
+      const result = await runFuzz(oracle, { seed: defaultRunSeed, numRuns: defaultRunQueries });
+      console.log(result.report.format());
+      const all = result.report.get(totalRow);
+      assert.equal(all.queries, defaultRunQueries);
+      assert.equal(result.runs, defaultRunQueries);
+      assert.ok(
+        result.mismatches.length === 0,
+        `${result.mismatches.length} unlisted mismatch(es) with OmenDB:\n\n` +
+          result.failures.map((f) => formatFailure(f, result.seed)).join("\n\n"),
+      );
+    } finally {
+      await omen.close();
+      await duck.close();
+      await server.stop();
+    }
+  },
+});
+
+prereqTest([pgStatus], {
+  name: "differential self-check: PostgreSQL as the subject has no unlisted mismatch",
+  fn: async () => {
+    // Two servers: the subject and the tie-breaker must not share tables.
+    const subjectServer = await PostgresServer.start();
+    const tieServer = await PostgresServer.start();
+    const duck = await DuckdbEngine.open();
+    try {
+      const oracle = new Oracle({
+        subject: new PostgresEngine(subjectServer),
+        reference: duck,
+        tieBreaker: new PostgresEngine(tieServer),
+      });
+      const result = await runFuzz(oracle, { seed: defaultRunSeed, numRuns: 150 });
+      assert.ok(
+        result.mismatches.length === 0,
+        result.failures.map((f) => formatFailure(f, result.seed)).join("\n\n"),
+      );
+      assert.equal(result.report.get(totalRow).unsupported, 0);
+      // The list is exercised: some differences were settled as listed divergences.
+      assert.ok(result.report.get(totalRow).divergences > 0);
+    } finally {
+      await duck.close();
+      await tieServer.stop();
+      await subjectServer.stop();
+    }
+  },
+});
+
+Deno.test("oracle: a subject that differs from DuckDB is a mismatch without PostgreSQL", async () => {
+  const duck = await DuckdbEngine.open();
+  const broken = await DuckdbEngine.open();
+  try {
+    // The "subject" adds 1 to every query's answer: its results must be caught.
+    const subject = {
+      name: "broken",
+      run: (setup: readonly string[], q: string) =>
+        broken.run(setup, `SELECT x + 1 FROM (${q}) AS s(x)`),
+      close: () => Promise.resolve(),
+    };
+    const oracle = new Oracle({ subject, reference: duck, tieBreaker: null });
+    const r = await oracle.check({
+      tables: [{ name: "t0", columns: [{ name: "c0", type: "int4" }], rows: [[1], [2]] }],
+      query: { sql: "SELECT c0 FROM t0", features: ["select"], order: null },
+    });
+    assert.equal(r.verdict, "mismatch");
+    assert.match(r.reason, /PostgreSQL is not available/);
+  } finally {
+    await broken.close();
+    await duck.close();
+  }
+});
+
+Deno.test("oracle: 0A000 from the subject counts as unsupported, never as a pass", async () => {
+  const duck = await DuckdbEngine.open();
+  try {
+    const subject = {
+      name: "nothing",
+      run: () =>
+        Promise.resolve({
+          ok: false as const,
+          stage: "query" as const,
+          code: "0A000",
+          sqlClass: "0A",
+          message: "not supported yet",
+        }),
+      close: () => Promise.resolve(),
+    };
+    const result = await runFuzz(new Oracle({ subject, reference: duck, tieBreaker: null }), {
+      seed: 1,
+      numRuns: 20,
+    });
+    const all = result.report.get(totalRow);
+    assert.equal(all.unsupported, 20);
+    assert.equal(all.matched + all.ranOnBoth, 0);
+  } finally {
+    await duck.close();
+  }
+});

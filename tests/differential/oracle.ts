@@ -1,0 +1,170 @@
+/**
+ * The differential oracle: runs a case on OmenDB and DuckDB and, when they disagree (or when the
+ * query may hit a listed divergence), on PostgreSQL, and gives a verdict.
+ *
+ * - `match`: OmenDB agrees with DuckDB (and, for a divergence-prone query, with PostgreSQL).
+ * - `divergence`: OmenDB agrees with PostgreSQL, DuckDB differs, and a listed divergence
+ *   explains how.
+ * - `unsupported`: OmenDB answered 0A000. Counted apart, never a pass.
+ * - `mismatch`: anything else, including an *unlisted* divergence.
+ *
+ * @module
+ */
+
+import { compareOutcomes, showOutcome } from "./compare.ts";
+import {
+  type Divergence,
+  divergences as defaultDivergences,
+  findDivergence,
+  findDivergences,
+  mayDiverge,
+} from "./divergences.ts";
+import type { Engine } from "./engine.ts";
+import { isUnsupported, type Outcome } from "./outcome.ts";
+import { renderScript, renderSetup, type SqlCase } from "./sql_case.ts";
+
+/** The verdict on one case. */
+export type Verdict = "match" | "mismatch" | "divergence" | "unsupported";
+
+/** Everything known about one checked case. */
+export interface CaseResult {
+  readonly verdict: Verdict;
+  readonly case: SqlCase;
+  readonly features: readonly string[];
+  readonly omen: Outcome;
+  readonly duck: Outcome | null;
+  readonly pg: Outcome | null;
+  /** The id of the divergence that explains it, when the verdict is `divergence`. */
+  readonly divergence: string | null;
+  /** Why, in one line. */
+  readonly reason: string;
+}
+
+/** The engines the oracle compares. */
+export interface OracleEngines {
+  /** The engine under test (OmenDB). */
+  readonly subject: Engine;
+  /** The reference engine (DuckDB). */
+  readonly reference: Engine;
+  /** The tie-breaker (PostgreSQL), or null when it is not available. */
+  readonly tieBreaker: Engine | null;
+}
+
+/** Runs cases on the engines and judges them. */
+export class Oracle {
+  readonly engines: OracleEngines;
+  readonly divergences: readonly Divergence[];
+
+  constructor(engines: OracleEngines, divergences: readonly Divergence[] = defaultDivergences) {
+    this.engines = engines;
+    this.divergences = divergences;
+  }
+
+  /** Checks one case. */
+  async check(c: SqlCase): Promise<CaseResult> {
+    const setup = renderSetup(c.tables);
+    const features = c.query.features;
+    const featureSet = new Set(features);
+    const base = { case: c, features };
+    const omen = await this.engines.subject.run(setup, c.query.sql);
+    if (isUnsupported(omen)) {
+      return {
+        ...base,
+        verdict: "unsupported",
+        omen,
+        duck: null,
+        pg: null,
+        divergence: null,
+        reason: `${this.engines.subject.name} does not support it: ${!omen.ok ? omen.message : ""}`,
+      };
+    }
+    const duck = await this.engines.reference.run(setup, c.query.sql);
+    const vsDuck = compareOutcomes(omen, duck, c.query.order);
+    const prone = mayDiverge(featureSet, this.divergences);
+    if (vsDuck.equal && !prone) {
+      return { ...base, verdict: "match", omen, duck, pg: null, divergence: null, reason: "" };
+    }
+    const tie = this.engines.tieBreaker;
+    if (tie === null) {
+      if (vsDuck.equal) {
+        return { ...base, verdict: "match", omen, duck, pg: null, divergence: null, reason: "" };
+      }
+      return {
+        ...base,
+        verdict: "mismatch",
+        omen,
+        duck,
+        pg: null,
+        divergence: null,
+        reason: `differs from DuckDB (${vsDuck.reason}); PostgreSQL is not available to settle it`,
+      };
+    }
+    const pg = await tie.run(setup, c.query.sql);
+    const vsPg = compareOutcomes(omen, pg, c.query.order);
+    if (vsDuck.equal) {
+      if (vsPg.equal || compareOutcomes(duck, pg, c.query.order).equal) {
+        return { ...base, verdict: "match", omen, duck, pg, divergence: null, reason: "" };
+      }
+      const all = findDivergences({ features: featureSet, duck, pg }, this.divergences);
+      const open = all.find((x) => x.pgDecides === false);
+      if (open !== undefined) {
+        // Implementation-defined (e.g. evaluation order): agreeing with DuckDB is fine.
+        return { ...base, verdict: "match", omen, duck, pg, divergence: null, reason: open.id };
+      }
+      const d = all[0] ?? null;
+      return {
+        ...base,
+        verdict: "mismatch",
+        omen,
+        duck,
+        pg,
+        divergence: null,
+        reason: `follows DuckDB, not PostgreSQL (${vsPg.reason})` +
+          (d === null ? " in an unlisted difference" : ` in listed divergence ${d.id}`),
+      };
+    }
+    if (!vsPg.equal) {
+      return {
+        ...base,
+        verdict: "mismatch",
+        omen,
+        duck,
+        pg,
+        divergence: null,
+        reason: `differs from DuckDB (${vsDuck.reason}) and from PostgreSQL (${vsPg.reason})`,
+      };
+    }
+    const d = findDivergence({ features: featureSet, duck, pg }, this.divergences);
+    if (d === null) {
+      return {
+        ...base,
+        verdict: "mismatch",
+        omen,
+        duck,
+        pg,
+        divergence: null,
+        reason: `agrees with PostgreSQL but DuckDB differs (${vsDuck.reason}): an unlisted ` +
+          "divergence; if PostgreSQL is right, add it to tests/differential/divergences.ts",
+      };
+    }
+    return { ...base, verdict: "divergence", omen, duck, pg, divergence: d.id, reason: d.id };
+  }
+}
+
+/** A failure report: the script, each engine's answer and the reason. */
+export function formatCaseResult(
+  r: CaseResult,
+  names = ["OmenDB", "DuckDB", "PostgreSQL"],
+): string {
+  const lines = [
+    `verdict: ${r.verdict}${r.divergence === null ? "" : ` (${r.divergence})`}`,
+    `reason: ${r.reason}`,
+    `features: ${r.features.join(" ")}`,
+    "script:",
+    renderScript(r.case).split("\n").map((l) => `  ${l}`).join("\n"),
+    `${names[0]}: ${showOutcome(r.omen)}`,
+  ];
+  if (r.duck !== null) lines.push(`${names[1]}: ${showOutcome(r.duck)}`);
+  if (r.pg !== null) lines.push(`${names[2]}: ${showOutcome(r.pg)}`);
+  return lines.join("\n");
+}
