@@ -1297,8 +1297,21 @@ class Binder {
         }
         return e.negated ? { kind: "not", operand: test!, type: Types.bool } : test!;
       }
-      case "like":
-        throw notSupported("LIKE", e.pos + 1);
+      case "like": {
+        // x [NOT] [I]LIKE p [ESCAPE c] is the function like/ilike(x, p[, c]) from the registry.
+        const call = this.call({
+          kind: "function",
+          name: { parts: [e.caseInsensitive ? "ilike" : "like"], pos: e.pos },
+          args: e.escape === null ? [e.operand, e.pattern] : [e.operand, e.pattern, e.escape],
+          star: false,
+          distinct: false,
+          filter: null,
+          orderBy: [],
+          over: null,
+          pos: e.pos,
+        }, scope);
+        return e.negated ? { kind: "not", operand: call, type: Types.bool } : call;
+      }
       case "case":
         return this.caseExpr(e, scope);
       case "cast": {
