@@ -115,7 +115,25 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
 
 function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext): Column {
   if (expr.op === "and" || expr.op === "or") {
-    return logic(expr.op, evaluate(expr.left, batch, ctx), evaluate(expr.right, batch, ctx));
+    // Short-circuit per row, as PostgreSQL does: the right side is evaluated only for rows the
+    // left side does not decide, so a guard like `b <> 0 AND a / b > 1` protects the division.
+    const a = evaluate(expr.left, batch, ctx);
+    const decisive = expr.op === "or" ? 1 : 0;
+    const NEEDED = 1;
+    const need = new Int32Array(batch.length);
+    let needed = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const decided = a.kind === "bool" && isValid(a.validity, i) && a.data[i] === decisive;
+      if (!decided) {
+        need[i] = NEEDED;
+        needed++;
+      }
+    }
+    if (needed === 0) return a;
+    const b = needed === batch.length
+      ? evaluate(expr.right, batch, ctx)
+      : evaluateRows(expr.right, batch, ctx, need, NEEDED);
+    return logic(expr.op, a, b);
   }
   const l = evaluate(expr.left, batch, ctx);
   const r = evaluate(expr.right, batch, ctx);

@@ -10,6 +10,7 @@ import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { conjuncts } from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
@@ -139,6 +140,11 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     case "filter": {
       const predicate = foldExpr(plan.predicate);
       if (predicate.kind === "const" && predicate.value === true) return plan.input;
+      // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
+      if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {
+        if (plan.input.kind === "values" && plan.input.rows.length === 0) return null;
+        return { kind: "values", rows: [], fields: plan.fields };
+      }
       return predicate === plan.predicate ? null : { ...plan, predicate };
     }
     case "project": {
