@@ -11,12 +11,17 @@ import { planInputs } from "../plan/logical_plan.ts";
 import { columnsOf } from "../plan/expr_utils.ts";
 import { pushDownFilters } from "./push_down_filters.ts";
 import { foldConstants } from "./fold_constants.ts";
+import { orderConjuncts } from "./order_conjuncts.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
 
 /** The built-in rules, in order. */
-export const builtinRules: readonly OptimizerRule[] = [foldConstants, pushDownFilters];
+export const builtinRules: readonly OptimizerRule[] = [
+  foldConstants,
+  pushDownFilters,
+  orderConjuncts,
+];
 
 function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
   switch (plan.kind) {

@@ -1749,6 +1749,15 @@ class Binder {
     }
     const candidates = this.ctx.registry.scalarFunctions(name);
     const args = e.args.map((a) => this.expr(a, scope));
+    if (
+      name === "nullif" && args.length === 2 && args[0]!.kind === "const" && args[0]!.value === null
+    ) {
+      // NULLIF(NULL, x) is NULL without evaluating x (PostgreSQL folds it while planning).
+      const t = args[0]!.type.kind === "unknown"
+        ? (this.#untyped.has(args[1]!) ? Types.text : args[1]!.type)
+        : args[0]!.type;
+      return { kind: "const", value: null, type: t };
+    }
     const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
     for (const fn of candidates) {
       const res = fn.resolve(argTypes);

@@ -1,5 +1,7 @@
 /**
- * The built-in functions plugin.
+ * The built-in functions plugin: scalar functions (math, strings, LIKE/ILIKE, conditionals) and
+ * aggregate functions, registered through the same registry a third-party plugin uses. See
+ * docs/functions.md for every function, its signature and its PostgreSQL divergences.
  *
  * @example
  * ```ts
@@ -8,20 +10,38 @@
  * const r = new PluginRegistry();
  * r.use(functions);
  * console.assert(r.scalarFunctions("lower").length === 1);
+ * console.assert(r.scalarFunctions("round").length === 2);
+ * console.assert(r.aggregateFunctions("count").length === 1);
  * ```
  *
  * @module
  */
 import type { Plugin } from "../../core/plugin/registry.ts";
-import { builtinScalarFunctions } from "./scalar.ts";
+import type { ScalarFunctionDef } from "../../core/plugin/functions.ts";
+import { basicScalarFunctions } from "./scalar.ts";
+import { mathFunctions } from "./math.ts";
+import { stringFunctions } from "./string.ts";
+import { patternFunctions } from "./pattern.ts";
+import { builtinAggregateFunctions } from "./aggregates/mod.ts";
 
-export { builtinScalarFunctions } from "./scalar.ts";
+export { builtinAggregateFunctions } from "./aggregates/mod.ts";
+export { randomFunction } from "./math.ts";
+export { compileLike, type LikeMatcher } from "./pattern.ts";
 
-/** Registers the built-in scalar functions. */
+/** Every built-in scalar function, overloads in resolution order. */
+export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
+  ...basicScalarFunctions,
+  ...mathFunctions,
+  ...stringFunctions,
+  ...patternFunctions,
+];
+
+/** Registers the built-in scalar and aggregate functions. */
 export const functions: Plugin = {
   name: "functions",
   apiVersion: 1,
   register(registry) {
     for (const fn of builtinScalarFunctions) registry.addScalarFunction(fn);
+    for (const fn of builtinAggregateFunctions) registry.addAggregateFunction(fn);
   },
 };

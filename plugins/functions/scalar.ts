@@ -186,8 +186,8 @@ const nullifFn: ScalarFunctionDef = {
   },
 };
 
-/** The built-in scalar functions. */
-export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
+/** The original scalar functions: abs, coalesce, nullif, length, char_length, lower, upper. */
+export const basicScalarFunctions: readonly ScalarFunctionDef[] = [
   absFn,
   coalesceFn,
   nullifFn,

@@ -1,0 +1,58 @@
+/**
+ * Rule `order_conjuncts`: evaluates the cheaper conjuncts of a filter first, as PostgreSQL's
+ * planner orders qualifications by estimated cost. With per-row short-circuit AND, a cheap
+ * false conjunct then spares the expensive (or failing) ones, and results and errors match
+ * PostgreSQL's. The sort is stable, so equal-cost conjuncts keep their written order.
+ *
+ * @module
+ */
+import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { andAll, conjuncts, walkBound } from "../plan/expr_utils.ts";
+
+/** Cost units of a subquery (runs a whole plan). */
+const subqueryCost = 1000;
+
+/** Estimated evaluation cost: one unit per operator, cast or function call. */
+export function exprCost(e: BoundExpr): number {
+  let cost = 0;
+  walkBound(e, (x) => {
+    switch (x.kind) {
+      case "op":
+      case "neg":
+      case "not":
+      case "cast":
+      case "call":
+      case "is_null":
+        cost += 1;
+        break;
+      case "case":
+        cost += 1;
+        break;
+      case "subquery":
+        cost += subqueryCost;
+        break;
+      default:
+        break;
+    }
+  });
+  return cost;
+}
+
+function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  if (plan.kind !== "filter") return null;
+  const parts = conjuncts(plan.predicate);
+  if (parts.length < 2) return null;
+  const costs = parts.map(exprCost);
+  const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
+  if (order.every((v, i) => v === i)) return null;
+  return { ...plan, predicate: andAll(order.map((i) => parts[i]!))! };
+}
+
+/** The rule. */
+export const orderConjuncts: OptimizerRule = {
+  name: "order_conjuncts",
+  phase: "optimizer",
+  apply: rewrite,
+};
