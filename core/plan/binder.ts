@@ -1728,6 +1728,23 @@ class Binder {
     };
   }
 
+  /** NULLIF(a, b) is syntax for CASE WHEN a = b THEN NULL ELSE a END, typed as a. */
+  nullif(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+    const a = this.expr(e.args[0]!, scope);
+    const b = this.expr(e.args[1]!, scope);
+    const [l, r] = this.comparable(a, b, e);
+    const type = l.type.kind === "unknown" ? Types.text : l.type;
+    return {
+      kind: "case",
+      whens: [{
+        when: { kind: "op", op: "eq", left: l, right: r, type: Types.bool },
+        then: { kind: "const", value: null, type },
+      }],
+      else: this.coerce(l, type, "NULLIF"),
+      type,
+    };
+  }
+
   call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
@@ -1737,6 +1754,12 @@ class Binder {
       e.args.length > 0
     ) {
       return this.coalesce(e, scope);
+    }
+    if (
+      name === "nullif" && e.name.parts.length === 1 && !e.star && !e.distinct &&
+      e.args.length === 2
+    ) {
+      return this.nullif(e, scope);
     }
     if (e.star || e.distinct || e.filter !== null || e.orderBy.length > 0) {
       throw new DbError(
@@ -1749,15 +1772,6 @@ class Binder {
     }
     const candidates = this.ctx.registry.scalarFunctions(name);
     const args = e.args.map((a) => this.expr(a, scope));
-    if (
-      name === "nullif" && args.length === 2 && args[0]!.kind === "const" && args[0]!.value === null
-    ) {
-      // NULLIF(NULL, x) is NULL without evaluating x (PostgreSQL folds it while planning).
-      const t = args[0]!.type.kind === "unknown"
-        ? (this.#untyped.has(args[1]!) ? Types.text : args[1]!.type)
-        : args[0]!.type;
-      return { kind: "const", value: null, type: t };
-    }
     const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
     for (const fn of candidates) {
       const res = fn.resolve(argTypes);
