@@ -16,7 +16,8 @@ import type { LogicalPlan } from "../plan/logical_plan.ts";
 export type SubqueryResult =
   | { readonly kind: "scalar"; readonly column: Column }
   | { readonly kind: "exists"; readonly exists: boolean }
-  | { readonly kind: "in"; readonly keys: ReadonlySet<string>; readonly hasNull: boolean };
+  | { readonly kind: "in"; readonly keys: ReadonlySet<string>; readonly hasNull: boolean }
+  | { readonly kind: "values"; readonly column: Column };
 
 /** Per-query execution state. */
 export class ExecContext {

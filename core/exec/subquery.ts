@@ -12,10 +12,13 @@ import {
   allValid,
   type Column,
   columnFromValues,
+  concatColumns,
   isValid,
   setNull,
+  takeColumn,
   valueAt,
 } from "../types/column.ts";
+import { compare } from "./kernels/compare.ts";
 import { Types } from "../types/data_type.ts";
 import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
 import { walkBound } from "../plan/expr_utils.ts";
@@ -57,6 +60,15 @@ async function run(sq: BoundSubquery, ctx: ExecContext): Promise<SubqueryResult>
       }
       return { kind: "scalar", column: found ?? columnFromValues(sq.type, [null]) };
     }
+    case "any":
+    case "all": {
+      const parts: Column[] = [];
+      for await (const b of ctx.runPlan(sq.plan)) {
+        parts.push(b.columns[0]!);
+        ctx.reserve(b.length * 16);
+      }
+      return { kind: "values", column: concatColumns(sq.plan.fields[0]!.type, parts) };
+    }
     case "in": {
       const keys = new Set<string>();
       let hasNull = false;
@@ -91,7 +103,7 @@ export async function prepareSubqueries(
         ctx.subqueryCache.set(sq, r);
       }
       if (r.kind === "scalar") scalar = broadcastValue(r.column, sq, n);
-      else for (let i = 0; i < n; i++) out[i] = answer(r, operand, i);
+      else for (let i = 0; i < n; i++) out[i] = answer(r, operand, i, sq);
     } else {
       const values: unknown[] = [];
       for (let i = 0; i < n; i++) {
@@ -104,7 +116,7 @@ export async function prepareSubqueries(
           ctx.outer.pop();
         }
         if (r.kind === "scalar") values.push(valueAt(r.column, 0));
-        else out[i] = answer(r, operand, i);
+        else out[i] = answer(r, operand, i, sq);
       }
       if (sq.mode === "scalar") scalar = columnFromValues(sq.type, values as never);
     }
@@ -117,8 +129,29 @@ function broadcastValue(col: Column, sq: BoundSubquery, n: number): Column {
   return columnFromValues(sq.type, new Array(n).fill(v));
 }
 
-function answer(r: SubqueryResult, operand: Column | null, i: number): boolean | null {
+function answer(
+  r: SubqueryResult,
+  operand: Column | null,
+  i: number,
+  sq: BoundSubquery,
+): boolean | null {
   if (r.kind === "exists") return r.exists;
+  if (r.kind === "values") {
+    // op ANY: true if some comparison is true, else NULL if some is NULL, else false.
+    // op ALL: false if some comparison is false, else NULL if some is NULL, else true.
+    const values = r.column;
+    if (values.length === 0) return sq.mode === "all";
+    if (operand === null || sq.compare === null) throw new AssertionError("bad ANY/ALL subquery");
+    const one = takeColumn(operand, new Uint32Array(values.length).fill(i));
+    const cmp = compare(sq.compare, one, values);
+    let sawNull = false;
+    const decisive = sq.mode === "any" ? 1 : 0;
+    for (let k = 0; k < values.length; k++) {
+      if (!isValid(cmp.validity, k)) sawNull = true;
+      else if ((cmp.data as Uint8Array)[k] === decisive) return sq.mode === "any";
+    }
+    return sawNull ? null : sq.mode === "all";
+  }
   if (r.kind !== "in" || operand === null) throw new AssertionError("bad subquery result");
   if (r.keys.size === 0 && !r.hasNull) return false;
   if (operand.kind === "unknown" || !isValid(operand.validity, i)) return null;

@@ -159,6 +159,10 @@ class Binder {
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
   #viewDepth = 0;
+  /** > 0 while binding a branch of a set operation. */
+  #setOpSide = 0;
+  /** Select-list positions holding untyped literals, per set-operation branch plan. */
+  readonly #untypedFields = new WeakMap<LogicalPlan, Set<number>>();
   /** The scope a subquery being bound is nested in (its enclosing row). */
   #outer: Scope | undefined = undefined;
   /** One frame per subquery being bound; set when it reads an enclosing row. */
@@ -571,12 +575,26 @@ class Binder {
   }
 
   setOp(body: ast.QueryBody & { kind: "set_op" }): LogicalPlan {
-    const side = (b: ast.QueryBody): LogicalPlan =>
-      b.kind === "set_op"
-        ? this.setOp(b)
-        : this.query({ with: null, body: b, orderBy: [], limit: null, offset: null, pos: b.pos });
+    const side = (b: ast.QueryBody): LogicalPlan => {
+      if (b.kind === "set_op") return this.setOp(b);
+      this.#setOpSide++;
+      try {
+        return this.query({
+          with: null,
+          body: b,
+          orderBy: [],
+          limit: null,
+          offset: null,
+          pos: b.pos,
+        });
+      } finally {
+        this.#setOpSide--;
+      }
+    };
     let left = side(body.left);
     let right = side(body.right);
+    const untypedLeft = this.#untypedFields.get(left) ?? new Set<number>();
+    const untypedRight = this.#untypedFields.get(right) ?? new Set<number>();
     const what = body.op.toUpperCase();
     if (left.fields.length !== right.fields.length) {
       throw new DbError(
@@ -587,7 +605,11 @@ class Binder {
     }
     const types = left.fields.map((f, i) => {
       const g = right.fields[i]!;
-      return commonType([f.type, g.type], what);
+      const known = [
+        ...(untypedLeft.has(i) ? [] : [f.type]),
+        ...(untypedRight.has(i) ? [] : [g.type]),
+      ];
+      return commonType(known, what);
     }).map((t) => (t.kind === "unknown" ? Types.text : t));
     const castSide = (p: LogicalPlan): LogicalPlan => {
       if (p.fields.every((f, i) => f.type.kind === types[i]!.kind && f.type.kind !== "varchar")) {
@@ -852,6 +874,7 @@ class Binder {
     }
     const exprs: BoundExpr[] = [];
     const fields: Field[] = [];
+    const untypedFields = new Set<number>();
     for (const item of body.items) {
       if (item.kind === "star") {
         const matching = input.fields
@@ -887,7 +910,10 @@ class Binder {
         continue;
       }
       let e = this.expr(item.expr, scope);
-      if (e.type.kind === "unknown") e = this.coerce(e, Types.text, "SELECT");
+      if (this.#setOpSide > 0 && (e.type.kind === "unknown" || this.#untyped.has(e))) {
+        // In a UNION/INTERSECT/EXCEPT branch an untyped literal takes the other side's type.
+        untypedFields.add(exprs.length);
+      } else if (e.type.kind === "unknown") e = this.coerce(e, Types.text, "SELECT");
       exprs.push(e);
       fields.push({ name: item.alias ?? outputName(item.expr), type: e.type, qualifier: null });
     }
@@ -913,6 +939,7 @@ class Binder {
     }
     let plan: LogicalPlan = { kind: "project", input, exprs, fields };
     if (body.distinct === "distinct") plan = { kind: "distinct", input: plan, fields };
+    if (untypedFields.size > 0) this.#untypedFields.set(plan, untypedFields);
     return this.orderAndLimit(plan, q, {
       scope,
       inputPlan: input,
@@ -1335,6 +1362,7 @@ class Binder {
       case "subquery":
       case "exists":
       case "in_subquery":
+      case "quantified":
         return this.subqueryExpr(e, scope);
       default:
         return unreachable(e, "expression");
@@ -1460,7 +1488,7 @@ class Binder {
   }
 
   subqueryExpr(
-    e: ast.Expr & { kind: "subquery" | "exists" | "in_subquery" },
+    e: ast.Expr & { kind: "subquery" | "exists" | "in_subquery" | "quantified" },
     scope: Scope,
   ): BoundExpr {
     const { plan, correlated } = this.subplan(e.query, scope);
@@ -1468,6 +1496,7 @@ class Binder {
       return {
         kind: "subquery",
         mode: "exists",
+        compare: null,
         plan,
         operand: null,
         negated: false,
@@ -1484,6 +1513,7 @@ class Binder {
       return {
         kind: "subquery",
         mode: "scalar",
+        compare: null,
         plan,
         operand: null,
         negated: false,
@@ -1497,9 +1527,24 @@ class Binder {
     const sub: LogicalPlan = b.kind === "column"
       ? plan
       : { kind: "project", input: plan, exprs: [b], fields: [{ ...field, type: b.type }] };
+    if (e.kind === "quantified") {
+      const compare =
+        ({ "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" } as const)[e.op];
+      return {
+        kind: "subquery",
+        mode: e.all ? "all" : "any",
+        compare,
+        plan: sub,
+        operand: a,
+        negated: false,
+        correlated,
+        type: Types.bool,
+      };
+    }
     const test: BoundExpr = {
       kind: "subquery",
       mode: "in",
+      compare: null,
       plan: sub,
       operand: a,
       negated: false,
@@ -1841,6 +1886,7 @@ function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
       kids.push(e.operand, ...e.list);
       break;
     case "in_subquery":
+    case "quantified":
       kids.push(e.operand);
       break;
     case "like":

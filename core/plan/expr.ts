@@ -76,8 +76,13 @@ export type BoundExpr =
 /** A subquery used as an expression. */
 export interface BoundSubquery {
   readonly kind: "subquery";
-  /** `scalar`: its single value; `exists`: whether it has rows; `in`: operand IN its rows. */
-  readonly mode: "scalar" | "exists" | "in";
+  /**
+   * `scalar`: its single value; `exists`: whether it has rows; `in`: operand IN its rows;
+   * `any` / `all`: operand `compare` ANY / ALL of its rows.
+   */
+  readonly mode: "scalar" | "exists" | "in" | "any" | "all";
+  /** For `any` / `all`: the comparison. */
+  readonly compare: "eq" | "ne" | "lt" | "le" | "gt" | "ge" | null;
   readonly plan: LogicalPlan;
   /** For `in`: the left operand, over the enclosing input. */
   readonly operand: BoundExpr | null;

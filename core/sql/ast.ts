@@ -41,6 +41,9 @@ export type BinaryOp =
   | "and"
   | "or";
 
+/** Comparison operators usable with ANY / ALL. */
+export type QuantifiedOp = "=" | "<>" | "<" | "<=" | ">" | ">=";
+
 /** Unary operators. */
 export type UnaryOp = "-" | "+" | "not";
 
@@ -123,6 +126,15 @@ export type Expr =
   }
   | { readonly kind: "subquery"; readonly query: Query; readonly pos: number }
   | { readonly kind: "exists"; readonly query: Query; readonly pos: number }
+  | {
+    /** `operand op ANY|ALL (query)` */
+    readonly kind: "quantified";
+    readonly op: QuantifiedOp;
+    readonly all: boolean;
+    readonly operand: Expr;
+    readonly query: Query;
+    readonly pos: number;
+  }
   | {
     readonly kind: "in_subquery";
     readonly negated: boolean;

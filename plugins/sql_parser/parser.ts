@@ -12,6 +12,7 @@ import type {
   Expr,
   OrderItem,
   QualifiedName,
+  QuantifiedOp,
   Query,
   QueryBody,
   SelectItem,
@@ -1012,6 +1013,27 @@ class Parser {
         });
       }
       this.next();
+      if (
+        COMPARISON_OPS.has(t.value) &&
+        (this.isKw("any") || this.isKw("some") || this.isKw("all")) &&
+        this.isOp("(", this.peek())
+      ) {
+        // x op ANY|SOME|ALL (subquery)
+        const all = this.next().value === "all";
+        this.expectOp("(");
+        if (!(this.isKw("select") || this.isKw("with") || this.isKw("values"))) {
+          throw new DbError(
+            SqlState.featureNotSupported,
+            "ANY/ALL over arrays is not supported yet",
+            {
+              position: this.tok.pos + 1,
+            },
+          );
+        }
+        const query = this.query();
+        this.expectOp(")");
+        return { kind: "quantified", op: v as QuantifiedOp, all, operand: left, query, pos };
+      }
       // left-associative except ^ (PostgreSQL's ^ is left-associative too)
       const right = this.expr(prec + 1);
       return { kind: "binary", op: v as BinaryOp, left, right, pos };
@@ -1227,6 +1249,10 @@ class Parser {
     }
     if (!this.isOp("(")) return { kind: "column_ref", parts, pos };
     this.next();
+    if (parts.length === 1) {
+      const special = this.specialCall(parts[0]!, pos);
+      if (special !== null) return special;
+    }
     let star = false;
     let distinct = false;
     const args: Expr[] = [];
@@ -1266,6 +1292,70 @@ class Parser {
       over,
       pos,
     };
+  }
+
+  /** SQL-standard call syntax: TRIM(... FROM s), POSITION(a IN b), SUBSTRING(s FROM a FOR b). */
+  specialCall(name: string, pos: number): Expr | null {
+    const call = (fn: string, args: Expr[]): Expr => ({
+      kind: "function",
+      name: { parts: [fn], pos },
+      args,
+      star: false,
+      distinct: false,
+      filter: null,
+      orderBy: [],
+      over: null,
+      pos,
+    });
+    if (name === "trim") {
+      let fn = "btrim";
+      if (this.acceptKw("leading")) fn = "ltrim";
+      else if (this.acceptKw("trailing")) fn = "rtrim";
+      else this.acceptKw("both");
+      if (this.acceptKw("from")) {
+        const s = this.expr();
+        this.expectOp(")");
+        return call(fn, [s]);
+      }
+      const first = this.expr();
+      if (this.acceptKw("from")) {
+        const s = this.expr();
+        this.expectOp(")");
+        return call(fn, [s, first]);
+      }
+      const args = [first];
+      while (this.acceptOp(",")) args.push(this.expr());
+      this.expectOp(")");
+      return call(fn, args);
+    }
+    if (name === "position") {
+      const sub = this.expr(PREC.between + 1);
+      if (!this.acceptKw("in")) {
+        const args = [sub];
+        while (this.acceptOp(",")) args.push(this.expr());
+        this.expectOp(")");
+        return call("position", args);
+      }
+      const str = this.expr();
+      this.expectOp(")");
+      return call("strpos", [str, sub]);
+    }
+    if (name === "substring") {
+      const str = this.expr();
+      if (this.isKw("from") || this.isKw("for")) {
+        let from: Expr = { kind: "literal", value: { kind: "number", text: "1" }, pos };
+        let count: Expr | null = null;
+        if (this.acceptKw("from")) from = this.expr();
+        if (this.acceptKw("for")) count = this.expr();
+        this.expectOp(")");
+        return call("substring", count === null ? [str, from] : [str, from, count]);
+      }
+      const args = [str];
+      while (this.acceptOp(",")) args.push(this.expr());
+      this.expectOp(")");
+      return call("substring", args);
+    }
+    return null;
   }
 
   windowSpec(): WindowSpec {
