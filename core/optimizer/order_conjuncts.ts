@@ -14,22 +14,28 @@ import { andAll, conjuncts, walkBound } from "../plan/expr_utils.ts";
 /** Cost units of a subquery (runs a whole plan). */
 const subqueryCost = 1000;
 
-/** Estimated evaluation cost: one unit per operator, cast or function call. */
+/**
+ * Estimated evaluation cost, after PostgreSQL's cost_qual_eval: one unit per operator or
+ * function call, two for a cast through text (input plus output function); AND, OR, NOT, CASE
+ * and IS NULL are free.
+ */
 export function exprCost(e: BoundExpr): number {
   let cost = 0;
   walkBound(e, (x) => {
     switch (x.kind) {
       case "op":
+        if (x.op !== "and" && x.op !== "or") cost += 1;
+        break;
       case "neg":
-      case "not":
-      case "cast":
       case "call":
-      case "is_null":
         cost += 1;
         break;
-      case "case":
-        cost += 1;
+      case "cast": {
+        const viaText = x.type.kind === "text" || x.type.kind === "varchar" ||
+          x.operand.type.kind === "text" || x.operand.type.kind === "varchar";
+        cost += viaText ? 2 : 1;
         break;
+      }
       case "subquery":
         cost += subqueryCost;
         break;

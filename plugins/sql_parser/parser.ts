@@ -976,13 +976,12 @@ class Parser {
     if (this.isOp("-") || this.isOp("+")) {
       this.next();
       const operand = this.expr(PREC.unaryMinus);
-      if (
-        t.value === "-" && operand.kind === "literal" && operand.value.kind === "number" &&
-        !operand.value.text.startsWith("-")
-      ) {
+      if (t.value === "-" && operand.kind === "literal" && operand.value.kind === "number") {
+        // Negative constants are constants (PostgreSQL's doNegate), so -(-1) is the literal 1.
+        const text = operand.value.text;
         return {
           kind: "literal",
-          value: { kind: "number", text: `-${operand.value.text}` },
+          value: { kind: "number", text: text.startsWith("-") ? text.slice(1) : `-${text}` },
           pos: t.pos,
         };
       }

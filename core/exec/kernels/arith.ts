@@ -138,7 +138,7 @@ export function arith(op: ArithOp, a: Column, b: Column, type: DataType): Column
             z = l * r;
             break;
           case "div":
-            if (r === 0) throw divisionByZero();
+            if (r === 0 && !Number.isNaN(l)) throw divisionByZero(); // NaN / 0 is NaN in PostgreSQL
             z = l / r;
             break;
           case "mod":
