@@ -13,7 +13,7 @@ import type { StorageEngine } from "../plugin/storage.ts";
 import type { Wal } from "../plugin/wal.ts";
 import type { Query, Statement } from "../sql/ast.ts";
 import type { ParserPlugin } from "../plugin/parser.ts";
-import { Catalog } from "../catalog/catalog.ts";
+import { Catalog, type IndexSchema } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
@@ -21,6 +21,8 @@ import type { BoundStatement } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
+import { rowKey } from "../exec/group_keys.ts";
+import { formatValue } from "../types/format.ts";
 import { evaluate } from "../exec/eval.ts";
 import { prepareSubqueries, subqueriesOf } from "../exec/subquery.ts";
 import type { BoundExpr } from "../plan/expr.ts";
@@ -360,6 +362,7 @@ export class Database {
           schema: bound.schema,
           name: bound.name,
           columns: bound.columns,
+          indexes: bound.indexes,
         };
         await this.#logDdl(change);
         const table = (await this.#applyDdl(change))!;
@@ -417,6 +420,7 @@ export class Database {
         const change: DdlChange = { op: "create_index", index: bound.index };
         this.#catalog.createIndex(bound.index); // validates the name before logging
         this.#catalog.dropIndex(bound.index.schema, bound.index.name);
+        if (bound.index.unique) await this.#checkUniqueIndexData(bound.index);
         await this.#logDdl(change);
         await this.#applyDdl(change);
         return { command: "CREATE INDEX", columns: [], rows: [], rowCount: 0 };
@@ -541,6 +545,7 @@ export class Database {
   async #appendRows(t: TableSchema, b: Batch): Promise<void> {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
+    await this.#checkUnique(t, b, null);
     if (this.#wal !== null) {
       await this.#wal.append([{
         type: WalRecordType.rows,
@@ -548,6 +553,86 @@ export class Database {
       }]);
     }
     await this.#requireStorage().append(t.id, b);
+  }
+
+  /**
+   * Checks the table's unique indexes against rows about to be added (rows at `removed`
+   * positions are about to go). Keys with a NULL are never duplicates, as in PostgreSQL.
+   */
+  async #checkUnique(
+    t: TableSchema,
+    added: Batch,
+    removed: ReadonlySet<number> | null,
+  ): Promise<void> {
+    const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
+    if (unique.length === 0 || added.length === 0) return;
+    const storage = this.#requireStorage();
+    for (const index of unique) {
+      const cols = index.columns.map((c) => t.columns.findIndex((tc) => tc.name === c));
+      const seen = new Set<string>();
+      let base = 0;
+      for await (
+        const b of storage.scan(t.id, { projection: cols, filters: [], limit: null, signal: null })
+      ) {
+        for (let i = 0; i < b.length; i++) {
+          if (removed !== null && removed.has(base + i)) continue;
+          const key = uniqueKey(b.columns, i);
+          if (key !== null) seen.add(key);
+        }
+        base += b.length;
+      }
+      const addedCols = cols.map((c) => added.columns[c]!);
+      for (let i = 0; i < added.length; i++) {
+        const key = uniqueKey(addedCols, i);
+        if (key === null) continue;
+        if (seen.has(key)) {
+          const values = addedCols.map((c) => formatValue(c.type, valueAt(c, i)) ?? "NULL").join(
+            ", ",
+          );
+          throw new DbError(
+            SqlState.uniqueViolation,
+            `duplicate key value violates unique constraint "${index.name}"`,
+            {
+              detail: `Key (${index.columns.join(", ")})=(${values}) already exists.`,
+            },
+          );
+        }
+        seen.add(key);
+      }
+    }
+  }
+
+  /** CREATE UNIQUE INDEX over existing rows: 23505 if they already hold a duplicate. */
+  async #checkUniqueIndexData(index: IndexSchema): Promise<void> {
+    const t = this.#catalog.getTable(index.schema, index.table)!;
+    const cols = index.columns.map((c) => t.columns.findIndex((tc) => tc.name === c));
+    const seen = new Set<string>();
+    for await (
+      const b of this.#requireStorage().scan(t.id, {
+        projection: cols,
+        filters: [],
+        limit: null,
+        signal: null,
+      })
+    ) {
+      for (let i = 0; i < b.length; i++) {
+        const key = uniqueKey(b.columns, i);
+        if (key === null) continue;
+        if (seen.has(key)) {
+          const values = b.columns.map((c) => formatValue(c.type, valueAt(c, i)) ?? "NULL").join(
+            ", ",
+          );
+          throw new DbError(
+            SqlState.uniqueViolation,
+            `could not create unique index "${index.name}"`,
+            {
+              detail: `Key (${index.columns.join(", ")})=(${values}) is duplicated.`,
+            },
+          );
+        }
+        seen.add(key);
+      }
+    }
   }
 
   async #logDdl(change: DdlChange): Promise<void> {
@@ -561,6 +646,7 @@ export class Database {
     switch (change.op) {
       case "create_table": {
         const table = this.#catalog.createTable(change.schema, change.name, change.columns);
+        for (const index of change.indexes ?? []) this.#catalog.createIndex(index);
         await storage.createTable(table);
         return table;
       }
@@ -587,7 +673,10 @@ export class Database {
   /** Removes rows (and for UPDATE appends their new versions), logged as one WAL record. */
   async #applyDelete(t: TableSchema, positions: number[], inserted: Batch | null): Promise<void> {
     if (positions.length === 0 && (inserted === null || inserted.length === 0)) return;
-    if (inserted !== null) this.#checkNotNull(t, inserted);
+    if (inserted !== null) {
+      this.#checkNotNull(t, inserted);
+      await this.#checkUnique(t, inserted, new Set(positions));
+    }
     if (this.#wal !== null) {
       const change: DeleteChange = {
         schema: t.schema,
@@ -682,6 +771,16 @@ export class Database {
     }
     this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
   }
+}
+
+/** A unique-index key for row i, or `null` when a key column is NULL. */
+function uniqueKey(cols: readonly Column[], i: number): string | null {
+  let key = "";
+  for (const c of cols) {
+    if (c.kind === "unknown" || !isValid(c.validity, i)) return null;
+    key += rowKey(c, i);
+  }
+  return key;
 }
 
 /** Parses a stored view definition back into its query. */

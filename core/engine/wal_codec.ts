@@ -21,6 +21,8 @@ export type DdlChange =
     readonly schema: string;
     readonly name: string;
     readonly columns: readonly { name: string; type: DataType; notNull: boolean }[];
+    /** Unique indexes of its PRIMARY KEY / UNIQUE constraints, created with it. */
+    readonly indexes?: readonly IndexSchema[];
   }
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
   | { readonly op: "create_view"; readonly view: ViewSchema; readonly orReplace: boolean }

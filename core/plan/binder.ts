@@ -9,6 +9,7 @@ import type * as ast from "../sql/ast.ts";
 import {
   type Catalog,
   defaultSchemaName,
+  type IndexSchema,
   type NewColumn,
   type ViewSchema,
 } from "../catalog/catalog.ts";
@@ -275,7 +276,70 @@ class Binder {
     if (columns.length === 0 && source === null) {
       throw notSupported("tables without columns", stmt.pos + 1);
     }
-    return { kind: "create_table", schema, name, ifNotExists: stmt.ifNotExists, columns, source };
+    // PRIMARY KEY and UNIQUE become unique indexes, named as PostgreSQL names them.
+    const keys: {
+      kind: "primary_key" | "unique";
+      name: string | null;
+      columns: readonly string[];
+      pos: number;
+    }[] = [
+      ...stmt.columns.filter((c) => c.primaryKey).map((c) => ({
+        kind: "primary_key" as const,
+        name: null,
+        columns: [c.name],
+        pos: c.pos,
+      })),
+      ...stmt.columns.filter((c) => c.unique && !c.primaryKey).map((c) => ({
+        kind: "unique" as const,
+        name: null,
+        columns: [c.name],
+        pos: c.pos,
+      })),
+      ...stmt.constraints,
+    ];
+    if (keys.filter((k) => k.kind === "primary_key").length > 1) {
+      throw new DbError(
+        "42P16",
+        `multiple primary keys for table "${name}" are not allowed`,
+        pos1(stmt),
+      );
+    }
+    const indexes: IndexSchema[] = [];
+    for (const k of keys) {
+      for (const c of k.columns) {
+        if (!columns.some((col) => col.name === c)) {
+          throw new DbError(SqlState.undefinedColumn, `column "${c}" named in key does not exist`, {
+            position: k.pos + 1,
+          });
+        }
+      }
+      let indexName = k.name ??
+        (k.kind === "primary_key" ? `${name}_pkey` : `${name}_${k.columns.join("_")}_key`);
+      for (let n = 1; indexes.some((i) => i.name === indexName); n++) {
+        indexName = `${name}_${k.columns.join("_")}_key${n}`;
+      }
+      if (
+        this.ctx.catalog.getIndex(schema, indexName) || this.ctx.catalog.getTable(schema, indexName)
+      ) {
+        throw new DbError(SqlState.duplicateTable, `relation "${indexName}" already exists`, {
+          position: k.pos + 1,
+        });
+      }
+      indexes.push({ schema, name: indexName, table: name, columns: k.columns, unique: true });
+    }
+    const pkColumns = new Set(
+      keys.filter((k) => k.kind === "primary_key").flatMap((k) => k.columns),
+    );
+    const finalColumns = columns.map((c) => (pkColumns.has(c.name) ? { ...c, notNull: true } : c));
+    return {
+      kind: "create_table",
+      schema,
+      name,
+      ifNotExists: stmt.ifNotExists,
+      columns: finalColumns,
+      indexes,
+      source,
+    };
   }
 
   insert(stmt: ast.Statement & { kind: "insert" }): BoundStatement {
@@ -421,7 +485,6 @@ class Binder {
         pos1(stmt.table),
       );
     }
-    if (stmt.unique) throw notSupported("CREATE UNIQUE INDEX", stmt.pos + 1);
     const columns = stmt.columns.map((c) => {
       if (c.expr.kind !== "column_ref" || c.expr.parts.length !== 1) {
         throw notSupported("indexes on expressions", c.expr.pos + 1);
@@ -444,7 +507,7 @@ class Binder {
     }
     return {
       kind: "create_index",
-      index: { schema, name, table: tableName, columns, unique: false },
+      index: { schema, name, table: tableName, columns, unique: stmt.unique },
       ifNotExists: stmt.ifNotExists,
     };
   }

@@ -12,6 +12,8 @@ export type BoundStatement =
     readonly name: string;
     readonly ifNotExists: boolean;
     readonly columns: readonly NewColumn[];
+    /** Unique indexes backing PRIMARY KEY and UNIQUE constraints. */
+    readonly indexes: readonly IndexSchema[];
     /** For CREATE TABLE ... AS: the query whose rows fill the table. */
     readonly source: LogicalPlan | null;
   }

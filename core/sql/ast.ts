@@ -256,6 +256,14 @@ export interface ColumnDef {
   readonly pos: number;
 }
 
+/** A table-level key constraint. */
+export interface TableConstraint {
+  readonly kind: "primary_key" | "unique";
+  readonly name: string | null;
+  readonly columns: readonly string[];
+  readonly pos: number;
+}
+
 /** A statement. */
 export type Statement =
   | { readonly kind: "query"; readonly query: Query; readonly pos: number }
@@ -264,6 +272,8 @@ export type Statement =
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;
     readonly columns: readonly ColumnDef[];
+    /** Table-level PRIMARY KEY and UNIQUE constraints. */
+    readonly constraints: readonly TableConstraint[];
     readonly asQuery: Query | null;
     readonly pos: number;
   }

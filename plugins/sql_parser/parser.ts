@@ -17,6 +17,7 @@ import type {
   QueryBody,
   SelectItem,
   Statement,
+  TableConstraint,
   TableRef,
   TypeName,
   WindowSpec,
@@ -395,25 +396,42 @@ class Parser {
       const ifNotExists = this.acceptKw("if", "not", "exists");
       const name = this.qualifiedName();
       if (this.acceptKw("as")) {
-        return { kind: "create_table", name, ifNotExists, columns: [], asQuery: this.query(), pos };
+        return {
+          kind: "create_table",
+          name,
+          ifNotExists,
+          columns: [],
+          constraints: [],
+          asQuery: this.query(),
+          pos,
+        };
       }
       this.expectOp("(");
       const columns: ColumnDef[] = [];
+      const constraints: TableConstraint[] = [];
       do {
         if (
           this.isKw("primary") || this.isKw("unique") || this.isKw("constraint") ||
           this.isKw("check") || this.isKw("foreign")
         ) {
-          this.tableConstraint(columns);
+          this.tableConstraint(columns, constraints);
           continue;
         }
         columns.push(this.columnDef());
       } while (this.acceptOp(","));
       this.expectOp(")");
       if (this.acceptKw("as")) {
-        return { kind: "create_table", name, ifNotExists, columns, asQuery: this.query(), pos };
+        return {
+          kind: "create_table",
+          name,
+          ifNotExists,
+          columns,
+          constraints,
+          asQuery: this.query(),
+          pos,
+        };
       }
-      return { kind: "create_table", name, ifNotExists, columns, asQuery: null, pos };
+      return { kind: "create_table", name, ifNotExists, columns, constraints, asQuery: null, pos };
     }
     const orReplace = this.acceptKw("or", "replace");
     if (
@@ -459,8 +477,9 @@ class Parser {
     return { kind: "unsupported", what: words.join(" "), pos };
   }
 
-  tableConstraint(columns: ColumnDef[]): void {
-    if (this.acceptKw("constraint")) this.ident("constraint name");
+  tableConstraint(columns: ColumnDef[], constraints: TableConstraint[]): void {
+    const pos = this.tok.pos;
+    const name = this.acceptKw("constraint") ? this.ident("constraint name") : null;
     if (this.acceptKw("primary", "key") || this.acceptKw("unique")) {
       const isPk = this.tokens[this.#i - 1]!.value === "key";
       this.expectOp("(");
@@ -473,6 +492,7 @@ class Parser {
           if (names.includes(c.name)) columns[k] = { ...c, notNull: true };
         }
       }
+      constraints.push({ kind: isPk ? "primary_key" : "unique", name, columns: names, pos });
       return;
     }
     // CHECK (...) / FOREIGN KEY ...: skip balanced tokens up to the next top-level comma.

@@ -147,7 +147,10 @@ function matchDuckdb(input: MatchInput, flat: readonly string[]): MatchResult {
       const pieces = (expected[r] as string).split("\t");
       const row = rows[r] as readonly string[];
       if (pieces.length !== columnCount) {
-        return fail(actualText, `row ${r + 1}: expected ${pieces.length} values, got ${columnCount}`);
+        return fail(
+          actualText,
+          `row ${r + 1}: expected ${pieces.length} values, got ${columnCount}`,
+        );
       }
       for (let c = 0; c < columnCount; c++) {
         const m = duckdbValueMatch(

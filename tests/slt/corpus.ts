@@ -49,6 +49,8 @@ export function locateFile(
     const name = path.basename(dir);
     const dialect = corpusDialects[name];
     if (dialect !== undefined) {
+      // `datafusion/datafusion/...`: the corpus folder is the outer one.
+      while (path.basename(path.dirname(dir)) === name) dir = path.dirname(dir);
       const root = path.dirname(dir);
       return {
         file: abs,

@@ -18,6 +18,10 @@ export interface SltColumn {
 export interface SltResult {
   readonly columns: readonly SltColumn[];
   readonly rows: readonly (readonly Value[])[];
+  /** PostgreSQL command tag (`INSERT 0 3`), when the engine gives one. */
+  readonly command?: string;
+  /** Rows affected by INSERT/UPDATE/DELETE, when the engine gives it. */
+  readonly rowCount?: number;
 }
 
 /** Per-call options. */

@@ -43,6 +43,7 @@ import type {
   StatementRecord,
 } from "./record.ts";
 import { renderValue } from "./render.ts";
+import { Types } from "../../core/types/mod.ts";
 import { isEngineKnob, runShim } from "./shims.ts";
 import { featureTags } from "./tags.ts";
 
@@ -110,10 +111,13 @@ export interface FileRunSpec {
   /** Epoch milliseconds after which records fail as `timeout` without running. */
   readonly fileDeadline?: number;
   /**
-   * Resume after a killed worker: records with `seq < resumeAfter` run silently (to rebuild the
-   * database), record `resumeAfter` is skipped, later records run normally. -1: normal run.
+   * Resume after a killed worker: outcomes with `seq <= resumeAfter` are not reported (those
+   * records still run, silently, to rebuild the database, except {@link killedSeqs}).
+   * -1: normal run.
    */
   readonly resumeAfter?: number;
+  /** Records (by seq) never to execute again: they hung or crashed a worker before. */
+  readonly killedSeqs?: readonly number[];
   /** Per-record engine timeout; default {@link recordTimeoutMs}. */
   readonly recordTimeoutMs?: number;
 }
@@ -199,6 +203,7 @@ export async function runFile(
 ): Promise<void> {
   const dialect = spec.dialect;
   const resumeAfter = spec.resumeAfter ?? -1;
+  const killed = new Set(spec.killedSeqs ?? []);
   const deadline = spec.fileDeadline ?? Infinity;
   const perRecordMs = spec.recordTimeoutMs ?? recordTimeoutMs;
   const workingDir = spec.workingDir ?? path.dirname(spec.file);
@@ -257,7 +262,9 @@ export async function runFile(
       ? (rec.expect === "error" ? rec.error : null)
       : rec.error;
     const expectedText = rec.kind === "statement"
-      ? (rec.expect === "error" ? `statement ${describeExpectation(rec.error)}` : `statement ${rec.expect}`)
+      ? (rec.expect === "error"
+        ? `statement ${describeExpectation(rec.error)}`
+        : `statement ${rec.expect}`)
       : rec.error !== null
       ? `query ${describeExpectation(rec.error)}`
       : expectedLines.join("\n");
@@ -303,6 +310,16 @@ export async function runFile(
     }
     if (rec.kind === "statement" || result === null) return passed();
     // query: render, sort, compare
+    if (
+      dialect === "datafusion" && result.columns.length === 0 &&
+      /^(INSERT|UPDATE|DELETE)\b/.test(result.command ?? "")
+    ) {
+      // DataFusion DML returns the affected row count as a one-column result.
+      result = {
+        columns: [{ name: "count", type: Types.int8 }],
+        rows: [[BigInt(result.rowCount ?? 0)]],
+      };
+    }
     const columns = result.columns;
     const strictColumns = dialect === "classic" || dialect === "duckdb";
     if (strictColumns && rec.types.length !== columns.length) {
@@ -335,7 +352,9 @@ export async function runFile(
       const hash = hashValues(sorted.flat());
       const prior = labels.get(rec.label);
       if (prior === undefined) labels.set(rec.label, hash);
-      else if (prior !== hash) return failed("label", `label ${rec.label}: hash ${hash} != ${prior}`);
+      else if (prior !== hash) {
+        return failed("label", `label ${rec.label}: hash ${hash} != ${prior}`);
+      }
     }
     return passed({ lenient: match.lenient });
   };
@@ -471,7 +490,7 @@ export async function runFile(
           else if (modeSkip > 0) emit(skipped(b, "mode"));
           else if (dialect === "datafusion" && /^\s*EXPLAIN\b/i.test(rec.sql)) {
             emit(skipped(b, "unsupported"));
-          } else if (b.seq !== resumeAfter) {
+          } else if (!killed.has(b.seq)) {
             emit(await runSql(rec, b, env));
           }
           break;

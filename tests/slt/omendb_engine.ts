@@ -15,7 +15,7 @@ export async function openEngine(options: EngineOpenOptions): Promise<SltEngine>
   return {
     async query(sql, opts) {
       const r = await db.query(sql, [], { timeoutMs: opts.timeoutMs });
-      return { columns: r.columns, rows: r.rows };
+      return { columns: r.columns, rows: r.rows, command: r.command, rowCount: r.rowCount };
     },
     close: () => db.close(),
   };

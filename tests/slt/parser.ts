@@ -206,7 +206,6 @@ export function parseSlt(text: string, dialect: Dialect): SltRecord[] {
         };
         loopStack.push({ index: records.length, record });
         records.push(record);
-        skipToBlank();
         break;
       }
       case "endloop": {
@@ -229,11 +228,14 @@ export function parseSlt(text: string, dialect: Dialect): SltRecord[] {
           directive: word,
           argument: word === "include" ? restAfterWords(raw, 1) : (tokens[1] ?? ""),
         });
-        skipToBlank();
         break;
       case "mode": {
         const what = (tokens[1] ?? "").toLowerCase();
-        const directive = what === "skip" ? "mode-skip" : what === "unskip" ? "mode-unskip" : "ignore";
+        const directive = what === "skip"
+          ? "mode-skip"
+          : what === "unskip"
+          ? "mode-unskip"
+          : "ignore";
         records.push({ kind: "control", ...base, directive, argument: what });
         break;
       }

@@ -10,8 +10,8 @@
  */
 import * as path from "node:path";
 import {
-  fileTimeoutMs as defaultFileTimeoutMs,
   type FileRunSpec,
+  fileTimeoutMs as defaultFileTimeoutMs,
   type RecordOutcome,
   recordTimeoutMs as defaultRecordTimeoutMs,
   runFile,
@@ -169,7 +169,9 @@ class WorkerProcess {
         done.resolve({ kind: "file-timeout" });
       } else if (this.current !== null && now - this.currentSince > limits.recordMs + killGraceMs) {
         done.resolve({ kind: "record-timeout", seq: this.current });
-      } else if (this.current === null && now - this.lastMessageAt > limits.recordMs + killGraceMs) {
+      } else if (
+        this.current === null && now - this.lastMessageAt > limits.recordMs + killGraceMs
+      ) {
         done.resolve({ kind: "file-timeout" });
       }
     }, watchdogIntervalMs);
@@ -248,6 +250,7 @@ export async function runPool(files: readonly FileRunSpec[], options: PoolOption
     let resumeAfter = -1;
     let nextSeq = 0;
     let restarts = 0;
+    const killedSeqs: number[] = [];
     let dry: RecordOutcome[] | null = null;
     const emit = (o: RecordOutcome): void => {
       if (o.seq < nextSeq) return;
@@ -262,6 +265,7 @@ export async function runPool(files: readonly FileRunSpec[], options: PoolOption
           storage: options.storage,
           fileDeadline,
           resumeAfter,
+          killedSeqs,
           recordTimeoutMs: recordMs,
         };
         const result = await worker.run(job, { recordMs, fileDeadline }, emit);
@@ -284,6 +288,7 @@ export async function runPool(files: readonly FileRunSpec[], options: PoolOption
             );
           }
           resumeAfter = failSeq;
+          killedSeqs.push(failSeq);
           restarts++;
           tmpDir = await freshDir(tmpDir);
           worker = await start();

@@ -21,7 +21,6 @@ const encoder = new TextEncoder();
 /** Classic `T` rendering: `(empty)` for "", `@` for every byte outside 0x20..0x7E. */
 export function classicText(text: string): string {
   if (text === "") return "(empty)";
-  // deno-lint-ignore no-control-regex
   if (!/[^\x20-\x7e]/.test(text)) return text;
   let out = "";
   for (const byte of encoder.encode(text)) {
@@ -59,7 +58,9 @@ function classicInteger(type: DataType, value: Exclude<Value, null>): string {
     case "bigint":
       return String(value);
     case "number":
-      if (!Number.isFinite(value)) return value > 0 ? "9223372036854775807" : "-9223372036854775808";
+      if (!Number.isFinite(value)) {
+        return value > 0 ? "9223372036854775807" : "-9223372036854775808";
+      }
       return Math.abs(value) < 1e15
         ? String(Math.trunc(value) + 0)
         : String(BigInt(Math.trunc(value)));
@@ -101,7 +102,12 @@ export function formatRounded12(x: number): string {
  * Renders one value. `letter` is the column's type letter from the query header (classic only
  * uses it). NULL renders as `NULL` in every dialect.
  */
-export function renderValue(dialect: Dialect, type: DataType, value: Value, letter: string): string {
+export function renderValue(
+  dialect: Dialect,
+  type: DataType,
+  value: Value,
+  letter: string,
+): string {
   if (value === null) return "NULL";
   if (dialect === "classic") {
     if (letter === "I") return classicInteger(type, value);
@@ -110,8 +116,10 @@ export function renderValue(dialect: Dialect, type: DataType, value: Value, lett
     return classicText(formatValue(type, value) ?? "NULL");
   }
   if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "string" && value === "" && (type.kind === "text" ||
-    type.kind === "varchar" || type.kind === "unknown")) {
+  if (
+    typeof value === "string" && value === "" && (type.kind === "text" ||
+      type.kind === "varchar" || type.kind === "unknown")
+  ) {
     return "(empty)";
   }
   const isFloat = type.kind === "float4" || type.kind === "float8";
@@ -127,8 +135,10 @@ export function renderValue(dialect: Dialect, type: DataType, value: Value, lett
     return formatRounded12(value);
   }
   const text = formatValue(type, value) ?? "NULL";
-  if (dialect === "duckdb" && (type.kind === "date" || type.kind === "timestamp" ||
-    type.kind === "timestamptz")) {
+  if (
+    dialect === "duckdb" && (type.kind === "date" || type.kind === "timestamp" ||
+      type.kind === "timestamptz")
+  ) {
     return text.replace(/ BC(\+00)?$/, (_m, tz: string | undefined) => `${tz ?? ""} (BC)`);
   }
   return text;

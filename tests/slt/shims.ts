@@ -182,8 +182,9 @@ function optionValue(options: string, key: string): string | null {
 }
 
 async function createExternalTable(sql: string, ctx: ShimContext): Promise<SltResult | null> {
-  const head = /^\s*CREATE\s+(?:UNBOUNDED\s+)?EXTERNAL\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?("[^"]+"|[\w.]+)\s*/i
-    .exec(sql);
+  const head =
+    /^\s*CREATE\s+(?:UNBOUNDED\s+)?EXTERNAL\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?("[^"]+"|[\w.]+)\s*/i
+      .exec(sql);
   if (head === null) return null;
   let rest = sql.slice(head[0].length);
   let columnDefs: string | null = null;

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { Types } from "../../core/types/mod.ts";
+import { classicText, formatFixed3, formatRounded12, renderValue } from "./render.ts";
+
+Deno.test("render classic: I truncates toward zero, R is %.3f, booleans 1/0", () => {
+  assert.equal(renderValue("classic", Types.float8, 3.7, "I"), "3");
+  assert.equal(renderValue("classic", Types.float8, -3.7, "I"), "-3");
+  assert.equal(renderValue("classic", Types.float8, -0.5, "I"), "0");
+  assert.equal(renderValue("classic", Types.int8, 12345678901234567n, "I"), "12345678901234567");
+  assert.equal(renderValue("classic", Types.text, "12abc", "I"), "12");
+  assert.equal(renderValue("classic", Types.int4, 7, "R"), "7.000");
+  assert.equal(renderValue("classic", Types.int8, -3n, "R"), "-3.000");
+  assert.equal(renderValue("classic", Types.float8, 25.5, "R"), "25.500");
+  assert.equal(renderValue("classic", Types.bool, true, "I"), "1");
+  assert.equal(renderValue("classic", Types.bool, false, "T"), "0");
+  assert.equal(renderValue("classic", Types.int4, null, "I"), "NULL");
+  assert.equal(renderValue("classic", Types.text, null, "T"), "NULL");
+});
+
+Deno.test("render classic: %.3f ties round to even like glibc printf", () => {
+  assert.equal(formatFixed3(0.0625), "0.062");
+  assert.equal(formatFixed3(0.1875), "0.188");
+  assert.equal(formatFixed3(-0.0625), "-0.062");
+  assert.equal(formatFixed3(2.0005), (2.0005).toFixed(3)); // not an exact tie in binary
+  assert.equal(formatFixed3(1e22), "10000000000000000000000.000");
+});
+
+Deno.test("render classic: T maps empty to (empty) and non-printable bytes to @", () => {
+  assert.equal(classicText(""), "(empty)");
+  assert.equal(classicText("a\tb"), "a@b");
+  assert.equal(classicText("é"), "@@"); // two UTF-8 bytes
+  assert.equal(renderValue("classic", Types.float8, 1.5, "T"), "1.5");
+});
+
+Deno.test("render duckdb: booleans, empty strings, BC dates", () => {
+  assert.equal(renderValue("duckdb", Types.bool, true, "I"), "true");
+  assert.equal(renderValue("duckdb", Types.text, "", "T"), "(empty)");
+  assert.equal(renderValue("duckdb", Types.float8, 0.1, "R"), "0.1");
+  assert.equal(renderValue("duckdb", Types.date, 8035, "T"), "1992-01-01");
+  const bcDays = -719_528 - 366; // 0000-01-01 minus a year: 2 BC
+  assert.match(renderValue("duckdb", Types.date, bcDays, "T"), / \(BC\)$/);
+});
+
+Deno.test("render datafusion: 12-decimal floats, ISO timestamps, bools", () => {
+  assert.equal(formatRounded12(0.30000000000000004), "0.3");
+  assert.equal(formatRounded12(2.0), "2");
+  assert.equal(formatRounded12(-1e-13), "0");
+  assert.equal(renderValue("datafusion", Types.float8, 1 / 3, "R"), "0.333333333333");
+  assert.equal(
+    renderValue("datafusion", Types.timestamp, 946_688_461_000_000, "P"),
+    "2000-01-01T01:01:01",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.timestamptz, 946_688_461_000_000, "P"),
+    "2000-01-01T01:01:01Z",
+  );
+  assert.equal(renderValue("datafusion", Types.bool, false, "B"), "false");
+  assert.equal(renderValue("datafusion", Types.text, "a\n", "T"), "a");
+  assert.equal(renderValue("risinglight", Types.text, "", "T"), "(empty)");
+});
