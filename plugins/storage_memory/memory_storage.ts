@@ -6,7 +6,7 @@
  */
 import { DbError, SqlState } from "../../core/errors.ts";
 import type { Batch } from "../../core/types/batch.ts";
-import { takeColumn } from "../../core/types/column.ts";
+import { concatColumns, takeColumn } from "../../core/types/column.ts";
 import type { TableSchema } from "../../core/catalog/table.ts";
 import type {
   FilterSupport,
@@ -58,15 +58,27 @@ export class MemoryStorage implements StorageEngine {
         new DbError(SqlState.internalError, "batch does not match table columns"),
       );
     }
-    for (let start = 0; start < batch.length; start += this.batchRowsMax) {
-      const count = Math.min(this.batchRowsMax, batch.length - start);
-      if (start === 0 && count === batch.length) {
-        t.batches.push(batch);
-      } else {
-        const idx = new Uint32Array(count);
-        for (let i = 0; i < count; i++) idx[i] = start + i;
-        t.batches.push({ columns: batch.columns.map((c) => takeColumn(c, idx)), length: count });
-      }
+    const slice = (start: number, count: number): Batch => {
+      if (start === 0 && count === batch.length) return batch;
+      const idx = new Uint32Array(count);
+      for (let i = 0; i < count; i++) idx[i] = start + i;
+      return { columns: batch.columns.map((c) => takeColumn(c, idx)), length: count };
+    };
+    let start = 0;
+    // Top up a partly filled last batch first, so that many small INSERTs do not leave
+    // thousands of one-row batches behind (every scan pays per batch).
+    const last = t.batches.at(-1);
+    if (last !== undefined && last.length < this.batchRowsMax) {
+      const count = Math.min(this.batchRowsMax - last.length, batch.length);
+      const part = slice(0, count);
+      t.batches[t.batches.length - 1] = {
+        columns: t.schema.columns.map((c, i) => concatColumns(c.type, [last.columns[i]!, part.columns[i]!])),
+        length: last.length + count,
+      };
+      start = count;
+    }
+    for (; start < batch.length; start += this.batchRowsMax) {
+      t.batches.push(slice(start, Math.min(this.batchRowsMax, batch.length - start)));
     }
     t.rows += batch.length;
     return Promise.resolve();
