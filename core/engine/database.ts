@@ -111,6 +111,8 @@ export class Database {
   readonly #log: (event: Record<string, unknown>) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Keys of each unique index, built on first use and kept up to date by appends. */
+  readonly #uniqueKeys = new Map<string, Set<string>>();
 
   /** Use {@link Database.open}. */
   protected constructor(internals: Internals) {
@@ -231,6 +233,7 @@ export class Database {
             catalog: this.#catalog,
             registry: this.#registry,
             parseQuery: (text) => parseView(parser, text, this.#limits),
+            estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
             params,
           });
           results.push(await this.#run(this.#optimize(bound), ctx));
@@ -496,8 +499,14 @@ export class Database {
           batches.push({ columns, length: b.length });
           n += b.length;
         }
-        for (const b of batches) this.#checkNotNull(t, b);
-        for (const b of batches) await this.#appendRows(t, b);
+        // One append for the whole statement, so a constraint violation stores nothing.
+        const all: Batch = batches.length === 1 ? batches[0]! : {
+          columns: t.columns.map((c, i) =>
+            concatColumns(c.type, batches.map((b) => b.columns[i]!))
+          ),
+          length: n,
+        };
+        await this.#appendRows(t, all);
         return { command: `INSERT 0 ${n}`, columns: [], rows: [], rowCount: n };
       }
     }
@@ -546,13 +555,18 @@ export class Database {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
     await this.#checkUnique(t, b, null);
-    if (this.#wal !== null) {
-      await this.#wal.append([{
-        type: WalRecordType.rows,
-        payload: encodeJson(encodeRows(t.schema, t.name, b)),
-      }]);
+    try {
+      if (this.#wal !== null) {
+        await this.#wal.append([{
+          type: WalRecordType.rows,
+          payload: encodeJson(encodeRows(t.schema, t.name, b)),
+        }]);
+      }
+      await this.#requireStorage().append(t.id, b);
+    } catch (e) {
+      this.#forgetUniqueKeys(t);
+      throw e;
     }
-    await this.#requireStorage().append(t.id, b);
   }
 
   /**
@@ -566,39 +580,59 @@ export class Database {
   ): Promise<void> {
     const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
     if (unique.length === 0 || added.length === 0) return;
+    if (removed !== null) this.#forgetUniqueKeys(t); // positions shift: rebuild lazily
     const storage = this.#requireStorage();
+    const pending: { set: Set<string>; keys: string[] }[] = [];
     for (const index of unique) {
       const cols = index.columns.map((c) => t.columns.findIndex((tc) => tc.name === c));
-      const seen = new Set<string>();
-      let base = 0;
-      for await (
-        const b of storage.scan(t.id, { projection: cols, filters: [], limit: null, signal: null })
-      ) {
-        for (let i = 0; i < b.length; i++) {
-          if (removed !== null && removed.has(base + i)) continue;
-          const key = uniqueKey(b.columns, i);
-          if (key !== null) seen.add(key);
+      const cacheKey = `${index.schema}\u0000${index.name}`;
+      let seen = removed === null ? this.#uniqueKeys.get(cacheKey) : undefined;
+      if (seen === undefined) {
+        seen = new Set<string>();
+        let base = 0;
+        const scan = storage.scan(t.id, {
+          projection: cols,
+          filters: [],
+          limit: null,
+          signal: null,
+        });
+        for await (const b of scan) {
+          for (let i = 0; i < b.length; i++) {
+            if (removed !== null && removed.has(base + i)) continue;
+            const key = uniqueKey(b.columns, i);
+            if (key !== null) seen.add(key);
+          }
+          base += b.length;
         }
-        base += b.length;
+        if (removed === null) this.#uniqueKeys.set(cacheKey, seen);
       }
       const addedCols = cols.map((c) => added.columns[c]!);
+      const fresh = new Set<string>();
       for (let i = 0; i < added.length; i++) {
         const key = uniqueKey(addedCols, i);
         if (key === null) continue;
-        if (seen.has(key)) {
+        if (seen.has(key) || fresh.has(key)) {
           const values = addedCols.map((c) => formatValue(c.type, valueAt(c, i)) ?? "NULL").join(
             ", ",
           );
           throw new DbError(
             SqlState.uniqueViolation,
             `duplicate key value violates unique constraint "${index.name}"`,
-            {
-              detail: `Key (${index.columns.join(", ")})=(${values}) already exists.`,
-            },
+            { detail: `Key (${index.columns.join(", ")})=(${values}) already exists.` },
           );
         }
-        seen.add(key);
+        fresh.add(key);
       }
+      pending.push({ set: seen, keys: [...fresh] });
+    }
+    // Every index accepted the rows: remember their keys (the caller appends them next).
+    if (removed === null) { for (const p of pending) for (const k of p.keys) p.set.add(k); }
+  }
+
+  /** Drops cached unique keys of a table (after deletes, updates, DDL, failed appends). */
+  #forgetUniqueKeys(t: { schema: string; name: string }): void {
+    for (const index of this.#catalog.indexesOf(t.schema, t.name)) {
+      this.#uniqueKeys.delete(`${index.schema}\u0000${index.name}`);
     }
   }
 
@@ -643,6 +677,7 @@ export class Database {
 
   async #applyDdl(change: DdlChange): Promise<TableSchema | null> {
     const storage = this.#requireStorage();
+    this.#uniqueKeys.clear();
     switch (change.op) {
       case "create_table": {
         const table = this.#catalog.createTable(change.schema, change.name, change.columns);
@@ -687,6 +722,7 @@ export class Database {
       await this.#wal.append([{ type: WalRecordType.delete, payload: encodeJson(change) }]);
     }
     const storage = this.#requireStorage();
+    this.#forgetUniqueKeys(t);
     await storage.deleteRows(t.id, positions);
     if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted);
   }

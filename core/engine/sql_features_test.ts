@@ -158,3 +158,23 @@ Deno.test("PostgreSQL evaluation order: constant folding, short-circuit AND/OR, 
   await fails(db, "SELECT x FROM a ORDER BY 0", "42P10");
   await db.close();
 });
+
+Deno.test("PRIMARY KEY, UNIQUE and unique indexes reject duplicates atomically (23505)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (id INT PRIMARY KEY, u TEXT UNIQUE, v INT)");
+  await db.query("INSERT INTO t VALUES (1, 'a', 1), (2, NULL, 2), (3, NULL, 3)");
+  await fails(db, "INSERT INTO t VALUES (1, 'b', 1)", "23505");
+  await fails(db, "INSERT INTO t VALUES (4, 'x', 4), (4, 'y', 4)", "23505");
+  await fails(db, "INSERT INTO t VALUES (5, 'z', 5), (6, 'a', 6)", "23505");
+  await check(db, "SELECT count(*) FROM t", [[3]]); // nothing of the failed statements stayed
+  await fails(db, "UPDATE t SET id = 1 WHERE id = 2", "23505");
+  await db.query("UPDATE t SET id = id + 10");
+  await db.query("INSERT INTO t VALUES (1, 'b', 1)"); // 1 is free again
+  await fails(db, "CREATE UNIQUE INDEX t_v ON t (v)", "23505");
+  await db.query("DELETE FROM t WHERE id = 1");
+  await db.query("CREATE UNIQUE INDEX t_v ON t (v)");
+  await fails(db, "INSERT INTO t VALUES (20, 'q', 2)", "23505");
+  await fails(db, "INSERT INTO t VALUES (NULL, 'q', 7)", "23502");
+  await fails(db, "CREATE TABLE two (a INT PRIMARY KEY, b INT PRIMARY KEY)", "42P16");
+  await db.close();
+});

@@ -12,6 +12,7 @@ import { columnsOf } from "../plan/expr_utils.ts";
 import { pushDownFilters } from "./push_down_filters.ts";
 import { foldConstants } from "./fold_constants.ts";
 import { orderConjuncts } from "./order_conjuncts.ts";
+import { reorderJoins } from "./reorder_joins.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -19,6 +20,7 @@ export const optimizerPassesMax = 16;
 /** The built-in rules, in order. */
 export const builtinRules: readonly OptimizerRule[] = [
   foldConstants,
+  reorderJoins,
   pushDownFilters,
   orderConjuncts,
 ];

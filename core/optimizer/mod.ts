@@ -13,3 +13,4 @@ export * from "./driver.ts";
 export { pushDownFilters } from "./push_down_filters.ts";
 export { foldConstants, foldExpr } from "./fold_constants.ts";
 export { exprCost, orderConjuncts } from "./order_conjuncts.ts";
+export { reorderJoins, reorderRelationsMax } from "./reorder_joins.ts";

@@ -40,6 +40,8 @@ export interface BinderContext {
   readonly params: readonly Value[];
   /** Parses a view's stored SQL back into a query. */
   readonly parseQuery: (sql: string) => ast.Query;
+  /** The storage engine's row estimate for a table (for join ordering). */
+  readonly estimateRows?: (tableId: number) => number;
 }
 
 /** Views nested inside views, at most (guards against a view cycle made by OR REPLACE). */
@@ -777,6 +779,7 @@ class Binder {
           table,
           projection: table.columns.map((_, i) => i),
           filters: [],
+          estimatedRows: this.ctx.estimateRows?.(table.id) ?? 1000,
           fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
         };
       }

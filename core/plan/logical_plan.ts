@@ -40,6 +40,8 @@ export type LogicalPlan =
     readonly projection: readonly number[];
     /** Filters pushed into the scan, over the scan's output columns. */
     readonly filters: readonly BoundExpr[];
+    /** The storage engine's row estimate at planning time, for join ordering. */
+    readonly estimatedRows?: number;
     readonly fields: readonly Field[];
   }
   | {
@@ -74,6 +76,8 @@ export type LogicalPlan =
     readonly condition: BoundExpr | null;
     /** Left fields, then right fields. */
     readonly fields: readonly Field[];
+    /** Set once `reorder_joins` has ordered this join tree. */
+    readonly ordered?: boolean;
   }
   | {
     readonly kind: "set_op";
