@@ -68,6 +68,10 @@ export async function* joinExec(
     const lKeyCols = keys.left.map((k) => evaluate(k, lb, ctx));
     let li: number[] = [];
     let ri: number[] = [];
+    const markAll = (lIdx: Uint32Array, rIdx: Uint32Array): void => {
+      if (leftMatched) { for (const i of lIdx) leftMatched[i] = 1; }
+      if (rightMatched) { for (const i of rIdx) rightMatched[i] = 1; }
+    };
     const flush = function* (): Generator<Batch> {
       if (li.length === 0) return;
       const lIdx = Uint32Array.from(li);
@@ -96,10 +100,6 @@ export async function* joinExec(
       } else markAll(lIdx, rIdx);
       if (pairs.length > 0) yield pairs;
     };
-    function markAll(lIdx: Uint32Array, rIdx: Uint32Array): void {
-      if (leftMatched) { for (const i of lIdx) leftMatched[i] = 1; }
-      if (rightMatched) { for (const i of rIdx) rightMatched[i] = 1; }
-    }
     for (let l = 0; l < lb.length; l++) {
       if (table !== null) {
         let key = "";
