@@ -287,7 +287,19 @@ function evaluateRows(
   if (idx.length === batch.length) return evaluate(expr, batch, ctx);
   const indices = Uint32Array.from(idx);
   const sub = { columns: batch.columns.map((c) => takeColumn(c, indices)), length: idx.length };
-  const part = evaluate(expr, sub, ctx);
+  // Subquery results prepared for the whole batch are narrowed to the same rows meanwhile.
+  const prepared = ctx.subqueryColumns.size > 0 ? new Map(ctx.subqueryColumns) : null;
+  if (prepared !== null) {
+    for (const [sq, col] of prepared) {
+      if (col.length === batch.length) ctx.subqueryColumns.set(sq, takeColumn(col, indices));
+    }
+  }
+  let part: Column;
+  try {
+    part = evaluate(expr, sub, ctx);
+  } finally {
+    if (prepared !== null) { for (const [sq, col] of prepared) ctx.subqueryColumns.set(sq, col); }
+  }
   // scatter back
   const out = allocData(part.kind, batch.length);
   const validity = new Uint8Array((batch.length + 7) >>> 3);
