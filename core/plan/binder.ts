@@ -78,7 +78,12 @@ const emptyScope: Scope = { fields: [] };
  * import { Catalog } from "../catalog/catalog.ts";
  * import { PluginRegistry } from "../plugin/registry.ts";
  * import { defaultLimits } from "../limits.ts";
- * const ctx = { catalog: new Catalog(defaultLimits), registry: new PluginRegistry(), params: [] };
+ * const ctx = {
+ *   catalog: new Catalog(defaultLimits),
+ *   registry: new PluginRegistry(),
+ *   params: [],
+ *   parseQuery: () => { throw new Error("no views in this example"); },
+ * };
  * const b = bindStatement({ kind: "drop_table", names: [{ parts: ["t"], pos: 0 }], ifExists: true, pos: 0 }, ctx);
  * console.assert(b.kind === "drop_table");
  * ```
