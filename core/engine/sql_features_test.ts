@@ -178,3 +178,27 @@ Deno.test("PRIMARY KEY, UNIQUE and unique indexes reject duplicates atomically (
   await fails(db, "CREATE TABLE two (a INT PRIMARY KEY, b INT PRIMARY KEY)", "42P16");
   await db.close();
 });
+
+Deno.test("WITH: CTEs chain, shadow tables, nest, and are checked even when unused", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "WITH x AS (SELECT id * 2 AS k FROM a WHERE id IS NOT NULL), y AS (SELECT k + 1 AS m FROM x) SELECT m FROM y ORDER BY m",
+    [[3], [5], [7]],
+  );
+  await check(db, "WITH a AS (SELECT 42 AS id) SELECT id FROM a", [[42]]);
+  await check(
+    db,
+    "WITH x(k) AS (SELECT id FROM b) SELECT count(*) FROM x JOIN x AS x2 ON x.k = x2.k",
+    [[6]],
+  );
+  await check(db, "SELECT * FROM (WITH s AS (SELECT 1 AS e) SELECT * FROM s) t", [[1]]);
+  await fails(db, "WITH x AS (SELECT * FROM x) SELECT 1", "42P01");
+  await fails(db, "WITH x AS (SELECT 1), x AS (SELECT 2) SELECT 1", "42712");
+  await fails(
+    db,
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
+    "0A000",
+  );
+  await db.close();
+});

@@ -167,6 +167,10 @@ class Binder {
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
   #viewDepth = 0;
+  /** WITH lists in scope, innermost last. */
+  readonly #ctes: Map<string, ast.Cte>[] = [];
+  /** CTEs whose own query is being bound (a non-recursive CTE cannot see itself). */
+  readonly #activeCtes = new Set<ast.Cte>();
   /** > 0 while binding a branch of a set operation. */
   #setOpSide = 0;
   /** Select-list positions holding untyped literals, per set-operation branch plan. */
@@ -624,7 +628,33 @@ class Binder {
 
   /** Binds a query. `targetTypes` are the INSERT target types, which type untyped VALUES. */
   query(q: ast.Query, targetTypes: readonly DataType[] = []): LogicalPlan {
-    if (q.with !== null) throw notSupported("WITH", q.pos + 1);
+    if (q.with !== null) {
+      if (q.with.recursive) throw notSupported("WITH RECURSIVE", q.pos + 1);
+      const frame = new Map<string, ast.Cte>();
+      for (const cte of q.with.ctes) {
+        if (frame.has(cte.name)) {
+          throw new DbError(
+            "42712",
+            `WITH query name "${cte.name}" specified more than once`,
+            pos1(cte),
+          );
+        }
+        // Bind it now too, seeing only earlier CTEs, so errors surface even when unreferenced.
+        this.#ctes.push(new Map(frame));
+        try {
+          this.query(cte.query);
+        } finally {
+          this.#ctes.pop();
+        }
+        frame.set(cte.name, cte);
+      }
+      this.#ctes.push(frame);
+      try {
+        return this.query({ ...q, with: null }, targetTypes);
+      } finally {
+        this.#ctes.pop();
+      }
+    }
     const body = q.body;
     switch (body.kind) {
       case "select":
@@ -767,6 +797,8 @@ class Binder {
   tableRef(ref: ast.TableRef): LogicalPlan {
     switch (ref.kind) {
       case "table": {
+        const cte = ref.name.parts.length === 1 ? this.findCte(ref.name.parts[0]!) : null;
+        if (cte !== null) return this.cteRef(cte, ref);
         const { schema, name } = resolveName(ref.name);
         const table = this.ctx.catalog.getTable(schema, name);
         const view = table ? null : this.ctx.catalog.getView(schema, name);
@@ -817,6 +849,38 @@ class Binder {
     }
   }
 
+  /** The innermost visible CTE of that name (not one whose own query is being bound). */
+  findCte(name: string): { cte: ast.Cte; depth: number } | null {
+    for (let d = this.#ctes.length - 1; d >= 0; d--) {
+      const cte = this.#ctes[d]!.get(name);
+      if (cte !== undefined && !this.#activeCtes.has(cte)) return { cte, depth: d };
+    }
+    return null;
+  }
+
+  /** A reference to a CTE binds its query in place (PostgreSQL inlines non-recursive CTEs). */
+  cteRef(
+    found: { cte: ast.Cte; depth: number },
+    ref: ast.TableRef & { kind: "table" },
+  ): LogicalPlan {
+    const { cte, depth } = found;
+    this.#activeCtes.add(cte);
+    // Its own query sees only the WITH lists enclosing it, not inner ones.
+    const hidden = this.#ctes.splice(depth + 1);
+    try {
+      return this.tableRef({
+        kind: "derived",
+        query: cte.query,
+        alias: ref.alias ?? cte.name,
+        columnAliases: cte.columnAliases,
+        pos: ref.pos,
+      });
+    } finally {
+      this.#ctes.push(...hidden);
+      this.#activeCtes.delete(cte);
+    }
+  }
+
   viewRef(view: ViewSchema, ref: ast.TableRef & { kind: "table" }): LogicalPlan {
     if (++this.#viewDepth > viewNestingDepthMax) {
       throw new DbError(
@@ -827,6 +891,7 @@ class Binder {
     }
     const saved = this.#outer;
     this.#outer = undefined; // a view sees nothing of the query that uses it
+    const savedCtes = this.#ctes.splice(0);
     try {
       const query = this.ctx.parseQuery(view.sql);
       return this.tableRef({
@@ -838,6 +903,7 @@ class Binder {
       });
     } finally {
       this.#outer = saved;
+      this.#ctes.push(...savedCtes);
       this.#viewDepth--;
     }
   }
