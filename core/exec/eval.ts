@@ -19,7 +19,7 @@ import {
   valueAt,
 } from "../types/column.ts";
 import { arith, negate } from "./kernels/arith.ts";
-import { compare } from "./kernels/compare.ts";
+import { compare, type CompareOp, compareScalar, flipCompare } from "./kernels/compare.ts";
 import { castColumn } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
 
@@ -135,6 +135,17 @@ function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext
       : evaluateRows(expr.right, batch, ctx, need, NEEDED);
     return logic(expr.op, a, b);
   }
+  if (isCompare(expr.op)) {
+    // Fast path: column op constant (or constant op column) compares in place.
+    const { left, right } = expr;
+    if (right.kind === "const" && right.value !== null && left.kind !== "const") {
+      const fast = compareScalar(expr.op, evaluate(left, batch, ctx), right.value);
+      if (fast !== null) return fast;
+    } else if (left.kind === "const" && left.value !== null && right.kind !== "const") {
+      const fast = compareScalar(flipCompare(expr.op), evaluate(right, batch, ctx), left.value);
+      if (fast !== null) return fast;
+    }
+  }
   const l = evaluate(expr.left, batch, ctx);
   const r = evaluate(expr.right, batch, ctx);
   switch (expr.op) {
@@ -157,6 +168,10 @@ function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext
     default:
       return unreachable(expr.op, "operator");
   }
+}
+
+function isCompare(op: string): op is CompareOp {
+  return op === "eq" || op === "ne" || op === "lt" || op === "le" || op === "gt" || op === "ge";
 }
 
 /** The type a parameter value brings: the binder coerces from it. */
