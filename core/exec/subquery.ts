@@ -9,12 +9,10 @@
 import { AssertionError, DbError } from "../errors.ts";
 import type { Batch } from "../types/batch.ts";
 import {
-  allValid,
   type Column,
   columnFromValues,
   concatColumns,
   isValid,
-  setNull,
   takeColumn,
   valueAt,
 } from "../types/column.ts";
@@ -160,15 +158,5 @@ function answer(
 }
 
 function boolColumn(values: (boolean | null)[]): Column {
-  const n = values.length;
-  const data = new Uint8Array(n);
-  let validity: Uint8Array | null = null;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (v === null || v === undefined) {
-      validity ??= allValid(n);
-      setNull(validity, i);
-    } else data[i] = v ? 1 : 0;
-  }
-  return { kind: "bool", type: Types.bool, length: n, data, validity };
+  return columnFromValues(Types.bool, values);
 }

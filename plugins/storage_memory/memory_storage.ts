@@ -72,7 +72,9 @@ export class MemoryStorage implements StorageEngine {
       const count = Math.min(this.batchRowsMax - last.length, batch.length);
       const part = slice(0, count);
       t.batches[t.batches.length - 1] = {
-        columns: t.schema.columns.map((c, i) => concatColumns(c.type, [last.columns[i]!, part.columns[i]!])),
+        columns: t.schema.columns.map((c, i) =>
+          concatColumns(c.type, [last.columns[i]!, part.columns[i]!])
+        ),
         length: last.length + count,
       };
       start = count;

@@ -7,7 +7,8 @@
  */
 import { DbError, SqlState } from "../../../core/errors.ts";
 import { type Column, isValid } from "../../../core/types/column.ts";
-import { growArray, grownCapacity } from "./_groups.ts";
+import type { Accumulator } from "../../../core/plugin/functions.ts";
+import { growArray, grownCapacity, mergeTargetCount, sameAccumulator } from "./_groups.ts";
 
 /** Largest magnitude a float64 partial sum may reach before it is moved into the bigint. */
 const exactPartialMax = 2 ** 52;
@@ -111,4 +112,23 @@ export class IntSums {
     if (this.big === null || this.big[g] === 0n) return this.small[g]! / n;
     return Number(this.total(g)) / n;
   }
+}
+
+/** The shared update and merge of `sum` and `avg` over integers; subclasses finish a group. */
+export abstract class IntSumsAccumulator implements Accumulator {
+  protected readonly sums = new IntSums();
+
+  update(args: readonly Column[], groupIds: Uint32Array, length: number, groupCount: number): void {
+    this.sums.ensure(groupCount);
+    this.sums.add(args[0]!, groupIds, length);
+  }
+
+  merge(other: Accumulator, groupMap: Uint32Array): void {
+    const o = sameAccumulator(this, other);
+    const n = Math.min(groupMap.length, o.sums.count.length);
+    this.sums.ensure(mergeTargetCount(groupMap, n));
+    this.sums.merge(o.sums, groupMap, n);
+  }
+
+  abstract evaluate(groupCount: number): Column;
 }

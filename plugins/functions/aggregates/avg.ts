@@ -10,33 +10,19 @@ import type { Accumulator, AggregateFunctionDef } from "../../../core/plugin/fun
 import { type Column, makeColumn } from "../../../core/types/column.ts";
 import { isInteger, isNumeric, Types } from "../../../core/types/data_type.ts";
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
-import { IntSums } from "./_int_sum.ts";
+import { IntSumsAccumulator } from "./_int_sum.ts";
 import { Moments } from "./_moments.ts";
 
 /** avg over integers: exact sum / count. */
-export class IntAvgAccumulator implements Accumulator {
-  readonly #sums = new IntSums();
-
-  update(args: readonly Column[], groupIds: Uint32Array, length: number, groupCount: number): void {
-    this.#sums.ensure(groupCount);
-    this.#sums.add(args[0]!, groupIds, length);
-  }
-
-  merge(other: Accumulator, groupMap: Uint32Array): void {
-    const o = sameAccumulator(this, other);
-    const n = Math.min(groupMap.length, o.#sums.count.length);
-    this.#sums.ensure(mergeTargetCount(groupMap, n));
-    this.#sums.merge(o.#sums, groupMap, n);
-  }
-
+export class IntAvgAccumulator extends IntSumsAccumulator {
   evaluate(groupCount: number): Column {
-    this.#sums.ensure(groupCount);
+    this.sums.ensure(groupCount);
     const out = new Float64Array(groupCount);
     const has = new Uint8Array(groupCount);
     for (let g = 0; g < groupCount; g++) {
-      if (this.#sums.count[g] === 0) continue;
+      if (this.sums.count[g] === 0) continue;
       has[g] = 1;
-      out[g] = this.#sums.mean(g);
+      out[g] = this.sums.mean(g);
     }
     return makeColumn(Types.float8, groupCount, out, validityFromFlags(has, groupCount));
   }
