@@ -78,7 +78,10 @@ function emptyCounts(): CorpusCounts {
 
 function rate(passed: number, failed: number): string {
   const n = passed + failed;
-  return n === 0 ? "-" : `${((100 * passed) / n).toFixed(1)}%`;
+  if (n === 0) return "-";
+  // Round down, so that a corpus with failures never shows as 100.0%.
+  const tenthsOfBasisPoints = Math.floor((10000 * passed) / n);
+  return `${(tenthsOfBasisPoints / 100).toFixed(2)}%`;
 }
 
 function compareIds(a: RecordOutcome, b: RecordOutcome): number {

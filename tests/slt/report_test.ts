@@ -67,7 +67,7 @@ Deno.test("report: counts, timeouts, tags and the exact JSON shape", () => {
   ]);
   const text = r.toText();
   assert.equal(text.split("\n").at(-1), "1 passed, 2 failed");
-  assert.match(text, /^sqlite: 1 passed, 2 failed \(33\.3%\)$/m);
+  assert.match(text, /^sqlite: 1 passed, 2 failed \(33\.33%\)$/m);
 });
 
 Deno.test("ratchet: write, read back, regressions and newly passing", async () => {
