@@ -234,6 +234,7 @@ export class Database {
             registry: this.#registry,
             parseQuery: (text) => parseView(parser, text, this.#limits),
             estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
+            statementTimeMicros: this.#env.clock.nowMicros(),
             params,
           });
           results.push(await this.#run(this.#optimize(bound), ctx));

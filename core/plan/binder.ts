@@ -42,7 +42,19 @@ export interface BinderContext {
   readonly parseQuery: (sql: string) => ast.Query;
   /** The storage engine's row estimate for a table (for join ordering). */
   readonly estimateRows?: (tableId: number) => number;
+  /** The statement's start time in microseconds: what now() and CURRENT_TIMESTAMP return. */
+  readonly statementTimeMicros?: number;
 }
+
+/** Functions that read the statement's start time. */
+const CURRENT_TIME_FUNCTIONS = new Set([
+  "now",
+  "current_timestamp",
+  "transaction_timestamp",
+  "statement_timestamp",
+  "localtimestamp",
+  "current_date",
+]);
 
 /** Views nested inside views, at most (guards against a view cycle made by OR REPLACE). */
 export const viewNestingDepthMax = 64;
@@ -1931,6 +1943,18 @@ class Binder {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
     if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);
+    if (e.args.length === 0 && e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name)) {
+      // Stable within the statement: bound once, as PostgreSQL evaluates them once.
+      const us = this.ctx.statementTimeMicros ?? 0;
+      if (name === "current_date") {
+        return { kind: "const", value: Math.floor(us / 86_400_000_000), type: Types.date };
+      }
+      return {
+        kind: "const",
+        value: us,
+        type: name === "localtimestamp" ? Types.timestamp : Types.timestamptz,
+      };
+    }
     if (
       name === "coalesce" && e.name.parts.length === 1 && !e.star && !e.distinct &&
       e.args.length > 0

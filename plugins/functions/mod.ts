@@ -23,6 +23,7 @@ import { mathFunctions } from "./math.ts";
 import { stringFunctions } from "./string.ts";
 import { patternFunctions } from "./pattern.ts";
 import { builtinAggregateFunctions } from "./aggregates/mod.ts";
+import { datetimeFunctions } from "./datetime.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -34,6 +35,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...mathFunctions,
   ...stringFunctions,
   ...patternFunctions,
+  ...datetimeFunctions,
 ];
 
 /** Registers the built-in scalar and aggregate functions. */

@@ -1326,6 +1326,21 @@ class Parser {
       over: null,
       pos,
     });
+    if (name === "extract") {
+      // EXTRACT(field FROM source) is date_part('field', source)
+      const t = this.next();
+      if (t.kind !== "ident" && t.kind !== "qident" && t.kind !== "string") {
+        throw this.error("expected a field name", t);
+      }
+      this.expectKw("from");
+      const source = this.expr();
+      this.expectOp(")");
+      return call("date_part", [{
+        kind: "literal",
+        value: { kind: "string", value: t.value },
+        pos: t.pos,
+      }, source]);
+    }
     if (name === "trim") {
       let fn = "btrim";
       if (this.acceptKw("leading")) fn = "ltrim";

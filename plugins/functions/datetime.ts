@@ -1,0 +1,243 @@
+/**
+ * Date and time functions: `date_trunc(unit, ts)`, `date_part(field, ts)` (and the EXTRACT
+ * syntax, which the parser maps to it), `to_timestamp(seconds)`. Timestamps are microseconds
+ * since the epoch; the session time zone is UTC, so timestamp and timestamptz truncate alike.
+ *
+ * @module
+ */
+import { type DataType, isString, Types } from "../../core/types/data_type.ts";
+import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
+import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
+import { andValidities, dbError } from "./_common.ts";
+
+const microsPerSecond = 1_000_000;
+const microsPerDay = 86_400 * microsPerSecond;
+
+function unitArg(t: DataType | undefined): boolean {
+  return t !== undefined && (t.kind === "unknown" || isString(t));
+}
+
+function timeArg(t: DataType | undefined): DataType | null {
+  if (t === undefined) return null;
+  switch (t.kind) {
+    case "timestamp":
+    case "timestamptz":
+      return t;
+    case "date":
+      return Types.timestamptz; // PostgreSQL casts date to timestamptz here
+    case "unknown":
+      return Types.timestamptz;
+    default:
+      return null;
+  }
+}
+
+function resolveTimeFn(
+  types: readonly DataType[],
+  returns: (t: DataType) => DataType,
+): FunctionResolution | null {
+  if (types.length !== 2 || !unitArg(types[0])) return null;
+  const t = timeArg(types[1]);
+  return t === null ? null : { returns: returns(t), argTypes: [Types.text, t] };
+}
+
+/** Civil date parts of a day number (proleptic Gregorian). */
+function civil(days: number): { y: number; m: number; d: number } {
+  const date = new Date(days * 86_400_000);
+  return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() };
+}
+
+function daysOf(y: number, m: number, d: number): number {
+  const date = new Date(Date.UTC(2000, m - 1, d));
+  date.setUTCFullYear(y);
+  return Math.round(date.getTime() / 86_400_000);
+}
+
+/** Truncates microseconds `us` to `unit`; `null` for an unknown unit. */
+export function truncateMicros(unit: string, us: number): number | null {
+  if (!Number.isFinite(us)) return us;
+  const floorTo = (step: number) => Math.floor(us / step) * step;
+  switch (unit) {
+    case "microsecond":
+    case "microseconds":
+      return us;
+    case "millisecond":
+    case "milliseconds":
+      return floorTo(1000);
+    case "second":
+    case "seconds":
+      return floorTo(microsPerSecond);
+    case "minute":
+    case "minutes":
+      return floorTo(60 * microsPerSecond);
+    case "hour":
+    case "hours":
+      return floorTo(3600 * microsPerSecond);
+    case "day":
+    case "days":
+      return floorTo(microsPerDay);
+    default:
+      break;
+  }
+  const days = Math.floor(us / microsPerDay);
+  const { y, m } = civil(days);
+  switch (unit) {
+    case "week":
+    case "weeks": {
+      const dow = ((days % 7) + 7 + 3) % 7; // 1970-01-01 was a Thursday; Monday = 0
+      return (days - dow) * microsPerDay;
+    }
+    case "month":
+    case "months":
+      return daysOf(y, m, 1) * microsPerDay;
+    case "quarter":
+      return daysOf(y, Math.floor((m - 1) / 3) * 3 + 1, 1) * microsPerDay;
+    case "year":
+    case "years":
+      return daysOf(y, 1, 1) * microsPerDay;
+    case "decade":
+      return daysOf(Math.floor(y / 10) * 10, 1, 1) * microsPerDay;
+    case "century":
+      return daysOf(Math.floor((y - 1) / 100) * 100 + 1, 1, 1) * microsPerDay;
+    case "millennium":
+      return daysOf(Math.floor((y - 1) / 1000) * 1000 + 1, 1, 1) * microsPerDay;
+    default:
+      return null;
+  }
+}
+
+/** A date/time field of `us` as date_part returns it; `null` for an unknown field. */
+export function partOfMicros(field: string, us: number): number | null {
+  const days = Math.floor(us / microsPerDay);
+  const inDay = us - days * microsPerDay;
+  const { y, m, d } = civil(days);
+  switch (field) {
+    case "microsecond":
+    case "microseconds":
+      return (inDay % (60 * microsPerSecond));
+    case "millisecond":
+    case "milliseconds":
+      return (inDay % (60 * microsPerSecond)) / 1000;
+    case "second":
+    case "seconds":
+      return (inDay % (60 * microsPerSecond)) / microsPerSecond;
+    case "minute":
+    case "minutes":
+      return Math.floor(inDay / (60 * microsPerSecond)) % 60;
+    case "hour":
+    case "hours":
+      return Math.floor(inDay / (3600 * microsPerSecond));
+    case "day":
+    case "days":
+      return d;
+    case "month":
+    case "months":
+      return m;
+    case "quarter":
+      return Math.floor((m - 1) / 3) + 1;
+    case "year":
+    case "years":
+      return y > 0 ? y : y - 1;
+    case "decade":
+      return Math.floor(y / 10);
+    case "century":
+      return y > 0 ? Math.floor((y - 1) / 100) + 1 : -Math.floor(-y / 100) - 1;
+    case "millennium":
+      return y > 0 ? Math.floor((y - 1) / 1000) + 1 : -Math.floor(-y / 1000) - 1;
+    case "dow":
+      return ((days % 7) + 7 + 4) % 7; // Sunday = 0
+    case "isodow": {
+      const dow = ((days % 7) + 7 + 4) % 7;
+      return dow === 0 ? 7 : dow;
+    }
+    case "doy":
+      return days - daysOf(y, 1, 1) + 1;
+    case "epoch":
+      return us / microsPerSecond;
+    case "julian":
+      return days + 2440588 + inDay / microsPerDay;
+    default:
+      return null;
+  }
+}
+
+function unitValue(unit: Column, i: number): string {
+  return (unit.data as string[])[i]!.toLowerCase().trim();
+}
+
+const dateTrunc: ScalarFunctionDef = {
+  name: "date_trunc",
+  volatility: "immutable",
+  resolve: (types) => resolveTimeFn(types, (t) => t),
+  evaluate([unit, ts], n) {
+    const validity = andValidities([unit!, ts!], n);
+    const out = allocData(ts!.kind, n) as Float64Array;
+    const src = ts!.data as Float64Array;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const name = unitValue(unit!, i);
+      const v = truncateMicros(name, src[i]!);
+      if (v === null) {
+        throw dbError(
+          "22023",
+          `unit "${name}" not recognized for type ${
+            ts!.type.kind === "timestamp"
+              ? "timestamp without time zone"
+              : "timestamp with time zone"
+          }`,
+        );
+      }
+      out[i] = v;
+    }
+    return makeColumn(ts!.type, n, out, validity);
+  },
+};
+
+const datePart: ScalarFunctionDef = {
+  name: "date_part",
+  volatility: "immutable",
+  resolve: (types) => resolveTimeFn(types, () => Types.float8),
+  evaluate([field, ts], n) {
+    const validity = andValidities([field!, ts!], n);
+    const out = new Float64Array(n);
+    const src = ts!.data as Float64Array;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const name = unitValue(field!, i);
+      const v = partOfMicros(name, src[i]!);
+      if (v === null) throw dbError("22023", `unit "${name}" not recognized for type timestamp`);
+      out[i] = v;
+    }
+    return makeColumn(Types.float8, n, out, validity);
+  },
+};
+
+const toTimestamp: ScalarFunctionDef = {
+  name: "to_timestamp",
+  volatility: "immutable",
+  resolve(types) {
+    if (types.length !== 1) return null;
+    const t = types[0]!;
+    if (
+      t.kind !== "unknown" && t.kind !== "int2" && t.kind !== "int4" && t.kind !== "int8" &&
+      t.kind !== "float4" && t.kind !== "float8"
+    ) {
+      return null;
+    }
+    return { returns: Types.timestamptz, argTypes: [Types.float8] };
+  },
+  evaluate([secs], n) {
+    const src = secs!.data as Float64Array;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!isValid(secs!.validity, i)) continue;
+      const s = src[i]!;
+      if (Number.isNaN(s)) throw dbError("22008", "timestamp cannot be NaN");
+      out[i] = Number.isFinite(s) ? Math.round(s * microsPerSecond) : s;
+    }
+    return makeColumn(Types.timestamptz, n, out, secs!.validity);
+  },
+};
+
+/** The date/time functions. */
+export const datetimeFunctions: readonly ScalarFunctionDef[] = [dateTrunc, datePart, toTimestamp];
