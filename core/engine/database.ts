@@ -39,7 +39,7 @@ import {
   type Value,
   valueAt,
 } from "../types/column.ts";
-import { typeToSql } from "../types/data_type.ts";
+import { sameType, typeToSql } from "../types/data_type.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
@@ -467,9 +467,7 @@ export class Database {
             const e = bound.assignments.get(i);
             if (e === undefined) return part.columns[i]!;
             const v = evaluate(e, part, ctx);
-            return v.type.kind === c.type.kind && c.type.kind !== "varchar"
-              ? v
-              : castColumn(v, c.type);
+            return sameType(v.type, c.type) ? v : castColumn(v, c.type);
           });
           updated.push({ columns, length: part.length });
         }

@@ -1,5 +1,6 @@
 import type { Batch } from "../types/batch.ts";
-import { isValid, takeColumn } from "../types/column.ts";
+import { takeColumn } from "../types/column.ts";
+import { rowKey } from "./group_keys.ts";
 import type { ExecContext } from "./context.ts";
 
 /** Drops duplicate rows (NULLs equal each other here, as in SQL's DISTINCT). */
@@ -14,13 +15,7 @@ export async function* distinctExec(
     let count = 0;
     for (let i = 0; i < batch.length; i++) {
       let key = "";
-      for (const c of batch.columns) {
-        if (!isValid(c.validity, i) || c.kind === "unknown") key += "\u0000N";
-        else {
-          const v = (c.data as ArrayLike<unknown>)[i];
-          key += `\u0000${typeof v === "number" && Number.isNaN(v) ? "NaN" : String(v)}`;
-        }
-      }
+      for (const c of batch.columns) key += rowKey(c, i);
       if (!seen.has(key)) {
         seen.add(key);
         ctx.reserve(key.length * 2 + 32);

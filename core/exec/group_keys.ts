@@ -5,6 +5,7 @@
  * @module
  */
 import { type Column, isValid, type Value, valueAt } from "../types/column.ts";
+import { decKey } from "../types/numeric.ts";
 
 /** Maps key tuples to dense group ids and remembers each group's key values. */
 export class GroupKeys {
@@ -46,6 +47,7 @@ export class GroupKeys {
 export function rowKey(c: Column, i: number): string {
   if (c.kind === "unknown" || !isValid(c.validity, i)) return "\u0001";
   const v = (c.data as ArrayLike<unknown>)[i];
+  if (c.kind === "numeric") return `\u0004${decKey(v as string)}`; // 1.5 = 1.50
   if (typeof v === "string") return `\u0002${v.length}:${v}`;
   if (typeof v === "number") return Number.isNaN(v) ? "\u0003NaN" : `\u0003${v === 0 ? 0 : v}`;
   return `\u0003${String(v)}`;

@@ -4,6 +4,7 @@ import type { Field, SortKey } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { compareFloat, compareText } from "./kernels/compare.ts";
+import { compareDec, parseDec } from "../types/numeric.ts";
 import { asFloat64 } from "./kernels/numeric.ts";
 import { materialize, rebatch } from "./materialize.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
@@ -18,6 +19,9 @@ function keyComparator(col: Column, key: SortKey): RowCompare {
   if (col.kind === "text" || col.kind === "varchar") {
     const d = col.data;
     cmp = (a, b) => compareText(d[a]!, d[b]!);
+  } else if (col.kind === "numeric") {
+    const d = col.data.map((t) => parseDec(t));
+    cmp = (a, b) => compareDec(d[a]!, d[b]!);
   } else if (col.kind === "int8") {
     const d = col.data;
     cmp = (a, b) => (d[a]! < d[b]! ? -1 : d[a]! > d[b]! ? 1 : 0);

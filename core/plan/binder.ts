@@ -18,6 +18,7 @@ import {
   type DataType,
   isNumeric,
   isString,
+  sameType,
   typeInfo,
   Types,
   typeToSql,
@@ -32,6 +33,7 @@ import { andAll, containsSubquery } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
+import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -157,7 +159,26 @@ export function bindTypeName(t: ast.TypeName): DataType {
       return Types.timestamp;
     case "timestamptz":
       return Types.timestamptz;
-    case "numeric":
+    case "numeric": {
+      if (t.args.length === 0) return Types.numeric;
+      const precision = t.args[0]!;
+      const scale = t.args[1] ?? 0;
+      if (t.args.length > 2 || precision < 1 || precision > numericPrecisionMax) {
+        throw new DbError(
+          SqlState.invalidParameterValue,
+          `NUMERIC precision ${precision} must be between 1 and ${numericPrecisionMax}`,
+          { position: t.pos + 1 },
+        );
+      }
+      if (scale < 0 || scale > precision) {
+        throw new DbError(
+          SqlState.invalidParameterValue,
+          `NUMERIC scale ${scale} must be between 0 and precision ${precision}`,
+          { position: t.pos + 1 },
+        );
+      }
+      return { kind: "numeric", precision, scale };
+    }
     case "interval":
     case "time":
     case "timetz":
@@ -426,7 +447,7 @@ class Binder {
     const exprs: BoundExpr[] = source.fields.map((f, k) => {
       const target = table.columns[targets[k]!]!;
       const col: BoundExpr = { kind: "column", index: k, type: f.type };
-      if (f.type.kind === target.type.kind && target.type.kind !== "varchar") return col;
+      if (sameType(f.type, target.type)) return col;
       if (
         f.type.kind !== "unknown" && !isString(f.type) &&
         (!canCast(f.type, target.type) ||
@@ -603,7 +624,7 @@ class Binder {
 
   /** PostgreSQL's assignment cast of a value to a column's type (42804 when none exists). */
   assignCast(value: BoundExpr, target: ColumnSchema, node: { pos: number }): BoundExpr {
-    if (value.type.kind === target.type.kind && target.type.kind !== "varchar") return value;
+    if (sameType(value.type, target.type)) return value;
     if (value.type.kind === "unknown" || this.#untyped.has(value)) {
       return this.coerce(value, target.type, "UPDATE");
     }
@@ -724,7 +745,7 @@ class Binder {
       return commonType(known, what);
     }).map((t) => (t.kind === "unknown" ? Types.text : t));
     const castSide = (p: LogicalPlan): LogicalPlan => {
-      if (p.fields.every((f, i) => f.type.kind === types[i]!.kind && f.type.kind !== "varchar")) {
+      if (p.fields.every((f, i) => sameType(f.type, types[i]!))) {
         return p;
       }
       const exprs = p.fields.map((f, i) =>
@@ -1310,7 +1331,7 @@ class Binder {
   }
 
   cast(b: BoundExpr, type: DataType): BoundExpr {
-    if (b.type.kind === type.kind && type.kind !== "varchar") return b;
+    if (sameType(b.type, type)) return b;
     if (b.kind === "const" && (b.value === null)) return { kind: "const", value: null, type };
     return { kind: "cast", operand: b, type };
   }
@@ -1536,8 +1557,8 @@ class Binder {
             return { kind: "const", value: big, type: Types.int8 };
           }
         }
-        // PostgreSQL types these as numeric; until exact numeric lands they are float8.
-        return { kind: "const", value: Number(v.text), type: Types.float8 };
+        // Decimal and very large literals are NUMERIC, as in PostgreSQL.
+        return { kind: "const", value: formatDec(parseDec(v.text)), type: Types.numeric };
       }
       case "string": {
         const b: BoundExpr = { kind: "const", value: v.value, type: Types.text };
@@ -1869,7 +1890,7 @@ class Binder {
       if (resolution === null) continue;
       args = args.map((a, i) => {
         const want = resolution.argTypes[i] ?? a.type;
-        if (a.type.kind === want.kind && want.kind !== "varchar") return a;
+        if (sameType(a.type, want)) return a;
         if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
         return this.cast(a, want);
       });
@@ -1984,7 +2005,7 @@ class Binder {
       if (res === null) continue;
       const cargs = args.map((a, i) => {
         const want = res.argTypes[i] ?? a.type;
-        if (a.type.kind === want.kind && want.kind !== "varchar") return a;
+        if (sameType(a.type, want)) return a;
         if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
         return this.cast(a, want);
       });

@@ -7,12 +7,23 @@
 import { DbError, SqlState } from "../errors.ts";
 import { type DataType, isNumeric, typeInfo, Types, typeToSql } from "../types/data_type.ts";
 
-const NUMERIC_RANK: Record<string, number> = { int2: 1, int4: 2, int8: 3, float4: 4, float8: 5 };
+const NUMERIC_RANK: Record<string, number> = {
+  int2: 1,
+  int4: 2,
+  int8: 3,
+  numeric: 4,
+  float4: 5,
+  float8: 6,
+};
 const TIME_RANK: Record<string, number> = { date: 1, timestamp: 2, timestamptz: 3 };
 
 /** The wider of two numeric types (int2 < int4 < int8 < float4 < float8). */
 export function widerNumeric(a: DataType, b: DataType): DataType {
-  return NUMERIC_RANK[a.kind]! >= NUMERIC_RANK[b.kind]! ? a : b;
+  if (a.kind === "numeric" && b.kind === "numeric") {
+    return a.precision === b.precision && a.scale === b.scale ? a : Types.numeric;
+  }
+  const w = NUMERIC_RANK[a.kind]! >= NUMERIC_RANK[b.kind]! ? a : b;
+  return w.kind === "numeric" ? Types.numeric : w; // typmods do not survive arithmetic
 }
 
 /**

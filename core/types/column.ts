@@ -17,6 +17,8 @@ export interface ColumnDataByKind {
   int8: BigInt64Array;
   float4: Float32Array;
   float8: Float64Array;
+  /** Canonical decimal text, e.g. "12.50" (see numeric.ts). */
+  numeric: string[];
   text: string[];
   varchar: string[];
   date: Int32Array;
@@ -93,6 +95,9 @@ export function allocData<K extends TypeKind>(kind: K, length: number): ColumnDa
     case "varchar":
       out = new Array<string>(length).fill("");
       break;
+    case "numeric":
+      out = new Array<string>(length).fill("0");
+      break;
     default:
       unreachable(k, "type kind");
   }
@@ -140,6 +145,7 @@ export function valueAt(col: Column, i: number): Value {
       return col.data[i]!;
     case "text":
     case "varchar":
+    case "numeric":
       return col.data[i]!;
     default:
       return unreachable(col, "column");

@@ -14,6 +14,13 @@ export type DataType =
   | { readonly kind: "int8" }
   | { readonly kind: "float4" }
   | { readonly kind: "float8" }
+  | {
+    readonly kind: "numeric";
+    /** Total significant digits, or `null` for an unconstrained NUMERIC. */
+    readonly precision: number | null;
+    /** Fractional digits, or `null` for an unconstrained NUMERIC. */
+    readonly scale: number | null;
+  }
   | { readonly kind: "text" }
   | { readonly kind: "varchar"; readonly maxLength: number | null }
   | { readonly kind: "date" }
@@ -32,6 +39,7 @@ export const Types = {
   int8: { kind: "int8" },
   float4: { kind: "float4" },
   float8: { kind: "float8" },
+  numeric: { kind: "numeric", precision: null, scale: null },
   text: { kind: "text" },
   varchar: { kind: "varchar", maxLength: null },
   date: { kind: "date" },
@@ -58,6 +66,7 @@ export const typeInfo: Readonly<Record<TypeKind, TypeInfo>> = {
   int8: { pgName: "int8", oid: 20, category: "N" },
   float4: { pgName: "float4", oid: 700, category: "N" },
   float8: { pgName: "float8", oid: 701, category: "N" },
+  numeric: { pgName: "numeric", oid: 1700, category: "N" },
   text: { pgName: "text", oid: 25, category: "S" },
   varchar: { pgName: "varchar", oid: 1043, category: "S" },
   date: { pgName: "date", oid: 1082, category: "D" },
@@ -68,6 +77,11 @@ export const typeInfo: Readonly<Record<TypeKind, TypeInfo>> = {
 /** True for the numeric kinds. */
 export function isNumeric(t: DataType): boolean {
   return typeInfo[t.kind].category === "N";
+}
+
+/** True for the binary floating-point kinds. */
+export function isFloat(t: DataType): boolean {
+  return t.kind === "float4" || t.kind === "float8";
 }
 
 /** True for the integer kinds. */
@@ -97,6 +111,8 @@ export function typeToSql(t: DataType): string {
       return "real";
     case "float8":
       return "double precision";
+    case "numeric":
+      return t.precision === null ? "numeric" : `numeric(${t.precision},${t.scale ?? 0})`;
     case "text":
       return "text";
     case "varchar":
@@ -114,5 +130,8 @@ export function typeToSql(t: DataType): string {
 export function sameType(a: DataType, b: DataType): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === "varchar" && b.kind === "varchar") return a.maxLength === b.maxLength;
+  if (a.kind === "numeric" && b.kind === "numeric") {
+    return a.precision === b.precision && a.scale === b.scale;
+  }
   return true;
 }

@@ -94,6 +94,7 @@ export function formatValue(type: DataType, value: Value): string | null {
     case "unknown":
     case "text":
     case "varchar":
+    case "numeric":
       return String(value);
     case "bool":
       return value ? "t" : "f";

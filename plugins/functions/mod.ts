@@ -24,6 +24,7 @@ import { stringFunctions } from "./string.ts";
 import { patternFunctions } from "./pattern.ts";
 import { builtinAggregateFunctions } from "./aggregates/mod.ts";
 import { datetimeFunctions } from "./datetime.ts";
+import { numericFunctions } from "./numeric_functions.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -31,6 +32,7 @@ export { compileLike, type LikeMatcher } from "./pattern.ts";
 
 /** Every built-in scalar function, overloads in resolution order. */
 export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
+  ...numericFunctions,
   ...basicScalarFunctions,
   ...mathFunctions,
   ...stringFunctions,

@@ -14,7 +14,7 @@ Deno.test("built-in functions run through SQL with PostgreSQL results", async ()
     );
     assert.deepEqual(r.rows[0], [
       2,
-      1.01,
+      "1.01",
       4,
       -1,
       6,
@@ -30,7 +30,7 @@ Deno.test("built-in functions run through SQL with PostgreSQL results", async ()
     ]);
     assert.deepEqual(r.columns.map((c) => c.type.kind), [
       "float8",
-      "float8",
+      "numeric",
       "float8",
       "int4",
       "int4",

@@ -25,7 +25,7 @@ export type JsonValueEncoder = (value: Value) => JsonValue;
 
 /** Options for {@link jsonValueEncoder}. */
 export interface JsonValueOptions {
-  /** Send every int8 as a string, not only the ones outside ±(2^53 - 1). */
+  /** Send every int8 and numeric as a string (exact), not only int8s outside ±(2^53 - 1). */
   readonly int8AsString: boolean;
 }
 
@@ -46,6 +46,9 @@ export function jsonValueEncoder(type: DataType, options: JsonValueOptions): Jso
       return encodeFloat4;
     case "float8":
       return encodeNumber;
+    case "numeric":
+      // A JSON number by default; with the exact-integers option, the exact decimal text.
+      return options.int8AsString ? encodeText : (v) => (v === null ? null : Number(v));
     case "unknown":
     case "text":
     case "varchar":

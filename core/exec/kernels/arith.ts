@@ -8,6 +8,18 @@ import { DbError, SqlState } from "../../errors.ts";
 import type { DataType } from "../../types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
+import {
+  addDec,
+  type Dec,
+  decFromNumber,
+  decToNumber,
+  divDec,
+  formatDec,
+  modDec,
+  mulDec,
+  parseDec,
+  subDec,
+} from "../../types/numeric.ts";
 import { andValidity } from "./validity.ts";
 
 /** The arithmetic operators. */
@@ -40,6 +52,39 @@ export function arith(op: ArithOp, a: Column, b: Column, type: DataType): Column
   const validity = andValidity(a.validity, b.validity, n);
   const out = allocData(type.kind, n);
   switch (type.kind) {
+    case "numeric": {
+      const x = a.data as string[];
+      const y = b.data as string[];
+      const dst = out as string[];
+      for (let i = 0; i < n; i++) {
+        if (!isValid(validity, i)) continue;
+        const l = parseDec(x[i]!);
+        const r = parseDec(y[i]!);
+        let z: Dec;
+        switch (op) {
+          case "add":
+            z = addDec(l, r);
+            break;
+          case "sub":
+            z = subDec(l, r);
+            break;
+          case "mul":
+            z = mulDec(l, r);
+            break;
+          case "div":
+            z = divDec(l, r);
+            break;
+          case "mod":
+            z = modDec(l, r);
+            break;
+          case "pow":
+            z = decFromNumber(Math.pow(decToNumber(l), decToNumber(r)));
+            break;
+        }
+        dst[i] = formatDec(z);
+      }
+      return makeColumn(type, n, out, validity);
+    }
     case "int8": {
       const x = asBigInt64(a);
       const y = asBigInt64(b);
@@ -208,6 +253,15 @@ export function negate(a: Column): Column {
     }
     case "unknown":
       return a;
+    case "numeric": {
+      const dst = out as string[];
+      for (let i = 0; i < n; i++) {
+        if (!isValid(a.validity, i)) continue;
+        const t = a.data[i]!;
+        dst[i] = t.startsWith("-") ? t.slice(1) : /^[0.]+$/.test(t) ? t : `-${t}`;
+      }
+      break;
+    }
     default:
       throw new DbError(SqlState.undefinedFunction, `operator does not exist: - ${a.kind}`);
   }

@@ -17,6 +17,15 @@ import {
   parseTimestamp,
 } from "../../types/parse.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
+import {
+  type Dec,
+  decFromInteger,
+  decFromNumber,
+  fitDec,
+  formatDec,
+  parseDec,
+  rescale,
+} from "../../types/numeric.ts";
 
 const INT2_MAX = 32767;
 const INT4_MAX = 2147483647;
@@ -33,6 +42,7 @@ export function canCast(from: DataType, to: DataType): boolean {
       case "int8":
       case "float4":
       case "float8":
+      case "numeric":
         return "num";
       case "text":
       case "varchar":
@@ -78,7 +88,7 @@ function roundHalfEven(x: number): number {
  */
 export function castColumn(col: Column, to: DataType): Column {
   if (sameType(col.type, to)) return col;
-  if (col.kind === to.kind && to.kind !== "varchar") {
+  if (col.kind === to.kind && to.kind !== "varchar" && to.kind !== "numeric") {
     return makeColumn(to, col.length, col.data, col.validity);
   }
   const n = col.length;
@@ -93,6 +103,7 @@ export function castColumn(col: Column, to: DataType): Column {
       `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
     );
   }
+  if (col.kind === "numeric" || to.kind === "numeric") return castNumeric(col, to);
   // from text
   if (col.kind === "text" || col.kind === "varchar") {
     const src = col.data;
@@ -239,4 +250,78 @@ function truncateVarchar(s: string, maxLength: number | null): string {
   if (maxLength === null || s.length <= maxLength) return s;
   const chars = [...s];
   return chars.length <= maxLength ? s : chars.slice(0, maxLength).join("");
+}
+
+/** Casts to or from NUMERIC (exact; rounding half away from zero, as PostgreSQL does). */
+function castNumeric(col: Column, to: DataType): Column {
+  const n = col.length;
+  const v = col.validity;
+  if (to.kind === "numeric") {
+    const out = new Array<string>(n).fill("0");
+    const fit = (d: Dec) => formatDec(fitDec(d, to.precision, to.scale));
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v, i)) continue;
+      switch (col.kind) {
+        case "numeric":
+        case "text":
+        case "varchar":
+          out[i] = fit(parseDec(col.data[i]!));
+          break;
+        case "int2":
+        case "int4":
+          out[i] = fit(decFromInteger(col.data[i]!));
+          break;
+        case "int8":
+          out[i] = fit(decFromInteger(col.data[i]!));
+          break;
+        case "float4":
+        case "float8":
+          out[i] = fit(decFromNumber(col.data[i]!));
+          break;
+        default:
+          throw new DbError(
+            SqlState.datatypeMismatch,
+            `cannot cast type ${typeToSql(col.type)} to numeric`,
+          );
+      }
+    }
+    return makeColumn(to, n, out, v);
+  }
+  // from numeric
+  const src = col.data as string[];
+  const out = allocData(to.kind, n);
+  for (let i = 0; i < n; i++) {
+    if (!isValid(v, i)) continue;
+    const text = src[i]!;
+    switch (to.kind) {
+      case "text":
+      case "varchar":
+        (out as string[])[i] = to.kind === "varchar" ? truncateVarchar(text, to.maxLength) : text;
+        break;
+      case "float4":
+      case "float8":
+        (out as Float64Array)[i] = Number(text);
+        break;
+      case "int2":
+      case "int4":
+      case "int8": {
+        const r = rescale(parseDec(text), 0).v;
+        const [min, max, name] = to.kind === "int2"
+          ? [-32768n, 32767n, "smallint"]
+          : to.kind === "int4"
+          ? [-2147483648n, 2147483647n, "integer"]
+          : [INT8_MIN, INT8_MAX, "bigint"];
+        if (r < min || r > max) throw outOfRange(name);
+        if (to.kind === "int8") (out as BigInt64Array)[i] = r;
+        else (out as Int32Array)[i] = Number(r);
+        break;
+      }
+      default:
+        throw new DbError(
+          SqlState.datatypeMismatch,
+          `cannot cast type numeric to ${typeToSql(to)}`,
+        );
+    }
+  }
+  return makeColumn(to, n, out, v);
 }

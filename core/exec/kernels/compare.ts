@@ -9,6 +9,7 @@ import { DbError, SqlState } from "../../errors.ts";
 import { Types } from "../../types/data_type.ts";
 import { type Column, isValid, makeColumn } from "../../types/column.ts";
 import { asFloat64 } from "./numeric.ts";
+import { compareDec, parseDec } from "../../types/numeric.ts";
 import { andValidity } from "./validity.ts";
 
 /** The comparison operators. */
@@ -83,6 +84,13 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
       if (!isValid(validity, i)) continue;
       out[i] = decide(op, compareText(x[i]!, y[i]!)) ? 1 : 0;
     }
+  } else if (a.kind === "numeric" && b.kind === "numeric") {
+    const x = a.data;
+    const y = b.data;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      out[i] = decide(op, compareDec(parseDec(x[i]!), parseDec(y[i]!))) ? 1 : 0;
+    }
   } else if (a.kind === "int8" && b.kind === "int8") {
     const x = a.data;
     const y = b.data;
@@ -133,6 +141,7 @@ export function compareScalar(
 ): Column | null {
   const n = a.length;
   const out = new Uint8Array(n);
+  if (a.kind === "numeric") return null;
   if (
     typeof value === "number" && a.kind !== "int8" && a.kind !== "text" && a.kind !== "varchar" &&
     a.kind !== "bool" && a.kind !== "unknown"

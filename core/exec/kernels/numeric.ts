@@ -27,6 +27,11 @@ export function asFloat64(col: Column): Float64Array {
     }
     case "unknown":
       return new Float64Array(col.length);
+    case "numeric": {
+      const out = new Float64Array(col.length);
+      for (let i = 0; i < col.length; i++) out[i] = Number(col.data[i]!);
+      return out;
+    }
     default:
       assert(false, `asFloat64 on ${col.kind}`);
   }

@@ -11,20 +11,24 @@ import { type Column, makeColumn } from "../../../core/types/column.ts";
 import { isInteger, isNumeric, Types } from "../../../core/types/data_type.ts";
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
 import { IntSumsAccumulator } from "./_int_sum.ts";
+import { NumericSumAccumulator } from "./numeric_sum.ts";
+import { divDec, formatDec } from "../../../core/types/numeric.ts";
 import { Moments } from "./_moments.ts";
 
 /** avg over integers: exact sum / count. */
 export class IntAvgAccumulator extends IntSumsAccumulator {
   evaluate(groupCount: number): Column {
+    // PostgreSQL: avg of integers is NUMERIC, exact sum divided with numeric's scale rule.
     this.sums.ensure(groupCount);
-    const out = new Float64Array(groupCount);
+    const out = new Array<string>(groupCount).fill("0");
     const has = new Uint8Array(groupCount);
     for (let g = 0; g < groupCount; g++) {
-      if (this.sums.count[g] === 0) continue;
+      const count = this.sums.count[g]!;
+      if (count === 0) continue;
       has[g] = 1;
-      out[g] = this.sums.mean(g);
+      out[g] = formatDec(divDec({ v: this.sums.total(g), s: 0 }, { v: BigInt(count), s: 0 }));
     }
-    return makeColumn(Types.float8, groupCount, out, validityFromFlags(has, groupCount));
+    return makeColumn(Types.numeric, groupCount, out, validityFromFlags(has, groupCount));
   }
 }
 
@@ -59,15 +63,19 @@ export class FloatAvgAccumulator implements Accumulator {
   }
 }
 
-/** `avg(int2 | int4 | int8 | float4 | float8)` -> float8. */
+/** `avg(integer | numeric)` -> numeric, `avg(float4 | float8)` -> float8, as in PostgreSQL. */
 export const avgAggregate: AggregateFunctionDef = {
   name: "avg",
   resolve(types) {
     if (types.length !== 1 || !isNumeric(types[0]!)) return null;
     const t = types[0]!;
-    return { returns: Types.float8, argTypes: [isInteger(t) ? t : Types.float8] };
+    if (isInteger(t)) return { returns: Types.numeric, argTypes: [t] };
+    if (t.kind === "numeric") return { returns: Types.numeric, argTypes: [Types.numeric] };
+    return { returns: Types.float8, argTypes: [Types.float8] };
   },
   createAccumulator(resolution) {
-    return isInteger(resolution.argTypes[0]!) ? new IntAvgAccumulator() : new FloatAvgAccumulator();
+    const t = resolution.argTypes[0]!;
+    if (isInteger(t)) return new IntAvgAccumulator();
+    return t.kind === "numeric" ? new NumericSumAccumulator(true) : new FloatAvgAccumulator();
   },
 };

@@ -18,7 +18,14 @@ import {
   sameAccumulator,
   validityFromFlags,
 } from "./_groups.ts";
-import { after, before, isOrderable, type Scalar } from "./_compare.ts";
+import {
+  after,
+  afterNumeric,
+  before,
+  beforeNumeric,
+  isOrderable,
+  type Scalar,
+} from "./_compare.ts";
 
 /** Minimum or maximum per group. */
 export class MinMaxAccumulator implements Accumulator {
@@ -29,7 +36,9 @@ export class MinMaxAccumulator implements Accumulator {
 
   constructor(type: DataType, isMax: boolean) {
     this.#type = type;
-    this.#better = isMax ? after : before;
+    this.#better = type.kind === "numeric"
+      ? (isMax ? afterNumeric : beforeNumeric)
+      : (isMax ? after : before);
   }
 
   #ensure(groupCount: number): KindData {

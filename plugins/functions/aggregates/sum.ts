@@ -22,11 +22,27 @@ import {
   validityFromFlags,
 } from "./_groups.ts";
 import { IntSumsAccumulator } from "./_int_sum.ts";
+import { NumericSumAccumulator } from "./numeric_sum.ts";
 
 /** Exact integer sum per group. */
 export class IntSumAccumulator extends IntSumsAccumulator {
+  /** `asNumeric`: return NUMERIC (sum of int8), else int8 (sum of int2/int4). */
+  constructor(readonly asNumeric: boolean) {
+    super();
+  }
+
   evaluate(groupCount: number): Column {
     this.sums.ensure(groupCount);
+    if (this.asNumeric) {
+      const text = new Array<string>(groupCount).fill("0");
+      const present = new Uint8Array(groupCount);
+      for (let g = 0; g < groupCount; g++) {
+        if (this.sums.count[g] === 0) continue;
+        present[g] = 1;
+        text[g] = this.sums.total(g).toString();
+      }
+      return makeColumn(Types.numeric, groupCount, text, validityFromFlags(present, groupCount));
+    }
     const out = new BigInt64Array(groupCount);
     const has = new Uint8Array(groupCount);
     for (let g = 0; g < groupCount; g++) {
@@ -96,7 +112,9 @@ export class FloatSumAccumulator implements Accumulator {
 function resolveSum(types: readonly DataType[]): FunctionResolution | null {
   if (types.length !== 1) return null;
   const t = types[0]!;
+  if (t.kind === "int8") return { returns: Types.numeric, argTypes: [t] }; // as PostgreSQL
   if (isInteger(t)) return { returns: Types.int8, argTypes: [t] };
+  if (t.kind === "numeric") return { returns: Types.numeric, argTypes: [Types.numeric] };
   if (t.kind === "float4") return { returns: Types.float4, argTypes: [t] };
   if (t.kind === "float8") return { returns: Types.float8, argTypes: [t] };
   return null;
@@ -108,6 +126,11 @@ export const sumAggregate: AggregateFunctionDef = {
   resolve: resolveSum,
   createAccumulator(resolution) {
     const r = resolution.returns.kind;
-    return r === "int8" ? new IntSumAccumulator() : new FloatSumAccumulator(r === "float4");
+    if (r === "numeric") {
+      return resolution.argTypes[0]!.kind === "int8"
+        ? new IntSumAccumulator(true)
+        : new NumericSumAccumulator(false);
+    }
+    return r === "int8" ? new IntSumAccumulator(false) : new FloatSumAccumulator(r === "float4");
   },
 };
