@@ -202,3 +202,40 @@ Deno.test("WITH: CTEs chain, shadow tables, nest, and are checked even when unus
   );
   await db.close();
 });
+
+Deno.test("NUMERIC and INTERVAL: exact decimals, PostgreSQL scales, date/time arithmetic", async () => {
+  const db = await Database.open({ memory: true });
+  await check(db, "SELECT 1.5 + 2.25, 1 / 3.0, 0.1 + 0.2 = 0.3, CAST(1.005 AS NUMERIC(4,2))", [[
+    "3.75",
+    "0.33333333333333333333",
+    true,
+    "1.01",
+  ]]);
+  await fails(db, "SELECT CAST(123.4 AS NUMERIC(3,1))", "22003");
+  await db.query("CREATE TABLE p (price NUMERIC(10,2), qty INT)");
+  await db.query("INSERT INTO p VALUES (9.99, 3), (0.5, 1), (NULL, 2)");
+  await check(db, "SELECT sum(price * qty), avg(qty), max(price) FROM p", [[
+    "30.47",
+    "2.0000000000000000",
+    "9.99",
+  ]]);
+  await check(
+    db,
+    "SELECT (date '1998-12-01' - interval '90' day)::text, (date '1993-07-01' + interval '3' month)::text",
+    [
+      ["1998-09-02 00:00:00", "1993-10-01 00:00:00"],
+    ],
+  );
+  await check(
+    db,
+    "SELECT timestamp '2020-01-02 03:00' - timestamp '2020-01-01', date '2020-03-01' - date '2020-02-01'",
+    [["1 day 03:00:00", 29]],
+  );
+  await check(
+    db,
+    "SELECT interval '1 month' = interval '30 days', interval '2 hours' * 3, - interval '1 day'",
+    [[true, "06:00:00", "-1 days"]],
+  );
+  await fails(db, "SELECT date '2020-01-01' * 2", "42883");
+  await db.close();
+});

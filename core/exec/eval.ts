@@ -19,6 +19,7 @@ import {
   valueAt,
 } from "../types/column.ts";
 import { arith, negate } from "./kernels/arith.ts";
+import { datetimeArith, isDatetimeKind } from "./kernels/datetime_arith.ts";
 import { compare, type CompareOp, compareScalar, flipCompare } from "./kernels/compare.ts";
 import { castColumn } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
@@ -148,6 +149,12 @@ function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext
   }
   const l = evaluate(expr.left, batch, ctx);
   const r = evaluate(expr.right, batch, ctx);
+  if (
+    (expr.op === "add" || expr.op === "sub" || expr.op === "mul" || expr.op === "div") &&
+    (isDatetimeKind(l.kind) || isDatetimeKind(r.kind))
+  ) {
+    return datetimeArith(expr.op, l, r, expr.type);
+  }
   switch (expr.op) {
     case "add":
     case "sub":

@@ -6,6 +6,7 @@
  */
 import { type Column, isValid, type Value, valueAt } from "../types/column.ts";
 import { decKey } from "../types/numeric.ts";
+import { intervalSpan, parseInterval } from "../types/interval.ts";
 
 /** Maps key tuples to dense group ids and remembers each group's key values. */
 export class GroupKeys {
@@ -48,6 +49,7 @@ export function rowKey(c: Column, i: number): string {
   if (c.kind === "unknown" || !isValid(c.validity, i)) return "\u0001";
   const v = (c.data as ArrayLike<unknown>)[i];
   if (c.kind === "numeric") return `\u0004${decKey(v as string)}`; // 1.5 = 1.50
+  if (c.kind === "interval") return `\u0005${intervalSpan(parseInterval(v as string))}`; // 1 mon = 30 days
   if (typeof v === "string") return `\u0002${v.length}:${v}`;
   if (typeof v === "number") return Number.isNaN(v) ? "\u0003NaN" : `\u0003${v === 0 ? 0 : v}`;
   return `\u0003${String(v)}`;

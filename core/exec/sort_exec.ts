@@ -5,6 +5,7 @@ import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { compareFloat, compareText } from "./kernels/compare.ts";
 import { compareDec, parseDec } from "../types/numeric.ts";
+import { intervalSpan, parseInterval } from "../types/interval.ts";
 import { asFloat64 } from "./kernels/numeric.ts";
 import { materialize, rebatch } from "./materialize.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
@@ -19,6 +20,9 @@ function keyComparator(col: Column, key: SortKey): RowCompare {
   if (col.kind === "text" || col.kind === "varchar") {
     const d = col.data;
     cmp = (a, b) => compareText(d[a]!, d[b]!);
+  } else if (col.kind === "interval") {
+    const d = col.data.map((t) => intervalSpan(parseInterval(t)));
+    cmp = (a, b) => compareFloat(d[a]!, d[b]!);
   } else if (col.kind === "numeric") {
     const d = col.data.map((t) => parseDec(t));
     cmp = (a, b) => compareDec(d[a]!, d[b]!);

@@ -180,6 +180,8 @@ export function bindTypeName(t: ast.TypeName): DataType {
       return { kind: "numeric", precision, scale };
     }
     case "interval":
+      if (t.args.length > 0) throw notSupported("INTERVAL precision", t.pos + 1);
+      return Types.interval;
     case "time":
     case "timetz":
     case "bytea":
@@ -1390,7 +1392,7 @@ class Binder {
         if (this.#untyped.has(o) || o.type.kind === "unknown") {
           o = this.coerce(o, Types.float8, "unary");
         }
-        if (!isNumeric(o.type)) {
+        if (!isNumeric(o.type) && o.type.kind !== "interval") {
           throw new DbError(
             SqlState.undefinedFunction,
             `operator does not exist: ${e.op} ${typeToSql(o.type)}`,
@@ -1796,6 +1798,8 @@ class Binder {
         let b = r;
         const au = this.#untyped.has(a) || a.type.kind === "unknown";
         const bu = this.#untyped.has(b) || b.type.kind === "unknown";
+        const dt = this.datetimeArith(e, a, au, b, bu);
+        if (dt !== null) return dt;
         if (au && bu) {
           a = this.coerce(a, e.op === "^" ? Types.float8 : Types.int4, "operator");
           b = this.coerce(b, e.op === "^" ? Types.float8 : Types.int4, "operator");
@@ -1833,6 +1837,80 @@ class Binder {
       default:
         return unreachable(e.op, "operator");
     }
+  }
+
+  /**
+   * PostgreSQL's date/time operators (see kernels/datetime_arith.ts); `null` when neither side
+   * is a date, timestamp or interval. An untyped literal beside one becomes an interval, or an
+   * integer next to a date.
+   */
+  datetimeArith(
+    e: ast.Expr & { kind: "binary" },
+    l: BoundExpr,
+    lu: boolean,
+    r: BoundExpr,
+    ru: boolean,
+  ): BoundExpr | null {
+    const isDt = (t: DataType) =>
+      t.kind === "date" || t.kind === "timestamp" || t.kind === "timestamptz" ||
+      t.kind === "interval";
+    if ((lu || !isDt(l.type)) && (ru || !isDt(r.type))) return null;
+    let a = l;
+    let b = r;
+    if (lu) {
+      a = this.coerce(
+        a,
+        b.type.kind === "date" && e.op !== "-" ? Types.int4 : Types.interval,
+        "operator",
+      );
+    }
+    if (ru) {
+      b = this.coerce(
+        b,
+        a.type.kind === "date" ? (e.op === "-" ? Types.int4 : Types.int4) : Types.interval,
+        "operator",
+      );
+    }
+    const ak = a.type.kind;
+    const bk = b.type.kind;
+    const isInt = (k: string) => k === "int2" || k === "int4" || k === "int8";
+    const isTs = (k: string) => k === "timestamp" || k === "timestamptz";
+    const op =
+      ({ "+": "add", "-": "sub", "*": "mul", "/": "div" } as const)[e.op as "+" | "-" | "*" | "/"];
+    let type: DataType | null = null;
+    if (op === "add" && ((ak === "date" && isInt(bk)) || (isInt(ak) && bk === "date"))) {
+      type = Types.date;
+    } else if (op === "sub" && ak === "date" && isInt(bk)) type = Types.date;
+    else if (op === "sub" && ak === "date" && bk === "date") type = Types.int4;
+    else if ((op === "add" || op === "sub") && (ak === "date" || isTs(ak)) && bk === "interval") {
+      type = ak === "timestamptz" ? Types.timestamptz : Types.timestamp;
+    } else if (op === "add" && ak === "interval" && (bk === "date" || isTs(bk))) {
+      type = bk === "timestamptz" ? Types.timestamptz : Types.timestamp;
+    } else if (op === "sub" && isTs(ak) && isTs(bk)) {
+      if (ak !== bk) b = this.cast(b, a.type);
+      type = Types.interval;
+    } else if (op === "sub" && ((ak === "date" && isTs(bk)) || (isTs(ak) && bk === "date"))) {
+      const t = ak === "date" ? b.type : a.type;
+      a = this.cast(a, t);
+      b = this.cast(b, t);
+      type = Types.interval;
+    } else if ((op === "add" || op === "sub") && ak === "interval" && bk === "interval") {
+      type = Types.interval;
+    } else if (op === "mul" && ak === "interval" && isNumeric(b.type)) type = Types.interval;
+    else if (op === "mul" && isNumeric(a.type) && bk === "interval") type = Types.interval;
+    else if (op === "div" && ak === "interval" && isNumeric(b.type)) type = Types.interval;
+    if (type === null || op === undefined) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `operator does not exist: ${typeToSql(a.type)} ${e.op} ${typeToSql(b.type)}`,
+        {
+          ...pos1(e),
+          hint:
+            "No operator matches the given name and argument types. You might need to add explicit type casts.",
+        },
+      );
+    }
+    return { kind: "op", op, left: a, right: b, type };
   }
 
   caseExpr(e: ast.Expr & { kind: "case" }, scope: Scope): BoundExpr {

@@ -24,6 +24,8 @@ export interface ColumnDataByKind {
   date: Int32Array;
   timestamp: Float64Array;
   timestamptz: Float64Array;
+  /** PostgreSQL interval text, e.g. "1 mon 2 days 03:00:00" (see interval.ts). */
+  interval: string[];
 }
 
 /** A column of one kind. */
@@ -98,6 +100,9 @@ export function allocData<K extends TypeKind>(kind: K, length: number): ColumnDa
     case "numeric":
       out = new Array<string>(length).fill("0");
       break;
+    case "interval":
+      out = new Array<string>(length).fill("00:00:00");
+      break;
     default:
       unreachable(k, "type kind");
   }
@@ -146,6 +151,7 @@ export function valueAt(col: Column, i: number): Value {
     case "text":
     case "varchar":
     case "numeric":
+    case "interval":
       return col.data[i]!;
     default:
       return unreachable(col, "column");

@@ -25,7 +25,8 @@ export type DataType =
   | { readonly kind: "varchar"; readonly maxLength: number | null }
   | { readonly kind: "date" }
   | { readonly kind: "timestamp" }
-  | { readonly kind: "timestamptz" };
+  | { readonly kind: "timestamptz" }
+  | { readonly kind: "interval" };
 
 /** The discriminant of {@link DataType}. */
 export type TypeKind = DataType["kind"];
@@ -45,6 +46,7 @@ export const Types = {
   date: { kind: "date" },
   timestamp: { kind: "timestamp" },
   timestamptz: { kind: "timestamptz" },
+  interval: { kind: "interval" },
 } as const satisfies Record<string, DataType>;
 
 /** Facts about each type kind: PostgreSQL name and OID, the category used for coercion. */
@@ -54,7 +56,7 @@ export interface TypeInfo {
   /** PostgreSQL's type OID, sent on the wire. */
   readonly oid: number;
   /** Coercion category (PostgreSQL's typcategory letter). */
-  readonly category: "B" | "N" | "S" | "D" | "X";
+  readonly category: "B" | "N" | "S" | "D" | "T" | "X";
 }
 
 /** Type facts per kind. */
@@ -72,6 +74,7 @@ export const typeInfo: Readonly<Record<TypeKind, TypeInfo>> = {
   date: { pgName: "date", oid: 1082, category: "D" },
   timestamp: { pgName: "timestamp", oid: 1114, category: "D" },
   timestamptz: { pgName: "timestamptz", oid: 1184, category: "D" },
+  interval: { pgName: "interval", oid: 1186, category: "T" },
 };
 
 /** True for the numeric kinds. */
@@ -123,6 +126,8 @@ export function typeToSql(t: DataType): string {
       return "timestamp without time zone";
     case "timestamptz":
       return "timestamp with time zone";
+    case "interval":
+      return "interval";
   }
 }
 

@@ -95,6 +95,7 @@ export function formatValue(type: DataType, value: Value): string | null {
     case "text":
     case "varchar":
     case "numeric":
+    case "interval":
       return String(value);
     case "bool":
       return value ? "t" : "f";

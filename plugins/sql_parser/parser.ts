@@ -115,6 +115,9 @@ const RESERVED = new Set([
   "set",
 ]);
 
+/** Field names that may follow an interval literal: INTERVAL '3' MONTH. */
+const INTERVAL_FIELDS = new Set(["year", "month", "day", "hour", "minute", "second"]);
+
 /** Leading keywords of PostgreSQL statements this parser does not handle yet (0A000, not 42601). */
 const KNOWN_STATEMENTS = new Set([
   "abort",
@@ -1242,7 +1245,17 @@ class Parser {
           const type = this.typeName();
           const s = this.next();
           if (s.kind !== "string") throw this.error("expected a string literal", s);
-          return { kind: "literal", value: { kind: "typed_string", type, value: s.value }, pos };
+          let value = s.value;
+          if (
+            type.name === "interval" && INTERVAL_FIELDS.has(this.tok.value) &&
+            this.tok.kind === "ident"
+          ) {
+            // SQL's INTERVAL '90' DAY: the field names the unit of a bare number
+            const field = this.next().value;
+            if (this.acceptKw("to")) this.next(); // INTERVAL '1-2' YEAR TO MONTH: unit of the first part
+            value = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
+          }
+          return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
         }
         break;
       }

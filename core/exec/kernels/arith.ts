@@ -8,6 +8,7 @@ import { DbError, SqlState } from "../../errors.ts";
 import type { DataType } from "../../types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
+import { formatInterval, negateInterval, parseInterval } from "../../types/interval.ts";
 import {
   addDec,
   type Dec,
@@ -253,6 +254,15 @@ export function negate(a: Column): Column {
     }
     case "unknown":
       return a;
+    case "interval": {
+      const dst = out as string[];
+      for (let i = 0; i < n; i++) {
+        if (isValid(a.validity, i)) {
+          dst[i] = formatInterval(negateInterval(parseInterval(a.data[i]!)));
+        }
+      }
+      break;
+    }
     case "numeric": {
       const dst = out as string[];
       for (let i = 0; i < n; i++) {

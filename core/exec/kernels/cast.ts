@@ -17,6 +17,7 @@ import {
   parseTimestamp,
 } from "../../types/parse.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
+import { formatInterval, parseInterval } from "../../types/interval.ts";
 import {
   type Dec,
   decFromInteger,
@@ -53,6 +54,8 @@ export function canCast(from: DataType, to: DataType): boolean {
       case "timestamp":
       case "timestamptz":
         return "time";
+      case "interval":
+        return "interval";
       case "unknown":
         return "unknown";
     }
@@ -104,6 +107,23 @@ export function castColumn(col: Column, to: DataType): Column {
     );
   }
   if (col.kind === "numeric" || to.kind === "numeric") return castNumeric(col, to);
+  if (to.kind === "interval") {
+    // only text gets here (canCast): normalise to PostgreSQL's output form
+    const src = col.data as string[];
+    const out = new Array<string>(n).fill("00:00:00");
+    for (let i = 0; i < n; i++) if (isValid(v, i)) out[i] = formatInterval(parseInterval(src[i]!));
+    return makeColumn(to, n, out, v);
+  }
+  if (col.kind === "interval") {
+    const src = col.data;
+    const out = new Array<string>(n).fill("");
+    for (let i = 0; i < n; i++) {
+      if (isValid(v, i)) {
+        out[i] = to.kind === "varchar" ? truncateVarchar(src[i]!, to.maxLength) : src[i]!;
+      }
+    }
+    return makeColumn(to, n, out, v);
+  }
   // from text
   if (col.kind === "text" || col.kind === "varchar") {
     const src = col.data;

@@ -10,6 +10,7 @@ import { Types } from "../../types/data_type.ts";
 import { type Column, isValid, makeColumn } from "../../types/column.ts";
 import { asFloat64 } from "./numeric.ts";
 import { compareDec, parseDec } from "../../types/numeric.ts";
+import { intervalSpan, parseInterval } from "../../types/interval.ts";
 import { andValidity } from "./validity.ts";
 
 /** The comparison operators. */
@@ -84,6 +85,15 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
       if (!isValid(validity, i)) continue;
       out[i] = decide(op, compareText(x[i]!, y[i]!)) ? 1 : 0;
     }
+  } else if (a.kind === "interval" && b.kind === "interval") {
+    const x = a.data;
+    const y = b.data;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const l = intervalSpan(parseInterval(x[i]!));
+      const r = intervalSpan(parseInterval(y[i]!));
+      out[i] = decide(op, l < r ? -1 : l > r ? 1 : 0) ? 1 : 0;
+    }
   } else if (a.kind === "numeric" && b.kind === "numeric") {
     const x = a.data;
     const y = b.data;
@@ -141,7 +151,7 @@ export function compareScalar(
 ): Column | null {
   const n = a.length;
   const out = new Uint8Array(n);
-  if (a.kind === "numeric") return null;
+  if (a.kind === "numeric" || a.kind === "interval") return null;
   if (
     typeof value === "number" && a.kind !== "int8" && a.kind !== "text" && a.kind !== "varchar" &&
     a.kind !== "bool" && a.kind !== "unknown"

@@ -1,0 +1,106 @@
+/**
+ * Date, timestamp and interval arithmetic, PostgreSQL's operators:
+ * date ± integer → date; date − date → integer; date|timestamp[tz] ± interval → timestamp[tz]
+ * (a date becomes a timestamp); timestamp − timestamp → interval; interval ± interval;
+ * interval × number, number × interval, interval ÷ number → interval.
+ *
+ * @module
+ */
+import { DbError, SqlState } from "../../errors.ts";
+import type { DataType } from "../../types/data_type.ts";
+import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
+import {
+  addIntervals,
+  addIntervalToMicros,
+  diffMicros,
+  formatInterval,
+  type Interval,
+  negateInterval,
+  parseInterval,
+  scaleInterval,
+} from "../../types/interval.ts";
+import { asFloat64 } from "./numeric.ts";
+import { andValidity } from "./validity.ts";
+
+const microsPerDay = 86_400_000_000;
+
+/** Whether a kind takes part in date/time arithmetic. */
+export function isDatetimeKind(kind: string): boolean {
+  return kind === "date" || kind === "timestamp" || kind === "timestamptz" || kind === "interval";
+}
+
+function micros(col: Column, i: number): number {
+  const v = (col.data as Float64Array | Int32Array)[i]!;
+  return col.kind === "date" ? v * microsPerDay : v;
+}
+
+function interval(col: Column, i: number): Interval {
+  return parseInterval((col.data as string[])[i]!);
+}
+
+/** Applies a date/time operator; `type` is the result type the binder chose. */
+export function datetimeArith(
+  op: "add" | "sub" | "mul" | "div",
+  a: Column,
+  b: Column,
+  type: DataType,
+): Column {
+  const n = a.length;
+  const validity = andValidity(a.validity, b.validity, n);
+  const out = allocData(type.kind, n);
+  const ak = a.kind;
+  const bk = b.kind;
+  for (let i = 0; i < n; i++) {
+    if (!isValid(validity, i)) continue;
+    switch (type.kind) {
+      case "date": {
+        // date ± integer
+        const [date, days] = ak === "date" ? [a, b] : [b, a];
+        const d = (date.data as Int32Array)[i]!;
+        const k = Number((days.data as ArrayLike<number | bigint>)[i]!);
+        (out as Int32Array)[i] = op === "sub" ? d - k : d + k;
+        break;
+      }
+      case "int4":
+        // date - date
+        (out as Int32Array)[i] = (a.data as Int32Array)[i]! - (b.data as Int32Array)[i]!;
+        break;
+      case "timestamp":
+      case "timestamptz": {
+        const [ts, iv] = bk === "interval" ? [a, b] : [b, a];
+        const delta = interval(iv, i);
+        const r = addIntervalToMicros(micros(ts, i), op === "sub" ? negateInterval(delta) : delta);
+        if (!Number.isFinite(r) && Number.isFinite(micros(ts, i))) {
+          throw new DbError(SqlState.numericValueOutOfRange, "timestamp out of range");
+        }
+        (out as Float64Array)[i] = r;
+        break;
+      }
+      case "interval": {
+        let r: Interval;
+        if (ak === "interval" && bk === "interval") {
+          const x = interval(a, i);
+          const y = interval(b, i);
+          r = op === "sub" ? addIntervals(x, negateInterval(y)) : addIntervals(x, y);
+        } else if (ak !== "interval" && bk !== "interval") {
+          r = diffMicros(micros(a, i), micros(b, i)); // timestamp - timestamp
+        } else {
+          const iv = ak === "interval" ? interval(a, i) : interval(b, i);
+          const factor = asFloat64(ak === "interval" ? b : a)[i]!;
+          if (op === "div" && factor === 0) {
+            throw new DbError(SqlState.divisionByZero, "division by zero");
+          }
+          r = scaleInterval(iv, op === "div" ? 1 / factor : factor);
+        }
+        (out as string[])[i] = formatInterval(r);
+        break;
+      }
+      default:
+        throw new DbError(
+          SqlState.undefinedFunction,
+          `operator does not exist for ${ak} and ${bk}`,
+        );
+    }
+  }
+  return makeColumn(type, n, out, validity);
+}

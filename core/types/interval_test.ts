@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import {
+  addIntervalToMicros,
+  diffMicros,
+  formatInterval,
+  intervalSpan,
+  parseInterval,
+  scaleInterval,
+} from "./interval.ts";
+import { DbError } from "../errors.ts";
+
+Deno.test("interval text in and out follows PostgreSQL's postgres style", () => {
+  const cases: [string, string][] = [
+    ["1 year 2 months 3 days 04:05:06", "1 year 2 mons 3 days 04:05:06"],
+    ["-1 day 2 hours", "-1 days +02:00:00"],
+    ["90 minutes", "01:30:00"],
+    ["1.5 days", "1 day 12:00:00"],
+    ["0", "00:00:00"],
+    ["3 days ago", "-3 days"],
+    ["@ 1 mon", "1 mon"],
+    ["1 week 0.5 seconds", "7 days 00:00:00.5"],
+  ];
+  for (const [input, want] of cases) {
+    assert.equal(formatInterval(parseInterval(input)), want, input);
+  }
+  assert.equal(formatInterval(parseInterval("90", "day")), "90 days");
+  assert.throws(
+    () => parseInterval("soon"),
+    (e: unknown) => e instanceof DbError && e.code === "22P02",
+  );
+});
+
+Deno.test("interval arithmetic: calendar months clamp, spans compare with 30-day months", () => {
+  const jan31 = Date.UTC(2020, 0, 31, 10) * 1000;
+  assert.equal(
+    addIntervalToMicros(jan31, parseInterval("1 month")),
+    Date.UTC(2020, 1, 29, 10) * 1000,
+  );
+  assert.equal(
+    addIntervalToMicros(jan31, parseInterval("-1 month")),
+    Date.UTC(2019, 11, 31, 10) * 1000,
+  );
+  assert.equal(intervalSpan(parseInterval("1 month")), intervalSpan(parseInterval("30 days")));
+  assert.equal(
+    formatInterval(diffMicros(Date.UTC(2020, 0, 2, 3) * 1000, Date.UTC(2020, 0, 1) * 1000)),
+    "1 day 03:00:00",
+  );
+  assert.equal(formatInterval(scaleInterval(parseInterval("1 day"), 0.5)), "12:00:00");
+});
