@@ -52,6 +52,7 @@ export function jsonValueEncoder(type: DataType, options: JsonValueOptions): Jso
     case "unknown":
     case "text":
     case "varchar":
+    case "interval":
       return encodeText;
     case "date":
       return (v) => (v === null ? null : formatIsoDate(Number(v)));
