@@ -67,6 +67,11 @@ export function foldExpr(e: BoundExpr): BoundExpr {
     }
     case "op": {
       const left = foldExpr(e.left);
+      if ((e.op === "and" || e.op === "or") && isConst(left) && left.value === (e.op === "or")) {
+        // PostgreSQL folds AND/OR arguments left to right and stops at a decisive constant,
+        // so what follows is never evaluated (nor its errors raised).
+        return { kind: "const", value: e.op === "or", type: e.type };
+      }
       const right = foldExpr(e.right);
       if (e.op === "and" || e.op === "or") {
         const decisive = e.op === "and" ? false : true;

@@ -29,7 +29,7 @@ import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
-import { andAll, containsSubquery } from "./expr_utils.ts";
+import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
@@ -1482,7 +1482,19 @@ class Binder {
         const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
         const xc = this.coerce(x, t, "IN");
         let test: BoundExpr | null = null;
-        for (const it of items) {
+        // PostgreSQL tests the items without column references first (as one array
+        // comparison), then each item that reads a column.
+        const readsColumns = (b: BoundExpr): boolean => {
+          let found = false;
+          walkBound(b, (n) => {
+            if (n.kind === "column" || n.kind === "outer_column" || n.kind === "subquery") {
+              found = true;
+            }
+          });
+          return found;
+        };
+        const ordered = [...items.filter((b) => !readsColumns(b)), ...items.filter(readsColumns)];
+        for (const it of ordered) {
           const eq: BoundExpr = {
             kind: "op",
             op: "eq",
