@@ -119,6 +119,12 @@ Deno.test("subqueries: scalar, IN, NOT IN with NULLs, EXISTS, correlated, in FRO
     [30],
   ]);
   await check(db, "SELECT (SELECT max(id) FROM b) - (SELECT min(id) FROM a)", [[3]]);
+  // a correlated subquery above a reordered many-table join still sees the right columns
+  await check(
+    db,
+    "SELECT a.x FROM a, b, a AS a2 WHERE a.id = b.id AND a2.id = a.id AND b.y = (SELECT min(y) FROM b b2 WHERE b2.id = a.id) ORDER BY 1",
+    [["a2"], ["a3"]],
+  );
   await fails(db, "SELECT (SELECT id FROM b)", "21000");
   await fails(db, "SELECT (SELECT id, y FROM b LIMIT 1)", "42601");
   await db.close();

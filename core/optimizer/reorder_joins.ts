@@ -153,11 +153,8 @@ function reorder(root: LogicalPlan, filter: BoundExpr | null): LogicalPlan | nul
       ordered: true,
     };
   }
-  let out: LogicalPlan = plan!;
-  if (pinned.length > 0) {
-    out = { kind: "filter", input: out, predicate: andAll(pinned.map(remap))!, fields: out.fields };
-  }
-  // Restore the original column order.
+  // Restore the original column order, then apply what could not move: those conjuncts keep
+  // their original column numbers (correlated subqueries inside them point at that order).
   const originalFields: Field[] = [];
   const exprs: BoundExpr[] = [];
   leaves.forEach((leaf, l) => {
@@ -166,7 +163,9 @@ function reorder(root: LogicalPlan, filter: BoundExpr | null): LogicalPlan | nul
       exprs.push({ kind: "column", index: newOffset.get(l)! + i, type: f.type });
     });
   });
-  return { kind: "project", input: out, exprs, fields: originalFields };
+  const restored: LogicalPlan = { kind: "project", input: plan!, exprs, fields: originalFields };
+  if (pinned.length === 0) return restored;
+  return { kind: "filter", input: restored, predicate: andAll(pinned)!, fields: originalFields };
 }
 
 function isReorderable(plan: LogicalPlan): plan is LogicalPlan & { kind: "join" } {
