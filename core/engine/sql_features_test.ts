@@ -122,8 +122,8 @@ Deno.test("subqueries: scalar, IN, NOT IN with NULLs, EXISTS, correlated, in FRO
   // a correlated subquery above a reordered many-table join still sees the right columns
   await check(
     db,
-    "SELECT a.x FROM a, b, a AS a2 WHERE a.id = b.id AND a2.id = a.id AND b.y = (SELECT min(y) FROM b b2 WHERE b2.id = a.id) ORDER BY 1",
-    [["a2"], ["a3"]],
+    "SELECT a.x, b.y FROM a, b, a AS a2 WHERE a.id = b.id AND a2.id = a.id AND b.id = 3 AND b.y = (SELECT min(y) FROM b b2 WHERE b2.id = a.id AND a.n IS NULL) ORDER BY 1",
+    [["a3", "b3"]],
   );
   await fails(db, "SELECT (SELECT id FROM b)", "21000");
   await fails(db, "SELECT (SELECT id, y FROM b LIMIT 1)", "42601");
