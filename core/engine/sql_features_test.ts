@@ -245,3 +245,15 @@ Deno.test("NUMERIC and INTERVAL: exact decimals, PostgreSQL scales, date/time ar
   await fails(db, "SELECT date '2020-01-01' * 2", "42883");
   await db.close();
 });
+
+Deno.test("PostgreSQL planning details: constant sort keys vanish, LIMIT runs before the projection, NOT IN with NULL", async () => {
+  const db = await setup();
+  // only the first row is projected, so the zero divisor in a later row is never reached
+  await db.query("CREATE TABLE z (d INT); INSERT INTO z VALUES (1), (0)");
+  await check(db, "SELECT 10 / d AS q, 0 AS k FROM z ORDER BY 2 LIMIT 1", [[10, 0]]);
+  await check(db, "SELECT 10 / d FROM z LIMIT 1", [[10]]);
+  // NOT IN with a NULL item is never true: a one-time filter, nothing else is evaluated
+  await check(db, "SELECT x FROM a WHERE x NOT IN ('zz', NULL, CAST(x AS INT)::text)", []);
+  await check(db, "SELECT x FROM a WHERE id NOT IN (1, 2) ORDER BY 1", [["a3"]]);
+  await db.close();
+});

@@ -13,6 +13,7 @@ import { pushDownFilters } from "./push_down_filters.ts";
 import { foldConstants } from "./fold_constants.ts";
 import { orderConjuncts } from "./order_conjuncts.ts";
 import { reorderJoins } from "./reorder_joins.ts";
+import { pushDownLimit } from "./push_down_limit.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -23,6 +24,7 @@ export const builtinRules: readonly OptimizerRule[] = [
   reorderJoins,
   pushDownFilters,
   orderConjuncts,
+  pushDownLimit,
 ];
 
 function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {

@@ -162,6 +162,17 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       return condition === plan.condition ? null : { ...plan, condition };
     }
     case "sort": {
+      // A key that is the same for every row orders nothing: PostgreSQL drops it (and with it,
+      // possibly the whole sort, so a LIMIT above reads only the rows it returns).
+      const input = plan.input;
+      const constantKey = (k: { expr: BoundExpr }): boolean =>
+        k.expr.kind === "const" ||
+        (k.expr.kind === "column" && input.kind === "project" &&
+          input.exprs[k.expr.index]?.kind === "const");
+      if (plan.keys.some(constantKey)) {
+        const keys = plan.keys.filter((k) => !constantKey(k));
+        return keys.length === 0 ? plan.input : { ...plan, keys };
+      }
       const folded = foldAll(plan.keys.map((k) => k.expr));
       return folded === null
         ? null

@@ -14,3 +14,4 @@ export { pushDownFilters } from "./push_down_filters.ts";
 export { foldConstants, foldExpr } from "./fold_constants.ts";
 export { exprCost, orderConjuncts } from "./order_conjuncts.ts";
 export { reorderJoins, reorderRelationsMax } from "./reorder_joins.ts";
+export { pushDownLimit } from "./push_down_limit.ts";

@@ -1494,19 +1494,25 @@ class Binder {
           return found;
         };
         const ordered = [...items.filter((b) => !readsColumns(b)), ...items.filter(readsColumns)];
+        // x IN (a, b) is x = a OR x = b; x NOT IN (a, b) is x <> a AND x <> b (as PostgreSQL
+        // builds it, so a NULL item becomes a constant conjunct the planner can see).
         for (const it of ordered) {
-          const eq: BoundExpr = {
+          const cmp: BoundExpr = {
             kind: "op",
-            op: "eq",
+            op: e.negated ? "ne" : "eq",
             left: xc,
             right: this.coerce(it, t, "IN"),
             type: Types.bool,
           };
-          test = test === null
-            ? eq
-            : { kind: "op", op: "or", left: test, right: eq, type: Types.bool };
+          test = test === null ? cmp : {
+            kind: "op",
+            op: e.negated ? "and" : "or",
+            left: test,
+            right: cmp,
+            type: Types.bool,
+          };
         }
-        return e.negated ? { kind: "not", operand: test!, type: Types.bool } : test!;
+        return test!;
       }
       case "like": {
         // x [NOT] [I]LIKE p [ESCAPE c] is the function like/ilike(x, p[, c]) from the registry.
