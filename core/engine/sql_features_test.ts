@@ -257,3 +257,22 @@ Deno.test("PostgreSQL planning details: constant sort keys vanish, LIMIT runs be
   await check(db, "SELECT x FROM a WHERE id NOT IN (1, 2) ORDER BY 1", [["a3"]]);
   await db.close();
 });
+
+Deno.test("DISTINCT ON: the latest row per series", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE m (host TEXT, ts INT, v INT); INSERT INTO m VALUES ('a',1,10),('a',3,30),('b',2,20),('b',5,50),('c',4,NULL)",
+  );
+  await check(db, "SELECT DISTINCT ON (host) host, ts, v FROM m ORDER BY host, ts DESC", [
+    ["a", 3, 30],
+    ["b", 5, 50],
+    ["c", 4, null],
+  ]);
+  await check(db, "SELECT DISTINCT ON (host) v FROM m", [[10], [20], [null]]);
+  await check(db, "SELECT DISTINCT ON (host) host, ts FROM m ORDER BY host, ts DESC LIMIT 2", [[
+    "a",
+    3,
+  ], ["b", 5]]);
+  await fails(db, "SELECT DISTINCT ON (host) host FROM m ORDER BY ts", "42P10");
+  await db.close();
+});

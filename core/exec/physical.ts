@@ -13,7 +13,7 @@ import { projectExec } from "./project_exec.ts";
 import { valuesExec } from "./values_exec.ts";
 import { sortExec } from "./sort_exec.ts";
 import { limitExec } from "./limit_exec.ts";
-import { distinctExec } from "./distinct_exec.ts";
+import { distinctExec, distinctOnExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
 import { setOpExec } from "./set_op_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
@@ -52,6 +52,8 @@ export function execute(
       return sortExec(execute(plan.input, storage, ctx), plan.keys, plan.fields, ctx);
     case "distinct":
       return distinctExec(execute(plan.input, storage, ctx), ctx);
+    case "distinct_on":
+      return distinctOnExec(execute(plan.input, storage, ctx), plan.keys, ctx);
     case "join": {
       const leftLen = plan.left.fields.length;
       const { keys, residual } = splitJoinCondition(plan.condition, leftLen);

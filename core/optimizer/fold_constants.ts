@@ -196,6 +196,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     }
     case "scan":
     case "distinct":
+    case "distinct_on":
     case "limit":
     case "set_op":
       return null;

@@ -1027,7 +1027,6 @@ class Binder {
       const predicate = this.predicate(body.where, inputScope, "WHERE");
       input = { kind: "filter", input, predicate, fields: input.fields };
     }
-    if (typeof body.distinct === "object") throw notSupported("DISTINCT ON", body.pos + 1);
     const aggregated = body.groupBy.length > 0 || body.having !== null ||
       body.items.some((i) => i.kind === "expr" && this.containsAggregate(i.expr)) ||
       q.orderBy.some((o) => this.containsAggregate(o.expr));
@@ -1110,6 +1109,15 @@ class Binder {
       if (having !== null) input = { kind: "filter", input, predicate: having, fields: aggFields };
     }
     let plan: LogicalPlan = { kind: "project", input, exprs, fields };
+    if (typeof body.distinct === "object") {
+      return this.distinctOn(
+        plan as LogicalPlan & { kind: "project" },
+        body.distinct.on,
+        q,
+        scope,
+        input,
+      );
+    }
     if (body.distinct === "distinct") plan = { kind: "distinct", input: plan, fields };
     if (untypedFields.size > 0) this.#untypedFields.set(plan, untypedFields);
     return this.orderAndLimit(plan, q, {
@@ -1117,6 +1125,61 @@ class Binder {
       inputPlan: input,
       distinct: body.distinct === "distinct",
     });
+  }
+
+  /**
+   * `SELECT DISTINCT ON (keys) ... ORDER BY ...`: sort (by ORDER BY, whose leading items must be
+   * the DISTINCT ON keys), keep each key's first row, then drop helper columns and apply LIMIT.
+   */
+  distinctOn(
+    project: LogicalPlan & { kind: "project" },
+    on: readonly ast.Expr[],
+    q: ast.Query,
+    scope: Scope,
+    input: LogicalPlan,
+  ): LogicalPlan {
+    const select = { scope, inputPlan: input, distinct: false };
+    const hidden: BoundExpr[] = [];
+    const onKeys = on.map((e) => this.orderKey(e, project, select, hidden));
+    const orderKeys: SortKey[] = q.orderBy.map((item) => ({
+      expr: this.orderKey(item.expr, project, select, hidden),
+      descending: item.descending,
+      nullsFirst: item.nullsFirst ?? item.descending,
+    }));
+    const onSet = new Set(onKeys.map(exprKey));
+    const leading = orderKeys.slice(0, onKeys.length).map((k) => exprKey(k.expr));
+    if (
+      orderKeys.length > 0 && (leading.length < onSet.size || leading.some((k) => !onSet.has(k)))
+    ) {
+      throw new DbError(
+        "42P10",
+        "SELECT DISTINCT ON expressions must match initial ORDER BY expressions",
+        pos1(q),
+      );
+    }
+    const keys: SortKey[] = orderKeys.length > 0
+      ? orderKeys
+      : onKeys.map((expr) => ({ expr, descending: false, nullsFirst: false }));
+    const widened: LogicalPlan = {
+      kind: "project",
+      input: project.input,
+      exprs: [...project.exprs, ...hidden],
+      fields: [
+        ...project.fields,
+        ...hidden.map((h, i) => ({ name: `?on${i}?`, type: h.type, qualifier: null })),
+      ],
+    };
+    let plan: LogicalPlan = { kind: "sort", input: widened, keys, fields: widened.fields };
+    plan = { kind: "distinct_on", input: plan, keys: onKeys, fields: widened.fields };
+    if (hidden.length > 0) {
+      plan = {
+        kind: "project",
+        input: plan,
+        exprs: project.fields.map((f, i) => ({ kind: "column", index: i, type: f.type })),
+        fields: project.fields,
+      };
+    }
+    return this.limit(plan, q);
   }
 
   /** Binds one GROUP BY item: an input expression, a select-list position, or a select alias. */

@@ -97,6 +97,13 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
+    /** Keeps the first row of each run of equal keys (its input is sorted by them). */
+    readonly kind: "distinct_on";
+    readonly input: LogicalPlan;
+    readonly keys: readonly BoundExpr[];
+    readonly fields: readonly Field[];
+  }
+  | {
     readonly kind: "distinct";
     readonly input: LogicalPlan;
     readonly fields: readonly Field[];
@@ -125,6 +132,7 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "project":
     case "sort":
     case "distinct":
+    case "distinct_on":
     case "limit":
     case "aggregate":
       return [plan.input];
