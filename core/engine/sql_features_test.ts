@@ -276,3 +276,31 @@ Deno.test("DISTINCT ON: the latest row per series", async () => {
   await fails(db, "SELECT DISTINCT ON (host) host FROM m ORDER BY ts", "42P10");
   await db.close();
 });
+
+Deno.test("GROUPING SETS, ROLLUP, CUBE and GROUPING()", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE s (r TEXT, c TEXT, v INT); INSERT INTO s VALUES ('eu','de',1),('eu','fr',2),('us','ny',3)",
+  );
+  await check(
+    db,
+    "SELECT r, c, sum(v), grouping(r, c) FROM s GROUP BY ROLLUP (r, c) ORDER BY 1, 2",
+    [
+      ["eu", "de", 1, 0],
+      ["eu", "fr", 2, 0],
+      ["eu", null, 3, 1],
+      ["us", "ny", 3, 0],
+      ["us", null, 3, 1],
+      [null, null, 6, 3],
+    ],
+  );
+  await check(db, "SELECT count(*) FROM (SELECT r, c FROM s GROUP BY CUBE (r, c)) t", [[9]]);
+  await check(db, "SELECT r, sum(v) FROM s GROUP BY GROUPING SETS ((r), ()) ORDER BY 1", [
+    ["eu", 3],
+    ["us", 3],
+    [null, 6],
+  ]);
+  await check(db, "SELECT sum(v) FROM s WHERE false GROUP BY GROUPING SETS (())", [[null]]);
+  await fails(db, "SELECT grouping(v) FROM s GROUP BY r", "42803");
+  await db.close();
+});

@@ -5,9 +5,15 @@
  * @module
  */
 import type { Batch } from "../types/batch.ts";
-import { type Column, columnFromValues, isValid, takeColumn } from "../types/column.ts";
+import {
+  type Column,
+  columnFromValues,
+  concatColumns,
+  isValid,
+  nullColumn,
+  takeColumn,
+} from "../types/column.ts";
 import type { BoundAggregate, BoundExpr } from "../plan/expr.ts";
-import type { Field } from "../plan/logical_plan.ts";
 import type { Accumulator } from "../plugin/functions.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
@@ -23,45 +29,107 @@ interface AggState {
   readonly seen: Map<number, Set<string>> | null;
 }
 
-/** Groups the input and computes the aggregates. */
+/** Groups the input and computes the aggregates (once per grouping set when there are sets). */
 export async function* aggregateExec(
   input: AsyncIterable<Batch>,
   groups: readonly BoundExpr[],
   aggregates: readonly BoundAggregate[],
-  fields: readonly Field[],
+  sets: readonly (readonly number[])[] | null,
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
-  const keys = new GroupKeys(groups.length);
+  const subqueries = subqueriesOf([
+    ...groups,
+    ...aggregates.flatMap((a) => (a.filter === null ? a.args : [...a.args, a.filter])),
+  ]);
+  const allKeys = groups.map((_, i) => i);
+  if (sets === null) {
+    const prepared = async function* (): AsyncGenerator<Batch> {
+      for await (const batch of input) {
+        if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
+        yield batch;
+      }
+    };
+    const columns = await aggregateSet(prepared(), groups, allKeys, aggregates, ctx);
+    if (columns !== null) {
+      yield* rebatch(columns.columns, columns.length, null, ctx.limits.batchRowsMax);
+    }
+    return;
+  }
+  // Grouping sets: read the input once, then aggregate it once per set.
+  const stored: Batch[] = [];
+  for await (const batch of input) {
+    ctx.check();
+    if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
+    ctx.reserve(batch.length * Math.max(1, batch.columns.length) * 8);
+    stored.push(batch);
+  }
+  const replay = async function* (): AsyncGenerator<Batch> {
+    yield* stored;
+  };
+  const parts: Column[][] = [];
+  let total = 0;
+  for (const set of sets) {
+    const out = await aggregateSet(replay(), groups, set, aggregates, ctx);
+    if (out === null) continue;
+    parts.push(out.columns);
+    total += out.length;
+  }
+  if (total === 0) return;
+  const types = [...groups.map((g) => g.type), ...aggregates.map((a) => a.type)];
+  const columns = types.map((t, c) => concatColumns(t, parts.map((p) => p[c]!)));
+  yield* rebatch(columns, total, null, ctx.limits.batchRowsMax);
+}
+
+/**
+ * Aggregates `input` grouping by the keys at positions `set`; the other group columns are
+ * NULL, and GROUPING() columns get this set's bitmask. `null` when there are no groups.
+ */
+async function aggregateSet(
+  input: AsyncIterable<Batch>,
+  groups: readonly BoundExpr[],
+  set: readonly number[],
+  aggregates: readonly BoundAggregate[],
+  ctx: ExecContext,
+): Promise<{ columns: Column[]; length: number } | null> {
+  const keys = new GroupKeys(set.length);
   const states: AggState[] = aggregates.map((agg) => ({
     agg,
     acc: agg.fn.createAccumulator(agg.resolution),
     seen: agg.distinct ? new Map() : null,
   }));
-  const subqueries = subqueriesOf([
-    ...groups,
-    ...aggregates.flatMap((a) => (a.filter === null ? a.args : [...a.args, a.filter])),
-  ]);
   for await (const batch of input) {
     ctx.check();
-    if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
-    const keyCols = groups.map((g) => evaluate(g, batch, ctx));
+    const keyCols = set.map((i) => evaluate(groups[i]!, batch, ctx));
     const before = keys.size;
     const ids = keys.assign(keyCols, batch.length);
     if (keys.size > before) ctx.reserve((keys.size - before) * (64 + 16 * states.length));
-    for (const s of states) feed(s, batch, ids, keys.size, ctx);
+    for (const s of states) {
+      if (s.agg.groupingKeys === undefined) feed(s, batch, ids, keys.size, ctx);
+    }
   }
-  const groupCount = groups.length === 0 ? 1 : keys.size;
-  if (groupCount === 0) return;
-  if (groups.length === 0 && keys.size === 1) keys.assign([], 0);
+  const groupCount = set.length === 0 ? 1 : keys.size;
+  if (groupCount === 0) return null;
+  if (set.length === 0 && keys.size === 1) keys.assign([], 0);
   const columns: Column[] = [
-    ...groups.map((g, k) => columnFromValues(g.type, keys.values[k]!)),
+    ...groups.map((g, i) => {
+      const k = set.indexOf(i);
+      return k < 0 ? nullColumn(g.type, groupCount) : columnFromValues(g.type, keys.values[k]!);
+    }),
     ...states.map((s) => {
+      const gk = s.agg.groupingKeys;
+      if (gk !== undefined) {
+        // bit (n-1-i) is set when argument i is not grouped in this set
+        let mask = 0;
+        for (let i = 0; i < gk.length; i++) {
+          if (!set.includes(gk[i]!)) mask |= 1 << (gk.length - 1 - i);
+        }
+        return columnFromValues(s.agg.type, new Array(groupCount).fill(mask));
+      }
       const c = s.acc.evaluate(groupCount);
       return c.type.kind === s.agg.type.kind ? c : castColumn(c, s.agg.type);
     }),
   ];
-  yield* rebatch(columns, groupCount, null, ctx.limits.batchRowsMax);
-  void fields;
+  return { columns, length: groupCount };
 }
 
 function feed(

@@ -81,7 +81,7 @@ export function execute(
         execute(plan.input, storage, ctx),
         plan.groups,
         plan.aggregates,
-        plan.fields,
+        plan.sets ?? null,
         ctx,
       );
     case "limit":

@@ -25,6 +25,7 @@ import {
 } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
+import type { AggregateFunctionDef } from "../plugin/functions.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
@@ -58,6 +59,23 @@ const CURRENT_TIME_FUNCTIONS = new Set([
   "current_date",
 ]);
 
+/**
+ * Stands in for GROUPING(...) in an aggregation's list; the aggregate operator computes its
+ * value per grouping set (0 everywhere without grouping sets).
+ */
+const groupingPseudoAggregate: AggregateFunctionDef = {
+  name: "grouping",
+  resolve: () => null,
+  createAccumulator: () => ({
+    update() {},
+    merge() {},
+    evaluate: (groupCount: number) => columnFromValues(Types.int4, new Array(groupCount).fill(0)),
+  }),
+};
+
+/** Grouping sets one GROUP BY may expand to, at most. */
+export const groupingSetsMax = 4096;
+
 /** Views nested inside views, at most (guards against a view cycle made by OR REPLACE). */
 export const viewNestingDepthMax = 64;
 
@@ -79,6 +97,8 @@ interface AggContext {
   /** Collected while binding; output column = groups.length + index. */
   readonly aggregates: BoundAggregate[];
   readonly aggregateKeys: string[];
+  /** The grouping sets (positions in `groups`), or `null` for a plain GROUP BY. */
+  readonly sets: number[][] | null;
 }
 
 const emptyScope: Scope = { fields: [] };
@@ -1033,13 +1053,14 @@ class Binder {
     let scope = inputScope;
     let agg: AggContext | null = null;
     if (aggregated) {
-      const groups = body.groupBy.map((g) => this.groupKey(g, body, inputScope));
+      const { groups, sets } = this.groupingSets(body, inputScope);
       agg = {
         input: inputScope,
         groups,
         groupKeys: groups.map(exprKey),
         aggregates: [],
         aggregateKeys: [],
+        sets,
       };
       scope = { fields: [], agg, outer: this.#outer };
     }
@@ -1104,6 +1125,7 @@ class Binder {
         input,
         groups: agg.groups,
         aggregates: agg.aggregates,
+        sets: agg.sets,
         fields: aggFields,
       };
       if (having !== null) input = { kind: "filter", input, predicate: having, fields: aggFields };
@@ -1182,15 +1204,75 @@ class Binder {
     return this.limit(plan, q);
   }
 
+  /**
+   * Binds GROUP BY into distinct key expressions and, when ROLLUP, CUBE or GROUPING SETS appear,
+   * the grouping sets as lists of key positions (the cross product of the items' sets).
+   */
+  groupingSets(
+    body: ast.QueryBody & { kind: "select" },
+    input: Scope,
+  ): { groups: BoundExpr[]; sets: number[][] | null } {
+    const groups: BoundExpr[] = [];
+    const keys: string[] = [];
+    const keyIndex = (e: ast.Expr): number => {
+      const b = this.groupKey(e, body, input);
+      const k = exprKey(b);
+      let i = keys.indexOf(k);
+      if (i < 0) {
+        i = groups.length;
+        groups.push(b);
+        keys.push(k);
+      }
+      return i;
+    };
+    const isNode = (e: ast.Expr, name: string): e is ast.Expr & { kind: "function" } =>
+      e.kind === "function" && e.name.parts.length === 1 && e.name.parts[0] === name;
+    const list = (
+      e: ast.Expr,
+    ): number[] => (isNode(e, "row") ? e.args.map(keyIndex) : [keyIndex(e)]);
+    let special = false;
+    const expand = (e: ast.Expr): number[][] => {
+      if (isNode(e, "rollup")) {
+        special = true;
+        const parts = e.args.map(list);
+        const out: number[][] = [];
+        for (let k = parts.length; k >= 0; k--) out.push(parts.slice(0, k).flat());
+        return out;
+      }
+      if (isNode(e, "cube")) {
+        special = true;
+        const parts = e.args.map(list);
+        if (parts.length > 12) throw notSupported("CUBE of more than 12 elements", e.pos + 1);
+        const out: number[][] = [];
+        for (let mask = (1 << parts.length) - 1; mask >= 0; mask--) {
+          out.push(parts.filter((_, i) => (mask & (1 << (parts.length - 1 - i))) !== 0).flat());
+        }
+        return out;
+      }
+      if (isNode(e, "grouping sets")) {
+        special = true;
+        return e.args.flatMap((a) => (isNode(a, "row") ? [list(a)] : expand(a)));
+      }
+      if (isNode(e, "row")) return [list(e)];
+      return [[keyIndex(e)]];
+    };
+    let sets: number[][] = [[]];
+    for (const item of body.groupBy) {
+      const next = expand(item);
+      sets = sets.flatMap((a) => next.map((b) => [...new Set([...a, ...b])]));
+      if (sets.length > groupingSetsMax) {
+        throw new DbError(
+          SqlState.programLimitExceeded,
+          `more than ${groupingSetsMax} grouping sets`,
+          pos1(item),
+        );
+      }
+    }
+    return { groups, sets: special ? sets : null };
+  }
+
   /** Binds one GROUP BY item: an input expression, a select-list position, or a select alias. */
   groupKey(g: ast.Expr, body: ast.QueryBody & { kind: "select" }, input: Scope): BoundExpr {
-    if (
-      g.kind === "function" &&
-      (g.name.parts.at(-1) === "grouping sets" || g.name.parts.at(-1) === "rollup" ||
-        g.name.parts.at(-1) === "cube")
-    ) {
-      throw notSupported("GROUPING SETS, ROLLUP and CUBE", g.pos + 1);
-    }
     if (this.containsAggregate(g)) {
       throw new DbError(
         SqlState.groupingError,
@@ -2018,6 +2100,48 @@ class Binder {
     };
   }
 
+  /** GROUPING(a, b): a bitmask of which arguments are not grouped in the current row's set. */
+  groupingCall(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+    const agg = scope.agg;
+    if (agg === undefined) {
+      throw new DbError(
+        SqlState.groupingError,
+        "GROUPING must be used in a query with GROUP BY",
+        pos1(e),
+      );
+    }
+    if (e.args.length === 0 || e.args.length > 31) {
+      throw new DbError(SqlState.syntaxError, "GROUPING takes 1 to 31 arguments", pos1(e));
+    }
+    const positions = e.args.map((a) => {
+      const i = agg.groupKeys.indexOf(exprKey(this.expr(a, agg.input)));
+      if (i < 0) {
+        throw new DbError(
+          SqlState.groupingError,
+          "arguments to GROUPING must be grouping expressions of the associated query level",
+          pos1(a),
+        );
+      }
+      return i;
+    });
+    const key = `grouping:${positions.join(",")}`;
+    let i = agg.aggregateKeys.indexOf(key);
+    if (i < 0) {
+      i = agg.aggregates.length;
+      agg.aggregates.push({
+        fn: groupingPseudoAggregate,
+        resolution: { returns: Types.int4, argTypes: [] },
+        args: [],
+        distinct: false,
+        filter: null,
+        type: Types.int4,
+        groupingKeys: positions,
+      });
+      agg.aggregateKeys.push(key);
+    }
+    return { kind: "column", index: agg.groups.length + i, type: Types.int4 };
+  }
+
   aggregateCall(e: ast.Expr & { kind: "function" }, name: string, scope: Scope): BoundExpr {
     const agg = scope.agg;
     if (agg === undefined) {
@@ -2123,6 +2247,9 @@ class Binder {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
     if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);
+    if (name === "grouping" && e.name.parts.length === 1 && !e.star) {
+      return this.groupingCall(e, scope);
+    }
     if (e.args.length === 0 && e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name)) {
       // Stable within the statement: bound once, as PostgreSQL evaluates them once.
       const us = this.ctx.statementTimeMicros ?? 0;

@@ -105,4 +105,9 @@ export interface BoundAggregate {
   /** `FILTER (WHERE ...)`: only rows where it is true are aggregated. */
   readonly filter: BoundExpr | null;
   readonly type: DataType;
+  /**
+   * Set for `GROUPING(args)`: the group-key positions of its arguments. It is computed by the
+   * aggregation per grouping set, not by an accumulator.
+   */
+  readonly groupingKeys?: readonly number[];
 }

@@ -93,6 +93,11 @@ export type LogicalPlan =
     /** Grouping keys; the output has one row per distinct key (one row in all without keys). */
     readonly groups: readonly BoundExpr[];
     readonly aggregates: readonly BoundAggregate[];
+    /**
+     * GROUPING SETS / ROLLUP / CUBE: each set lists the `groups` positions it groups by; keys
+     * outside a set are NULL in its rows. `null` (or absent) for a plain GROUP BY.
+     */
+    readonly sets?: readonly (readonly number[])[] | null;
     /** Group columns first, then one column per aggregate. */
     readonly fields: readonly Field[];
   }

@@ -819,29 +819,59 @@ class Parser {
         ].includes(t.value));
   }
 
+  /**
+   * A GROUP BY element: an expression, `ROLLUP (...)`, `CUBE (...)` or `GROUPING SETS (...)`.
+   * The special forms become function nodes named "rollup", "cube", "grouping sets", and a
+   * parenthesised list inside them a node named "row" (the binder expands them).
+   */
   groupingElement(): Expr {
     const t = this.tok;
+    const node = (name: string, args: Expr[], pos: number): Expr => ({
+      kind: "function",
+      name: { parts: [name], pos },
+      args,
+      star: false,
+      distinct: false,
+      filter: null,
+      orderBy: [],
+      over: null,
+      pos,
+    });
+    const listOrExpr = (): Expr => {
+      if (this.isOp("(")) {
+        // ( ) or ( a, b ) is a list; ( a ) alone may also be a parenthesised expression
+        const pos = this.tok.pos;
+        const save = this.#i;
+        this.next();
+        if (this.acceptOp(")")) return node("row", [], pos);
+        const first = this.expr();
+        if (this.acceptOp(",")) {
+          const args = [first];
+          do args.push(this.expr()); while (this.acceptOp(","));
+          this.expectOp(")");
+          return node("row", args, pos);
+        }
+        if (this.acceptOp(")")) return node("row", [first], pos);
+        this.#i = save;
+      }
+      return this.groupingElement();
+    };
     if ((this.isKw("rollup") || this.isKw("cube")) && this.isOp("(", this.peek())) {
-      return this.expr(); // parsed as a function call; the binder decides
+      const name = this.next().value;
+      this.expectOp("(");
+      const args: Expr[] = [];
+      do args.push(listOrExpr()); while (this.acceptOp(","));
+      this.expectOp(")");
+      return node(name, args, t.pos);
     }
     if (this.isKw("grouping") && this.isKw("sets", this.peek())) {
       this.next();
       this.next();
       this.expectOp("(");
       const args: Expr[] = [];
-      do args.push(this.expr()); while (this.acceptOp(","));
+      do args.push(listOrExpr()); while (this.acceptOp(","));
       this.expectOp(")");
-      return {
-        kind: "function",
-        name: { parts: ["grouping sets"], pos: t.pos },
-        args,
-        star: false,
-        distinct: false,
-        filter: null,
-        orderBy: [],
-        over: null,
-        pos: t.pos,
-      };
+      return node("grouping sets", args, t.pos);
     }
     return this.expr();
   }
