@@ -31,6 +31,9 @@ export function exprCost(e: BoundExpr): number {
         cost += 1;
         break;
       case "cast": {
+        const integer = (k: string) => k === "int2" || k === "int4" || k === "int8";
+        // PostgreSQL compares integer types with cross-type operators: no conversion to pay
+        if (integer(x.type.kind) && integer(x.operand.type.kind)) break;
         const viaText = x.type.kind === "text" || x.type.kind === "varchar" ||
           x.operand.type.kind === "text" || x.operand.type.kind === "varchar";
         cost += viaText ? 2 : 1;

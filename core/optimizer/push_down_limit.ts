@@ -1,6 +1,6 @@
 /**
- * Rule `push_down_limit`: a LIMIT above a projection moves below it, so expressions are
- * computed only for the rows returned. PostgreSQL's executor evaluates a target list row by
+ * Rule `push_down_limit`: a LIMIT above a projection moves below it (with an OFFSET, a cap of
+ * offset + limit rows moves below it), so expressions are computed only for the rows returned. PostgreSQL's executor evaluates a target list row by
  * row under its Limit, so rows past the limit never raise errors there either.
  *
  * @module

@@ -205,6 +205,12 @@ export function arith(op: ArithOp, a: Column, b: Column, type: DataType): Column
             break;
         }
         dst[i] = z;
+        if (
+          dst[i] === 0 && l !== 0 && Number.isFinite(r) &&
+          ((op === "mul" && r !== 0) || op === "div")
+        ) {
+          throw new DbError(SqlState.numericValueOutOfRange, "value out of range: underflow");
+        }
         if (!Number.isFinite(dst[i]!) && Number.isFinite(l) && Number.isFinite(r)) {
           throw new DbError(SqlState.numericValueOutOfRange, `value out of range: overflow`, {
             detail: name,
