@@ -39,7 +39,8 @@ import {
   type Value,
   valueAt,
 } from "../types/column.ts";
-import { sameType, typeToSql } from "../types/data_type.ts";
+import { sameType, Types, typeToSql } from "../types/data_type.ts";
+import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
@@ -321,6 +322,7 @@ export class Database {
     const rules = [...builtinRules, ...this.#registry.optimizerRules()];
     switch (bound.kind) {
       case "query":
+      case "explain":
         return { ...bound, plan: optimize(bound.plan, rules) };
       case "insert":
         return { ...bound, source: optimize(bound.source, rules) };
@@ -347,6 +349,23 @@ export class Database {
       case "query": {
         const { columns, rows } = await this.#collect(bound.plan, ctx);
         return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
+      }
+      case "explain": {
+        let profile: PlanProfile | null = null;
+        if (bound.analyze) {
+          const stats = new Map<LogicalPlan, { rows: number; ms: number }>();
+          ctx.profile = stats;
+          for await (const _ of execute(bound.plan, this.#storage, ctx)) ctx.check();
+          ctx.profile = null;
+          profile = stats;
+        }
+        const lines = explainPlan(bound.plan, profile);
+        return {
+          command: `EXPLAIN`,
+          columns: [{ name: "QUERY PLAN", type: Types.text }],
+          rows: lines.map((l) => [l]),
+          rowCount: lines.length,
+        };
       }
       case "create_table": {
         if (this.#catalog.getTable(bound.schema, bound.name)) {

@@ -304,3 +304,22 @@ Deno.test("GROUPING SETS, ROLLUP, CUBE and GROUPING()", async () => {
   await fails(db, "SELECT grouping(v) FROM s GROUP BY r", "42803");
   await db.close();
 });
+
+Deno.test("EXPLAIN shows the optimized plan; EXPLAIN ANALYZE adds rows and time", async () => {
+  const db = await setup();
+  const plan = (await db.query("EXPLAIN SELECT a.x FROM a JOIN b ON a.id = b.id WHERE a.id > 1"))
+    .rows.map((r) => r[0] as string);
+  assert.equal(plan[0], "Project a.x AS x");
+  assert.ok(plan.some((l) => l.includes("Inner Join on (a.id = b.id)")), plan.join("\n"));
+  assert.ok(
+    plan.some((l) => l.includes("Filter (a.id > 1)")),
+    "the filter was pushed below the join",
+  );
+  const analyzed = (await db.query("EXPLAIN ANALYZE SELECT x FROM a WHERE id > 1")).rows.map((r) =>
+    r[0] as string
+  );
+  assert.match(analyzed[0]!, /^Project a\.x AS x {2}\(actual rows=2 time=[\d.]+ ms\)$/);
+  assert.match(analyzed.at(-1)!, /Scan a \(id, x, n\) {2}\(actual rows=4 /);
+  await fails(db, "EXPLAIN INSERT INTO a VALUES (9, 'z', 1)", "0A000");
+  await db.close();
+});

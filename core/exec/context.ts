@@ -29,6 +29,8 @@ export class ExecContext {
   readonly subqueryColumns = new Map<BoundSubquery, Column>();
   /** Results of uncorrelated subqueries, computed once per query. */
   readonly subqueryCache = new Map<BoundSubquery, SubqueryResult>();
+  /** Rows and inclusive time per plan node, collected for EXPLAIN ANALYZE; `null` otherwise. */
+  profile: Map<LogicalPlan, { rows: number; ms: number }> | null = null;
   /** Runs a plan with this context (set by the physical planner). */
   runPlan: ((plan: LogicalPlan) => AsyncIterable<Batch>) | null = null;
 

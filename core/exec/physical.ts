@@ -27,6 +27,35 @@ export function execute(
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
   ctx.runPlan ??= (p) => execute(p, storage, ctx);
+  const out = executeNode(plan, storage, ctx);
+  return ctx.profile === null ? out : measured(plan, out, ctx);
+}
+
+/** Counts rows and inclusive time of one node for EXPLAIN ANALYZE. */
+async function* measured(
+  plan: LogicalPlan,
+  input: AsyncIterable<Batch>,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  const profile = ctx.profile!;
+  const stats = profile.get(plan) ?? { rows: 0, ms: 0 };
+  profile.set(plan, stats);
+  const it = input[Symbol.asyncIterator]();
+  for (;;) {
+    const start = ctx.clock.monotonicMs();
+    const next = await it.next();
+    stats.ms += ctx.clock.monotonicMs() - start;
+    if (next.done) return;
+    stats.rows += next.value.length;
+    yield next.value;
+  }
+}
+
+function executeNode(
+  plan: LogicalPlan,
+  storage: StorageEngine | null,
+  ctx: ExecContext,
+): AsyncIterable<Batch> {
   switch (plan.kind) {
     case "scan": {
       if (storage === null) throw new Error("scan without a storage engine");

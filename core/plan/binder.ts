@@ -304,6 +304,13 @@ class Binder {
       }
       case "update":
         return this.update(stmt);
+      case "explain": {
+        const inner = this.statement(stmt.statement);
+        if (inner.kind !== "query") {
+          throw notSupported("EXPLAIN of statements other than queries", stmt.pos + 1);
+        }
+        return { kind: "explain", analyze: stmt.analyze, plan: inner.plan };
+      }
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
       default:

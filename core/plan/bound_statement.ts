@@ -6,6 +6,7 @@ import type { TableSchema } from "../catalog/table.ts";
 /** A statement after binding: names resolved against the catalog, types checked. */
 export type BoundStatement =
   | { readonly kind: "query"; readonly plan: LogicalPlan }
+  | { readonly kind: "explain"; readonly analyze: boolean; readonly plan: LogicalPlan }
   | {
     readonly kind: "create_table";
     readonly schema: string;

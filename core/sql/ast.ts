@@ -342,6 +342,12 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    readonly kind: "explain";
+    readonly analyze: boolean;
+    readonly statement: Statement;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "unsupported";
     /** The leading keywords, e.g. `CREATE INDEX`, for the 0A000 message. */
     readonly what: string;

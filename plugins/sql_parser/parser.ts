@@ -364,6 +364,28 @@ class Parser {
       const query = this.query();
       return { kind: "query", query, pos: t.pos };
     }
+    if (this.isKw("explain")) {
+      this.next();
+      let analyze = false;
+      if (this.isOp("(")) {
+        // EXPLAIN (ANALYZE [true|false], ...)
+        this.next();
+        do {
+          const opt = this.anyIdent("EXPLAIN option");
+          let on = true;
+          if (this.isKw("false") || this.isKw("off")) {
+            this.next();
+            on = false;
+          } else if (this.isKw("true") || this.isKw("on")) this.next();
+          if (opt === "analyze") analyze = on;
+        } while (this.acceptOp(","));
+        this.expectOp(")");
+      } else {
+        analyze = this.acceptKw("analyze") || this.acceptKw("analyse");
+        this.acceptKw("verbose");
+      }
+      return { kind: "explain", analyze, statement: this.statement(), pos: t.pos };
+    }
     if (this.isKw("create")) return this.create();
     if (this.isKw("drop")) return this.drop();
     if (this.isKw("insert")) return this.insert();
