@@ -201,10 +201,10 @@ Deno.test("WITH: CTEs chain, shadow tables, nest, and are checked even when unus
   await check(db, "SELECT * FROM (WITH s AS (SELECT 1 AS e) SELECT * FROM s) t", [[1]]);
   await fails(db, "WITH x AS (SELECT * FROM x) SELECT 1", "42P01");
   await fails(db, "WITH x AS (SELECT 1), x AS (SELECT 2) SELECT 1", "42712");
-  await fails(
+  await check(
     db,
     "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r",
-    "0A000",
+    [[1], [2], [3]],
   );
   await db.close();
 });
@@ -321,5 +321,40 @@ Deno.test("EXPLAIN shows the optimized plan; EXPLAIN ANALYZE adds rows and time"
   assert.match(analyzed[0]!, /^Project a\.x AS x {2}\(actual rows=2 time=[\d.]+ ms\)$/);
   assert.match(analyzed.at(-1)!, /Scan a \(id, x, n\) {2}\(actual rows=4 /);
   await fails(db, "EXPLAIN INSERT INTO a VALUES (9, 'z', 1)", "0A000");
+  await db.close();
+});
+
+Deno.test("WITH RECURSIVE: series, graph walks, UNION dropping repeats", async () => {
+  const db = await Database.open({ memory: true });
+  await check(
+    db,
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) SELECT * FROM r",
+    [[1], [2], [3], [4], [5]],
+  );
+  await check(
+    db,
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION SELECT n % 3 + 1 FROM r) SELECT * FROM r ORDER BY 1",
+    [[1], [2], [3]],
+  );
+  await db.query("CREATE TABLE e (a INT, b INT); INSERT INTO e VALUES (1,2),(2,3),(3,4),(10,11)");
+  await check(
+    db,
+    "WITH RECURSIVE p(x) AS (SELECT 1 UNION SELECT e.b FROM p JOIN e ON e.a = p.x) SELECT count(*), max(x) FROM p",
+    [[4, 4]],
+  );
+  await check(
+    db,
+    "WITH RECURSIVE f(i, v) AS (SELECT 1, 1::bigint UNION ALL SELECT i + 1, v * (i + 1) FROM f WHERE i < 10) SELECT v FROM f WHERE i = 10",
+    [[3628800]],
+  );
+  await fails(db, "WITH RECURSIVE bad(n) AS (SELECT n FROM bad) SELECT 1", "42601");
+  await assert.rejects(
+    db.query(
+      "WITH RECURSIVE forever(n) AS (SELECT 1 UNION ALL SELECT n FROM forever) SELECT count(*) FROM forever",
+      [],
+      { timeoutMs: 200 },
+    ),
+    (e: unknown) => e instanceof DbError && (e.code === "57014" || e.code === "53200"),
+  );
   await db.close();
 });

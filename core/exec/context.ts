@@ -29,6 +29,8 @@ export class ExecContext {
   readonly subqueryColumns = new Map<BoundSubquery, Column>();
   /** Results of uncorrelated subqueries, computed once per query. */
   readonly subqueryCache = new Map<BoundSubquery, SubqueryResult>();
+  /** The previous round's rows of each running WITH RECURSIVE, by id. */
+  readonly workingTables = new Map<number, readonly Batch[]>();
   /** Rows and inclusive time per plan node, collected for EXPLAIN ANALYZE; `null` otherwise. */
   profile: Map<LogicalPlan, { rows: number; ms: number }> | null = null;
   /** Runs a plan with this context (set by the physical planner). */

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { unreachable } from "../errors.ts";
+import { DbError, SqlState, unreachable } from "../errors.ts";
+import { rowKey } from "./group_keys.ts";
+import { takeColumn } from "../types/column.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import type { StorageEngine } from "../plugin/storage.ts";
 import type { Batch } from "../types/batch.ts";
@@ -105,6 +107,10 @@ function executeNode(
         execute(plan.right, storage, ctx),
         ctx,
       );
+    case "recursive_cte":
+      return recursiveCteExec(plan, storage, ctx);
+    case "working_table":
+      return workingTableExec(plan.id, ctx);
     case "aggregate":
       return aggregateExec(
         execute(plan.input, storage, ctx),
@@ -150,4 +156,64 @@ export function splitJoinCondition(
     rest.push(c);
   }
   return { keys: { left, right }, residual: andAll(rest) };
+}
+
+/** Rounds of a recursive CTE at most (a runaway recursion also meets the query timeout). */
+export const recursionRoundsMax = 1_000_000;
+
+async function* recursiveCteExec(
+  plan: LogicalPlan & { kind: "recursive_cte" },
+  storage: StorageEngine | null,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  const seen = plan.all ? null : new Set<string>();
+  const fresh = (b: Batch): Batch | null => {
+    if (seen === null) return b;
+    const keep = new Uint32Array(b.length);
+    let n = 0;
+    for (let i = 0; i < b.length; i++) {
+      let key = "";
+      for (const c of b.columns) key += rowKey(c, i);
+      if (!seen.has(key)) {
+        seen.add(key);
+        keep[n++] = i;
+      }
+    }
+    if (n === 0) return null;
+    return n === b.length
+      ? b
+      : { columns: b.columns.map((c) => takeColumn(c, keep, n)), length: n };
+  };
+  let working: Batch[] = [];
+  for await (const b of execute(plan.base, storage, ctx)) {
+    const f = fresh(b);
+    if (f === null) continue;
+    working.push(f);
+    ctx.reserve(f.length * f.columns.length * 16);
+    yield f;
+  }
+  for (let round = 0; working.length > 0; round++) {
+    if (round >= recursionRoundsMax) {
+      throw new DbError(
+        SqlState.programLimitExceeded,
+        `WITH RECURSIVE ran more than ${recursionRoundsMax} rounds`,
+      );
+    }
+    ctx.check();
+    ctx.workingTables.set(plan.id, working);
+    const next: Batch[] = [];
+    for await (const b of execute(plan.step, storage, ctx)) {
+      const f = fresh(b);
+      if (f === null) continue;
+      next.push(f);
+      ctx.reserve(f.length * f.columns.length * 16);
+      yield f;
+    }
+    working = next;
+  }
+  ctx.workingTables.delete(plan.id);
+}
+
+async function* workingTableExec(id: number, ctx: ExecContext): AsyncGenerator<Batch> {
+  yield* ctx.workingTables.get(id) ?? [];
 }

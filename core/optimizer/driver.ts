@@ -35,6 +35,10 @@ function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
     case "join":
     case "set_op":
       return { ...plan, left: inputs[0]!, right: inputs[1]! };
+    case "recursive_cte":
+      return { ...plan, base: inputs[0]!, step: inputs[1]! };
+    case "working_table":
+      return plan;
     default:
       return { ...plan, input: inputs[0]! } as LogicalPlan;
   }

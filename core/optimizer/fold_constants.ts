@@ -195,6 +195,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       return { ...plan, groups: groups ?? plan.groups, aggregates };
     }
     case "scan":
+    case "recursive_cte":
+    case "working_table":
     case "distinct":
     case "distinct_on":
     case "limit":

@@ -222,6 +222,11 @@ class Binder {
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
   #viewDepth = 0;
+  /** Bound WITH RECURSIVE queries, by their CTE. */
+  readonly #recursivePlans = new Map<ast.Cte, LogicalPlan>();
+  /** Recursive CTEs whose step is being bound: their name reads the previous round. */
+  readonly #workingTables = new Map<string, { id: number; fields: readonly Field[] }>();
+  #nextRecursionId = 0;
   /** WITH lists in scope, innermost last. */
   readonly #ctes: Map<string, ast.Cte>[] = [];
   /** CTEs whose own query is being bound (a non-recursive CTE cannot see itself). */
@@ -691,7 +696,6 @@ class Binder {
   /** Binds a query. `targetTypes` are the INSERT target types, which type untyped VALUES. */
   query(q: ast.Query, targetTypes: readonly DataType[] = []): LogicalPlan {
     if (q.with !== null) {
-      if (q.with.recursive) throw notSupported("WITH RECURSIVE", q.pos + 1);
       const frame = new Map<string, ast.Cte>();
       for (const cte of q.with.ctes) {
         if (frame.has(cte.name)) {
@@ -704,7 +708,9 @@ class Binder {
         // Bind it now too, seeing only earlier CTEs, so errors surface even when unreferenced.
         this.#ctes.push(new Map(frame));
         try {
-          this.query(cte.query);
+          if (q.with.recursive && this.isSelfReferencing(cte)) {
+            this.#recursivePlans.set(cte, this.recursiveCte(cte));
+          } else this.query(cte.query);
         } finally {
           this.#ctes.pop();
         }
@@ -859,6 +865,17 @@ class Binder {
   tableRef(ref: ast.TableRef): LogicalPlan {
     switch (ref.kind) {
       case "table": {
+        const working = ref.name.parts.length === 1
+          ? this.#workingTables.get(ref.name.parts[0]!)
+          : undefined;
+        if (working !== undefined) {
+          const qualifier = ref.alias ?? ref.name.parts[0]!;
+          return {
+            kind: "working_table",
+            id: working.id,
+            fields: working.fields.map((f) => ({ ...f, qualifier })),
+          };
+        }
         const cte = ref.name.parts.length === 1 ? this.findCte(ref.name.parts[0]!) : null;
         if (cte !== null) return this.cteRef(cte, ref);
         const { schema, name } = resolveName(ref.name);
@@ -911,6 +928,75 @@ class Binder {
     }
   }
 
+  /** Whether a CTE's query names the CTE itself (then WITH RECURSIVE evaluates it by rounds). */
+  isSelfReferencing(cte: ast.Cte): boolean {
+    return JSON.stringify(cte.query).includes(`"parts":[${JSON.stringify(cte.name)}]`);
+  }
+
+  /**
+   * Binds `name AS (base UNION [ALL] step)`: the base first, then the step with the CTE's name
+   * reading the previous round (a working table), its columns cast to the base's types.
+   */
+  recursiveCte(cte: ast.Cte): LogicalPlan {
+    const body = cte.query.body;
+    if (
+      body.kind !== "set_op" || body.op !== "union" || cte.query.orderBy.length > 0 ||
+      cte.query.limit !== null
+    ) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `recursive query "${cte.name}" does not have the form non-recursive-term UNION [ALL] recursive-term`,
+        pos1(cte),
+      );
+    }
+    const side = (b: ast.QueryBody): ast.Query => ({
+      with: null,
+      body: b,
+      orderBy: [],
+      limit: null,
+      offset: null,
+      pos: b.pos,
+    });
+    const base = this.query(side(body.left));
+    if (cte.columnAliases.length > base.fields.length) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `WITH query "${cte.name}" has ${base.fields.length} columns available but ${cte.columnAliases.length} columns specified`,
+        pos1(cte),
+      );
+    }
+    const fields: Field[] = base.fields.map((f, i) => ({
+      name: cte.columnAliases[i] ?? f.name,
+      type: f.type.kind === "unknown" ? Types.text : f.type,
+      qualifier: null,
+    }));
+    const id = ++this.#nextRecursionId;
+    this.#workingTables.set(cte.name, { id, fields });
+    let step: LogicalPlan;
+    try {
+      step = this.query(side(body.right));
+    } finally {
+      this.#workingTables.delete(cte.name);
+    }
+    if (step.fields.length !== fields.length) {
+      throw new DbError(
+        SqlState.syntaxError,
+        "each UNION query must have the same number of columns",
+        pos1(body),
+      );
+    }
+    const cast = (p: LogicalPlan): LogicalPlan =>
+      p.fields.every((f, i) => sameType(f.type, fields[i]!.type)) ? p : {
+        kind: "project",
+        input: p,
+        exprs: p.fields.map((f, i) =>
+          this.cast({ kind: "column", index: i, type: f.type }, fields[i]!.type)
+        ),
+        fields: p.fields.map((f, i) => ({ ...f, type: fields[i]!.type })),
+      };
+    return { kind: "recursive_cte", id, base: cast(base), step: cast(step), all: body.all, fields };
+  }
+
   /** The innermost visible CTE of that name (not one whose own query is being bound). */
   findCte(name: string): { cte: ast.Cte; depth: number } | null {
     for (let d = this.#ctes.length - 1; d >= 0; d--) {
@@ -926,6 +1012,16 @@ class Binder {
     ref: ast.TableRef & { kind: "table" },
   ): LogicalPlan {
     const { cte, depth } = found;
+    const recursive = this.#recursivePlans.get(cte);
+    if (recursive !== undefined) {
+      const qualifier = ref.alias ?? cte.name;
+      return {
+        kind: "project",
+        input: recursive,
+        exprs: recursive.fields.map((f, i) => ({ kind: "column", index: i, type: f.type })),
+        fields: recursive.fields.map((f) => ({ ...f, qualifier })),
+      };
+    }
     this.#activeCtes.add(cte);
     // Its own query sees only the WITH lists enclosing it, not inner ones.
     const hidden = this.#ctes.splice(depth + 1);

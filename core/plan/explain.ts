@@ -114,6 +114,10 @@ function describe(plan: LogicalPlan): string {
     }
     case "set_op":
       return `${plan.op.toUpperCase()}${plan.all ? " ALL" : ""}`;
+    case "recursive_cte":
+      return `Recursive Union${plan.all ? " ALL" : ""} #${plan.id}`;
+    case "working_table":
+      return `Working Table #${plan.id}`;
     case "sort":
       return `Sort ${
         plan.keys.map((k) =>

@@ -102,6 +102,18 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
+    /** WITH RECURSIVE: `base`, then `step` repeatedly over the previous round's rows. */
+    readonly kind: "recursive_cte";
+    readonly id: number;
+    readonly base: LogicalPlan;
+    /** Reads the previous round through a `working_table` node with the same id. */
+    readonly step: LogicalPlan;
+    /** UNION ALL keeps duplicates; UNION drops rows seen before. */
+    readonly all: boolean;
+    readonly fields: readonly Field[];
+  }
+  | { readonly kind: "working_table"; readonly id: number; readonly fields: readonly Field[] }
+  | {
     /** Keeps the first row of each run of equal keys (its input is sorted by them). */
     readonly kind: "distinct_on";
     readonly input: LogicalPlan;
@@ -129,7 +141,10 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
   switch (plan.kind) {
     case "scan":
     case "values":
+    case "working_table":
       return [];
+    case "recursive_cte":
+      return [plan.base, plan.step];
     case "join":
     case "set_op":
       return [plan.left, plan.right];
