@@ -358,3 +358,26 @@ Deno.test("WITH RECURSIVE: series, graph walks, UNION dropping repeats", async (
   );
   await db.close();
 });
+
+Deno.test("generate_series over integers, numerics and timestamps", async () => {
+  const db = await Database.open({ memory: true });
+  await check(db, "SELECT * FROM generate_series(1, 3)", [[1], [2], [3]]);
+  await check(db, "SELECT n * 2 FROM generate_series(10, 1, -3) AS s(n)", [[20], [14], [8], [2]]);
+  await check(db, "SELECT count(*), sum(g) FROM generate_series(1, 100000) g", [[
+    100000,
+    5000050000,
+  ]]);
+  await check(
+    db,
+    "SELECT x::text FROM generate_series(timestamp '2020-01-01', timestamp '2020-01-01 02:00', interval '1 hour') x",
+    [
+      ["2020-01-01 00:00:00"],
+      ["2020-01-01 01:00:00"],
+      ["2020-01-01 02:00:00"],
+    ],
+  );
+  await check(db, "SELECT * FROM generate_series(0.5, 1.5, 0.5)", [["0.5"], ["1.0"], ["1.5"]]);
+  await fails(db, "SELECT * FROM generate_series(1, 3, 0)", "22023");
+  await fails(db, "SELECT * FROM unnest(1)", "0A000");
+  await db.close();
+});

@@ -18,6 +18,7 @@ import { limitExec } from "./limit_exec.ts";
 import { distinctExec, distinctOnExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
 import { setOpExec } from "./set_op_exec.ts";
+import { seriesExec } from "./series_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
@@ -111,6 +112,8 @@ function executeNode(
       return recursiveCteExec(plan, storage, ctx);
     case "working_table":
       return workingTableExec(plan.id, ctx);
+    case "series":
+      return seriesExec(plan, ctx);
     case "aggregate":
       return aggregateExec(
         execute(plan.input, storage, ctx),

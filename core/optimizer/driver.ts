@@ -38,6 +38,7 @@ function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
     case "recursive_cte":
       return { ...plan, base: inputs[0]!, step: inputs[1]! };
     case "working_table":
+    case "series":
       return plan;
     default:
       return { ...plan, input: inputs[0]! } as LogicalPlan;

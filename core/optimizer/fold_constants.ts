@@ -197,6 +197,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     case "scan":
     case "recursive_cte":
     case "working_table":
+    case "series":
     case "distinct":
     case "distinct_on":
     case "limit":

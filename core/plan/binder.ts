@@ -923,6 +923,8 @@ class Binder {
       }
       case "join":
         return this.join(ref);
+      case "function":
+        return this.tableFunction(ref);
       default:
         return unreachable(ref, "table reference");
     }
@@ -1037,6 +1039,53 @@ class Binder {
       this.#ctes.push(...hidden);
       this.#activeCtes.delete(cte);
     }
+  }
+
+  /** `generate_series(start, stop [, step])` in FROM (the one set-returning function so far). */
+  tableFunction(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
+    const name = ref.name.parts.at(-1)!;
+    if (name !== "generate_series" || ref.name.parts.length !== 1) {
+      throw notSupported(`table function ${ref.name.parts.join(".")}()`, ref.pos + 1);
+    }
+    if (ref.args.length < 2 || ref.args.length > 3) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `function generate_series with ${ref.args.length} arguments does not exist`,
+        pos1(ref),
+      );
+    }
+    const scope: Scope = { fields: [], outer: this.#outer };
+    const args = ref.args.map((a) => this.expr(a, scope));
+    const typed = args.slice(0, 2).filter((a) => !this.#untyped.has(a) && a.type.kind !== "unknown")
+      .map((a) => a.type);
+    let type = commonType(typed.length > 0 ? typed : [Types.int4], "generate_series");
+    if (type.kind === "date") type = Types.timestamptz;
+    const temporal = type.kind === "timestamp" || type.kind === "timestamptz";
+    if (!temporal && !isNumeric(type)) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `function generate_series(${typeToSql(type)}) does not exist`,
+        pos1(ref),
+      );
+    }
+    if (type.kind === "int2" || type.kind === "float4") {
+      type = type.kind === "int2" ? Types.int4 : Types.float8;
+    }
+    const start = this.coerce(args[0]!, type, "generate_series");
+    const stop = this.coerce(args[1]!, type, "generate_series");
+    let step: BoundExpr;
+    if (args[2] !== undefined) {
+      step = this.coerce(args[2], temporal ? Types.interval : type, "generate_series");
+    } else if (temporal) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        "generate_series over timestamps needs an interval step",
+        pos1(ref),
+      );
+    } else step = this.cast({ kind: "const", value: 1, type: Types.int4 }, type);
+    const column = ref.columnAliases[0] ?? ref.alias ?? "generate_series";
+    const qualifier = ref.alias ?? "generate_series";
+    return { kind: "series", start, stop, step, fields: [{ name: column, type, qualifier }] };
   }
 
   viewRef(view: ViewSchema, ref: ast.TableRef & { kind: "table" }): LogicalPlan {

@@ -118,6 +118,10 @@ function describe(plan: LogicalPlan): string {
       return `Recursive Union${plan.all ? " ALL" : ""} #${plan.id}`;
     case "working_table":
       return `Working Table #${plan.id}`;
+    case "series":
+      return `Generate Series (${explainExpr(plan.start, [])}, ${explainExpr(plan.stop, [])}, ${
+        explainExpr(plan.step, [])
+      })`;
     case "sort":
       return `Sort ${
         plan.keys.map((k) =>

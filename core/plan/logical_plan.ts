@@ -114,6 +114,15 @@ export type LogicalPlan =
   }
   | { readonly kind: "working_table"; readonly id: number; readonly fields: readonly Field[] }
   | {
+    /** generate_series(start, stop, step) over integers, numerics or timestamps. */
+    readonly kind: "series";
+    readonly start: BoundExpr;
+    readonly stop: BoundExpr;
+    /** For timestamps an interval; otherwise of the element type. */
+    readonly step: BoundExpr;
+    readonly fields: readonly Field[];
+  }
+  | {
     /** Keeps the first row of each run of equal keys (its input is sorted by them). */
     readonly kind: "distinct_on";
     readonly input: LogicalPlan;
@@ -142,6 +151,7 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "scan":
     case "values":
     case "working_table":
+    case "series":
       return [];
     case "recursive_cte":
       return [plan.base, plan.step];

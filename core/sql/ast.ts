@@ -194,6 +194,15 @@ export type TableRef =
     readonly pos: number;
   }
   | {
+    /** A set-returning function in FROM, e.g. `generate_series(1, 10) AS s(n)`. */
+    readonly kind: "function";
+    readonly name: QualifiedName;
+    readonly args: readonly Expr[];
+    readonly alias: string | null;
+    readonly columnAliases: readonly string[];
+    readonly pos: number;
+  }
+  | {
     readonly kind: "join";
     readonly joinType: "inner" | "left" | "right" | "full" | "cross";
     readonly natural: boolean;

@@ -988,9 +988,15 @@ class Parser {
     this.acceptKw("lateral");
     const name = this.qualifiedName();
     if (this.isOp("(")) {
-      throw new DbError(SqlState.featureNotSupported, "table functions are not supported yet", {
-        position: pos + 1,
-      });
+      // a set-returning function in FROM: name(args) [AS alias [(columns)]]
+      this.next();
+      const args: Expr[] = [];
+      if (!this.isOp(")")) {
+        do args.push(this.expr()); while (this.acceptOp(","));
+      }
+      this.expectOp(")");
+      const [alias, columnAliases] = this.aliasClause();
+      return { kind: "function", name, args, alias, columnAliases, pos };
     }
     const [alias] = this.aliasClause();
     return { kind: "table", name, alias, pos };
