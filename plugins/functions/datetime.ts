@@ -9,6 +9,7 @@ import { type DataType, isString, Types } from "../../core/types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { andValidities, dbError } from "./_common.ts";
+import { addIntervalToMicros, type Interval, parseInterval } from "../../core/types/interval.ts";
 
 const microsPerSecond = 1_000_000;
 const microsPerDay = 86_400 * microsPerSecond;
@@ -239,5 +240,80 @@ const toTimestamp: ScalarFunctionDef = {
   },
 };
 
+function bucketResolve(
+  types: readonly DataType[],
+  withOrigin: "optional" | "required",
+): FunctionResolution | null {
+  const n = types.length;
+  if (n < 2 || n > 3 || (withOrigin === "required" && n !== 3)) return null;
+  const width = types[0]!;
+  if (width.kind !== "interval" && width.kind !== "unknown") return null;
+  const t = timeArg(types[1]);
+  if (t === null) return null;
+  if (n === 3 && timeArg(types[2]) === null) return null;
+  return { returns: t, argTypes: n === 3 ? [Types.interval, t, t] : [Types.interval, t] };
+}
+
+/** Monday 2000-01-03, TimescaleDB's default origin for buckets without months. */
+const defaultOriginMicros = Date.UTC(2000, 0, 3) * 1000;
+/** 2000-01-01, the default origin for month buckets. */
+const defaultMonthOriginMicros = Date.UTC(2000, 0, 1) * 1000;
+
+/** The bucket of `us` for an interval width from `origin` (floor, also before the origin). */
+export function bucketMicros(us: number, width: Interval, origin: number | null): number {
+  if (!Number.isFinite(us)) return us;
+  if (width.months !== 0) {
+    if (width.days !== 0 || width.micros !== 0) {
+      throw dbError("22023", "month intervals cannot have day or time component");
+    }
+    const o = origin ?? defaultMonthOriginMicros;
+    const od = new Date(o / 1000);
+    const d = new Date(Math.floor(us / 1000));
+    const months = (d.getUTCFullYear() - od.getUTCFullYear()) * 12 + d.getUTCMonth() -
+      od.getUTCMonth() -
+      (d.getUTCDate() < od.getUTCDate() ? 1 : 0);
+    const k = Math.floor(months / width.months) * width.months;
+    return addIntervalToMicros(o, { months: k, days: 0, micros: 0 });
+  }
+  const step = width.days * microsPerDay + width.micros;
+  if (step <= 0) throw dbError("22023", "interval must be greater than zero");
+  const o = origin ?? defaultOriginMicros;
+  return o + Math.floor((us - o) / step) * step;
+}
+
+function bucketFunction(name: string, withOrigin: "optional" | "required"): ScalarFunctionDef {
+  return {
+    name,
+    volatility: "immutable",
+    resolve: (types) => bucketResolve(types, withOrigin),
+    evaluate(args, n) {
+      const [width, ts, origin] = args;
+      const validity = andValidities(args, n);
+      const out = new Float64Array(n);
+      const src = ts!.data as Float64Array;
+      const widths = width!.data as string[];
+      const origins = origin === undefined ? null : origin.data as Float64Array;
+      for (let i = 0; i < n; i++) {
+        if (!isValid(validity, i)) continue;
+        const w = parseInterval(widths[i]!);
+        if (name === "date_bin" && w.months !== 0) {
+          throw dbError(
+            "22023",
+            "timestamps cannot be binned into intervals containing months or years",
+          );
+        }
+        out[i] = bucketMicros(src[i]!, w, origins === null ? null : origins[i]!);
+      }
+      return makeColumn(ts!.type, n, out, validity);
+    },
+  };
+}
+
 /** The date/time functions. */
-export const datetimeFunctions: readonly ScalarFunctionDef[] = [dateTrunc, datePart, toTimestamp];
+export const datetimeFunctions: readonly ScalarFunctionDef[] = [
+  dateTrunc,
+  datePart,
+  toTimestamp,
+  bucketFunction("time_bucket", "optional"),
+  bucketFunction("date_bin", "required"),
+];

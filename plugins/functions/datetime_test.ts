@@ -48,3 +48,32 @@ Deno.test("date functions from SQL: EXTRACT syntax, NULLs, bad units, now() from
   );
   await db.close();
 });
+
+Deno.test("time_bucket and date_bin bucket timestamps like TimescaleDB and PostgreSQL", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    `SELECT time_bucket('5 minutes', TIMESTAMPTZ '2016-01-01 00:07:31+00')::text,
+            time_bucket('1 week', TIMESTAMP '2016-01-06')::text,
+            time_bucket('1 month', TIMESTAMP '2016-03-15')::text,
+            time_bucket('1 hour', TIMESTAMP '2016-01-01 10:30', TIMESTAMP '2016-01-01 00:15')::text,
+            date_bin('15 minutes', TIMESTAMP '2020-02-11 15:44:17', TIMESTAMP '2001-01-01 00:02:30')::text,
+            time_bucket('1 day', TIMESTAMP '1999-12-31 23:00')::text`,
+  );
+  assert.deepEqual(r.rows, [[
+    "2016-01-01 00:05:00+00",
+    "2016-01-04 00:00:00",
+    "2016-03-01 00:00:00",
+    "2016-01-01 10:15:00",
+    "2020-02-11 15:32:30",
+    "1999-12-31 00:00:00",
+  ]]);
+  await assert.rejects(
+    db.query("SELECT date_bin('1 month', TIMESTAMP '2020-02-11', TIMESTAMP '2001-01-01')"),
+    (e: unknown) => e instanceof DbError && e.code === "22023",
+  );
+  const g = await db.query(
+    "SELECT time_bucket('1 hour', ts) AS h, count(*) FROM generate_series(TIMESTAMP '2016-01-01', TIMESTAMP '2016-01-01 02:59', interval '10 minutes') AS s(ts) GROUP BY 1 ORDER BY 1",
+  );
+  assert.deepEqual(g.rows.map((row) => Number(row[1])), [6, 6, 6]);
+  await db.close();
+});
