@@ -56,6 +56,13 @@ export const benchEntries: readonly BenchEntry[] = [
     name: "scan_filter_tag",
     load: async () => (await import("./scan_query_bench.ts")).scanQueryBenches[1]!,
   },
+  ...["tsbs_single_groupby", "tsbs_double_groupby", "tsbs_lastpoint", "tsbs_high_cpu"].map((
+    name,
+    i,
+  ) => ({
+    name,
+    load: async () => (await import("./scan_query_bench.ts")).scanQueryBenches[2 + i]!,
+  })),
 ];
 
 /** Parsed command line. */

@@ -59,11 +59,28 @@ export function scanQueryBench(name: string, sql: string): Benchmark {
   };
 }
 
-/** The scan queries the suite runs (no aggregates yet: they are not supported). */
+/** The queries the suite runs: scans, then TSBS-style time-series queries. */
 export const scanQueryBenches: readonly Benchmark[] = [
   scanQueryBench("scan_filter", "SELECT usage_user FROM cpu WHERE usage_user > 99.9"),
   scanQueryBench(
     "scan_filter_tag",
     "SELECT time, usage_user FROM cpu WHERE hostname = 'host_7'",
   ),
+  // TSBS single-groupby: one host, max per minute
+  scanQueryBench(
+    "tsbs_single_groupby",
+    "SELECT date_trunc('minute', time) AS minute, max(usage_user) FROM cpu WHERE hostname = 'host_7' GROUP BY 1",
+  ),
+  // TSBS double-groupby: every host, mean per hour
+  scanQueryBench(
+    "tsbs_double_groupby",
+    "SELECT date_trunc('hour', time) AS hour, hostname, avg(usage_user) FROM cpu GROUP BY 1, 2",
+  ),
+  // TSBS lastpoint: the latest reading of every host
+  scanQueryBench(
+    "tsbs_lastpoint",
+    "SELECT DISTINCT ON (hostname) hostname, time, usage_user FROM cpu ORDER BY hostname, time DESC",
+  ),
+  // TSBS high-cpu-all: every reading over a threshold
+  scanQueryBench("tsbs_high_cpu", "SELECT * FROM cpu WHERE usage_user > 90"),
 ];
