@@ -85,7 +85,13 @@ function executeNode(
     case "distinct":
       return distinctExec(execute(plan.input, storage, ctx), ctx);
     case "distinct_on":
-      return distinctOnExec(execute(plan.input, storage, ctx), plan.keys, ctx);
+      return distinctOnExec(
+        execute(plan.input, storage, ctx),
+        plan.keys,
+        plan.order,
+        plan.fields,
+        ctx,
+      );
     case "join": {
       const leftLen = plan.left.fields.length;
       const { keys, residual } = splitJoinCondition(plan.condition, leftLen);

@@ -10,16 +10,25 @@ import { asFloat64 } from "./kernels/numeric.ts";
 import { materialize, rebatch } from "./materialize.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
-type RowCompare = (a: number, b: number) => number;
+/** Three-way comparison of two row indexes. */
+export type RowCompare = (a: number, b: number) => number;
 
-function keyComparator(col: Column, key: SortKey): RowCompare {
+/** Compares two rows of `col` as the sort key orders them (direction and NULL placement). */
+export function keyComparator(col: Column, key: SortKey): RowCompare {
   const dir = key.descending ? -1 : 1;
   const nullOrder = key.nullsFirst ? -1 : 1;
   const v = col.validity;
   let cmp: RowCompare;
   if (col.kind === "text" || col.kind === "varchar") {
+    // Rank the distinct strings once (tags are low-cardinality), then compare integers.
     const d = col.data;
-    cmp = (a, b) => compareText(d[a]!, d[b]!);
+    const distinct = new Map<string, number>();
+    for (let i = 0; i < col.length; i++) if (!distinct.has(d[i]!)) distinct.set(d[i]!, 0);
+    const sorted = [...distinct.keys()].sort(compareText);
+    for (let r = 0; r < sorted.length; r++) distinct.set(sorted[r]!, r);
+    const ranks = new Int32Array(col.length);
+    for (let i = 0; i < col.length; i++) ranks[i] = distinct.get(d[i]!)!;
+    cmp = (a, b) => ranks[a]! - ranks[b]!;
   } else if (col.kind === "interval") {
     const d = col.data.map((t) => intervalSpan(parseInterval(t)));
     cmp = (a, b) => compareFloat(d[a]!, d[b]!);

@@ -1343,8 +1343,13 @@ class Binder {
         ...hidden.map((h, i) => ({ name: `?on${i}?`, type: h.type, qualifier: null })),
       ],
     };
-    let plan: LogicalPlan = { kind: "sort", input: widened, keys, fields: widened.fields };
-    plan = { kind: "distinct_on", input: plan, keys: onKeys, fields: widened.fields };
+    let plan: LogicalPlan = {
+      kind: "distinct_on",
+      input: widened,
+      keys: onKeys,
+      order: keys,
+      fields: widened.fields,
+    };
     if (hidden.length > 0) {
       plan = {
         kind: "project",

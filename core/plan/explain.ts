@@ -133,7 +133,12 @@ function describe(plan: LogicalPlan): string {
     case "distinct":
       return "Distinct";
     case "distinct_on":
-      return `Distinct On ${plan.keys.map((k) => explainExpr(k, inFields)).join(", ")}`;
+      return `Distinct On ${
+        plan.keys.map((k) => explainExpr(k, inFields)).join(", ")
+      } keeping first by ${
+        plan.order.map((k) => `${explainExpr(k.expr, inFields)}${k.descending ? " DESC" : ""}`)
+          .join(", ")
+      }`;
     case "limit":
       return `Limit ${plan.limit ?? "ALL"}${plan.offset ? ` offset ${plan.offset}` : ""}`;
     default:

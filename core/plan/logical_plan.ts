@@ -123,10 +123,14 @@ export type LogicalPlan =
     readonly fields: readonly Field[];
   }
   | {
-    /** Keeps the first row of each run of equal keys (its input is sorted by them). */
+    /**
+     * Keeps, for each distinct value of `keys`, the row that sorts first by `order`, and
+     * returns those rows sorted by `order`.
+     */
     readonly kind: "distinct_on";
     readonly input: LogicalPlan;
     readonly keys: readonly BoundExpr[];
+    readonly order: readonly SortKey[];
     readonly fields: readonly Field[];
   }
   | {
