@@ -248,3 +248,15 @@ export function diffMicros(a: number, b: number): Interval {
   const days = Math.trunc(diff / microsPerDay);
   return { months: 0, days, micros: diff - days * microsPerDay };
 }
+
+/** PostgreSQL's timestamp range: 4713-11-24 BC to 294276-12-31 AD, in microseconds. */
+export const timestampMicrosMin = -211813488000000000;
+export const timestampMicrosMax = 9224318015999999999;
+
+/** 22008 when a computed timestamp leaves PostgreSQL's range. */
+export function checkTimestampRange(us: number): number {
+  if (Number.isFinite(us) && (us < timestampMicrosMin || us > timestampMicrosMax)) {
+    throw new DbError("22008", "timestamp out of range");
+  }
+  return us;
+}

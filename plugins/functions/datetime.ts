@@ -9,7 +9,12 @@ import { type DataType, isString, Types } from "../../core/types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { andValidities, dbError } from "./_common.ts";
-import { addIntervalToMicros, type Interval, parseInterval } from "../../core/types/interval.ts";
+import {
+  addIntervalToMicros,
+  checkTimestampRange,
+  type Interval,
+  parseInterval,
+} from "../../core/types/interval.ts";
 
 const microsPerSecond = 1_000_000;
 const microsPerDay = 86_400 * microsPerSecond;
@@ -263,6 +268,7 @@ const defaultMonthOriginMicros = Date.UTC(2000, 0, 1) * 1000;
 export function bucketMicros(us: number, width: Interval, origin: number | null): number {
   if (!Number.isFinite(us)) return us;
   if (width.months !== 0) {
+    if (width.months < 0) throw dbError("22023", "interval must be greater than zero");
     if (width.days !== 0 || width.micros !== 0) {
       throw dbError("22023", "month intervals cannot have day or time component");
     }
@@ -302,7 +308,9 @@ function bucketFunction(name: string, withOrigin: "optional" | "required"): Scal
             "timestamps cannot be binned into intervals containing months or years",
           );
         }
-        out[i] = bucketMicros(src[i]!, w, origins === null ? null : origins[i]!);
+        out[i] = checkTimestampRange(
+          bucketMicros(src[i]!, w, origins === null ? null : origins[i]!),
+        );
       }
       return makeColumn(ts!.type, n, out, validity);
     },

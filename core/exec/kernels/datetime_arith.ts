@@ -12,6 +12,7 @@ import { allocData, type Column, isValid, makeColumn } from "../../types/column.
 import {
   addIntervals,
   addIntervalToMicros,
+  checkTimestampRange,
   diffMicros,
   formatInterval,
   type Interval,
@@ -73,7 +74,7 @@ export function datetimeArith(
         if (!Number.isFinite(r) && Number.isFinite(micros(ts, i))) {
           throw new DbError(SqlState.numericValueOutOfRange, "timestamp out of range");
         }
-        (out as Float64Array)[i] = r;
+        (out as Float64Array)[i] = checkTimestampRange(r);
         break;
       }
       case "interval": {
