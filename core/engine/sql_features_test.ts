@@ -252,6 +252,10 @@ Deno.test("PostgreSQL planning details: constant sort keys vanish, LIMIT runs be
   await db.query("CREATE TABLE z (d INT); INSERT INTO z VALUES (1), (0)");
   await check(db, "SELECT 10 / d AS q, 0 AS k FROM z ORDER BY 2 LIMIT 1", [[10, 0]]);
   await check(db, "SELECT 10 / d FROM z LIMIT 1", [[10]]);
+  // OFFSET rows are still computed, as in PostgreSQL
+  await db.query("CREATE TABLE z2 (d INT); INSERT INTO z2 VALUES (0), (1)");
+  await fails(db, "SELECT 10 / d FROM z2 LIMIT 1 OFFSET 1", "22012");
+  await fails(db, "SELECT 10 / d FROM z2 OFFSET 1", "22012");
   // NOT IN with a NULL item is never true: a one-time filter, nothing else is evaluated
   await check(db, "SELECT x FROM a WHERE x NOT IN ('zz', NULL, CAST(x AS INT)::text)", []);
   await check(db, "SELECT x FROM a WHERE id NOT IN (1, 2) ORDER BY 1", [["a3"]]);

@@ -9,18 +9,26 @@ import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
-  if (plan.kind !== "limit" || plan.input.kind !== "project") return null;
+  if (plan.kind !== "limit" || plan.input.kind !== "project" || plan.limit === null) return null;
   const project = plan.input;
-  return {
-    ...project,
-    input: {
-      kind: "limit",
-      input: project.input,
-      limit: plan.limit,
-      offset: plan.offset,
-      fields: project.input.fields,
-    },
+  const below = project.input;
+  if (plan.offset === 0) {
+    return {
+      ...project,
+      input: { kind: "limit", input: below, limit: plan.limit, offset: 0, fields: below.fields },
+    };
+  }
+  // With an OFFSET, PostgreSQL still computes the skipped rows: cap the input at
+  // offset + limit rows below the projection and skip above it.
+  if (below.kind === "limit") return null; // already capped
+  const capped: LogicalPlan = {
+    kind: "limit",
+    input: below,
+    limit: plan.offset + plan.limit,
+    offset: 0,
+    fields: below.fields,
   };
+  return { ...plan, input: { ...project, input: capped } };
 }
 
 /** The rule. */
