@@ -25,6 +25,11 @@ export function formatFloat8(x: number, significantDigitsMax = 17): string {
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
   let s = x.toExponential(); // shortest round-trip digits: "d.ddde+N"
   if (significantDigitsMax < 17) s = Number(x.toPrecision(significantDigitsMax)).toExponential();
+  else if (isHalfwayShortest(x, s)) {
+    // PostgreSQL's shortest-digits printer does not accept a candidate lying exactly halfway
+    // to the next double (JavaScript does, by ties-to-even): use 17 digits as it does.
+    s = x.toExponential(16).replace(/\.?0+e/, "e");
+  }
   const ePos = s.indexOf("e");
   const exp = Number(s.slice(ePos + 1));
   if (exp < -4 || exp >= 15) {
@@ -41,6 +46,29 @@ export function formatFloat8(x: number, significantDigitsMax = 17): string {
     return `${neg}${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
   }
   return `${neg}0.${"0".repeat(-exp - 1)}${digits}`;
+}
+
+const twoTo53 = 2 ** 53;
+
+/**
+ * Whether `shortest` (x.toExponential()) denotes a decimal exactly half an ulp away from `x`.
+ * Only integer-valued doubles at or above 2^53 can be such ties in practice; others answer false.
+ */
+function isHalfwayShortest(x: number, shortest: string): boolean {
+  const ax = Math.abs(x);
+  if (ax < twoTo53 || !Number.isFinite(ax)) return false;
+  const ePos = shortest.indexOf("e");
+  const mantissa = shortest.slice(0, ePos).replace("-", "");
+  const exp = Number(shortest.slice(ePos + 1));
+  const fraction = mantissa.includes(".") ? mantissa.split(".")[1]! : "";
+  const digits = mantissa.replace(".", "");
+  const zeros = exp - fraction.length;
+  if (zeros < 0) return false;
+  const d = BigInt(digits) * 10n ** BigInt(zeros);
+  const v = BigInt(ax);
+  const ulp = 2n ** BigInt(Math.floor(Math.log2(ax)) - 52);
+  const diff = d > v ? d - v : v - d;
+  return diff * 2n === ulp;
 }
 
 function pad(n: number, width: number): string {

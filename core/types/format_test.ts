@@ -28,6 +28,10 @@ Deno.test("float8 output matches PostgreSQL 12+ (shortest round trip, exponent r
     [NaN, "NaN"],
     [Infinity, "Infinity"],
     [-Infinity, "-Infinity"],
+    // a shortest candidate exactly halfway to the next double: PostgreSQL prints 17 digits
+    [-38316951112321424, "-3.8316951112321424e+16"],
+    [142528076541707392, "1.4252807654170739e+17"],
+    [2 ** 60, "1.152921504606847e+18"],
   ];
   for (const [x, want] of cases) assert.equal(formatFloat8(x), want, String(x));
 });
