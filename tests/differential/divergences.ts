@@ -121,6 +121,18 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "overflow_skipped_under_is_null",
+    description: "An integer overflow inside the operand of IS [NOT] NULL: DuckDB's optimizer " +
+      "decides the test without evaluating the operand (abs(x) is NULL only when x is) and " +
+      "returns false; PostgreSQL evaluates it and raises 22003.",
+    triggers: ["is_null"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
+    example: {
+      setup: [],
+      sql: "SELECT (abs((CAST(-2147483648 AS INTEGER) + 0)) IS NULL) AS b",
+    },
+  },
+  {
     id: "error_evaluation_order",
     description: "Which error a query raises, and whether it raises one, can depend on the " +
       "order in which the plan evaluates expressions: a query with two problems reports the " +
