@@ -21,7 +21,25 @@ const subqueryCost = 1000;
  */
 export function exprCost(e: BoundExpr): number {
   let cost = 0;
+  // NULLIF and COALESCE repeat their operands in the CASE they bind to; PostgreSQL prices
+  // each operand once, so repeated subexpressions count once here too.
+  const seen = new Set<string>();
   walkBound(e, (x) => {
+    if (x.kind === "op" || x.kind === "neg" || x.kind === "call" || x.kind === "cast") {
+      const key = JSON.stringify(
+        x,
+        (k, v) =>
+          typeof v === "bigint"
+            ? `${v}n`
+            : k === "fn"
+            ? (v as { name: string }).name
+            : k === "plan"
+            ? "plan"
+            : v,
+      );
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
     switch (x.kind) {
       case "op":
         if (x.op !== "and" && x.op !== "or") cost += 1;
