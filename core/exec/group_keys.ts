@@ -1,46 +1,114 @@
 /**
- * Assigns group ids to rows by their key columns. Keys are hashed as strings for now (one string
- * per row); a typed-array hash for numeric and dictionary keys is the planned fast path.
+ * Assigns group ids to rows by their key columns. Each key column's values are first coded as
+ * small integers (one Map lookup per row on the raw value, no string building); one key's code
+ * is the group id, two keys combine their codes into one number, more keys into a short string.
  *
  * @module
  */
+import { assert, DbError, SqlState } from "../errors.ts";
 import { type Column, isValid, type Value, valueAt } from "../types/column.ts";
 import { decKey } from "../types/numeric.ts";
 import { intervalSpan, parseInterval } from "../types/interval.ts";
 
+/** The Map key that stands for NULL in a key column (NULLs group together). */
+const nullKey = Symbol("null");
+/** Distinct values per key column when two keys combine into one number. */
+const combinedCodeBase = 2 ** 26;
+
+/** Codes the rows of one key column: equal SQL values get equal codes. */
+function codeColumn(c: Column, length: number, dict: Map<unknown, number>, out: Uint32Array): void {
+  const v = c.validity;
+  const data = c.data as ArrayLike<unknown> | null;
+  const normalise = c.kind === "numeric"
+    ? (x: unknown) => decKey(x as string)
+    : c.kind === "interval"
+    ? (x: unknown) => intervalSpan(parseInterval(x as string))
+    : null;
+  for (let i = 0; i < length; i++) {
+    let key: unknown;
+    if (c.kind === "unknown" || !isValid(v, i)) key = nullKey;
+    else {
+      key = data![i]; // Map keys compare by SameValueZero: NaN = NaN, -0 = 0, bigints by value
+      if (normalise !== null) key = normalise(key);
+    }
+    let code = dict.get(key);
+    if (code === undefined) {
+      code = dict.size;
+      dict.set(key, code);
+    }
+    out[i] = code;
+  }
+}
+
 /** Maps key tuples to dense group ids and remembers each group's key values. */
 export class GroupKeys {
-  readonly #ids = new Map<string, number>();
+  readonly #dicts: Map<unknown, number>[];
+  readonly #combined = new Map<number | string, number>();
+  #groups = 0;
   /** Key values per key column, indexed by group id. */
   readonly values: Value[][];
 
   constructor(readonly keyCount: number) {
     this.values = Array.from({ length: keyCount }, () => []);
+    this.#dicts = Array.from({ length: keyCount }, () => new Map());
   }
 
   get size(): number {
-    return this.keyCount === 0 ? Math.max(1, this.#ids.size) : this.#ids.size;
+    return this.keyCount === 0 ? Math.max(1, this.#groups) : this.#groups;
   }
 
   /** Group ids of `length` rows with key columns `keys`. */
   assign(keys: readonly Column[], length: number): Uint32Array {
     const out = new Uint32Array(length);
     if (this.keyCount === 0) {
-      if (this.#ids.size === 0) this.#ids.set("", 0);
+      this.#groups = 1;
       return out;
     }
+    assert(keys.length === this.keyCount, "key column count");
+    const codes = keys.map((c, k) => {
+      const col = new Uint32Array(length);
+      codeColumn(c, length, this.#dicts[k]!, col);
+      return col;
+    });
+    const single = this.keyCount === 1;
+    const pair = this.keyCount === 2;
+    if (
+      pair && (this.#dicts[0]!.size >= combinedCodeBase || this.#dicts[1]!.size >= combinedCodeBase)
+    ) {
+      throw new DbError(
+        SqlState.programLimitExceeded,
+        `more than ${combinedCodeBase} distinct values in one GROUP BY key`,
+      );
+    }
     for (let i = 0; i < length; i++) {
-      let key = "";
-      for (const c of keys) key += rowKey(c, i);
-      let id = this.#ids.get(key);
+      let id: number | undefined;
+      let key: number | string;
+      if (single) {
+        // one key: the code is the group id (both are dense, in first-seen order)
+        id = codes[0]![i]!;
+        if (id === this.#groups) this.#addGroup(keys, i);
+        out[i] = id;
+        continue;
+      }
+      if (pair) key = codes[0]![i]! * combinedCodeBase + codes[1]![i]!;
+      else {
+        key = "";
+        for (const c of codes) key += `${c[i]},`;
+      }
+      id = this.#combined.get(key);
       if (id === undefined) {
-        id = this.#ids.size;
-        this.#ids.set(key, id);
-        for (let k = 0; k < keys.length; k++) this.values[k]!.push(valueAt(keys[k]!, i));
+        id = this.#groups;
+        this.#combined.set(key, id);
+        this.#addGroup(keys, i);
       }
       out[i] = id;
     }
     return out;
+  }
+
+  #addGroup(keys: readonly Column[], i: number): void {
+    for (let k = 0; k < keys.length; k++) this.values[k]!.push(valueAt(keys[k]!, i));
+    this.#groups++;
   }
 }
 
