@@ -1,6 +1,6 @@
 import type { Batch } from "../types/batch.ts";
 import { takeColumn } from "../types/column.ts";
-import { rowKey } from "./group_keys.ts";
+import { GroupKeys } from "./group_keys.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { Field, SortKey } from "../plan/logical_plan.ts";
 import { materialize, rebatch } from "./materialize.ts";
@@ -13,20 +13,32 @@ export async function* distinctExec(
   input: AsyncIterable<Batch>,
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
-  const seen = new Set<string>();
+  let groups: GroupKeys | null = null;
   for await (const batch of input) {
     ctx.check();
+    if (batch.length === 0) continue;
+    if (batch.columns.length === 0) {
+      // zero-column rows are all equal: keep one
+      if (groups === null) {
+        groups = new GroupKeys(0);
+        yield { columns: [], length: 1 };
+      }
+      continue;
+    }
+    groups ??= new GroupKeys(batch.columns.length);
+    let next = groups.size; // the id the next new row tuple gets
+    const ids = groups.assign(batch.columns, batch.length);
     const keep = new Uint32Array(batch.length);
     let count = 0;
     for (let i = 0; i < batch.length; i++) {
-      let key = "";
-      for (const c of batch.columns) key += rowKey(c, i);
-      if (!seen.has(key)) {
-        seen.add(key);
-        ctx.reserve(key.length * 2 + 32);
+      // ids are handed out in row order, so a row is a first occurrence exactly when its id
+      // is the next unused one
+      if (ids[i] === next) {
+        next++;
         keep[count++] = i;
       }
     }
+    ctx.reserve(count * 16 * Math.max(1, batch.columns.length));
     if (count > 0) {
       yield { columns: batch.columns.map((c) => takeColumn(c, keep, count)), length: count };
     }
@@ -55,17 +67,15 @@ export async function* distinctOnExec(
     }
     return a - b;
   };
-  const best = new Map<string, number>();
+  const groups = new GroupKeys(keyCols.length);
+  const ids = groups.assign(keyCols, length);
+  const best = new Int32Array(groups.size).fill(-1);
   for (let i = 0; i < length; i++) {
     if ((i & 0xffff) === 0) ctx.check();
-    let key = "";
-    for (const c of keyCols) key += rowKey(c, i);
-    const current = best.get(key);
-    if (current === undefined) {
-      best.set(key, i);
-      ctx.reserve(key.length * 2 + 32);
-    } else if (before(i, current) < 0) best.set(key, i);
+    const g = ids[i]!;
+    const current = best[g]!;
+    if (current < 0 || before(i, current) < 0) best[g] = i;
   }
-  const winners = Uint32Array.from(best.values()).sort(before);
+  const winners = Uint32Array.from(best).sort(before);
   yield* rebatch(columns, winners.length, winners, ctx.limits.batchRowsMax);
 }
