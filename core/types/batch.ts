@@ -15,6 +15,8 @@ export interface Batch {
 
 /** Builds a batch, checking that every column has the batch's length. */
 export function makeBatch(columns: readonly Column[], length: number): Batch {
-  for (const c of columns) assert(c.length === length, `column length ${c.length} != ${length}`);
+  for (const c of columns) {
+    if (c.length !== length) assert(false, `column length ${c.length} != ${length}`);
+  }
   return { columns, length };
 }
