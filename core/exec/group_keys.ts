@@ -15,22 +15,29 @@ const nullKey = Symbol("null");
 /** Distinct values per key column when two keys combine into one number. */
 const combinedCodeBase = 2 ** 26;
 
-/** Codes the rows of one key column: equal SQL values get equal codes. */
-function codeColumn(c: Column, length: number, dict: Map<unknown, number>, out: Uint32Array): void {
+/**
+ * A function giving row i's value as a Map key: equal SQL values give equal keys (Map keys
+ * compare by SameValueZero: NaN = NaN, -0 = 0, bigints by value; NUMERIC and INTERVAL are
+ * normalised), NULL gives {@link nullKey}.
+ */
+function rawKeys(c: Column): (i: number) => unknown {
   const v = c.validity;
   const data = c.data as ArrayLike<unknown> | null;
+  if (c.kind === "unknown") return () => nullKey;
   const normalise = c.kind === "numeric"
     ? (x: unknown) => decKey(x as string)
     : c.kind === "interval"
     ? (x: unknown) => intervalSpan(parseInterval(x as string))
     : null;
+  if (normalise === null) return (i) => (isValid(v, i) ? data![i] : nullKey);
+  return (i) => (isValid(v, i) ? normalise(data![i]) : nullKey);
+}
+
+/** Codes the rows of one key column: equal SQL values get equal codes. */
+function codeColumn(c: Column, length: number, dict: Map<unknown, number>, out: Uint32Array): void {
+  const keyOf = rawKeys(c);
   for (let i = 0; i < length; i++) {
-    let key: unknown;
-    if (c.kind === "unknown" || !isValid(v, i)) key = nullKey;
-    else {
-      key = data![i]; // Map keys compare by SameValueZero: NaN = NaN, -0 = 0, bigints by value
-      if (normalise !== null) key = normalise(key);
-    }
+    const key = keyOf(i);
     let code = dict.get(key);
     if (code === undefined) {
       code = dict.size;
@@ -109,6 +116,58 @@ export class GroupKeys {
   #addGroup(keys: readonly Column[], i: number): void {
     for (let k = 0; k < keys.length; k++) this.values[k]!.push(valueAt(keys[k]!, i));
     this.#groups++;
+  }
+}
+
+/**
+ * Keys of a hash join: the build side's values are coded as small integers per key column;
+ * the probe side only looks codes up, so a value the build side never had cannot match.
+ */
+export class JoinKeyCoder {
+  readonly #dicts: Map<unknown, number>[];
+
+  constructor(readonly keyCount: number) {
+    this.#dicts = Array.from({ length: keyCount }, () => new Map());
+  }
+
+  /**
+   * One combined key per row (a number for one or two key columns), or `null` when a key is
+   * NULL or, probing, unknown to the build side: such a row matches nothing.
+   */
+  keys(cols: readonly Column[], length: number, build: boolean): (number | string | null)[] {
+    const keyOfs = cols.map(rawKeys);
+    const out = new Array<number | string | null>(length);
+    const codes = new Array<number>(cols.length);
+    for (let i = 0; i < length; i++) {
+      let miss = false;
+      for (let k = 0; k < cols.length; k++) {
+        const raw = keyOfs[k]!(i);
+        if (raw === nullKey) {
+          miss = true;
+          break;
+        }
+        const dict = this.#dicts[k]!;
+        let code = dict.get(raw);
+        if (code === undefined) {
+          if (!build) {
+            miss = true;
+            break;
+          }
+          code = dict.size;
+          dict.set(raw, code);
+        }
+        codes[k] = code;
+      }
+      if (miss) out[i] = null;
+      else if (cols.length === 1) out[i] = codes[0]!;
+      else if (
+        cols.length === 2 && this.#dicts[0]!.size < combinedCodeBase &&
+        this.#dicts[1]!.size < combinedCodeBase
+      ) {
+        out[i] = codes[0]! * combinedCodeBase + codes[1]!;
+      } else out[i] = codes.join(",");
+    }
+    return out;
   }
 }
 

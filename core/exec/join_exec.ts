@@ -12,7 +12,7 @@ import type { BoundExpr } from "../plan/expr.ts";
 import type { Field, JoinType } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
-import { rowKey } from "./group_keys.ts";
+import { JoinKeyCoder } from "./group_keys.ts";
 import { materialize } from "./materialize.ts";
 
 /** Equality keys of a hash join: `leftKeys[i] = rightKeys[i]`. */
@@ -39,18 +39,15 @@ export async function* joinExec(
   const build = await materialize(right, rightFields, ctx);
   const buildBatch: Batch = { columns: build.columns, length: build.length };
   // Hash the build side on its keys (rows with a NULL key never match).
-  let table: Map<string, number[]> | null = null;
+  let table: Map<number | string, number[]> | null = null;
+  const coder = new JoinKeyCoder(keys.right.length);
   if (keys.right.length > 0) {
     table = new Map();
     const keyCols = keys.right.map((k) => evaluate(k, buildBatch, ctx));
+    const buildKeys = coder.keys(keyCols, build.length, true);
     for (let r = 0; r < build.length; r++) {
-      let key = "";
-      let hasNull = false;
-      for (const c of keyCols) {
-        if (c.kind === "unknown" || !isValid(c.validity, r)) hasNull = true;
-        key += rowKey(c, r);
-      }
-      if (hasNull) continue;
+      const key = buildKeys[r]!;
+      if (key === null) continue; // a NULL key never matches
       let list = table.get(key);
       if (!list) table.set(key, list = []);
       list.push(r);
@@ -66,6 +63,7 @@ export async function* joinExec(
     ctx.check();
     const leftMatched = keepLeftUnmatched ? new Uint8Array(lb.length) : null;
     const lKeyCols = keys.left.map((k) => evaluate(k, lb, ctx));
+    const probeKeys = table === null ? null : coder.keys(lKeyCols, lb.length, false);
     let li: number[] = [];
     let ri: number[] = [];
     const markAll = (lIdx: Uint32Array, rIdx: Uint32Array): void => {
@@ -102,13 +100,8 @@ export async function* joinExec(
     };
     for (let l = 0; l < lb.length; l++) {
       if (table !== null) {
-        let key = "";
-        let hasNull = false;
-        for (const c of lKeyCols) {
-          if (c.kind === "unknown" || !isValid(c.validity, l)) hasNull = true;
-          key += rowKey(c, l);
-        }
-        const list = hasNull ? undefined : table.get(key);
+        const key = probeKeys![l]!;
+        const list = key === null ? undefined : table.get(key);
         if (list) {
           for (const r of list) {
             li.push(l);
