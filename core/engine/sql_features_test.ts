@@ -385,3 +385,18 @@ Deno.test("generate_series over integers, numerics and timestamps", async () => 
   await fails(db, "SELECT * FROM unnest(1)", "0A000");
   await db.close();
 });
+
+Deno.test("ordered-set aggregates: median, percentile_cont/disc, mode", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE v (g INT, x INT); INSERT INTO v VALUES (1,1),(1,2),(1,3),(1,4),(2,5),(2,5),(2,7),(3,NULL)",
+  );
+  await check(
+    db,
+    "SELECT g, median(x), percentile_cont(0.25) WITHIN GROUP (ORDER BY x), percentile_disc(0.5) WITHIN GROUP (ORDER BY x), mode() WITHIN GROUP (ORDER BY x) FROM v GROUP BY g ORDER BY g",
+    [[1, 2.5, 1.75, 2, 1], [2, 5, 5, 5, 5], [3, null, null, null, null]],
+  );
+  await fails(db, "SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY x) FROM v", "22003");
+  await fails(db, "SELECT string_agg(x::text, ',' ORDER BY x) FROM v", "0A000");
+  await db.close();
+});

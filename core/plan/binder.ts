@@ -73,6 +73,9 @@ const groupingPseudoAggregate: AggregateFunctionDef = {
   }),
 };
 
+/** Aggregates written `f(...) WITHIN GROUP (ORDER BY x)`. */
+const ORDERED_SET_AGGREGATES = new Set(["percentile_cont", "percentile_disc", "mode"]);
+
 /** Grouping sets one GROUP BY may expand to, at most. */
 export const groupingSetsMax = 4096;
 
@@ -2309,7 +2312,17 @@ class Binder {
       );
     }
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
-    if (e.orderBy.length > 0) throw notSupported("ORDER BY inside an aggregate", e.pos + 1);
+    if (e.orderBy.length > 0) {
+      // Ordered-set aggregates: f(direct args) WITHIN GROUP (ORDER BY x) is called as f(x, args).
+      if (!ORDERED_SET_AGGREGATES.has(name) || e.orderBy.length !== 1 || e.orderBy[0]!.descending) {
+        throw notSupported("ORDER BY inside an aggregate", e.pos + 1);
+      }
+      return this.aggregateCall(
+        { ...e, args: [e.orderBy[0]!.expr, ...e.args], orderBy: [] },
+        name,
+        scope,
+      );
+    }
     for (const a of e.args) {
       if (this.containsAggregate(a)) {
         throw new DbError(

@@ -25,6 +25,7 @@ import { boolAggregates } from "./bool_and_or.ts";
 import { varianceAggregates } from "./variance.ts";
 import { stringAggAggregate } from "./string_agg.ts";
 import { bookendAggregates } from "./first_last.ts";
+import { percentileAggregates } from "./percentile.ts";
 
 /** Every built-in aggregate function. */
 export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
@@ -36,4 +37,5 @@ export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
   ...varianceAggregates,
   stringAggAggregate,
   ...bookendAggregates,
+  ...percentileAggregates,
 ];
