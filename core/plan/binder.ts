@@ -35,6 +35,7 @@ import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
+import { foldExpr } from "../optimizer/fold_constants.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -1613,7 +1614,15 @@ class Binder {
 
   constInt(e: ast.Expr, what: string): number | null {
     const bound = this.coerce(this.expr(e, emptyScope), Types.int8, what);
-    const v = evaluateConstant(bound, this.ctx.params);
+    const folded = foldExpr(bound); // LIMIT 2 - 1 is a constant expression too
+    if (folded.kind !== "const" && folded.kind !== "param" && folded.kind !== "cast") {
+      throw new DbError(
+        SqlState.syntaxError,
+        `argument of ${what} must not contain variables`,
+        pos1(e),
+      );
+    }
+    const v = evaluateConstant(folded, this.ctx.params);
     if (v === null) return null;
     const n = Number(v);
     if (n < 0) throw new DbError("2201W", `${what} must not be negative`, pos1(e));

@@ -317,8 +317,54 @@ function bucketFunction(name: string, withOrigin: "optional" | "required"): Scal
   };
 }
 
+const makeDate: ScalarFunctionDef = {
+  name: "make_date",
+  volatility: "immutable",
+  resolve: (types) =>
+    types.length === 3 &&
+      types.every((t) => t.kind === "unknown" || t.kind === "int2" || t.kind === "int4")
+      ? { returns: Types.date, argTypes: [Types.int4, Types.int4, Types.int4] }
+      : null,
+  evaluate(args, n) {
+    const [y, m, d] = args.map((a) => a.data as Int32Array);
+    const validity = andValidities(args, n);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const year = y![i]!;
+      const month = m![i]!;
+      const day = d![i]!;
+      const dim = [
+        31,
+        (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+      ];
+      if (year === 0 || month < 1 || month > 12 || day < 1 || day > dim[month - 1]!) {
+        throw dbError(
+          "22008",
+          `date field value out of range: ${year}-${String(month).padStart(2, "0")}-${
+            String(day).padStart(2, "0")
+          }`,
+        );
+      }
+      out[i] = daysOf(year < 0 ? year + 1 : year, month, day);
+    }
+    return makeColumn(Types.date, n, out, validity);
+  },
+};
+
 /** The date/time functions. */
 export const datetimeFunctions: readonly ScalarFunctionDef[] = [
+  makeDate,
   dateTrunc,
   datePart,
   toTimestamp,

@@ -116,7 +116,20 @@ const RESERVED = new Set([
 ]);
 
 /** Field names that may follow an interval literal: INTERVAL '3' MONTH. */
-const INTERVAL_FIELDS = new Set(["year", "month", "day", "hour", "minute", "second"]);
+const INTERVAL_FIELDS = new Set([
+  "year",
+  "years",
+  "month",
+  "months",
+  "day",
+  "days",
+  "hour",
+  "hours",
+  "minute",
+  "minutes",
+  "second",
+  "seconds",
+]);
 
 /** Leading keywords of PostgreSQL statements this parser does not handle yet (0A000, not 42601). */
 const KNOWN_STATEMENTS = new Set([
