@@ -397,6 +397,14 @@ Deno.test("ordered-set aggregates: median, percentile_cont/disc, mode", async ()
     [[1, 2.5, 1.75, 2, 1], [2, 5, 5, 5, 5], [3, null, null, null, null]],
   );
   await fails(db, "SELECT percentile_cont(1.5) WITHIN GROUP (ORDER BY x) FROM v", "22003");
-  await fails(db, "SELECT string_agg(x::text, ',' ORDER BY x) FROM v", "0A000");
+  // ordinary aggregates take ORDER BY too: rows arrive in that order
+  await check(db, "SELECT string_agg(x::text, ',' ORDER BY x DESC) FROM v WHERE g = 1", [[
+    "4,3,2,1",
+  ]]);
+  await check(
+    db,
+    "SELECT g, string_agg(x::text, '-' ORDER BY x) FROM v WHERE x IS NOT NULL GROUP BY g ORDER BY g",
+    [[1, "1-2-3-4"], [2, "5-5-7"]],
+  );
   await db.close();
 });

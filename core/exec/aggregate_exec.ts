@@ -20,6 +20,7 @@ import { evaluate } from "./eval.ts";
 import { GroupKeys, rowKey } from "./group_keys.ts";
 import { castColumn } from "./kernels/cast.ts";
 import { rebatch } from "./materialize.ts";
+import { keyComparator } from "./sort_exec.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 
 interface AggState {
@@ -97,6 +98,8 @@ async function aggregateSet(
     acc: agg.fn.createAccumulator(agg.resolution),
     seen: agg.distinct ? new Map() : null,
   }));
+  const ordered = states.filter((s) => s.agg.orderBy !== undefined && s.agg.orderBy.length > 0);
+  const kept: { batch: Batch; ids: Uint32Array }[] = [];
   for await (const batch of input) {
     ctx.check();
     const keyCols = set.map((i) => evaluate(groups[i]!, batch, ctx));
@@ -104,7 +107,45 @@ async function aggregateSet(
     const ids = keys.assign(keyCols, batch.length);
     if (keys.size > before) ctx.reserve((keys.size - before) * (64 + 16 * states.length));
     for (const s of states) {
-      if (s.agg.groupingKeys === undefined) feed(s, batch, ids, keys.size, ctx);
+      if (s.agg.groupingKeys === undefined && !ordered.includes(s)) {
+        feed(s, batch, ids, keys.size, ctx);
+      }
+    }
+    if (ordered.length > 0) {
+      kept.push({ batch, ids });
+      ctx.reserve(batch.length * Math.max(1, batch.columns.length) * 8);
+    }
+  }
+  if (ordered.length > 0 && kept.length > 0) {
+    // Ordered aggregates see their rows sorted by their ORDER BY (stable: arrival order on ties).
+    const fields = kept[0]!.batch.columns.map((c) => ({ name: "", type: c.type, qualifier: null }));
+    const whole: Batch = {
+      columns: fields.map((f, c) => concatColumns(f.type, kept.map((k) => k.batch.columns[c]!))),
+      length: kept.reduce((n, k) => n + k.batch.length, 0),
+    };
+    const allIds = new Uint32Array(whole.length);
+    let off = 0;
+    for (const k of kept) {
+      allIds.set(k.ids, off);
+      off += k.ids.length;
+    }
+    for (const s of ordered) {
+      const comparators = s.agg.orderBy!.map((k) => keyComparator(evaluate(k.expr, whole, ctx), k));
+      const order = Uint32Array.from({ length: whole.length }, (_, i) => i).sort((a, b) => {
+        for (const c of comparators) {
+          const r = c(a, b);
+          if (r !== 0) return r;
+        }
+        return a - b;
+      });
+      for (let from = 0; from < order.length; from += ctx.limits.batchRowsMax) {
+        const idx = order.subarray(from, Math.min(order.length, from + ctx.limits.batchRowsMax));
+        const part: Batch = {
+          columns: whole.columns.map((c) => takeColumn(c, idx)),
+          length: idx.length,
+        };
+        feed(s, part, idx.map((i) => allIds[i]!), keys.size, ctx);
+      }
     }
   }
   const groupCount = set.length === 0 ? 1 : keys.size;

@@ -2321,16 +2321,37 @@ class Binder {
       );
     }
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
+    let orderBy: BoundAggregate["orderBy"] = undefined;
     if (e.orderBy.length > 0) {
-      // Ordered-set aggregates: f(direct args) WITHIN GROUP (ORDER BY x) is called as f(x, args).
-      if (!ORDERED_SET_AGGREGATES.has(name) || e.orderBy.length !== 1 || e.orderBy[0]!.descending) {
-        throw notSupported("ORDER BY inside an aggregate", e.pos + 1);
+      if (ORDERED_SET_AGGREGATES.has(name)) {
+        // Ordered-set aggregates: f(direct args) WITHIN GROUP (ORDER BY x) is called as f(x, args).
+        if (e.orderBy.length !== 1 || e.orderBy[0]!.descending) {
+          throw notSupported("WITHIN GROUP with several or descending keys", e.pos + 1);
+        }
+        return this.aggregateCall(
+          { ...e, args: [e.orderBy[0]!.expr, ...e.args], orderBy: [] },
+          name,
+          scope,
+        );
       }
-      return this.aggregateCall(
-        { ...e, args: [e.orderBy[0]!.expr, ...e.args], orderBy: [] },
-        name,
-        scope,
-      );
+      // agg(x ORDER BY y): the rows reach the accumulator in that order
+      orderBy = e.orderBy.map((o) => ({
+        expr: this.expr(o.expr, agg.input),
+        descending: o.descending,
+        nullsFirst: o.nullsFirst ?? o.descending,
+      }));
+      if (e.distinct) {
+        const argKeys = e.args.map((a) => exprKey(this.expr(a, agg.input)));
+        for (const o of orderBy) {
+          if (!argKeys.includes(exprKey(o.expr))) {
+            throw new DbError(
+              "42P10",
+              "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+              pos1(e),
+            );
+          }
+        }
+      }
     }
     for (const a of e.args) {
       if (this.containsAggregate(a)) {
@@ -2363,14 +2384,15 @@ class Binder {
         distinct: e.distinct,
         filter,
         type: resolution.returns,
+        ...(orderBy === undefined ? {} : { orderBy }),
       };
       const key = exprKey({
         kind: "call",
         fn: fn as never,
-        args: [...args, ...(filter ? [filter] : [])],
+        args: [...args, ...(filter ? [filter] : []), ...(orderBy ?? []).map((o) => o.expr)],
         type: resolution.returns,
       }) +
-        (e.distinct ? "D" : "");
+        (e.distinct ? "D" : "") + (orderBy ?? []).map((o) => (o.descending ? "d" : "a")).join("");
       let i = agg.aggregateKeys.indexOf(key);
       if (i < 0) {
         i = agg.aggregates.length;

@@ -110,4 +110,10 @@ export interface BoundAggregate {
    * aggregation per grouping set, not by an accumulator.
    */
   readonly groupingKeys?: readonly number[];
+  /** `agg(x ORDER BY y)`: rows reach the accumulator in this order (over the input columns). */
+  readonly orderBy?: readonly {
+    readonly expr: BoundExpr;
+    readonly descending: boolean;
+    readonly nullsFirst: boolean;
+  }[];
 }
