@@ -41,6 +41,7 @@ import {
 } from "../types/column.ts";
 import { sameType, Types, typeToSql } from "../types/data_type.ts";
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
+import { SessionSettings } from "./settings.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
@@ -112,6 +113,8 @@ export class Database {
   readonly #log: (event: Record<string, unknown>) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** The session's SET parameters (the embedded database is one session). */
+  readonly #settings = new SessionSettings();
   /** Keys of each unique index, built on first use and kept up to date by appends. */
   readonly #uniqueKeys = new Map<string, Set<string>>();
 
@@ -226,7 +229,7 @@ export class Database {
           this.#limits,
           params,
           options.signal ?? null,
-          options.timeoutMs ?? this.#limits.queryTimeoutMs,
+          options.timeoutMs ?? (this.#settings.statementTimeoutMs() || this.#limits.queryTimeoutMs),
         );
         try {
           ctx.check();
@@ -324,6 +327,9 @@ export class Database {
       case "query":
       case "explain":
         return { ...bound, plan: optimize(bound.plan, rules) };
+      case "set":
+      case "show":
+        return bound;
       case "insert":
         return { ...bound, source: optimize(bound.source, rules) };
       case "create_table":
@@ -349,6 +355,32 @@ export class Database {
       case "query": {
         const { columns, rows } = await this.#collect(bound.plan, ctx);
         return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
+      }
+      case "set":
+        this.#settings.set(bound.name, bound.value);
+        return {
+          command: bound.value === null ? "RESET" : "SET",
+          columns: [],
+          rows: [],
+          rowCount: 0,
+        };
+      case "show": {
+        if (bound.name === "all") {
+          const rows = this.#settings.all();
+          return {
+            command: `SHOW`,
+            columns: [{ name: "name", type: Types.text }, { name: "setting", type: Types.text }],
+            rows,
+            rowCount: rows.length,
+          };
+        }
+        const value = this.#settings.get(bound.name);
+        return {
+          command: "SHOW",
+          columns: [{ name: bound.name, type: Types.text }],
+          rows: [[value]],
+          rowCount: 1,
+        };
       }
       case "explain": {
         let profile: PlanProfile | null = null;

@@ -408,3 +408,20 @@ Deno.test("ordered-set aggregates: median, percentile_cont/disc, mode", async ()
   );
   await db.close();
 });
+
+Deno.test("SET, SHOW and RESET session parameters; statement_timeout applies", async () => {
+  const db = await Database.open({ memory: true });
+  await check(db, "SHOW server_version", [["15.0 (OmenDB 0.1.0)"]]);
+  assert.equal((await db.query("SET application_name = 'grafana'")).command, "SET");
+  await check(db, "SHOW application_name", [["grafana"]]);
+  await db.query("SET TIME ZONE 'UTC'");
+  await fails(db, "SET timezone TO 'Europe/Berlin'", "0A000");
+  await fails(db, "SET nope = 1", "42704");
+  await fails(db, "SET server_version = '9'", "55P02");
+  await db.query("SET statement_timeout = '1ms'");
+  await fails(db, "SELECT count(*) FROM generate_series(1, 5000000)", "57014");
+  assert.equal((await db.query("RESET statement_timeout")).command, "RESET");
+  await check(db, "SHOW statement_timeout", [["0"]]);
+  assert.ok((await db.query("SHOW ALL")).rows.length > 10);
+  await db.close();
+});

@@ -313,6 +313,10 @@ class Binder {
       }
       case "update":
         return this.update(stmt);
+      case "set":
+        return { kind: "set", name: stmt.name.toLowerCase(), value: stmt.value };
+      case "show":
+        return { kind: "show", name: stmt.name.toLowerCase() };
       case "explain": {
         const inner = this.statement(stmt.statement);
         if (inner.kind !== "query") {

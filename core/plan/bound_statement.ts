@@ -7,6 +7,8 @@ import type { TableSchema } from "../catalog/table.ts";
 export type BoundStatement =
   | { readonly kind: "query"; readonly plan: LogicalPlan }
   | { readonly kind: "explain"; readonly analyze: boolean; readonly plan: LogicalPlan }
+  | { readonly kind: "set"; readonly name: string; readonly value: string | null }
+  | { readonly kind: "show"; readonly name: string }
   | {
     readonly kind: "create_table";
     readonly schema: string;

@@ -351,6 +351,14 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** SET name = value, SET name TO DEFAULT (value null), RESET name, RESET ALL (name "all"). */
+    readonly kind: "set";
+    readonly name: string;
+    readonly value: string | null;
+    readonly pos: number;
+  }
+  | { readonly kind: "show"; readonly name: string; readonly pos: number }
+  | {
     readonly kind: "explain";
     readonly analyze: boolean;
     readonly statement: Statement;

@@ -377,6 +377,17 @@ class Parser {
       const query = this.query();
       return { kind: "query", query, pos: t.pos };
     }
+    if (this.isKw("set") && !this.isKw("transaction", this.peek())) return this.setStatement();
+    if (this.isKw("show")) {
+      this.next();
+      const name = this.acceptKw("all") ? "all" : this.settingName();
+      return { kind: "show", name, pos: t.pos };
+    }
+    if (this.isKw("reset")) {
+      this.next();
+      const name = this.acceptKw("all") ? "all" : this.settingName();
+      return { kind: "set", name, value: null, pos: t.pos };
+    }
     if (this.isKw("explain")) {
       this.next();
       let analyze = false;
@@ -631,6 +642,36 @@ class Parser {
     const what = this.tok.kind === "ident" ? `DROP ${this.tok.value.toUpperCase()}` : "DROP";
     this.skipStatement();
     return { kind: "unsupported", what, pos };
+  }
+
+  /** A configuration parameter name: `a` or `a.b`, or the two-word TIME ZONE. */
+  settingName(): string {
+    if (this.acceptKw("time", "zone")) return "timezone";
+    let name = this.anyIdent("parameter name");
+    while (this.acceptOp(".")) name += `.${this.anyIdent("parameter name")}`;
+    return name;
+  }
+
+  setStatement(): Statement {
+    const pos = this.next().pos;
+    this.acceptKw("session") || this.acceptKw("local");
+    const name = this.settingName();
+    if (name !== "timezone" && !this.acceptOp("=")) this.expectKw("to");
+    else if (name === "timezone") this.acceptOp("=") || this.acceptKw("to");
+    if (this.acceptKw("default")) return { kind: "set", name, value: null, pos };
+    const parts: string[] = [];
+    do {
+      const t = this.next();
+      if (t.kind === "op" && (t.value === "-" || t.value === "+") && this.tok.kind === "number") {
+        parts.push(t.value + this.next().value);
+      } else if (
+        t.kind === "string" || t.kind === "estring" || t.kind === "number" || t.kind === "ident" ||
+        t.kind === "qident"
+      ) {
+        parts.push(t.value);
+      } else throw this.error("expected a setting value", t);
+    } while (this.acceptOp(","));
+    return { kind: "set", name, value: parts.join(", "), pos };
   }
 
   deleteStatement(): Statement {

@@ -1,0 +1,128 @@
+/**
+ * Session settings (`SET`, `SHOW`, `RESET`): the parameters PostgreSQL clients and drivers set
+ * or read on connect, with PostgreSQL's names and defaults. Unknown names are 42704; values
+ * OmenDB cannot honour yet (a time zone other than UTC) are refused instead of ignored.
+ *
+ * @module
+ */
+import { DbError, notSupported, SqlState } from "../errors.ts";
+
+/** Settings and their defaults, as `SHOW` prints them. */
+export const settingDefaults: Readonly<Record<string, string>> = {
+  application_name: "",
+  client_encoding: "UTF8",
+  client_min_messages: "notice",
+  datestyle: "ISO, MDY",
+  default_transaction_isolation: "read committed",
+  extra_float_digits: "1",
+  integer_datetimes: "on",
+  intervalstyle: "postgres",
+  lc_messages: "C",
+  search_path: '"$user", public',
+  server_encoding: "UTF8",
+  server_version: "15.0 (OmenDB 0.1.0)",
+  server_version_num: "150000",
+  standard_conforming_strings: "on",
+  statement_timeout: "0",
+  timezone: "UTC",
+};
+
+/** Settings a client may not change. */
+const readOnly = new Set([
+  "server_encoding",
+  "server_version",
+  "server_version_num",
+  "integer_datetimes",
+]);
+
+/** Milliseconds in a PostgreSQL duration setting ("5s", "250ms", "1min", bare = ms). */
+export function parseDurationMs(name: string, value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|h|d)?\s*$/i.exec(value);
+  if (!m) {
+    throw new DbError(
+      SqlState.invalidParameterValue,
+      `invalid value for parameter "${name}": "${value}"`,
+      {
+        hint: 'Valid units for this parameter are "ms", "s", "min", "h", and "d".',
+      },
+    );
+  }
+  const factor = {
+    ms: 1,
+    s: 1000,
+    min: 60_000,
+    h: 3_600_000,
+    d: 86_400_000,
+  }[(m[2] ?? "ms").toLowerCase() as "ms"] ?? 1;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** One session's settings. */
+export class SessionSettings {
+  readonly #values = new Map<string, string>(Object.entries(settingDefaults));
+
+  /** The value of a setting; 42704 for an unknown name. */
+  get(name: string): string {
+    const v = this.#values.get(name);
+    if (v === undefined) {
+      throw new DbError("42704", `unrecognized configuration parameter "${name}"`);
+    }
+    return v;
+  }
+
+  /** Every setting, sorted by name (SHOW ALL). */
+  all(): [string, string][] {
+    return [...this.#values.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
+  }
+
+  /** SET name = value, or back to the default when `value` is null (RESET / SET ... DEFAULT). */
+  set(name: string, value: string | null): void {
+    if (name === "all" && value === null) {
+      for (const [k, v] of Object.entries(settingDefaults)) this.#values.set(k, v);
+      return;
+    }
+    this.get(name); // 42704 when unknown
+    if (readOnly.has(name)) {
+      throw new DbError("55P02", `parameter "${name}" cannot be changed`);
+    }
+    if (value === null) {
+      this.#values.set(name, settingDefaults[name]!);
+      return;
+    }
+    switch (name) {
+      case "timezone":
+        if (!/^(utc|etc\/utc|gmt|z|zulu|universal|\+?0+(:00)?|utc0)$/i.test(value.trim())) {
+          throw notSupported(`time zone "${value}" (only UTC)`);
+        }
+        value = "UTC";
+        break;
+      case "statement_timeout":
+        value = String(parseDurationMs(name, value));
+        break;
+      case "client_encoding":
+        if (!/^utf-?8|unicode$/i.test(value.trim())) {
+          throw notSupported(`client encoding "${value}" (only UTF8)`);
+        }
+        value = "UTF8";
+        break;
+      case "extra_float_digits": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < -15 || n > 3) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `${value} is outside the valid range for parameter "extra_float_digits" (-15 .. 3)`,
+          );
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.#values.set(name, value);
+  }
+
+  /** The statement timeout in milliseconds (0 = none), from `statement_timeout`. */
+  statementTimeoutMs(): number {
+    return Number(this.#values.get("statement_timeout") ?? "0");
+  }
+}
