@@ -425,3 +425,24 @@ Deno.test("SET, SHOW and RESET session parameters; statement_timeout applies", a
   assert.ok((await db.query("SHOW ALL")).rows.length > 10);
   await db.close();
 });
+
+Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (a int)");
+  await db.query("INSERT INTO t VALUES (1), (2), (3)");
+  assert.deepEqual((await db.query("TABLE t ORDER BY a DESC LIMIT 2")).rows, [[3], [2]]);
+  assert.deepEqual((await db.query("(VALUES (1), (5)) EXCEPT TABLE t")).rows, [[5]]);
+  const setop = await db.query(
+    `SELECT x, count(*)::int FROM ((SELECT * FROM (VALUES (1), (2), (2), (3)) s(x)
+       EXCEPT ALL SELECT * FROM (VALUES (1)) u(x)) INTERSECT ALL TABLE t) v(x)
+     GROUP BY x ORDER BY x`,
+  );
+  assert.deepEqual(setop.rows, [[2, 1], [3, 1]]);
+  // a parenthesized join whose first item is a derived table is still a join
+  const join = await db.query("SELECT * FROM ((SELECT 2 AS b) x JOIN t ON x.b = t.a)");
+  assert.deepEqual(join.rows, [[2, 2]]);
+  await assert.rejects(
+    db.query("SELECT * FROM ((SELECT 1) UNION SELECT 2"),
+    (e: unknown) => e instanceof DbError && e.code === "42601",
+  );
+});

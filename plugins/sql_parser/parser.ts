@@ -373,7 +373,10 @@ class Parser {
 
   statement(): Statement {
     const t = this.tok;
-    if (this.isKw("select") || this.isKw("with") || this.isKw("values") || this.isOp("(")) {
+    if (
+      this.isKw("select") || this.isKw("with") || this.isKw("values") || this.isOp("(") ||
+      (this.isKw("table") && this.peek().kind !== "op")
+    ) {
       const query = this.query();
       return { kind: "query", query, pos: t.pos };
     }
@@ -850,6 +853,22 @@ class Parser {
       } while (this.acceptOp(","));
       return { kind: "values", rows, pos };
     }
+    if (this.isKw("table") && this.peek().kind !== "op") {
+      // TABLE name is shorthand for SELECT * FROM name (PostgreSQL)
+      this.next();
+      const tpos = this.tok.pos;
+      const name = this.qualifiedName();
+      return {
+        kind: "select",
+        distinct: "all",
+        items: [{ kind: "star", qualifier: null, pos: tpos }],
+        from: [{ kind: "table", name, alias: null, pos: tpos }],
+        where: null,
+        groupBy: [],
+        having: null,
+        pos,
+      };
+    }
     this.expectKw("select");
     let distinct: QueryBody & { kind: "select" } extends { distinct: infer D } ? D : never = "all";
     if (this.acceptKw("distinct")) {
@@ -1024,10 +1043,7 @@ class Parser {
   tablePrimary(): TableRef {
     const pos = this.tok.pos;
     if (this.isOp("(")) {
-      if (
-        this.isKw("select", this.peek()) || this.isKw("with", this.peek()) ||
-        this.isKw("values", this.peek())
-      ) {
+      if (this.isParenQuery(0)) {
         this.next();
         const query = this.query();
         this.expectOp(")");
@@ -1054,6 +1070,34 @@ class Parser {
     }
     const [alias] = this.aliasClause();
     return { kind: "table", name, alias, pos };
+  }
+
+  /**
+   * Whether the "(" at token offset `k` opens a parenthesized query rather than a parenthesized
+   * join: `((SELECT 1) UNION SELECT 2) s` is a query, `((SELECT 1) a JOIN b ON true)` is a join.
+   */
+  isParenQuery(k: number): boolean {
+    const first = this.peek(k + 1);
+    if (this.isKw("select", first) || this.isKw("with", first) || this.isKw("values", first)) {
+      return true;
+    }
+    if (this.isKw("table", first) && this.peek(k + 2).kind !== "op") return true;
+    // beyond the nesting limit the parse fails anyway; stop before the lookahead recurses deeper
+    if (k > this.limits.sqlNestingDepthMax) return false;
+    if (!this.isOp("(", first) || !this.isParenQuery(k + 1)) return false;
+    let depth = 0;
+    let j = k + 1;
+    for (;; j++) {
+      const t = this.peek(j);
+      if (t.kind === "eof") return false;
+      if (this.isOp("(", t)) depth++;
+      else if (this.isOp(")", t) && --depth === 0) break;
+    }
+    const after = this.peek(j + 1);
+    return this.isOp(")", after) ||
+      ["union", "intersect", "except", "order", "limit", "offset", "fetch"].some((w) =>
+        this.isKw(w, after)
+      );
   }
 
   aliasClause(): [string | null, string[]] {
