@@ -55,5 +55,25 @@ Deno.test("first/last over groups across batches, and merge", () => {
   feed(b.acc, b.res, [[T.text, ["early", "y"]], [T.timestamptz, [50, 9]]], [0, 1], 2048);
   a.acc.merge(b.acc, Uint32Array.of(0, 1));
   assert.deepEqual(values(a.acc.evaluate(2)), ["early", "x"]);
-  assert.equal(fns.find((f) => f.name === "first")!.resolve([T.int4]), null);
+  assert.equal(fns.find((f) => f.name === "first")!.resolve([T.int4, T.int4, T.int4]), null);
+});
+
+Deno.test("one-argument first/last follow input order and keep NULLs", () => {
+  const g = [0, 1, 0, 1, 0];
+  const v = [null, 4, 2, 5, null];
+  const first = aggregate(fns, "first", [[T.int4, v]], g);
+  const last = aggregate(fns, "last", [[T.int4, v]], g);
+  assert.deepEqual(first.values, [null, 4]);
+  assert.deepEqual(last.values, [null, 5]);
+  const big = Array.from({ length: 3000 }, (_, i) => i);
+  const r = aggregate(fns, "last", [[T.int8, big.map(BigInt)]], big.map((i) => i % 3), {
+    batchRows: 128,
+  });
+  assert.deepEqual(r.values, [2997n, 2998n, 2999n]);
+  const a = makeAccumulator(fns, "last", [T.text]);
+  const b = makeAccumulator(fns, "last", [T.text]);
+  feed(a.acc, a.res, [[T.text, ["a0", "a1"]]], [0, 1], 2048);
+  feed(b.acc, b.res, [[T.text, ["b0"]]], [0], 2048);
+  a.acc.merge(b.acc, Uint32Array.of(0));
+  assert.deepEqual(values(a.acc.evaluate(2)), ["b0", "a1"]);
 });
