@@ -245,12 +245,9 @@ const toTimestamp: ScalarFunctionDef = {
   },
 };
 
-function bucketResolve(
-  types: readonly DataType[],
-  withOrigin: "optional" | "required",
-): FunctionResolution | null {
+function bucketResolve(types: readonly DataType[]): FunctionResolution | null {
   const n = types.length;
-  if (n < 2 || n > 3 || (withOrigin === "required" && n !== 3)) return null;
+  if (n < 2 || n > 3) return null;
   const width = types[0]!;
   if (width.kind !== "interval" && width.kind !== "unknown") return null;
   const t = timeArg(types[1]);
@@ -287,11 +284,11 @@ export function bucketMicros(us: number, width: Interval, origin: number | null)
   return o + Math.floor((us - o) / step) * step;
 }
 
-function bucketFunction(name: string, withOrigin: "optional" | "required"): ScalarFunctionDef {
+function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
   return {
     name,
     volatility: "immutable",
-    resolve: (types) => bucketResolve(types, withOrigin),
+    resolve: bucketResolve,
     evaluate(args, n) {
       const [width, ts, origin] = args;
       const validity = andValidities(args, n);
@@ -299,9 +296,17 @@ function bucketFunction(name: string, withOrigin: "optional" | "required"): Scal
       const src = ts!.data as Float64Array;
       const widths = width!.data as string[];
       const origins = origin === undefined ? null : origin.data as Float64Array;
+      // date_bin without an origin (DataFusion's form) bins from the Unix epoch
+      const fixedOrigin = name === "date_bin" ? 0 : null;
+      let lastText: string | null = null;
+      let w: Interval = { months: 0, days: 0, micros: 0 };
       for (let i = 0; i < n; i++) {
         if (!isValid(validity, i)) continue;
-        const w = parseInterval(widths[i]!);
+        // the width is almost always one constant: parse it once per distinct text
+        if (widths[i] !== lastText) {
+          lastText = widths[i]!;
+          w = parseInterval(lastText);
+        }
         if (name === "date_bin" && w.months !== 0) {
           throw dbError(
             "22023",
@@ -309,7 +314,7 @@ function bucketFunction(name: string, withOrigin: "optional" | "required"): Scal
           );
         }
         out[i] = checkTimestampRange(
-          bucketMicros(src[i]!, w, origins === null ? null : origins[i]!),
+          bucketMicros(src[i]!, w, origins === null ? fixedOrigin : origins[i]!),
         );
       }
       return makeColumn(ts!.type, n, out, validity);
@@ -368,6 +373,6 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   dateTrunc,
   datePart,
   toTimestamp,
-  bucketFunction("time_bucket", "optional"),
-  bucketFunction("date_bin", "required"),
+  bucketFunction("time_bucket"),
+  bucketFunction("date_bin"),
 ];

@@ -77,3 +77,23 @@ Deno.test("time_bucket and date_bin bucket timestamps like TimescaleDB and Postg
   assert.deepEqual(g.rows.map((row) => Number(row[1])), [6, 6, 6]);
   await db.close();
 });
+
+Deno.test("date_bin without an origin bins from the Unix epoch; widths may vary per row", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    `SELECT date_bin('15 minutes', TIMESTAMP '2022-08-03 14:38:50')::text,
+            date_bin('7 days', TIMESTAMP '1970-01-09')::text`,
+  );
+  assert.deepEqual(r.rows, [["2022-08-03 14:30:00", "1970-01-08 00:00:00"]]);
+  const v = await db.query(
+    `SELECT time_bucket(w::interval, TIMESTAMP '2016-01-01 00:07:31')::text
+     FROM (VALUES ('1 minute'), ('1 minute'), ('5 minutes'), ('1 minute')) s(w)`,
+  );
+  assert.deepEqual(v.rows, [
+    ["2016-01-01 00:07:00"],
+    ["2016-01-01 00:07:00"],
+    ["2016-01-01 00:05:00"],
+    ["2016-01-01 00:07:00"],
+  ]);
+  await db.close();
+});
