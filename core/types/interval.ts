@@ -255,7 +255,10 @@ export const timestampMicrosMax = 9224318015999999999;
 
 /** 22008 when a computed timestamp leaves PostgreSQL's range. */
 export function checkTimestampRange(us: number): number {
-  if (Number.isFinite(us) && (us < timestampMicrosMin || us > timestampMicrosMax)) {
+  if (
+    Number.isNaN(us) ||
+    (Number.isFinite(us) && (us < timestampMicrosMin || us > timestampMicrosMax))
+  ) {
     throw new DbError("22008", "timestamp out of range");
   }
   return us;

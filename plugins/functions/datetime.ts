@@ -13,6 +13,7 @@ import {
   addIntervalToMicros,
   checkTimestampRange,
   type Interval,
+  negateInterval,
   parseInterval,
 } from "../../core/types/interval.ts";
 
@@ -226,7 +227,7 @@ const toTimestamp: ScalarFunctionDef = {
     const t = types[0]!;
     if (
       t.kind !== "unknown" && t.kind !== "int2" && t.kind !== "int4" && t.kind !== "int8" &&
-      t.kind !== "float4" && t.kind !== "float8"
+      t.kind !== "float4" && t.kind !== "float8" && t.kind !== "numeric"
     ) {
       return null;
     }
@@ -245,15 +246,23 @@ const toTimestamp: ScalarFunctionDef = {
   },
 };
 
-function bucketResolve(types: readonly DataType[]): FunctionResolution | null {
+function bucketResolve(
+  name: "time_bucket" | "date_bin",
+  types: readonly DataType[],
+): FunctionResolution | null {
   const n = types.length;
   if (n < 2 || n > 3) return null;
   const width = types[0]!;
   if (width.kind !== "interval" && width.kind !== "unknown") return null;
   const t = timeArg(types[1]);
   if (t === null) return null;
-  if (n === 3 && timeArg(types[2]) === null) return null;
-  return { returns: t, argTypes: n === 3 ? [Types.interval, t, t] : [Types.interval, t] };
+  if (n === 2) return { returns: t, argTypes: [Types.interval, t] };
+  // time_bucket(width, ts, offset interval), as TimescaleDB and DuckDB have it
+  if (name === "time_bucket" && types[2]!.kind === "interval") {
+    return { returns: t, argTypes: [Types.interval, t, Types.interval] };
+  }
+  if (timeArg(types[2]) === null) return null;
+  return { returns: t, argTypes: [Types.interval, t, t] };
 }
 
 /** Monday 2000-01-03, TimescaleDB's default origin for buckets without months. */
@@ -288,14 +297,18 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
   return {
     name,
     volatility: "immutable",
-    resolve: bucketResolve,
+    resolve: (types) => bucketResolve(name, types),
     evaluate(args, n) {
       const [width, ts, origin] = args;
       const validity = andValidities(args, n);
       const out = new Float64Array(n);
       const src = ts!.data as Float64Array;
       const widths = width!.data as string[];
-      const origins = origin === undefined ? null : origin.data as Float64Array;
+      const offsets = origin?.type.kind === "interval" ? origin.data as string[] : null;
+      const origins = origin === undefined || offsets !== null ? null : origin.data as Float64Array;
+      let lastOffsetText: string | null = null;
+      let offset: Interval = { months: 0, days: 0, micros: 0 };
+      let negOffset = offset;
       // date_bin without an origin (DataFusion's form) bins from the Unix epoch
       const fixedOrigin = name === "date_bin" ? 0 : null;
       let lastText: string | null = null;
@@ -312,6 +325,19 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
             "22023",
             "timestamps cannot be binned into intervals containing months or years",
           );
+        }
+        if (offsets !== null) {
+          // shift by the offset, bucket, shift back
+          if (offsets[i] !== lastOffsetText) {
+            lastOffsetText = offsets[i]!;
+            offset = parseInterval(lastOffsetText);
+            negOffset = negateInterval(offset);
+          }
+          const shifted = checkTimestampRange(addIntervalToMicros(src[i]!, negOffset));
+          out[i] = checkTimestampRange(
+            addIntervalToMicros(bucketMicros(shifted, w, null), offset),
+          );
+          continue;
         }
         out[i] = checkTimestampRange(
           bucketMicros(src[i]!, w, origins === null ? fixedOrigin : origins[i]!),

@@ -97,3 +97,22 @@ Deno.test("date_bin without an origin bins from the Unix epoch; widths may vary 
   ]);
   await db.close();
 });
+
+Deno.test("time_bucket with an offset interval shifts the buckets (TimescaleDB, DuckDB)", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    `SELECT time_bucket('4 seconds', TIMESTAMP '2022-01-01 00:00:03', '2 seconds'::interval)::text,
+            time_bucket('4 days', TIMESTAMP '2022-01-05 01:00', '6 hours'::interval)::text,
+            time_bucket('3 months', TIMESTAMP '2022-01-05 01:00', '6 days 11 hours'::interval)::text,
+            time_bucket('1 hour', TIMESTAMP '2022-01-05 01:00', NULL::interval),
+            to_timestamp(1.5::numeric)::text`,
+  );
+  assert.deepEqual(r.rows, [[
+    "2022-01-01 00:00:02",
+    "2022-01-03 06:00:00",
+    "2021-10-07 11:00:00",
+    null,
+    "1970-01-01 00:00:01.5+00",
+  ]]);
+  await db.close();
+});
