@@ -2,7 +2,7 @@
  * `string_agg(value, delimiter)` -> text: the non-NULL values of each group in arrival order,
  * each but the first preceded by the delimiter given on its own row (a NULL delimiter adds
  * nothing), as PostgreSQL does. An empty group gives NULL. Results longer than
- * `resultStringCharsMax` raise 54000.
+ * `resultStringCharsMax` raise 54000. `string_agg(value)` (DuckDB's form) uses a comma.
  *
  * @module
  */
@@ -49,8 +49,14 @@ export class StringAggAccumulator implements Accumulator {
   update(args: readonly Column[], groupIds: Uint32Array, length: number, groupCount: number): void {
     this.#ensure(groupCount);
     const values = args[0]!;
-    const delims = args[1]!;
+    const delims = args[1];
     const vs = values.data as string[];
+    if (delims === undefined) {
+      for (let i = 0; i < length; i++) {
+        if (isValid(values.validity, i)) this.#append(groupIds[i]!, vs[i]!, ",");
+      }
+      return;
+    }
     const ds = delims.data as string[];
     for (let i = 0; i < length; i++) {
       if (!isValid(values.validity, i)) continue;
@@ -74,11 +80,13 @@ export class StringAggAccumulator implements Accumulator {
   }
 }
 
-/** `string_agg(text, text)`. */
+/** `string_agg(text, text)` and `string_agg(text)`. */
 export const stringAggAggregate: AggregateFunctionDef = {
   name: "string_agg",
   resolve: (types) =>
-    types.length === 2 && stringOrUnknown(types[0]!) && stringOrUnknown(types[1]!)
+    types.length === 1 && stringOrUnknown(types[0]!)
+      ? { returns: Types.text, argTypes: [Types.text] }
+      : types.length === 2 && stringOrUnknown(types[0]!) && stringOrUnknown(types[1]!)
       ? { returns: Types.text, argTypes: [Types.text, Types.text] }
       : null,
   createAccumulator: () => new StringAggAccumulator(),

@@ -31,3 +31,9 @@ Deno.test("string_agg merge keeps the merged group's first delimiter", () => {
   a.acc.merge(b.acc, Uint32Array.of(0));
   assert.deepEqual(values(a.acc.evaluate(1)), ["a+b-c"]);
 });
+
+Deno.test("string_agg(value) joins with a comma (DuckDB's one-argument form)", () => {
+  const r = aggregate(fns, "string_agg", [[T.varchar, ["a", null, "b", "c"]]], [0, 0, 1, 0]);
+  assert.deepEqual(r.values, ["a,c", "b"]);
+  assert.equal(fns.find((f) => f.name === "string_agg")!.resolve([T.int4]), null);
+});
