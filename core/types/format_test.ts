@@ -73,3 +73,18 @@ Deno.test("text input follows PostgreSQL and rejects bad input with SQLSTATE", (
     assert.throws(f, (e: unknown) => e instanceof DbError && e.code === code, code);
   }
 });
+
+Deno.test("time zone displacements beyond 15:59 are 22009, as in PostgreSQL", () => {
+  assert.equal(
+    parseTimestamp("2022-01-01T01:10:00+15:59", true),
+    parseTimestamp("2021-12-31 09:11:00", true),
+  );
+  for (
+    const text of ["2022-01-01T01:10:00+42:00", "2022-01-01 01:10:00-16", "2022-01-01 00:00+01:60"]
+  ) {
+    assert.throws(
+      () => parseTimestamp(text, true),
+      (e: unknown) => e instanceof DbError && e.code === "22009",
+    );
+  }
+});

@@ -84,6 +84,9 @@ function invalid(text: string): DbError {
   );
 }
 
+const int32Min = -2147483648;
+const int32Max = 2147483647;
+
 /**
  * Parses PostgreSQL interval text: number-unit pairs, `hh:mm[:ss[.f]]`, a leading `@`, a
  * trailing `ago`. A bare number takes `defaultUnit` (SQL's `INTERVAL '90' DAY`), else seconds.
@@ -144,10 +147,13 @@ export function parseInterval(text: string, defaultUnit: string | null = null): 
       micros += Math.round((d - whole) * microsPerDay);
     } else micros += Math.round(value * u.micros!);
   }
+  // PostgreSQL keeps months and days in 32 bits; our microseconds are exact up to 2^53
   if (
-    !Number.isSafeInteger(months) || !Number.isSafeInteger(days) || !Number.isSafeInteger(micros)
+    !Number.isSafeInteger(months) || !Number.isSafeInteger(days) ||
+    !Number.isSafeInteger(micros) || months < int32Min || months > int32Max || days < int32Min ||
+    days > int32Max
   ) {
-    throw new DbError(SqlState.numericValueOutOfRange, "interval out of range");
+    throw new DbError("22015", `interval field value out of range: "${text}"`);
   }
   return ago ? { months: -months, days: -days, micros: -micros } : { months, days, micros };
 }

@@ -47,3 +47,18 @@ Deno.test("interval arithmetic: calendar months clamp, spans compare with 30-day
   );
   assert.equal(formatInterval(scaleInterval(parseInterval("1 day"), 0.5)), "12:00:00");
 });
+
+Deno.test("interval months and days stay in PostgreSQL's 32-bit fields (22015)", () => {
+  const overflow = (e: unknown) =>
+    e instanceof DbError && e.code === "22015" && /field value out of range/.test(e.message);
+  assert.throws(() => parseInterval("4294967296months"), overflow);
+  assert.throws(() => parseInterval("1294967296months 1294967296months"), overflow);
+  assert.throws(() => parseInterval("-1294967296days -1294967296days"), overflow);
+  assert.throws(() => parseInterval("3000000000 hours"), overflow);
+  assert.deepEqual(parseInterval("2147483647 days"), { months: 0, days: 2147483647, micros: 0 });
+  assert.deepEqual(parseInterval("-2147483648 months"), {
+    months: -2147483648,
+    days: 0,
+    micros: 0,
+  });
+});

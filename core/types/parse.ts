@@ -157,6 +157,10 @@ export function parseTimestamp(text: string, withZone: boolean): number {
     const z = ZONE_RE.exec(rest2);
     if (!z) throw invalid(typeName, text);
     if (!z[1]) {
+      // PostgreSQL accepts displacements up to 15:59
+      if (Number(z[3]) > 15 || Number(z[4] ?? 0) > 59) {
+        throw new DbError("22009", `time zone displacement out of range: "${text}"`);
+      }
       offsetMinutes = (Number(z[3]) * 60 + Number(z[4] ?? 0)) * (z[2] === "-" ? -1 : 1);
     }
   }

@@ -27,6 +27,17 @@ import { defaultLimits } from "../../core/limits.ts";
 import { type Token, tokenize } from "./tokenizer.ts";
 
 /** Keywords that cannot be used as a column alias without AS, nor as a table alias. */
+/** Type keywords that take no `(modifier)` in PostgreSQL's grammar. */
+const NO_MODIFIER_TYPES = new Set([
+  "int",
+  "integer",
+  "smallint",
+  "bigint",
+  "real",
+  "double",
+  "boolean",
+]);
+
 const RESERVED = new Set([
   "all",
   "and",
@@ -600,6 +611,8 @@ class Parser {
     if ((word === "character" || word === "char") && this.acceptKw("varying")) word = "varchar";
     let name = TYPE_ALIASES[word] ?? word;
     const args: number[] = [];
+    // PostgreSQL's grammar gives these keyword types no modifiers: INTEGER(10) is 42601
+    if (this.isOp("(") && NO_MODIFIER_TYPES.has(word)) throw this.error();
     if (this.acceptOp("(")) {
       do {
         const t = this.next();

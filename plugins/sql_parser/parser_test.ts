@@ -120,3 +120,10 @@ Deno.test("deep nesting is a 54000 error, not a stack overflow", () => {
   const sql = `SELECT ${"(".repeat(5000)}1${")".repeat(5000)}`;
   assert.throws(() => parseSql(sql), (e: unknown) => e instanceof DbError && e.code === "54000");
 });
+
+Deno.test("keyword integer types take no modifier, as in PostgreSQL's grammar", () => {
+  for (const sql of ["SELECT '1'::INTEGER(1000)", "CREATE TABLE t (a bigint(20))"]) {
+    assert.throws(() => parseSql(sql), (e: unknown) => e instanceof SqlSyntaxError);
+  }
+  assert.equal(parseSql("SELECT '1'::numeric(10, 2), 'a'::varchar(3)").length, 1);
+});
