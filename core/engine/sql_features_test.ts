@@ -446,3 +446,29 @@ Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
     (e: unknown) => e instanceof DbError && e.code === "42601",
   );
 });
+
+Deno.test("set operations sort by result columns only; recursive CTEs reject ORDER BY/LIMIT/OFFSET", async () => {
+  const db = await Database.open({ memory: true });
+  const code = (c: string) => (e: unknown) => e instanceof DbError && e.code === c;
+  await assert.rejects(
+    db.query("SELECT 1 AS k UNION SELECT 2 ORDER BY 1 - k"),
+    (e: unknown) => code("0A000")(e) && /UNION\/INTERSECT\/EXCEPT ORDER BY/.test(String(e)),
+  );
+  assert.deepEqual((await db.query("SELECT 1 AS k UNION SELECT 2 ORDER BY k DESC")).rows, [
+    [2],
+    [1],
+  ]);
+  for (
+    const [clause, word] of [["OFFSET 1", "OFFSET"], ["LIMIT 1", "LIMIT"], [
+      "ORDER BY 1",
+      "ORDER BY",
+    ]]
+  ) {
+    await assert.rejects(
+      db.query(
+        `WITH RECURSIVE t AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM t WHERE x < 3 ${clause}) SELECT * FROM t`,
+      ),
+      (e: unknown) => code("0A000")(e) && String(e).includes(`${word} in a recursive query`),
+    );
+  }
+});

@@ -949,10 +949,23 @@ class Binder {
    */
   recursiveCte(cte: ast.Cte): LogicalPlan {
     const body = cte.query.body;
-    if (
-      body.kind !== "set_op" || body.op !== "union" || cte.query.orderBy.length > 0 ||
-      cte.query.limit !== null
-    ) {
+    if (body.kind === "set_op" && body.op === "union") {
+      const clause = cte.query.orderBy.length > 0
+        ? "ORDER BY"
+        : cte.query.offset !== null
+        ? "OFFSET"
+        : cte.query.limit !== null
+        ? "LIMIT"
+        : null;
+      if (clause !== null) {
+        throw new DbError(
+          SqlState.featureNotSupported,
+          `${clause} in a recursive query is not implemented`,
+          pos1(cte),
+        );
+      }
+    }
+    if (body.kind !== "set_op" || body.op !== "union") {
       throw new DbError(
         SqlState.syntaxError,
         `recursive query "${cte.name}" does not have the form non-recursive-term UNION [ALL] recursive-term`,
@@ -1514,6 +1527,17 @@ class Binder {
       const hidden: BoundExpr[] = [];
       const keys: SortKey[] = [];
       for (const item of q.orderBy) {
+        if (
+          q.body.kind === "set_op" && item.expr.kind !== "column_ref" &&
+          item.expr.kind !== "literal"
+        ) {
+          // PostgreSQL sorts a set operation by its result columns only
+          throw new DbError(
+            SqlState.featureNotSupported,
+            "invalid UNION/INTERSECT/EXCEPT ORDER BY clause",
+            pos1(item.expr),
+          );
+        }
         const expr = this.orderKey(item.expr, plan, select, hidden);
         keys.push({
           expr,
