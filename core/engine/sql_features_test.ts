@@ -472,3 +472,20 @@ Deno.test("set operations sort by result columns only; recursive CTEs reject ORD
     );
   }
 });
+
+Deno.test("interval literal qualifiers follow PostgreSQL's grammar", async () => {
+  const db = await Database.open({ memory: true });
+  // PostgreSQL 15's answers; a plural word after the literal is a column alias
+  const r = await db.query(
+    `SELECT interval '5' hours, interval '5' minute to second, interval '5' year to month,
+            interval '5' day to hour, interval '5' hour to minute, interval '5' day`,
+  );
+  assert.deepEqual(r.rows.map((row) => row.map(String)), [[
+    "00:00:05",
+    "00:00:05",
+    "5 mons",
+    "05:00:00",
+    "00:05:00",
+    "5 days",
+  ]]);
+});

@@ -126,21 +126,11 @@ const RESERVED = new Set([
   "set",
 ]);
 
-/** Field names that may follow an interval literal: INTERVAL '3' MONTH. */
-const INTERVAL_FIELDS = new Set([
-  "year",
-  "years",
-  "month",
-  "months",
-  "day",
-  "days",
-  "hour",
-  "hours",
-  "minute",
-  "minutes",
-  "second",
-  "seconds",
-]);
+/**
+ * Field names that may follow an interval literal: INTERVAL '3' MONTH. Only PostgreSQL's singular
+ * keywords: in `INTERVAL '5' hours` the word is a column alias.
+ */
+const INTERVAL_FIELDS = new Set(["year", "month", "day", "hour", "minute", "second"]);
 
 /** Leading keywords of PostgreSQL statements this parser does not handle yet (0A000, not 42601). */
 const KNOWN_STATEMENTS = new Set([
@@ -1420,8 +1410,12 @@ class Parser {
             this.tok.kind === "ident"
           ) {
             // SQL's INTERVAL '90' DAY: the field names the unit of a bare number
-            const field = this.next().value;
-            if (this.acceptKw("to")) this.next(); // INTERVAL '1-2' YEAR TO MONTH: unit of the first part
+            let field = this.next().value;
+            // INTERVAL '5' MINUTE TO SECOND: a bare number counts the last field's unit
+            if (this.isKw("to") && INTERVAL_FIELDS.has(this.peek().value)) {
+              this.next();
+              field = this.next().value;
+            }
             value = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
           }
           return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
