@@ -22,6 +22,7 @@ import { sumAggregate } from "./sum.ts";
 import { avgAggregate } from "./avg.ts";
 import { minMaxAggregates } from "./min_max.ts";
 import { boolAggregates } from "./bool_and_or.ts";
+import { bitAggregates } from "./bit_and_or.ts";
 import { varianceAggregates } from "./variance.ts";
 import { stringAggAggregate } from "./string_agg.ts";
 import { bookendAggregates } from "./first_last.ts";
@@ -34,6 +35,7 @@ export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
   avgAggregate,
   ...minMaxAggregates,
   ...boolAggregates,
+  ...bitAggregates,
   ...varianceAggregates,
   stringAggAggregate,
   ...bookendAggregates,
