@@ -99,6 +99,19 @@ export function formatRounded12(x: number): string {
 }
 
 /**
+ * A float4 value as DataFusion prints it: the shortest decimal that reads back as the same
+ * 32-bit float (Rust's `f32` display), then rounded like {@link formatRounded12}.
+ */
+export function formatFloat4Rounded12(x: number): string {
+  if (!Number.isFinite(x)) return formatRounded12(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const shortest = Number(x.toPrecision(digits));
+    if (Math.fround(shortest) === x) return formatRounded12(shortest);
+  }
+  return formatRounded12(x);
+}
+
+/**
  * Renders one value. `letter` is the column's type letter from the query header (classic only
  * uses it). NULL renders as `NULL` in every dialect.
  */
@@ -124,6 +137,7 @@ export function renderValue(
   }
   const isFloat = type.kind === "float4" || type.kind === "float8";
   if (dialect === "datafusion") {
+    if (type.kind === "float4" && typeof value === "number") return formatFloat4Rounded12(value);
     if (isFloat && typeof value === "number") return formatRounded12(value);
     if (type.kind === "timestamp") return (formatValue(type, value) ?? "").replace(" ", "T");
     if (type.kind === "timestamptz") {

@@ -46,6 +46,9 @@ Deno.test("render datafusion: 12-decimal floats, ISO timestamps, bools", () => {
   assert.equal(formatRounded12(2.0), "2");
   assert.equal(formatRounded12(-1e-13), "0");
   assert.equal(renderValue("datafusion", Types.float8, 1 / 3, "R"), "0.333333333333");
+  // float4 prints its shortest 32-bit decimal first, as Rust's f32 display does
+  assert.equal(renderValue("datafusion", Types.float4, Math.fround(0.12285209), "R"), "0.12285209");
+  assert.equal(renderValue("datafusion", Types.float4, Math.fround(1 / 3), "R"), "0.33333334");
   assert.equal(
     renderValue("datafusion", Types.timestamp, 946_688_461_000_000, "P"),
     "2000-01-01T01:01:01",
