@@ -489,3 +489,25 @@ Deno.test("interval literal qualifiers follow PostgreSQL's grammar", async () =>
     "5 days",
   ]]);
 });
+
+Deno.test("error precedence and texts follow PostgreSQL: unknown function before grouping", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c int)");
+  const fails = async (sql: string, code: string, text: string) =>
+    await assert.rejects(
+      db.query(sql),
+      (e: unknown) => e instanceof DbError && e.code === code && e.message === text,
+    );
+  await fails(
+    "SELECT count(*), nosuch(c) FROM t",
+    "42883",
+    "function nosuch(integer) does not exist",
+  );
+  await fails(
+    "SELECT count(*), abs(c) FROM t",
+    "42803",
+    'column "c" must appear in the GROUP BY clause or be used in an aggregate function',
+  );
+  await fails("SELECT d FROM t", "42703", 'column "d" does not exist');
+  await fails("SELECT t.d FROM t", "42703", "column t.d does not exist");
+});

@@ -1966,9 +1966,10 @@ class Binder {
         pos1(e),
       );
     }
+    // PostgreSQL quotes a bare name but not a qualified one: column "x" / column t.x
     throw new DbError(
       SqlState.undefinedColumn,
-      `column ${e.parts.join(".")} does not exist`,
+      `column ${e.parts.length === 1 ? `"${e.parts[0]}"` : e.parts.join(".")} does not exist`,
       pos1(e),
     );
   }
@@ -2513,7 +2514,20 @@ class Binder {
       );
     }
     const candidates = this.ctx.registry.scalarFunctions(name);
-    const args = e.args.map((a) => this.expr(a, scope));
+    let args: BoundExpr[];
+    try {
+      args = e.args.map((a) => this.expr(a, scope));
+    } catch (err) {
+      // PostgreSQL resolves the function before it checks grouping: an unknown function over an
+      // ungrouped column is 42883, so bind the arguments below the aggregate to name their types
+      if (
+        candidates.length > 0 || scope.agg === undefined || !(err instanceof DbError) ||
+        err.code !== SqlState.groupingError
+      ) {
+        throw err;
+      }
+      args = e.args.map((a) => this.expr(a, scope.agg!.input));
+    }
     const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
     for (const fn of candidates) {
       const res = fn.resolve(argTypes);
