@@ -454,6 +454,23 @@ Deno.test("set operations sort by result columns only; recursive CTEs reject ORD
     db.query("SELECT 1 AS k UNION SELECT 2 ORDER BY 1 - k"),
     (e: unknown) => code("0A000")(e) && /UNION\/INTERSECT\/EXCEPT ORDER BY/.test(String(e)),
   );
+  await assert.rejects(db.query("(SELECT 1 AS k UNION SELECT 2) ORDER BY k + 1"), code("0A000"));
+  // PostgreSQL 15 folds outer clauses into the parenthesized query
+  await assert.rejects(
+    db.query("(SELECT 1 AS k UNION SELECT 2 LIMIT 2) ORDER BY k * -1"),
+    code("0A000"),
+  );
+  await assert.rejects(
+    db.query("(SELECT 1 AS k UNION SELECT 2 ORDER BY 1 LIMIT 2) ORDER BY k"),
+    (e: unknown) => code("42601")(e) && /multiple ORDER BY clauses not allowed/.test(String(e)),
+  );
+  await db.query("CREATE TABLE n (a int)");
+  await db.query("INSERT INTO n VALUES (3), (1), (2)");
+  assert.deepEqual((await db.query("(SELECT a FROM n LIMIT 2) ORDER BY a")).rows, [[1], [2]]);
+  assert.deepEqual(
+    (await db.query("SELECT * FROM (SELECT a FROM n ORDER BY a DESC LIMIT 2) s ORDER BY a")).rows,
+    [[2], [3]],
+  );
   assert.deepEqual((await db.query("SELECT 1 AS k UNION SELECT 2 ORDER BY k DESC")).rows, [
     [2],
     [1],

@@ -1528,7 +1528,7 @@ class Binder {
       const keys: SortKey[] = [];
       for (const item of q.orderBy) {
         if (
-          q.body.kind === "set_op" && item.expr.kind !== "column_ref" &&
+          isSetOperation(q.body) && item.expr.kind !== "column_ref" &&
           item.expr.kind !== "literal"
         ) {
           // PostgreSQL sorts a set operation by its result columns only
@@ -2675,5 +2675,20 @@ export function evaluateConstant(e: BoundExpr, params: readonly Value[]): Value 
     }
     default:
       throw new DbError(SqlState.syntaxError, "argument must be a constant expression");
+  }
+}
+
+/** Whether a query body is a set operation, also inside parentheses with nothing added. */
+function isSetOperation(body: ast.QueryBody): boolean {
+  for (let b = body;;) {
+    if (b.kind === "set_op") return true;
+    const q = b.kind === "nested" ? b.query : null;
+    if (
+      q === null || q.with !== null || q.orderBy.length > 0 || q.limit !== null ||
+      q.offset !== null
+    ) {
+      return false;
+    }
+    b = q.body;
   }
 }

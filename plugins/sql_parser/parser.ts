@@ -788,6 +788,7 @@ class Parser {
       withClause = { recursive, ctes };
     }
     const body = this.setExpr(0);
+    const orderPos = this.tok.pos;
     const orderBy = this.acceptKw("order", "by") ? this.orderItems() : [];
     let limit: Expr | null = null;
     let offset: Expr | null = null;
@@ -808,6 +809,33 @@ class Parser {
       } else break;
     }
     this.leave();
+    if (
+      body.kind === "nested" &&
+      (withClause !== null || orderBy.length > 0 || limit !== null || offset !== null)
+    ) {
+      // PostgreSQL adds these clauses to the parenthesized query itself, so in
+      // `(SELECT ... LIMIT 2) ORDER BY x` the sort runs before the limit
+      const q = body.query;
+      const twice = (what: string, both: boolean) => {
+        if (both) {
+          throw new DbError(SqlState.syntaxError, `multiple ${what} clauses not allowed`, {
+            position: (what === "ORDER BY" ? orderPos : pos) + 1,
+          });
+        }
+      };
+      twice("ORDER BY", orderBy.length > 0 && q.orderBy.length > 0);
+      twice("OFFSET", offset !== null && q.offset !== null);
+      twice("LIMIT", limit !== null && q.limit !== null);
+      twice("WITH", withClause !== null && q.with !== null);
+      return {
+        with: withClause ?? q.with,
+        body: q.body,
+        orderBy: orderBy.length > 0 ? orderBy : q.orderBy,
+        limit: limit ?? q.limit,
+        offset: offset ?? q.offset,
+        pos,
+      };
+    }
     return { with: withClause, body, orderBy, limit, offset, pos };
   }
 
