@@ -6,6 +6,7 @@
  * @module
  */
 import { DbError, SqlState } from "../errors.ts";
+import { daysInMonth } from "./parse.ts";
 
 /** An interval's three parts. */
 export interface Interval {
@@ -213,11 +214,7 @@ export function addIntervalToMicros(us: number, iv: Interval): number {
     const m = date.getUTCMonth() + iv.months;
     const targetYear = y + Math.floor(m / 12);
     const targetMonth = ((m % 12) + 12) % 12;
-    const lastDay = new Date(Date.UTC(2000, targetMonth + 1, 0)).getUTCDate();
-    const leapFix = targetMonth === 1
-      ? ((targetYear % 4 === 0 && targetYear % 100 !== 0) || targetYear % 400 === 0 ? 29 : 28)
-      : lastDay;
-    const day = Math.min(date.getUTCDate(), leapFix);
+    const day = Math.min(date.getUTCDate(), daysInMonth(targetYear, targetMonth + 1));
     const out = new Date(Date.UTC(2000, targetMonth, day));
     out.setUTCFullYear(targetYear);
     t = (out.getTime() / 86_400_000) * microsPerDay + dayMicros;

@@ -76,29 +76,22 @@ const DATE_RE = /^\s*(\d{1,6})-(\d{1,2})-(\d{1,2})(\s+BC)?/i;
 const TIME_RE = /^[T\s]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?/i;
 const ZONE_RE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)\s*$/i;
 
-function daysFromCivil(y: number, m: number, d: number): number {
+/** Days since 1970-01-01 of a proleptic Gregorian date (year 0 is 1 BC). */
+export function daysFromCivil(y: number, m: number, d: number): number {
   const t = Date.UTC(2000, m - 1, d);
   const base = new Date(t);
   base.setUTCFullYear(y);
   return Math.round(base.getTime() / 86_400_000);
 }
 
+/** The number of days in month `m` (1-12) of year `y`, Gregorian leap years included. */
+export function daysInMonth(y: number, m: number): number {
+  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
 function checkDate(y: number, m: number, d: number, typeName: string, text: string): void {
-  const dim = [
-    31,
-    (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28,
-    31,
-    30,
-    31,
-    30,
-    31,
-    31,
-    30,
-    31,
-    30,
-    31,
-  ];
-  if (m < 1 || m > 12 || d < 1 || d > dim[m - 1]!) {
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
     throw new DbError("22008", `date/time field value out of range: "${text}"`, { hint: typeName });
   }
 }

@@ -9,6 +9,7 @@ import { type DataType, isString, Types } from "../../core/types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { andValidities, dbError } from "./_common.ts";
+import { daysFromCivil, daysInMonth } from "../../core/types/parse.ts";
 import {
   addIntervalToMicros,
   checkTimestampRange,
@@ -54,12 +55,6 @@ function civil(days: number): { y: number; m: number; d: number } {
   return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() };
 }
 
-function daysOf(y: number, m: number, d: number): number {
-  const date = new Date(Date.UTC(2000, m - 1, d));
-  date.setUTCFullYear(y);
-  return Math.round(date.getTime() / 86_400_000);
-}
-
 /** Truncates microseconds `us` to `unit`; `null` for an unknown unit. */
 export function truncateMicros(unit: string, us: number): number | null {
   if (!Number.isFinite(us)) return us;
@@ -96,18 +91,18 @@ export function truncateMicros(unit: string, us: number): number | null {
     }
     case "month":
     case "months":
-      return daysOf(y, m, 1) * microsPerDay;
+      return daysFromCivil(y, m, 1) * microsPerDay;
     case "quarter":
-      return daysOf(y, Math.floor((m - 1) / 3) * 3 + 1, 1) * microsPerDay;
+      return daysFromCivil(y, Math.floor((m - 1) / 3) * 3 + 1, 1) * microsPerDay;
     case "year":
     case "years":
-      return daysOf(y, 1, 1) * microsPerDay;
+      return daysFromCivil(y, 1, 1) * microsPerDay;
     case "decade":
-      return daysOf(Math.floor(y / 10) * 10, 1, 1) * microsPerDay;
+      return daysFromCivil(Math.floor(y / 10) * 10, 1, 1) * microsPerDay;
     case "century":
-      return daysOf(Math.floor((y - 1) / 100) * 100 + 1, 1, 1) * microsPerDay;
+      return daysFromCivil(Math.floor((y - 1) / 100) * 100 + 1, 1, 1) * microsPerDay;
     case "millennium":
-      return daysOf(Math.floor((y - 1) / 1000) * 1000 + 1, 1, 1) * microsPerDay;
+      return daysFromCivil(Math.floor((y - 1) / 1000) * 1000 + 1, 1, 1) * microsPerDay;
     default:
       return null;
   }
@@ -158,7 +153,7 @@ export function partOfMicros(field: string, us: number): number | null {
       return dow === 0 ? 7 : dow;
     }
     case "doy":
-      return days - daysOf(y, 1, 1) + 1;
+      return days - daysFromCivil(y, 1, 1) + 1;
     case "epoch":
       return us / microsPerSecond;
     case "julian":
@@ -365,21 +360,11 @@ const makeDate: ScalarFunctionDef = {
       const year = y![i]!;
       const month = m![i]!;
       const day = d![i]!;
-      const dim = [
-        31,
-        (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28,
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-      ];
-      if (year === 0 || month < 1 || month > 12 || day < 1 || day > dim[month - 1]!) {
+      const astronomical = year < 0 ? year + 1 : year; // 1 BC is year 0, a leap year
+      if (
+        year === 0 || month < 1 || month > 12 || day < 1 ||
+        day > daysInMonth(astronomical, month)
+      ) {
         throw dbError(
           "22008",
           `date field value out of range: ${year}-${String(month).padStart(2, "0")}-${
@@ -387,7 +372,7 @@ const makeDate: ScalarFunctionDef = {
           }`,
         );
       }
-      out[i] = daysOf(year < 0 ? year + 1 : year, month, day);
+      out[i] = daysFromCivil(astronomical, month, day);
     }
     return makeColumn(Types.date, n, out, validity);
   },

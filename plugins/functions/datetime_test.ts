@@ -116,3 +116,18 @@ Deno.test("time_bucket with an offset interval shifts the buckets (TimescaleDB, 
   ]]);
   await db.close();
 });
+
+Deno.test("make_date validates like PostgreSQL 15, 1 BC being a leap year", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    "SELECT make_date(-1, 2, 29)::text, make_date(2024, 2, 29)::text, make_date(2022, 8, 3)::text, make_date(NULL, 1, 1)",
+  );
+  assert.deepEqual(r.rows, [["0001-02-29 BC", "2024-02-29", "2022-08-03", null]]);
+  for (const args of ["-2, 2, 29", "0, 1, 1", "2023, 2, 29", "2023, 13, 1"]) {
+    await assert.rejects(
+      db.query(`SELECT make_date(${args})`),
+      (e: unknown) => e instanceof DbError && e.code === "22008",
+    );
+  }
+  await db.close();
+});
