@@ -246,6 +246,25 @@ class Binder {
 
   constructor(readonly ctx: BinderContext) {}
 
+  /** The names a DROP statement removes; a missing one is an error unless IF EXISTS. */
+  dropTargets(
+    stmt: { readonly names: readonly ast.QualifiedName[]; readonly ifExists: boolean },
+    what: "table" | "view" | "index",
+    exists: (r: ReturnType<typeof resolveName>) => unknown,
+  ): ReturnType<typeof resolveName>[] {
+    return stmt.names.map((n) => {
+      const r = resolveName(n);
+      if (!stmt.ifExists && !exists(r)) {
+        throw new DbError(
+          what === "index" ? SqlState.undefinedObject : SqlState.undefinedTable,
+          `${what} "${r.name}" does not exist`,
+          pos1(n),
+        );
+      }
+      return r;
+    });
+  }
+
   statement(stmt: ast.Statement): BoundStatement {
     switch (stmt.kind) {
       case "query":
@@ -255,17 +274,11 @@ class Binder {
       case "drop_table":
         return {
           kind: "drop_table",
-          tables: stmt.names.map((n) => {
-            const r = resolveName(n);
-            if (!stmt.ifExists && !this.ctx.catalog.getTable(r.schema, r.name)) {
-              throw new DbError(
-                SqlState.undefinedTable,
-                `table "${r.name}" does not exist`,
-                pos1(n),
-              );
-            }
-            return r;
-          }),
+          tables: this.dropTargets(
+            stmt,
+            "table",
+            (r) => this.ctx.catalog.getTable(r.schema, r.name),
+          ),
           ifExists: stmt.ifExists,
         };
       case "insert":
@@ -275,17 +288,7 @@ class Binder {
       case "drop_view":
         return {
           kind: "drop_view",
-          views: stmt.names.map((n) => {
-            const r = resolveName(n);
-            if (!stmt.ifExists && !this.ctx.catalog.getView(r.schema, r.name)) {
-              throw new DbError(
-                SqlState.undefinedTable,
-                `view "${r.name}" does not exist`,
-                pos1(n),
-              );
-            }
-            return r;
-          }),
+          views: this.dropTargets(stmt, "view", (r) => this.ctx.catalog.getView(r.schema, r.name)),
           ifExists: stmt.ifExists,
         };
       case "create_index":
@@ -293,17 +296,11 @@ class Binder {
       case "drop_index":
         return {
           kind: "drop_index",
-          indexes: stmt.names.map((n) => {
-            const r = resolveName(n);
-            if (!stmt.ifExists && !this.ctx.catalog.getIndex(r.schema, r.name)) {
-              throw new DbError(
-                SqlState.undefinedObject,
-                `index "${r.name}" does not exist`,
-                pos1(n),
-              );
-            }
-            return r;
-          }),
+          indexes: this.dropTargets(
+            stmt,
+            "index",
+            (r) => this.ctx.catalog.getIndex(r.schema, r.name),
+          ),
           ifExists: stmt.ifExists,
         };
       case "delete": {
