@@ -528,3 +528,32 @@ Deno.test("error precedence and texts follow PostgreSQL: unknown function before
   await fails("SELECT d FROM t", "42703", 'column "d" does not exist');
   await fails("SELECT t.d FROM t", "42703", "column t.d does not exist");
 });
+
+Deno.test("DROP of a missing table, view or index is an error unless IF EXISTS", async () => {
+  const db = await Database.open({ memory: true });
+  const cases: [string, string, string][] = [
+    ["DROP TABLE nosuch", "42P01", 'table "nosuch" does not exist'],
+    ["DROP VIEW nosuch", "42P01", 'view "nosuch" does not exist'],
+    ["DROP INDEX nosuch", "42704", 'index "nosuch" does not exist'],
+  ];
+  for (const [sql, code, text] of cases) {
+    await assert.rejects(
+      db.query(sql),
+      (e: unknown) => e instanceof DbError && e.code === code && e.message === text,
+    );
+    await db.query(
+      sql.replace("DROP TABLE", "DROP TABLE IF EXISTS").replace(
+        "DROP VIEW",
+        "DROP VIEW IF EXISTS",
+      ).replace("DROP INDEX", "DROP INDEX IF EXISTS"),
+    );
+  }
+  await db.query("CREATE TABLE t (a int)");
+  await db.query("CREATE VIEW v AS SELECT a FROM t");
+  await db.query("DROP VIEW v");
+  await db.query("DROP TABLE t");
+  await assert.rejects(
+    db.query("SELECT * FROM t"),
+    (e: unknown) => e instanceof DbError && e.code === "42P01",
+  );
+});
