@@ -14,6 +14,7 @@
  * @module
  */
 import { type DataType, formatValue, type Value } from "../../core/types/mod.ts";
+import { type Interval, parseInterval } from "../../core/types/interval.ts";
 import type { Dialect } from "./record.ts";
 
 const encoder = new TextEncoder();
@@ -111,6 +112,54 @@ export function formatFloat4Rounded12(x: number): string {
   return formatRounded12(x);
 }
 
+const microsPerSecond = 1_000_000;
+const microsPerMinute = 60 * microsPerSecond;
+const microsPerHour = 60 * microsPerMinute;
+
+/** `HH:MM:SS[.ffffff]` of a non-negative microsecond count, fraction trimmed of zeros. */
+function clockText(micros: number): string {
+  const h = Math.floor(micros / microsPerHour);
+  const m = Math.floor((micros % microsPerHour) / microsPerMinute);
+  const s = Math.floor((micros % microsPerMinute) / microsPerSecond);
+  const frac = micros % microsPerSecond;
+  const pad = (x: number) => String(x).padStart(2, "0");
+  const fracText = frac === 0 ? "" : `.${String(frac).padStart(6, "0").replace(/0+$/, "")}`;
+  return `${pad(h)}:${pad(m)}:${pad(s)}${fracText}`;
+}
+
+/** DuckDB's interval text: `1 year 2 months 3 days 04:05:06`, `00:00:00` when zero. */
+export function formatDuckdbInterval(iv: Interval): string {
+  const parts: string[] = [];
+  const word = (n: number, unit: string) => `${n} ${unit}${n === 1 || n === -1 ? "" : "s"}`;
+  const years = Math.trunc(iv.months / 12);
+  const months = iv.months - years * 12;
+  if (years !== 0) parts.push(word(years, "year"));
+  if (months !== 0) parts.push(word(months, "month"));
+  if (iv.days !== 0) parts.push(word(iv.days, "day"));
+  if (iv.micros !== 0) {
+    parts.push(`${iv.micros < 0 ? "-" : ""}${clockText(Math.abs(iv.micros))}`);
+  } else if (parts.length === 0) {
+    parts.push("00:00:00");
+  }
+  return parts.join(" ");
+}
+
+/**
+ * Arrow's (2024) month-day-nano interval text as DataFusion prints it:
+ * `0 years 14 mons 3 days 4 hours 5 mins 6.000000000 secs`. The years field is always 0; the
+ * time part is split into hours, minutes and seconds that each carry the sign.
+ */
+export function formatArrowInterval(iv: Interval): string {
+  const sign = iv.micros < 0 ? -1 : 1;
+  const abs = Math.abs(iv.micros);
+  const hours = Math.floor(abs / microsPerHour) * sign + 0;
+  const mins = Math.floor((abs % microsPerHour) / microsPerMinute) * sign + 0;
+  const secs = Math.floor((abs % microsPerMinute) / microsPerSecond);
+  const nanos = String((abs % microsPerSecond) * 1000).padStart(9, "0");
+  const secsText = `${sign < 0 && abs % microsPerMinute !== 0 ? "-" : ""}${secs}.${nanos}`;
+  return `0 years ${iv.months} mons ${iv.days} days ${hours} hours ${mins} mins ${secsText} secs`;
+}
+
 /**
  * Renders one value. `letter` is the column's type letter from the query header (classic only
  * uses it). NULL renders as `NULL` in every dialect.
@@ -143,10 +192,16 @@ export function renderValue(
     if (type.kind === "timestamptz") {
       return (formatValue(type, value) ?? "").replace(" ", "T").replace(/\+00$/, "Z");
     }
+    if (type.kind === "interval" && typeof value === "string") {
+      return formatArrowInterval(parseInterval(value));
+    }
     if (typeof value === "string") return value.replace(/\n+$/, "");
   }
   if (dialect === "risinglight" && isFloat && typeof value === "number") {
     return formatRounded12(value);
+  }
+  if (dialect === "duckdb" && type.kind === "interval" && typeof value === "string") {
+    return formatDuckdbInterval(parseInterval(value));
   }
   const text = formatValue(type, value) ?? "NULL";
   if (

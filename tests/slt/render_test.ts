@@ -61,3 +61,25 @@ Deno.test("render datafusion: 12-decimal floats, ISO timestamps, bools", () => {
   assert.equal(renderValue("datafusion", Types.text, "a\n", "T"), "a");
   assert.equal(renderValue("risinglight", Types.text, "", "T"), "(empty)");
 });
+
+Deno.test("render intervals: DuckDB words and Arrow's month-day-nano text", () => {
+  const iv = "1 year 2 mons 3 days 04:05:06.5";
+  assert.equal(renderValue("duckdb", Types.interval, iv, "T"), "1 year 2 months 3 days 04:05:06.5");
+  assert.equal(renderValue("duckdb", Types.interval, "00:00:00", "T"), "00:00:00");
+  assert.equal(
+    renderValue("duckdb", Types.interval, "-1 mons -00:00:01", "T"),
+    "-1 month -00:00:01",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.interval, iv, "T"),
+    "0 years 14 mons 3 days 4 hours 5 mins 6.500000000 secs",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.interval, "-1 years -1 mons -1 days -01:01:01.001001", "T"),
+    "0 years -13 mons -1 days -1 hours -1 mins -1.001001000 secs",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.interval, "00:00:00", "T"),
+    "0 years 0 mons 0 days 0 hours 0 mins 0.000000000 secs",
+  );
+});
