@@ -239,6 +239,7 @@ export class Database {
             parseQuery: (text) => parseView(parser, text, this.#limits),
             estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
             statementTimeMicros: this.#env.clock.nowMicros(),
+            defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
             params,
           });
           results.push(await this.#run(this.#optimize(bound), ctx));

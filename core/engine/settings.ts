@@ -13,6 +13,7 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   client_encoding: "UTF8",
   client_min_messages: "notice",
   datestyle: "ISO, MDY",
+  default_null_order: "nulls_last_on_asc_first_on_desc",
   default_transaction_isolation: "read committed",
   extra_float_digits: "1",
   integer_datetimes: "on",
@@ -26,6 +27,18 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   statement_timeout: "0",
   timezone: "UTC",
 };
+
+/**
+ * `default_null_order` values (DuckDB's names; spaces count as underscores): where NULLs go when
+ * ORDER BY does not say. The default is PostgreSQL's rule.
+ */
+const nullOrders = new Map([
+  ["nulls_first", "nulls_first"],
+  ["nulls_last", "nulls_last"],
+  ["nulls_first_on_asc_last_on_desc", "nulls_first_on_asc_last_on_desc"],
+  ["nulls_last_on_asc_first_on_desc", "nulls_last_on_asc_first_on_desc"],
+  ["postgres", "nulls_last_on_asc_first_on_desc"],
+]);
 
 /** Settings a client may not change. */
 const readOnly = new Set([
@@ -105,6 +118,18 @@ export class SessionSettings {
         }
         value = "UTF8";
         break;
+      case "default_null_order": {
+        const order = nullOrders.get(value.trim().toLowerCase().replace(/\s+/g, "_"));
+        if (order === undefined) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `invalid value for parameter "default_null_order": "${value}"`,
+            { hint: `Available values: ${[...new Set(nullOrders.values())].join(", ")}.` },
+          );
+        }
+        value = order;
+        break;
+      }
       case "extra_float_digits": {
         const n = Number(value);
         if (!Number.isInteger(n) || n < -15 || n > 3) {
@@ -119,6 +144,23 @@ export class SessionSettings {
         break;
     }
     this.#values.set(name, value);
+  }
+
+  /**
+   * Whether NULLs sort first when ORDER BY says neither NULLS FIRST nor NULLS LAST, from
+   * `default_null_order` (PostgreSQL's rule by default: NULLs are larger than every value).
+   */
+  defaultNullsFirst(descending: boolean): boolean {
+    switch (this.#values.get("default_null_order")) {
+      case "nulls_first":
+        return true;
+      case "nulls_last":
+        return false;
+      case "nulls_first_on_asc_last_on_desc":
+        return !descending;
+      default:
+        return descending;
+    }
   }
 
   /** The statement timeout in milliseconds (0 = none), from `statement_timeout`. */

@@ -426,6 +426,28 @@ Deno.test("SET, SHOW and RESET session parameters; statement_timeout applies", a
   await db.close();
 });
 
+Deno.test("default_null_order decides where NULLs go when ORDER BY does not say", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (a int); INSERT INTO t VALUES (2), (NULL), (1)");
+  const order = async (sql: string) => (await db.query(sql)).rows.map((r) => r[0]);
+  await check(db, "SHOW default_null_order", [["nulls_last_on_asc_first_on_desc"]]);
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a"), [1, 2, null]);
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a DESC"), [null, 2, 1]);
+  await db.query("SET default_null_order = 'nulls_first'");
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a"), [null, 1, 2]);
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a DESC"), [null, 2, 1]);
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a NULLS LAST"), [1, 2, null]);
+  assert.deepEqual(await order("SELECT string_agg(a::text, ',' ORDER BY a) FROM t"), ["1,2"]);
+  await db.query("SET default_null_order = 'NULLS LAST'");
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a DESC"), [2, 1, null]);
+  await db.query("SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a DESC"), [2, 1, null]);
+  await fails(db, "SET default_null_order = 'sideways'", "22023");
+  await db.query("RESET default_null_order");
+  assert.deepEqual(await order("SELECT a FROM t ORDER BY a"), [1, 2, null]);
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -48,6 +48,11 @@ export interface BinderContext {
   readonly estimateRows?: (tableId: number) => number;
   /** The statement's start time in microseconds: what now() and CURRENT_TIMESTAMP return. */
   readonly statementTimeMicros?: number;
+  /**
+   * Whether NULLs sort first for an ORDER BY key that does not say (the session's
+   * `default_null_order`); PostgreSQL's rule (first only when descending) when absent.
+   */
+  readonly defaultNullsFirst?: (descending: boolean) => boolean;
 }
 
 /** Functions that read the statement's start time. */
@@ -245,6 +250,11 @@ class Binder {
   readonly #frames: { correlated: boolean }[] = [];
 
   constructor(readonly ctx: BinderContext) {}
+
+  /** Where NULLs go for an ORDER BY key that does not say (see `defaultNullsFirst`). */
+  nullsFirstDefault(descending: boolean): boolean {
+    return this.ctx.defaultNullsFirst?.(descending) ?? descending;
+  }
 
   /** The names a DROP statement removes; a missing one is an error unless IF EXISTS. */
   dropTargets(
@@ -1336,7 +1346,7 @@ class Binder {
     const orderKeys: SortKey[] = q.orderBy.map((item) => ({
       expr: this.orderKey(item.expr, project, select, hidden),
       descending: item.descending,
-      nullsFirst: item.nullsFirst ?? item.descending,
+      nullsFirst: item.nullsFirst ?? this.nullsFirstDefault(item.descending),
     }));
     const onSet = new Set(onKeys.map(exprKey));
     const leading = orderKeys.slice(0, onKeys.length).map((k) => exprKey(k.expr));
@@ -1349,9 +1359,11 @@ class Binder {
         pos1(q),
       );
     }
-    const keys: SortKey[] = orderKeys.length > 0
-      ? orderKeys
-      : onKeys.map((expr) => ({ expr, descending: false, nullsFirst: false }));
+    const keys: SortKey[] = orderKeys.length > 0 ? orderKeys : onKeys.map((expr) => ({
+      expr,
+      descending: false,
+      nullsFirst: this.nullsFirstDefault(false),
+    }));
     const widened: LogicalPlan = {
       kind: "project",
       input: project.input,
@@ -1539,7 +1551,7 @@ class Binder {
         keys.push({
           expr,
           descending: item.descending,
-          nullsFirst: item.nullsFirst ?? item.descending,
+          nullsFirst: item.nullsFirst ?? this.nullsFirstDefault(item.descending),
         });
       }
       if (hidden.length > 0) {
@@ -2364,7 +2376,7 @@ class Binder {
       orderBy = e.orderBy.map((o) => ({
         expr: this.expr(o.expr, agg.input),
         descending: o.descending,
-        nullsFirst: o.nullsFirst ?? o.descending,
+        nullsFirst: o.nullsFirst ?? this.nullsFirstDefault(o.descending),
       }));
       if (e.distinct) {
         const argKeys = e.args.map((a) => exprKey(this.expr(a, agg.input)));
