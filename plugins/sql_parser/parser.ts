@@ -463,6 +463,8 @@ class Parser {
       const columns: ColumnDef[] = [];
       const constraints: TableConstraint[] = [];
       do {
+        // a trailing comma before ")" is accepted, as DuckDB and DataFusion do
+        if (this.isOp(")") && (columns.length > 0 || constraints.length > 0)) break;
         if (
           this.isKw("primary") || this.isKw("unique") || this.isKw("constraint") ||
           this.isKw("check") || this.isKw("foreign")

@@ -88,6 +88,9 @@ Deno.test("statements: CREATE TABLE, INSERT, DROP, unsupported", () => {
     ["b", "varchar", [5], true],
     ["c", "float8", [], false],
   ]);
+  const [trailing] = parseSql("CREATE TABLE t (a INT, b TEXT,)");
+  assert.ok(trailing?.kind === "create_table" && trailing.columns.length === 2);
+  assert.throws(() => parseSql("CREATE TABLE t (,)"), (e: unknown) => e instanceof SqlSyntaxError);
   const [i] = parseSql("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')");
   assert.ok(i?.kind === "insert" && i.source.body.kind === "values");
   assert.equal(i.source.body.rows.length, 2);
