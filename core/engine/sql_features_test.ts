@@ -448,6 +448,24 @@ Deno.test("default_null_order decides where NULLs go when ORDER BY does not say"
   await db.close();
 });
 
+Deno.test("GROUP BY () is the empty grouping set; DuckDB type names and trailing commas", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE s (c text, n tinyint,); INSERT INTO s VALUES ('x', 1), ('y', 2),");
+  await check(db, "SELECT count(*)::int FROM s WHERE false GROUP BY ()", [[0]]);
+  await check(db, "SELECT c, count(*)::int FROM s GROUP BY (), c, () ORDER BY 1", [
+    ["x", 1],
+    ["y", 1],
+  ]);
+  await check(db, "SELECT c, sum(n)::int FROM s GROUP BY GROUPING SETS ((), c) ORDER BY 1", [
+    ["x", 1],
+    ["y", 2],
+    [null, 3],
+  ]);
+  await check(db, "SELECT '2020-01-01 10:00'::datetime = '2020-01-01 10:00'::timestamp", [[true]]);
+  await fails(db, "INSERT INTO s VALUES ('z', 3),,", "42601");
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

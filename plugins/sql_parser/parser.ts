@@ -208,6 +208,14 @@ const TYPE_ALIASES: Record<string, string> = {
   date: "date",
   timestamp: "timestamp",
   timestamptz: "timestamptz",
+  // DuckDB spellings, mapped to the nearest PostgreSQL type (docs/sql.md lists them)
+  tinyint: "int2",
+  int1: "int2",
+  datetime: "timestamp",
+  timestamp_s: "timestamp",
+  timestamp_ms: "timestamp",
+  timestamp_us: "timestamp",
+  timestamp_ns: "timestamp",
   numeric: "numeric",
   decimal: "numeric",
   interval: "interval",
@@ -883,7 +891,8 @@ class Parser {
             `VALUES has more than ${this.limits.insertValuesRowsMax} rows`,
           );
         }
-      } while (this.acceptOp(","));
+        // a trailing comma after the last row is accepted, as DuckDB does
+      } while (this.acceptOp(",") && this.isOp("("));
       return { kind: "values", rows, pos };
     }
     if (this.isKw("table") && this.peek().kind !== "op") {
@@ -984,6 +993,12 @@ class Parser {
       }
       return this.groupingElement();
     };
+    if (this.isOp("(") && this.isOp(")", this.peek())) {
+      // GROUP BY (): the empty grouping set
+      this.next();
+      this.next();
+      return node("row", [], t.pos);
+    }
     if ((this.isKw("rollup") || this.isKw("cube")) && this.isOp("(", this.peek())) {
       const name = this.next().value;
       this.expectOp("(");
