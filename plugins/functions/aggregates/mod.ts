@@ -27,6 +27,7 @@ import { varianceAggregates } from "./variance.ts";
 import { stringAggAggregate } from "./string_agg.ts";
 import { bookendAggregates } from "./first_last.ts";
 import { percentileAggregates } from "./percentile.ts";
+import { regressionAggregates } from "./regression.ts";
 
 /** Every built-in aggregate function. */
 export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
@@ -40,4 +41,5 @@ export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
   stringAggAggregate,
   ...bookendAggregates,
   ...percentileAggregates,
+  ...regressionAggregates,
 ];
