@@ -2538,8 +2538,9 @@ class Binder {
       args = e.args.map((a) => this.expr(a, scope.agg!.input));
     }
     const argTypes = args.map((a) => (this.#untyped.has(a) ? Types.unknown : a.type));
+    const constants = args.map((a) => (a.kind === "const" ? a.value : undefined));
     for (const fn of candidates) {
-      const res = fn.resolve(argTypes);
+      const res = fn.resolve(argTypes, constants);
       if (res === null) continue;
       const cargs = args.map((a, i) => {
         const want = res.argTypes[i] ?? a.type;

@@ -1,5 +1,5 @@
 import type { DataType } from "../types/data_type.ts";
-import type { Column } from "../types/column.ts";
+import type { Column, Value } from "../types/column.ts";
 
 /** The result of resolving a function for given argument types. */
 export interface FunctionResolution {
@@ -39,8 +39,15 @@ export interface ScalarFunctionDef {
   /** Lower-case name as called from SQL. */
   readonly name: string;
   readonly volatility: Volatility;
-  /** Picks a signature for these argument types, or `null` if none fits. */
-  resolve(argTypes: readonly DataType[]): FunctionResolution | null;
+  /**
+   * Picks a signature for these argument types, or `null` if none fits. `constants` holds the
+   * value of each argument that is a literal (`undefined` for the others), for the rare function
+   * whose result type depends on one, like `arrow_cast(x, 'Int64')`.
+   */
+  resolve(
+    argTypes: readonly DataType[],
+    constants?: readonly (Value | undefined)[],
+  ): FunctionResolution | null;
   /** Evaluates over `length` rows; arguments already have the resolved types. */
   evaluate(args: readonly Column[], length: number): Column;
 }

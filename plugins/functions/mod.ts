@@ -25,6 +25,7 @@ import { patternFunctions } from "./pattern.ts";
 import { builtinAggregateFunctions } from "./aggregates/mod.ts";
 import { datetimeFunctions } from "./datetime.ts";
 import { numericFunctions } from "./numeric_functions.ts";
+import { arrowFunctions } from "./arrow.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -38,6 +39,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions,
   ...patternFunctions,
   ...datetimeFunctions,
+  ...arrowFunctions,
 ];
 
 /** Registers the built-in scalar and aggregate functions. */

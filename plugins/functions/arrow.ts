@@ -1,0 +1,297 @@
+/**
+ * Apache Arrow / DataFusion compatibility functions, for queries written against DataFusion:
+ *
+ * - `arrow_typeof(x)` -> text: the Arrow type that holds x's SQL type (`Int32`, `Utf8`,
+ *   `Decimal128(10, 2)`, `Timestamp(Microsecond, None)`, ...). OmenDB keeps timestamps in
+ *   microseconds, so timestamps report `Microsecond` where DataFusion says `Nanosecond`.
+ * - `arrow_cast(x, 'Type')`: a cast whose target is an Arrow type name (a constant). Integers
+ *   cast to `Timestamp(unit, ...)` count `unit`s since the epoch; a timestamp cast to
+ *   `Timestamp(Second|Millisecond, ...)` is truncated to that unit. Sub-microsecond precision
+ *   is truncated.
+ * - `to_timestamp_seconds|millis|micros|nanos(x)` -> timestamp: integers count that unit since
+ *   the epoch; text and timestamps are converted and truncated to the unit.
+ *
+ * @example
+ * ```ts
+ * import { arrowFunctions } from "./arrow.ts";
+ * import { columnFromValues, Types, valueAt } from "../../core/types/mod.ts";
+ * const typeOf = arrowFunctions.find((f) => f.name === "arrow_typeof")!;
+ * console.assert(typeOf.resolve([Types.int8]) !== null);
+ * const out = typeOf.evaluate([columnFromValues(Types.int8, [1n])], 1);
+ * console.assert(valueAt(out, 0) === "Int64");
+ * ```
+ *
+ * @module
+ */
+import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
+import { type DataType, isInteger, isString, Types } from "../../core/types/data_type.ts";
+import { type Column, isValid, makeColumn, type Value, valueAt } from "../../core/types/column.ts";
+import { castColumn } from "../../core/exec/kernels/cast.ts";
+import { checkTimestampRange } from "../../core/types/interval.ts";
+import { DbError, notSupported, SqlState } from "../../core/errors.ts";
+
+/** Arrow time units and how many microseconds one is. */
+const UNIT_MICROS = {
+  Second: 1_000_000,
+  Millisecond: 1_000,
+  Microsecond: 1,
+  Nanosecond: 0.001,
+} as const;
+
+type TimeUnit = keyof typeof UNIT_MICROS;
+
+/** An Arrow type name mapped to an OmenDB type (and the time unit of a timestamp). */
+interface ArrowTarget {
+  readonly type: DataType;
+  readonly unit: TimeUnit | null;
+}
+
+/** The Arrow name of a SQL type (what DataFusion's `arrow_typeof` prints). */
+export function arrowTypeName(t: DataType): string {
+  switch (t.kind) {
+    case "unknown":
+      return "Null";
+    case "bool":
+      return "Boolean";
+    case "int2":
+      return "Int16";
+    case "int4":
+      return "Int32";
+    case "int8":
+      return "Int64";
+    case "float4":
+      return "Float32";
+    case "float8":
+      return "Float64";
+    case "numeric":
+      if (t.precision === null) return "Decimal128(38, 10)"; // DataFusion's bare DECIMAL
+      return `${t.precision <= 38 ? "Decimal128" : "Decimal256"}(${t.precision}, ${t.scale})`;
+    case "text":
+    case "varchar":
+      return "Utf8";
+    case "date":
+      return "Date32";
+    case "timestamp":
+      return "Timestamp(Microsecond, None)";
+    case "timestamptz":
+      return 'Timestamp(Microsecond, Some("UTC"))';
+    case "interval":
+      return "Interval(MonthDayNano)";
+  }
+}
+
+function badType(text: string): DbError {
+  return new DbError(SqlState.invalidParameterValue, `unknown Arrow type "${text}"`);
+}
+
+/** Parses an Arrow type name as DataFusion writes it (`Decimal128(5, 2)`, `Dictionary(...)`). */
+export function parseArrowType(text: string): ArrowTarget {
+  const s = text.trim();
+  const m = /^(\w+)\s*(?:\((.*)\))?$/s.exec(s);
+  if (m === null) throw badType(text);
+  const name = m[1]!;
+  const args = m[2] === undefined ? [] : splitTopLevel(m[2]);
+  const plain = (type: DataType): ArrowTarget => {
+    if (args.length > 0) throw badType(text);
+    return { type, unit: null };
+  };
+  switch (name) {
+    case "Boolean":
+      return plain(Types.bool);
+    case "Int8":
+    case "Int16":
+    case "UInt8":
+      return plain(Types.int2);
+    case "Int32":
+    case "UInt16":
+      return plain(Types.int4);
+    case "Int64":
+    case "UInt32":
+      return plain(Types.int8);
+    case "UInt64":
+      return plain({ kind: "numeric", precision: 20, scale: 0 });
+    case "Float16":
+    case "Float32":
+      return plain(Types.float4);
+    case "Float64":
+      return plain(Types.float8);
+    case "Utf8":
+    case "LargeUtf8":
+    case "Utf8View":
+      return plain(Types.text);
+    case "Date32":
+    case "Date64":
+      return plain(Types.date);
+    case "Decimal128":
+    case "Decimal256": {
+      const [p, sc] = args.map(Number);
+      if (args.length !== 2 || !Number.isInteger(p) || !Number.isInteger(sc)) throw badType(text);
+      if (p! < 1 || p! > 1000 || sc! < 0 || sc! > p!) throw badType(text);
+      return { type: { kind: "numeric", precision: p!, scale: sc! }, unit: null };
+    }
+    case "Timestamp": {
+      const unit = args[0] as TimeUnit | undefined;
+      if (args.length !== 2 || unit === undefined || !(unit in UNIT_MICROS)) throw badType(text);
+      const zone = args[1]!;
+      if (zone === "None") return { type: Types.timestamp, unit };
+      const z = /^Some\("(.*)"\)$/.exec(zone);
+      if (z === null) throw badType(text);
+      if (!/^(UTC|Z|\+00(:?00)?)$/i.test(z[1]!)) {
+        throw notSupported(`time zone "${z[1]}" (only UTC)`);
+      }
+      return { type: Types.timestamptz, unit };
+    }
+    case "Interval":
+      if (args.length !== 1 || !/^(MonthDayNano|YearMonth|DayTime)$/.test(args[0]!)) {
+        throw badType(text);
+      }
+      return { type: Types.interval, unit: null };
+    case "Dictionary":
+      if (args.length !== 2) throw badType(text);
+      return parseArrowType(args[1]!);
+    case "Time32":
+    case "Time64":
+    case "Binary":
+    case "LargeBinary":
+    case "List":
+    case "LargeList":
+    case "Struct":
+    case "Map":
+    case "Null":
+      throw notSupported(`Arrow type ${name}`);
+    default:
+      throw badType(text);
+  }
+}
+
+/** Splits `a, B(c, d), e` on the commas outside parentheses and quotes. */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === "(") depth++;
+    else if (!quoted && c === ")") depth--;
+    else if (!quoted && depth === 0 && c === ",") {
+      out.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start).trim());
+  return out;
+}
+
+/** The first non-NULL value of a column, or null. */
+function firstValue(col: Column, length: number): Value {
+  for (let i = 0; i < length; i++) if (isValid(col.validity, i)) return valueAt(col, i);
+  return null;
+}
+
+/**
+ * `x` converted to a timestamp type counted in `unit`: integers are `unit`s since the epoch,
+ * anything else is cast and then truncated to the unit (toward zero, as Arrow divides).
+ */
+export function toTimestampInUnit(x: Column, type: DataType, unit: TimeUnit, length: number) {
+  const per = UNIT_MICROS[unit];
+  const out = new Float64Array(length);
+  if (isInteger(x.type)) {
+    for (let i = 0; i < length; i++) {
+      if (!isValid(x.validity, i)) continue;
+      const v = x.data![i] as number | bigint;
+      const us = unit === "Nanosecond"
+        ? Number(BigInt(v) / 1000n)
+        : Number(BigInt(v) * BigInt(per));
+      out[i] = checkTimestampRange(us);
+    }
+    return makeColumn(type, length, out, x.validity);
+  }
+  const cast = castColumn(x, type);
+  if (per <= 1) return cast;
+  const src = cast.data as Float64Array;
+  for (let i = 0; i < length; i++) {
+    const us = src[i]!;
+    out[i] = Number.isFinite(us) ? Math.trunc(us / per) * per + 0 : us;
+  }
+  return makeColumn(type, length, out, cast.validity);
+}
+
+function targetOf(constants: readonly (Value | undefined)[] | undefined): ArrowTarget {
+  const t = constants?.[1];
+  if (typeof t !== "string") {
+    throw new DbError(
+      SqlState.invalidParameterValue,
+      "arrow_cast needs the target type as a constant string, e.g. arrow_cast(x, 'Int64')",
+    );
+  }
+  return parseArrowType(t);
+}
+
+const arrowTypeof: ScalarFunctionDef = {
+  name: "arrow_typeof",
+  volatility: "immutable",
+  resolve(types, constants): FunctionResolution | null {
+    if (types.length !== 1) return null;
+    // an untyped string literal is Utf8; an untyped NULL stays Null
+    const t = types[0]!.kind === "unknown" && constants?.[0] != null ? Types.text : types[0]!;
+    return { returns: Types.text, argTypes: [t] };
+  },
+  evaluate([x], length) {
+    const out = new Array<string>(length).fill(arrowTypeName(x!.type));
+    return makeColumn(Types.text, length, out, null);
+  },
+};
+
+const arrowCast: ScalarFunctionDef = {
+  name: "arrow_cast",
+  volatility: "immutable",
+  resolve(types, constants): FunctionResolution | null {
+    if (types.length !== 2 || !(types[1]!.kind === "unknown" || isString(types[1]!))) return null;
+    const target = targetOf(constants);
+    const from = types[0]!.kind === "unknown" && constants?.[0] != null ? Types.text : types[0]!;
+    return { returns: target.type, argTypes: [from, Types.text] };
+  },
+  evaluate([x, typeText], length) {
+    const text = firstValue(typeText!, length);
+    if (text === null) return castColumn(x!, Types.text);
+    const target = parseArrowType(String(text));
+    if (target.unit !== null) return toTimestampInUnit(x!, target.type, target.unit, length);
+    return castColumn(x!, target.type);
+  },
+};
+
+function toTimestampUnit(name: string, unit: TimeUnit): ScalarFunctionDef {
+  return {
+    name,
+    volatility: "immutable",
+    resolve(types, constants): FunctionResolution | null {
+      if (types.length !== 1) return null;
+      const t = types[0]!;
+      if (t.kind === "unknown") {
+        return {
+          returns: Types.timestamp,
+          argTypes: [constants?.[0] == null ? Types.int8 : Types.text],
+        };
+      }
+      if (isInteger(t) || isString(t) || t.kind === "timestamp" || t.kind === "timestamptz") {
+        return { returns: Types.timestamp, argTypes: [t] };
+      }
+      return null;
+    },
+    evaluate([x], length) {
+      return toTimestampInUnit(x!, Types.timestamp, unit, length);
+    },
+  };
+}
+
+/** arrow_typeof, arrow_cast and DataFusion's to_timestamp_<unit> functions. */
+export const arrowFunctions: readonly ScalarFunctionDef[] = [
+  arrowTypeof,
+  arrowCast,
+  toTimestampUnit("to_timestamp_seconds", "Second"),
+  toTimestampUnit("to_timestamp_millis", "Millisecond"),
+  toTimestampUnit("to_timestamp_micros", "Microsecond"),
+  toTimestampUnit("to_timestamp_nanos", "Nanosecond"),
+];
