@@ -274,13 +274,18 @@ export function bucketMicros(us: number, width: Interval, origin: number | null)
       throw dbError("22023", "month intervals cannot have day or time component");
     }
     const o = origin ?? defaultMonthOriginMicros;
-    const od = new Date(o / 1000);
+    const od = new Date(Math.floor(o / 1000));
     const d = new Date(Math.floor(us / 1000));
     const months = (d.getUTCFullYear() - od.getUTCFullYear()) * 12 + d.getUTCMonth() -
-      od.getUTCMonth() -
-      (d.getUTCDate() < od.getUTCDate() ? 1 : 0);
-    const k = Math.floor(months / width.months) * width.months;
-    return addIntervalToMicros(o, { months: k, days: 0, micros: 0 });
+      od.getUTCMonth();
+    // buckets start at origin + k * width (day clamped to the month's end); take the last
+    // start at or before us
+    const w = width.months;
+    let k = Math.floor(months / w) * w;
+    const start = (m: number) => addIntervalToMicros(o, { months: m, days: 0, micros: 0 });
+    while (start(k) > us) k -= w;
+    while (start(k + w) <= us) k += w;
+    return start(k);
   }
   const step = width.days * microsPerDay + width.micros;
   if (step <= 0) throw dbError("22023", "interval must be greater than zero");
@@ -314,12 +319,6 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
         if (widths[i] !== lastText) {
           lastText = widths[i]!;
           w = parseInterval(lastText);
-        }
-        if (name === "date_bin" && w.months !== 0) {
-          throw dbError(
-            "22023",
-            "timestamps cannot be binned into intervals containing months or years",
-          );
         }
         if (offsets !== null) {
           // shift by the offset, bucket, shift back

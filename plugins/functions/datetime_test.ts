@@ -67,8 +67,26 @@ Deno.test("time_bucket and date_bin bucket timestamps like TimescaleDB and Postg
     "2020-02-11 15:32:30",
     "1999-12-31 00:00:00",
   ]]);
+  // month strides bin by calendar months from the origin (PostgreSQL 15 refuses them; this is
+  // DataFusion's and TimescaleDB's behaviour); a bucket start keeps the origin's day, clamped
+  const m = await db.query(
+    `SELECT date_bin('1 month', TIMESTAMP '2020-02-11', TIMESTAMP '2001-01-01')::text,
+            date_bin('3 months', TIMESTAMP '2022-04-01', TIMESTAMP '2021-05-31 00:04')::text,
+            date_bin('1 month', TIMESTAMP '2000-01-31', TIMESTAMP '2000-02-29')::text,
+            date_bin('5 months', TIMESTAMP '2022-01-01')::text,
+            date_bin('3 years 1 month', TIMESTAMP '2022-09-01')::text,
+            date_bin('1 month', TIMESTAMP '2022-03-01 00:03', TIMESTAMP '2021-05-01 00:04')::text`,
+  );
+  assert.deepEqual(m.rows, [[
+    "2020-02-01 00:00:00",
+    "2022-02-28 00:04:00",
+    "2000-01-29 00:00:00",
+    "2021-09-01 00:00:00",
+    "2022-06-01 00:00:00",
+    "2022-02-01 00:04:00",
+  ]]);
   await assert.rejects(
-    db.query("SELECT date_bin('1 month', TIMESTAMP '2020-02-11', TIMESTAMP '2001-01-01')"),
+    db.query("SELECT date_bin('1 month 1 day', TIMESTAMP '2020-02-11')"),
     (e: unknown) => e instanceof DbError && e.code === "22023",
   );
   const g = await db.query(

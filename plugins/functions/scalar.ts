@@ -5,7 +5,13 @@
  * @module
  */
 import { DbError, SqlState } from "../../core/errors.ts";
-import { type DataType, isNumeric, isString, Types } from "../../core/types/data_type.ts";
+import {
+  type DataType,
+  isNumeric,
+  isString,
+  Types,
+  typeToSql,
+} from "../../core/types/data_type.ts";
 import {
   allocData,
   allValid,
@@ -187,7 +193,19 @@ const nullifFn: ScalarFunctionDef = {
 };
 
 /** The original scalar functions: abs, coalesce, nullif, length, char_length, lower, upper. */
+/** `pg_typeof(x)`: the name of x's type, without modifiers (`numeric`, `character varying`). */
+const pgTypeofFn: ScalarFunctionDef = {
+  name: "pg_typeof",
+  volatility: "stable",
+  resolve: (types) => (exactly(1, types) ? { returns: Types.text, argTypes: [types[0]!] } : null),
+  evaluate([x], n) {
+    const name = typeToSql(x!.type).replace(/\(.*\)$/, "");
+    return makeColumn(Types.text, n, new Array<string>(n).fill(name), null);
+  },
+};
+
 export const basicScalarFunctions: readonly ScalarFunctionDef[] = [
+  pgTypeofFn,
   absFn,
   coalesceFn,
   nullifFn,

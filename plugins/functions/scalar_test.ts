@@ -34,3 +34,19 @@ Deno.test("coalesce, nullif, length, lower, upper", () => {
   assert.equal(call1(f, "lower", [T.text, "ÀB"]), "àb");
   assert.equal(call1(f, "upper", [T.text, "àb"]), "ÀB");
 });
+
+Deno.test("pg_typeof names the argument's type without modifiers", async () => {
+  const { Database } = await import("../../mod.ts");
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    "SELECT pg_typeof(1), pg_typeof(1.5::numeric(4,1)), pg_typeof('a'), pg_typeof('a'::varchar(3)), pg_typeof(now())",
+  );
+  assert.deepEqual(r.rows, [[
+    "integer",
+    "numeric",
+    "unknown",
+    "character varying",
+    "timestamp with time zone",
+  ]]);
+  await db.close();
+});

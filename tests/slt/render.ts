@@ -112,6 +112,17 @@ export function formatFloat4Rounded12(x: number): string {
   return formatRounded12(x);
 }
 
+/**
+ * Fractional seconds as Arrow (chrono) prints them: 3 digits when the value is whole
+ * milliseconds, else 6 (`.19` becomes `.190`, `.190855` stays).
+ */
+function arrowFraction(text: string): string {
+  return text.replace(
+    /\.(\d{1,6})(?=\D|$)/,
+    (_m, digits: string) => `.${digits.padEnd(digits.length <= 3 ? 3 : 6, "0")}`,
+  );
+}
+
 const microsPerSecond = 1_000_000;
 const microsPerMinute = 60 * microsPerSecond;
 const microsPerHour = 60 * microsPerMinute;
@@ -188,9 +199,11 @@ export function renderValue(
   if (dialect === "datafusion") {
     if (type.kind === "float4" && typeof value === "number") return formatFloat4Rounded12(value);
     if (isFloat && typeof value === "number") return formatRounded12(value);
-    if (type.kind === "timestamp") return (formatValue(type, value) ?? "").replace(" ", "T");
+    if (type.kind === "timestamp") {
+      return arrowFraction(formatValue(type, value) ?? "").replace(" ", "T");
+    }
     if (type.kind === "timestamptz") {
-      return (formatValue(type, value) ?? "").replace(" ", "T").replace(/\+00$/, "Z");
+      return arrowFraction(formatValue(type, value) ?? "").replace(" ", "T").replace(/\+00$/, "Z");
     }
     if (type.kind === "interval" && typeof value === "string") {
       return formatArrowInterval(parseInterval(value));

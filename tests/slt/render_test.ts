@@ -83,3 +83,20 @@ Deno.test("render intervals: DuckDB words and Arrow's month-day-nano text", () =
     "0 years 0 mons 0 days 0 hours 0 mins 0.000000000 secs",
   );
 });
+
+Deno.test("render datafusion timestamps: 3 or 6 fractional digits, as chrono prints them", () => {
+  const us = Date.UTC(2020, 8, 8, 13, 42, 29, 190) * 1000;
+  assert.equal(renderValue("datafusion", Types.timestamp, us, "P"), "2020-09-08T13:42:29.190");
+  assert.equal(
+    renderValue("datafusion", Types.timestamp, us + 855, "P"),
+    "2020-09-08T13:42:29.190855",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.timestamp, us + 5, "P"),
+    "2020-09-08T13:42:29.190005",
+  );
+  assert.equal(
+    renderValue("datafusion", Types.timestamptz, us - 190_000, "P"),
+    "2020-09-08T13:42:29Z",
+  );
+});
