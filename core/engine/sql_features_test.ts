@@ -466,6 +466,17 @@ Deno.test("GROUP BY () is the empty grouping set; DuckDB type names and trailing
   await db.close();
 });
 
+Deno.test("INSERT without a column list and fewer values fills the rest with NULL", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE x (a int, b text); CREATE TABLE y (a int, b int NOT NULL)");
+  await db.query("INSERT INTO x VALUES (1); INSERT INTO x VALUES (2, 'b'); INSERT INTO x SELECT 3");
+  await check(db, "SELECT * FROM x ORDER BY a", [[1, null], [2, "b"], [3, null]]);
+  await fails(db, "INSERT INTO x VALUES (1, 'a', 3)", "42601");
+  await fails(db, "INSERT INTO y VALUES (1)", "23502");
+  await check(db, "SELECT count(*)::int FROM y", [[0]]);
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -492,6 +492,9 @@ class Binder {
         pos1(stmt.source),
       );
     }
+    // without a column list, fewer values fill the leading columns; the rest get their
+    // defaults, as in PostgreSQL
+    targets.length = source.fields.length;
     // Assignment casts: coerce each source column to its target column's type.
     const exprs: BoundExpr[] = source.fields.map((f, k) => {
       const target = table.columns[targets[k]!]!;
