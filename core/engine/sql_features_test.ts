@@ -477,6 +477,27 @@ Deno.test("INSERT without a column list and fewer values fills the rest with NUL
   await db.close();
 });
 
+Deno.test("IN lists evaluate like PostgreSQL's = ANY(ARRAY[...]) (fuzz regressions)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 text, c1 bool, f float8)");
+  await db.query("INSERT INTO t0 VALUES ('-D', TRUE, 1e10), ('x', FALSE, 1)");
+  // one item without columns: the items are tested in order, so the failing cast runs
+  await fails(
+    db,
+    "SELECT * FROM t0 WHERE FALSE = (c1 NOT IN (CAST(c0 AS BOOLEAN), TRUE, c1))",
+    "22P02",
+  );
+  // several such items form one test; a NULL among them does not hide the operand's error
+  await fails(db, "SELECT * FROM t0 WHERE CAST(f AS INTEGER) NOT IN (0, NULL)", "22003");
+  await check(
+    db,
+    "SELECT 1 IN (1, NULL), 2 IN (1, NULL), 2 NOT IN (1, NULL), 1 NOT IN (1, NULL), 3 NOT IN (1, 2), NULL IN (1, 2)",
+    [[true, null, null, false, true, null]],
+  );
+  await check(db, "SELECT c0 FROM t0 WHERE c0 IN ('x', 'y', c0 || 'z') ORDER BY 1", [["x"]]);
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

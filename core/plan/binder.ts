@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { inValuesFunction } from "../exec/kernels/in_values.ts";
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
 import {
@@ -1836,8 +1837,6 @@ class Binder {
         const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
         const xc = this.coerce(x, t, "IN");
         let test: BoundExpr | null = null;
-        // PostgreSQL tests the items without column references first (as one array
-        // comparison), then each item that reads a column.
         const readsColumns = (b: BoundExpr): boolean => {
           let found = false;
           walkBound(b, (n) => {
@@ -1847,9 +1846,20 @@ class Binder {
           });
           return found;
         };
-        const ordered = [...items.filter((b) => !readsColumns(b)), ...items.filter(readsColumns)];
-        // x IN (a, b) is x = a OR x = b; x NOT IN (a, b) is x <> a AND x <> b (as PostgreSQL
-        // builds it, so a NULL item becomes a constant conjunct the planner can see).
+        // PostgreSQL: with more than one item that reads no column, those items become one
+        // x = ANY(ARRAY[...]) test, evaluated first; the other items (or all of them, when at
+        // most one reads no column) are x = a OR x = b ... (x <> a AND ... for NOT IN) in order
+        const constant = items.filter((b) => !readsColumns(b));
+        let ordered = items;
+        if (constant.length > 1) {
+          test = {
+            kind: "call",
+            fn: inValuesFunction(e.negated),
+            args: [xc, ...constant.map((it) => this.coerce(it, t, "IN"))],
+            type: Types.bool,
+          };
+          ordered = items.filter(readsColumns);
+        }
         for (const it of ordered) {
           const cmp: BoundExpr = {
             kind: "op",

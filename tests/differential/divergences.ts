@@ -121,6 +121,14 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "length_is_integer",
+    description: "length() returns integer in PostgreSQL and BIGINT in DuckDB, so " +
+      "length(s) + 2147483647 overflows with 22003 in PostgreSQL and not in DuckDB.",
+    triggers: ["func.length"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
+    example: { setup: [], sql: "SELECT (length('abc') + 2147483647) AS r0" },
+  },
+  {
     id: "overflow_skipped_under_is_null",
     description: "An integer overflow inside the operand of IS [NOT] NULL: DuckDB's optimizer " +
       "decides the test without evaluating the operand (abs(x) is NULL only when x is) and " +
