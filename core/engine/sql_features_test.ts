@@ -498,6 +498,31 @@ Deno.test("IN lists evaluate like PostgreSQL's = ANY(ARRAY[...]) (fuzz regressio
   await db.close();
 });
 
+Deno.test("LIMIT and OFFSET take subqueries and volatile functions, evaluated once", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE n (i int); INSERT INTO n VALUES (1), (2), (3), (NULL)");
+  // expected answers are PostgreSQL 15's
+  await check(db, "SELECT i FROM n ORDER BY i LIMIT (SELECT min(i) FROM n)", [[1]]);
+  await check(
+    db,
+    "SELECT i FROM n ORDER BY i LIMIT (SELECT max(i) FROM n) OFFSET (SELECT min(i) FROM n)",
+    [[2], [3], [null]],
+  );
+  await check(db, "SELECT i FROM n ORDER BY i LIMIT (SELECT max(i) FROM n WHERE i > 5)", [
+    [1],
+    [2],
+    [3],
+    [null],
+  ]);
+  const r = await db.query("SELECT count(*)::int FROM (SELECT * FROM n LIMIT random()) s");
+  assert.ok(r.rows[0]![0] === 0 || r.rows[0]![0] === 1);
+  await check(db, "SELECT i FROM n ORDER BY i LIMIT 2.7", [[1], [2], [3]]);
+  await fails(db, "SELECT i FROM n LIMIT i", "42P10");
+  await fails(db, "SELECT i FROM n LIMIT (SELECT -1)", "2201W");
+  await fails(db, "SELECT i FROM n LIMIT true", "42804");
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

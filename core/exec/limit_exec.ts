@@ -1,6 +1,42 @@
 import type { Batch } from "../types/batch.ts";
-import { takeColumn } from "../types/column.ts";
+import { takeColumn, valueAt } from "../types/column.ts";
+import { DbError } from "../errors.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
+import { evaluate } from "./eval.ts";
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
+
+/** Evaluates a LIMIT/OFFSET argument once: `null` for NULL, 2201W when negative. */
+async function argumentValue(
+  e: BoundExpr,
+  what: "LIMIT" | "OFFSET",
+  ctx: ExecContext,
+): Promise<number | null> {
+  const one: Batch = { columns: [], length: 1 };
+  const subqueries = subqueriesOf([e]);
+  if (subqueries.length > 0) await prepareSubqueries(subqueries, one, ctx);
+  const v = valueAt(evaluate(e, one, ctx), 0);
+  if (v === null) return null;
+  const n = Number(v);
+  if (n < 0) throw new DbError("2201W", `${what} must not be negative`);
+  return n;
+}
+
+/** A LIMIT whose count or offset is evaluated when the query starts (PostgreSQL's rule). */
+export async function* limitByExpressions(
+  plan: LogicalPlan & { kind: "limit" },
+  input: () => AsyncIterable<Batch>,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  const limit = plan.limitExpr === undefined
+    ? plan.limit
+    : await argumentValue(plan.limitExpr, "LIMIT", ctx);
+  const offset = plan.offsetExpr === undefined
+    ? plan.offset
+    : (await argumentValue(plan.offsetExpr, "OFFSET", ctx)) ?? 0;
+  yield* limitExec(input(), limit, offset, ctx);
+}
 
 /** Skips `offset` rows, then passes at most `limit` rows (all when `null`). */
 export async function* limitExec(

@@ -14,7 +14,7 @@ import { filterExec } from "./filter_exec.ts";
 import { projectExec } from "./project_exec.ts";
 import { valuesExec } from "./values_exec.ts";
 import { sortExec } from "./sort_exec.ts";
-import { limitExec } from "./limit_exec.ts";
+import { limitByExpressions, limitExec } from "./limit_exec.ts";
 import { distinctExec, distinctOnExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
 import { setOpExec } from "./set_op_exec.ts";
@@ -129,6 +129,9 @@ function executeNode(
         ctx,
       );
     case "limit":
+      if (plan.limitExpr !== undefined || plan.offsetExpr !== undefined) {
+        return limitByExpressions(plan, () => execute(plan.input, storage, ctx), ctx);
+      }
       return limitExec(execute(plan.input, storage, ctx), plan.limit, plan.offset, ctx);
     default:
       return unreachable(plan, "plan");

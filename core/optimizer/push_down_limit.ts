@@ -10,6 +10,7 @@ import type { LogicalPlan } from "../plan/logical_plan.ts";
 
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   if (plan.kind !== "limit" || plan.input.kind !== "project" || plan.limit === null) return null;
+  if (plan.limitExpr !== undefined || plan.offsetExpr !== undefined) return null;
   const project = plan.input;
   const below = project.input;
   if (plan.offset === 0) {

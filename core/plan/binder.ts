@@ -1648,13 +1648,69 @@ class Binder {
 
   limit(plan: LogicalPlan, q: ast.Query): LogicalPlan {
     if (q.limit === null && q.offset === null) return plan;
-    const limit = q.limit === null ? null : this.constInt(q.limit, "LIMIT");
-    const offset = q.offset === null ? 0 : this.constInt(q.offset, "OFFSET") ?? 0;
-    return { kind: "limit", input: plan, limit, offset, fields: plan.fields };
+    const limit = q.limit === null ? null : this.limitArgument(q.limit, "LIMIT", plan);
+    const offset = q.offset === null ? 0 : this.limitArgument(q.offset, "OFFSET", plan) ?? 0;
+    return {
+      kind: "limit",
+      input: plan,
+      limit: typeof limit === "number" ? limit : null,
+      offset: typeof offset === "number" ? offset : 0,
+      ...(limit !== null && typeof limit === "object" ? { limitExpr: limit } : {}),
+      ...(typeof offset === "object" ? { offsetExpr: offset } : {}),
+      fields: plan.fields,
+    };
+  }
+
+  /**
+   * A LIMIT or OFFSET argument: its value when it is constant, else (a subquery, a volatile
+   * function) the bigint expression to evaluate once when the query runs, as PostgreSQL does.
+   */
+  limitArgument(e: ast.Expr, what: string, plan: LogicalPlan): number | null | BoundExpr {
+    let bound: BoundExpr;
+    try {
+      bound = this.expr(e, emptyScope);
+    } catch (err) {
+      // a column of the query itself: PostgreSQL names the real problem
+      if (err instanceof DbError && err.code === SqlState.undefinedColumn) {
+        let isOwn = false;
+        try {
+          this.expr(e, { fields: plan.fields });
+          isOwn = true;
+        } catch { /* not a column of this query either */ }
+        if (isOwn) {
+          throw new DbError("42P10", `argument of ${what} must not contain variables`, pos1(e));
+        }
+      }
+      throw err;
+    }
+    const folded = foldExpr(this.assignInt8(bound, what, e));
+    if (!isConstantTree(folded)) {
+      let reads = false;
+      walkBound(folded, (n) => {
+        if (n.kind === "column" || n.kind === "outer_column") reads = true;
+      });
+      if (reads) {
+        throw new DbError("42P10", `argument of ${what} must not contain variables`, pos1(e));
+      }
+      return folded;
+    }
+    return this.constInt(e, what);
+  }
+
+  /** Coerces a LIMIT/OFFSET argument to bigint in assignment context (PostgreSQL's rule). */
+  assignInt8(b: BoundExpr, what: string, node: ast.Expr): BoundExpr {
+    if (b.type.kind === "int8") return b;
+    if (this.#untyped.has(b) || b.type.kind === "unknown") return this.coerce(b, Types.int8, what);
+    if (isNumeric(b.type)) return this.cast(b, Types.int8);
+    throw new DbError(
+      SqlState.datatypeMismatch,
+      `argument of ${what} must be type bigint, not type ${typeToSql(b.type)}`,
+      pos1(node),
+    );
   }
 
   constInt(e: ast.Expr, what: string): number | null {
-    const bound = this.coerce(this.expr(e, emptyScope), Types.int8, what);
+    const bound = this.assignInt8(this.expr(e, emptyScope), what, e);
     const folded = foldExpr(bound); // LIMIT 2 - 1 is a constant expression too
     if (folded.kind !== "const" && folded.kind !== "param" && folded.kind !== "cast") {
       throw new DbError(
@@ -2681,6 +2737,12 @@ function bindTypeNameSafe(t: ast.TypeName): keyof typeof typeInfo {
   } catch {
     return "unknown";
   }
+}
+
+/** Whether {@link evaluateConstant} can evaluate `e` (constants, parameters and their casts). */
+function isConstantTree(e: BoundExpr): boolean {
+  return e.kind === "const" || e.kind === "param" ||
+    (e.kind === "cast" && isConstantTree(e.operand));
 }
 
 /** Evaluates an expression without input rows (constants and parameters only). */

@@ -139,8 +139,15 @@ function describe(plan: LogicalPlan): string {
         plan.order.map((k) => `${explainExpr(k.expr, inFields)}${k.descending ? " DESC" : ""}`)
           .join(", ")
       }`;
-    case "limit":
-      return `Limit ${plan.limit ?? "ALL"}${plan.offset ? ` offset ${plan.offset}` : ""}`;
+    case "limit": {
+      const count = plan.limitExpr ? explainExpr(plan.limitExpr, []) : plan.limit ?? "ALL";
+      const offset = plan.offsetExpr
+        ? ` offset ${explainExpr(plan.offsetExpr, [])}`
+        : plan.offset
+        ? ` offset ${plan.offset}`
+        : "";
+      return `Limit ${count}${offset}`;
+    }
     default:
       return unreachable(plan, "plan");
   }

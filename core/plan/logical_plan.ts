@@ -143,6 +143,12 @@ export type LogicalPlan =
     readonly input: LogicalPlan;
     readonly limit: number | null;
     readonly offset: number;
+    /**
+     * LIMIT / OFFSET arguments that are only known when the query runs (a subquery, a volatile
+     * function), evaluated once before the first row; `limit`/`offset` are then unused.
+     */
+    readonly limitExpr?: BoundExpr;
+    readonly offsetExpr?: BoundExpr;
     readonly fields: readonly Field[];
   };
 
