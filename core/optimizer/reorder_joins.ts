@@ -1,10 +1,10 @@
 /**
  * Rule `reorder_joins`: flattens a tree of inner and cross joins (with the WHERE filter above
- * it) into its relations and conjuncts, then rebuilds it greedily: start from the smallest
- * estimated relation and keep adding the relation whose join with what is built so far is
- * estimated smallest, preferring relations connected by a predicate, so that the SQLite corpus'
- * many-table joins never build a needless cross product. Each conjunct goes to the lowest join
- * that has all its relations; a projection on top restores the original column order.
+ * it) into its relations and conjuncts, then rebuilds it left-deep in the order with the least
+ * estimated intermediate rows: exhaustively (dynamic programming over subsets) up to
+ * {@link exhaustiveRelationsMax} relations, greedily beyond, so that the SQLite corpus' many-table
+ * joins never build a needless cross product. Each conjunct goes to the lowest join that has all
+ * its relations; a projection on top restores the original column order.
  *
  * @module
  */
@@ -22,6 +22,8 @@ import {
 
 /** Relations in one join tree, at most, that this rule reorders. */
 export const reorderRelationsMax = 64;
+/** Relations in one join tree, at most, ordered exhaustively; greedily beyond. */
+export const exhaustiveRelationsMax = 10;
 /** Rows assumed for a relation whose size is unknown. */
 const defaultRows = 1000;
 /** Selectivity assumed for an equality join predicate and for a local filter. */
@@ -57,6 +59,106 @@ function leafOf(leaves: readonly Leaf[], column: number): number {
   return -1;
 }
 
+/** A join predicate over two or more relations, by relation index. */
+interface Link {
+  readonly leaves: ReadonlySet<number>;
+}
+
+/** Factor that makes a cross product the last resort in both orderings. */
+const crossProductPenalty = 1e6;
+
+/**
+ * The left-deep order with the least total intermediate rows (the C_out cost), by dynamic
+ * programming over every subset of relations: 2^n subsets times n choices, fine up to
+ * {@link exhaustiveRelationsMax}. A join step without a predicate to what is built so far costs
+ * {@link crossProductPenalty} times its size, so cross products come last.
+ */
+export function exhaustiveOrder(leaves: readonly { rows: number }[], links: readonly Link[]) {
+  const n = leaves.length;
+  const full = (1 << n) - 1;
+  const masks = links.filter((l) => l.leaves.size > 1).map((l) => {
+    let m = 0;
+    for (const x of l.leaves) m |= 1 << x;
+    return m;
+  });
+  const card = new Float64Array(full + 1);
+  const cost = new Float64Array(full + 1).fill(Infinity);
+  const last = new Int8Array(full + 1).fill(-1);
+  for (let set = 1; set <= full; set++) {
+    let rows = 1;
+    for (let i = 0; i < n; i++) if (set & (1 << i)) rows *= leaves[i]!.rows;
+    for (const m of masks) if ((m & set) === m) rows *= joinSelectivity;
+    card[set] = Math.max(1, rows);
+    if ((set & (set - 1)) === 0) {
+      cost[set] = 0;
+      last[set] = 31 - Math.clz32(set);
+      continue;
+    }
+    for (let i = 0; i < n; i++) {
+      const bit = 1 << i;
+      if ((set & bit) === 0) continue;
+      const rest = set & ~bit;
+      // a predicate links i to the rest when it covers i, lies within set and touches rest
+      const linked = masks.some((m) => (m & bit) !== 0 && (m & set) === m && (m & rest) !== 0);
+      const step = card[set]! * (linked ? 1 : crossProductPenalty);
+      const c = cost[rest]! + step;
+      if (c < cost[set]!) {
+        cost[set] = c;
+        last[set] = i;
+      }
+    }
+  }
+  const order: number[] = [];
+  for (let set = full; set !== 0;) {
+    const i = last[set]!;
+    order.push(i);
+    set &= ~(1 << i);
+  }
+  return order.reverse();
+}
+
+/**
+ * Greedy order for many relations: start from the smallest estimated relation and keep adding
+ * the one whose join with what is built so far is estimated smallest, preferring relations
+ * connected by a predicate.
+ */
+export function greedyOrder(leaves: readonly { rows: number }[], links: readonly Link[]) {
+  const order: number[] = [];
+  const inSet = new Set<number>();
+  let first = 0;
+  for (let i = 1; i < leaves.length; i++) if (leaves[i]!.rows < leaves[first]!.rows) first = i;
+  order.push(first);
+  inSet.add(first);
+  let rows = leaves[first]!.rows;
+  while (order.length < leaves.length) {
+    let best = -1;
+    let bestRows = Infinity;
+    for (let i = 0; i < leaves.length; i++) {
+      if (inSet.has(i)) continue;
+      const count = links.filter((m) =>
+        m.leaves.size > 1 && m.leaves.has(i) && [...m.leaves].every((l) =>
+          l === i || inSet.has(l)
+        )
+      ).length;
+      const estimate = rows * leaves[i]!.rows * (count > 0 ? Math.pow(joinSelectivity, count) : 1) *
+        (count > 0 ? 1 : crossProductPenalty);
+      if (estimate < bestRows) {
+        bestRows = estimate;
+        best = i;
+      }
+    }
+    order.push(best);
+    inSet.add(best);
+    rows = Math.max(
+      1,
+      bestRows >= crossProductPenalty * rows * leaves[best]!.rows
+        ? rows * leaves[best]!.rows
+        : bestRows,
+    );
+  }
+  return order;
+}
+
 function reorder(root: LogicalPlan, filter: BoundExpr | null): LogicalPlan | null {
   const leaves: Leaf[] = [];
   const preds: BoundExpr[] = [];
@@ -74,38 +176,9 @@ function reorder(root: LogicalPlan, filter: BoundExpr | null): LogicalPlan | nul
     if (m.leaves.size === 1) leaves[[...m.leaves][0]!]!.rows *= filterSelectivity;
   }
 
-  // Greedy order.
-  const order: number[] = [];
-  const inSet = new Set<number>();
-  let first = 0;
-  for (let i = 1; i < leaves.length; i++) if (leaves[i]!.rows < leaves[first]!.rows) first = i;
-  order.push(first);
-  inSet.add(first);
-  let rows = leaves[first]!.rows;
-  while (order.length < leaves.length) {
-    let best = -1;
-    let bestRows = Infinity;
-    for (let i = 0; i < leaves.length; i++) {
-      if (inSet.has(i)) continue;
-      const links = movable.filter((m) =>
-        m.leaves.size > 1 && m.leaves.has(i) && [...m.leaves].every((l) =>
-          l === i || inSet.has(l)
-        )
-      ).length;
-      const estimate = rows * leaves[i]!.rows * (links > 0 ? Math.pow(joinSelectivity, links) : 1) *
-        (links > 0 ? 1 : 1e6); // a cross product is the last resort
-      if (estimate < bestRows) {
-        bestRows = estimate;
-        best = i;
-      }
-    }
-    order.push(best);
-    inSet.add(best);
-    rows = Math.max(
-      1,
-      bestRows >= 1e6 * rows * leaves[best]!.rows ? rows * leaves[best]!.rows : bestRows,
-    );
-  }
+  const order = leaves.length <= exhaustiveRelationsMax
+    ? exhaustiveOrder(leaves, movable)
+    : greedyOrder(leaves, movable);
 
   // Rebuild left-deep, placing each conjunct at the lowest join that covers it.
   const newOffset = new Map<number, number>(); // leaf -> offset in the new order
