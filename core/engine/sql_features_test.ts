@@ -523,6 +523,41 @@ Deno.test("LIMIT and OFFSET take subqueries and volatile functions, evaluated on
   await db.close();
 });
 
+Deno.test("TIME: literals, casts, arithmetic, ordering and fields (PostgreSQL 15's answers)", async () => {
+  const db = await Database.open({ memory: true });
+  const text = async (sql: string) =>
+    (await db.query(sql)).rows.map((r) => r.map((v) => (v === null ? null : String(v))));
+  assert.deepEqual(
+    await text(
+      `SELECT (time '10:00' + interval '3 hours')::text, (time '10:00' - interval '11 hours')::text,
+        (interval '1 day 1 hour' + time '23:30')::text, (time '08:30' - time '10:00')::text,
+        (date '2020-01-01' - time '10:00')::text, '2020-01-01 10:11:12.5'::timestamp::time::text,
+        (interval '25 hours 3 minutes')::time::text, 'infinity'::timestamp::time`,
+    ),
+    [[
+      "13:00:00",
+      "23:00:00",
+      "00:30:00",
+      "-01:30:00",
+      "2019-12-31 14:00:00",
+      "10:11:12.5",
+      "01:03:00",
+      null,
+    ]],
+  );
+  await db.query("CREATE TABLE tt (t time); INSERT INTO tt VALUES ('10:00'), (NULL), ('1:02 pm')");
+  assert.deepEqual(await text("SELECT t::text, extract(hour FROM t) FROM tt ORDER BY t DESC"), [
+    [null, null],
+    ["13:02:00", "13"],
+    ["10:00:00", "10"],
+  ]);
+  await fails(db, "SELECT 'x'::time", "22007");
+  await fails(db, "SELECT '25:00'::time", "22008");
+  await fails(db, "SELECT date '2020-01-01'::time", "42846");
+  await fails(db, "SELECT date_part('day', time '10:11:12')", "0A000");
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

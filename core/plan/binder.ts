@@ -213,6 +213,8 @@ export function bindTypeName(t: ast.TypeName): DataType {
       if (t.args.length > 0) throw notSupported("INTERVAL precision", t.pos + 1);
       return Types.interval;
     case "time":
+      if (t.args.length > 0) throw notSupported("TIME precision", t.pos + 1);
+      return Types.time;
     case "timetz":
     case "bytea":
     case "json":
@@ -1956,7 +1958,7 @@ class Binder {
         const type = bindTypeName(e.type);
         if (!canCast(operand.type, type) && !this.#untyped.has(operand)) {
           throw new DbError(
-            SqlState.datatypeMismatch, /* 42846 in PG */
+            "42846", // cannot_coerce
             `cannot cast type ${typeToSql(operand.type)} to ${typeToSql(type)}`,
             pos1(e),
           );
@@ -2292,7 +2294,7 @@ class Binder {
   ): BoundExpr | null {
     const isDt = (t: DataType) =>
       t.kind === "date" || t.kind === "timestamp" || t.kind === "timestamptz" ||
-      t.kind === "interval";
+      t.kind === "interval" || t.kind === "time";
     if ((lu || !isDt(l.type)) && (ru || !isDt(r.type))) return null;
     let a = l;
     let b = r;
@@ -2335,6 +2337,15 @@ class Binder {
       type = Types.interval;
     } else if ((op === "add" || op === "sub") && ak === "interval" && bk === "interval") {
       type = Types.interval;
+    } else if ((op === "add" || op === "sub") && ak === "time" && bk === "interval") {
+      type = Types.time;
+    } else if (op === "add" && ak === "interval" && bk === "time") type = Types.time;
+    else if (op === "sub" && ak === "time" && bk === "time") type = Types.interval;
+    else if (
+      (op === "add" && ((ak === "date" && bk === "time") || (ak === "time" && bk === "date"))) ||
+      (op === "sub" && ak === "date" && bk === "time")
+    ) {
+      type = Types.timestamp;
     } else if (op === "mul" && ak === "interval" && isNumeric(b.type)) type = Types.interval;
     else if (op === "mul" && isNumeric(a.type) && bk === "interval") type = Types.interval;
     else if (op === "div" && ak === "interval" && isNumeric(b.type)) type = Types.interval;

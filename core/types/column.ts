@@ -24,6 +24,8 @@ export interface ColumnDataByKind {
   date: Int32Array;
   timestamp: Float64Array;
   timestamptz: Float64Array;
+  /** Microseconds since midnight, 0 ..= 86,400,000,000 (24:00:00 is valid, as in PostgreSQL). */
+  time: Float64Array;
   /** PostgreSQL interval text, e.g. "1 mon 2 days 03:00:00" (see interval.ts). */
   interval: string[];
 }
@@ -91,6 +93,7 @@ export function allocData<K extends TypeKind>(kind: K, length: number): ColumnDa
     case "float8":
     case "timestamp":
     case "timestamptz":
+    case "time":
       out = new Float64Array(length);
       break;
     case "text":
@@ -145,6 +148,7 @@ export function valueAt(col: Column, i: number): Value {
     case "date":
     case "timestamp":
     case "timestamptz":
+    case "time":
       return col.data[i]!;
     case "int8":
       return col.data[i]!;

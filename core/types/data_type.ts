@@ -26,6 +26,7 @@ export type DataType =
   | { readonly kind: "date" }
   | { readonly kind: "timestamp" }
   | { readonly kind: "timestamptz" }
+  | { readonly kind: "time" }
   | { readonly kind: "interval" };
 
 /** The discriminant of {@link DataType}. */
@@ -46,6 +47,7 @@ export const Types = {
   date: { kind: "date" },
   timestamp: { kind: "timestamp" },
   timestamptz: { kind: "timestamptz" },
+  time: { kind: "time" },
   interval: { kind: "interval" },
 } as const satisfies Record<string, DataType>;
 
@@ -74,6 +76,7 @@ export const typeInfo: Readonly<Record<TypeKind, TypeInfo>> = {
   date: { pgName: "date", oid: 1082, category: "D" },
   timestamp: { pgName: "timestamp", oid: 1114, category: "D" },
   timestamptz: { pgName: "timestamptz", oid: 1184, category: "D" },
+  time: { pgName: "time", oid: 1083, category: "D" },
   interval: { pgName: "interval", oid: 1186, category: "T" },
 };
 
@@ -126,6 +129,8 @@ export function typeToSql(t: DataType): string {
       return "timestamp without time zone";
     case "timestamptz":
       return "timestamp with time zone";
+    case "time":
+      return "time without time zone";
     case "interval":
       return "interval";
   }

@@ -105,6 +105,16 @@ export function formatTimestamp(micros: number): string {
   return `${ymd} ${hms}${fracText}`;
 }
 
+/** Microseconds since midnight as PostgreSQL prints a time: `08:09:10[.ffffff]`. */
+export function formatTime(micros: number): string {
+  const s = Math.floor(micros / 1_000_000);
+  const frac = micros - s * 1_000_000;
+  const fracText = frac === 0 ? "" : `.${pad(frac, 6).replace(/0+$/, "")}`;
+  return `${pad(Math.floor(s / 3600), 2)}:${pad(Math.floor(s / 60) % 60, 2)}:${
+    pad(s % 60, 2)
+  }${fracText}`;
+}
+
 /**
  * A value in PostgreSQL's text format; `null` stays `null` (the caller decides how NULL prints).
  *
@@ -141,6 +151,8 @@ export function formatValue(type: DataType, value: Value): string | null {
       return formatTimestamp(Number(value));
     case "timestamptz":
       return `${formatTimestamp(Number(value))}+00`;
+    case "time":
+      return formatTime(Number(value));
     default:
       return unreachable(type, "type");
   }

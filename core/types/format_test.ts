@@ -6,6 +6,7 @@ import {
   parseFloat8,
   parseInt8,
   parseInteger,
+  parseTime,
   parseTimestamp,
 } from "./parse.ts";
 import { Types } from "./data_type.ts";
@@ -67,7 +68,9 @@ Deno.test("text input follows PostgreSQL and rejects bad input with SQLSTATE", (
     [() => parseFloat8("1e999"), "22003"],
     [() => parseBool("maybe"), "22P02"],
     [() => parseDate("2016-02-30"), "22008"],
-    [() => parseTimestamp("yesterday-ish", true), "22P02"],
+    [() => parseTimestamp("yesterday-ish", true), "22007"],
+    [() => parseTime("8 o'clock"), "22007"],
+    [() => parseTime("25:00"), "22008"],
   ];
   for (const [f, code] of bad) {
     assert.throws(f, (e: unknown) => e instanceof DbError && e.code === code, code);
@@ -87,4 +90,14 @@ Deno.test("time zone displacements beyond 15:59 are 22009, as in PostgreSQL", ()
       (e: unknown) => e instanceof DbError && e.code === "22009",
     );
   }
+});
+
+Deno.test("time: PostgreSQL's input forms and output", () => {
+  assert.equal(parseTime("08:09:10.123456789"), ((8 * 60 + 9) * 60 + 10) * 1e6 + 123457);
+  assert.equal(parseTime("1:02 pm"), (13 * 60 + 2) * 60e6);
+  assert.equal(parseTime("2020-01-01 10:11:12+05"), ((10 * 60 + 11) * 60 + 12) * 1e6);
+  assert.equal(parseTime("allballs"), 0);
+  assert.equal(parseTime("24:00:00"), 86_400_000_000);
+  assert.equal(formatValue(Types.time, 36672.5e6), "10:11:12.5");
+  assert.equal(formatValue(Types.time, 86_400_000_000), "24:00:00");
 });

@@ -79,10 +79,8 @@ function unitOf(word: string): string | null {
 }
 
 function invalid(text: string): DbError {
-  return new DbError(
-    SqlState.invalidTextRepresentation,
-    `invalid input syntax for type interval: "${text}"`,
-  );
+  // 22007 invalid_datetime_format, as PostgreSQL reports bad interval text
+  return new DbError("22007", `invalid input syntax for type interval: "${text}"`);
 }
 
 const int32Min = -2147483648;

@@ -26,7 +26,7 @@ Deno.test("interval text in and out follows PostgreSQL's postgres style", () => 
   assert.equal(formatInterval(parseInterval("90", "day")), "90 days");
   assert.throws(
     () => parseInterval("soon"),
-    (e: unknown) => e instanceof DbError && e.code === "22P02",
+    (e: unknown) => e instanceof DbError && e.code === "22007",
   );
 });
 

@@ -8,6 +8,11 @@ import { DbError, SqlState } from "../errors.ts";
 
 const INT_RE = /^\s*([+-]?)(\d+)\s*$/;
 
+/** Bad text for a date/time type: 22007 invalid_datetime_format, as PostgreSQL reports it. */
+function invalidDatetime(typeName: string, text: string): DbError {
+  return new DbError("22007", `invalid input syntax for type ${typeName}: "${text}"`);
+}
+
 function invalid(typeName: string, text: string): DbError {
   return new DbError(
     SqlState.invalidTextRepresentation,
@@ -101,7 +106,7 @@ export function parseDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "epoch") return 0;
   const m = DATE_RE.exec(text);
-  if (!m || text.slice(m[0].length).trim() !== "") throw invalid("date", text);
+  if (!m || text.slice(m[0].length).trim() !== "") throw invalidDatetime("date", text);
   let y = Number(m[1]);
   if (m[4]) y = 1 - y;
   const mo = Number(m[2]);
@@ -110,18 +115,48 @@ export function parseDate(text: string): number {
   return daysFromCivil(y, mo, d);
 }
 
+const CLOCK_RE =
+  /^\s*(?:\d{1,6}-\d{1,2}-\d{1,2}(?:\s+|T))?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(am|pm)?\s*(?:z|utc|gmt|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i;
+
+/**
+ * Parses a `time` into microseconds since midnight, as PostgreSQL reads it: `HH:MM[:SS[.f]]`,
+ * optional AM/PM, an optional leading date and a trailing zone (both ignored), `allballs`;
+ * up to `24:00:00`; digits past microseconds round.
+ */
+export function parseTime(text: string): number {
+  if (text.trim().toLowerCase() === "allballs") return 0;
+  const m = CLOCK_RE.exec(text);
+  if (!m) throw invalidDatetime("time", text);
+  let h = Number(m[1]);
+  const mi = Number(m[2]);
+  const s = m[3] ? Number(m[3]) : 0;
+  const micros = m[4] ? Math.round(Number(`0.${m[4]}`) * 1e6) : 0;
+  const meridiem = m[5]?.toLowerCase();
+  if (meridiem !== undefined) {
+    if (h < 1 || h > 12) {
+      throw new DbError("22008", `date/time field value out of range: "${text}"`);
+    }
+    h = (h % 12) + (meridiem === "pm" ? 12 : 0);
+  }
+  const us = ((h * 60 + mi) * 60 + s) * 1_000_000 + micros;
+  if (mi > 59 || s > 60 || us > 86_400_000_000) {
+    throw new DbError("22008", `date/time field value out of range: "${text}"`);
+  }
+  return us;
+}
+
 /**
  * Parses a timestamp into microseconds since the epoch. With `withZone`, an offset in the text
  * is applied (the session time zone is UTC); without it, any offset is ignored as PostgreSQL does.
  */
 export function parseTimestamp(text: string, withZone: boolean): number {
-  const typeName = withZone ? "timestamp with time zone" : "timestamp without time zone";
+  const typeName = withZone ? "timestamp with time zone" : "timestamp";
   const lower = text.trim().toLowerCase();
   if (lower === "infinity" || lower === "+infinity") return Infinity;
   if (lower === "-infinity") return -Infinity;
   if (lower === "epoch") return 0;
   const m = DATE_RE.exec(text);
-  if (!m) throw invalid(typeName, text);
+  if (!m) throw invalidDatetime(typeName, text);
   let rest = text.slice(m[0].length);
   let y = Number(m[1]);
   const bc = m[4] !== undefined;
@@ -148,7 +183,7 @@ export function parseTimestamp(text: string, withZone: boolean): number {
   } else if (bc) y = 1 - y;
   if (rest2.trim() !== "") {
     const z = ZONE_RE.exec(rest2);
-    if (!z) throw invalid(typeName, text);
+    if (!z) throw invalidDatetime(typeName, text);
     if (!z[1]) {
       // PostgreSQL accepts displacements up to 15:59
       if (Number(z[3]) > 15 || Number(z[4] ?? 0) > 59) {

@@ -5,7 +5,8 @@
  *   `Decimal128(10, 2)`, `Timestamp(Microsecond, None)`, ...). OmenDB keeps timestamps in
  *   microseconds, so timestamps report `Microsecond` where DataFusion says `Nanosecond`.
  * - `arrow_cast(x, 'Type')`: a cast whose target is an Arrow type name (a constant). Integers
- *   cast to `Timestamp(unit, ...)` count `unit`s since the epoch; a timestamp cast to
+ *   cast to `Timestamp(unit, ...)` count `unit`s since the epoch (to `Time32`/`Time64(unit)`,
+ *   since midnight); a timestamp cast to
  *   `Timestamp(Second|Millisecond, ...)` is truncated to that unit. Sub-microsecond precision
  *   is truncated.
  * - `to_timestamp_seconds|millis|micros|nanos(x)` -> timestamp: integers count that unit since
@@ -29,6 +30,8 @@ import { type Column, isValid, makeColumn, type Value, valueAt } from "../../cor
 import { castColumn } from "../../core/exec/kernels/cast.ts";
 import { checkTimestampRange } from "../../core/types/interval.ts";
 import { DbError, notSupported, SqlState } from "../../core/errors.ts";
+
+const microsPerDay = 86_400_000_000;
 
 /** Arrow time units and how many microseconds one is. */
 const UNIT_MICROS = {
@@ -77,6 +80,8 @@ export function arrowTypeName(t: DataType): string {
       return 'Timestamp(Microsecond, Some("UTC"))';
     case "interval":
       return "Interval(MonthDayNano)";
+    case "time":
+      return "Time64(Microsecond)";
   }
 }
 
@@ -150,7 +155,11 @@ export function parseArrowType(text: string): ArrowTarget {
       if (args.length !== 2) throw badType(text);
       return parseArrowType(args[1]!);
     case "Time32":
-    case "Time64":
+    case "Time64": {
+      const unit = args[0] as TimeUnit | undefined;
+      if (args.length !== 1 || unit === undefined || !(unit in UNIT_MICROS)) throw badType(text);
+      return { type: Types.time, unit };
+    }
     case "Binary":
     case "LargeBinary":
     case "List":
@@ -204,7 +213,10 @@ export function toTimestampInUnit(x: Column, type: DataType, unit: TimeUnit, len
       const us = unit === "Nanosecond"
         ? Number(BigInt(v) / 1000n)
         : Number(BigInt(v) * BigInt(per));
-      out[i] = checkTimestampRange(us);
+      if (type.kind === "time" && !(us >= 0 && us <= microsPerDay)) {
+        throw new DbError("22008", `time out of range: ${v} ${unit.toLowerCase()}s`);
+      }
+      out[i] = type.kind === "time" ? us : checkTimestampRange(us);
     }
     return makeColumn(type, length, out, x.validity);
   }

@@ -62,7 +62,14 @@ Deno.test("arrow_cast casts to an Arrow type name; integers count the timestamp 
   };
   assert.equal(await code("SELECT arrow_cast(1, 'Foo')"), "22023");
   assert.equal(await code("SELECT arrow_cast(1, 'Int' || '64')"), "22023");
-  assert.equal(await code("SELECT arrow_cast(1, 'Time64(Nanosecond)')"), "0A000");
+  assert.equal(await code("SELECT arrow_cast(1, 'List(Int64)')"), "0A000");
+  assert.deepEqual(
+    await row(
+      db,
+      "SELECT arrow_cast(3723000000000, 'Time64(Nanosecond)')::text, arrow_cast(61, 'Time32(Second)')::text",
+    ),
+    ["01:02:03", "00:01:01"],
+  );
   assert.equal(
     await code(`SELECT arrow_cast(1, 'Timestamp(Second, Some("Europe/Berlin"))')`),
     "0A000",

@@ -214,6 +214,54 @@ const datePart: ScalarFunctionDef = {
   },
 };
 
+/** Fields of a date that a `time` does not have (PostgreSQL: 0A000 for these). */
+const DATE_FIELDS = new Set([
+  "day",
+  "days",
+  "month",
+  "months",
+  "quarter",
+  "year",
+  "years",
+  "decade",
+  "century",
+  "millennium",
+  "dow",
+  "isodow",
+  "doy",
+  "week",
+  "isoyear",
+  "julian",
+]);
+
+/** `date_part(field, time)`: hour, minute, second, millisecond(s), microsecond(s), epoch. */
+const datePartTime: ScalarFunctionDef = {
+  name: "date_part",
+  volatility: "immutable",
+  resolve: (types) =>
+    types.length === 2 && unitArg(types[0]) && types[1]!.kind === "time"
+      ? { returns: Types.float8, argTypes: [Types.text, Types.time] }
+      : null,
+  evaluate([field, t], n) {
+    const validity = andValidities([field!, t!], n);
+    const out = new Float64Array(n);
+    const src = t!.data as Float64Array;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const name = unitValue(field!, i);
+      if (DATE_FIELDS.has(name)) {
+        throw dbError("0A000", `unit "${name}" not supported for type time without time zone`);
+      }
+      const v = partOfMicros(name, src[i]!);
+      if (v === null) {
+        throw dbError("22023", `unit "${name}" not recognized for type time without time zone`);
+      }
+      out[i] = v;
+    }
+    return makeColumn(Types.float8, n, out, validity);
+  },
+};
+
 const toTimestamp: ScalarFunctionDef = {
   name: "to_timestamp",
   volatility: "immutable",
@@ -382,6 +430,7 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   makeDate,
   dateTrunc,
   datePart,
+  datePartTime,
   toTimestamp,
   bucketFunction("time_bucket"),
   bucketFunction("date_bin"),

@@ -16,6 +16,7 @@
 import { unreachable } from "../../core/errors.ts";
 import type { DataType } from "../../core/types/data_type.ts";
 import type { Value } from "../../core/types/column.ts";
+import { formatTime } from "../../core/types/format.ts";
 
 /** A value as it appears in a JSON response. */
 export type JsonValue = null | boolean | number | string;
@@ -54,6 +55,8 @@ export function jsonValueEncoder(type: DataType, options: JsonValueOptions): Jso
     case "varchar":
     case "interval":
       return encodeText;
+    case "time":
+      return (v) => (v === null ? null : formatTime(Number(v)));
     case "date":
       return (v) => (v === null ? null : formatIsoDate(Number(v)));
     case "timestamp":

@@ -6,7 +6,14 @@
  */
 import { DbError, SqlState } from "../../errors.ts";
 import { type DataType, sameType, typeToSql } from "../../types/data_type.ts";
-import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
+import {
+  allocData,
+  allValid,
+  type Column,
+  isValid,
+  makeColumn,
+  setNull,
+} from "../../types/column.ts";
 import { formatValue } from "../../types/format.ts";
 import {
   parseBool,
@@ -14,6 +21,7 @@ import {
   parseFloat8,
   parseInt8,
   parseInteger,
+  parseTime,
   parseTimestamp,
 } from "../../types/parse.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
@@ -56,6 +64,8 @@ export function canCast(from: DataType, to: DataType): boolean {
         return "time";
       case "interval":
         return "interval";
+      case "time":
+        return "clock";
       case "unknown":
         return "unknown";
     }
@@ -64,6 +74,11 @@ export function canCast(from: DataType, to: DataType): boolean {
   const t = cat(to);
   if (f === "str" || t === "str") return true;
   if (f === t) return true;
+  // time: from timestamps (the time of day), to and from interval
+  if (t === "clock") {
+    return from.kind === "timestamp" || from.kind === "timestamptz" || f === "interval";
+  }
+  if (f === "clock") return to.kind === "interval";
   if ((f === "bool" && to.kind === "int4") || (t === "bool" && from.kind === "int4")) return true;
   return false;
 }
@@ -107,6 +122,17 @@ export function castColumn(col: Column, to: DataType): Column {
     );
   }
   if (col.kind === "numeric" || to.kind === "numeric") return castNumeric(col, to);
+  if (to.kind === "time" && col.kind !== "text" && col.kind !== "varchar") {
+    return castToTime(col, to);
+  }
+  if (col.kind === "time" && to.kind === "interval") {
+    const src = col.data;
+    const dst = new Array<string>(n).fill("00:00:00");
+    for (let i = 0; i < n; i++) {
+      if (isValid(v, i)) dst[i] = formatInterval({ months: 0, days: 0, micros: src[i]! });
+    }
+    return makeColumn(to, n, dst, v);
+  }
   if (to.kind === "interval") {
     // only text gets here (canCast): normalise to PostgreSQL's output form
     const src = col.data as string[];
@@ -163,6 +189,9 @@ export function castColumn(col: Column, to: DataType): Column {
           break;
         case "timestamptz":
           (out as Float64Array)[i] = parseTimestamp(s, true);
+          break;
+        case "time":
+          (out as Float64Array)[i] = parseTime(s);
           break;
         case "unknown":
           break;
@@ -257,8 +286,47 @@ export function castColumn(col: Column, to: DataType): Column {
       }
       return makeColumn(to, n, out, v);
     }
+    case "time":
     case "unknown":
       break;
+  }
+  throw new DbError(
+    SqlState.datatypeMismatch,
+    `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
+  );
+}
+
+const microsPerDay = 86_400_000_000;
+
+/** timestamp -> time (the time of day) and interval -> time (its time part, modulo a day). */
+function castToTime(col: Column, to: DataType): Column {
+  const n = col.length;
+  const v = col.validity;
+  const out = new Float64Array(n);
+  if (col.kind === "interval") {
+    const src = col.data;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v, i)) continue;
+      const us = parseInterval(src[i]!).micros;
+      out[i] = us - Math.floor(us / microsPerDay) * microsPerDay;
+    }
+    return makeColumn(to, n, out, v);
+  }
+  if (col.kind === "timestamp" || col.kind === "timestamptz") {
+    const src = col.data;
+    let validity = v;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(v, i)) continue;
+      const us = src[i]!;
+      if (Number.isFinite(us)) {
+        out[i] = us - Math.floor(us / microsPerDay) * microsPerDay;
+        continue;
+      }
+      // PostgreSQL gives NULL for the time of an infinite timestamp
+      if (validity === v) validity = v === null ? allValid(n) : v.slice();
+      setNull(validity!, i);
+    }
+    return makeColumn(to, n, out, validity);
   }
   throw new DbError(
     SqlState.datatypeMismatch,

@@ -27,7 +27,8 @@ const microsPerDay = 86_400_000_000;
 
 /** Whether a kind takes part in date/time arithmetic. */
 export function isDatetimeKind(kind: string): boolean {
-  return kind === "date" || kind === "timestamp" || kind === "timestamptz" || kind === "interval";
+  return kind === "date" || kind === "timestamp" || kind === "timestamptz" ||
+    kind === "interval" || kind === "time";
 }
 
 function micros(col: Column, i: number): number {
@@ -66,8 +67,24 @@ export function datetimeArith(
         // date - date
         (out as Int32Array)[i] = (a.data as Int32Array)[i]! - (b.data as Int32Array)[i]!;
         break;
+      case "time": {
+        // time ± interval: the interval's time part, wrapped around midnight (PostgreSQL)
+        const [t, iv] = ak === "time" ? [a, b] : [b, a];
+        const delta = interval(iv, i).micros;
+        const r = (t.data as Float64Array)[i]! + (op === "sub" ? -delta : delta);
+        (out as Float64Array)[i] = r - Math.floor(r / microsPerDay) * microsPerDay;
+        break;
+      }
       case "timestamp":
       case "timestamptz": {
+        if (ak === "time" || bk === "time") {
+          // date + time, time + date, date - time
+          const [date, t] = ak === "date" ? [a, b] : [b, a];
+          const clock = (t.data as Float64Array)[i]!;
+          const day = (date.data as Int32Array)[i]! * microsPerDay;
+          (out as Float64Array)[i] = checkTimestampRange(op === "sub" ? day - clock : day + clock);
+          break;
+        }
         const [ts, iv] = bk === "interval" ? [a, b] : [b, a];
         const delta = interval(iv, i);
         const r = addIntervalToMicros(micros(ts, i), op === "sub" ? negateInterval(delta) : delta);
@@ -83,6 +100,9 @@ export function datetimeArith(
           const x = interval(a, i);
           const y = interval(b, i);
           r = op === "sub" ? addIntervals(x, negateInterval(y)) : addIntervals(x, y);
+        } else if (ak === "time" && bk === "time") {
+          const d = (a.data as Float64Array)[i]! - (b.data as Float64Array)[i]!;
+          r = { months: 0, days: 0, micros: d }; // time - time: hours, never days
         } else if (ak !== "interval" && bk !== "interval") {
           r = diffMicros(micros(a, i), micros(b, i)); // timestamp - timestamp
         } else {

@@ -12,6 +12,7 @@ export function asFloat64(col: Column): Float64Array {
     case "float8":
     case "timestamp":
     case "timestamptz":
+    case "time":
       return col.data;
     case "int2":
     case "int4":

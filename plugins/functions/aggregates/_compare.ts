@@ -44,6 +44,7 @@ export function isOrderable(t: DataType): boolean {
     case "date":
     case "timestamp":
     case "timestamptz":
+    case "time":
       return true;
     default:
       return isNumeric(t);
