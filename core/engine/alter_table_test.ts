@@ -185,6 +185,8 @@ Deno.test("ALTER TABLE errors and IF [NOT] EXISTS, with PostgreSQL's codes", asy
   await fails(db, "ALTER TABLE t ALTER COLUMN zz SET NOT NULL", "42703");
   await fails(db, "ALTER TABLE t RENAME TO other", "42P07", 'relation "other" already exists');
   await fails(db, "ALTER TABLE t RENAME TO v", "42P07");
+  await fails(db, "ALTER TABLE t RENAME TO t", "42P07"); // PostgreSQL: even to its own name
+  await fails(db, "ALTER TABLE t RENAME COLUMN a TO a", "42701");
   await fails(
     db,
     "ALTER TABLE v ADD COLUMN x int",

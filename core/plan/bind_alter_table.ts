@@ -134,7 +134,7 @@ function bindAction(
       const taken = binder.catalog.getTable(table.schema, action.to) ||
         binder.catalog.getView(table.schema, action.to) ||
         binder.catalog.getIndex(table.schema, action.to);
-      if (taken && action.to !== table.name) {
+      if (taken) {
         throw new DbError(SqlState.duplicateTable, `relation "${action.to}" already exists`, pos);
       }
       return { alteration: { op: "rename_table", to: action.to }, default: null };
