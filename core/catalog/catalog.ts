@@ -28,6 +28,8 @@ export interface IndexSchema {
   readonly table: string;
   readonly columns: readonly string[];
   readonly unique: boolean;
+  /** Backs the table's PRIMARY KEY (its columns cannot DROP NOT NULL). */
+  readonly primary?: boolean;
 }
 
 /** A column to create. */
@@ -35,6 +37,8 @@ export interface NewColumn {
   readonly name: string;
   readonly type: DataType;
   readonly notNull: boolean;
+  /** The DEFAULT expression as SQL text; absent or `null` = none. */
+  readonly default?: string | null;
 }
 
 /**
@@ -94,9 +98,21 @@ export class Catalog {
         throw new DbError(SqlState.duplicateColumn, `column "${c.name}" specified more than once`);
       }
       seen.add(c.name);
-      cols.push({ id: cols.length + 1, name: c.name, type: c.type, notNull: c.notNull });
+      cols.push({
+        id: cols.length + 1,
+        name: c.name,
+        type: c.type,
+        notNull: c.notNull,
+        default: c.default ?? null,
+      });
     }
-    const table: TableSchema = { id: this.#nextTableId++, schema, name, columns: cols };
+    const table: TableSchema = {
+      id: this.#nextTableId++,
+      schema,
+      name,
+      columns: cols,
+      nextColumnId: cols.length + 1,
+    };
     this.#tables.set(Catalog.#key(schema, name), table);
     return table;
   }
@@ -111,8 +127,52 @@ export class Catalog {
     return t;
   }
 
+  /**
+   * Replaces a table's description by its altered version (same id; see `alter_table.ts`),
+   * moving it and its indexes when it was renamed and renaming index columns. `renamedColumns`
+   * maps old column names to new ones; indexes over `droppedColumns` are dropped, as PostgreSQL
+   * drops them with the column.
+   */
+  replaceTable(
+    table: TableSchema,
+    changes: {
+      readonly renamedColumns?: ReadonlyMap<string, string>;
+      readonly droppedColumns?: ReadonlySet<string>;
+    } = {},
+  ): void {
+    const old = this.tables().find((t) => t.id === table.id);
+    if (!old) throw new DbError(SqlState.undefinedTable, `table "${table.name}" does not exist`);
+    if (old.schema !== table.schema) throw new DbError(SqlState.internalError, "schema changed");
+    if (
+      old.name !== table.name &&
+      (this.getTable(table.schema, table.name) || this.getView(table.schema, table.name) ||
+        this.getIndex(table.schema, table.name))
+    ) {
+      throw new DbError(SqlState.duplicateTable, `relation "${table.name}" already exists`);
+    }
+    this.#tables.delete(Catalog.#key(old.schema, old.name));
+    this.#tables.set(Catalog.#key(table.schema, table.name), table);
+    for (const [key, index] of this.#indexes) {
+      if (index.schema !== old.schema || index.table !== old.name) continue;
+      if (index.columns.some((c) => changes.droppedColumns?.has(c))) {
+        this.#indexes.delete(key);
+        continue;
+      }
+      this.#indexes.set(key, {
+        ...index,
+        table: table.name,
+        columns: index.columns.map((c) => changes.renamedColumns?.get(c) ?? c),
+      });
+    }
+  }
+
   getView(schema: string, name: string): ViewSchema | null {
     return this.#views.get(Catalog.#key(schema, name)) ?? null;
+  }
+
+  /** Every view. */
+  views(): ViewSchema[] {
+    return [...this.#views.values()];
   }
 
   /** Creates (or with `replace`, replaces) a view. */

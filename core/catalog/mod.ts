@@ -11,4 +11,5 @@
  * @module
  */
 export * from "./catalog.ts";
+export * from "./alter_table.ts";
 export type * from "./table.ts";

@@ -13,6 +13,11 @@ export interface ColumnSchema {
   readonly name: string;
   readonly type: DataType;
   readonly notNull: boolean;
+  /**
+   * The DEFAULT expression as SQL text (bound again by each INSERT, so volatile defaults such as
+   * `now()` or `random()` are evaluated per statement or row), or `null` for none (NULL).
+   */
+  readonly default: string | null;
 }
 
 /** A table. */
@@ -23,4 +28,6 @@ export interface TableSchema {
   readonly schema: string;
   readonly name: string;
   readonly columns: readonly ColumnSchema[];
+  /** The id the next added column gets: column ids are never reused, even after a DROP. */
+  readonly nextColumnId: number;
 }

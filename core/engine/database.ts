@@ -53,6 +53,7 @@ import {
   type RowsChange,
   WalRecordType,
 } from "./wal_codec.ts";
+import { applyAlterTable, planAlterTable } from "./alter_table.ts";
 
 /** How to open a database. */
 export interface DatabaseOptions {
@@ -340,6 +341,7 @@ export class Database {
       case "drop_view":
       case "create_index":
       case "drop_index":
+      case "alter_table":
       case "delete":
       case "update":
         return bound;
@@ -492,6 +494,29 @@ export class Database {
           await this.#applyDdl(change);
         }
         return { command: "DROP INDEX", columns: [], rows: [], rowCount: 0 };
+      }
+      case "alter_table": {
+        if (bound.table !== null && bound.alterations.length > 0) {
+          const parser = this.#registry.parser()!;
+          const change = await planAlterTable(bound, {
+            catalog: this.#catalog,
+            storage: this.#requireStorage(),
+            ctx,
+            viewColumns: (view) => {
+              const query = parseView(parser, view.sql, this.#limits);
+              const b = bindStatement({ kind: "query", query, pos: 0 }, {
+                catalog: this.#catalog,
+                registry: this.#registry,
+                parseQuery: (text) => parseView(parser, text, this.#limits),
+                params: [],
+              });
+              return b.kind === "query" ? b.plan.fields.map((f) => f.name) : [];
+            },
+          });
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: "ALTER TABLE", columns: [], rows: [], rowCount: 0 };
       }
       case "delete": {
         const { positions } = await this.#matchRows(bound.table, bound.predicate, ctx);
@@ -753,6 +778,8 @@ export class Database {
       case "drop_index":
         this.#catalog.dropIndex(change.schema, change.name);
         return null;
+      case "alter_table":
+        return await applyAlterTable(change, this.#catalog, storage);
     }
   }
 

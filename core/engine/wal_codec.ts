@@ -10,6 +10,7 @@ import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
 import type { IndexSchema, ViewSchema } from "../catalog/catalog.ts";
+import type { TableAlteration } from "../catalog/alter_table.ts";
 
 /** WAL record types used by the engine. */
 export const WalRecordType = { ddl: 1, rows: 2, delete: 3 } as const;
@@ -20,7 +21,13 @@ export type DdlChange =
     readonly op: "create_table";
     readonly schema: string;
     readonly name: string;
-    readonly columns: readonly { name: string; type: DataType; notNull: boolean }[];
+    readonly columns: readonly {
+      name: string;
+      type: DataType;
+      notNull: boolean;
+      /** DEFAULT as SQL text (absent in records written before defaults existed). */
+      default?: string | null;
+    }[];
     /** Unique indexes of its PRIMARY KEY / UNIQUE constraints, created with it. */
     readonly indexes?: readonly IndexSchema[];
   }
@@ -28,7 +35,19 @@ export type DdlChange =
   | { readonly op: "create_view"; readonly view: ViewSchema; readonly orReplace: boolean }
   | { readonly op: "drop_view"; readonly schema: string; readonly name: string }
   | { readonly op: "create_index"; readonly index: IndexSchema }
-  | { readonly op: "drop_index"; readonly schema: string; readonly name: string };
+  | { readonly op: "drop_index"; readonly schema: string; readonly name: string }
+  | {
+    /** ALTER TABLE: the alterations in order, applied as one change. */
+    readonly op: "alter_table";
+    readonly schema: string;
+    readonly name: string;
+    readonly alterations: readonly TableAlteration[];
+    /**
+     * Per alteration, for ADD COLUMN: the new column's values for the rows already there — one
+     * row when `constant`, else one per row in scan order (a volatile default). `null` otherwise.
+     */
+    readonly fills: readonly ({ readonly constant: boolean; readonly rows: RowsChange } | null)[];
+  };
 
 /**
  * Rows removed from a table (by position in scan order at the time), and for an UPDATE the new

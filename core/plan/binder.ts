@@ -37,6 +37,7 @@ import { columnFromValues, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
+import { bindAlterTable } from "./bind_alter_table.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -251,6 +252,8 @@ class Binder {
   #outer: Scope | undefined = undefined;
   /** One frame per subquery being bound; set when it reads an enclosing row. */
   readonly #frames: { correlated: boolean }[] = [];
+  /** INSERT's VALUES cells written DEFAULT, bound to their column's default. */
+  readonly #valuesDefaults = new Map<ast.Expr, BoundExpr>();
 
   constructor(readonly ctx: BinderContext) {}
 
@@ -284,6 +287,13 @@ class Binder {
         return { kind: "query", plan: this.query(stmt.query) };
       case "create_table":
         return this.createTable(stmt);
+      case "alter_table":
+        return bindAlterTable(stmt, {
+          catalog: this.ctx.catalog,
+          resolveName,
+          bindTypeName,
+          bindDefault: (e, column) => this.columnDefault(e, column),
+        });
       case "drop_table":
         return {
           kind: "drop_table",
@@ -346,8 +356,9 @@ class Binder {
     if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
     const columns: NewColumn[] = [];
     for (const c of stmt.columns) {
-      if (c.default !== null) throw notSupported("DEFAULT column values", c.pos + 1);
-      columns.push({ name: c.name, type: bindTypeName(c.type), notNull: c.notNull });
+      const type = bindTypeName(c.type);
+      if (c.default !== null) this.columnDefault(c.default, { name: c.name, type });
+      columns.push({ name: c.name, type, notNull: c.notNull, default: c.defaultSql });
     }
     let source: LogicalPlan | null = null;
     if (stmt.asQuery !== null) {
@@ -421,7 +432,14 @@ class Binder {
           position: k.pos + 1,
         });
       }
-      indexes.push({ schema, name: indexName, table: name, columns: k.columns, unique: true });
+      indexes.push({
+        schema,
+        name: indexName,
+        table: name,
+        columns: k.columns,
+        unique: true,
+        primary: k.kind === "primary_key",
+      });
     }
     const pkColumns = new Set(
       keys.filter((k) => k.kind === "primary_key").flatMap((k) => k.columns),
@@ -479,6 +497,7 @@ class Binder {
       source = { kind: "values", rows: [[]], fields: [] };
       targets.length = 0;
     } else {
+      this.valuesDefaults(stmt.source, targets.map((i) => table.columns[i]!));
       source = this.query(stmt.source, targets.map((i) => table.columns[i]!.type));
     }
     if (source.fields.length > targets.length) {
@@ -532,8 +551,19 @@ class Binder {
       type: e.type,
       qualifier: null,
     }));
+    const sourceIndexOfColumn = table.columns.map((_, i) => {
+      const k = targets.indexOf(i);
+      return k < exprs.length ? k : -1;
+    });
+    // Columns the INSERT does not fill take their DEFAULT (computed per row, so volatile
+    // defaults differ between rows as in PostgreSQL).
+    table.columns.forEach((c, i) => {
+      if (sourceIndexOfColumn[i]! >= 0 || c.default === null) return;
+      sourceIndexOfColumn[i] = exprs.length;
+      exprs.push(this.storedColumnDefault(c));
+      fields.push({ name: c.name, type: c.type, qualifier: null });
+    });
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
-    const sourceIndexOfColumn = table.columns.map((_, i) => targets.indexOf(i));
     return { kind: "insert", table, sourceIndexOfColumn, source: projected };
   }
 
@@ -675,6 +705,97 @@ class Binder {
     }
     const predicate = stmt.where === null ? null : this.dmlPredicate(stmt.where, scope);
     return { kind: "update", table, assignments, predicate };
+  }
+
+  /**
+   * Binds a column's DEFAULT expression and coerces it to the column's type (42804 when it
+   * cannot be). It may not read columns (0A000), contain subqueries (0A000), aggregates (42803),
+   * window functions (42P20) or parameters (42P02), as in PostgreSQL.
+   */
+  columnDefault(e: ast.Expr, column: { name: string; type: DataType }): BoundExpr {
+    walkExpr(e, (x) => {
+      if (x.kind === "column_ref") {
+        throw new DbError(
+          SqlState.featureNotSupported,
+          "cannot use column reference in DEFAULT expression",
+          pos1(x),
+        );
+      }
+      if (
+        x.kind === "subquery" || x.kind === "exists" || x.kind === "in_subquery" ||
+        x.kind === "quantified"
+      ) {
+        throw new DbError(
+          SqlState.featureNotSupported,
+          "cannot use subquery in DEFAULT expression",
+          pos1(x),
+        );
+      }
+      if (x.kind === "function" && x.over !== null) {
+        throw new DbError(
+          "42P20",
+          "window functions are not allowed in DEFAULT expressions",
+          pos1(x),
+        );
+      }
+      if (x.kind === "param") {
+        throw new DbError(
+          SqlState.undefinedParameter,
+          `there is no parameter $${x.index}`,
+          pos1(x),
+        );
+      }
+    });
+    if (this.containsAggregate(e)) {
+      throw new DbError(
+        SqlState.groupingError,
+        "aggregate functions are not allowed in DEFAULT expressions",
+        pos1(e),
+      );
+    }
+    const value = this.expr(e, emptyScope);
+    if (sameType(value.type, column.type)) return value;
+    if (value.type.kind === "unknown" || this.#untyped.has(value)) {
+      const c = this.coerce(value, column.type, "DEFAULT");
+      return sameType(c.type, column.type) ? c : { kind: "cast", operand: c, type: column.type };
+    }
+    const ok = canCast(value.type, column.type) &&
+      (value.type.kind === "bool") === (column.type.kind === "bool") &&
+      (!isString(value.type) || isString(column.type));
+    if (!ok) {
+      throw new DbError(
+        SqlState.datatypeMismatch,
+        `column "${column.name}" is of type ${
+          typeToSql(column.type)
+        } but default expression is of type ${typeToSql(value.type)}`,
+        { ...pos1(e), hint: "You will need to rewrite or cast the expression." },
+      );
+    }
+    return { kind: "cast", operand: value, type: column.type };
+  }
+
+  /** A column's stored DEFAULT bound for this statement; a typed NULL when it has none. */
+  storedColumnDefault(column: ColumnSchema): BoundExpr {
+    if (column.default === null) return { kind: "const", value: null, type: column.type };
+    const q = this.ctx.parseQuery(`SELECT ${column.default}`);
+    const item = q.body.kind === "select" ? q.body.items[0] : undefined;
+    if (item === undefined || item.kind !== "expr") {
+      throw new DbError(SqlState.dataCorrupted, `bad stored DEFAULT of "${column.name}"`);
+    }
+    return this.columnDefault(item.expr, column);
+  }
+
+  /** Binds the DEFAULT cells of an INSERT's VALUES list (`targets`: the column of each cell). */
+  valuesDefaults(source: ast.Query, targets: readonly ColumnSchema[]): void {
+    if (source.body.kind !== "values") return;
+    for (const row of source.body.rows) {
+      row.forEach((cell, k) => {
+        const column = targets[k];
+        if (cell.kind === "default" && column !== undefined) {
+          this.#valuesDefaults.set(cell, this.storedColumnDefault(column));
+        }
+      });
+    }
   }
 
   /** PostgreSQL's assignment cast of a value to a column's type (42804 when none exists). */
@@ -1976,6 +2097,17 @@ class Binder {
       case "in_subquery":
       case "quantified":
         return this.subqueryExpr(e, scope);
+      case "default": {
+        const d = this.#valuesDefaults.get(e);
+        if (d === undefined) {
+          throw new DbError(
+            SqlState.syntaxError,
+            "DEFAULT is not allowed in this context",
+            pos1(e),
+          );
+        }
+        return d;
+      }
       default:
         return unreachable(e, "expression");
     }
@@ -2669,6 +2801,7 @@ function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
     case "param":
     case "subquery":
     case "exists":
+    case "default":
       break;
     case "unary":
     case "is_null":

@@ -2,6 +2,7 @@ import type { LogicalPlan } from "./logical_plan.ts";
 import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
+import type { TableAlteration } from "../catalog/alter_table.ts";
 
 /** A statement after binding: names resolved against the catalog, types checked. */
 export type BoundStatement =
@@ -36,6 +37,15 @@ export type BoundStatement =
     readonly kind: "drop_index";
     readonly indexes: readonly { readonly schema: string; readonly name: string }[];
     readonly ifExists: boolean;
+  }
+  | {
+    readonly kind: "alter_table";
+    /** The table as it is now; `null` when IF EXISTS found none (nothing to do). */
+    readonly table: TableSchema | null;
+    /** Checked in order against the catalog (IF [NOT] EXISTS skips already left out). */
+    readonly alterations: readonly TableAlteration[];
+    /** Per alteration: an ADD COLUMN's bound DEFAULT, which fills existing rows; else `null`. */
+    readonly defaults: readonly (BoundExpr | null)[];
   }
   | {
     readonly kind: "delete";

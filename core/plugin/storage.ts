@@ -1,5 +1,6 @@
 import type { Batch } from "../types/batch.ts";
-import type { TableSchema } from "../catalog/table.ts";
+import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
+import type { Column } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { Env } from "../env/mod.ts";
 import type { Limits } from "../limits.ts";
@@ -19,10 +20,69 @@ export interface ScanRequest {
   readonly signal: AbortSignal | null;
 }
 
+/**
+ * What the rows already in a table hold in a column that ALTER TABLE ADD COLUMN adds: one value
+ * for every row (a constant default, or NULL), or one value per row in scan order (a volatile
+ * default such as `random()`). Columns are of the new column's type.
+ */
+export type ColumnFill =
+  /** `value` has length 1. A columnar engine may record it as the column's "missing value". */
+  | { readonly kind: "constant"; readonly value: Column }
+  /** `values` has one entry per existing row, in scan order. */
+  | { readonly kind: "rows"; readonly values: Column };
+
 /** An open storage engine. */
 export interface StorageEngine {
   createTable(table: TableSchema): Promise<void>;
   dropTable(tableId: number): Promise<void>;
+  /**
+   * Adds a column after the last one (ALTER TABLE ADD COLUMN); existing rows read `fill`.
+   * `column.id` is new to the table: an engine that stores data by column id (Parquet field ids)
+   * must not find it in files written earlier. Renames need no call: columns are addressed by
+   * position in requests and by id in storage.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { realEnv } from "../env/mod.ts";
+   * import { defaultLimits } from "../limits.ts";
+   * import { columnFromValues, valueAt } from "../types/column.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true }); // registers the memory storage plugin
+   * const s = await db.registry.storage()!.open({ env: realEnv(), dir: null, limits: defaultLimits });
+   * const a = { id: 1, name: "a", type: Types.int4, notNull: false, default: null };
+   * await s.createTable({ id: 1, schema: "public", name: "t", columns: [a], nextColumnId: 2 });
+   * await s.append(1, { columns: [columnFromValues(Types.int4, [1, 2])], length: 2 });
+   * const b = { id: 2, name: "b", type: Types.text, notNull: false, default: "'x'" };
+   * await s.addColumn(1, b, { kind: "constant", value: columnFromValues(Types.text, ["x"]) });
+   * const req = { projection: [1], filters: [], limit: null, signal: null };
+   * for await (const batch of s.scan(1, req)) console.assert(valueAt(batch.columns[0]!, 1) === "x");
+   * ```
+   */
+  addColumn(tableId: number, column: ColumnSchema, fill: ColumnFill): Promise<void>;
+  /**
+   * Removes a column by id (ALTER TABLE DROP COLUMN): later requests no longer count it, so
+   * positions of the columns after it shift down by one. The data may be dropped lazily, but a
+   * later column never reads it (ids are not reused).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { realEnv } from "../env/mod.ts";
+   * import { defaultLimits } from "../limits.ts";
+   * import { columnFromValues, valueAt } from "../types/column.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true }); // registers the memory storage plugin
+   * const s = await db.registry.storage()!.open({ env: realEnv(), dir: null, limits: defaultLimits });
+   * const col = (id: number, name: string) => ({ id, name, type: Types.int4, notNull: false, default: null });
+   * await s.createTable({ id: 1, schema: "public", name: "t", columns: [col(1, "a"), col(2, "b")], nextColumnId: 3 });
+   * await s.append(1, { columns: [columnFromValues(Types.int4, [1]), columnFromValues(Types.int4, [2])], length: 1 });
+   * await s.dropColumn(1, 1);
+   * const req = { projection: [0], filters: [], limit: null, signal: null };
+   * for await (const batch of s.scan(1, req)) console.assert(valueAt(batch.columns[0]!, 0) === 2);
+   * ```
+   */
+  dropColumn(tableId: number, columnId: number): Promise<void>;
   /** Appends rows; columns in table column order. */
   append(tableId: number, batch: Batch): Promise<void>;
   /**

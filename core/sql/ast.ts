@@ -141,6 +141,11 @@ export type Expr =
     readonly operand: Expr;
     readonly query: Query;
     readonly pos: number;
+  }
+  | {
+    /** The `DEFAULT` keyword as a value: a cell of INSERT's VALUES list (the column's default). */
+    readonly kind: "default";
+    readonly pos: number;
   };
 
 /** A literal as written. Numbers keep their text so that exact types can be chosen later. */
@@ -262,6 +267,8 @@ export interface ColumnDef {
   readonly primaryKey: boolean;
   readonly unique: boolean;
   readonly default: Expr | null;
+  /** The DEFAULT expression's source text, kept for the catalog (bound again at each INSERT). */
+  readonly defaultSql: string | null;
   readonly pos: number;
 }
 
@@ -272,6 +279,43 @@ export interface TableConstraint {
   readonly columns: readonly string[];
   readonly pos: number;
 }
+
+/** One action of `ALTER TABLE`. */
+export type AlterTableAction =
+  | {
+    readonly kind: "add_column";
+    readonly column: ColumnDef;
+    readonly ifNotExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "drop_column";
+    readonly column: string;
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "rename_column";
+    readonly column: string;
+    readonly to: string;
+    readonly pos: number;
+  }
+  | { readonly kind: "rename_table"; readonly to: string; readonly pos: number }
+  | {
+    /** `ALTER COLUMN c SET DEFAULT e` (`default` set) or `DROP DEFAULT` (both null). */
+    readonly kind: "set_default";
+    readonly column: string;
+    readonly default: Expr | null;
+    readonly defaultSql: string | null;
+    readonly pos: number;
+  }
+  | {
+    /** `ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL`. */
+    readonly kind: "set_not_null";
+    readonly column: string;
+    readonly notNull: boolean;
+    readonly pos: number;
+  };
 
 /** A statement. */
 export type Statement =
@@ -329,6 +373,14 @@ export type Statement =
     readonly kind: "drop_index";
     readonly names: readonly QualifiedName[];
     readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "alter_table";
+    readonly name: QualifiedName;
+    readonly ifExists: boolean;
+    /** Comma-separated actions, applied in order as one change. */
+    readonly actions: readonly AlterTableAction[];
     readonly pos: number;
   }
   | {

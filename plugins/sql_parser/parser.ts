@@ -6,6 +6,7 @@
  */
 import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
 import type {
+  AlterTableAction,
   BinaryOp,
   ColumnDef,
   Cte,
@@ -427,6 +428,11 @@ class Parser {
     if (this.isKw("insert")) return this.insert();
     if (this.isKw("delete")) return this.deleteStatement();
     if (this.isKw("update")) return this.updateStatement();
+    if (this.isKw("alter") && this.isKw("table", this.peek())) {
+      this.next();
+      this.next();
+      return this.alterTable(t.pos);
+    }
     if (t.kind === "ident" && KNOWN_STATEMENTS.has(t.value)) {
       // A known statement we do not support yet: consume it so the error names it.
       const words = [t.value.toUpperCase()];
@@ -578,6 +584,7 @@ class Parser {
     let primaryKey = false;
     let unique = false;
     let dflt: Expr | null = null;
+    let dfltSql: string | null = null;
     for (;;) {
       if (this.acceptKw("not", "null")) notNull = true;
       else if (this.acceptKw("null")) continue;
@@ -585,14 +592,88 @@ class Parser {
         primaryKey = true;
         notNull = true;
       } else if (this.acceptKw("unique")) unique = true;
-      else if (this.acceptKw("default")) dflt = this.expr(PREC.unaryMinus - 1);
+      else if (this.acceptKw("default")) [dflt, dfltSql] = this.defaultExpr();
       else if (this.acceptKw("constraint")) this.ident("constraint name");
       else if (this.isKw("check") || this.isKw("references")) {
         this.next();
         if (this.isOp("(") || this.tok.kind === "ident") this.skipBalancedItem();
       } else break;
     }
-    return { name, type, notNull, primaryKey, unique, default: dflt, pos };
+    return { name, type, notNull, primaryKey, unique, default: dflt, defaultSql: dfltSql, pos };
+  }
+
+  /**
+   * A column DEFAULT expression and its source text. PostgreSQL's b_expr: arithmetic and other
+   * operators, but no AND / OR / NOT / IS / LIKE, so `DEFAULT 1 NOT NULL` ends at NOT (this
+   * parser also stops at comparisons: parenthesize them).
+   */
+  defaultExpr(): [Expr, string] {
+    const start = this.tok.pos;
+    const e = this.expr(PREC.other);
+    return [e, this.sql.slice(start, this.tok.pos).trim()];
+  }
+
+  /**
+   * `ALTER TABLE [IF EXISTS] name action [, action ...]`; the leading ALTER TABLE is consumed.
+   * Actions: ADD [COLUMN] [IF NOT EXISTS] def, DROP [COLUMN] [IF EXISTS] c [CASCADE|RESTRICT],
+   * RENAME [COLUMN] a TO b, RENAME TO name, ALTER [COLUMN] c SET DEFAULT e | DROP DEFAULT |
+   * SET NOT NULL | DROP NOT NULL.
+   */
+  alterTable(pos: number): Statement {
+    const ifExists = this.acceptKw("if", "exists");
+    this.acceptKw("only");
+    const name = this.qualifiedName();
+    const actions: AlterTableAction[] = [];
+    if (this.isKw("rename")) {
+      // RENAME is a statement of its own in PostgreSQL's grammar: no other actions with it
+      const at = this.next().pos;
+      if (this.acceptKw("to")) {
+        actions.push({ kind: "rename_table", to: this.ident("table name"), pos: at });
+      } else {
+        this.acceptKw("column");
+        const column = this.ident("column name");
+        this.expectKw("to");
+        actions.push({ kind: "rename_column", column, to: this.ident("column name"), pos: at });
+      }
+      return { kind: "alter_table", name, ifExists, actions, pos };
+    }
+    do {
+      const at = this.tok.pos;
+      if (this.acceptKw("add")) {
+        this.acceptKw("column");
+        const ifNotExists = this.acceptKw("if", "not", "exists");
+        actions.push({ kind: "add_column", column: this.columnDef(), ifNotExists, pos: at });
+      } else if (this.acceptKw("drop")) {
+        this.acceptKw("column");
+        const ifExists = this.acceptKw("if", "exists");
+        const column = this.ident("column name");
+        this.acceptKw("cascade") || this.acceptKw("restrict");
+        actions.push({ kind: "drop_column", column, ifExists, pos: at });
+      } else if (this.acceptKw("alter")) {
+        this.acceptKw("column");
+        const column = this.ident("column name");
+        if (this.acceptKw("set", "default")) {
+          const [e, sql] = this.defaultExpr();
+          actions.push({ kind: "set_default", column, default: e, defaultSql: sql, pos: at });
+        } else if (this.acceptKw("drop", "default")) {
+          actions.push({ kind: "set_default", column, default: null, defaultSql: null, pos: at });
+        } else if (this.acceptKw("set", "not", "null")) {
+          actions.push({ kind: "set_not_null", column, notNull: true, pos: at });
+        } else if (this.acceptKw("drop", "not", "null")) {
+          actions.push({ kind: "set_not_null", column, notNull: false, pos: at });
+        } else {
+          const what = this.tok.kind === "ident" ? ` ${this.tok.value.toUpperCase()}` : "";
+          this.skipStatement();
+          return { kind: "unsupported", what: `ALTER TABLE ... ALTER COLUMN${what}`, pos };
+        }
+      } else {
+        const what = this.tok.kind === "ident" ? ` ${this.tok.value.toUpperCase()}` : "";
+        if (what === "" || this.isKw("rename")) throw this.error();
+        this.skipStatement();
+        return { kind: "unsupported", what: `ALTER TABLE ...${what}`, pos };
+      }
+    } while (this.acceptOp(","));
+    return { kind: "alter_table", name, ifExists, actions, pos };
   }
 
   skipBalancedItem(): void {
@@ -882,7 +963,7 @@ class Parser {
       do {
         this.expectOp("(");
         const row: Expr[] = [];
-        do row.push(this.expr()); while (this.acceptOp(","));
+        do row.push(this.valuesCell()); while (this.acceptOp(","));
         this.expectOp(")");
         rows.push(row);
         if (rows.length > this.limits.insertValuesRowsMax) {
@@ -936,6 +1017,16 @@ class Parser {
     }
     const having = this.acceptKw("having") ? this.expr() : null;
     return { kind: "select", distinct, items, from, where, groupBy, having, pos };
+  }
+
+  /** A VALUES cell: an expression, or the DEFAULT keyword (allowed by the binder in INSERT). */
+  valuesCell(): Expr {
+    const t = this.tok;
+    if (this.isKw("default") && (this.isOp(",", this.peek()) || this.isOp(")", this.peek()))) {
+      this.next();
+      return { kind: "default", pos: t.pos };
+    }
+    return this.expr();
   }
 
   isSelectListEnd(): boolean {

@@ -6,9 +6,10 @@
  */
 import { DbError, SqlState } from "../../core/errors.ts";
 import type { Batch } from "../../core/types/batch.ts";
-import { concatColumns, takeColumn } from "../../core/types/column.ts";
-import type { TableSchema } from "../../core/catalog/table.ts";
+import { type Column, concatColumns, takeColumn } from "../../core/types/column.ts";
+import type { ColumnSchema, TableSchema } from "../../core/catalog/table.ts";
 import type {
+  ColumnFill,
   FilterSupport,
   ScanRequest,
   StorageContext,
@@ -17,7 +18,8 @@ import type {
 } from "../../core/plugin/storage.ts";
 
 interface MemoryTable {
-  readonly schema: TableSchema;
+  /** The table's columns as storage knows them (ADD / DROP COLUMN change them). */
+  columns: readonly ColumnSchema[];
   readonly batches: Batch[];
   rows: number;
 }
@@ -42,7 +44,7 @@ export class MemoryStorage implements StorageEngine {
         new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`),
       );
     }
-    this.#tables.set(table.id, { schema: table, batches: [], rows: 0 });
+    this.#tables.set(table.id, { columns: table.columns, batches: [], rows: 0 });
     return Promise.resolve();
   }
 
@@ -51,9 +53,50 @@ export class MemoryStorage implements StorageEngine {
     return Promise.resolve();
   }
 
+  addColumn(tableId: number, column: ColumnSchema, fill: ColumnFill): Promise<void> {
+    const t = this.#table(tableId);
+    if (t.columns.some((c) => c.id === column.id)) {
+      return Promise.reject(
+        new DbError(SqlState.internalError, `column id ${column.id} already exists`),
+      );
+    }
+    if (fill.kind === "rows" && fill.values.length !== t.rows) {
+      return Promise.reject(
+        new DbError(SqlState.internalError, "addColumn: fill does not match the row count"),
+      );
+    }
+    let base = 0;
+    for (let k = 0; k < t.batches.length; k++) {
+      const b = t.batches[k]!;
+      const idx = new Uint32Array(b.length);
+      if (fill.kind === "rows") { for (let i = 0; i < b.length; i++) idx[i] = base + i; }
+      const source: Column = fill.kind === "rows" ? fill.values : fill.value;
+      t.batches[k] = { columns: [...b.columns, takeColumn(source, idx)], length: b.length };
+      base += b.length;
+    }
+    t.columns = [...t.columns, column];
+    return Promise.resolve();
+  }
+
+  dropColumn(tableId: number, columnId: number): Promise<void> {
+    const t = this.#table(tableId);
+    const i = t.columns.findIndex((c) => c.id === columnId);
+    if (i < 0) {
+      return Promise.reject(
+        new DbError(SqlState.internalError, `column id ${columnId} does not exist`),
+      );
+    }
+    t.columns = t.columns.filter((_, k) => k !== i);
+    for (let k = 0; k < t.batches.length; k++) {
+      const b = t.batches[k]!;
+      t.batches[k] = { columns: b.columns.filter((_, c) => c !== i), length: b.length };
+    }
+    return Promise.resolve();
+  }
+
   append(tableId: number, batch: Batch): Promise<void> {
     const t = this.#table(tableId);
-    if (batch.columns.length !== t.schema.columns.length) {
+    if (batch.columns.length !== t.columns.length) {
       return Promise.reject(
         new DbError(SqlState.internalError, "batch does not match table columns"),
       );
@@ -72,7 +115,7 @@ export class MemoryStorage implements StorageEngine {
       const count = Math.min(this.batchRowsMax - last.length, batch.length);
       const part = slice(0, count);
       t.batches[t.batches.length - 1] = {
-        columns: t.schema.columns.map((c, i) =>
+        columns: t.columns.map((c, i) =>
           concatColumns(c.type, [last.columns[i]!, part.columns[i]!])
         ),
         length: last.length + count,
