@@ -17,15 +17,12 @@ import { Catalog, type IndexSchema } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
-import type { BoundStatement } from "../plan/bound_statement.ts";
+import type { BoundDml, BoundReturning, BoundStatement } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
 import { rowKey } from "../exec/group_keys.ts";
 import { formatValue } from "../types/format.ts";
-import { evaluate } from "../exec/eval.ts";
-import { prepareSubqueries, subqueriesOf } from "../exec/subquery.ts";
-import type { BoundExpr } from "../plan/expr.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
 import type { Batch } from "../types/batch.ts";
 import {
@@ -35,12 +32,13 @@ import {
   isValid,
   makeColumn,
   nullColumn,
-  takeColumn,
   type Value,
   valueAt,
 } from "../types/column.ts";
-import { sameType, Types, typeToSql } from "../types/data_type.ts";
+import { Types, typeToSql } from "../types/data_type.ts";
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
+import { explainDml } from "../plan/explain_dml.ts";
+import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
 import { SessionSettings } from "./settings.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
@@ -327,12 +325,18 @@ export class Database {
     const rules = [...builtinRules, ...this.#registry.optimizerRules()];
     switch (bound.kind) {
       case "query":
-      case "explain":
         return { ...bound, plan: optimize(bound.plan, rules) };
+      case "explain": {
+        if (bound.dml === null) return { ...bound, plan: optimize(bound.plan, rules) };
+        const dml = this.#optimize(bound.dml) as BoundDml;
+        return { ...bound, plan: dml.source, dml };
+      }
       case "set":
       case "show":
         return bound;
       case "insert":
+      case "delete":
+      case "update":
         return { ...bound, source: optimize(bound.source, rules) };
       case "create_table":
         return bound.source === null ? bound : { ...bound, source: optimize(bound.source, rules) };
@@ -342,8 +346,6 @@ export class Database {
       case "create_index":
       case "drop_index":
       case "alter_table":
-      case "delete":
-      case "update":
         return bound;
     }
   }
@@ -387,14 +389,19 @@ export class Database {
       }
       case "explain": {
         let profile: PlanProfile | null = null;
+        let affected: number | null = null;
         if (bound.analyze) {
           const stats = new Map<LogicalPlan, { rows: number; ms: number }>();
           ctx.profile = stats;
-          for await (const _ of execute(bound.plan, this.#storage, ctx)) ctx.check();
+          // As in PostgreSQL, EXPLAIN ANALYZE of INSERT, UPDATE or DELETE makes the change.
+          if (bound.dml !== null) affected = (await this.#run(bound.dml, ctx)).rowCount;
+          else for await (const _ of execute(bound.plan, this.#storage, ctx)) ctx.check();
           ctx.profile = null;
           profile = stats;
         }
-        const lines = explainPlan(bound.plan, profile);
+        const lines = bound.dml === null
+          ? explainPlan(bound.plan, profile)
+          : explainDml(bound.dml, profile, affected);
         return {
           command: `EXPLAIN`,
           columns: [{ name: "QUERY PLAN", type: Types.text }],
@@ -519,48 +526,26 @@ export class Database {
         return { command: "ALTER TABLE", columns: [], rows: [], rowCount: 0 };
       }
       case "delete": {
-        const { positions } = await this.#matchRows(bound.table, bound.predicate, ctx);
-        await this.#applyDelete(bound.table, positions, null);
-        return {
-          command: `DELETE ${positions.length}`,
-          columns: [],
-          rows: [],
-          rowCount: positions.length,
-        };
+        const t = bound.table;
+        const source = execute(bound.source, this.#requireStorage(), ctx);
+        const { positions, rows } = await collectTargetRows(source, t.columns.length, ctx);
+        // RETURNING is computed before anything changes, so that its errors change nothing.
+        const returned = bound.returning === null
+          ? null
+          : await returningRows(bound.returning, rows, ctx);
+        await this.#applyDelete(t, positions, null);
+        return dmlResult(`DELETE ${positions.length}`, positions.length, bound.returning, returned);
       }
       case "update": {
         const t = bound.table;
-        const { positions, batches } = await this.#matchRows(t, bound.predicate, ctx);
-        const updated: Batch[] = [];
-        const exprs = [...bound.assignments.values()];
-        const subqueries = subqueriesOf(exprs);
-        for (const { batch, rows } of batches) {
-          const part: Batch = {
-            columns: batch.columns.map((c) => takeColumn(c, rows)),
-            length: rows.length,
-          };
-          if (subqueries.length > 0) await prepareSubqueries(subqueries, part, ctx);
-          const columns = t.columns.map((c, i) => {
-            const e = bound.assignments.get(i);
-            if (e === undefined) return part.columns[i]!;
-            const v = evaluate(e, part, ctx);
-            return sameType(v.type, c.type) ? v : castColumn(v, c.type);
-          });
-          updated.push({ columns, length: part.length });
-        }
-        const inserted: Batch = {
-          columns: t.columns.map((c, i) =>
-            concatColumns(c.type, updated.map((b) => b.columns[i]!))
-          ),
-          length: positions.length,
-        };
-        await this.#applyDelete(t, positions, inserted);
-        return {
-          command: `UPDATE ${positions.length}`,
-          columns: [],
-          rows: [],
-          rowCount: positions.length,
-        };
+        const source = execute(bound.source, this.#requireStorage(), ctx);
+        const { positions, rows } = await collectTargetRows(source, t.columns.length, ctx);
+        const { newRows, returningInput } = await updatedRows(t, bound.assignments, rows, ctx);
+        const returned = bound.returning === null
+          ? null
+          : await returningRows(bound.returning, returningInput, ctx);
+        await this.#applyDelete(t, positions, newRows);
+        return dmlResult(`UPDATE ${positions.length}`, positions.length, bound.returning, returned);
       }
       case "insert": {
         const storage = this.#requireStorage();
@@ -582,8 +567,11 @@ export class Database {
           ),
           length: n,
         };
+        const returned = bound.returning === null
+          ? null
+          : await returningRows(bound.returning, all, ctx);
         await this.#appendRows(t, all);
-        return { command: `INSERT 0 ${n}`, columns: [], rows: [], rowCount: n };
+        return dmlResult(`INSERT 0 ${n}`, n, bound.returning, returned);
       }
     }
   }
@@ -805,47 +793,6 @@ export class Database {
     if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted);
   }
 
-  /** Scans a table, returning the positions of rows where `predicate` holds, and those rows. */
-  async #matchRows(
-    t: TableSchema,
-    predicate: BoundExpr | null,
-    ctx: ExecContext,
-  ): Promise<{ positions: number[]; batches: { batch: Batch; rows: Uint32Array }[] }> {
-    const storage = this.#requireStorage();
-    const positions: number[] = [];
-    const batches: { batch: Batch; rows: Uint32Array }[] = [];
-    const subqueries = predicate === null ? [] : subqueriesOf([predicate]);
-    ctx.runPlan ??= (p) => execute(p, storage, ctx);
-    let base = 0;
-    const scan = storage.scan(t.id, {
-      projection: t.columns.map((_, i) => i),
-      filters: [],
-      limit: null,
-      signal: ctx.signal,
-    });
-    // Materialise first: the scan must not see this statement's own changes.
-    const all: Batch[] = [];
-    for await (const b of scan) all.push(b);
-    for (const batch of all) {
-      ctx.check();
-      let rows: Uint32Array;
-      if (predicate === null) rows = Uint32Array.from({ length: batch.length }, (_, i) => i);
-      else {
-        if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
-        const cond = evaluate(predicate, batch, ctx);
-        const keep: number[] = [];
-        for (let i = 0; i < batch.length; i++) {
-          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep.push(i);
-        }
-        rows = Uint32Array.from(keep);
-      }
-      for (const r of rows) positions.push(base + r);
-      if (rows.length > 0) batches.push({ batch, rows });
-      base += batch.length;
-    }
-    return { positions, batches };
-  }
-
   async #recover(wal: Wal): Promise<void> {
     let records = 0;
     for await (const e of wal.replay(0n)) {
@@ -885,6 +832,21 @@ export class Database {
     }
     this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
   }
+}
+
+/** The result of INSERT, UPDATE or DELETE: the command tag, and the RETURNING rows if any. */
+function dmlResult(
+  command: string,
+  rowCount: number,
+  returning: BoundReturning | null,
+  rows: Value[][] | null,
+): QueryResult {
+  return {
+    command,
+    columns: returning === null ? [] : returning.columns,
+    rows: rows ?? [],
+    rowCount,
+  };
 }
 
 /** A unique-index key for row i, or `null` when a key column is NULL. */

@@ -20,6 +20,7 @@ import { aggregateExec } from "./aggregate_exec.ts";
 import { setOpExec } from "./set_op_exec.ts";
 import { seriesExec } from "./series_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
+import { rowPositionsExec } from "./row_positions_exec.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
 
@@ -62,12 +63,14 @@ function executeNode(
   switch (plan.kind) {
     case "scan": {
       if (storage === null) throw new Error("scan without a storage engine");
-      const rows = storage.scan(plan.table.id, {
+      const scan = storage.scan(plan.table.id, {
         projection: plan.projection,
-        filters: plan.filters,
+        // Positions count every stored row, so the engine must not skip any.
+        filters: plan.rowPositions ? [] : plan.filters,
         limit: null,
         signal: ctx.signal,
       });
+      const rows = plan.rowPositions ? rowPositionsExec(scan, ctx) : scan;
       // Pushed filters are always re-checked: an engine may answer them inexactly.
       return plan.filters.reduce<AsyncIterable<Batch>>(
         (input, f) => filterExec(input, f, ctx),

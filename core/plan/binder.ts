@@ -31,6 +31,7 @@ import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
+import { bindDmlSource, bindReturning } from "./bind_dml.ts";
 import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
 import { columnFromValues, valueAt } from "../types/column.ts";
@@ -327,9 +328,15 @@ class Binder {
           ifExists: stmt.ifExists,
         };
       case "delete": {
-        const { table, scope } = this.targetTable(stmt.table, stmt.alias);
-        const predicate = stmt.where === null ? null : this.dmlPredicate(stmt.where, scope);
-        return { kind: "delete", table, predicate };
+        const target = this.targetTable(stmt.table, stmt.alias);
+        const { source, scope } = bindDmlSource(this, target, {
+          from: stmt.using,
+          where: stmt.where,
+        });
+        const returning = stmt.returning === null
+          ? null
+          : bindReturning(this, stmt.returning, scope);
+        return { kind: "delete", table: target.table, source, returning };
       }
       case "update":
         return this.update(stmt);
@@ -339,10 +346,16 @@ class Binder {
         return { kind: "show", name: stmt.name.toLowerCase() };
       case "explain": {
         const inner = this.statement(stmt.statement);
-        if (inner.kind !== "query") {
-          throw notSupported("EXPLAIN of statements other than queries", stmt.pos + 1);
+        if (inner.kind === "query") {
+          return { kind: "explain", analyze: stmt.analyze, plan: inner.plan, dml: null };
         }
-        return { kind: "explain", analyze: stmt.analyze, plan: inner.plan };
+        if (inner.kind === "insert" || inner.kind === "update" || inner.kind === "delete") {
+          return { kind: "explain", analyze: stmt.analyze, plan: inner.source, dml: inner };
+        }
+        throw notSupported(
+          `EXPLAIN of ${stmt.statement.kind.replace("_", " ").toUpperCase()}`,
+          stmt.pos + 1,
+        );
       }
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
@@ -457,7 +470,6 @@ class Binder {
   }
 
   insert(stmt: ast.Statement & { kind: "insert" }): BoundStatement {
-    if (stmt.returning !== null) throw notSupported("INSERT ... RETURNING", stmt.pos + 1);
     const { schema, name } = resolveName(stmt.table);
     const table = this.ctx.catalog.getTable(schema, name);
     if (!table) {
@@ -564,7 +576,10 @@ class Binder {
       fields.push({ name: c.name, type: c.type, qualifier: null });
     });
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
-    return { kind: "insert", table, sourceIndexOfColumn, source: projected };
+    const returning = stmt.returning === null ? null : bindReturning(this, stmt.returning, {
+      fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier: table.name })),
+    });
+    return { kind: "insert", table, sourceIndexOfColumn, source: projected, returning };
   }
 
   createView(stmt: ast.Statement & { kind: "create_view" }): BoundStatement {
@@ -662,6 +677,11 @@ class Binder {
     };
   }
 
+  /** The column name a select-list expression gets without an alias. */
+  outputName(e: ast.Expr): string {
+    return outputName(e);
+  }
+
   dmlPredicate(where: ast.Expr, scope: Scope): BoundExpr {
     if (this.containsAggregate(where)) {
       throw new DbError(
@@ -674,7 +694,11 @@ class Binder {
   }
 
   update(stmt: ast.Statement & { kind: "update" }): BoundStatement {
-    const { table, scope } = this.targetTable(stmt.table, stmt.alias);
+    const target = this.targetTable(stmt.table, stmt.alias);
+    const table = target.table;
+    const { source, scope } = bindDmlSource(this, target, stmt);
+    // PostgreSQL binds RETURNING before SET (so its errors come first).
+    const returning = stmt.returning === null ? null : bindReturning(this, stmt.returning, scope);
     const assignments = new Map<number, BoundExpr>();
     for (const a of stmt.assignments) {
       const i = table.columns.findIndex((c) => c.name === a.column);
@@ -703,8 +727,7 @@ class Binder {
       const value = this.expr(a.value, scope);
       assignments.set(i, this.assignCast(value, target, a.value));
     }
-    const predicate = stmt.where === null ? null : this.dmlPredicate(stmt.where, scope);
-    return { kind: "update", table, assignments, predicate };
+    return { kind: "update", table, source, assignments, returning };
   }
 
   /**

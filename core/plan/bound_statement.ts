@@ -3,11 +3,19 @@ import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
+import type { DataType } from "../types/data_type.ts";
 
 /** A statement after binding: names resolved against the catalog, types checked. */
 export type BoundStatement =
   | { readonly kind: "query"; readonly plan: LogicalPlan }
-  | { readonly kind: "explain"; readonly analyze: boolean; readonly plan: LogicalPlan }
+  | {
+    readonly kind: "explain";
+    readonly analyze: boolean;
+    /** The query's plan, or for INSERT / UPDATE / DELETE the plan of the rows they change. */
+    readonly plan: LogicalPlan;
+    /** The INSERT, UPDATE or DELETE explained (whose `source` is `plan`); `null` for a query. */
+    readonly dml: BoundDml | null;
+  }
   | { readonly kind: "set"; readonly name: string; readonly value: string | null }
   | { readonly kind: "show"; readonly name: string }
   | {
@@ -50,15 +58,20 @@ export type BoundStatement =
   | {
     readonly kind: "delete";
     readonly table: TableSchema;
-    /** Over the table's columns; `null` deletes every row. */
-    readonly predicate: BoundExpr | null;
+    /** The rows to delete, shaped as `bindDmlSource` (bind_dml.ts) describes. */
+    readonly source: LogicalPlan;
+    /** Over `source`'s fields. */
+    readonly returning: BoundReturning | null;
   }
   | {
     readonly kind: "update";
     readonly table: TableSchema;
-    /** New values by table column position, over the table's columns. */
+    /** The rows to change, shaped as `bindDmlSource` (bind_dml.ts) describes. */
+    readonly source: LogicalPlan;
+    /** New values by table column position, over `source`'s fields. */
     readonly assignments: ReadonlyMap<number, BoundExpr>;
-    readonly predicate: BoundExpr | null;
+    /** Over `source`'s fields, where the table's columns hold the new values. */
+    readonly returning: BoundReturning | null;
   }
   | {
     readonly kind: "insert";
@@ -66,4 +79,15 @@ export type BoundStatement =
     /** For each table column, the source column that fills it, or -1 for NULL. */
     readonly sourceIndexOfColumn: readonly number[];
     readonly source: LogicalPlan;
+    /** Over the table's columns, as the rows are stored. */
+    readonly returning: BoundReturning | null;
   };
+
+/** The statements that change rows. */
+export type BoundDml = Extract<BoundStatement, { kind: "insert" | "update" | "delete" }>;
+
+/** A RETURNING list: one expression per result column. */
+export interface BoundReturning {
+  readonly exprs: readonly BoundExpr[];
+  readonly columns: readonly { readonly name: string; readonly type: DataType }[];
+}

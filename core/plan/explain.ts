@@ -83,7 +83,7 @@ function describe(plan: LogicalPlan): string {
     case "scan":
       return `Scan ${plan.table.name} (${
         plan.projection.map((i) => plan.table.columns[i]!.name).join(", ")
-      })` +
+      })` + (plan.rowPositions ? " with row positions" : "") +
         (plan.filters.length
           ? ` filter: ${plan.filters.map((f) => explainExpr(f, plan.fields)).join(" AND ")}`
           : "");

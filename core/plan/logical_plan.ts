@@ -42,6 +42,11 @@ export type LogicalPlan =
     readonly filters: readonly BoundExpr[];
     /** The storage engine's row estimate at planning time, for join ordering. */
     readonly estimatedRows?: number;
+    /**
+     * For UPDATE and DELETE: one more int8 output column after the projected ones, each row's
+     * position in scan order (what `StorageEngine.deleteRows` takes).
+     */
+    readonly rowPositions?: boolean;
     readonly fields: readonly Field[];
   }
   | {

@@ -387,7 +387,10 @@ export type Statement =
     readonly kind: "delete";
     readonly table: QualifiedName;
     readonly alias: string | null;
+    /** `USING` items: more tables the WHERE condition may join with. */
+    readonly using: readonly TableRef[];
     readonly where: Expr | null;
+    readonly returning: readonly SelectItem[] | null;
     readonly pos: number;
   }
   | {
@@ -399,7 +402,10 @@ export type Statement =
       readonly value: Expr;
       readonly pos: number;
     }[];
+    /** `FROM` items: more tables the assignments and WHERE condition may read. */
+    readonly from: readonly TableRef[];
     readonly where: Expr | null;
+    readonly returning: readonly SelectItem[] | null;
     readonly pos: number;
   }
   | {

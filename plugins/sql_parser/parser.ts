@@ -776,18 +776,10 @@ class Parser {
     this.expectKw("from");
     const table = this.qualifiedName();
     const [alias] = this.aliasClause();
-    if (this.isKw("using")) {
-      throw new DbError(SqlState.featureNotSupported, "DELETE ... USING is not supported yet", {
-        position: this.tok.pos + 1,
-      });
-    }
+    const using = this.acceptKw("using") ? this.tableRefList() : [];
     const where = this.acceptKw("where") ? this.expr() : null;
-    if (this.isKw("returning")) {
-      throw new DbError(SqlState.featureNotSupported, "DELETE ... RETURNING is not supported yet", {
-        position: this.tok.pos + 1,
-      });
-    }
-    return { kind: "delete", table, alias, where, pos };
+    const returning = this.acceptKw("returning") ? this.selectItems() : null;
+    return { kind: "delete", table, alias, using, where, returning, pos };
   }
 
   updateStatement(): Statement {
@@ -798,6 +790,24 @@ class Parser {
     const assignments: { column: string; value: Expr; pos: number }[] = [];
     do {
       const at = this.tok.pos;
+      if (this.isOp("(")) {
+        // SET (a, b) = (x, y) | ROW(x, y): one assignment per column
+        this.next();
+        const columns: string[] = [];
+        do columns.push(this.ident("column name")); while (this.acceptOp(","));
+        this.expectOp(")");
+        this.expectOp("=");
+        const values = this.multiColumnSource();
+        if (values.length !== columns.length) {
+          throw new DbError(
+            SqlState.syntaxError,
+            "number of columns does not match number of values",
+            { position: at + 1 },
+          );
+        }
+        columns.forEach((column, k) => assignments.push({ column, value: values[k]!, pos: at }));
+        continue;
+      }
       const column = this.ident("column name");
       this.expectOp("=");
       if (this.isKw("default")) {
@@ -811,18 +821,46 @@ class Parser {
       }
       assignments.push({ column, value: this.expr(), pos: at });
     } while (this.acceptOp(","));
-    if (this.isKw("from")) {
-      throw new DbError(SqlState.featureNotSupported, "UPDATE ... FROM is not supported yet", {
-        position: this.tok.pos + 1,
-      });
-    }
+    const from = this.acceptKw("from") ? this.tableRefList() : [];
     const where = this.acceptKw("where") ? this.expr() : null;
-    if (this.isKw("returning")) {
-      throw new DbError(SqlState.featureNotSupported, "UPDATE ... RETURNING is not supported yet", {
-        position: this.tok.pos + 1,
-      });
+    const returning = this.acceptKw("returning") ? this.selectItems() : null;
+    return { kind: "update", table, alias, assignments, from, where, returning, pos };
+  }
+
+  /** The values of `SET (a, b) = ...`: a parenthesised list of two or more, or `ROW(...)`. */
+  multiColumnSource(): Expr[] {
+    const at = this.tok;
+    const isRow = this.isKw("row") && this.isOp("(", this.peek());
+    if (!isRow && this.isOp("(") && this.isParenQuery(0)) {
+      throw new DbError(
+        SqlState.featureNotSupported,
+        "a sub-SELECT as the source of a multiple-column UPDATE is not supported yet",
+        { position: at.pos + 1 },
+      );
     }
-    return { kind: "update", table, alias, assignments, where, pos };
+    if (!isRow && !this.isOp("(")) throw this.multiColumnSourceError(at.pos);
+    if (isRow) this.next();
+    this.expectOp("(");
+    const values: Expr[] = [];
+    do values.push(this.expr()); while (this.acceptOp(","));
+    this.expectOp(")");
+    if (!isRow && values.length === 1) throw this.multiColumnSourceError(at.pos);
+    return values;
+  }
+
+  multiColumnSourceError(pos: number): DbError {
+    return new DbError(
+      SqlState.featureNotSupported,
+      "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+      { position: pos + 1 },
+    );
+  }
+
+  /** A comma-separated FROM list (also UPDATE's FROM and DELETE's USING). */
+  tableRefList(): TableRef[] {
+    const refs = [this.tableRef()];
+    while (this.acceptOp(",")) refs.push(this.tableRef());
+    return refs;
   }
 
   insert(): Statement {
