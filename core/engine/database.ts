@@ -42,6 +42,8 @@ import {
 import { sameType, Types, typeToSql } from "../types/data_type.ts";
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import { SessionSettings } from "./settings.ts";
+import { readCopyFile } from "../io/copy_from.ts";
+import { writeCopyFile } from "../io/copy_to.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
@@ -327,6 +329,7 @@ export class Database {
     switch (bound.kind) {
       case "query":
       case "explain":
+      case "copy_to":
         return { ...bound, plan: optimize(bound.plan, rules) };
       case "set":
       case "show":
@@ -342,6 +345,7 @@ export class Database {
       case "drop_index":
       case "delete":
       case "update":
+      case "copy_from":
         return bound;
     }
   }
@@ -537,6 +541,20 @@ export class Database {
           rowCount: positions.length,
         };
       }
+      case "copy_from":
+        return await this.#copyFrom(bound, ctx);
+      case "copy_to": {
+        const storage = this.#requireStorage();
+        const n = await writeCopyFile({
+          fs: this.#env.fs,
+          path: bound.path,
+          columns: bound.plan.fields,
+          format: bound.format,
+          batches: execute(bound.plan, storage, ctx),
+          check: () => ctx.check(),
+        });
+        return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
+      }
       case "insert": {
         const storage = this.#requireStorage();
         const t = bound.table;
@@ -561,6 +579,42 @@ export class Database {
         return { command: `INSERT 0 ${n}`, columns: [], rows: [], rowCount: n };
       }
     }
+  }
+
+  /** COPY FROM: reads the whole file, then appends it as one statement (nothing on error). */
+  async #copyFrom(
+    bound: BoundStatement & { kind: "copy_from" },
+    ctx: ExecContext,
+  ): Promise<QueryResult> {
+    const t = bound.table;
+    const predicate = bound.predicate;
+    const batches = await readCopyFile({
+      fs: this.#env.fs,
+      path: bound.path,
+      table: t,
+      targets: bound.targets,
+      format: bound.format,
+      lineBytesMax: this.#limits.copyLineBytesMax,
+      batchRowsMax: this.#limits.batchRowsMax,
+      filter: predicate === null ? null : (batch) => {
+        const cond = evaluate(predicate, batch, ctx);
+        const keep: number[] = [];
+        for (let i = 0; i < batch.length; i++) {
+          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep.push(i);
+        }
+        return Uint32Array.from(keep);
+      },
+      check: () => ctx.check(),
+      reserve: (bytes) => ctx.reserve(bytes),
+    });
+    let n = 0;
+    for (const b of batches) n += b.length;
+    const all: Batch = batches.length === 1 ? batches[0]! : {
+      columns: t.columns.map((c, i) => concatColumns(c.type, batches.map((b) => b.columns[i]!))),
+      length: n,
+    };
+    await this.#appendRows(t, all);
+    return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
   }
 
   async #collect(

@@ -2,6 +2,7 @@ import type { LogicalPlan } from "./logical_plan.ts";
 import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
+import type { CopyFormat } from "../io/copy_options.ts";
 
 /** A statement after binding: names resolved against the catalog, types checked. */
 export type BoundStatement =
@@ -56,4 +57,22 @@ export type BoundStatement =
     /** For each table column, the source column that fills it, or -1 for NULL. */
     readonly sourceIndexOfColumn: readonly number[];
     readonly source: LogicalPlan;
+  }
+  | {
+    readonly kind: "copy_from";
+    readonly table: TableSchema;
+    /** For each field of a record, the table column it fills. */
+    readonly targets: readonly number[];
+    /** The server-side file to read. */
+    readonly path: string;
+    readonly format: CopyFormat;
+    /** COPY FROM ... WHERE, over the table's columns; `null` keeps every row. */
+    readonly predicate: BoundExpr | null;
+  }
+  | {
+    readonly kind: "copy_to";
+    /** The rows to write: the table's columns or the query's. */
+    readonly plan: LogicalPlan;
+    readonly path: string;
+    readonly format: CopyFormat;
   };
