@@ -20,6 +20,8 @@ export const SqlState = {
   invalidArgumentForNthValue: "22016",
   substringError: "22011",
   invalidTextRepresentation: "22P02",
+  badCopyFileFormat: "22P04",
+  characterNotInRepertoire: "22021",
   stringDataRightTruncation: "22001",
   nullValueNotAllowed: "22004",
   dataException: "22000",
@@ -38,6 +40,7 @@ export const SqlState = {
   invalidTableDefinition: "42P16",
   dependentObjectsStillExist: "2BP01",
   datatypeMismatch: "42804",
+  invalidColumnReference: "42P10",
   groupingError: "42803",
   invalidName: "42602",
   nameTooLong: "42622",
@@ -52,6 +55,7 @@ export const SqlState = {
   invalidPassword: "28P01",
   configFileError: "F0000",
   ioError: "58030",
+  undefinedFile: "58P01",
   dataCorrupted: "XX001",
   internalError: "XX000",
 } as const;
@@ -67,6 +71,8 @@ export interface DbErrorOptions {
   detail?: string;
   /** Advice on how to fix the problem. */
   hint?: string;
+  /** Where it happened, as PostgreSQL's CONTEXT field: `COPY t, line 3, column b: "x"`. */
+  context?: string;
   /** The underlying error, if any. */
   cause?: unknown;
 }
@@ -90,6 +96,8 @@ export class DbError extends Error {
   readonly detail: string | undefined;
   /** A hint on how to fix it, when there is one. */
   readonly hint: string | undefined;
+  /** Where it happened (PostgreSQL's CONTEXT), when it applies; the message ends with it too. */
+  readonly context: string | undefined;
 
   constructor(code: string, message: string, options: DbErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -98,6 +106,7 @@ export class DbError extends Error {
     this.position = options.position;
     this.detail = options.detail;
     this.hint = options.hint;
+    this.context = options.context;
   }
 
   /** The SQLSTATE class: the first two characters of the code. */
@@ -111,6 +120,7 @@ export class DbError extends Error {
     if (this.position !== undefined) out.position = this.position;
     if (this.detail !== undefined) out.detail = this.detail;
     if (this.hint !== undefined) out.hint = this.hint;
+    if (this.context !== undefined) out.context = this.context;
     return out;
   }
 }

@@ -31,6 +31,8 @@ export interface Limits {
   readonly queryMemoryBytesMax: number;
   /** Bytes of one text value. */
   readonly textValueBytesMax: number;
+  /** Bytes of one line (record) of a COPY file, quoted newlines included. */
+  readonly copyLineBytesMax: number;
 }
 
 /** The defaults. */
@@ -47,6 +49,7 @@ export const defaultLimits: Limits = Object.freeze({
   queryResultRowsMax: 0,
   queryMemoryBytesMax: 1024 * 1024 * 1024,
   textValueBytesMax: 64 * 1024 * 1024,
+  copyLineBytesMax: 64 * 1024 * 1024,
 });
 
 /** Merges overrides into the defaults, checking each value. */

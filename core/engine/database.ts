@@ -21,6 +21,7 @@ import type { BoundDml, BoundReturning, BoundStatement } from "../plan/bound_sta
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
+import { evaluate } from "../exec/eval.ts";
 import { rowKey } from "../exec/group_keys.ts";
 import { formatValue } from "../types/format.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
@@ -40,6 +41,8 @@ import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import { explainDml } from "../plan/explain_dml.ts";
 import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
 import { SessionSettings } from "./settings.ts";
+import { readCopyFile } from "../io/copy_from.ts";
+import { writeCopyFile } from "../io/copy_to.ts";
 import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
@@ -325,6 +328,7 @@ export class Database {
     const rules = [...builtinRules, ...this.#registry.optimizerRules()];
     switch (bound.kind) {
       case "query":
+      case "copy_to":
         return { ...bound, plan: optimize(bound.plan, rules) };
       case "explain": {
         if (bound.dml === null) return { ...bound, plan: optimize(bound.plan, rules) };
@@ -346,6 +350,7 @@ export class Database {
       case "create_index":
       case "drop_index":
       case "alter_table":
+      case "copy_from":
         return bound;
     }
   }
@@ -547,6 +552,20 @@ export class Database {
         await this.#applyDelete(t, positions, newRows);
         return dmlResult(`UPDATE ${positions.length}`, positions.length, bound.returning, returned);
       }
+      case "copy_from":
+        return await this.#copyFrom(bound, ctx);
+      case "copy_to": {
+        const storage = this.#requireStorage();
+        const n = await writeCopyFile({
+          fs: this.#env.fs,
+          path: bound.path,
+          columns: bound.plan.fields,
+          format: bound.format,
+          batches: execute(bound.plan, storage, ctx),
+          check: () => ctx.check(),
+        });
+        return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
+      }
       case "insert": {
         const storage = this.#requireStorage();
         const t = bound.table;
@@ -574,6 +593,42 @@ export class Database {
         return dmlResult(`INSERT 0 ${n}`, n, bound.returning, returned);
       }
     }
+  }
+
+  /** COPY FROM: reads the whole file, then appends it as one statement (nothing on error). */
+  async #copyFrom(
+    bound: BoundStatement & { kind: "copy_from" },
+    ctx: ExecContext,
+  ): Promise<QueryResult> {
+    const t = bound.table;
+    const predicate = bound.predicate;
+    const batches = await readCopyFile({
+      fs: this.#env.fs,
+      path: bound.path,
+      table: t,
+      targets: bound.targets,
+      format: bound.format,
+      lineBytesMax: this.#limits.copyLineBytesMax,
+      batchRowsMax: this.#limits.batchRowsMax,
+      filter: predicate === null ? null : (batch) => {
+        const cond = evaluate(predicate, batch, ctx);
+        const keep: number[] = [];
+        for (let i = 0; i < batch.length; i++) {
+          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep.push(i);
+        }
+        return Uint32Array.from(keep);
+      },
+      check: () => ctx.check(),
+      reserve: (bytes) => ctx.reserve(bytes),
+    });
+    let n = 0;
+    for (const b of batches) n += b.length;
+    const all: Batch = batches.length === 1 ? batches[0]! : {
+      columns: t.columns.map((c, i) => concatColumns(c.type, batches.map((b) => b.columns[i]!))),
+      length: n,
+    };
+    await this.#appendRows(t, all);
+    return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
   }
 
   async #collect(

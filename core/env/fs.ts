@@ -23,6 +23,14 @@ export interface AppendFile {
   close(): void;
 }
 
+/** A file opened for reading in chunks, as COPY FROM uses it. */
+export interface ReadFile {
+  /** Reads up to `buffer.length` bytes into `buffer`; the count read, or `null` at the end. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Closes the file. */
+  close(): void;
+}
+
 /** An exclusive lock on a data directory, held until released. */
 export interface FileLock {
   release(): void;
@@ -36,6 +44,10 @@ export interface FileSystem {
   writeFileAtomic(path: string, data: Uint8Array): Promise<void>;
   /** Opens (creating if needed) a file for appending. */
   openAppend(path: string): Promise<AppendFile>;
+  /** Opens a file for reading in chunks; `null` if it does not exist. */
+  openRead(path: string): Promise<ReadFile | null>;
+  /** Creates a file, or empties an existing one, and opens it for writing (COPY TO). */
+  openWrite(path: string): Promise<AppendFile>;
   /** Creates a directory and its parents. */
   mkdirp(path: string): Promise<void>;
   /** File or directory information; `null` if it does not exist. */
@@ -106,6 +118,27 @@ export const denoFileSystem: FileSystem = {
   },
   async openAppend(path) {
     const f = await Deno.open(path, { create: true, append: true });
+    return {
+      async write(data) {
+        let off = 0;
+        while (off < data.length) off += await f.write(data.subarray(off));
+      },
+      sync: () => f.syncData(),
+      close: () => f.close(),
+    };
+  },
+  async openRead(path) {
+    let f: Deno.FsFile;
+    try {
+      f = await Deno.open(path, { read: true });
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw e;
+    }
+    return { read: (buffer) => f.read(buffer), close: () => f.close() };
+  },
+  async openWrite(path) {
+    const f = await Deno.open(path, { write: true, create: true, truncate: true });
     return {
       async write(data) {
         let off = 0;
@@ -227,6 +260,31 @@ export class MemoryFileSystem implements FileSystem {
       },
       close: () => {},
     });
+  }
+
+  openRead(path: string): Promise<ReadFile | null> {
+    const f = this.#files.get(path);
+    if (!f) return Promise.resolve(null);
+    const bytes = f.current;
+    let offset = 0;
+    return Promise.resolve({
+      read: (buffer: Uint8Array) => {
+        if (offset >= bytes.length) return Promise.resolve(null);
+        const n = Math.min(buffer.length, bytes.length - offset);
+        buffer.set(bytes.subarray(offset, offset + n));
+        offset += n;
+        return Promise.resolve(n);
+      },
+      close: () => {},
+    });
+  }
+
+  openWrite(path: string): Promise<AppendFile> {
+    const fault = this.#fault();
+    if (fault) return Promise.reject(fault);
+    const entry = this.#files.get(path);
+    if (entry) entry.current = new Uint8Array(0);
+    return this.openAppend(path);
   }
 
   mkdirp(path: string): Promise<void> {

@@ -39,6 +39,7 @@ import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
 import { bindAlterTable } from "./bind_alter_table.ts";
+import { resolveCopyOptions } from "../io/copy_options.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -357,6 +358,8 @@ class Binder {
           stmt.pos + 1,
         );
       }
+      case "copy":
+        return this.copy(stmt);
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
       default:
@@ -691,6 +694,122 @@ class Binder {
       );
     }
     return this.predicate(where, scope, "WHERE");
+  }
+
+  /** COPY: the table and columns (or the query), the file, and the checked options. */
+  copy(stmt: ast.Statement & { kind: "copy" }): BoundStatement {
+    const from = stmt.direction === "from";
+    const target = stmt.target;
+    if (target.kind === "client") {
+      throw new DbError(
+        SqlState.featureNotSupported,
+        `COPY ${from ? "FROM STDIN" : "TO STDOUT"} is not supported yet`,
+        {
+          hint: "it needs the PostgreSQL wire protocol; COPY a server-side file instead",
+          position: stmt.pos + 1,
+        },
+      );
+    }
+    if (target.kind === "program") {
+      throw notSupported(`COPY ${from ? "FROM" : "TO"} PROGRAM`, stmt.pos + 1);
+    }
+    if (!from && !/^(\/|[A-Za-z]:[\\/])/.test(target.path)) {
+      throw new DbError(
+        SqlState.invalidName,
+        "relative path not allowed for COPY to file",
+        pos1(stmt),
+      );
+    }
+    if (stmt.where !== null && !from) {
+      throw new DbError(
+        SqlState.featureNotSupported,
+        "WHERE clause not allowed with COPY TO",
+        pos1(stmt.where),
+      );
+    }
+    if (stmt.table === null) {
+      const plan = this.query(stmt.query!);
+      const columns = plan.fields.map((f) => f.name);
+      const format = resolveCopyOptions(stmt.options, {
+        direction: "to",
+        tableName: null,
+        columns,
+        tableColumns: columns,
+      });
+      return { kind: "copy_to", plan, path: target.path, format };
+    }
+    const { schema, name } = resolveName(stmt.table);
+    const table = this.ctx.catalog.getTable(schema, name);
+    if (!table) {
+      if (this.ctx.catalog.getView(schema, name)) {
+        throw new DbError(
+          SqlState.wrongObjectType,
+          `cannot copy ${from ? "to" : "from"} view "${name}"`,
+          {
+            ...pos1(stmt.table),
+            hint: from
+              ? "Views cannot be the target of COPY FROM."
+              : "Try the COPY (SELECT ...) TO variant.",
+          },
+        );
+      }
+      throw new DbError(
+        SqlState.undefinedTable,
+        `relation "${name}" does not exist`,
+        pos1(stmt.table),
+      );
+    }
+    const targets: number[] = [];
+    for (const c of stmt.columns ?? table.columns.map((tc) => tc.name)) {
+      const i = table.columns.findIndex((tc) => tc.name === c);
+      if (i < 0) {
+        throw new DbError(
+          SqlState.undefinedColumn,
+          `column "${c}" of relation "${name}" does not exist`,
+          pos1(stmt),
+        );
+      }
+      if (targets.includes(i)) {
+        throw new DbError(
+          SqlState.duplicateColumn,
+          `column "${c}" specified more than once`,
+          pos1(stmt),
+        );
+      }
+      targets.push(i);
+    }
+    const format = resolveCopyOptions(stmt.options, {
+      direction: stmt.direction,
+      tableName: name,
+      columns: targets.map((i) => table.columns[i]!.name),
+      tableColumns: table.columns.map((c) => c.name),
+    });
+    if (from) {
+      let predicate: BoundExpr | null = null;
+      if (stmt.where !== null) {
+        predicate = this.dmlPredicate(stmt.where, this.targetTable(stmt.table, null).scope);
+        if (containsSubquery(predicate)) {
+          throw new DbError(
+            SqlState.featureNotSupported,
+            "cannot use subquery in COPY FROM WHERE condition",
+            pos1(stmt.where),
+          );
+        }
+      }
+      return { kind: "copy_from", table, targets, path: target.path, format, predicate };
+    }
+    const plan: LogicalPlan = {
+      kind: "scan",
+      table,
+      projection: targets,
+      filters: [],
+      fields: targets.map((i) => ({
+        name: table.columns[i]!.name,
+        type: table.columns[i]!.type,
+        qualifier: table.name,
+      })),
+    };
+    return { kind: "copy_to", plan, path: target.path, format };
   }
 
   update(stmt: ast.Statement & { kind: "update" }): BoundStatement {

@@ -4,6 +4,7 @@ import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
 import type { DataType } from "../types/data_type.ts";
+import type { CopyFormat } from "../io/copy_options.ts";
 
 /** A statement after binding: names resolved against the catalog, types checked. */
 export type BoundStatement =
@@ -81,6 +82,24 @@ export type BoundStatement =
     readonly source: LogicalPlan;
     /** Over the table's columns, as the rows are stored. */
     readonly returning: BoundReturning | null;
+  }
+  | {
+    readonly kind: "copy_from";
+    readonly table: TableSchema;
+    /** For each field of a record, the table column it fills. */
+    readonly targets: readonly number[];
+    /** The server-side file to read. */
+    readonly path: string;
+    readonly format: CopyFormat;
+    /** COPY FROM ... WHERE, over the table's columns; `null` keeps every row. */
+    readonly predicate: BoundExpr | null;
+  }
+  | {
+    readonly kind: "copy_to";
+    /** The rows to write: the table's columns or the query's. */
+    readonly plan: LogicalPlan;
+    readonly path: string;
+    readonly format: CopyFormat;
   };
 
 /** The statements that change rows. */

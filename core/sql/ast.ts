@@ -317,6 +317,32 @@ export type AlterTableAction =
     readonly pos: number;
   };
 
+/** A COPY option's value as written: absent, a word or string, a number, `*`, or `(columns)`. */
+export type CopyOptionValue =
+  | { readonly kind: "none" }
+  | { readonly kind: "word"; readonly text: string }
+  | { readonly kind: "string"; readonly text: string }
+  | { readonly kind: "number"; readonly text: string }
+  | { readonly kind: "star" }
+  | { readonly kind: "columns"; readonly names: readonly string[] };
+
+/**
+ * One COPY option, `name [value]`, in the generic form `(FORMAT csv, HEADER)`; the old forms
+ * (`CSV HEADER`, `DELIMITER AS ','`, `FORCE QUOTE *`) are parsed into the same options.
+ */
+export interface CopyOption {
+  /** Lower case: `format`, `delimiter`, `null`, `header`, `quote`, `escape`, `force_quote`, ... */
+  readonly name: string;
+  readonly value: CopyOptionValue;
+  readonly pos: number;
+}
+
+/** Where COPY reads or writes: a server-side file, the client (STDIN/STDOUT), or a program. */
+export type CopyTarget =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "client" }
+  | { readonly kind: "program"; readonly command: string };
+
 /** A statement. */
 export type Statement =
   | { readonly kind: "query"; readonly query: Query; readonly pos: number }
@@ -420,6 +446,20 @@ export type Statement =
     readonly kind: "explain";
     readonly analyze: boolean;
     readonly statement: Statement;
+    readonly pos: number;
+  }
+  | {
+    /** COPY table [(columns)] FROM|TO target, or COPY (query) TO target. */
+    readonly kind: "copy";
+    /** The table, or `null` for `COPY (query) TO`. */
+    readonly table: QualifiedName | null;
+    readonly columns: readonly string[] | null;
+    readonly query: Query | null;
+    readonly direction: "from" | "to";
+    readonly target: CopyTarget;
+    readonly options: readonly CopyOption[];
+    /** COPY FROM ... WHERE condition. */
+    readonly where: Expr | null;
     readonly pos: number;
   }
   | {

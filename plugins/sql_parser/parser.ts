@@ -26,6 +26,7 @@ import type {
 import type { Limits } from "../../core/limits.ts";
 import { defaultLimits } from "../../core/limits.ts";
 import { type Token, tokenize } from "./tokenizer.ts";
+import { parseCopy } from "./copy.ts";
 
 /** Keywords that cannot be used as a column alias without AS, nor as a table alias. */
 /** Type keywords that take no `(modifier)` in PostgreSQL's grammar. */
@@ -433,6 +434,7 @@ class Parser {
       this.next();
       return this.alterTable(t.pos);
     }
+    if (this.isKw("copy")) return parseCopy(this);
     if (t.kind === "ident" && KNOWN_STATEMENTS.has(t.value)) {
       // A known statement we do not support yet: consume it so the error names it.
       const words = [t.value.toUpperCase()];

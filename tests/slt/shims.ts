@@ -3,18 +3,18 @@
  * for DataFusion `CREATE EXTERNAL TABLE` and `COPY ... FROM`, writing `COPY (...) TO` files into
  * the per-file scratch directory, and recognising engine knobs that may be swallowed.
  *
- * Shims turn a statement into plain PostgreSQL (`CREATE TABLE`, batched `INSERT ... VALUES`)
- * that the engine runs. They never write outside the scratch directory.
+ * Shims turn a statement into plain PostgreSQL (`CREATE TABLE`, the engine's own `COPY` with the
+ * test's path mapped to a real one) that the engine runs. They never write outside the scratch
+ * directory. Only a DataFusion table without a column list is still read here, to infer its
+ * column names and types.
  *
  * @module
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatValue, Types, type Value } from "../../core/types/mod.ts";
+import { Types } from "../../core/types/mod.ts";
 import type { SltEngine, SltQueryOptions, SltResult } from "./engine.ts";
 
-/** Rows per generated `INSERT` statement. */
-export const insertBatchRows = 500;
 /** Largest data file a shim reads. */
 export const shimFileBytesMax = 64 * 1024 * 1024;
 
@@ -108,21 +108,6 @@ function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-async function insertRows(
-  ctx: ShimContext,
-  table: string,
-  columns: readonly string[] | null,
-  rows: readonly Cell[][],
-): Promise<number> {
-  const target = columns === null ? table : `${table} (${columns.join(", ")})`;
-  for (let start = 0; start < rows.length; start += insertBatchRows) {
-    const chunk = rows.slice(start, start + insertBatchRows);
-    const values = chunk.map((r) => `(${r.map(sqlLiteral).join(", ")})`).join(",\n");
-    await ctx.engine.query(`INSERT INTO ${target} VALUES\n${values}`, ctx.options);
-  }
-  return rows.length;
-}
-
 function readDataFile(file: string): string {
   const stat = fs.statSync(file);
   if (stat.size > shimFileBytesMax) throw new Error(`data file too large: ${file}`);
@@ -201,18 +186,20 @@ async function createExternalTable(sql: string, ctx: ShimContext): Promise<SltRe
   const headerOption = optionValue(rest, "format.has_header");
   const delimiter = optionValue(rest, "format.delimiter") ?? ",";
   const file = resolveDataPath(location, ctx.workingDir, ctx.scratchDir);
-  const rows = parseDelimited(readDataFile(file), delimiter, true);
   const table = head[2] as string;
   const ifNotExists = head[1] !== undefined ? "IF NOT EXISTS " : "";
   let hasHeader: boolean;
   if (/\bWITH\s+HEADER\s+ROW\b/i.test(rest)) hasHeader = true;
   else if (headerOption !== null) hasHeader = headerOption.toLowerCase() === "true";
   else hasHeader = columnDefs === null;
-  const header = hasHeader ? rows.shift() ?? [] : null;
+  const copy = `COPY ${table} FROM ${sqlLiteral(file)} (FORMAT csv, HEADER ${hasHeader}, ` +
+    `DELIMITER ${sqlLiteral(delimiter)})`;
   let ddl: string;
   if (columnDefs !== null) {
     ddl = `CREATE TABLE ${ifNotExists}${table} (${toPostgresTypes(columnDefs)})`;
   } else {
+    const rows = parseDelimited(readDataFile(file), delimiter, true);
+    const header = hasHeader ? rows.shift() ?? [] : null;
     const width = header?.length ?? rows[0]?.length ?? 0;
     const cols: string[] = [];
     for (let c = 0; c < width; c++) {
@@ -222,48 +209,60 @@ async function createExternalTable(sql: string, ctx: ShimContext): Promise<SltRe
     ddl = `CREATE TABLE ${ifNotExists}${table} (${cols.join(", ")})`;
   }
   await ctx.engine.query(ddl, ctx.options);
-  await insertRows(ctx, table, null, rows);
+  await ctx.engine.query(copy, ctx.options);
   return { columns: [], rows: [] };
 }
 
+/**
+ * A copy of a `.tbl`-style file without the delimiter that ends every line (TPC-H's dbgen
+ * writes one; PostgreSQL would read it as an extra column), in the scratch directory; the file
+ * itself when its lines do not end with the delimiter.
+ */
+function withoutTrailingDelimiters(file: string, delimiter: string, scratchDir: string): string {
+  const text = readDataFile(file);
+  const lines = text.split("\n");
+  const data = lines.filter((l) => l !== "");
+  if (data.length === 0 || !data.every((l) => l.endsWith(delimiter))) return file;
+  const out = lines.map((l) => l === "" ? l : l.slice(0, -delimiter.length)).join("\n");
+  fs.mkdirSync(scratchDir, { recursive: true });
+  const copy = path.join(scratchDir, `_copy_${path.basename(file)}`);
+  fs.writeFileSync(copy, out);
+  return copy;
+}
+
+/** `COPY t FROM 'path' ...`: the engine's COPY, with the test's path mapped to a real file. */
 async function copyFrom(sql: string, ctx: ShimContext): Promise<SltResult | null> {
-  const m = /^\s*COPY\s+("[^"]+"|[\w.]+)\s*(\([^)]*\))?\s*FROM\s+'([^']*)'([\s\S]*)$/i.exec(sql);
+  const m = /^(\s*COPY\s+(?:"[^"]+"|[\w.]+)\s*(?:\([^)]*\))?\s*FROM\s+)'([^']*)'([\s\S]*)$/i.exec(
+    sql,
+  );
   if (m === null) return null;
-  const table = m[1] as string;
-  const columns = m[2] === undefined
-    ? null
-    : m[2].slice(1, -1).split(",").map((c) => c.trim()).filter((c) => c !== "");
-  const options = m[4] ?? "";
-  const delimiter = /\bDELIMITER\s*(?:AS\s*)?'([^']*)'/i.exec(options)?.[1] ?? "\t";
+  const options = m[3] ?? "";
   const csv = /\bCSV\b|\bFORMAT\s*'?csv/i.test(options);
-  const header = /\bHEADER\b(?!\s*(=\s*)?'?false)/i.test(options);
-  const file = resolveDataPath(m[3] as string, ctx.workingDir, ctx.scratchDir);
-  const rows = parseDelimited(readDataFile(file), csv && delimiter === "\t" ? "," : delimiter, csv);
-  if (header) rows.shift();
-  const n = await insertRows(ctx, table, columns, rows);
-  return countResult(n);
+  const delimiter = /\bDELIMITER\s*(?:AS\s*)?'([^']*)'/i.exec(options)?.[1] ?? (csv ? "," : "\t");
+  let file = resolveDataPath(m[2] as string, ctx.workingDir, ctx.scratchDir);
+  if (file.endsWith(".tbl")) file = withoutTrailingDelimiters(file, delimiter, ctx.scratchDir);
+  const r = await ctx.engine.query(`${m[1]}${sqlLiteral(file)}${options}`, ctx.options);
+  return countResult(r.rowCount ?? 0);
 }
 
-function csvCell(v: Value, kind: Parameters<typeof formatValue>[0]): string {
-  if (v === null) return "";
-  const text = typeof v === "boolean" ? (v ? "true" : "false") : formatValue(kind, v) ?? "";
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
+/**
+ * `COPY (query) TO 'path' [STORED AS CSV]` (DataFusion's spelling; it answers with the row
+ * count): the engine's COPY TO into the scratch directory, as CSV without a header.
+ */
 async function copyTo(sql: string, ctx: ShimContext): Promise<SltResult | null> {
   const head = /^\s*COPY\s*/i.exec(sql);
   if (head === null) return null;
   let rest = sql.slice(head[0].length);
-  let query: string;
+  let source: string;
   if (rest.startsWith("(")) {
     const close = matchingParen(rest, 0);
     if (close < 0) return null;
-    query = rest.slice(1, close);
+    source = rest.slice(0, close + 1);
     rest = rest.slice(close + 1);
   } else {
     const t = /^("[^"]+"|[\w.]+)/.exec(rest);
     if (t === null) return null;
-    query = `SELECT * FROM ${t[1]}`;
+    source = t[1] as string;
     rest = rest.slice(t[0].length);
   }
   const to = /^\s*TO\s+'([^']*)'([\s\S]*)$/i.exec(rest);
@@ -275,13 +274,12 @@ async function copyTo(sql: string, ctx: ShimContext): Promise<SltResult | null> 
   if (!path.resolve(file).startsWith(scratch + path.sep)) {
     throw new Error(`COPY TO: refusing to write outside the scratch directory: ${to[1]}`);
   }
-  const result = await ctx.engine.query(query, ctx.options);
-  const lines = result.rows.map((r) =>
-    r.map((v, c) => csvCell(v, result.columns[c]?.type ?? Types.text)).join(",")
-  );
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, lines.map((l) => l + "\n").join(""));
-  return countResult(result.rows.length);
+  const r = await ctx.engine.query(
+    `COPY ${source} TO ${sqlLiteral(path.resolve(file))} (FORMAT csv)`,
+    ctx.options,
+  );
+  return countResult(r.rowCount ?? 0);
 }
 
 /**

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { SltEngine } from "./engine.ts";
 import {
   isEngineKnob,
   parseDelimited,
@@ -10,6 +9,7 @@ import {
   toPostgresTypes,
 } from "./shims.ts";
 import { fakeEngine } from "./_fake_engine.ts";
+import { openEngine } from "./omendb_engine.ts";
 
 Deno.test("shims: delimited parsing handles quotes, NULLs and .tbl trailing bars", () => {
   assert.deepEqual(parseDelimited('a,"b,""c""",\n1,,"x\ny"\n', ",", true), [
@@ -40,16 +40,17 @@ Deno.test("shims: knobs and DataFusion types", () => {
   );
 });
 
-Deno.test("shims: CREATE EXTERNAL TABLE and COPY FROM become CREATE TABLE + INSERTs", async () => {
+Deno.test("shims: CREATE EXTERNAL TABLE and COPY FROM become CREATE TABLE + the engine's COPY", async () => {
   const dir = await Deno.makeTempDir({ prefix: "slt_shim_test_" });
   try {
     await Deno.writeTextFile(path.join(dir, "d.csv"), "c1,c2\n1,x\n2.5,\n");
     await Deno.writeTextFile(path.join(dir, "n.tbl"), "1|a|\n2|b|\n");
     const log: string[] = [];
+    const scratchDir = path.join(dir, "scratch");
     const ctx = {
       engine: fakeEngine(log),
       workingDir: dir,
-      scratchDir: path.join(dir, "scratch"),
+      scratchDir,
       options: { timeoutMs: 1000 },
     };
     await runShim(
@@ -58,28 +59,34 @@ Deno.test("shims: CREATE EXTERNAL TABLE and COPY FROM become CREATE TABLE + INSE
     );
     assert.deepEqual(log, [
       "CREATE TABLE t (c1 DOUBLE PRECISION, c2 TEXT)",
-      "INSERT INTO t VALUES\n('1', 'x'),\n('2.5', NULL)",
+      `COPY t FROM '${path.join(dir, "d.csv")}' (FORMAT csv, HEADER true, DELIMITER ',')`,
     ]);
     log.length = 0;
-    const r = await runShim("COPY nation FROM 'n.tbl' ( DELIMITER '|' );", ctx);
-    assert.deepEqual(log, ["INSERT INTO nation VALUES\n('1', 'a'),\n('2', 'b')"]);
-    assert.deepEqual(r?.rows, [[2n]]);
+    await runShim("COPY nation FROM 'n.tbl' ( DELIMITER '|' );", ctx);
+    // the .tbl lines' trailing bar is dropped in a scratch copy
+    const copy = path.join(scratchDir, "_copy_n.tbl");
+    assert.deepEqual(log, [`COPY nation FROM '${copy}' ( DELIMITER '|' )`]);
+    assert.equal(fs.readFileSync(copy, "utf8"), "1|a\n2|b\n");
     assert.equal(await runShim("SELECT 1", ctx), null);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("shims: COPY TO writes only into the scratch dir", async () => {
+Deno.test("shims: the engine's COPY loads .tbl files and writes COPY TO only into the scratch dir", async () => {
   const dir = await Deno.makeTempDir({ prefix: "slt_shim_test_" });
+  const engine = await openEngine({ storage: "memory", dir });
   try {
-    const engine: SltEngine = fakeEngine();
+    await Deno.writeTextFile(path.join(dir, "n.tbl"), "1|a|\n2|b|\n");
     const ctx = {
       engine,
       workingDir: dir,
       scratchDir: path.join(dir, "s"),
       options: { timeoutMs: 1000 },
     };
+    await engine.query("CREATE TABLE nation (k int, name text)", ctx.options);
+    const loaded = await runShim("COPY nation FROM 'n.tbl' ( DELIMITER '|' );", ctx);
+    assert.deepEqual(loaded?.rows, [[2n]]);
     const r = await runShim(
       "COPY (select 1, 'say \"hi\"') TO 'test_files/scratch/limit/data.csv' STORED AS CSV",
       ctx,
@@ -92,6 +99,7 @@ Deno.test("shims: COPY TO writes only into the scratch dir", async () => {
     await assert.rejects(runShim("COPY (select 1) TO '../escape.csv'", ctx), /outside the scratch/);
     assert.equal(fs.existsSync(path.join(dir, "..", "escape.csv")), false);
   } finally {
+    await engine.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
