@@ -610,6 +610,10 @@ export class Database {
       format: bound.format,
       lineBytesMax: this.#limits.copyLineBytesMax,
       batchRowsMax: this.#limits.batchRowsMax,
+      fillColumn: (column, count) => {
+        const d = bound.defaults[column];
+        return d == null ? null : evaluate(d, { columns: [], length: count }, ctx);
+      },
       filter: predicate === null ? null : (batch) => {
         const cond = evaluate(predicate, batch, ctx);
         const keep: number[] = [];

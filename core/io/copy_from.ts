@@ -43,6 +43,11 @@ export interface CopyFromSpec {
   readonly batchRowsMax: number;
   /** COPY ... WHERE: the rows of a table-shaped batch to keep; `null` = no WHERE. */
   readonly filter: ((batch: Batch) => Uint32Array) | null;
+  /**
+   * The values of a column the records do not fill, for `count` rows (its DEFAULT); `null` or
+   * absent gives NULL.
+   */
+  readonly fillColumn?: (column: number, count: number) => Column | null;
   /** Called between batches: throws on timeout or cancel. */
   readonly check: () => void;
   /** Accounts memory held until the statement ends; throws over the budget. */
@@ -314,7 +319,7 @@ class CopyFromRun {
     const spec = this.#spec;
     let columns: Column[] = spec.table.columns.map((col, i) => {
       const k = spec.targets.indexOf(i);
-      return k >= 0 ? converted[k]! : nullColumn(col.type, count);
+      return k >= 0 ? converted[k]! : spec.fillColumn?.(i, count) ?? nullColumn(col.type, count);
     });
     let rows: Uint32Array | null = null;
     if (spec.filter !== null) {

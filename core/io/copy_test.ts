@@ -347,6 +347,18 @@ Deno.test("COPY FROM with a column list and WHERE", async () => {
   await db.close();
 });
 
+Deno.test("COPY FROM fills the columns it does not name from their DEFAULTs", async () => {
+  const { db, fs } = await memoryDb();
+  await db.query("CREATE TABLE d (a int, b text DEFAULT 'dflt', c int DEFAULT 40 + 2, e int)");
+  await put(fs, "/d.csv", "1\n2\n");
+  assert.equal((await db.query("COPY d (a) FROM '/d.csv' (FORMAT csv)")).command, "COPY 2");
+  assert.deepEqual(await rows(db, "SELECT * FROM d ORDER BY a"), [
+    [1, "dflt", 42, null],
+    [2, "dflt", 42, null],
+  ]);
+  await db.close();
+});
+
 Deno.test("COPY FROM into a durable database survives reopen (WAL)", async () => {
   const fs = new MemoryFileSystem();
   const env = { ...realEnv(), fs };

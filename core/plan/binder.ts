@@ -796,7 +796,19 @@ class Binder {
           );
         }
       }
-      return { kind: "copy_from", table, targets, path: target.path, format, predicate };
+      // columns COPY does not fill take their DEFAULT, as in PostgreSQL
+      const defaults = table.columns.map((c, i) =>
+        targets.includes(i) || c.default === null ? null : this.storedColumnDefault(c)
+      );
+      return {
+        kind: "copy_from",
+        table,
+        targets,
+        path: target.path,
+        format,
+        predicate,
+        defaults,
+      };
     }
     const plan: LogicalPlan = {
       kind: "scan",

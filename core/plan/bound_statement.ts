@@ -93,6 +93,8 @@ export type BoundStatement =
     readonly format: CopyFormat;
     /** COPY FROM ... WHERE, over the table's columns; `null` keeps every row. */
     readonly predicate: BoundExpr | null;
+    /** Per table column: the DEFAULT of a column COPY does not fill, else `null`. */
+    readonly defaults: readonly (BoundExpr | null)[];
   }
   | {
     readonly kind: "copy_to";
