@@ -472,6 +472,10 @@ Deno.test("INSERT without a column list and fewer values fills the rest with NUL
   await db.query("INSERT INTO x VALUES (1); INSERT INTO x VALUES (2, 'b'); INSERT INTO x SELECT 3");
   await check(db, "SELECT * FROM x ORDER BY a", [[1, null], [2, "b"], [3, null]]);
   await fails(db, "INSERT INTO x VALUES (1, 'a', 3)", "42601");
+  // an INSERT's VALUES rows are assigned to the columns one by one (PostgreSQL), not unified
+  await db.query("CREATE TABLE f (x float8, y int); INSERT INTO f VALUES ('NaN', 2.5), (0.1, '3')");
+  await check(db, "SELECT x::text, y FROM f ORDER BY y, x", [["0.1", 3], ["NaN", 3]]);
+  await fails(db, "INSERT INTO f VALUES (1, true)", "42804");
   await fails(db, "INSERT INTO y VALUES (1)", "23502");
   await check(db, "SELECT count(*)::int FROM y", [[0]]);
   await db.close();

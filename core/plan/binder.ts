@@ -513,7 +513,11 @@ class Binder {
       targets.length = 0;
     } else {
       this.valuesDefaults(stmt.source, targets.map((i) => table.columns[i]!));
-      source = this.query(stmt.source, targets.map((i) => table.columns[i]!.type));
+      const q = stmt.source;
+      source = q.body.kind === "values" && q.with === null && q.orderBy.length === 0 &&
+          q.limit === null && q.offset === null
+        ? this.insertValues(q.body, targets.map((i) => table.columns[i]!))
+        : this.query(q, targets.map((i) => table.columns[i]!.type));
     }
     if (source.fields.length > targets.length) {
       throw new DbError(
@@ -1093,6 +1097,38 @@ class Binder {
     right = castSide(right);
     const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i]!, qualifier: null }));
     return { kind: "set_op", op: body.op, all: body.all, left, right, fields };
+  }
+
+  /**
+   * An INSERT's own VALUES list: as PostgreSQL does, each row's cells are assigned to the target
+   * columns one by one, with no type unification across rows (so `VALUES ('NaN'), (0.1)` fills
+   * a float8 column).
+   */
+  insertValues(
+    body: ast.QueryBody & { kind: "values" },
+    targets: readonly ColumnSchema[],
+  ): LogicalPlan {
+    const width = body.rows[0]!.length;
+    const rows = body.rows.map((r) => {
+      if (r.length !== width) {
+        throw new DbError(
+          SqlState.syntaxError,
+          "VALUES lists must all be the same length",
+          pos1(body),
+        );
+      }
+      return r.map((e, c) => {
+        const b = this.expr(e, emptyScope);
+        const target = targets[c];
+        return target === undefined ? b : this.assignCast(b, target, e);
+      });
+    });
+    const fields: Field[] = [];
+    for (let c = 0; c < width; c++) {
+      const type = targets[c]?.type ?? rows[0]![c]!.type;
+      fields.push({ name: `column${c + 1}`, type, qualifier: null });
+    }
+    return { kind: "values", rows, fields };
   }
 
   values(body: ast.QueryBody & { kind: "values" }, targetTypes: readonly DataType[]): LogicalPlan {
