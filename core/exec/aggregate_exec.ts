@@ -198,13 +198,9 @@ function feed(
         continue;
       }
       if (s.seen !== null) {
+        // a NULL is one more distinct value (array_agg keeps it; the others skip NULLs)
         let tuple = "";
-        let anyNull = false;
-        for (const a of args) {
-          if (a.kind === "unknown" || !isValid(a.validity, i)) anyNull = true;
-          tuple += rowKey(a, i);
-        }
-        if (anyNull) continue; // aggregates ignore NULL inputs anyway
+        for (const a of args) tuple += rowKey(a, i);
         let set = s.seen.get(ids[i]!);
         if (!set) s.seen.set(ids[i]!, set = new Set());
         if (set.has(tuple)) continue;

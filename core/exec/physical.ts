@@ -15,6 +15,7 @@ import { projectExec } from "./project_exec.ts";
 import { valuesExec } from "./values_exec.ts";
 import { sortExec } from "./sort_exec.ts";
 import { limitByExpressions, limitExec } from "./limit_exec.ts";
+import { unnestExec } from "./unnest_exec.ts";
 import { distinctExec, distinctOnExec } from "./distinct_exec.ts";
 import { aggregateExec } from "./aggregate_exec.ts";
 import { setOpExec } from "./set_op_exec.ts";
@@ -123,6 +124,8 @@ function executeNode(
       return workingTableExec(plan.id, ctx);
     case "series":
       return seriesExec(plan, ctx);
+    case "unnest":
+      return unnestExec(plan, ctx);
     case "aggregate":
       return aggregateExec(
         execute(plan.input, storage, ctx),

@@ -3,7 +3,7 @@ import { type Column, isValid } from "../types/column.ts";
 import type { Field, SortKey } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
-import { compareFloat, compareText } from "./kernels/compare.ts";
+import { compareArrays, compareFloat, compareText } from "./kernels/compare.ts";
 import { compareDec, parseDec } from "../types/numeric.ts";
 import { intervalSpan, parseInterval } from "../types/interval.ts";
 import { asFloat64 } from "./kernels/numeric.ts";
@@ -38,6 +38,14 @@ export function keyComparator(col: Column, key: SortKey): RowCompare {
   } else if (col.kind === "int8") {
     const d = col.data;
     cmp = (a, b) => (d[a]! < d[b]! ? -1 : d[a]! > d[b]! ? 1 : 0);
+  } else if (col.kind === "array") {
+    // rank the distinct arrays once (element-wise order), then compare integers
+    const d = col.data;
+    const element = col.type.kind === "array" ? col.type.element : col.type;
+    const sorted = [...new Set(d)].sort((x, y) => compareArrays(x, y, element));
+    const rank = new Map(sorted.map((t, r) => [t, r]));
+    const ranks = Int32Array.from(d, (t) => rank.get(t)!);
+    cmp = (a, b) => ranks[a]! - ranks[b]!;
   } else if (col.kind === "unknown") {
     cmp = () => 0;
   } else {

@@ -198,6 +198,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     case "recursive_cte":
     case "working_table":
     case "series":
+    case "unnest":
     case "distinct":
     case "distinct_on":
     case "limit":

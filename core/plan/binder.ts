@@ -4,6 +4,11 @@
  *
  * @module
  */
+import {
+  arrayConstructorFunction,
+  arrayQuantifiedFunction,
+  arraySubscriptFunction,
+} from "../exec/kernels/array_ops.ts";
 import { inValuesFunction } from "../exec/kernels/in_values.ts";
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
@@ -16,7 +21,9 @@ import {
 } from "../catalog/catalog.ts";
 import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
 import {
+  arrayOf,
   type DataType,
+  isInteger,
   isNumeric,
   isString,
   sameType,
@@ -58,6 +65,9 @@ export interface BinderContext {
    */
   readonly defaultNullsFirst?: (descending: boolean) => boolean;
 }
+
+/** Aggregates whose result depends on input order (DISTINCT sorts their input, as in PG). */
+const ORDER_SENSITIVE_AGGREGATES = new Set(["array_agg", "string_agg"]);
 
 /** Functions that read the statement's start time. */
 const CURRENT_TIME_FUNCTIONS = new Set([
@@ -156,6 +166,11 @@ export function resolveName(name: ast.QualifiedName): { schema: string; name: st
 
 /** Converts a written type to a data type. */
 export function bindTypeName(t: ast.TypeName): DataType {
+  if (t.name.endsWith("[]")) {
+    const element = bindTypeName({ ...t, name: t.name.slice(0, -2) });
+    if (element.kind === "array") throw notSupported("multidimensional arrays", t.pos + 1);
+    return arrayOf(element);
+  }
   switch (t.name) {
     case "int2":
       return Types.int2;
@@ -956,6 +971,94 @@ class Binder {
     }
   }
 
+  /** `ARRAY[...]`, `a[i]` and `x op ANY|ALL (array)`, bound as calls of the array kernels. */
+  arrayExpr(
+    e: ast.Expr & { kind: "array" | "subscript" | "quantified_array" },
+    scope: Scope,
+  ): BoundExpr {
+    switch (e.kind) {
+      case "array": {
+        if (e.elements.length === 0) {
+          throw new DbError("42P18", "cannot determine type of empty array", {
+            ...pos1(e),
+            hint: "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+          });
+        }
+        const items = e.elements.map((x) => this.expr(x, scope));
+        const typed = items.filter((b) => !this.#untyped.has(b) && b.type.kind !== "unknown");
+        const element = commonType(typed.map((b) => b.type), "ARRAY");
+        if (element.kind === "array") throw notSupported("multidimensional arrays", e.pos + 1);
+        const args = items.map((b) => this.coerce(b, element, "ARRAY"));
+        return {
+          kind: "call",
+          fn: arrayConstructorFunction(element),
+          args,
+          type: arrayOf(element),
+        };
+      }
+      case "subscript": {
+        const arr = this.expr(e.operand, scope);
+        if (arr.type.kind !== "array") {
+          throw new DbError(
+            SqlState.datatypeMismatch,
+            `cannot subscript type ${typeToSql(arr.type)} because it does not support subscripting`,
+            pos1(e),
+          );
+        }
+        const index = this.coerce(this.expr(e.index, scope), Types.int4, "array subscript");
+        if (!isInteger(index.type)) {
+          throw new DbError(
+            SqlState.datatypeMismatch,
+            "array subscript must have type integer",
+            pos1(e.index),
+          );
+        }
+        const element = arr.type.element;
+        return {
+          kind: "call",
+          fn: arraySubscriptFunction(element),
+          args: [arr, index],
+          type: element,
+        };
+      }
+      case "quantified_array": {
+        const x = this.expr(e.operand, scope);
+        let arr = this.expr(e.array, scope);
+        if (arr.type.kind !== "array" && (this.#untyped.has(arr) || arr.type.kind === "unknown")) {
+          // x = ANY('{1,2}'): the literal takes x's array type
+          const xt = x.type.kind === "unknown" || this.#untyped.has(x) ? Types.text : x.type;
+          arr = this.cast(arr, arrayOf(xt));
+          if (arr.kind === "cast" && arr.operand.kind === "const") {
+            evaluateConstant(arr, this.ctx.params);
+          }
+        }
+        if (arr.type.kind !== "array") {
+          throw new DbError(
+            SqlState.wrongObjectType,
+            `op ANY/ALL (array) requires array on right side`,
+            pos1(e),
+          );
+        }
+        const element = commonType(
+          [x, { ...arr, type: arr.type.element }].filter((b) =>
+            !this.#untyped.has(b) && b.type.kind !== "unknown"
+          ).map((b) => b.type),
+          "ANY/ALL",
+        );
+        const xc = this.coerce(x, element, "ANY/ALL");
+        const ac = sameType(arr.type.element, element) ? arr : this.cast(arr, arrayOf(element));
+        const op =
+          ({ "=": "eq", "<>": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" } as const)[e.op];
+        return {
+          kind: "call",
+          fn: arrayQuantifiedFunction(op, e.all, element),
+          args: [xc, ac],
+          type: Types.bool,
+        };
+      }
+    }
+  }
+
   /** PostgreSQL's assignment cast of a value to a column's type (42804 when none exists). */
   assignCast(value: BoundExpr, target: ColumnSchema, node: { pos: number }): BoundExpr {
     if (sameType(value.type, target.type)) return value;
@@ -1389,6 +1492,24 @@ class Binder {
   /** `generate_series(start, stop [, step])` in FROM (the one set-returning function so far). */
   tableFunction(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
     const name = ref.name.parts.at(-1)!;
+    if (name === "unnest" && ref.name.parts.length === 1) {
+      const args = ref.args.map((a) => this.expr(a, emptyScope));
+      const array = args[0];
+      if (args.length !== 1 || array === undefined || array.type.kind !== "array") {
+        throw new DbError(
+          SqlState.undefinedFunction,
+          `function unnest(${args.map((a) => typeToSql(a.type)).join(", ")}) does not exist`,
+          pos1(ref),
+        );
+      }
+      const column = ref.columnAliases[0] ?? ref.alias ?? "unnest";
+      const qualifier = ref.alias ?? "unnest";
+      return {
+        kind: "unnest",
+        array,
+        fields: [{ name: column, type: array.type.element, qualifier }],
+      };
+    }
     if (name !== "generate_series" || ref.name.parts.length !== 1) {
       throw notSupported(`table function ${ref.name.parts.join(".")}()`, ref.pos + 1);
     }
@@ -2265,8 +2386,13 @@ class Binder {
       case "case":
         return this.caseExpr(e, scope);
       case "cast": {
-        const operand = this.expr(e.operand, scope);
         const type = bindTypeName(e.type);
+        if (
+          e.operand.kind === "array" && e.operand.elements.length === 0 && type.kind === "array"
+        ) {
+          return { kind: "const", value: "{}", type }; // ARRAY[]::int[]
+        }
+        const operand = this.expr(e.operand, scope);
         if (!canCast(operand.type, type) && !this.#untyped.has(operand)) {
           throw new DbError(
             "42846", // cannot_coerce
@@ -2287,6 +2413,10 @@ class Binder {
       case "in_subquery":
       case "quantified":
         return this.subqueryExpr(e, scope);
+      case "array":
+      case "subscript":
+      case "quantified_array":
+        return this.arrayExpr(e, scope);
       case "default": {
         const d = this.#valuesDefaults.get(e);
         if (d === undefined) {
@@ -2792,6 +2922,13 @@ class Binder {
           }
         }
       }
+    } else if (e.distinct && e.args.length > 0 && ORDER_SENSITIVE_AGGREGATES.has(name)) {
+      // PostgreSQL feeds DISTINCT aggregates sorted input: array_agg(DISTINCT x) is ascending
+      orderBy = [{
+        expr: this.expr(e.args[0]!, agg.input),
+        descending: false,
+        nullsFirst: this.nullsFirstDefault(false),
+      }];
     }
     for (const a of e.args) {
       if (this.containsAggregate(a)) {
@@ -3013,6 +3150,15 @@ function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
     case "quantified":
       kids.push(e.operand);
       break;
+    case "quantified_array":
+      kids.push(e.operand, e.array);
+      break;
+    case "array":
+      kids.push(...e.elements);
+      break;
+    case "subscript":
+      kids.push(e.operand, e.index);
+      break;
     case "like":
       kids.push(e.operand, e.pattern, e.escape);
       break;
@@ -3054,6 +3200,12 @@ function outputName(e: ast.Expr): string {
         : typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? "?column?";
     case "case":
       return "case";
+    case "array":
+      return "array";
+    case "subscript":
+      return e.operand.kind === "column_ref" || e.operand.kind === "function"
+        ? outputName(e.operand)
+        : "?column?";
     case "literal":
       return e.value.kind === "typed_string"
         ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?"
@@ -3066,6 +3218,10 @@ function outputName(e: ast.Expr): string {
 }
 
 function bindTypeNameSafe(t: ast.TypeName): keyof typeof typeInfo {
+  // an array cast is named after its element type, as PostgreSQL does ('{1}'::int[] is int4)
+  if (t.name.endsWith("[]")) {
+    return bindTypeNameSafe({ ...t, name: t.name.replace(/(\[\])+$/, "") });
+  }
   try {
     return bindTypeName(t).kind;
   } catch {

@@ -46,7 +46,8 @@ export function commonType(types: readonly DataType[], context: string): DataTyp
     }
     const rc = typeInfo[result.kind].category;
     const tc = typeInfo[t.kind].category;
-    if (rc !== tc) {
+    // time of day has no implicit cast to or from the other date/time types
+    if (rc !== tc || result.kind === "time" || t.kind === "time") {
       throw new DbError(
         SqlState.datatypeMismatch,
         `${context} types ${typeToSql(result)} and ${typeToSql(t)} cannot be matched`,

@@ -118,6 +118,8 @@ function describe(plan: LogicalPlan): string {
       return `Recursive Union${plan.all ? " ALL" : ""} #${plan.id}`;
     case "working_table":
       return `Working Table #${plan.id}`;
+    case "unnest":
+      return `Unnest (${explainExpr(plan.array, [])})`;
     case "series":
       return `Generate Series (${explainExpr(plan.start, [])}, ${explainExpr(plan.stop, [])}, ${
         explainExpr(plan.step, [])

@@ -119,6 +119,12 @@ export type LogicalPlan =
   }
   | { readonly kind: "working_table"; readonly id: number; readonly fields: readonly Field[] }
   | {
+    /** unnest(array): one row per element (the array is evaluated once). */
+    readonly kind: "unnest";
+    readonly array: BoundExpr;
+    readonly fields: readonly Field[];
+  }
+  | {
     /** generate_series(start, stop, step) over integers, numerics or timestamps. */
     readonly kind: "series";
     readonly start: BoundExpr;
@@ -167,6 +173,7 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
     case "values":
     case "working_table":
     case "series":
+    case "unnest":
       return [];
     case "recursive_cte":
       return [plan.base, plan.step];

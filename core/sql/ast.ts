@@ -136,6 +136,28 @@ export type Expr =
     readonly pos: number;
   }
   | {
+    /** `x op ANY|SOME|ALL (array expression)`. */
+    readonly kind: "quantified_array";
+    readonly op: QuantifiedOp;
+    readonly all: boolean;
+    readonly operand: Expr;
+    readonly array: Expr;
+    readonly pos: number;
+  }
+  | {
+    /** `ARRAY[a, b, ...]`. */
+    readonly kind: "array";
+    readonly elements: readonly Expr[];
+    readonly pos: number;
+  }
+  | {
+    /** `a[i]`: an array element (1-based). */
+    readonly kind: "subscript";
+    readonly operand: Expr;
+    readonly index: Expr;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "in_subquery";
     readonly negated: boolean;
     readonly operand: Expr;

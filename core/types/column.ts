@@ -28,6 +28,8 @@ export interface ColumnDataByKind {
   time: Float64Array;
   /** PostgreSQL interval text, e.g. "1 mon 2 days 03:00:00" (see interval.ts). */
   interval: string[];
+  /** PostgreSQL array text, e.g. "{1,2,NULL}" (see array.ts). */
+  array: string[];
 }
 
 /** A column of one kind. */
@@ -106,6 +108,9 @@ export function allocData<K extends TypeKind>(kind: K, length: number): ColumnDa
     case "interval":
       out = new Array<string>(length).fill("00:00:00");
       break;
+    case "array":
+      out = new Array<string>(length).fill("{}");
+      break;
     default:
       unreachable(k, "type kind");
   }
@@ -156,6 +161,7 @@ export function valueAt(col: Column, i: number): Value {
     case "varchar":
     case "numeric":
     case "interval":
+    case "array":
       return col.data[i]!;
     default:
       return unreachable(col, "column");

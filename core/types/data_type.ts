@@ -27,7 +27,12 @@ export type DataType =
   | { readonly kind: "timestamp" }
   | { readonly kind: "timestamptz" }
   | { readonly kind: "time" }
-  | { readonly kind: "interval" };
+  | { readonly kind: "interval" }
+  | {
+    /** A one-dimensional array; values are kept in PostgreSQL's text form (`{1,2,NULL}`). */
+    readonly kind: "array";
+    readonly element: DataType;
+  };
 
 /** The discriminant of {@link DataType}. */
 export type TypeKind = DataType["kind"];
@@ -58,7 +63,7 @@ export interface TypeInfo {
   /** PostgreSQL's type OID, sent on the wire. */
   readonly oid: number;
   /** Coercion category (PostgreSQL's typcategory letter). */
-  readonly category: "B" | "N" | "S" | "D" | "T" | "X";
+  readonly category: "A" | "B" | "N" | "S" | "D" | "T" | "X";
 }
 
 /** Type facts per kind. */
@@ -78,7 +83,38 @@ export const typeInfo: Readonly<Record<TypeKind, TypeInfo>> = {
   timestamptz: { pgName: "timestamptz", oid: 1184, category: "D" },
   time: { pgName: "time", oid: 1083, category: "D" },
   interval: { pgName: "interval", oid: 1186, category: "T" },
+  // per element type, see arrayTypeOid
+  array: { pgName: "anyarray", oid: 2277, category: "A" },
 };
+
+/** PostgreSQL's OIDs of the array types, by element kind (`_int4` is 1007). */
+const ARRAY_OIDS: Partial<Record<TypeKind, number>> = {
+  bool: 1000,
+  int2: 1005,
+  int4: 1007,
+  int8: 1016,
+  float4: 1021,
+  float8: 1022,
+  numeric: 1231,
+  text: 1009,
+  varchar: 1015,
+  date: 1182,
+  timestamp: 1115,
+  timestamptz: 1185,
+  time: 1183,
+  interval: 1187,
+};
+
+/** The OID a type has on the wire: the array type's own OID for arrays. */
+export function typeOid(t: DataType): number {
+  if (t.kind === "array") return ARRAY_OIDS[t.element.kind] ?? typeInfo.array.oid;
+  return typeInfo[t.kind].oid;
+}
+
+/** `elementType[]`. */
+export function arrayOf(element: DataType): DataType {
+  return { kind: "array", element };
+}
 
 /** True for the numeric kinds. */
 export function isNumeric(t: DataType): boolean {
@@ -131,6 +167,8 @@ export function typeToSql(t: DataType): string {
       return "timestamp with time zone";
     case "time":
       return "time without time zone";
+    case "array":
+      return `${typeToSql(t.element).replace(/\(.*\)$/, "")}[]`;
     case "interval":
       return "interval";
   }
@@ -143,5 +181,6 @@ export function sameType(a: DataType, b: DataType): boolean {
   if (a.kind === "numeric" && b.kind === "numeric") {
     return a.precision === b.precision && a.scale === b.scale;
   }
+  if (a.kind === "array" && b.kind === "array") return sameType(a.element, b.element);
   return true;
 }

@@ -134,6 +134,7 @@ export function formatValue(type: DataType, value: Value): string | null {
     case "varchar":
     case "numeric":
     case "interval":
+    case "array":
       return String(value);
     case "bool":
       return value ? "t" : "f";

@@ -82,6 +82,10 @@ export function arrowTypeName(t: DataType): string {
       return "Interval(MonthDayNano)";
     case "time":
       return "Time64(Microsecond)";
+    case "array":
+      return `List(Field { name: "item", data_type: ${
+        arrowTypeName(t.element)
+      }, nullable: true, dict_id: 0, dict_is_ordered: false, metadata: {} })`;
   }
 }
 

@@ -26,6 +26,7 @@ import { builtinAggregateFunctions } from "./aggregates/mod.ts";
 import { datetimeFunctions } from "./datetime.ts";
 import { numericFunctions } from "./numeric_functions.ts";
 import { arrowFunctions } from "./arrow.ts";
+import { arrayFunctions } from "./array.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -40,6 +41,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...patternFunctions,
   ...datetimeFunctions,
   ...arrowFunctions,
+  ...arrayFunctions,
 ];
 
 /** Registers the built-in scalar and aggregate functions. */

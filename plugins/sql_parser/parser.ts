@@ -718,6 +718,15 @@ class Parser {
       this.next();
       name = `${name}[]`;
     }
+    if (this.isKw("array")) {
+      // SQL's INTEGER ARRAY [n]
+      this.next();
+      if (this.acceptOp("[")) {
+        if (this.tok.kind === "number") this.next();
+        this.expectOp("]");
+      }
+      name = `${name}[]`;
+    }
     return { name, args, pos };
   }
 
@@ -1350,8 +1359,21 @@ class Parser {
 
   postfixCast(e: Expr): Expr {
     let out = e;
-    while (this.isOp("::")) {
+    while (this.isOp("::") || this.isOp("[")) {
+      const subscript = this.isOp("[");
       const pos = this.next().pos;
+      if (subscript) {
+        // a[i]: an array element
+        const index = this.expr();
+        if (this.isOp(":")) {
+          throw new DbError(SqlState.featureNotSupported, "array slices are not supported yet", {
+            position: this.tok.pos + 1,
+          });
+        }
+        this.expectOp("]");
+        out = { kind: "subscript", operand: out, index, pos };
+        continue;
+      }
       out = { kind: "cast", operand: out, type: this.typeName(), pos };
     }
     return out;
@@ -1379,13 +1401,17 @@ class Parser {
         const all = this.next().value === "all";
         this.expectOp("(");
         if (!(this.isKw("select") || this.isKw("with") || this.isKw("values"))) {
-          throw new DbError(
-            SqlState.featureNotSupported,
-            "ANY/ALL over arrays is not supported yet",
-            {
-              position: this.tok.pos + 1,
-            },
-          );
+          // x op ANY|ALL (array)
+          const array = this.expr();
+          this.expectOp(")");
+          return {
+            kind: "quantified_array",
+            op: v as QuantifiedOp,
+            all,
+            operand: left,
+            array,
+            pos,
+          };
         }
         const query = this.query();
         this.expectOp(")");
@@ -1521,6 +1547,20 @@ class Parser {
       case "qident":
         return this.nameOrCall();
       case "ident":
+        if (t.value === "array" && this.isOp("[", this.peek())) {
+          // ARRAY[a, b, ...]
+          this.next();
+          this.next();
+          const elements: Expr[] = [];
+          if (!this.isOp("]")) { do elements.push(this.expr()); while (this.acceptOp(",")); }
+          this.expectOp("]");
+          return { kind: "array", elements, pos };
+        }
+        if (t.value === "array" && this.isOp("(", this.peek())) {
+          throw new DbError(SqlState.featureNotSupported, "ARRAY(subquery) is not supported yet", {
+            position: pos + 1,
+          });
+        }
         break;
       case "eof":
         throw this.error("expected an expression");

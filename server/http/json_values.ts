@@ -17,9 +17,13 @@ import { unreachable } from "../../core/errors.ts";
 import type { DataType } from "../../core/types/data_type.ts";
 import type { Value } from "../../core/types/column.ts";
 import { formatTime } from "../../core/types/format.ts";
+import { parseArrayText } from "../../core/types/array.ts";
+import { castColumn } from "../../core/exec/kernels/cast.ts";
+import { columnFromValues, valueAt } from "../../core/types/column.ts";
+import { Types } from "../../core/types/data_type.ts";
 
 /** A value as it appears in a JSON response. */
-export type JsonValue = null | boolean | number | string;
+export type JsonValue = null | boolean | number | string | JsonValue[];
 
 /** Turns one SQL value of a fixed type into its JSON form. */
 export type JsonValueEncoder = (value: Value) => JsonValue;
@@ -57,6 +61,17 @@ export function jsonValueEncoder(type: DataType, options: JsonValueOptions): Jso
       return encodeText;
     case "time":
       return (v) => (v === null ? null : formatTime(Number(v)));
+    case "array": {
+      // a JSON array of the elements, each encoded as its type is
+      const element = type.element;
+      const inner = jsonValueEncoder(element, options);
+      return (v) => {
+        if (v === null) return null;
+        const parts = parseArrayText(String(v));
+        const typed = castColumn(columnFromValues(Types.text, parts), element);
+        return parts.map((_, i) => inner(valueAt(typed, i)));
+      };
+    }
     case "date":
       return (v) => (v === null ? null : formatIsoDate(Number(v)));
     case "timestamp":

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { type DataType, formatValue, type Value } from "../../core/types/mod.ts";
+import { type DataType, formatValue, type Value, valueAt } from "../../core/types/mod.ts";
+import { arrayElements } from "../../core/exec/kernels/array_ops.ts";
 import { type Interval, parseInterval } from "../../core/types/interval.ts";
 import type { Dialect } from "./record.ts";
 
@@ -189,6 +190,15 @@ export function renderValue(
     return classicText(formatValue(type, value) ?? "NULL");
   }
   if (typeof value === "boolean") return value ? "true" : "false";
+  if (type.kind === "array" && typeof value === "string") {
+    // DuckDB and DataFusion print lists as [1, 2, NULL]
+    const items = arrayElements(value, type.element);
+    const parts: string[] = [];
+    for (let i = 0; i < items.length; i++) {
+      parts.push(renderValue(dialect, type.element, valueAt(items, i), letter));
+    }
+    return `[${parts.join(", ")}]`;
+  }
   if (
     typeof value === "string" && value === "" && (type.kind === "text" ||
       type.kind === "varchar" || type.kind === "unknown")

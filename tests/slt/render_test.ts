@@ -100,3 +100,10 @@ Deno.test("render datafusion timestamps: 3 or 6 fractional digits, as chrono pri
     "2020-09-08T13:42:29Z",
   );
 });
+
+Deno.test("render arrays as DuckDB and DataFusion lists", () => {
+  const ints = { kind: "array", element: Types.int4 } as const;
+  assert.equal(renderValue("duckdb", ints, "{1,NULL,3}", "T"), "[1, NULL, 3]");
+  assert.equal(renderValue("datafusion", ints, "{}", "T"), "[]");
+  assert.equal(renderValue("classic", ints, "{1,2}", "T"), "{1,2}");
+});

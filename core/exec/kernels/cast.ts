@@ -5,15 +5,18 @@
  * @module
  */
 import { DbError, SqlState } from "../../errors.ts";
-import { type DataType, sameType, typeToSql } from "../../types/data_type.ts";
+import { type DataType, sameType, Types, typeToSql } from "../../types/data_type.ts";
 import {
   allocData,
   allValid,
   type Column,
+  columnFromValues,
   isValid,
   makeColumn,
   setNull,
+  valueAt,
 } from "../../types/column.ts";
+import { formatArrayText, parseArrayText } from "../../types/array.ts";
 import { formatValue } from "../../types/format.ts";
 import {
   parseBool,
@@ -66,10 +69,13 @@ export function canCast(from: DataType, to: DataType): boolean {
         return "interval";
       case "time":
         return "clock";
+      case "array":
+        return "array";
       case "unknown":
         return "unknown";
     }
   };
+  if (from.kind === "array" && to.kind === "array") return canCast(from.element, to.element);
   const f = cat(from);
   const t = cat(to);
   if (f === "str" || t === "str") return true;
@@ -106,7 +112,9 @@ function roundHalfEven(x: number): number {
  */
 export function castColumn(col: Column, to: DataType): Column {
   if (sameType(col.type, to)) return col;
-  if (col.kind === to.kind && to.kind !== "varchar" && to.kind !== "numeric") {
+  if (
+    col.kind === to.kind && to.kind !== "varchar" && to.kind !== "numeric" && to.kind !== "array"
+  ) {
     return makeColumn(to, col.length, col.data, col.validity);
   }
   const n = col.length;
@@ -121,6 +129,7 @@ export function castColumn(col: Column, to: DataType): Column {
       `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
     );
   }
+  if (col.kind === "array" || to.kind === "array") return castArray(col, to);
   if (col.kind === "numeric" || to.kind === "numeric") return castNumeric(col, to);
   if (to.kind === "time" && col.kind !== "text" && col.kind !== "varchar") {
     return castToTime(col, to);
@@ -297,6 +306,41 @@ export function castColumn(col: Column, to: DataType): Column {
 }
 
 const microsPerDay = 86_400_000_000;
+
+/**
+ * The elements of one array value (of `from` elements; text for array input) cast to `element`
+ * and formatted back into array text.
+ */
+function recastArrayText(text: string, from: DataType, element: DataType): string {
+  const parts = parseArrayText(text);
+  const cast = castColumn(castColumn(columnFromValues(Types.text, parts), from), element);
+  const out: (string | null)[] = new Array(parts.length);
+  for (let i = 0; i < parts.length; i++) out[i] = formatValue(element, valueAt(cast, i));
+  return formatArrayText(out);
+}
+
+/** Casts text to an array type, an array to text, or an array to another array type. */
+function castArray(col: Column, to: DataType): Column {
+  const n = col.length;
+  const v = col.validity;
+  const src = col.data as string[];
+  const out = new Array<string>(n).fill(to.kind === "array" ? "{}" : "");
+  for (let i = 0; i < n; i++) {
+    if (!isValid(v, i)) continue;
+    if (to.kind === "array") {
+      const from = col.type.kind === "array" ? col.type.element : Types.text;
+      out[i] = recastArrayText(src[i]!, from, to.element);
+    } else if (to.kind === "text") out[i] = src[i]!;
+    else if (to.kind === "varchar") out[i] = truncateVarchar(src[i]!, to.maxLength);
+    else {
+      throw new DbError(
+        "42846",
+        `cannot cast type ${typeToSql(col.type)} to ${typeToSql(to)}`,
+      );
+    }
+  }
+  return makeColumn(to, n, out, v);
+}
 
 /** timestamp -> time (the time of day) and interval -> time (its time part, modulo a day). */
 function castToTime(col: Column, to: DataType): Column {

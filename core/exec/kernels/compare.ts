@@ -6,8 +6,17 @@
  * @module
  */
 import { DbError, SqlState } from "../../errors.ts";
-import { Types } from "../../types/data_type.ts";
-import { type Column, isValid, makeColumn } from "../../types/column.ts";
+import { type DataType, Types } from "../../types/data_type.ts";
+import {
+  type Column,
+  columnFromValues,
+  isValid,
+  makeColumn,
+  takeColumn,
+  valueAt,
+} from "../../types/column.ts";
+import { parseArrayText } from "../../types/array.ts";
+import { castColumn } from "./cast.ts";
 import { asFloat64 } from "./numeric.ts";
 import { compareDec, parseDec } from "../../types/numeric.ts";
 import { intervalSpan, parseInterval } from "../../types/interval.ts";
@@ -94,6 +103,14 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
       const r = intervalSpan(parseInterval(y[i]!));
       out[i] = decide(op, l < r ? -1 : l > r ? 1 : 0) ? 1 : 0;
     }
+  } else if (a.kind === "array" && b.kind === "array") {
+    const x = a.data;
+    const y = b.data;
+    const element = a.type.kind === "array" ? a.type.element : a.type;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      out[i] = decide(op, compareArrays(x[i]!, y[i]!, element)) ? 1 : 0;
+    }
   } else if (a.kind === "numeric" && b.kind === "numeric") {
     const x = a.data;
     const y = b.data;
@@ -124,6 +141,29 @@ export function compare(op: CompareOp, a: Column, b: Column): Column {
   return makeColumn(Types.bool, n, out, validity);
 }
 
+/**
+ * Three-way comparison of two arrays as PostgreSQL orders them: element by element (a NULL
+ * element is larger than any value), then the shorter array first.
+ */
+export function compareArrays(x: string, y: string, element: DataType): number {
+  if (x === y) return 0;
+  const xs = castColumn(columnFromValues(Types.text, parseArrayText(x)), element);
+  const ys = castColumn(columnFromValues(Types.text, parseArrayText(y)), element);
+  const common = Math.min(xs.length, ys.length);
+  for (let i = 0; i < common; i++) {
+    const xn = !isValid(xs.validity, i);
+    const yn = !isValid(ys.validity, i);
+    if (xn || yn) {
+      if (xn && yn) continue;
+      return xn ? 1 : -1;
+    }
+    const one = (c: Column) => takeColumn(c, Uint32Array.of(i));
+    if (valueAt(compare("lt", one(xs), one(ys)), 0) === true) return -1;
+    if (valueAt(compare("gt", one(xs), one(ys)), 0) === true) return 1;
+  }
+  return xs.length - ys.length;
+}
+
 /** The comparison `v op x` rewritten as `x op' v`. */
 export function flipCompare(op: CompareOp): CompareOp {
   switch (op) {
@@ -151,7 +191,7 @@ export function compareScalar(
 ): Column | null {
   const n = a.length;
   const out = new Uint8Array(n);
-  if (a.kind === "numeric" || a.kind === "interval") return null;
+  if (a.kind === "numeric" || a.kind === "interval" || a.kind === "array") return null;
   if (
     typeof value === "number" && a.kind !== "int8" && a.kind !== "text" && a.kind !== "varchar" &&
     a.kind !== "bool" && a.kind !== "unknown"

@@ -28,6 +28,7 @@ import { stringAggAggregate } from "./string_agg.ts";
 import { bookendAggregates } from "./first_last.ts";
 import { percentileAggregates } from "./percentile.ts";
 import { regressionAggregates } from "./regression.ts";
+import { arrayAggAggregate } from "./array_agg.ts";
 
 /** Every built-in aggregate function. */
 export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
@@ -42,4 +43,5 @@ export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
   ...bookendAggregates,
   ...percentileAggregates,
   ...regressionAggregates,
+  arrayAggAggregate,
 ];
