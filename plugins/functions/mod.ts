@@ -27,6 +27,7 @@ import { datetimeFunctions } from "./datetime.ts";
 import { numericFunctions } from "./numeric_functions.ts";
 import { arrowFunctions } from "./arrow.ts";
 import { arrayFunctions } from "./array.ts";
+import { toCharFunction } from "./to_char.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -42,6 +43,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...datetimeFunctions,
   ...arrowFunctions,
   ...arrayFunctions,
+  toCharFunction,
 ];
 
 /** Registers the built-in scalar and aggregate functions. */
