@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Sequence, type SequenceSchema } from "./sequence.ts";
 import { DbError, SqlState } from "../errors.ts";
 import type { Limits } from "../limits.ts";
 import type { ColumnSchema, TableSchema } from "./table.ts";
@@ -58,6 +59,7 @@ export class Catalog {
   readonly #tables = new Map<string, TableSchema>();
   readonly #views = new Map<string, ViewSchema>();
   readonly #indexes = new Map<string, IndexSchema>();
+  readonly #sequences = new Map<string, Sequence>();
   #nextTableId = 1;
 
   constructor(readonly limits: Limits) {}
@@ -76,7 +78,7 @@ export class Catalog {
   }
 
   createTable(schema: string, name: string, columns: readonly NewColumn[]): TableSchema {
-    if (this.getTable(schema, name) || this.getView(schema, name) || this.getIndex(schema, name)) {
+    if (this.#relationExists(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
     }
     if (this.#tables.size >= this.limits.tablesMax) {
@@ -121,6 +123,12 @@ export class Catalog {
     const t = this.getTable(schema, name);
     if (!t) throw new DbError(SqlState.undefinedTable, `table "${name}" does not exist`);
     this.#tables.delete(Catalog.#key(schema, name));
+    // a SERIAL column's sequence goes with its table
+    for (const [key, s] of this.#sequences) {
+      if (s.schema.schema === schema && s.schema.ownedBy?.table === name) {
+        this.#sequences.delete(key);
+      }
+    }
     for (const [key, index] of this.#indexes) {
       if (index.schema === schema && index.table === name) this.#indexes.delete(key);
     }
@@ -180,7 +188,7 @@ export class Catalog {
     const key = Catalog.#key(view.schema, view.name);
     if (
       this.getTable(view.schema, view.name) || this.getIndex(view.schema, view.name) ||
-      (!replace && this.#views.has(key))
+      this.getSequence(view.schema, view.name) || (!replace && this.#views.has(key))
     ) {
       throw new DbError(SqlState.duplicateTable, `relation "${view.name}" already exists`);
     }
@@ -203,10 +211,7 @@ export class Catalog {
   }
 
   createIndex(index: IndexSchema): void {
-    if (
-      this.getTable(index.schema, index.name) || this.getView(index.schema, index.name) ||
-      this.getIndex(index.schema, index.name)
-    ) {
+    if (this.#relationExists(index.schema, index.name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${index.name}" already exists`);
     }
     this.#indexes.set(Catalog.#key(index.schema, index.name), index);
@@ -215,6 +220,37 @@ export class Catalog {
   dropIndex(schema: string, name: string): void {
     if (!this.#indexes.delete(Catalog.#key(schema, name))) {
       throw new DbError(SqlState.undefinedObject, `index "${name}" does not exist`);
+    }
+  }
+
+  /** Whether a table, view, index or sequence has this name (they share one namespace). */
+  #relationExists(schema: string, name: string): boolean {
+    return this.getTable(schema, name) !== null || this.getView(schema, name) !== null ||
+      this.getIndex(schema, name) !== null || this.getSequence(schema, name) !== null;
+  }
+
+  getSequence(schema: string, name: string): Sequence | null {
+    return this.#sequences.get(Catalog.#key(schema, name)) ?? null;
+  }
+
+  /** Every sequence. */
+  sequences(): Sequence[] {
+    return [...this.#sequences.values()];
+  }
+
+  /** Creates a sequence (42P07 when the name is taken). */
+  createSequence(def: SequenceSchema, last: bigint | null = null): Sequence {
+    if (this.#relationExists(def.schema, def.name)) {
+      throw new DbError(SqlState.duplicateTable, `relation "${def.name}" already exists`);
+    }
+    const s = new Sequence(def, last);
+    this.#sequences.set(Catalog.#key(def.schema, def.name), s);
+    return s;
+  }
+
+  dropSequence(schema: string, name: string): void {
+    if (!this.#sequences.delete(Catalog.#key(schema, name))) {
+      throw new DbError(SqlState.undefinedTable, `sequence "${name}" does not exist`);
     }
   }
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Sequence, sequenceFromJson, sequenceToJson } from "../catalog/sequence.ts";
 import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
 import { type Env, LockHeldError, realEnv } from "../env/mod.ts";
 import type { FileLock } from "../env/fs.ts";
@@ -233,6 +234,7 @@ export class Database {
           options.signal ?? null,
           options.timeoutMs ?? (this.#settings.statementTimeoutMs() || this.#limits.queryTimeoutMs),
         );
+        const touched = new Set<Sequence>();
         try {
           ctx.check();
           const bound = bindStatement(stmt, {
@@ -242,9 +244,13 @@ export class Database {
             estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
             statementTimeMicros: this.#env.clock.nowMicros(),
             defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+            sequenceTouched: (s) => touched.add(s),
             params,
           });
-          results.push(await this.#run(this.#optimize(bound), ctx));
+          const result = await this.#run(this.#optimize(bound), ctx);
+          // sequences moved by the statement are logged before its answer is given
+          for (const s of touched) await this.#logSequenceValue(s);
+          results.push(result);
         } catch (e) {
           throw toDbError(e);
         }
@@ -351,6 +357,8 @@ export class Database {
       case "drop_index":
       case "alter_table":
       case "copy_from":
+      case "create_sequence":
+      case "drop_sequence":
         return bound;
     }
   }
@@ -362,6 +370,38 @@ export class Database {
 
   async #run(bound: BoundStatement, ctx: ExecContext): Promise<QueryResult> {
     switch (bound.kind) {
+      case "create_sequence": {
+        const s = bound.sequence;
+        const done = { command: "CREATE SEQUENCE", columns: [], rows: [], rowCount: 0 };
+        if (bound.ifNotExists && this.#catalog.getSequence(s.schema, s.name)) return done;
+        const change: DdlChange = { op: "create_sequence", sequence: sequenceToJson(s) };
+        this.#catalog.createSequence(s); // validates the name before logging
+        this.#catalog.dropSequence(s.schema, s.name);
+        await this.#logDdl(change);
+        await this.#applyDdl(change);
+        return done;
+      }
+      case "drop_sequence": {
+        for (const r of bound.sequences) {
+          const s = this.#catalog.getSequence(r.schema, r.name);
+          if (s === null) continue; // IF EXISTS (the binder checked the others)
+          if (s.schema.ownedBy !== null) {
+            throw new DbError(
+              "2BP01",
+              `cannot drop sequence ${r.name} because other objects depend on it`,
+              {
+                detail:
+                  `default value for column ${s.schema.ownedBy.column} of table ${s.schema.ownedBy.table} depends on sequence ${r.name}`,
+                hint: "Drop the table, or its column, instead.",
+              },
+            );
+          }
+          const change: DdlChange = { op: "drop_sequence", schema: r.schema, name: r.name };
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: "DROP SEQUENCE", columns: [], rows: [], rowCount: 0 };
+      }
       case "query": {
         const { columns, rows } = await this.#collect(bound.plan, ctx);
         return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
@@ -433,6 +473,7 @@ export class Database {
           name: bound.name,
           columns: bound.columns,
           indexes: bound.indexes,
+          ...(bound.sequences.length > 0 ? { sequences: bound.sequences.map(sequenceToJson) } : {}),
         };
         await this.#logDdl(change);
         const table = (await this.#applyDdl(change))!;
@@ -792,6 +833,16 @@ export class Database {
     }
   }
 
+  async #logSequenceValue(s: Sequence): Promise<void> {
+    const last = s.last;
+    await this.#logDdl({
+      op: "sequence_value",
+      schema: s.schema.schema,
+      name: s.schema.name,
+      last: last === null ? null : String(last),
+    });
+  }
+
   async #logDdl(change: DdlChange): Promise<void> {
     if (this.#wal !== null) {
       await this.#wal.append([{ type: WalRecordType.ddl, payload: encodeJson(change) }]);
@@ -803,6 +854,7 @@ export class Database {
     this.#uniqueKeys.clear();
     switch (change.op) {
       case "create_table": {
+        for (const s of change.sequences ?? []) this.#catalog.createSequence(sequenceFromJson(s));
         const table = this.#catalog.createTable(change.schema, change.name, change.columns);
         for (const index of change.indexes ?? []) this.#catalog.createIndex(index);
         await storage.createTable(table);
@@ -827,6 +879,17 @@ export class Database {
         return null;
       case "alter_table":
         return await applyAlterTable(change, this.#catalog, storage);
+      case "create_sequence":
+        this.#catalog.createSequence(sequenceFromJson(change.sequence));
+        return null;
+      case "drop_sequence":
+        this.#catalog.dropSequence(change.schema, change.name);
+        return null;
+      case "sequence_value":
+        this.#catalog.getSequence(change.schema, change.name)?.restore(
+          change.last === null ? null : BigInt(change.last),
+        );
+        return null;
     }
   }
 

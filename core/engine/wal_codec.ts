@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { SequenceJson } from "../catalog/sequence.ts";
 import { DbError, SqlState } from "../errors.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
@@ -30,8 +31,19 @@ export type DdlChange =
     }[];
     /** Unique indexes of its PRIMARY KEY / UNIQUE constraints, created with it. */
     readonly indexes?: readonly IndexSchema[];
+    /** Sequences of its SERIAL columns, created with it. */
+    readonly sequences?: readonly SequenceJson[];
   }
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
+  | { readonly op: "create_sequence"; readonly sequence: SequenceJson }
+  | { readonly op: "drop_sequence"; readonly schema: string; readonly name: string }
+  | {
+    /** The last value a sequence handed out, logged after each statement that moved it. */
+    readonly op: "sequence_value";
+    readonly schema: string;
+    readonly name: string;
+    readonly last: string | null;
+  }
   | { readonly op: "create_view"; readonly view: ViewSchema; readonly orReplace: boolean }
   | { readonly op: "drop_view"; readonly schema: string; readonly name: string }
   | { readonly op: "create_index"; readonly index: IndexSchema }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Sequence, type SequenceSchema, sequenceSchema } from "../catalog/sequence.ts";
 import {
   arrayConstructorFunction,
   arrayQuantifiedFunction,
@@ -33,7 +34,7 @@ import {
 } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
-import type { AggregateFunctionDef } from "../plugin/functions.ts";
+import type { AggregateFunctionDef, ScalarFunctionDef } from "../plugin/functions.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
@@ -41,7 +42,7 @@ import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
 import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
 import { canCast, castColumn } from "../exec/kernels/cast.ts";
-import { columnFromValues, valueAt } from "../types/column.ts";
+import { columnFromValues, makeColumn, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
@@ -64,6 +65,8 @@ export interface BinderContext {
    * `default_null_order`); PostgreSQL's rule (first only when descending) when absent.
    */
   readonly defaultNullsFirst?: (descending: boolean) => boolean;
+  /** Called when a statement moves a sequence (nextval, setval), so the engine logs it. */
+  readonly sequenceTouched?: (sequence: Sequence) => void;
 }
 
 /** Aggregates whose result depends on input order (DISTINCT sorts their input, as in PG). */
@@ -282,7 +285,7 @@ class Binder {
   /** The names a DROP statement removes; a missing one is an error unless IF EXISTS. */
   dropTargets(
     stmt: { readonly names: readonly ast.QualifiedName[]; readonly ifExists: boolean },
-    what: "table" | "view" | "index",
+    what: "table" | "view" | "index" | "sequence",
     exists: (r: ReturnType<typeof resolveName>) => unknown,
   ): ReturnType<typeof resolveName>[] {
     return stmt.names.map((n) => {
@@ -375,6 +378,25 @@ class Binder {
       }
       case "copy":
         return this.copy(stmt);
+      case "create_sequence": {
+        const { schema, name } = resolveName(stmt.name);
+        if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.pos + 1);
+        return {
+          kind: "create_sequence",
+          sequence: sequenceSchema(schema, name, stmt.options),
+          ifNotExists: stmt.ifNotExists,
+        };
+      }
+      case "drop_sequence":
+        return {
+          kind: "drop_sequence",
+          sequences: this.dropTargets(
+            stmt,
+            "sequence",
+            (r) => this.ctx.catalog.getSequence(r.schema, r.name),
+          ),
+          ifExists: stmt.ifExists,
+        };
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
       default:
@@ -386,8 +408,24 @@ class Binder {
     const { schema, name } = resolveName(stmt.name);
     if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
     const columns: NewColumn[] = [];
+    const sequences: SequenceSchema[] = [];
     for (const c of stmt.columns) {
       const type = bindTypeName(c.type);
+      if (c.serial === true) {
+        // SERIAL: the sequence <table>_<column>_seq, created with the table and dropped with it
+        const seq = `${name}_${c.name}_seq`;
+        if (this.ctx.catalog.getSequence(schema, seq) || this.ctx.catalog.getTable(schema, seq)) {
+          throw new DbError(SqlState.duplicateTable, `relation "${seq}" already exists`, pos1(c));
+        }
+        sequences.push(
+          sequenceSchema(schema, seq, { type: type.kind as "int2" | "int4" | "int8" }, {
+            table: name,
+            column: c.name,
+          }),
+        );
+        columns.push({ name: c.name, type, notNull: true, default: `nextval('${seq}')` });
+        continue;
+      }
       if (c.default !== null) this.columnDefault(c.default, { name: c.name, type });
       columns.push({ name: c.name, type, notNull: c.notNull, default: c.defaultSql });
     }
@@ -484,6 +522,7 @@ class Binder {
       columns: finalColumns,
       indexes,
       source,
+      sequences,
     };
   }
 
@@ -969,6 +1008,80 @@ class Binder {
         }
       });
     }
+  }
+
+  /**
+   * nextval('seq'), currval('seq'), setval('seq', v [, is_called]): the sequence is found when
+   * the statement is bound (its name must be a constant), as PostgreSQL resolves regclass
+   * literals; the call moves the live sequence and reports it to `sequenceTouched`.
+   */
+  sequenceCall(
+    e: ast.Expr & { kind: "function" },
+    name: "nextval" | "currval" | "setval",
+    scope: Scope,
+  ): BoundExpr {
+    const arity = name === "setval" ? [2, 3] : [1];
+    const first = e.args[0];
+    if (!arity.includes(e.args.length) || first === undefined) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `function ${name} with ${e.args.length} arguments does not exist`,
+        pos1(e),
+      );
+    }
+    if (first.kind !== "literal" || first.value.kind !== "string") {
+      throw notSupported(`${name}() of a sequence name that is not a constant`, e.pos + 1);
+    }
+    const text = first.value.value;
+    const parts = text.split(".").map((p) =>
+      /^".*"$/.test(p) ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()
+    );
+    const seqName = parts.at(-1)!;
+    const schema = parts.length > 1 ? parts.at(-2)! : defaultSchemaName;
+    const seq = this.ctx.catalog.getSequence(schema, seqName);
+    if (seq === null) {
+      throw new DbError(SqlState.undefinedTable, `relation "${text}" does not exist`, pos1(first));
+    }
+    const touched = this.ctx.sequenceTouched ?? (() => {});
+    const rest = e.args.slice(1).map((a, i) =>
+      this.coerce(this.expr(a, scope), i === 0 ? Types.int8 : Types.bool, name)
+    );
+    if (
+      name === "setval" &&
+      (rest[0]!.type.kind !== "int8" || (rest[1] && rest[1].type.kind !== "bool"))
+    ) {
+      throw new DbError(
+        SqlState.undefinedFunction,
+        `function setval does not exist for these argument types`,
+        pos1(e),
+      );
+    }
+    const fn: ScalarFunctionDef = {
+      name,
+      volatility: "volatile",
+      resolve: () => null,
+      evaluate(args, n) {
+        const out = new BigInt64Array(n);
+        const validity = new Uint8Array((n + 7) >>> 3);
+        for (let i = 0; i < n; i++) {
+          let v: bigint;
+          if (name === "nextval") v = seq.next();
+          else if (name === "currval") v = seq.current();
+          else {
+            const value = valueAt(args[0]!, i);
+            if (value === null) continue;
+            const called = args[1] === undefined ? true : valueAt(args[1], i);
+            if (called === null) continue;
+            v = seq.set(BigInt(value as bigint), called === true);
+          }
+          out[i] = v;
+          validity[i >>> 3]! |= 1 << (i & 7);
+        }
+        if (name !== "currval") touched(seq);
+        return makeColumn(Types.int8, n, out, validity);
+      },
+    };
+    return { kind: "call", fn, args: rest, type: Types.int8 };
   }
 
   /** `ARRAY[...]`, `a[i]` and `x op ANY|ALL (array)`, bound as calls of the array kernels. */
@@ -3060,6 +3173,9 @@ class Binder {
         }) specified, but ${name} is not an aggregate function`,
         pos1(e),
       );
+    }
+    if ((name === "nextval" || name === "currval" || name === "setval") && !e.distinct) {
+      return this.sequenceCall(e, name, scope);
     }
     const candidates = this.ctx.registry.scalarFunctions(name);
     let args: BoundExpr[];

@@ -1,3 +1,4 @@
+import type { SequenceSchema } from "../catalog/sequence.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
 import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
@@ -29,6 +30,18 @@ export type BoundStatement =
     readonly indexes: readonly IndexSchema[];
     /** For CREATE TABLE ... AS: the query whose rows fill the table. */
     readonly source: LogicalPlan | null;
+    /** Sequences of its SERIAL / IDENTITY columns, created with it. */
+    readonly sequences: readonly SequenceSchema[];
+  }
+  | {
+    readonly kind: "create_sequence";
+    readonly sequence: SequenceSchema;
+    readonly ifNotExists: boolean;
+  }
+  | {
+    readonly kind: "drop_sequence";
+    readonly sequences: readonly { readonly schema: string; readonly name: string }[];
+    readonly ifExists: boolean;
   }
   | {
     readonly kind: "drop_table";

@@ -291,7 +291,19 @@ export interface ColumnDef {
   readonly default: Expr | null;
   /** The DEFAULT expression's source text, kept for the catalog (bound again at each INSERT). */
   readonly defaultSql: string | null;
+  /** SERIAL / BIGSERIAL / GENERATED ... AS IDENTITY: the column takes nextval of its own sequence. */
+  readonly serial?: boolean;
   readonly pos: number;
+}
+
+/** CREATE SEQUENCE options as written (absent: the default). */
+export interface SequenceOptionsAst {
+  readonly type?: "int2" | "int4" | "int8";
+  readonly increment?: bigint;
+  readonly min?: bigint | null;
+  readonly max?: bigint | null;
+  readonly start?: bigint;
+  readonly cycle?: boolean;
 }
 
 /** A table-level key constraint. */
@@ -390,6 +402,19 @@ export type Statement =
     readonly columns: readonly string[] | null;
     readonly source: Query;
     readonly returning: readonly SelectItem[] | null;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "create_sequence";
+    readonly name: QualifiedName;
+    readonly ifNotExists: boolean;
+    readonly options: SequenceOptionsAst;
+    readonly pos: number;
+  }
+  | {
+    readonly kind: "drop_sequence";
+    readonly names: readonly QualifiedName[];
+    readonly ifExists: boolean;
     readonly pos: number;
   }
   | {

@@ -17,6 +17,7 @@ import type {
   Query,
   QueryBody,
   SelectItem,
+  SequenceOptionsAst,
   Statement,
   TableConstraint,
   TableRef,
@@ -504,6 +505,14 @@ class Parser {
       }
       return { kind: "create_table", name, ifNotExists, columns, constraints, asQuery: null, pos };
     }
+    if (
+      this.acceptKw("sequence") || this.acceptKw("temporary", "sequence") ||
+      this.acceptKw("temp", "sequence")
+    ) {
+      const ifNotExists = this.acceptKw("if", "not", "exists");
+      const name = this.qualifiedName();
+      return { kind: "create_sequence", name, ifNotExists, options: this.sequenceOptions(), pos };
+    }
     const orReplace = this.acceptKw("or", "replace");
     if (
       this.acceptKw("view") || this.acceptKw("temporary", "view") || this.acceptKw("temp", "view")
@@ -581,8 +590,22 @@ class Parser {
   columnDef(): ColumnDef {
     const pos = this.tok.pos;
     const name = this.ident("column name");
-    const type = this.typeName();
+    let type = this.typeName();
     let notNull = false;
+    // SERIAL types: an integer column whose default is nextval of its own sequence
+    const serialOf: Record<string, string> = {
+      serial: "int4",
+      serial4: "int4",
+      bigserial: "int8",
+      serial8: "int8",
+      smallserial: "int2",
+      serial2: "int2",
+    };
+    let serial = serialOf[type.name] !== undefined;
+    if (serial) {
+      type = { ...type, name: serialOf[type.name]! };
+      notNull = true;
+    }
     let primaryKey = false;
     let unique = false;
     let dflt: Expr | null = null;
@@ -596,12 +619,43 @@ class Parser {
       } else if (this.acceptKw("unique")) unique = true;
       else if (this.acceptKw("default")) [dflt, dfltSql] = this.defaultExpr();
       else if (this.acceptKw("constraint")) this.ident("constraint name");
-      else if (this.isKw("check") || this.isKw("references")) {
+      else if (this.acceptKw("generated")) {
+        // GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [(options)]: a sequence default
+        if (!this.acceptKw("always")) {
+          this.expectKw("by");
+          this.expectKw("default");
+        }
+        this.expectKw("as");
+        this.expectKw("identity");
+        if (this.acceptOp("(")) {
+          this.sequenceOptions();
+          this.expectOp(")");
+        }
+        serial = true;
+        notNull = true;
+      } else if (this.isKw("check") || this.isKw("references")) {
         this.next();
         if (this.isOp("(") || this.tok.kind === "ident") this.skipBalancedItem();
       } else break;
     }
-    return { name, type, notNull, primaryKey, unique, default: dflt, defaultSql: dfltSql, pos };
+    if (serial && dflt !== null) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `multiple default values specified for column "${name}"`,
+        { position: pos + 1 },
+      );
+    }
+    return {
+      name,
+      type,
+      notNull,
+      primaryKey,
+      unique,
+      default: dflt,
+      defaultSql: dfltSql,
+      ...(serial ? { serial } : {}),
+      pos,
+    };
   }
 
   /**
@@ -730,8 +784,64 @@ class Parser {
     return { name, args, pos };
   }
 
+  /** CREATE SEQUENCE's options, in any order (CACHE and OWNED BY are accepted and ignored). */
+  sequenceOptions(): SequenceOptionsAst {
+    const o: {
+      type?: "int2" | "int4" | "int8";
+      increment?: bigint;
+      min?: bigint | null;
+      max?: bigint | null;
+      start?: bigint;
+      cycle?: boolean;
+    } = {};
+    const integer = (): bigint => {
+      const neg = this.acceptOp("-");
+      if (!neg) this.acceptOp("+");
+      const t = this.next();
+      if (t.kind !== "number" || !/^\d+$/.test(t.value)) throw this.error("expected an integer", t);
+      const v = BigInt(t.value);
+      return neg ? -v : v;
+    };
+    for (;;) {
+      if (this.acceptKw("as")) {
+        const t = this.typeName();
+        if (t.name !== "int2" && t.name !== "int4" && t.name !== "int8") {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            "sequence type must be smallint, integer, or bigint",
+            { position: t.pos + 1 },
+          );
+        }
+        o.type = t.name;
+      } else if (this.acceptKw("increment")) {
+        this.acceptKw("by");
+        o.increment = integer();
+      } else if (this.acceptKw("minvalue")) o.min = integer();
+      else if (this.acceptKw("maxvalue")) o.max = integer();
+      else if (this.acceptKw("no", "minvalue")) o.min = null;
+      else if (this.acceptKw("no", "maxvalue")) o.max = null;
+      else if (this.acceptKw("start")) {
+        this.acceptKw("with");
+        o.start = integer();
+      } else if (this.acceptKw("cache")) integer();
+      else if (this.acceptKw("no", "cycle")) o.cycle = false;
+      else if (this.acceptKw("cycle")) o.cycle = true;
+      else if (this.acceptKw("owned", "by")) {
+        if (!this.acceptKw("none")) this.qualifiedName();
+      } else break;
+    }
+    return o;
+  }
+
   drop(): Statement {
     const pos = this.next().pos;
+    if (this.acceptKw("sequence")) {
+      const ifExists = this.acceptKw("if", "exists");
+      const names = [this.qualifiedName()];
+      while (this.acceptOp(",")) names.push(this.qualifiedName());
+      this.acceptKw("cascade") || this.acceptKw("restrict");
+      return { kind: "drop_sequence", names, ifExists, pos };
+    }
     if (this.acceptKw("table")) {
       const ifExists = this.acceptKw("if", "exists");
       const names = [this.qualifiedName()];
