@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { compareWithRatchet, ratchetPath, readRatchet, writeRatchet } from "./ratchet.ts";
+import { groupByReason } from "./ratchet_reasons.ts";
 import { type Dialect, dialects } from "./record.ts";
 import { defaultConformanceDir, defaultWorkers, runSlt } from "./run.ts";
 
@@ -92,6 +93,10 @@ async function main(): Promise<number> {
     }
     writeRatchet(report.failedIds, counts);
     console.log(`wrote ${ratchetPath} (${report.failedIds.length} failing ids)`);
+    console.log("known failures by reason (tests/slt/ratchet_reasons.ts):");
+    for (const [reason, ids] of groupByReason(report.failedIds)) {
+      console.log(`  ${String(ids.length).padStart(4)}  ${reason ?? "NO REASON YET: add one"}`);
+    }
   } else if (values["check-ratchet"]) {
     const diff = compareWithRatchet(readRatchet(), report.failedIds, report.passedIds);
     for (const id of diff.newlyPassing) console.log(`newly passing: ${id}`);

@@ -39,22 +39,42 @@ Deno.test("report: counts, timeouts, tags and the exact JSON shape", () => {
   );
   r.add(outcome({ id: "sqlite/a.test:9", seq: 2, status: "failed", reason: "timeout" }), "sqlite");
   r.add(
+    outcome({
+      id: "sqlite/a.test:10",
+      seq: 4,
+      status: "failed",
+      reason: "error",
+      tags: ["window"],
+    }),
+    "sqlite",
+  );
+  r.add(
     outcome({ id: "sqlite/a.test:12", seq: 3, status: "skipped", reason: "condition" }),
     "sqlite",
   );
   r.add(outcome({ id: "duckdb/b.test:3", status: "skipped", reason: "require" }), "duckdb");
   const json = r.toJson();
   assert.deepEqual(json.corpora.sqlite, {
-    runnable: 3,
+    runnable: 4,
     passed: 1,
-    failed: 2,
+    failed: 3,
     skipped: { condition: 1, require: 0, mode: 0, unsupported: 0, timeout: 1 },
+    // the window-tagged failure is outside the covered basis
+    covered: { passed: 1, failed: 2 },
   });
   assert.deepEqual(json.corpora.duckdb?.skipped.require, 1);
   assert.equal(json.corpora.duckdb?.runnable, 1);
-  assert.deepEqual(json.byTag, { agg: { passed: 0, failed: 1 }, ddl: { passed: 1, failed: 1 } });
+  assert.deepEqual(json.byTag, {
+    agg: { passed: 0, failed: 1 },
+    ddl: { passed: 1, failed: 1 },
+    window: { passed: 0, failed: 1 },
+  });
   assert.deepEqual(Object.keys(json), ["version", "corpora", "byTag", "failures"]);
-  assert.deepEqual(json.failures.map((f) => f.id), ["sqlite/a.test:5", "sqlite/a.test:9"]);
+  assert.deepEqual(json.failures.map((f) => f.id), [
+    "sqlite/a.test:5",
+    "sqlite/a.test:9",
+    "sqlite/a.test:10",
+  ]);
   assert.deepEqual(Object.keys(json.failures[0] ?? {}), [
     "id",
     "file",
@@ -66,8 +86,11 @@ Deno.test("report: counts, timeouts, tags and the exact JSON shape", () => {
     "tags",
   ]);
   const text = r.toText();
-  assert.equal(text.split("\n").at(-1), "1 passed, 2 failed");
-  assert.match(text, /^sqlite: 1 passed, 2 failed \(33\.33%\)$/m);
+  assert.equal(text.split("\n").at(-1), "1 passed, 3 failed");
+  assert.match(
+    text,
+    /^sqlite: 1 passed, 3 failed \(25\.00%\); covered tags: 1 of 3 \(33\.33%\)$/m,
+  );
 });
 
 Deno.test("ratchet: write, read back, regressions and newly passing", async () => {
