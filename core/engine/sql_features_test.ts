@@ -563,6 +563,27 @@ Deno.test("TIME: literals, casts, arithmetic, ordering and fields (PostgreSQL 15
   await db.close();
 });
 
+Deno.test("column aliases on tables and CTEs, ISO weeks, interval signs (PostgreSQL 15)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE a (i int, j int); INSERT INTO a VALUES (1, 2)");
+  await check(db, "WITH c AS (SELECT i AS j FROM a) SELECT x FROM c t1(x)", [[1]]);
+  await check(db, "WITH c(x, y) AS (SELECT 42, 84) SELECT zzz, y FROM c t1(zzz)", [[42, 84]]);
+  await check(db, "SELECT p, j FROM a t(p)", [[1, 2]]);
+  await fails(db, "SELECT * FROM a t(p, q, r)", "42P10");
+  await check(
+    db,
+    "SELECT extract(week FROM DATE '2021-01-03')::int, extract(isoyear FROM DATE '2021-01-03')::int",
+    [[53, 2020]],
+  );
+  await check(
+    db,
+    `SELECT INTERVAL '-2yr 4 d 5 hr 1 min 3 second 20 msecond 16 usecond'::text,
+       interval '-1 mons 2 days'::text, INTERVAL '1 dec 2 cent 1 mil'::text`,
+    [["-2 years +4 days 05:01:03.020016", "-1 mons +2 days", "1210 years"]],
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

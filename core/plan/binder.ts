@@ -1411,6 +1411,26 @@ class Binder {
   }
 
   tableRef(ref: ast.TableRef): LogicalPlan {
+    if (ref.kind === "table" && ref.columnAliases !== undefined && ref.columnAliases.length > 0) {
+      // t AS x(a, b): the first columns take the new names (PostgreSQL's alias column list)
+      const aliases = ref.columnAliases;
+      const plan = this.tableRef({ kind: "table", name: ref.name, alias: ref.alias, pos: ref.pos });
+      if (aliases.length > plan.fields.length) {
+        throw new DbError(
+          "42P10",
+          `table "${
+            ref.alias ?? ref.name.parts.at(-1)
+          }" has ${plan.fields.length} columns available but ${aliases.length} columns specified`,
+          pos1(ref),
+        );
+      }
+      return {
+        kind: "project",
+        input: plan,
+        exprs: plan.fields.map((f, i) => ({ kind: "column", index: i, type: f.type })),
+        fields: plan.fields.map((f, i) => (i < aliases.length ? { ...f, name: aliases[i]! } : f)),
+      };
+    }
     switch (ref.kind) {
       case "table": {
         const working = ref.name.parts.length === 1

@@ -211,6 +211,8 @@ export type TableRef =
     readonly kind: "table";
     readonly name: QualifiedName;
     readonly alias: string | null;
+    /** `t AS x(a, b)`: new names for the first columns. */
+    readonly columnAliases?: readonly string[];
     readonly pos: number;
   }
   | {

@@ -39,7 +39,13 @@ const ALIASES: Record<string, string> = {
   usec: "microsecond",
   usecs: "microsecond",
   microseconds: "microsecond",
+  usecond: "microsecond",
+  useconds: "microsecond",
+  microsecon: "microsecond",
   ms: "millisecond",
+  msecond: "millisecond",
+  mseconds: "millisecond",
+  millisecon: "millisecond",
   msec: "millisecond",
   msecs: "millisecond",
   milliseconds: "millisecond",
@@ -67,7 +73,13 @@ const ALIASES: Record<string, string> = {
   yrs: "year",
   years: "year",
   decades: "decade",
+  dec: "decade",
+  decs: "decade",
+  c: "century",
+  cent: "century",
   centuries: "century",
+  mil: "millennium",
+  mils: "millennium",
   millennia: "millennium",
   millenniums: "millennium",
 };
@@ -166,19 +178,16 @@ export function formatInterval(iv: Interval): string {
   const parts: string[] = [];
   const years = Math.trunc(iv.months / 12);
   const mons = iv.months % 12;
+  // PostgreSQL's EncodeInterval: a positive field right after a negative one gets a "+"
   let negativeSeen = false;
-  if (years !== 0) {
-    parts.push(plural(years, "year"));
-    negativeSeen ||= years < 0;
-  }
-  if (mons !== 0) {
-    parts.push(`${mons} mon${mons === 1 ? "" : "s"}`);
-    negativeSeen ||= mons < 0;
-  }
-  if (iv.days !== 0) {
-    parts.push(plural(iv.days, "day"));
-    negativeSeen ||= iv.days < 0;
-  }
+  const field = (n: number, text: string) => {
+    if (n === 0) return;
+    parts.push(negativeSeen && n > 0 ? `+${text}` : text);
+    negativeSeen = n < 0;
+  };
+  field(years, plural(years, "year"));
+  field(mons, `${mons} mon${mons === 1 ? "" : "s"}`);
+  field(iv.days, plural(iv.days, "day"));
   if (iv.micros !== 0 || parts.length === 0) {
     const neg = iv.micros < 0;
     let us = Math.abs(iv.micros);

@@ -154,6 +154,17 @@ export function partOfMicros(field: string, us: number): number | null {
     }
     case "doy":
       return days - daysFromCivil(y, 1, 1) + 1;
+    case "week": {
+      // ISO 8601 week number: the week (Monday first) holding the year's first Thursday is 1
+      const thursday = days - (((days % 7) + 7 + 3) % 7) + 3;
+      const isoYear = civil(thursday).y;
+      return Math.floor((thursday - daysFromCivil(isoYear, 1, 1)) / 7) + 1;
+    }
+    case "isoyear": {
+      const thursday = days - (((days % 7) + 7 + 3) % 7) + 3;
+      const isoYear = civil(thursday).y;
+      return isoYear > 0 ? isoYear : isoYear - 1;
+    }
     case "epoch":
       return us / microsPerSecond;
     case "julian":

@@ -1366,7 +1366,8 @@ class Parser {
       const [alias, columnAliases] = this.aliasClause();
       return { kind: "function", name, args, alias, columnAliases, pos };
     }
-    const [alias] = this.aliasClause();
+    const [alias, columnAliases] = this.aliasClause();
+    if (columnAliases.length > 0) return { kind: "table", name, alias, columnAliases, pos };
     return { kind: "table", name, alias, pos };
   }
 
