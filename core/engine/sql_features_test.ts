@@ -584,6 +584,24 @@ Deno.test("column aliases on tables and CTEs, ISO weeks, interval signs (Postgre
   await db.close();
 });
 
+Deno.test("sum/avg of intervals and GROUP BY (a, b), as PostgreSQL 15 answers", async () => {
+  const db = await Database.open({ memory: true });
+  await check(
+    db,
+    `SELECT sum(x)::text, avg(x)::text FROM (VALUES (interval '1 mon 2 days'),
+       (interval '3 days 04:00'), (NULL), (interval '-1 hour')) s(x)`,
+    [["1 mon 5 days 03:00:00", "11 days 17:00:00"]],
+  );
+  await db.query(
+    "CREATE TABLE s (c text, t text); INSERT INTO s VALUES ('a','x'), ('a','x'), ('b', NULL)",
+  );
+  await check(db, "SELECT c, t, count(*)::int FROM s GROUP BY (c, t) ORDER BY 1, 2", [
+    ["a", "x", 2],
+    ["b", null, 1],
+  ]);
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

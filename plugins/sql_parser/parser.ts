@@ -1266,6 +1266,8 @@ class Parser {
       this.expectOp(")");
       return node("grouping sets", args, t.pos);
     }
+    // GROUP BY (a, b): PostgreSQL groups by the row, that is by a and b
+    if (this.isOp("(")) return listOrExpr();
     return this.expr();
   }
 

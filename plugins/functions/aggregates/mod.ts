@@ -29,6 +29,7 @@ import { bookendAggregates } from "./first_last.ts";
 import { percentileAggregates } from "./percentile.ts";
 import { regressionAggregates } from "./regression.ts";
 import { arrayAggAggregate } from "./array_agg.ts";
+import { intervalAggregates } from "./interval_sum.ts";
 
 /** Every built-in aggregate function. */
 export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
@@ -44,4 +45,5 @@ export const builtinAggregateFunctions: readonly AggregateFunctionDef[] = [
   ...percentileAggregates,
   ...regressionAggregates,
   arrayAggAggregate,
+  ...intervalAggregates,
 ];
