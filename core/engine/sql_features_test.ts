@@ -602,6 +602,36 @@ Deno.test("sum/avg of intervals and GROUP BY (a, b), as PostgreSQL 15 answers", 
   await db.close();
 });
 
+Deno.test("subqueries in JOIN ... ON conditions (PostgreSQL 15's answers)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    `CREATE TABLE x (x1 int, x2 int); CREATE TABLE y (y1 int, y2 int); CREATE TABLE z (z1 int, z2 int);
+     INSERT INTO x VALUES (1, 10), (2, 20), (3, NULL); INSERT INTO y VALUES (1, 100), (2, 200), (4, 400);
+     INSERT INTO z VALUES (1, 10), (5, NULL)`,
+  );
+  await check(
+    db,
+    "SELECT * FROM x LEFT JOIN y ON x1 = y1 AND EXISTS (SELECT * FROM z WHERE z2 = x2) ORDER BY x1, y1",
+    [[1, 10, 1, 100], [2, 20, null, null], [3, null, null, null]],
+  );
+  await check(
+    db,
+    "SELECT * FROM x FULL JOIN y ON x1 = y1 AND x1 NOT IN (SELECT z1 FROM z WHERE z1 IS NOT NULL) ORDER BY x1, y1",
+    [[1, 10, null, null], [2, 20, 2, 200], [3, null, null, null], [null, null, 1, 100], [
+      null,
+      null,
+      4,
+      400,
+    ]],
+  );
+  await check(
+    db,
+    "SELECT * FROM x RIGHT JOIN y ON x1 = (SELECT max(z1) FROM z WHERE z1 = y1) ORDER BY y1",
+    [[1, 10, 1, 100], [null, null, 2, 200], [null, null, 4, 400]],
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 import type { Batch } from "../types/batch.ts";
 import { type Column, isValid, nullColumn, takeColumn } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
@@ -37,6 +38,8 @@ export async function* joinExec(
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const build = await materialize(right, rightFields, ctx);
+  // subqueries in ON (EXISTS, IN, scalar) are computed per batch of candidate pairs
+  const residualSubqueries = residual === null ? [] : subqueriesOf([residual]);
   const buildBatch: Batch = { columns: build.columns, length: build.length };
   // Hash the build side on its keys (rows with a NULL key never match).
   let table: Map<number | string, number[]> | null = null;
@@ -70,7 +73,7 @@ export async function* joinExec(
       if (leftMatched) { for (const i of lIdx) leftMatched[i] = 1; }
       if (rightMatched) { for (const i of rIdx) rightMatched[i] = 1; }
     };
-    const flush = function* (): Generator<Batch> {
+    const flush = async function* (): AsyncGenerator<Batch> {
       if (li.length === 0) return;
       const lIdx = Uint32Array.from(li);
       const rIdx = Uint32Array.from(ri);
@@ -82,6 +85,7 @@ export async function* joinExec(
       ];
       let pairs: Batch = { columns, length: lIdx.length };
       if (residual !== null) {
+        if (residualSubqueries.length > 0) await prepareSubqueries(residualSubqueries, pairs, ctx);
         const cond = evaluate(residual, pairs, ctx);
         const keep = new Uint32Array(pairs.length);
         let n = 0;

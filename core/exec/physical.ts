@@ -23,7 +23,14 @@ import { seriesExec } from "./series_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
 import { rowPositionsExec } from "./row_positions_exec.ts";
 import type { BoundExpr } from "../plan/expr.ts";
-import { andAll, columnsOf, conjuncts, isVolatile, mapColumns } from "../plan/expr_utils.ts";
+import {
+  andAll,
+  columnsOf,
+  conjuncts,
+  containsSubquery,
+  isVolatile,
+  mapColumns,
+} from "../plan/expr_utils.ts";
 
 /** Builds the operator pipeline for `plan`. */
 export function execute(
@@ -153,7 +160,7 @@ export function splitJoinCondition(
   const right: BoundExpr[] = [];
   const rest: BoundExpr[] = [];
   for (const c of condition === null ? [] : conjuncts(condition)) {
-    if (c.kind === "op" && c.op === "eq" && !isVolatile(c)) {
+    if (c.kind === "op" && c.op === "eq" && !isVolatile(c) && !containsSubquery(c)) {
       const a = [...columnsOf(c.left)];
       const b = [...columnsOf(c.right)];
       const aLeft = a.length > 0 && a.every((i) => i < leftLen);

@@ -1756,9 +1756,6 @@ class Binder {
         );
       }
       condition = this.predicate(ref.on, scope, "JOIN/ON");
-      if (containsSubquery(condition)) {
-        throw notSupported("subqueries in JOIN conditions", ref.on.pos + 1);
-      }
     }
     return { kind: "join", joinType: ref.joinType, left, right, condition, fields };
   }
