@@ -444,3 +444,22 @@ Deno.test("RETURNING sees column defaults", async () => {
   ]]);
   await db.close();
 });
+
+Deno.test("UPDATE SET column = DEFAULT, also in a column list", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE d (a int, b text DEFAULT 'dflt', c int); INSERT INTO d VALUES (1, 'x', 5)",
+  );
+  assert.deepEqual((await db.query("UPDATE d SET b = DEFAULT, c = DEFAULT RETURNING *")).rows, [[
+    1,
+    "dflt",
+    null,
+  ]]);
+  assert.deepEqual((await db.query("UPDATE d SET (b, c) = (DEFAULT, 3) RETURNING *")).rows, [[
+    1,
+    "dflt",
+    3,
+  ]]);
+  await assert.rejects(db.query("UPDATE d SET b = DEFAULT || 'x'"));
+  await db.close();
+});

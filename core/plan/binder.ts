@@ -913,6 +913,9 @@ class Binder {
         );
       }
       const target = table.columns[i]!;
+      if (a.value.kind === "default") {
+        this.#valuesDefaults.set(a.value, this.storedColumnDefault(target));
+      }
       const value = this.expr(a.value, scope);
       assignments.set(i, this.assignCast(value, target, a.value));
     }

@@ -931,16 +931,14 @@ class Parser {
       }
       const column = this.ident("column name");
       this.expectOp("=");
-      if (this.isKw("default")) {
-        throw new DbError(
-          SqlState.featureNotSupported,
-          "SET column = DEFAULT is not supported yet",
-          {
-            position: this.tok.pos + 1,
-          },
-        );
-      }
-      assignments.push({ column, value: this.expr(), pos: at });
+      // SET column = DEFAULT: the column's default (the binder fills it in)
+      const next = this.peek();
+      const isDefault = this.isKw("default") &&
+        (next.kind === "eof" || this.isOp(",", next) || this.isOp(";", next) ||
+          this.isKw("where", next) || this.isKw("from", next) || this.isKw("returning", next));
+      if (isDefault) {
+        assignments.push({ column, value: { kind: "default", pos: this.next().pos }, pos: at });
+      } else assignments.push({ column, value: this.expr(), pos: at });
     } while (this.acceptOp(","));
     const from = this.acceptKw("from") ? this.tableRefList() : [];
     const where = this.acceptKw("where") ? this.expr() : null;
@@ -963,7 +961,7 @@ class Parser {
     if (isRow) this.next();
     this.expectOp("(");
     const values: Expr[] = [];
-    do values.push(this.expr()); while (this.acceptOp(","));
+    do values.push(this.valuesCell()); while (this.acceptOp(","));
     this.expectOp(")");
     if (!isRow && values.length === 1) throw this.multiColumnSourceError(at.pos);
     return values;
