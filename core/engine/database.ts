@@ -16,7 +16,7 @@ import type { Query, Statement } from "../sql/ast.ts";
 import type { ParserPlugin } from "../plugin/parser.ts";
 import { Catalog, type IndexSchema } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
-import { bindStatement } from "../plan/binder.ts";
+import { bindStatement, bindTypeName } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
 import type { BoundDml, BoundReturning, BoundStatement } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
@@ -118,6 +118,8 @@ export class Database {
   #closed = false;
   /** The session's SET parameters (the embedded database is one session). */
   readonly #settings = new SessionSettings();
+  /** SQL-level prepared statements (PREPARE / EXECUTE / DEALLOCATE), by name. */
+  readonly #prepared = new Map<string, Statement & { kind: "prepare" }>();
   /** Keys of each unique index, built on first use and kept up to date by appends. */
   readonly #uniqueKeys = new Map<string, Set<string>>();
 
@@ -226,11 +228,26 @@ export class Database {
         throw toDbError(e);
       }
       const results: QueryResult[] = [];
-      for (const stmt of statements) {
+      for (const parsed of statements) {
+        let stmt: Statement = parsed;
+        let stmtParams = params;
+        if (stmt.kind === "prepare" || stmt.kind === "deallocate") {
+          results.push(this.#prepareStatement(stmt));
+          continue;
+        }
+        if (stmt.kind === "execute") {
+          try {
+            const resolved = await this.#executeArgs(stmt, params, options);
+            stmt = resolved.statement;
+            stmtParams = resolved.params;
+          } catch (e) {
+            throw toDbError(e);
+          }
+        }
         const ctx = new ExecContext(
           this.#env.clock,
           this.#limits,
-          params,
+          stmtParams,
           options.signal ?? null,
           options.timeoutMs ?? (this.#settings.statementTimeoutMs() || this.#limits.queryTimeoutMs),
         );
@@ -245,7 +262,7 @@ export class Database {
             statementTimeMicros: this.#env.clock.nowMicros(),
             defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
             sequenceTouched: (s) => touched.add(s),
-            params,
+            params: stmtParams,
           });
           const result = await this.#run(this.#optimize(bound), ctx);
           // sequences moved by the statement are logged before its answer is given
@@ -257,6 +274,94 @@ export class Database {
       }
       return results;
     });
+  }
+
+  /** PREPARE (42P05 for a name in use) and DEALLOCATE (26000 for an unknown name). */
+  #prepareStatement(stmt: Statement & { kind: "prepare" | "deallocate" }): QueryResult {
+    if (stmt.kind === "prepare") {
+      if (this.#prepared.has(stmt.name)) {
+        throw new DbError("42P05", `prepared statement "${stmt.name}" already exists`);
+      }
+      this.#prepared.set(stmt.name, stmt);
+      return { command: "PREPARE", columns: [], rows: [], rowCount: 0 };
+    }
+    if (stmt.name === null) this.#prepared.clear();
+    else if (!this.#prepared.delete(stmt.name)) {
+      throw new DbError("26000", `prepared statement "${stmt.name}" does not exist`);
+    }
+    return { command: "DEALLOCATE", columns: [], rows: [], rowCount: 0 };
+  }
+
+  /**
+   * EXECUTE name (args): the prepared statement and its parameter values, each argument
+   * evaluated once and cast to the declared type (42601 for a wrong count, as in PostgreSQL).
+   */
+  async #executeArgs(
+    stmt: Statement & { kind: "execute" },
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<{ statement: Statement; params: Value[] }> {
+    const prepared = this.#prepared.get(stmt.name);
+    if (prepared === undefined) {
+      throw new DbError("26000", `prepared statement "${stmt.name}" does not exist`);
+    }
+    if (prepared.types.length > 0 && stmt.args.length !== prepared.types.length) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `wrong number of parameters for prepared statement "${stmt.name}"`,
+        {
+          detail: `Expected ${prepared.types.length} parameters but got ${stmt.args.length}.`,
+        },
+      );
+    }
+    if (stmt.args.length === 0) return { statement: prepared.statement, params: [] };
+    const select: Statement = {
+      kind: "query",
+      query: {
+        with: null,
+        body: {
+          kind: "select",
+          distinct: "all",
+          items: stmt.args.map((expr) => ({ kind: "expr", expr, alias: null, pos: stmt.pos })),
+          from: [],
+          where: null,
+          groupBy: [],
+          having: null,
+          pos: stmt.pos,
+        },
+        orderBy: [],
+        limit: null,
+        offset: null,
+        pos: stmt.pos,
+      },
+      pos: stmt.pos,
+    };
+    const ctx = new ExecContext(
+      this.#env.clock,
+      this.#limits,
+      params,
+      options.signal ?? null,
+      options.timeoutMs ?? (this.#settings.statementTimeoutMs() || this.#limits.queryTimeoutMs),
+    );
+    const bound = bindStatement(select, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      parseQuery: () => {
+        throw new DbError(SqlState.internalError, "no views in EXECUTE arguments");
+      },
+      statementTimeMicros: this.#env.clock.nowMicros(),
+      params,
+    });
+    const result = await this.#run(this.#optimize(bound), ctx);
+    const row = result.rows[0] ?? [];
+    const values = prepared.types.length === 0 ? [...row] : prepared.types.map((t, i) => {
+      const type = bindTypeName(t);
+      return valueAt(
+        castColumn(columnFromValues(result.columns[i]!.type, [row[i] ?? null]), type),
+        0,
+      );
+    });
+    return { statement: prepared.statement, params: values };
   }
 
   /**

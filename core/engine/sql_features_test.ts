@@ -632,6 +632,31 @@ Deno.test("subqueries in JOIN ... ON conditions (PostgreSQL 15's answers)", asyn
   await db.close();
 });
 
+Deno.test("PREPARE, EXECUTE and DEALLOCATE (PostgreSQL 15's answers and codes)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE t (a int, b text); INSERT INTO t VALUES (1, 'x'), (2, 'y'), (3, 'z')",
+  );
+  assert.equal(
+    (await db.query("PREPARE q (int) AS SELECT b FROM t WHERE a > $1 ORDER BY a")).command,
+    "PREPARE",
+  );
+  await check(db, "EXECUTE q (1)", [["y"], ["z"]]);
+  await check(db, "EXECUTE q ('2')", [["z"]]);
+  await check(db, "EXECUTE q (1 + 1)", [["z"]]);
+  await fails(db, "EXECUTE q", "42601");
+  await fails(db, "EXECUTE q (1, 2)", "42601");
+  await fails(db, "PREPARE q AS SELECT 1", "42P05");
+  await db.query("PREPARE ins (int, text) AS INSERT INTO t VALUES ($1, $2); EXECUTE ins (4, 'w')");
+  await check(db, "SELECT count(*)::int FROM t", [[4]]);
+  assert.equal((await db.query("DEALLOCATE q")).command, "DEALLOCATE");
+  await fails(db, "EXECUTE q (1)", "26000");
+  await fails(db, "DEALLOCATE q", "26000");
+  await db.query("DEALLOCATE ALL");
+  await fails(db, "EXECUTE ins (5, 'v')", "26000");
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -397,6 +397,11 @@ class Binder {
           ),
           ifExists: stmt.ifExists,
         };
+      case "prepare":
+      case "execute":
+      case "deallocate":
+        // the engine runs these before binding; here they are nested (EXPLAIN EXECUTE)
+        throw notSupported(`${stmt.kind.toUpperCase()} inside another statement`, stmt.pos + 1);
       case "unsupported":
         throw notSupported(stmt.what, stmt.pos + 1);
       default:

@@ -407,6 +407,27 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** `PREPARE name [(types)] AS statement`: SQL-level prepared statements. */
+    readonly kind: "prepare";
+    readonly name: string;
+    readonly types: readonly TypeName[];
+    readonly statement: Statement;
+    readonly pos: number;
+  }
+  | {
+    /** `EXECUTE name [(values)]`. */
+    readonly kind: "execute";
+    readonly name: string;
+    readonly args: readonly Expr[];
+    readonly pos: number;
+  }
+  | {
+    /** `DEALLOCATE [PREPARE] name | ALL` (`name` null for ALL). */
+    readonly kind: "deallocate";
+    readonly name: string | null;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "create_sequence";
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;

@@ -393,6 +393,37 @@ class Parser {
       return { kind: "query", query, pos: t.pos };
     }
     if (this.isKw("set") && !this.isKw("transaction", this.peek())) return this.setStatement();
+    if (this.isKw("prepare") && !this.isKw("transaction", this.peek())) {
+      this.next();
+      const name = this.ident("statement name");
+      const types: TypeName[] = [];
+      if (this.acceptOp("(")) {
+        do types.push(this.typeName()); while (this.acceptOp(","));
+        this.expectOp(")");
+      }
+      this.expectKw("as");
+      const statement = this.statement();
+      if (!["query", "insert", "update", "delete"].includes(statement.kind)) {
+        throw this.error("expected SELECT, VALUES, INSERT, UPDATE or DELETE", this.tok);
+      }
+      return { kind: "prepare", name, types, statement, pos: t.pos };
+    }
+    if (this.isKw("execute")) {
+      this.next();
+      const name = this.ident("statement name");
+      const args: Expr[] = [];
+      if (this.acceptOp("(")) {
+        do args.push(this.expr()); while (this.acceptOp(","));
+        this.expectOp(")");
+      }
+      return { kind: "execute", name, args, pos: t.pos };
+    }
+    if (this.isKw("deallocate")) {
+      this.next();
+      this.acceptKw("prepare");
+      const name = this.acceptKw("all") ? null : this.ident("statement name");
+      return { kind: "deallocate", name, pos: t.pos };
+    }
     if (this.isKw("show")) {
       this.next();
       const name = this.acceptKw("all") ? "all" : this.settingName();
