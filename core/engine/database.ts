@@ -464,6 +464,7 @@ export class Database {
       case "copy_from":
       case "create_sequence":
       case "drop_sequence":
+      case "truncate":
         return bound;
     }
   }
@@ -485,6 +486,21 @@ export class Database {
         await this.#logDdl(change);
         await this.#applyDdl(change);
         return done;
+      }
+      case "truncate": {
+        for (const r of bound.tables) {
+          const change: DdlChange = { op: "truncate", schema: r.schema, name: r.name };
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+          if (!bound.restartIdentity) continue;
+          // RESTART IDENTITY: the table's SERIAL sequences start over
+          for (const s of this.#catalog.sequences()) {
+            if (s.schema.schema !== r.schema || s.schema.ownedBy?.table !== r.name) continue;
+            s.restore(null);
+            await this.#logSequenceValue(s);
+          }
+        }
+        return { command: "TRUNCATE TABLE", columns: [], rows: [], rowCount: 0 };
       }
       case "drop_sequence": {
         for (const r of bound.sequences) {
@@ -990,6 +1006,15 @@ export class Database {
       case "drop_sequence":
         this.#catalog.dropSequence(change.schema, change.name);
         return null;
+      case "truncate": {
+        const table = this.#catalog.getTable(change.schema, change.name);
+        if (table === null) {
+          throw new DbError(SqlState.dataCorrupted, `TRUNCATE of a missing table "${change.name}"`);
+        }
+        await storage.dropTable(table.id);
+        await storage.createTable(table);
+        return null;
+      }
       case "sequence_value":
         this.#catalog.getSequence(change.schema, change.name)?.restore(
           change.last === null ? null : BigInt(change.last),

@@ -92,3 +92,27 @@ Deno.test("sequence values survive a durable reopen and are never handed out twi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("TRUNCATE empties tables; RESTART IDENTITY restarts their SERIAL sequences", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let db = await Database.open({ path: dir });
+    await db.query("CREATE TABLE t (id serial PRIMARY KEY, v text); CREATE VIEW vv AS SELECT 1");
+    await db.query("INSERT INTO t (v) VALUES ('a'), ('b')");
+    assert.equal((await db.query("TRUNCATE t")).command, "TRUNCATE TABLE");
+    assert.deepEqual(await one(db, "SELECT count(*) FROM t"), ["0"]);
+    assert.deepEqual((await db.query("INSERT INTO t (v) VALUES ('c') RETURNING id")).rows, [[3]]);
+    await db.query("TRUNCATE TABLE t RESTART IDENTITY");
+    assert.deepEqual((await db.query("INSERT INTO t (v) VALUES ('d') RETURNING id")).rows, [[1]]);
+    assert.equal(await code(db, "INSERT INTO t (id, v) VALUES (1, 'dup')"), "23505");
+    assert.equal(await code(db, "TRUNCATE vv"), "42809");
+    assert.equal(await code(db, "TRUNCATE nope"), "42P01");
+    await db.close();
+    db = await Database.open({ path: dir });
+    assert.deepEqual((await db.query("SELECT id, v FROM t")).rows, [[1, "d"]]);
+    assert.deepEqual((await db.query("INSERT INTO t (v) VALUES ('e') RETURNING id")).rows, [[2]]);
+    await db.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -37,6 +37,7 @@ export type DdlChange =
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
   | { readonly op: "create_sequence"; readonly sequence: SequenceJson }
   | { readonly op: "drop_sequence"; readonly schema: string; readonly name: string }
+  | { readonly op: "truncate"; readonly schema: string; readonly name: string }
   | {
     /** The last value a sequence handed out, logged after each statement that moved it. */
     readonly op: "sequence_value";

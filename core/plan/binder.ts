@@ -378,6 +378,21 @@ class Binder {
       }
       case "copy":
         return this.copy(stmt);
+      case "truncate": {
+        const tables = stmt.names.map((n) => {
+          const r = resolveName(n);
+          if (this.ctx.catalog.getTable(r.schema, r.name)) return r;
+          if (this.ctx.catalog.getView(r.schema, r.name)) {
+            throw new DbError("42809", `"${r.name}" is not a table`, pos1(n));
+          }
+          throw new DbError(
+            SqlState.undefinedTable,
+            `relation "${r.name}" does not exist`,
+            pos1(n),
+          );
+        });
+        return { kind: "truncate", tables, restartIdentity: stmt.restartIdentity };
+      }
       case "create_sequence": {
         const { schema, name } = resolveName(stmt.name);
         if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.pos + 1);

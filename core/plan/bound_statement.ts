@@ -34,6 +34,11 @@ export type BoundStatement =
     readonly sequences: readonly SequenceSchema[];
   }
   | {
+    readonly kind: "truncate";
+    readonly tables: readonly { readonly schema: string; readonly name: string }[];
+    readonly restartIdentity: boolean;
+  }
+  | {
     readonly kind: "create_sequence";
     readonly sequence: SequenceSchema;
     readonly ifNotExists: boolean;

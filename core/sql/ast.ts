@@ -428,6 +428,13 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** `TRUNCATE [TABLE] t [, ...] [RESTART IDENTITY]`. */
+    readonly kind: "truncate";
+    readonly names: readonly QualifiedName[];
+    readonly restartIdentity: boolean;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "create_sequence";
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;

@@ -418,6 +418,18 @@ class Parser {
       }
       return { kind: "execute", name, args, pos: t.pos };
     }
+    if (this.isKw("truncate")) {
+      this.next();
+      this.acceptKw("table");
+      this.acceptKw("only");
+      const names = [this.qualifiedName()];
+      while (this.acceptOp(",")) names.push(this.qualifiedName());
+      let restartIdentity = false;
+      if (this.acceptKw("restart", "identity")) restartIdentity = true;
+      else this.acceptKw("continue", "identity");
+      this.acceptKw("cascade") || this.acceptKw("restrict");
+      return { kind: "truncate", names, restartIdentity, pos: t.pos };
+    }
     if (this.isKw("deallocate")) {
       this.next();
       this.acceptKw("prepare");
