@@ -169,6 +169,32 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "date_range",
+    description: "Dates outside PostgreSQL's range (4714-11-24 BC to 5874897 AD): DuckDB " +
+      "computes them (DATE '1970-01-01' - 2440589 is a date in 4714 BC); PostgreSQL raises " +
+      "22008 'date out of range'.",
+    triggers: ["temporal.date_plus_int"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22008"),
+    example: {
+      setup: [],
+      sql: "SELECT CAST(((DATE '1970-01-01' - 2440589) - DATE '1970-01-01') AS INTEGER) AS d",
+    },
+  },
+  {
+    id: "decimal_overflow",
+    description: "NUMERIC arithmetic whose exact result needs more digits than DuckDB's " +
+      "DECIMAL keeps (its products keep their width, at most 38 digits): DuckDB raises an " +
+      "'Out of Range Error'; PostgreSQL's numeric has no such limit.",
+    triggers: ["arith.numeric"],
+    matches: ({ duck, pg }) =>
+      !duck.ok && duck.sqlClass === "22" && /DECIMAL/.test(duck.message) && pg.ok,
+    example: {
+      setup: [],
+      sql: "SELECT CAST('123456.5' AS NUMERIC(12,3)) * CAST('123456.5' AS NUMERIC(12,3)) * " +
+        "CAST('123456.5' AS NUMERIC(12,3)) * CAST('123456.5' AS NUMERIC(12,3)) AS p",
+    },
+  },
+  {
     id: "avg_integer_type",
     description: "avg(integer): DuckDB returns DOUBLE; PostgreSQL returns numeric. Values agree " +
       "within the float tolerance, so only the type differs (for the aggregate generators).",
