@@ -647,6 +647,12 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   await fails(db, "SELECT DATE '1970-01-01' - CAST(-2147483647 AS INTEGER)", "22008");
   await fails(db, "SELECT DATE '1970-01-01' - 2440589", "22008");
   await check(db, "SELECT DATE '1970-01-01' - 2440588 - DATE '1970-01-01'", [[-2440588]]);
+  // Dates past JS Date's range (year 275760) print, up to PostgreSQL's last date.
+  await check(
+    db,
+    "SELECT CAST(DATE '1970-01-01' + 200000000 AS TEXT), CAST(DATE '1970-01-01' + 2145042905 AS TEXT)",
+    [["549551-05-28", "5874897-12-31"]],
+  );
   // Aggregate arguments are evaluated only for rows that pass FILTER.
   await check(db, "SELECT sum(10 / i) FILTER (WHERE b), count(*) FILTER (WHERE b) FROM f", [[
     5,
