@@ -195,6 +195,18 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "filter_evaluates_arguments",
+    description: "An aggregate with FILTER (WHERE ...): DuckDB evaluates the arguments for " +
+      "every row, so an overflow in a row that FILTER drops raises an error; PostgreSQL " +
+      "evaluates them only for rows that pass the filter.",
+    triggers: ["agg.filter"],
+    matches: ({ duck, pg }) => !duck.ok && duck.sqlClass === "22" && pg.ok,
+    example: {
+      setup: ["CREATE TABLE f (x INTEGER)", "INSERT INTO f VALUES (2147483647)"],
+      sql: "SELECT count(x + x) FILTER (WHERE FALSE) AS n FROM f",
+    },
+  },
+  {
     id: "avg_integer_type",
     description: "avg(integer): DuckDB returns DOUBLE; PostgreSQL returns numeric. Values agree " +
       "within the float tolerance, so only the type differs (for the aggregate generators).",

@@ -228,18 +228,20 @@ export const cteGenerator: QueryGenerator = {
         `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < ${k}) `;
       const rn: ColumnDef = { name: "r.n", type: "int4" };
       const cols = join ? [rn, ...qualified(t, "a")] : [rn];
-      const on = join ? scope.exprs(cols).bool.map((x) => x.sql) : fc.constant("");
+      const on = join
+        ? scope.exprs(cols).bool
+        : fc.constant({ sql: "", type: "bool" as const, features: [] as string[] });
       return fc.tuple(on, selectParts(scope.exprs(cols), true)).map(([cond, p]) =>
         renderSelect(
           {
-            sql: join ? `r JOIN ${t.name} AS a ON ${cond}` : "r",
+            sql: join ? `r JOIN ${t.name} AS a ON ${cond.sql}` : "r",
             columns: cols,
             star: true,
             features: [
               "from",
               "cte",
               "cte.recursive",
-              ...(join ? ["join", ...dataFeatures(t)] : []),
+              ...(join ? ["join", ...dataFeatures(t), ...cond.features] : []),
             ],
           },
           p,
