@@ -653,6 +653,7 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT CAST(DATE '1970-01-01' + 200000000 AS TEXT), CAST(DATE '1970-01-01' + 2145042905 AS TEXT)",
     [["549551-05-28", "5874897-12-31"]],
   );
+  await fails(db, "SELECT CAST(DATE '1970-01-01' + 200000000 AS TIMESTAMP)", "22008");
   // Aggregate arguments are evaluated only for rows that pass FILTER.
   await check(db, "SELECT sum(10 / i) FILTER (WHERE b), count(*) FILTER (WHERE b) FROM f", [[
     5,
