@@ -202,8 +202,44 @@ export const divergences: readonly Divergence[] = [
     triggers: ["agg.filter"],
     matches: ({ duck, pg }) => !duck.ok && duck.sqlClass === "22" && pg.ok,
     example: {
-      setup: ["CREATE TABLE f (x INTEGER)", "INSERT INTO f VALUES (2147483647)"],
-      sql: "SELECT count(x + x) FILTER (WHERE FALSE) AS n FROM f",
+      setup: ["CREATE TABLE f (x INTEGER)", "INSERT INTO f VALUES (CAST(-2147483648 AS INTEGER))"],
+      sql: "SELECT sum(x + x) FILTER (WHERE x > 0) AS n FROM f",
+    },
+  },
+  {
+    id: "variance_of_nan",
+    description: "var_pop/var_samp/stddev over a group holding NaN: DuckDB can return 0 " +
+      "(a single NaN input gives var_pop 0); PostgreSQL returns NaN.",
+    triggers: ["agg.stddev"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      pg.rows.some((r) => r.some((c) => c !== null && c.kind === "float" && Number.isNaN(c.value))),
+    example: {
+      setup: [],
+      sql: "SELECT var_pop(x) AS v FROM (VALUES (CAST('NaN' AS DOUBLE PRECISION))) AS t(x)",
+    },
+  },
+  {
+    id: "literal_input_at_parse",
+    description: "A quoted literal cast to a type (CAST('abc' AS DATE)) is converted by " +
+      "PostgreSQL's parser, so a bad literal raises 22xxx even in a column that no row or no " +
+      "outer query uses; DuckDB drops an unused derived-table column without evaluating it. " +
+      "Which unused expressions run is left to the implementation: OmenDB may agree with either.",
+    triggers: [
+      "cast.text_to_date",
+      "cast.text_to_timestamp",
+      "cast.text_to_interval",
+      "cast.text_to_numeric",
+      "cast.text_to_int4",
+      "cast.text_to_int8",
+      "cast.text_to_float8",
+      "cast.text_to_bool",
+    ],
+    pgDecides: false,
+    matches: ({ duck, pg }) => duck.ok && !pg.ok && pg.sqlClass === "22",
+    example: {
+      setup: ["CREATE TABLE e (x INTEGER)", "INSERT INTO e VALUES (1)"],
+      sql: "SELECT 0 AS r0 FROM (SELECT CAST('V{4(' AS DATE) AS d0 FROM e) AS s",
     },
   },
   {
