@@ -654,6 +654,17 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [["549551-05-28", "5874897-12-31"]],
   );
   await fails(db, "SELECT CAST(DATE '1970-01-01' + 200000000 AS TIMESTAMP)", "22008");
+  // Unused columns of a derived table or CTE are not evaluated (PostgreSQL drops them).
+  await check(db, "WITH s AS (SELECT CAST(('' || '') AS TIMESTAMP) AS d0 FROM f) SELECT 0 FROM s", [
+    [0],
+    [0],
+  ]);
+  await check(
+    db,
+    "SELECT DISTINCT 1 FROM (SELECT CAST(i + CAST(2147483648 AS BIGINT) AS INTEGER) AS d FROM f) AS s",
+    [[1]],
+  );
+  await fails(db, "SELECT s.d FROM (SELECT i + 2147483647 AS d FROM f) AS s", "22003");
   // Aggregate arguments are evaluated only for rows that pass FILTER.
   await check(db, "SELECT sum(10 / i) FILTER (WHERE b), count(*) FILTER (WHERE b) FROM f", [[
     5,
