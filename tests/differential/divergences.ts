@@ -148,7 +148,9 @@ export const divergences: readonly Divergence[] = [
       "exception inside CASE, AND/OR, WHERE, coalesce or nullif may be skipped, reordered or " +
       "folded by one engine and not the other (DuckDB also rewrites some casts in comparisons, " +
       "and folds `x + NULL` to NULL without evaluating x). " +
-      "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine.",
+      "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine, " +
+      "and may also skip a failing sub-expression whose value does not matter where both " +
+      "engines raise its error (see skippedError in oracle.ts).",
     triggers: [
       "case",
       "logic",
