@@ -72,9 +72,15 @@ export function pgCell(oid: number, text: string | null): Cell {
     case pgOid.numeric:
       return text === "NaN" ? floatCell(NaN) : numericTextCell(text);
     case pgOid.date:
-      return dateCell(parseDateText(text));
+      if (text === "infinity" || text === "-infinity") {
+        return dateCell(text === "infinity" ? Infinity : -Infinity);
+      }
+      return /^\d{4,}-\d\d-\d\d$/.test(text) ? dateCell(parseDateText(text)) : textCell(text);
     case pgOid.timestamp:
-      return timestampCell(parseTimestampText(text));
+      // BC and infinite timestamps stay text: the generators stay within 1970..2100.
+      return /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)
+        ? timestampCell(parseTimestampText(text))
+        : textCell(text);
     case pgOid.interval: {
       const iv = parseIntervalText(text);
       return intervalCell(iv.months, iv.days, iv.micros);
