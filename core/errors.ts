@@ -14,6 +14,7 @@ export const SqlState = {
   invalidParameterValue: "22023",
   numericValueOutOfRange: "22003",
   divisionByZero: "22012",
+  datetimeFieldOverflow: "22008",
   invalidArgumentForLogarithm: "2201E",
   invalidArgumentForPowerFunction: "2201F",
   invalidEscapeSequence: "22025",

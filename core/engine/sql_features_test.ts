@@ -783,3 +783,63 @@ Deno.test("DROP of a missing table, view or index is an error unless IF EXISTS",
     (e: unknown) => e instanceof DbError && e.code === "42P01",
   );
 });
+
+// Found by the differential fuzz (tests/differential); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTER, CASE typmods", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE f (i INT, b BOOLEAN, n NUMERIC(12,3), ts TIMESTAMP);
+    INSERT INTO f VALUES (0, false, 1.5, NULL), (2, true, -511.97, NULL);
+  `);
+  // min/max order intervals by their span (30-day months).
+  await check(
+    db,
+    "SELECT max(x), min(x) FROM (VALUES (INTERVAL '1 day'), (INTERVAL '1 month'), (NULL), " +
+      "(INTERVAL '-3 days')) AS v(x)",
+    [["1 mon", "-3 days"]],
+  );
+  // One-digit hours, minutes and seconds; a date reads and drops a time of day.
+  await check(db, "SELECT CAST('2000-01-01 1:2:3' AS TIMESTAMP)", [[946688523000000]]);
+  await check(db, "SELECT CAST('2024-03-01 00:00:00' AS DATE)", [[19783]]);
+  await fails(db, "SELECT CAST('2024-03-01 25:00:00' AS DATE)", "22008");
+  // date ± integer stays within 4714 BC .. 5874897 AD.
+  await fails(db, "SELECT DATE '1970-01-01' - CAST(-2147483647 AS INTEGER)", "22008");
+  await fails(db, "SELECT DATE '1970-01-01' - 2440589", "22008");
+  await check(db, "SELECT DATE '1970-01-01' - 2440588 - DATE '1970-01-01'", [[-2440588]]);
+  // Dates past JS Date's range (year 275760) print, up to PostgreSQL's last date.
+  await check(
+    db,
+    "SELECT CAST(DATE '1970-01-01' + 200000000 AS TEXT), CAST(DATE '1970-01-01' + 2145042905 AS TEXT)",
+    [["549551-05-28", "5874897-12-31"]],
+  );
+  await fails(db, "SELECT CAST(DATE '1970-01-01' + 200000000 AS TIMESTAMP)", "22008");
+  // Unused columns of a derived table or CTE are not evaluated (PostgreSQL drops them).
+  await check(db, "WITH s AS (SELECT CAST(('' || '') AS TIMESTAMP) AS d0 FROM f) SELECT 0 FROM s", [
+    [0],
+    [0],
+  ]);
+  await check(
+    db,
+    "SELECT DISTINCT 1 FROM (SELECT CAST(i + CAST(2147483648 AS BIGINT) AS INTEGER) AS d FROM f) AS s",
+    [[1]],
+  );
+  await fails(db, "SELECT s.d FROM (SELECT i + 2147483647 AS d FROM f) AS s", "22003");
+  // Aggregate arguments are evaluated only for rows that pass FILTER.
+  await check(db, "SELECT sum(10 / i) FILTER (WHERE b), count(*) FILTER (WHERE b) FROM f", [[
+    5,
+    1,
+  ]]);
+  // CASE over numeric(12,3) and numeric is plain numeric: no coercion to the first typmod.
+  await check(
+    db,
+    "SELECT CASE WHEN b THEN n ELSE n + CAST(-999999946 AS BIGINT) END FROM f ORDER BY 1",
+    [["-999999944.500"], ["-511.970"]],
+  );
+  // text -> timestamp is a stable cast in PostgreSQL: not folded, so no row means no error.
+  await check(
+    db,
+    "SELECT CASE WHEN TRUE THEN CAST(CAST(0 AS TEXT) AS TIMESTAMP) ELSE ts END FROM f WHERE FALSE",
+    [],
+  );
+  await db.close();
+});

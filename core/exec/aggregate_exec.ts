@@ -180,6 +180,21 @@ function feed(
   groupCount: number,
   ctx: ExecContext,
 ): void {
+  if (s.agg.filter !== null) {
+    // PostgreSQL evaluates the arguments only for rows that pass FILTER, so an error in an
+    // argument of a filtered-out row is never raised.
+    const cond = evaluate(s.agg.filter, batch, ctx);
+    const sel = new Uint32Array(batch.length);
+    let k = 0;
+    for (let i = 0; i < batch.length; i++) {
+      if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) sel[k++] = i;
+    }
+    if (k < batch.length) {
+      batch = { ...batch, columns: batch.columns.map((c) => takeColumn(c, sel, k)), length: k };
+      ids = sel.subarray(0, k).map((i) => ids[i]!);
+    }
+    s = { ...s, agg: { ...s.agg, filter: null } };
+  }
   const n = batch.length;
   let args = s.agg.args.map((a, i) => {
     const c = evaluate(a, batch, ctx);

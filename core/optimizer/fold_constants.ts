@@ -37,6 +37,21 @@ function constant(e: BoundExpr): BoundExpr {
   return { kind: "const", value: col.kind === "unknown" ? null : valueAt(col, 0), type: e.type };
 }
 
+const dateTimeKinds = new Set(["date", "timestamp", "timestamptz", "interval"]);
+const textKinds = new Set(["text", "varchar", "unknown"]);
+
+/**
+ * PostgreSQL folds only immutable functions. A cast between text and a date/time type goes
+ * through date_in, timestamp_out... which are stable (they read DateStyle or TimeZone), so it is
+ * evaluated per row, and never when no row reaches it.
+ */
+function isStableCast(e: BoundExpr & { kind: "cast" }): boolean {
+  const from = e.operand.type.kind;
+  const to = e.type.kind;
+  return (textKinds.has(from) && dateTimeKinds.has(to)) ||
+    (dateTimeKinds.has(from) && textKinds.has(to));
+}
+
 function nullOf(e: BoundExpr): BoundExpr {
   return { kind: "const", value: null, type: e.type };
 }
@@ -94,6 +109,7 @@ export function foldExpr(e: BoundExpr): BoundExpr {
       const operand = foldExpr(e.operand);
       if (isNull(operand)) return nullOf(e);
       const next = operand === e.operand ? e : { ...e, operand };
+      if (e.kind === "cast" && isStableCast(e)) return next;
       return isConst(operand) ? constant(next) : next;
     }
     case "is_null": {

@@ -15,3 +15,4 @@ export { foldConstants, foldExpr } from "./fold_constants.ts";
 export { exprCost, orderConjuncts } from "./order_conjuncts.ts";
 export { reorderJoins, reorderRelationsMax } from "./reorder_joins.ts";
 export { pushDownLimit } from "./push_down_limit.ts";
+export { pruneUnusedColumns } from "./prune_unused_columns.ts";

@@ -42,6 +42,8 @@ export function commonType(types: readonly DataType[], context: string): DataTyp
       if (result.kind === "varchar" && t.kind === "varchar" && result.maxLength !== t.maxLength) {
         result = Types.varchar;
       }
+      // numeric(12,3) and numeric: PostgreSQL drops the typmod instead of coercing to the first.
+      if (result.kind === "numeric" && t.kind === "numeric") result = widerNumeric(result, t);
       continue;
     }
     const rc = typeInfo[result.kind].category;

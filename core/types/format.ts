@@ -75,10 +75,27 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, "0");
 }
 
+/**
+ * Days since 1970-01-01 as a proleptic Gregorian year, month and day, for any date PostgreSQL
+ * holds (JS Date stops at year 275760, PostgreSQL's dates go to 5874897).
+ */
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
 /** Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; BC years get a suffix). */
 export function formatDate(days: number): string {
-  const d = new Date(days * 86_400_000);
-  return formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+  return formatYmd(...civilFromDays(days));
 }
 
 function formatYmd(y: number, m: number, d: number): string {
@@ -95,10 +112,12 @@ export function formatTimestamp(micros: number): string {
   if (micros === -Infinity) return "-infinity";
   const ms = Math.floor(micros / 1000);
   const frac = micros - ms * 1000 + (ms - Math.floor(ms / 1000) * 1000) * 1000;
-  const d = new Date(Math.floor(ms / 1000) * 1000);
-  const ymd = formatYmd(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
-  const hms = `${pad(d.getUTCHours(), 2)}:${pad(d.getUTCMinutes(), 2)}:${
-    pad(d.getUTCSeconds(), 2)
+  const secs = Math.floor(ms / 1000);
+  const days = Math.floor(secs / 86_400);
+  const sod = secs - days * 86_400;
+  const ymd = formatYmd(...civilFromDays(days));
+  const hms = `${pad(Math.floor(sod / 3600), 2)}:${pad(Math.floor(sod / 60) % 60, 2)}:${
+    pad(sod % 60, 2)
   }`;
   const fracText = frac === 0 ? "" : `.${pad(frac, 6).replace(/0+$/, "")}`;
   if (ymd.endsWith(" BC")) return `${ymd.slice(0, -3)} ${hms}${fracText} BC`;

@@ -78,7 +78,7 @@ export function parseBool(text: string): boolean {
 }
 
 const DATE_RE = /^\s*(\d{1,6})-(\d{1,2})-(\d{1,2})(\s+BC)?/i;
-const TIME_RE = /^[T\s]\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?/i;
+const TIME_RE = /^[T\s]\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?/i;
 const ZONE_RE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)\s*$/i;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (year 0 is 1 BC). */
@@ -106,7 +106,16 @@ export function parseDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "epoch") return 0;
   const m = DATE_RE.exec(text);
-  if (!m || text.slice(m[0].length).trim() !== "") throw invalidDatetime("date", text);
+  if (!m) throw invalidDatetime("date", text);
+  const rest = text.slice(m[0].length);
+  if (rest.trim() !== "") {
+    // PostgreSQL reads and drops a time of day: '2024-03-01 12:00:00' is a date.
+    const tm = TIME_RE.exec(rest);
+    if (!tm || rest.slice(tm[0].length).trim() !== "") throw invalidDatetime("date", text);
+    if (Number(tm[1]) > 24 || Number(tm[2]) > 59 || Number(tm[3] ?? 0) > 60) {
+      throw new DbError("22008", `date/time field value out of range: "${text}"`);
+    }
+  }
   let y = Number(m[1]);
   if (m[4]) y = 1 - y;
   const mo = Number(m[2]);

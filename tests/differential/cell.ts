@@ -12,7 +12,18 @@ export type Cell =
   | { readonly kind: "bool"; readonly value: boolean }
   | { readonly kind: "int"; readonly value: bigint }
   | { readonly kind: "float"; readonly value: number }
-  | { readonly kind: "text"; readonly value: string };
+  | { readonly kind: "text"; readonly value: string }
+  /** Days since 1970-01-01. */
+  | { readonly kind: "date"; readonly value: number }
+  /** Microseconds since 1970-01-01 00:00:00 (no time zone). */
+  | { readonly kind: "timestamp"; readonly value: bigint }
+  /** PostgreSQL's three interval fields, compared one by one (as shown, not justified). */
+  | {
+    readonly kind: "interval";
+    readonly months: number;
+    readonly days: number;
+    readonly micros: bigint;
+  };
 
 /** Relative tolerance for comparing floating-point values (and floats with integers). */
 export const floatRelativeTolerance = 1e-9;
@@ -35,6 +46,74 @@ export function textCell(value: string): Cell {
 /** Builds a boolean cell. */
 export function boolCell(value: boolean): Cell {
   return { kind: "bool", value };
+}
+
+/** Builds a date cell from days since 1970-01-01. */
+export function dateCell(days: number): Cell {
+  return { kind: "date", value: days };
+}
+
+/** Builds a timestamp cell from microseconds since 1970-01-01 00:00:00. */
+export function timestampCell(micros: bigint | number): Cell {
+  return { kind: "timestamp", value: BigInt(micros) };
+}
+
+/** Builds an interval cell. */
+export function intervalCell(months: number, days: number, micros: bigint | number): Cell {
+  return { kind: "interval", months, days, micros: BigInt(micros) };
+}
+
+const microsPerDay = 86_400_000_000n;
+
+/** Parses `YYYY-MM-DD` (ISO, AD) to days since 1970-01-01. */
+export function parseDateText(text: string): number {
+  const m = /^(\d{4,})-(\d\d)-(\d\d)$/.exec(text.trim());
+  if (m === null) throw new Error(`not a date: ${text}`);
+  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (any year, unlike JS Date). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` to microseconds since 1970-01-01. */
+export function parseTimestampText(text: string): bigint {
+  const m = /^(\S+)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(text.trim());
+  if (m === null) throw new Error(`not a timestamp: ${text}`);
+  const days = BigInt(parseDateText(m[1] ?? ""));
+  const secs = BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]));
+  const frac = BigInt((m[5] ?? "").padEnd(6, "0"));
+  return days * microsPerDay + secs * 1_000_000n + frac;
+}
+
+/**
+ * Parses PostgreSQL's interval output (IntervalStyle `postgres`): `1 year 2 mons -3 days
+ * +04:05:06.5`, `00:00:00`.
+ */
+export function parseIntervalText(text: string): { months: number; days: number; micros: bigint } {
+  let months = 0;
+  let days = 0;
+  let micros = 0n;
+  const re = /([+-]?\d+) (years?|mons?|days?)|([+-])?(\d+):(\d\d):(\d\d)(?:\.(\d{1,6}))?/g;
+  for (const m of text.matchAll(re)) {
+    if (m[2] !== undefined) {
+      const n = Number(m[1]);
+      if (m[2].startsWith("year")) months += 12 * n;
+      else if (m[2].startsWith("mon")) months += n;
+      else days += n;
+    } else {
+      const t = BigInt(Number(m[4]) * 3600 + Number(m[5]) * 60 + Number(m[6])) * 1_000_000n +
+        BigInt((m[7] ?? "").padEnd(6, "0"));
+      micros += m[3] === "-" ? -t : t;
+    }
+  }
+  return { months, days, micros };
 }
 
 /** Parses a decimal string (PostgreSQL numeric, DuckDB DECIMAL): integral values stay exact. */
@@ -108,6 +187,11 @@ export function cellsEqual(a: Cell, b: Cell): boolean {
   if (a.kind === "bool" && b.kind === "text") return boolText(b.value) === a.value;
   if (a.kind === "text" && b.kind === "bool") return boolText(a.value) === b.value;
   if (a.kind === "text" && b.kind === "text") return a.value === b.value;
+  if (a.kind === "date" && b.kind === "date") return a.value === b.value;
+  if (a.kind === "timestamp" && b.kind === "timestamp") return a.value === b.value;
+  if (a.kind === "interval" && b.kind === "interval") {
+    return a.months === b.months && a.days === b.days && a.micros === b.micros;
+  }
   return false;
 }
 
@@ -129,5 +213,20 @@ export function showCell(c: Cell): string {
         : String(c.value);
     case "text":
       return `'${c.value.replaceAll("'", "''")}'`;
+    case "date": {
+      const d = new Date(c.value * 86_400_000);
+      return Number.isNaN(d.getTime())
+        ? `DATE(${c.value} days)`
+        : `DATE '${d.toISOString().slice(0, 10)}'`;
+    }
+    case "timestamp": {
+      const d = new Date(Number(c.value / 1000n));
+      if (Number.isNaN(d.getTime())) return `TIMESTAMP(${c.value} us)`;
+      const us = String(((c.value % 1_000_000n) + 1_000_000n) % 1_000_000n).padStart(6, "0");
+      const iso = d.toISOString();
+      return `TIMESTAMP '${iso.slice(0, 10)} ${iso.slice(11, 19)}.${us}'`;
+    }
+    case "interval":
+      return `INTERVAL '${c.months} mons ${c.days} days ${c.micros} us'`;
   }
 }

@@ -148,7 +148,9 @@ export const divergences: readonly Divergence[] = [
       "exception inside CASE, AND/OR, WHERE, coalesce or nullif may be skipped, reordered or " +
       "folded by one engine and not the other (DuckDB also rewrites some casts in comparisons, " +
       "and folds `x + NULL` to NULL without evaluating x). " +
-      "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine.",
+      "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine, " +
+      "and may also skip a failing sub-expression whose value does not matter where both " +
+      "engines raise its error (see skippedError in oracle.ts).",
     triggers: [
       "case",
       "logic",
@@ -166,6 +168,80 @@ export const divergences: readonly Divergence[] = [
     example: {
       setup: ["CREATE TABLE e (x BIGINT)", "INSERT INTO e VALUES (9007199254740992)"],
       sql: "SELECT x FROM e WHERE 0 <= CAST(x AS INTEGER)",
+    },
+  },
+  {
+    id: "date_range",
+    description: "Dates outside PostgreSQL's range (4714-11-24 BC to 5874897 AD): DuckDB " +
+      "computes them (DATE '1970-01-01' - 2440589 is a date in 4714 BC); PostgreSQL raises " +
+      "22008 'date out of range'.",
+    triggers: ["temporal.date_plus_int"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22008"),
+    example: {
+      setup: [],
+      sql: "SELECT CAST(((DATE '1970-01-01' - 2440589) - DATE '1970-01-01') AS INTEGER) AS d",
+    },
+  },
+  {
+    id: "decimal_overflow",
+    description: "NUMERIC arithmetic whose exact result needs more digits than DuckDB's " +
+      "DECIMAL keeps (its products keep their width, at most 38 digits): DuckDB raises an " +
+      "'Out of Range Error'; PostgreSQL's numeric has no such limit.",
+    triggers: ["arith.numeric"],
+    matches: ({ duck, pg }) =>
+      !duck.ok && duck.sqlClass === "22" && /DECIMAL/.test(duck.message) && pg.ok,
+    example: {
+      setup: [],
+      sql: "SELECT CAST('123456.5' AS NUMERIC(12,3)) * CAST('123456.5' AS NUMERIC(12,3)) * " +
+        "CAST('123456.5' AS NUMERIC(12,3)) * CAST('123456.5' AS NUMERIC(12,3)) AS p",
+    },
+  },
+  {
+    id: "filter_evaluates_arguments",
+    description: "An aggregate with FILTER (WHERE ...): DuckDB evaluates the arguments for " +
+      "every row, so an overflow in a row that FILTER drops raises an error; PostgreSQL " +
+      "evaluates them only for rows that pass the filter.",
+    triggers: ["agg.filter"],
+    matches: ({ duck, pg }) => !duck.ok && duck.sqlClass === "22" && pg.ok,
+    example: {
+      setup: ["CREATE TABLE f (x INTEGER)", "INSERT INTO f VALUES (CAST(-2147483648 AS INTEGER))"],
+      sql: "SELECT sum(x + x) FILTER (WHERE x > 0) AS n FROM f",
+    },
+  },
+  {
+    id: "variance_of_nan",
+    description: "var_pop/var_samp/stddev over a group holding NaN: DuckDB can return 0 " +
+      "(a single NaN input gives var_pop 0); PostgreSQL returns NaN.",
+    triggers: ["agg.stddev"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      pg.rows.some((r) => r.some((c) => c !== null && c.kind === "float" && Number.isNaN(c.value))),
+    example: {
+      setup: [],
+      sql: "SELECT var_pop(x) AS v FROM (VALUES (CAST('NaN' AS DOUBLE PRECISION))) AS t(x)",
+    },
+  },
+  {
+    id: "literal_input_at_parse",
+    description: "A quoted literal cast to a type (CAST('abc' AS DATE)) is converted by " +
+      "PostgreSQL's parser, so a bad literal raises 22xxx even in a column that no row or no " +
+      "outer query uses; DuckDB drops an unused derived-table column without evaluating it. " +
+      "Which unused expressions run is left to the implementation: OmenDB may agree with either.",
+    triggers: [
+      "cast.text_to_date",
+      "cast.text_to_timestamp",
+      "cast.text_to_interval",
+      "cast.text_to_numeric",
+      "cast.text_to_int4",
+      "cast.text_to_int8",
+      "cast.text_to_float8",
+      "cast.text_to_bool",
+    ],
+    pgDecides: false,
+    matches: ({ duck, pg }) => duck.ok && !pg.ok && pg.sqlClass === "22",
+    example: {
+      setup: ["CREATE TABLE e (x INTEGER)", "INSERT INTO e VALUES (1)"],
+      sql: "SELECT 0 AS r0 FROM (SELECT CAST('V{4(' AS DATE) AS d0 FROM e) AS s",
     },
   },
   {

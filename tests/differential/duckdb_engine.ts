@@ -6,7 +6,16 @@
  */
 
 import { type DuckDBConnection, DuckDBInstance, DuckDBTypeId } from "@duckdb/node-api";
-import { type Cell, cellFromJs, floatCell, intCell } from "./cell.ts";
+import {
+  type Cell,
+  cellFromJs,
+  dateCell,
+  floatCell,
+  intCell,
+  intervalCell,
+  numericTextCell,
+  timestampCell,
+} from "./cell.ts";
 import { duckdbErrorClass } from "./duckdb_error_class.ts";
 import { createdTables, type Engine } from "./engine.ts";
 import type { Outcome, OutcomeStage } from "./outcome.ts";
@@ -27,19 +36,30 @@ const integerTypeIds = new Set<number>([
   DuckDBTypeId.HUGEINT,
   DuckDBTypeId.UHUGEINT,
 ]);
-const floatTypeIds = new Set<number>([
-  DuckDBTypeId.FLOAT,
-  DuckDBTypeId.DOUBLE,
-  DuckDBTypeId.DECIMAL,
-]);
+const floatTypeIds = new Set<number>([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
 
+/** Converts one value of `reader.getRows()` (DuckDB's own value classes) to a {@link Cell}. */
 function duckCell(typeId: number, v: unknown): Cell {
   if (v === null || v === undefined) return null;
   if (integerTypeIds.has(typeId) && (typeof v === "number" || typeof v === "bigint")) {
     return intCell(v);
   }
   if (floatTypeIds.has(typeId) && typeof v === "number") return floatCell(v);
-  return cellFromJs(v);
+  if (typeof v === "object") {
+    switch (typeId) {
+      case DuckDBTypeId.DECIMAL:
+        return numericTextCell(String(v));
+      case DuckDBTypeId.DATE:
+        return dateCell((v as { days: number }).days);
+      case DuckDBTypeId.TIMESTAMP:
+        return timestampCell((v as { micros: bigint }).micros);
+      case DuckDBTypeId.INTERVAL: {
+        const iv = v as { months: number; days: number; micros: bigint };
+        return intervalCell(iv.months, iv.days, iv.micros);
+      }
+    }
+  }
+  return cellFromJs(typeof v === "object" ? String(v) : v);
 }
 
 /** Runs cases on an in-memory DuckDB database. */
@@ -68,7 +88,7 @@ export class DuckdbEngine implements Engine {
       const reader = await this.#conn.runAndReadAll(sql);
       const types = reader.columnTypes();
       const names = reader.columnNames();
-      const rows = reader.getRowsJS().map((r) =>
+      const rows = reader.getRows().map((r) =>
         r.map((v, i) => duckCell(types[i]?.typeId ?? DuckDBTypeId.INVALID, v))
       );
       return {

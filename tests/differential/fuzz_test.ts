@@ -12,6 +12,20 @@ import { totalRow } from "./report.ts";
 export const defaultRunSeed = 20_261_126;
 /** Queries in the default run. */
 export const defaultRunQueries = 300;
+/** Features the default run must exercise: one per query generator, plus the new types. */
+export const coveredFeatures = [
+  "select",
+  "join",
+  "join.using",
+  "subquery",
+  "subquery.derived",
+  "cte",
+  "agg",
+  "grouping_sets",
+  "setop",
+  "temporal",
+  "arith.numeric",
+];
 
 const pgStatus = await postgresPrereq();
 
@@ -32,6 +46,10 @@ prereqTest([pgStatus], {
       const all = result.report.get(totalRow);
       assert.equal(all.queries, defaultRunQueries);
       assert.equal(result.runs, defaultRunQueries);
+      // Every query generator, and the date/time and numeric expressions, take part.
+      for (const f of coveredFeatures) {
+        assert.ok(result.report.get(f).queries > 0, `no query used ${f}`);
+      }
       assert.ok(
         result.mismatches.length === 0,
         `${result.mismatches.length} unlisted mismatch(es) with OmenDB:\n\n` +

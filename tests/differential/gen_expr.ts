@@ -50,7 +50,10 @@ export interface ExprGenerator {
 }
 
 /** Numeric types. */
-export const numericTypes: readonly SqlType[] = ["int4", "int8", "float8"];
+export const numericTypes: readonly SqlType[] = ["int4", "int8", "float8", "numeric"];
+
+/** Date and time types that compare with each other. */
+export const temporalTypes: readonly SqlType[] = ["date", "timestamp"];
 
 function tags(...parts: readonly (readonly string[] | string)[]): string[] {
   const out = new Set<string>();
@@ -127,7 +130,51 @@ export const edgeValues = {
     "NaN",
   ],
   bool: [true, false],
+  numeric: ["0", "1", "-1", "0.5", "-2.5", "2.5", "1.005", "-0.001", "999.999", "123.456", "10"],
+  date: ["1970-01-01", "2000-02-29", "1999-12-31", "2024-02-29", "2024-03-01", "2100-12-31"],
+  timestamp: [
+    "1970-01-01 00:00:00",
+    "2000-02-29 23:59:59.999999",
+    "2024-02-29 12:00:00",
+    "2024-03-01 00:00:00",
+    "2024-12-31 23:59:59.5",
+    "2100-01-01 00:00:01",
+  ],
+  interval: [
+    "00:00:00",
+    "1 day",
+    "2 hours",
+    "1 month",
+    "-3 days",
+    "90 minutes",
+    "1 year 2 months",
+    "00:00:01.5",
+    "10 days 12:00:00",
+    "-1 day 02:30:00",
+  ],
 } as const;
+
+/** Text values that are interesting to cast to NUMERIC, DATE and TIMESTAMP. */
+export const castableTemporalTexts: Readonly<Record<"numeric" | "date" | "timestamp", string[]>> = {
+  numeric: ["0", "1.5", "-0.0005", " 12 ", "123.4567", "1e3", "abc", "", "-7"],
+  date: ["2024-02-29", "2023-02-29", "1999-12-31", " 2000-01-01 ", "abc", ""],
+  timestamp: [
+    "2024-02-29 12:34:56",
+    "2024-02-29",
+    "2024-02-30 00:00:00",
+    "abc",
+    "2000-01-01 1:2:3",
+  ],
+};
+
+const dayMs = 86_400_000;
+/** Generated dates and timestamps lie between these days since 1970-01-01 (1970 to 2100). */
+const dayMin = 0;
+const dayMax = 47_846;
+
+function isoDate(day: number): string {
+  return new Date(day * dayMs).toISOString().slice(0, 10);
+}
 
 /** Text values that are interesting to cast to numbers and booleans. */
 export const castableTexts: readonly string[] = [
@@ -187,6 +234,59 @@ export function valueArbitrary(type: SqlType, allowNonFinite = true): fc.Arbitra
         { arbitrary: fc.boolean(), weight: 6 },
         { arbitrary: nullArb, weight: 1 },
       );
+    case "numeric":
+      return fc.oneof(
+        { arbitrary: fc.constantFrom(...edgeValues.numeric), weight: 3 },
+        {
+          arbitrary: fc.integer({ min: -999_999, max: 999_999 }).map((n) =>
+            `${n < 0 ? "-" : ""}${Math.floor(Math.abs(n) / 1000)}.${
+              String(Math.abs(n) % 1000).padStart(3, "0")
+            }`
+          ),
+          weight: 3,
+        },
+        { arbitrary: nullArb, weight: 1 },
+      );
+    case "date":
+      return fc.oneof(
+        { arbitrary: fc.constantFrom(...edgeValues.date), weight: 2 },
+        { arbitrary: fc.integer({ min: dayMin, max: dayMax }).map(isoDate), weight: 3 },
+        { arbitrary: nullArb, weight: 1 },
+      );
+    case "timestamp":
+      return fc.oneof(
+        { arbitrary: fc.constantFrom(...edgeValues.timestamp), weight: 2 },
+        {
+          arbitrary: fc.tuple(
+            fc.integer({ min: dayMin, max: dayMax }),
+            fc.integer({ min: 0, max: 86_399 }),
+            fc.constantFrom("", "", ".5", ".123456"),
+          ).map(([d, s, frac]) =>
+            `${isoDate(d)} ${new Date(s * 1000).toISOString().slice(11, 19)}${frac}`
+          ),
+          weight: 3,
+        },
+        { arbitrary: nullArb, weight: 1 },
+      );
+    case "interval":
+      return fc.oneof(
+        { arbitrary: fc.constantFrom(...edgeValues.interval), weight: 3 },
+        {
+          arbitrary: fc.tuple(
+            fc.integer({ min: -14, max: 14 }),
+            fc.integer({ min: -40, max: 40 }),
+            fc.integer({ min: -100_000, max: 100_000 }),
+          ).map(([m, d, s]) => {
+            const sign = s < 0 ? "-" : "";
+            const a = Math.abs(s);
+            const hms = [Math.floor(a / 3600), Math.floor(a / 60) % 60, a % 60]
+              .map((x) => String(x).padStart(2, "0")).join(":");
+            return `${m} months ${d} days ${sign}${hms}`;
+          }),
+          weight: 2,
+        },
+        { arbitrary: nullArb, weight: 1 },
+      );
   }
 }
 
@@ -226,7 +326,9 @@ function numericOperandPairs(type: SqlType): [SqlType, SqlType][] {
     case "int8":
       return [["int8", "int8"], ["int4", "int8"], ["int8", "int4"]];
     case "float8":
-      return [["float8", "float8"], ["int4", "float8"], ["float8", "int8"]];
+      return [["float8", "float8"], ["int4", "float8"], ["float8", "int8"], ["numeric", "float8"]];
+    case "numeric":
+      return [["numeric", "numeric"], ["int4", "numeric"], ["numeric", "int8"]];
     default:
       return [];
   }
@@ -287,7 +389,14 @@ export const negateGenerator: ExprGenerator = {
     ),
 };
 
-const comparableGroups: readonly (readonly SqlType[])[] = [numericTypes, ["text"], ["bool"]];
+/** Groups of types that compare with each other. */
+export const comparableGroups: readonly (readonly SqlType[])[] = [
+  numericTypes,
+  ["text"],
+  ["bool"],
+  temporalTypes,
+  ["interval"],
+];
 
 function comparablePair(): fc.Arbitrary<[SqlType, SqlType]> {
   return fc.constantFrom(...comparableGroups).chain((g) =>
@@ -338,7 +447,7 @@ export const betweenGenerator: ExprGenerator = {
   feature: "between",
   produces: ["bool"],
   build: (scope) =>
-    fc.constantFrom<readonly SqlType[]>(numericTypes, ["text"]).chain((g) =>
+    fc.constantFrom<readonly SqlType[]>(numericTypes, ["text"], temporalTypes).chain((g) =>
       fc.tuple(
         fc.constantFrom(...g).chain((t) => scope.sub(t)),
         fc.constantFrom(...g).chain((t) => scope.sub(t)),
@@ -425,11 +534,16 @@ export const caseGenerator: ExprGenerator = {
 
 /** The casts generated, by target type: the source types allowed. */
 export const castSources: Readonly<Record<SqlType, readonly SqlType[]>> = {
-  int4: ["int8", "float8", "text", "bool"],
-  int8: ["int4", "float8", "text"],
-  float8: ["int4", "int8", "text"],
-  text: ["int4", "int8", "float8", "bool", "text"],
+  int4: ["int8", "float8", "text", "bool", "numeric"],
+  int8: ["int4", "float8", "text", "numeric"],
+  float8: ["int4", "int8", "text", "numeric"],
+  numeric: ["int4", "int8", "text"],
+  // numeric and interval to text are left out: PostgreSQL and DuckDB spell them differently.
+  text: ["int4", "int8", "float8", "bool", "text", "date", "timestamp"],
   bool: ["int4", "text"],
+  date: ["timestamp", "text"],
+  timestamp: ["date", "text"],
+  interval: ["text"],
 };
 
 /** CAST(x AS t) and x::t. Text sources are often number-like strings. */
@@ -439,10 +553,18 @@ export const castGenerator: ExprGenerator = {
   weight: 2,
   build: (scope, type) =>
     fc.constantFrom(...castSources[type]).chain((from) => {
+      const texts = type === "numeric" || type === "date" || type === "timestamp"
+        ? castableTemporalTexts[type]
+        : type === "interval"
+        ? edgeValues.interval
+        : castableTexts;
       const source = from === "text" && type !== "text"
         ? fc.oneof(
-          fc.constantFrom(...castableTexts).map((s) => expr(renderText(s), "text", ["literal"])),
-          scope.sub("text"),
+          fc.constantFrom(...texts).map((s) => expr(renderText(s), "text", ["literal"])),
+          // Random text only where every engine rejects it alike (not as NUMERIC: 'NaN').
+          type === "numeric" || type === "interval"
+            ? fc.constantFrom(...texts).map((s) => expr(renderText(s), "text", ["literal"]))
+            : scope.sub("text"),
         )
         : scope.sub(from);
       return fc.tuple(source, fc.boolean()).map(([a, colon]) => {
@@ -513,6 +635,113 @@ export const functionGenerator: ExprGenerator = {
   },
 };
 
+/** round(numeric, k). */
+export const roundGenerator: ExprGenerator = {
+  feature: "func.round",
+  produces: ["numeric"],
+  build: (scope) =>
+    fc.tuple(scope.sub("numeric"), fc.integer({ min: 0, max: 2 })).map(([a, k]) =>
+      expr(`round(${a.sql}, ${k})`, "numeric", tags(a.features, "func", "func.round"))
+    ),
+};
+
+/**
+ * Date and time arithmetic in PostgreSQL's typing: date ± int, date - date, date/timestamp ±
+ * interval, timestamp - timestamp, interval ± interval, interval * small int, -interval.
+ */
+export const temporalArithGenerator: ExprGenerator = {
+  feature: "temporal",
+  produces: ["int4", "date", "timestamp", "interval"],
+  weight: 2,
+  build: (scope, type) => {
+    const bin = (l: SqlType, op: string, r: SqlType, f: string) =>
+      fc.tuple(scope.sub(l), scope.sub(r)).map(([a, b]) =>
+        expr(`(${a.sql} ${op} ${b.sql})`, type, tags(a.features, b.features, "temporal", f))
+      );
+    const smallInt = fc.integer({ min: -3, max: 3 }).map((k) =>
+      expr(k < 0 ? `CAST(${k} AS INTEGER)` : String(k), "int4", ["literal"])
+    );
+    switch (type) {
+      case "int4":
+        // DuckDB's date - date is BIGINT (and BIGINT + date does not exist): cast as PostgreSQL.
+        return bin("date", "-", "date", "temporal.date_minus_date").map((x) =>
+          expr(`CAST(${x.sql} AS INTEGER)`, "int4", x.features)
+        );
+      case "date":
+        // The integer is cast because DuckDB has no date + BIGINT (its length() is BIGINT).
+        return fc.tuple(scope.sub("date"), fc.constantFrom("+", "-"), scope.sub("int4")).map((
+          [a, op, b],
+        ) =>
+          expr(
+            `(${a.sql} ${op} CAST(${b.sql} AS INTEGER))`,
+            type,
+            tags(a.features, b.features, "temporal", "temporal.date_plus_int"),
+          )
+        );
+      case "timestamp":
+        return fc.oneof(
+          fc.tuple(fc.constantFrom(...temporalTypes), fc.constantFrom("+", "-")).chain(([t, op]) =>
+            bin(t, op, "interval", "temporal.plus_interval")
+          ),
+          fc.tuple(
+            fc.constantFrom("day", "month", "year", "hour", "minute"),
+            scope.sub("timestamp"),
+          )
+            .map(([f, a]) =>
+              expr(
+                `date_trunc('${f}', ${a.sql})`,
+                "timestamp",
+                tags(a.features, "temporal", "func.date_trunc"),
+              )
+            ),
+        );
+      case "interval":
+        return fc.oneof(
+          bin("timestamp", "-", "timestamp", "temporal.ts_minus_ts"),
+          fc.constantFrom("+", "-").chain((op) =>
+            bin("interval", op, "interval", "temporal.interval_arith")
+          ),
+          fc.tuple(scope.sub("interval"), smallInt).map(([a, k]) =>
+            expr(
+              `(${a.sql} * ${k.sql})`,
+              "interval",
+              tags(a.features, "temporal", "temporal.interval_arith"),
+            )
+          ),
+          scope.sub("interval").map((a) =>
+            expr(
+              `(- ${a.sql})`,
+              "interval",
+              tags(a.features, "temporal", "temporal.interval_arith"),
+            )
+          ),
+        );
+      default:
+        throw new Error(`temporal arithmetic does not produce ${type}`);
+    }
+  },
+};
+
+/** CAST(EXTRACT(field FROM date|timestamp) AS INTEGER) (PostgreSQL's EXTRACT is numeric). */
+export const extractGenerator: ExprGenerator = {
+  feature: "func.extract",
+  produces: ["int4"],
+  build: (scope) =>
+    // PostgreSQL rejects time fields of a date (0A000); OmenDB does not (yet).
+    fc.constantFrom(...temporalTypes).chain((t) =>
+      fc.tuple(
+        scope.sub(t),
+        fc.constantFrom("YEAR", "MONTH", "DAY", "DOW", "DOY", ...(t === "date" ? [] : ["HOUR"])),
+      )
+    ).map(([a, f]) =>
+      expr(
+        `CAST(EXTRACT(${f} FROM ${a.sql}) AS INTEGER)`,
+        "int4",
+        tags(a.features, "temporal", "func.extract"),
+      )
+    ),
+};
+
 /** The expression generators of the walking skeleton's SQL. Later features append to this. */
 export const defaultExprGenerators: readonly ExprGenerator[] = [
   arithGenerator,
@@ -528,6 +757,9 @@ export const defaultExprGenerators: readonly ExprGenerator[] = [
   castGenerator,
   concatGenerator,
   functionGenerator,
+  roundGenerator,
+  temporalArithGenerator,
+  extractGenerator,
 ];
 
 /** Default maximum nesting depth of generated expressions. */

@@ -1,14 +1,15 @@
 /**
- * Case generators: schemas (a few tables of int4/int8/float8/text/bool columns), their rows
+ * Case generators: schemas (up to three tables of columns of every {@link SqlType}), their rows
  * (NULLs, edge values, duplicates) and queries. Query shapes are {@link QueryGenerator}s, each
- * tagged with the features it uses; joins, aggregates and subqueries plug in as new generators
- * in {@link CaseConfig.queryGenerators} without touching the rest.
+ * tagged with the features it uses: single-table SELECTs here, joins in `gen_join.ts`,
+ * subqueries and CTEs in `gen_subquery.ts`, aggregates and grouping sets in `gen_aggregate.ts`,
+ * set operations in `gen_setop.ts`.
  *
  * @module
  */
 
 import fc from "fast-check";
-import type { OrderSpec } from "./compare.ts";
+import { aggregateGenerator, groupingSetsGenerator } from "./gen_aggregate.ts";
 import {
   defaultExprGenerators,
   type Expr,
@@ -17,9 +18,18 @@ import {
   type ExprGenerator,
   valueArbitrary,
 } from "./gen_expr.ts";
+import { joinGenerator } from "./gen_join.ts";
+import {
+  type QueryGenerator,
+  type QueryScope,
+  renderSelect,
+  selectParts,
+  tableFrom,
+} from "./gen_select.ts";
+import { setOperationGenerator } from "./gen_setop.ts";
+import { cteGenerator, derivedTableGenerator, subqueryGenerator } from "./gen_subquery.ts";
 import {
   type ColumnDef,
-  type GeneratedQuery,
   type SqlCase,
   type SqlType,
   sqlTypes,
@@ -27,21 +37,7 @@ import {
   type TableDef,
 } from "./sql_case.ts";
 
-/** What a query generator gets: the tables of the case and the expression generators. */
-export interface QueryScope {
-  readonly tables: readonly TableDef[];
-  /** Expression arbitraries per type over the given columns. */
-  exprs(columns: readonly ColumnDef[]): Readonly<Record<SqlType, fc.Arbitrary<Expr>>>;
-}
-
-/** One query shape (a single-table SELECT, a constant SELECT, an error...). */
-export interface QueryGenerator {
-  /** The feature tag of the shape, e.g. `select`. */
-  readonly feature: string;
-  /** Relative frequency (default 1). */
-  readonly weight?: number;
-  build(scope: QueryScope): fc.Arbitrary<GeneratedQuery>;
-}
+export type { QueryGenerator, QueryScope } from "./gen_select.ts";
 
 /** Generation limits and the generators in use. */
 export interface CaseConfig {
@@ -60,124 +56,14 @@ export interface CaseConfig {
   readonly queryGenerators: readonly QueryGenerator[];
 }
 
-/** Items in a select list, at most. */
-export const selectItemsMax = 4;
-/** ORDER BY keys, at most. */
-export const orderKeysMax = 3;
-/** Largest generated LIMIT. */
-export const limitMax = 6;
-/** Largest generated OFFSET. */
-export const offsetMax = 4;
-
-/** The features of a table's data: `data.nan`, `data.inf`, `data.empty`. */
-export function dataFeatures(t: TableDef): string[] {
-  const out: string[] = [];
-  if (t.rows.length === 0) out.push("data.empty");
-  const floats = t.columns.flatMap((c, i) => (c.type === "float8" ? [i] : []));
-  const values = t.rows.flatMap((r) => floats.map((i) => r[i]));
-  if (values.some((v) => typeof v === "number" && Number.isNaN(v))) out.push("data.nan");
-  if (values.some((v) => v === Infinity || v === -Infinity)) out.push("data.inf");
-  return out;
-}
-
-interface SelectParts {
-  readonly star: boolean;
-  readonly distinct: boolean;
-  readonly items: readonly Expr[];
-  readonly where: Expr | null;
-  readonly order: readonly { idx: number; desc: boolean; nulls: string; style: string }[] | null;
-  readonly limit: number | null;
-  readonly offset: number | null;
-}
-
-function renderSelect(from: TableDef | null, p: SelectParts): GeneratedQuery {
-  const features = new Set<string>(["select"]);
-  const items: { sql: string; alias: string }[] = p.star && from !== null
-    ? from.columns.map((c) => ({ sql: c.name, alias: c.name }))
-    : p.items.map((e, i) => ({ sql: e.sql, alias: `r${i}` }));
-  if (p.star && from !== null) features.add("star");
-  else for (const e of p.items) for (const f of e.features) features.add(f);
-  let sql = `SELECT ${p.distinct ? "DISTINCT " : ""}`;
-  sql += p.star && from !== null ? "*" : items.map((it) => `${it.sql} AS ${it.alias}`).join(", ");
-  if (p.distinct) features.add("distinct");
-  if (from !== null) {
-    sql += ` FROM ${from.name}`;
-    features.add("from");
-    for (const f of dataFeatures(from)) features.add(f);
-  }
-  if (p.where !== null && from !== null) {
-    sql += ` WHERE ${p.where.sql}`;
-    features.add("where");
-    for (const f of p.where.features) features.add(f);
-  }
-  let order: OrderSpec | null = null;
-  if (p.order !== null && p.order.length > 0) {
-    const keys: number[] = [];
-    const terms: string[] = [];
-    for (const k of p.order) {
-      const idx = k.idx % items.length;
-      if (keys.includes(idx)) continue;
-      keys.push(idx);
-      const item = items[idx];
-      if (item === undefined) continue;
-      // A bare integer expression would read as an ordinal: order by its alias instead.
-      const style = k.style === "expr" && /^\d+$/.test(item.sql) ? "alias" : k.style;
-      const ref = style === "ordinal" ? String(idx + 1) : style === "alias" ? item.alias : item.sql;
-      let term = `${ref}${k.desc ? " DESC" : ""}`;
-      if (k.nulls !== "") {
-        term += ` NULLS ${k.nulls}`;
-        features.add("order_by.nulls");
-      }
-      terms.push(term);
-    }
-    sql += ` ORDER BY ${terms.join(", ")}`;
-    features.add("order_by");
-    if (p.limit !== null) {
-      sql += ` LIMIT ${p.limit}`;
-      features.add("limit");
-    }
-    if (p.offset !== null) {
-      sql += ` OFFSET ${p.offset}`;
-      features.add("offset");
-    }
-    order = { keyColumns: keys, limited: p.limit !== null, offset: (p.offset ?? 0) > 0 };
-  }
-  return { sql, features: [...features].sort(), order };
-}
-
-function selectParts(
-  e: Readonly<Record<SqlType, fc.Arbitrary<Expr>>>,
-  withFrom: boolean,
-): fc.Arbitrary<SelectParts> {
-  const anyExpr = fc.constantFrom(...sqlTypes).chain((t) => e[t]);
-  const orderKey = fc.record({
-    idx: fc.nat({ max: selectItemsMax - 1 }),
-    desc: fc.boolean(),
-    nulls: fc.constantFrom("", "", "", "FIRST", "LAST"),
-    style: fc.constantFrom("ordinal", "alias", "expr"),
-  });
-  return fc.record({
-    star: fc.constant(false),
-    distinct: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, {
-      arbitrary: fc.constant(true),
-      weight: 1,
-    }),
-    items: fc.array(anyExpr, { minLength: 1, maxLength: selectItemsMax }),
-    where: withFrom ? fc.option(e.bool, { freq: 2 }) : fc.constant(null),
-    order: fc.option(fc.array(orderKey, { minLength: 1, maxLength: orderKeysMax }), { freq: 2 }),
-    limit: fc.option(fc.nat({ max: limitMax }), { freq: 2 }),
-    offset: fc.option(fc.nat({ max: offsetMax }), { freq: 3 }),
-  });
-}
-
 /** SELECT [DISTINCT] items|* FROM one table [WHERE] [ORDER BY [LIMIT] [OFFSET]]. */
 export const selectFromTableGenerator: QueryGenerator = {
   feature: "select",
-  weight: 8,
+  weight: 5,
   build: (scope) =>
     fc.constantFrom(...scope.tables).chain((t) =>
       fc.tuple(selectParts(scope.exprs(t.columns), true), fc.nat({ max: 9 })).map(([p, star]) =>
-        renderSelect(t, { ...p, star: star === 0 })
+        renderSelect(tableFrom(t), { ...p, star: star === 0 })
       )
     ),
 };
@@ -217,16 +103,23 @@ export const errorQueryGenerator: QueryGenerator = {
   },
 };
 
-/** The query generators of the walking skeleton's SQL. */
+/** Every query generator, with its weight. */
 export const defaultQueryGenerators: readonly QueryGenerator[] = [
   selectFromTableGenerator,
   selectConstantGenerator,
   errorQueryGenerator,
+  joinGenerator,
+  subqueryGenerator,
+  derivedTableGenerator,
+  cteGenerator,
+  aggregateGenerator,
+  groupingSetsGenerator,
+  setOperationGenerator,
 ];
 
 /** The default generation settings. */
 export const defaultCaseConfig: CaseConfig = {
-  tablesMax: 2,
+  tablesMax: 3,
   columnsMax: 5,
   rowsMax: 8,
   duplicateRowsMax: 3,
@@ -236,29 +129,53 @@ export const defaultCaseConfig: CaseConfig = {
   queryGenerators: defaultQueryGenerators,
 };
 
-/** An arbitrary table named `name` with columns `c0..` of random types and rows. */
-export function tableArbitrary(name: string, config: CaseConfig): fc.Arbitrary<TableDef> {
-  return fc.array(fc.constantFrom(...sqlTypes), { minLength: 1, maxLength: config.columnsMax })
-    .chain((types) => {
-      const columns: ColumnDef[] = types.map((type, i) => ({ name: `c${i}`, type }));
-      const row = fc.tuple(
-        ...columns.map((c) => valueArbitrary(c.type, config.nonFiniteFloats)),
-      ) as fc.Arbitrary<SqlValue[]>;
-      return fc.tuple(
-        fc.array(row, { maxLength: config.rowsMax }),
-        fc.array(fc.nat(), { maxLength: config.duplicateRowsMax }),
-      ).map(([rows, dups]) => ({
-        name,
-        columns,
-        rows: rows.length === 0 ? rows : [...rows, ...dups.map((d) => rows[d % rows.length] ?? [])],
-      }));
-    });
+/**
+ * An arbitrary table named `name` with columns `c0..` of random types and rows. With `like`, the
+ * first columns often repeat the types of that table's first columns, so that USING, NATURAL and
+ * equi-joins find columns to match.
+ */
+export function tableArbitrary(
+  name: string,
+  config: CaseConfig,
+  like: readonly SqlType[] = [],
+): fc.Arbitrary<TableDef> {
+  const own = fc.array(fc.constantFrom(...sqlTypes), {
+    minLength: 1,
+    maxLength: config.columnsMax,
+  });
+  const types = like.length === 0 ? own : fc.oneof(
+    own,
+    fc.tuple(fc.integer({ min: 1, max: like.length }), own).map(([n, extra]) =>
+      [...like.slice(0, n), ...extra].slice(0, config.columnsMax)
+    ),
+  );
+  return types.chain((types) => {
+    const columns: ColumnDef[] = types.map((type, i) => ({ name: `c${i}`, type }));
+    const row = fc.tuple(
+      ...columns.map((c) => valueArbitrary(c.type, config.nonFiniteFloats)),
+    ) as fc.Arbitrary<SqlValue[]>;
+    return fc.tuple(
+      fc.array(row, { maxLength: config.rowsMax }),
+      fc.array(fc.nat(), { maxLength: config.duplicateRowsMax }),
+    ).map(([rows, dups]) => ({
+      name,
+      columns,
+      rows: rows.length === 0 ? rows : [...rows, ...dups.map((d) => rows[d % rows.length] ?? [])],
+    }));
+  });
 }
 
 /** An arbitrary {@link SqlCase}: tables `t0..`, then one query from the query generators. */
 export function caseArbitrary(config: CaseConfig = defaultCaseConfig): fc.Arbitrary<SqlCase> {
   return fc.integer({ min: 1, max: config.tablesMax }).chain((n) =>
-    fc.tuple(...Array.from({ length: n }, (_, i) => tableArbitrary(`t${i}`, config)))
+    tableArbitrary("t0", config).chain((t0) =>
+      fc.tuple(
+        ...Array.from(
+          { length: n - 1 },
+          (_, i) => tableArbitrary(`t${i + 1}`, config, t0.columns.map((c) => c.type)),
+        ),
+      ).map((rest) => [t0, ...rest])
+    )
   ).chain((tables) => {
     const cache = new Map<string, Readonly<Record<SqlType, fc.Arbitrary<Expr>>>>();
     const scope: QueryScope = {

@@ -6,7 +6,20 @@
 
 import { Database } from "../../mod.ts";
 import { DbError } from "../../core/errors.ts";
-import { boolCell, type Cell, cellFromJs, floatCell, intCell, textCell } from "./cell.ts";
+import {
+  boolCell,
+  type Cell,
+  cellFromJs,
+  dateCell,
+  floatCell,
+  intCell,
+  intervalCell,
+  numericTextCell,
+  parseFloatText,
+  parseIntervalText,
+  textCell,
+  timestampCell,
+} from "./cell.ts";
 import type { Engine } from "./engine.ts";
 import { errorOutcome, type Outcome, type OutcomeStage } from "./outcome.ts";
 
@@ -33,6 +46,18 @@ function omenCell(kind: string, v: OmenValue): Cell {
     case "text":
     case "varchar":
       return typeof v === "string" ? textCell(v) : cellFromJs(v);
+    case "numeric":
+      if (typeof v !== "string") return cellFromJs(v);
+      return /^[+-]?(nan|infinity)$/i.test(v) ? floatCell(parseFloatText(v)) : numericTextCell(v);
+    case "date":
+      return typeof v === "number" ? dateCell(v) : cellFromJs(v);
+    case "timestamp":
+      return typeof v === "number" || typeof v === "bigint" ? timestampCell(v) : cellFromJs(v);
+    case "interval": {
+      if (typeof v !== "string") return cellFromJs(v);
+      const iv = parseIntervalText(v);
+      return intervalCell(iv.months, iv.days, iv.micros);
+    }
     default:
       return cellFromJs(v);
   }

@@ -124,6 +124,18 @@ export class Oracle {
       };
     }
     if (!vsPg.equal) {
+      const skipped = skippedError(omen, duck, pg, featureSet, this.divergences);
+      if (skipped !== null) {
+        return {
+          ...base,
+          verdict: "divergence",
+          omen,
+          duck,
+          pg,
+          divergence: skipped,
+          reason: skipped,
+        };
+      }
       return {
         ...base,
         verdict: "mismatch",
@@ -149,6 +161,29 @@ export class Oracle {
     }
     return { ...base, verdict: "divergence", omen, duck, pg, divergence: d.id, reason: d.id };
   }
+}
+
+/**
+ * When OmenDB returned rows where DuckDB and PostgreSQL both raised a data exception (22xxx), in
+ * a query with a trigger of an implementation-defined entry (`pgDecides: false`, e.g.
+ * `error_evaluation_order`): OmenDB skipped evaluating a sub-expression whose value did not
+ * matter (`x IN (NULL)`, a decided CASE or AND), which SQL allows. Returns that entry's id, or
+ * null. Raising an error that both engines do not raise is never excused.
+ */
+export function skippedError(
+  omen: Outcome,
+  duck: Outcome,
+  pg: Outcome,
+  features: ReadonlySet<string>,
+  list: readonly Divergence[],
+): string | null {
+  if (!omen.ok || duck.ok || pg.ok || duck.sqlClass !== "22" || pg.sqlClass !== "22") return null;
+  if (pg.stage !== "query") return null;
+  const d = list.find((x) =>
+    x.pgDecides === false && x.id === "error_evaluation_order" &&
+    x.triggers.some((t) => features.has(t))
+  );
+  return d?.id ?? null;
 }
 
 /** A failure report: the script, each engine's answer and the reason. */

@@ -8,11 +8,17 @@ import { PgServerError, type PostgresServer } from "../support/postgres.ts";
 import {
   boolCell,
   type Cell,
+  dateCell,
   floatCell,
   intCell,
+  intervalCell,
   numericTextCell,
+  parseDateText,
   parseFloatText,
+  parseIntervalText,
+  parseTimestampText,
   textCell,
+  timestampCell,
 } from "./cell.ts";
 import { createdTables, type Engine } from "./engine.ts";
 import { errorOutcome, type Outcome, type OutcomeStage } from "./outcome.ts";
@@ -27,6 +33,9 @@ export const pgOid = {
   float4: 700,
   float8: 701,
   numeric: 1700,
+  date: 1082,
+  timestamp: 1114,
+  interval: 1186,
 } as const;
 
 const oidNames: Readonly<Record<number, string>> = {
@@ -40,6 +49,10 @@ const oidNames: Readonly<Record<number, string>> = {
   705: "unknown",
   1043: "varchar",
   1700: "numeric",
+  1082: "date",
+  1114: "timestamp",
+  1184: "timestamptz",
+  1186: "interval",
 };
 
 /** Converts PostgreSQL's text output of a value of the given type OID to a {@link Cell}. */
@@ -58,6 +71,20 @@ export function pgCell(oid: number, text: string | null): Cell {
       return floatCell(parseFloatText(text));
     case pgOid.numeric:
       return text === "NaN" ? floatCell(NaN) : numericTextCell(text);
+    case pgOid.date:
+      if (text === "infinity" || text === "-infinity") {
+        return dateCell(text === "infinity" ? Infinity : -Infinity);
+      }
+      return /^\d{4,}-\d\d-\d\d$/.test(text) ? dateCell(parseDateText(text)) : textCell(text);
+    case pgOid.timestamp:
+      // BC and infinite timestamps stay text: the generators stay within 1970..2100.
+      return /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)
+        ? timestampCell(parseTimestampText(text))
+        : textCell(text);
+    case pgOid.interval: {
+      const iv = parseIntervalText(text);
+      return intervalCell(iv.months, iv.days, iv.micros);
+    }
     default:
       return textCell(text);
   }

@@ -9,21 +9,52 @@
 import type { OrderSpec } from "./compare.ts";
 
 /** Column types the generators use. */
-export type SqlType = "int4" | "int8" | "float8" | "text" | "bool";
+export type SqlType =
+  | "int4"
+  | "int8"
+  | "float8"
+  | "numeric"
+  | "text"
+  | "bool"
+  | "date"
+  | "timestamp"
+  | "interval";
 
 /** Every {@link SqlType}. */
-export const sqlTypes: readonly SqlType[] = ["int4", "int8", "float8", "text", "bool"];
+export const sqlTypes: readonly SqlType[] = [
+  "int4",
+  "int8",
+  "float8",
+  "numeric",
+  "text",
+  "bool",
+  "date",
+  "timestamp",
+  "interval",
+];
 
-/** The spelling of each type in CREATE TABLE and CAST; all three engines accept these. */
+/**
+ * The spelling of each type in CREATE TABLE and CAST; all three engines accept these. NUMERIC
+ * has a fixed precision and scale that DuckDB's DECIMAL can hold (at most 38 digits), and values
+ * stay far enough below it that a few products of them fit too.
+ */
 export const sqlTypeName: Readonly<Record<SqlType, string>> = {
   int4: "INTEGER",
   int8: "BIGINT",
   float8: "DOUBLE PRECISION",
+  numeric: "NUMERIC(12,3)",
   text: "TEXT",
   bool: "BOOLEAN",
+  date: "DATE",
+  timestamp: "TIMESTAMP",
+  interval: "INTERVAL",
 };
 
-/** A literal value of a column; its type comes from the column. */
+/**
+ * A literal value of a column; its type comes from the column. NUMERIC, DATE, TIMESTAMP and
+ * INTERVAL values are their literal text (`'12.5'`, `'2024-02-29'`, `'2024-02-29 12:00:00'`,
+ * `'1 day 02:00:00'`).
+ */
 export type SqlValue = null | boolean | number | bigint | string;
 
 /** One column of a generated table. */
@@ -95,6 +126,14 @@ export function renderValue(type: SqlType, v: SqlValue): string {
       return renderText(String(v));
     case "bool":
       return v ? "TRUE" : "FALSE";
+    case "numeric":
+      return `CAST(${renderText(String(v))} AS ${sqlTypeName.numeric})`;
+    case "date":
+      return `DATE ${renderText(String(v))}`;
+    case "timestamp":
+      return `TIMESTAMP ${renderText(String(v))}`;
+    case "interval":
+      return `INTERVAL ${renderText(String(v))}`;
   }
 }
 

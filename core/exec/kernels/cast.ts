@@ -28,7 +28,12 @@ import {
   parseTimestamp,
 } from "../../types/parse.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
-import { formatInterval, parseInterval } from "../../types/interval.ts";
+import {
+  formatInterval,
+  parseInterval,
+  timestampMicrosMax,
+  timestampMicrosMin,
+} from "../../types/interval.ts";
 import {
   type Dec,
   decFromInteger,
@@ -290,8 +295,13 @@ export function castColumn(col: Column, to: DataType): Column {
       for (let i = 0; i < n; i++) {
         const x = src[i]!;
         if (fromDays === toDays) dst[i] = x;
-        else if (fromDays) dst[i] = x * 86_400_000_000;
-        else dst[i] = Math.floor(x / 86_400_000_000);
+        else if (fromDays) {
+          const us = x * 86_400_000_000;
+          if (isValid(v, i) && (us < timestampMicrosMin || us > timestampMicrosMax)) {
+            throw new DbError("22008", "date out of range for timestamp");
+          }
+          dst[i] = us;
+        } else dst[i] = Math.floor(x / 86_400_000_000);
       }
       return makeColumn(to, n, out, v);
     }

@@ -24,6 +24,9 @@ import { asFloat64 } from "./numeric.ts";
 import { andValidity } from "./validity.ts";
 
 const microsPerDay = 86_400_000_000;
+/** PostgreSQL's date range in days since 1970-01-01: 4714-11-24 BC up to 5874897-12-31. */
+const dateDaysMin = -2_440_588;
+const dateDaysEnd = 2_145_042_906;
 
 /** Whether a kind takes part in date/time arithmetic. */
 export function isDatetimeKind(kind: string): boolean {
@@ -60,7 +63,11 @@ export function datetimeArith(
         const [date, days] = ak === "date" ? [a, b] : [b, a];
         const d = (date.data as Int32Array)[i]!;
         const k = Number((days.data as ArrayLike<number | bigint>)[i]!);
-        (out as Int32Array)[i] = op === "sub" ? d - k : d + k;
+        const r = op === "sub" ? d - k : d + k;
+        if (r < dateDaysMin || r >= dateDaysEnd) {
+          throw new DbError(SqlState.datetimeFieldOverflow, "date out of range");
+        }
+        (out as Int32Array)[i] = r;
         break;
       }
       case "int4":

@@ -9,6 +9,7 @@ import type { DataType } from "../../../core/types/data_type.ts";
 import { isNumeric } from "../../../core/types/data_type.ts";
 import { compareText } from "../../../core/exec/kernels/compare.ts";
 import { compareDec, parseDec } from "../../../core/types/numeric.ts";
+import { intervalSpan, parseInterval } from "../../../core/types/interval.ts";
 
 /** A value as stored per group. */
 export type Scalar = number | bigint | string;
@@ -33,6 +34,16 @@ export function afterNumeric(x: Scalar, y: Scalar): boolean {
 /** `before` for NUMERIC values (decimal text). */
 export function beforeNumeric(x: Scalar, y: Scalar): boolean {
   return compareDec(parseDec(x as string), parseDec(y as string)) < 0;
+}
+
+/** `after` for INTERVAL values (PostgreSQL text), by span with 30-day months. */
+export function afterInterval(x: Scalar, y: Scalar): boolean {
+  return intervalSpan(parseInterval(x as string)) > intervalSpan(parseInterval(y as string));
+}
+
+/** `before` for INTERVAL values (PostgreSQL text), by span with 30-day months. */
+export function beforeInterval(x: Scalar, y: Scalar): boolean {
+  return intervalSpan(parseInterval(x as string)) < intervalSpan(parseInterval(y as string));
 }
 
 /** Types min/max/first/last can order (bool included, as false < true). */

@@ -1,6 +1,6 @@
 /**
  * `min(x)` and `max(x)` for every orderable type (numbers, text, bool, date, timestamp,
- * timestamptz), returning the input type (varchar becomes text, as in PostgreSQL). NaN is the
+ * timestamptz, interval by its span with 30-day months), returning the input type (varchar becomes text, as in PostgreSQL). NaN is the
  * largest float, text compares by code unit. NULLs are skipped; an empty group gives NULL.
  * `min`/`max` over booleans is an extension (PostgreSQL has only bool_and/bool_or).
  *
@@ -20,8 +20,10 @@ import {
 } from "./_groups.ts";
 import {
   after,
+  afterInterval,
   afterNumeric,
   before,
+  beforeInterval,
   beforeNumeric,
   isOrderable,
   type Scalar,
@@ -38,6 +40,8 @@ export class MinMaxAccumulator implements Accumulator {
     this.#type = type;
     this.#better = type.kind === "numeric"
       ? (isMax ? afterNumeric : beforeNumeric)
+      : type.kind === "interval"
+      ? (isMax ? afterInterval : beforeInterval)
       : (isMax ? after : before);
   }
 
@@ -98,7 +102,7 @@ function minMaxAggregate(name: "min" | "max"): AggregateFunctionDef {
       if (t.kind === "unknown" || t.kind === "varchar") {
         return { returns: Types.text, argTypes: [Types.text] };
       }
-      return isOrderable(t) ? { returns: t, argTypes: [t] } : null;
+      return isOrderable(t) || t.kind === "interval" ? { returns: t, argTypes: [t] } : null;
     },
     createAccumulator: (resolution) => new MinMaxAccumulator(resolution.returns, name === "max"),
   };

@@ -1,0 +1,44 @@
+/**
+ * Rule `prune_unused_columns`: a projection over another projection (a derived table, an inlined
+ * CTE), possibly through a filter, replaces the inner expressions that nothing above reads with
+ * NULL, so they are never evaluated. PostgreSQL's planner drops unused subquery outputs the same
+ * way (remove_unused_subquery_outputs), so an error in a column that no one selects is not
+ * raised. Volatile expressions and subqueries are kept, as PostgreSQL keeps them.
+ *
+ * @module
+ */
+import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
+import type { BoundExpr } from "../plan/expr.ts";
+import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { columnsOf, containsSubquery, isVolatile } from "../plan/expr_utils.ts";
+
+function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  if (plan.kind !== "project") return null;
+  const mid = plan.input.kind === "filter" ? plan.input : null;
+  const inner = mid === null ? plan.input : mid.input;
+  if (inner.kind !== "project") return null;
+  const readers = mid === null ? plan.exprs : [...plan.exprs, mid.predicate];
+  const used = new Set<number>();
+  for (const e of readers) {
+    if (containsSubquery(e)) return null; // a correlated reference is not a column index
+    columnsOf(e, used);
+  }
+  let changed = false;
+  const exprs = inner.exprs.map((e, i): BoundExpr => {
+    // An unused column reference goes too, so that the projection below it prunes in turn.
+    if (used.has(i) || e.kind === "const") return e;
+    if (isVolatile(e) || containsSubquery(e)) return e;
+    changed = true;
+    return { kind: "const", value: null, type: e.type };
+  });
+  if (!changed) return null;
+  const pruned: LogicalPlan = { ...inner, exprs };
+  return mid === null ? { ...plan, input: pruned } : { ...plan, input: { ...mid, input: pruned } };
+}
+
+/** The rule. */
+export const pruneUnusedColumns: OptimizerRule = {
+  name: "prune_unused_columns",
+  phase: "optimizer",
+  apply: rewrite,
+};
