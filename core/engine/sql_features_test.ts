@@ -657,6 +657,43 @@ Deno.test("PREPARE, EXECUTE and DEALLOCATE (PostgreSQL 15's answers and codes)",
   await db.close();
 });
 
+Deno.test("derived tables: outer filters go inside and constants fold through (fuzz regressions)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 text, c1 int); INSERT INTO t0 VALUES ('A', 1), ('x', 2)");
+  // PostgreSQL pushes s.d0 IN ('0') into the DISTINCT subquery, where it is constant false, so
+  // the failing boolean cast never runs
+  await check(
+    db,
+    `SELECT DISTINCT 0 FROM (SELECT DISTINCT 'A' AS d0, c1 AS d1 FROM t0
+       WHERE CAST(c0 AS BOOLEAN)) AS s WHERE s.d0 IN ('0')`,
+    [],
+  );
+  // the CTE's constant column is pulled up, so CASE folds to its first arm and the
+  // out-of-range arm is never evaluated (PostgreSQL returns NULL)
+  await check(
+    db,
+    `WITH s AS (SELECT (NOT nullif(FALSE, TRUE)) AS d0 FROM t0)
+     SELECT DISTINCT (CAST(NULL AS INTEGER) + CASE WHEN s.d0 THEN 0
+       WHEN s.d0 THEN CAST(CAST(2147483648 AS BIGINT) AS INTEGER) END) FROM s`,
+    [[null]],
+  );
+  const plan = (await db.query(
+    "EXPLAIN SELECT d FROM (SELECT c1 * 2 AS d, c0 FROM t0) s WHERE d > 2",
+  )).rows.map((r) => r[0]).join("\n");
+  assert.match(plan, /Filter \(\(?t0\.c1 \* 2\)? > 2\)/, plan);
+  // dates past timestamp's range: EXTRACT works on the date, and calendar math goes on
+  await check(
+    db,
+    "SELECT CAST(EXTRACT(YEAR FROM DATE '1970-01-01' + 106762941) AS INTEGER)",
+    [[294277]],
+  );
+  await check(db, "SELECT (TIMESTAMP '275000-01-01' + INTERVAL '3000 years')::text", [[
+    "278000-01-01 00:00:00",
+  ]]);
+  await fails(db, "SELECT EXTRACT(HOUR FROM DATE '1970-01-01')", "0A000");
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -15,13 +15,16 @@ import { orderConjuncts } from "./order_conjuncts.ts";
 import { reorderJoins } from "./reorder_joins.ts";
 import { pushDownLimit } from "./push_down_limit.ts";
 import { pruneUnusedColumns } from "./prune_unused_columns.ts";
+import { mergeProjections } from "./merge_projections.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
 
 /** The built-in rules, in order. */
 export const builtinRules: readonly OptimizerRule[] = [
-  // Before folding, so that a constant error in a column nobody reads is not raised.
+  // Before folding, so that folding sees through derived tables (PostgreSQL's pull-up)...
+  mergeProjections,
+  // ...and a constant error in a column nobody reads is not raised.
   pruneUnusedColumns,
   foldConstants,
   reorderJoins,

@@ -16,3 +16,4 @@ export { exprCost, orderConjuncts } from "./order_conjuncts.ts";
 export { reorderJoins, reorderRelationsMax } from "./reorder_joins.ts";
 export { pushDownLimit } from "./push_down_limit.ts";
 export { pruneUnusedColumns } from "./prune_unused_columns.ts";
+export { mergeProjections } from "./merge_projections.ts";

@@ -16,6 +16,7 @@ import {
   containsSubquery,
   isVolatile,
   mapColumns,
+  substituteColumns,
 } from "../plan/expr_utils.ts";
 
 function withFilter(input: LogicalPlan, parts: readonly BoundExpr[]): LogicalPlan {
@@ -66,10 +67,45 @@ function pushIntoJoin(
   return withFilter(rewritten, stay);
 }
 
+/** Whether an expression may be moved or duplicated (PostgreSQL's qual_is_pushdown_safe). */
+function movable(e: BoundExpr): boolean {
+  return !isVolatile(e) && !containsSubquery(e);
+}
+
+/**
+ * A filter over a projection (a derived table, a view, an inlined CTE) goes below it, its column
+ * references replaced by the projected expressions; a filter over DISTINCT goes below the
+ * DISTINCT. PostgreSQL pushes quals into subqueries the same way, so a row the outer WHERE
+ * rejects never evaluates the inner expressions or filters.
+ */
+function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null {
+  const input = plan.input;
+  if (input.kind !== "project" && input.kind !== "distinct") return null;
+  const parts = conjuncts(plan.predicate);
+  const down: BoundExpr[] = [];
+  const stay: BoundExpr[] = [];
+  for (const p of parts) {
+    if (!movable(p)) {
+      stay.push(p);
+      continue;
+    }
+    if (input.kind === "distinct") {
+      down.push(p);
+      continue;
+    }
+    const cols = [...columnsOf(p)];
+    if (cols.some((c) => !movable(input.exprs[c]!))) stay.push(p);
+    else down.push(substituteColumns(p, (c) => input.exprs[c]!));
+  }
+  if (down.length === 0) return null;
+  return withFilter({ ...input, input: withFilter(input.input, down) }, stay);
+}
+
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   if (plan.kind === "filter" && plan.input.kind === "join") {
     return pushIntoJoin(plan.input, conjuncts(plan.predicate));
   }
+  if (plan.kind === "filter") return pushThrough(plan);
   if (plan.kind === "join" && plan.joinType === "inner" && plan.condition !== null) {
     // single-side ON conjuncts of an inner join can go below it too
     const parts = conjuncts(plan.condition);

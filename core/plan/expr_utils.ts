@@ -42,6 +42,43 @@ export function mapColumns(e: BoundExpr, f: (index: number) => number): BoundExp
   }
 }
 
+/**
+ * Replaces every column reference with the expression `f` gives for its index (inlining a
+ * projection's expressions). Subqueries are left as they are: callers skip expressions with
+ * subqueries (see {@link containsSubquery}).
+ */
+export function substituteColumns(e: BoundExpr, f: (index: number) => BoundExpr): BoundExpr {
+  switch (e.kind) {
+    case "column":
+      return f(e.index);
+    case "const":
+    case "param":
+    case "outer_column":
+    case "subquery":
+      return e;
+    case "op":
+      return { ...e, left: substituteColumns(e.left, f), right: substituteColumns(e.right, f) };
+    case "neg":
+    case "not":
+    case "is_null":
+    case "cast":
+      return { ...e, operand: substituteColumns(e.operand, f) };
+    case "case":
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({
+          when: substituteColumns(w.when, f),
+          then: substituteColumns(w.then, f),
+        })),
+        else: substituteColumns(e.else, f),
+      };
+    case "call":
+      return { ...e, args: e.args.map((a) => substituteColumns(a, f)) };
+    default:
+      return unreachable(e, "expression");
+  }
+}
+
 /** Whether an expression contains a subquery. */
 export function containsSubquery(e: BoundExpr): boolean {
   let found = false;

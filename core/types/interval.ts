@@ -6,7 +6,8 @@
  * @module
  */
 import { DbError, SqlState } from "../errors.ts";
-import { daysInMonth } from "./parse.ts";
+import { daysFromCivil, daysInMonth } from "./parse.ts";
+import { civilFromDays } from "./format.ts";
 
 /** An interval's three parts. */
 export interface Interval {
@@ -215,16 +216,15 @@ export function addIntervalToMicros(us: number, iv: Interval): number {
   if (!Number.isFinite(us)) return us;
   let t = us;
   if (iv.months !== 0) {
-    const dayMicros = ((t % microsPerDay) + microsPerDay) % microsPerDay;
-    const date = new Date(Math.floor(t / microsPerDay) * 86_400_000);
-    const y = date.getUTCFullYear();
-    const m = date.getUTCMonth() + iv.months;
+    const days = Math.floor(t / microsPerDay);
+    const dayMicros = t - days * microsPerDay;
+    // calendar arithmetic without JS Date, which stops at year 275760
+    const [y, month, d] = civilFromDays(days);
+    const m = month - 1 + iv.months;
     const targetYear = y + Math.floor(m / 12);
     const targetMonth = ((m % 12) + 12) % 12;
-    const day = Math.min(date.getUTCDate(), daysInMonth(targetYear, targetMonth + 1));
-    const out = new Date(Date.UTC(2000, targetMonth, day));
-    out.setUTCFullYear(targetYear);
-    t = (out.getTime() / 86_400_000) * microsPerDay + dayMicros;
+    const day = Math.min(d, daysInMonth(targetYear, targetMonth + 1));
+    t = daysFromCivil(targetYear, targetMonth + 1, day) * microsPerDay + dayMicros;
   }
   return t + iv.days * microsPerDay + iv.micros;
 }

@@ -83,10 +83,13 @@ const ZONE_RE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)\s*$/i;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (year 0 is 1 BC). */
 export function daysFromCivil(y: number, m: number, d: number): number {
-  const t = Date.UTC(2000, m - 1, d);
-  const base = new Date(t);
-  base.setUTCFullYear(y);
-  return Math.round(base.getTime() / 86_400_000);
+  // pure arithmetic (JS Date stops at year 275760; PostgreSQL's dates go to 5874897)
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** The number of days in month `m` (1-12) of year `y`, Gregorian leap years included. */

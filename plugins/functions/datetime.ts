@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { civilFromDays } from "../../core/types/format.ts";
 import { type DataType, isString, Types } from "../../core/types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
@@ -51,8 +52,8 @@ function resolveTimeFn(
 
 /** Civil date parts of a day number (proleptic Gregorian). */
 function civil(days: number): { y: number; m: number; d: number } {
-  const date = new Date(days * 86_400_000);
-  return { y: date.getUTCFullYear(), m: date.getUTCMonth() + 1, d: date.getUTCDate() };
+  const [y, m, d] = civilFromDays(days); // also past JS Date's year 275760
+  return { y, m, d };
 }
 
 /** Truncates microseconds `us` to `unit`; `null` for an unknown unit. */
@@ -225,6 +226,52 @@ const datePart: ScalarFunctionDef = {
   },
 };
 
+/** Fields of a time of day, which a `date` does not have (PostgreSQL: 0A000 for these). */
+const TIME_FIELDS = new Set([
+  "hour",
+  "hours",
+  "minute",
+  "minutes",
+  "second",
+  "seconds",
+  "millisecond",
+  "milliseconds",
+  "microsecond",
+  "microseconds",
+  "timezone",
+  "timezone_hour",
+  "timezone_minute",
+]);
+
+/**
+ * `date_part(field, date)` (and EXTRACT from a date) straight from the day number, as
+ * PostgreSQL 14+ does, so dates past timestamp's range work; time-of-day fields are 0A000.
+ */
+const datePartDate: ScalarFunctionDef = {
+  name: "date_part",
+  volatility: "immutable",
+  resolve: (types) =>
+    types.length === 2 && unitArg(types[0]) && types[1]!.kind === "date"
+      ? { returns: Types.float8, argTypes: [Types.text, Types.date] }
+      : null,
+  evaluate([field, d], n) {
+    const validity = andValidities([field!, d!], n);
+    const out = new Float64Array(n);
+    const days = d!.data as Int32Array;
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const name = unitValue(field!, i);
+      if (TIME_FIELDS.has(name)) {
+        throw dbError("0A000", `unit "${name}" not supported for type date`);
+      }
+      const v = partOfMicros(name, days[i]! * microsPerDay);
+      if (v === null) throw dbError("22023", `unit "${name}" not recognized for type date`);
+      out[i] = v;
+    }
+    return makeColumn(Types.float8, n, out, validity);
+  },
+};
+
 /** Fields of a date that a `time` does not have (PostgreSQL: 0A000 for these). */
 const DATE_FIELDS = new Set([
   "day",
@@ -333,10 +380,9 @@ export function bucketMicros(us: number, width: Interval, origin: number | null)
       throw dbError("22023", "month intervals cannot have day or time component");
     }
     const o = origin ?? defaultMonthOriginMicros;
-    const od = new Date(Math.floor(o / 1000));
-    const d = new Date(Math.floor(us / 1000));
-    const months = (d.getUTCFullYear() - od.getUTCFullYear()) * 12 + d.getUTCMonth() -
-      od.getUTCMonth();
+    const oc = civil(Math.floor(o / microsPerDay));
+    const dc = civil(Math.floor(us / microsPerDay));
+    const months = (dc.y - oc.y) * 12 + dc.m - oc.m;
     // buckets start at origin + k * width (day clamped to the month's end); take the last
     // start at or before us
     const w = width.months;
@@ -440,6 +486,7 @@ const makeDate: ScalarFunctionDef = {
 export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   makeDate,
   dateTrunc,
+  datePartDate,
   datePart,
   datePartTime,
   toTimestamp,

@@ -20,6 +20,7 @@ import type { ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { isString, Types } from "../../core/types/data_type.ts";
 import { isValid, makeColumn, valueAt } from "../../core/types/column.ts";
 import { daysFromCivil } from "../../core/types/parse.ts";
+import { civilFromDays } from "../../core/types/format.ts";
 
 const MONTHS = [
   "January",
@@ -122,7 +123,7 @@ function ordinal(n: number, upper: boolean): string {
 function isoWeek(days: number): { year: number; week: number; dayOfYear: number } {
   const dow = ((days % 7) + 7 + 3) % 7; // Monday = 0
   const thursday = days - dow + 3;
-  const year = new Date(thursday * 86_400_000).getUTCFullYear();
+  const year = civilFromDays(thursday)[0];
   const week = Math.floor((thursday - daysFromCivil(year, 1, 1)) / 7) + 1;
   const weekOneMonday = daysFromCivil(year, 1, 4) - (((daysFromCivil(year, 1, 4) % 7) + 7 + 3) % 7);
   return { year, week, dayOfYear: days - weekOneMonday + 1 };
@@ -132,11 +133,8 @@ function isoWeek(days: number): { year: number; week: number; dayOfYear: number 
 export function formatTimestampPattern(us: number, format: string, withZone = false): string {
   const days = Math.floor(us / 86_400_000_000);
   const inDay = us - days * 86_400_000_000;
-  const date = new Date(days * 86_400_000);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth() + 1;
-  const day = date.getUTCDate();
-  const dow = date.getUTCDay(); // Sunday = 0
+  const [year, month, day] = civilFromDays(days);
+  const dow = ((days % 7) + 7 + 4) % 7; // Sunday = 0
   const hour = Math.floor(inDay / 3_600_000_000);
   const minute = Math.floor(inDay / 60_000_000) % 60;
   const second = Math.floor(inDay / 1_000_000) % 60;
