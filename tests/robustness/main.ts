@@ -20,6 +20,8 @@ const sqlStateClassNames: Readonly<Record<string, string>> = {
   "22": "data exception",
   "23": "integrity constraint violation",
   "25": "invalid transaction state",
+  "26": "invalid SQL statement name",
+  "2B": "dependent privilege descriptors still exist",
   "42": "syntax error or access rule violation",
   "53": "insufficient resources",
   "54": "program limit exceeded",
