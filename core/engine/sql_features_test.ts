@@ -694,6 +694,25 @@ Deno.test("derived tables: outer filters go inside and constants fold through (f
   await db.close();
 });
 
+Deno.test("FULL JOIN USING / NATURAL: the joined column is COALESCE(left, right)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    `CREATE TABLE a (x int, v text); CREATE TABLE b (x bigint, w text);
+     INSERT INTO a VALUES (1, 'a1'), (2, 'a2'), (NULL, 'an');
+     INSERT INTO b VALUES (2, 'b2'), (3, 'b3'), (NULL, 'bn')`,
+  );
+  // PostgreSQL 15's answers
+  await check(db, "SELECT * FROM a FULL JOIN b USING (x) ORDER BY x, v, w", [
+    [1, "a1", null],
+    [2, "a2", "b2"],
+    [3, null, "b3"],
+    [null, "an", null],
+    [null, null, "bn"],
+  ]);
+  await check(db, "SELECT x, a.x, b.x FROM a NATURAL FULL JOIN b WHERE x = 3", [[3, null, 3]]);
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -1752,11 +1752,9 @@ class Binder {
       ) => f.name);
     }
     if (usingNames.length > 0) {
-      if (ref.joinType === "full") {
-        throw notSupported("FULL JOIN with USING or NATURAL", ref.pos + 1);
-      }
       const parts: BoundExpr[] = [];
       const dupes = new Set<number>();
+      const merged: { left: BoundExpr; right: BoundExpr; name: string }[] = [];
       for (const name of usingNames) {
         const li = this.uniqueField(left.fields, name, "left", ref);
         const ri = this.uniqueField(right.fields, name, "right", ref);
@@ -1766,10 +1764,46 @@ class Binder {
           { kind: "literal", value: { kind: "null" }, pos: ref.pos },
         );
         parts.push({ kind: "op", op: "eq", left: a, right: b, type: Types.bool });
-        dupes.add(ref.joinType === "right" ? li : left.fields.length + ri);
+        if (ref.joinType === "full") {
+          dupes.add(li);
+          dupes.add(left.fields.length + ri);
+          merged.push({ left: a, right: b, name });
+        } else dupes.add(ref.joinType === "right" ? li : left.fields.length + ri);
       }
       condition = andAll(parts);
       fields = fields.map((f, i) => (dupes.has(i) ? { ...f, usingDuplicate: true } : f));
+      if (ref.joinType === "full") {
+        // FULL JOIN USING: each joined column is COALESCE(left, right), listed first (PostgreSQL)
+        const join: LogicalPlan = {
+          kind: "join",
+          joinType: "full",
+          left,
+          right,
+          condition,
+          fields,
+        };
+        const coalesced = merged.map(({ left: l, right: r }): BoundExpr => ({
+          kind: "case",
+          whens: [{
+            when: { kind: "is_null", negated: true, operand: l, type: Types.bool },
+            then: l,
+          }],
+          else: r,
+          type: l.type,
+        }));
+        return {
+          kind: "project",
+          input: join,
+          exprs: [
+            ...coalesced,
+            ...fields.map((f, i): BoundExpr => ({ kind: "column", index: i, type: f.type })),
+          ],
+          fields: [
+            ...merged.map((m, k) => ({ name: m.name, type: coalesced[k]!.type, qualifier: null })),
+            ...fields,
+          ],
+        };
+      }
     } else if (ref.on !== null) {
       if (this.containsAggregate(ref.on)) {
         throw new DbError(
