@@ -595,6 +595,11 @@ Deno.test("sum/avg of intervals and GROUP BY (a, b), as PostgreSQL 15 answers", 
   await db.query(
     "CREATE TABLE s (c text, t text); INSERT INTO s VALUES ('a','x'), ('a','x'), ('b', NULL)",
   );
+  // a parenthesized expression the expression goes on after is an expression (fuzz regression)
+  await check(db, "SELECT (c)::text, count(*)::int FROM s GROUP BY (c)::text ORDER BY 1", [
+    ["a", 2],
+    ["b", 1],
+  ]);
   await check(db, "SELECT c, t, count(*)::int FROM s GROUP BY (c, t) ORDER BY 1, 2", [
     ["a", "x", 2],
     ["b", null, 1],

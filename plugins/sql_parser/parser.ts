@@ -1307,8 +1307,18 @@ class Parser {
       this.expectOp(")");
       return node("grouping sets", args, t.pos);
     }
-    // GROUP BY (a, b): PostgreSQL groups by the row, that is by a and b
-    if (this.isOp("(")) return listOrExpr();
+    // GROUP BY (a, b): PostgreSQL groups by the row, that is by a and b. A parenthesized single
+    // expression, or one the expression goes on after ((a)::date, (a) + 1), is an expression.
+    if (this.isOp("(")) {
+      const save = this.#i;
+      const r = listOrExpr();
+      const ends = this.tok.kind === "eof" || this.isOp(",") || this.isOp(")") ||
+        this.isOp(";") || (this.tok.kind === "ident" && !this.isOp("(", this.peek()) &&
+          ["having", "order", "limit", "offset", "union", "intersect", "except", "window", "fetch"]
+            .includes(this.tok.value));
+      if (r.kind === "function" && r.args.length >= 2 && ends) return r;
+      this.#i = save;
+    }
     return this.expr();
   }
 
