@@ -718,6 +718,33 @@ Deno.test("FULL JOIN USING / NATURAL: the joined column is COALESCE(left, right)
   await db.close();
 });
 
+Deno.test("subqueries are planned too; IN over an empty subquery skips its operand (fuzz)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    `CREATE TABLE t0 (c0 text); CREATE TABLE t1 (c4 timestamp); CREATE TABLE t2 (c3 int);
+     INSERT INTO t0 VALUES ('b'); INSERT INTO t2 VALUES (5)`,
+  );
+  // the NULL comparison folds inside the subquery, so the overflowing product never runs
+  await check(
+    db,
+    `SELECT (SELECT count(*)::int FROM t2 b WHERE CAST((DATE '1970-01-01' - (CAST(NULL AS DATE) + 0))
+       AS INTEGER) = abs(CAST(-4294967299 AS BIGINT) * b.c3)) FROM t0`,
+    [[0]],
+  );
+  // PostgreSQL's executor answers x IN (empty) without evaluating x
+  await check(
+    db,
+    "SELECT 1 FROM t0 a WHERE date_trunc('day', CAST(a.c0 AS TIMESTAMP)) IN (SELECT c4 FROM t1)",
+    [],
+  );
+  await fails(
+    db,
+    "SELECT 1 FROM t0 a WHERE CAST(a.c0 AS TIMESTAMP) IN (SELECT TIMESTAMP '2000-01-01')",
+    "22007",
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -91,7 +91,6 @@ export async function prepareSubqueries(
 ): Promise<void> {
   for (const sq of subqueries) {
     const n = batch.length;
-    const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
     const out: (boolean | null)[] = new Array(n);
     let scalar: Column | null = null;
     if (!sq.correlated) {
@@ -101,8 +100,16 @@ export async function prepareSubqueries(
         ctx.subqueryCache.set(sq, r);
       }
       if (r.kind === "scalar") scalar = broadcastValue(r.column, sq, n);
-      else for (let i = 0; i < n; i++) out[i] = answer(r, operand, i, sq);
+      else if (isEmptyResult(r)) {
+        // x IN / op ANY (empty) is false and op ALL (empty) true, without evaluating x, as
+        // PostgreSQL's executor does
+        out.fill(sq.mode === "all");
+      } else {
+        const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
+        for (let i = 0; i < n; i++) out[i] = answer(r, operand, i, sq);
+      }
     } else {
+      const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
       const values: unknown[] = [];
       for (let i = 0; i < n; i++) {
         ctx.check();
@@ -120,6 +127,13 @@ export async function prepareSubqueries(
     }
     ctx.subqueryColumns.set(sq, scalar ?? boolColumn(out));
   }
+}
+
+/** Whether an IN / ANY / ALL subquery returned no rows at all. */
+function isEmptyResult(r: SubqueryResult): boolean {
+  if (r.kind === "in") return r.keys.size === 0 && !r.hasNull;
+  if (r.kind === "values") return r.column.length === 0;
+  return false;
 }
 
 function broadcastValue(col: Column, sq: BoundSubquery, n: number): Column {

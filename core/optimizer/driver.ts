@@ -7,8 +7,8 @@
 import { AssertionError } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { planInputs } from "../plan/logical_plan.ts";
-import { columnsOf } from "../plan/expr_utils.ts";
+import { planExpressions, planInputs } from "../plan/logical_plan.ts";
+import { columnsOf, walkBound } from "../plan/expr_utils.ts";
 import { pushDownFilters } from "./push_down_filters.ts";
 import { foldConstants } from "./fold_constants.ts";
 import { orderConjuncts } from "./order_conjuncts.ts";
@@ -98,6 +98,25 @@ function applyOnce(plan: LogicalPlan, rule: OptimizerRule): LogicalPlan | null {
 }
 
 /**
+ * Optimizes the plans of the subqueries inside a plan's expressions (each on its own, innermost
+ * first), so that folding and pushdown work inside them too, as PostgreSQL plans subqueries.
+ * A subquery keeps its identity (the executor caches results by it); its plan is replaced.
+ */
+function optimizeSubqueries(
+  plan: LogicalPlan,
+  rules: readonly OptimizerRule[],
+  disabled: ReadonlySet<string>,
+): void {
+  for (const e of planExpressions(plan)) {
+    walkBound(e, (x) => {
+      if (x.kind !== "subquery") return;
+      (x as { plan: LogicalPlan }).plan = optimize(x.plan, rules, disabled);
+    });
+  }
+  for (const i of planInputs(plan)) optimizeSubqueries(i, rules, disabled);
+}
+
+/**
  * Optimizes a plan with the given rules (built-ins plus plugin rules).
  *
  * @example
@@ -112,6 +131,7 @@ export function optimize(
   rules: readonly OptimizerRule[],
   disabled: ReadonlySet<string> = new Set(),
 ): LogicalPlan {
+  optimizeSubqueries(plan, rules, disabled);
   let current = plan;
   for (let pass = 0; pass < optimizerPassesMax; pass++) {
     let changed = false;

@@ -190,3 +190,46 @@ export function planInputs(plan: LogicalPlan): LogicalPlan[] {
       return [plan.input];
   }
 }
+
+/** Every expression a node evaluates itself (not its inputs'), for generic walks. */
+export function planExpressions(plan: LogicalPlan): BoundExpr[] {
+  switch (plan.kind) {
+    case "scan":
+      return [...plan.filters];
+    case "values":
+      return plan.rows.flat();
+    case "filter":
+      return [plan.predicate];
+    case "project":
+      return [...plan.exprs];
+    case "sort":
+      return plan.keys.map((k) => k.expr);
+    case "join":
+      return plan.condition === null ? [] : [plan.condition];
+    case "aggregate":
+      return [
+        ...plan.groups,
+        ...plan.aggregates.flatMap((a) => [
+          ...a.args,
+          ...(a.filter === null ? [] : [a.filter]),
+          ...(a.orderBy ?? []).map((o) => o.expr),
+        ]),
+      ];
+    case "unnest":
+      return [plan.array];
+    case "series":
+      return [plan.start, plan.stop, plan.step];
+    case "distinct_on":
+      return [...plan.keys, ...plan.order.map((k) => k.expr)];
+    case "limit":
+      return [
+        ...(plan.limitExpr ? [plan.limitExpr] : []),
+        ...(plan.offsetExpr ? [plan.offsetExpr] : []),
+      ];
+    case "set_op":
+    case "recursive_cte":
+    case "working_table":
+    case "distinct":
+      return [];
+  }
+}

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { compareOutcomes } from "./compare.ts";
+import { compareOutcomes, type OrderSpec } from "./compare.ts";
 import type { Outcome } from "./outcome.ts";
 
 /** What a divergence is recognised by. */
@@ -17,6 +17,8 @@ export interface DivergenceContext {
   readonly features: ReadonlySet<string>;
   readonly duck: Outcome;
   readonly pg: Outcome;
+  /** The query's ORDER BY, so an order-only difference counts as a difference. */
+  readonly order?: OrderSpec | null;
 }
 
 /** One known DuckDB-vs-PostgreSQL difference. */
@@ -39,9 +41,11 @@ export interface Divergence {
   readonly example: { readonly setup: readonly string[]; readonly sql: string };
   /**
    * How the example is checked. `values` (default): the answers differ and {@link matches}
-   * holds. `types`: the values agree within tolerance but the result types differ.
+   * holds. `types`: the values agree within tolerance but the result types differ. `order`: the
+   * rows agree as a bag but come in a different order under the example's ORDER BY (its first
+   * column is the key).
    */
-  readonly evidence?: "values" | "types";
+  readonly evidence?: "values" | "types" | "order";
   /** For `types` evidence: the DuckDB and PostgreSQL type names of the first column. */
   readonly types?: { readonly duck: string; readonly pg: string };
 }
@@ -108,6 +112,23 @@ export const divergences: readonly Divergence[] = [
     triggers: ["order_by"],
     matches: ({ duck, pg }) => duck.ok && pgError(pg, "42601"),
     example: { setup: [], sql: "SELECT 1 AS a ORDER BY FALSE" },
+  },
+  {
+    id: "interval_order",
+    description: "Ordering intervals with negative parts: PostgreSQL compares the whole span " +
+      "(30-day months, 24-hour days), so '1 mon -21 days 18:30:18' (about 9.8 days) sorts " +
+      "before '10 days 12:00:00'; DuckDB normalises the fields differently and sorts them the " +
+      "other way. The rows agree; only their order differs.",
+    triggers: ["order_by"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok && pg.columns.some((c) => c.type === "interval") &&
+      compareOutcomes(duck, pg, null).equal,
+    example: {
+      setup: [],
+      sql:
+        "SELECT v FROM (VALUES (INTERVAL '1 mon -21 days 18:30:18'), (INTERVAL '10 days 12:00:00')) s(v) ORDER BY 1",
+    },
+    evidence: "order",
   },
   {
     id: "overflow_missed_in_comparison",
@@ -264,7 +285,7 @@ export function findDivergence(
   ctx: DivergenceContext,
   list: readonly Divergence[] = divergences,
 ): Divergence | null {
-  if (compareOutcomes(ctx.duck, ctx.pg, null).equal) return null;
+  if (compareOutcomes(ctx.duck, ctx.pg, ctx.order ?? null).equal) return null;
   for (const d of list) {
     if (d.triggers.some((t) => ctx.features.has(t)) && d.matches(ctx)) return d;
   }
@@ -276,7 +297,7 @@ export function findDivergences(
   ctx: DivergenceContext,
   list: readonly Divergence[] = divergences,
 ): Divergence[] {
-  if (compareOutcomes(ctx.duck, ctx.pg, null).equal) return [];
+  if (compareOutcomes(ctx.duck, ctx.pg, ctx.order ?? null).equal) return [];
   return list.filter((d) => d.triggers.some((t) => ctx.features.has(t)) && d.matches(ctx));
 }
 

@@ -105,7 +105,10 @@ export class Oracle {
       if (vsPg.equal || compareOutcomes(duck, pg, c.query.order).equal) {
         return { ...base, verdict: "match", omen, duck, pg, divergence: null, reason: "" };
       }
-      const all = findDivergences({ features: featureSet, duck, pg }, this.divergences);
+      const all = findDivergences(
+        { features: featureSet, duck, pg, order: c.query.order },
+        this.divergences,
+      );
       const open = all.find((x) => x.pgDecides === false);
       if (open !== undefined) {
         // Implementation-defined (e.g. evaluation order): agreeing with DuckDB is fine.
@@ -146,7 +149,10 @@ export class Oracle {
         reason: `differs from DuckDB (${vsDuck.reason}) and from PostgreSQL (${vsPg.reason})`,
       };
     }
-    const d = findDivergence({ features: featureSet, duck, pg }, this.divergences);
+    const d = findDivergence(
+      { features: featureSet, duck, pg, order: c.query.order },
+      this.divergences,
+    );
     if (d === null) {
       return {
         ...base,
