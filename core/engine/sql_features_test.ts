@@ -745,6 +745,27 @@ Deno.test("subqueries are planned too; IN over an empty subquery skips its opera
   await db.close();
 });
 
+Deno.test("WHERE ... AND NULL drops its subqueries unplanned; literal casts are constants (fuzz)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 float8, c2 bool); INSERT INTO t0 VALUES (1, TRUE)");
+  // PostgreSQL: the constant-false qual removes the EXISTS before it is planned
+  await check(
+    db,
+    `SELECT 0 FROM t0 a WHERE EXISTS (SELECT 1 FROM t0 b WHERE 0 BETWEEN b.c0 AND
+       (- (0 % CAST(CAST(9223372036854775807 AS BIGINT) AS INTEGER)))) AND CAST(NULL AS BOOLEAN)`,
+    [],
+  );
+  // '90 minutes'::interval is a constant, so the pushed-down comparison folds to false and the
+  // CTE's failing boolean cast never runs
+  await check(
+    db,
+    `WITH s AS (SELECT CAST('90 minutes' AS INTERVAL) AS d1 FROM t0 WHERE CAST(
+       CASE WHEN c2 THEN '' END AS BOOLEAN)) SELECT 0 FROM s WHERE coalesce(s.d1 > s.d1, FALSE)`,
+    [],
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

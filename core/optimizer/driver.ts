@@ -131,7 +131,6 @@ export function optimize(
   rules: readonly OptimizerRule[],
   disabled: ReadonlySet<string> = new Set(),
 ): LogicalPlan {
-  optimizeSubqueries(plan, rules, disabled);
   let current = plan;
   for (let pass = 0; pass < optimizerPassesMax; pass++) {
     let changed = false;
@@ -146,5 +145,8 @@ export function optimize(
     }
     if (!changed) break;
   }
+  // after the outer plan, so that a subquery the outer plan dropped (WHERE ... AND NULL) is never
+  // planned, as in PostgreSQL, where a constant-false qual removes its sublinks before planning
+  optimizeSubqueries(current, rules, disabled);
   return current;
 }

@@ -2589,7 +2589,9 @@ class Binder {
         }
         const c: BoundExpr = { kind: "cast", operand, type };
         if (this.#untyped.has(operand) && operand.kind === "const") {
-          evaluateConstant(c, this.ctx.params);
+          // a string literal takes its type when the statement is analysed, as in PostgreSQL:
+          // '90 minutes'::interval is a constant (bad text is an error here, even with no rows)
+          return { kind: "const", value: evaluateConstant(c, this.ctx.params), type };
         }
         return c;
       }
