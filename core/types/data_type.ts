@@ -105,6 +105,12 @@ const ARRAY_OIDS: Partial<Record<TypeKind, number>> = {
   interval: 1187,
 };
 
+/** PostgreSQL's `pg_type.typname` of a type: `_int4` for `integer[]`. */
+export function typeName(t: DataType): string {
+  if (t.kind === "array") return `_${typeName(t.element)}`;
+  return typeInfo[t.kind].pgName;
+}
+
 /** The OID a type has on the wire: the array type's own OID for arrays. */
 export function typeOid(t: DataType): number {
   if (t.kind === "array") return ARRAY_OIDS[t.element.kind] ?? typeInfo.array.oid;

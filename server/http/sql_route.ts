@@ -16,7 +16,7 @@
  */
 import { assert, DbError, SqlState } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
-import { typeInfo } from "../../core/types/data_type.ts";
+import { typeName } from "../../core/types/data_type.ts";
 import type { QueryResult } from "../../core/engine/result.ts";
 import { HttpSqlState, jsonTextResponse } from "./_responses.ts";
 import type { RouteContext } from "./handler.ts";
@@ -207,7 +207,7 @@ export function encodeSqlResult(
     rows[r] = out;
   }
   return {
-    columns: result.columns.map((c) => ({ name: c.name, type: typeInfo[c.type.kind].pgName })),
+    columns: result.columns.map((c) => ({ name: c.name, type: typeName(c.type) })),
     rows,
     rowCount: result.rowCount,
     command: result.command,
