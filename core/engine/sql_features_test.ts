@@ -766,6 +766,29 @@ Deno.test("WHERE ... AND NULL drops its subqueries unplanned; literal casts are 
   await db.close();
 });
 
+Deno.test("empty joins are never read; uncorrelated IN runs before costly casts (fuzz)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    `CREATE TABLE t0 (c1 bigint, c2 text); CREATE TABLE t1 (c0 float8, c2 bigint);
+     INSERT INTO t0 VALUES (9223372036854775807, ''); INSERT INTO t1 VALUES (0, 1)`,
+  );
+  // INNER JOIN ON FALSE: PostgreSQL knows the join is empty and never evaluates the WHERE
+  await check(
+    db,
+    `SELECT * FROM t0 a LEFT JOIN t1 b ON a.c1 = b.c2 INNER JOIN t1 c ON (NOT coalesce(TRUE))
+     WHERE CAST(a.c1 AS NUMERIC(12,3)) IS NULL`,
+    [],
+  );
+  // the uncorrelated IN (empty) is false, so the failing cast in the other conjunct never runs
+  await check(
+    db,
+    `SELECT 1 FROM t1 a WHERE CAST(NULL AS DATE) IN (SELECT CAST(NULL AS DATE) FROM t1 WHERE FALSE)
+       AND CAST((CASE 0 WHEN a.c0 THEN '' ELSE '' END) AS BOOLEAN)`,
+    [],
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

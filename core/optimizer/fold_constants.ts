@@ -169,12 +169,26 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       return predicate === plan.predicate ? null : { ...plan, predicate };
     }
     case "project": {
+      // nothing to compute over no rows
+      if (plan.input.kind === "values" && plan.input.rows.length === 0) {
+        return { kind: "values", rows: [], fields: plan.fields };
+      }
       const exprs = foldAll(plan.exprs);
       return exprs === null ? null : { ...plan, exprs };
     }
     case "join": {
+      // PostgreSQL marks a join that can return no rows as empty and never reads its inputs:
+      // an inner join on a constant FALSE/NULL condition, or with an input that is empty
+      const empty: LogicalPlan = { kind: "values", rows: [], fields: plan.fields };
+      const isEmpty = (p: LogicalPlan) => p.kind === "values" && p.rows.length === 0;
+      const inner = plan.joinType === "inner" || plan.joinType === "cross";
+      if (isEmpty(plan.left) && (inner || plan.joinType === "left")) return empty;
+      if (isEmpty(plan.right) && (inner || plan.joinType === "right")) return empty;
       if (plan.condition === null) return null;
       const condition = foldExpr(plan.condition);
+      if (inner && conjuncts(condition).some((c) => c.kind === "const" && c.value !== true)) {
+        return empty;
+      }
       return condition === plan.condition ? null : { ...plan, condition };
     }
     case "sort": {

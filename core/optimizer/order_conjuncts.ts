@@ -58,7 +58,8 @@ export function exprCost(e: BoundExpr): number {
         break;
       }
       case "subquery":
-        cost += subqueryCost;
+        // an uncorrelated subquery runs once per query; per row it is a lookup
+        cost += x.correlated ? subqueryCost : 1;
         break;
       default:
         break;
