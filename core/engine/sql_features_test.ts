@@ -789,6 +789,18 @@ Deno.test("empty joins are never read; uncorrelated IN runs before costly casts 
   await db.close();
 });
 
+Deno.test("a date past timestamp's range compares with timestamps as infinity (fuzz)", async () => {
+  const db = await Database.open({ memory: true });
+  // PostgreSQL's date/timestamp operators do not raise 22008 for such dates
+  await check(
+    db,
+    `SELECT TIMESTAMP '1970-01-01' BETWEEN DATE '1970-01-01' - (-106762941) AND DATE '1970-01-01',
+       DATE '1970-01-01' + 106762941 > TIMESTAMP '2000-01-01'`,
+    [[false, true]],
+  );
+  await db.close();
+});
+
 Deno.test("TABLE name and parenthesized set operations in FROM", async () => {
   const db = await Database.open({ memory: true });
   await db.query("CREATE TABLE t (a int)");

@@ -41,7 +41,7 @@ import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
 import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
-import { canCast, castColumn } from "../exec/kernels/cast.ts";
+import { canCast, castColumn, dateForTimestampComparison } from "../exec/kernels/cast.ts";
 import { columnFromValues, makeColumn, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
@@ -2831,7 +2831,11 @@ class Binder {
       );
     }
     const t = commonType([l.type, r.type], "comparison");
-    return [this.cast(l, t), this.cast(r, t)];
+    const widen = (x: BoundExpr): BoundExpr =>
+      x.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz")
+        ? { kind: "call", fn: dateForTimestampComparison(t), args: [x], type: t }
+        : this.cast(x, t);
+    return [widen(l), widen(r)];
   }
 
   binary(e: ast.Expr & { kind: "binary" }, scope: Scope): BoundExpr {

@@ -28,6 +28,7 @@ import {
   parseTimestamp,
 } from "../../types/parse.ts";
 import { asBigInt64, asFloat64 } from "./numeric.ts";
+import type { ScalarFunctionDef } from "../../plugin/functions.ts";
 import {
   formatInterval,
   parseInterval,
@@ -466,4 +467,33 @@ function castNumeric(col: Column, to: DataType): Column {
     }
   }
   return makeColumn(to, n, out, v);
+}
+
+/**
+ * A date as a timestamp for comparing the two, as PostgreSQL's cross-type date/timestamp
+ * operators do: a date past timestamp's range compares as ±infinity instead of raising 22008.
+ *
+ * @example
+ * ```ts
+ * import { dateForTimestampComparison } from "./cast.ts";
+ * import { columnFromValues, Types, valueAt } from "../../types/mod.ts";
+ * const f = dateForTimestampComparison(Types.timestamp);
+ * console.assert(valueAt(f.evaluate([columnFromValues(Types.date, [106762941])], 1), 0) === Infinity);
+ * ```
+ */
+export function dateForTimestampComparison(to: DataType): ScalarFunctionDef {
+  return {
+    name: "date_for_comparison",
+    volatility: "immutable",
+    resolve: () => null,
+    evaluate([d], n) {
+      const days = d!.data as Int32Array;
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const us = days[i]! * microsPerDay;
+        out[i] = us > timestampMicrosMax ? Infinity : us < timestampMicrosMin ? -Infinity : us;
+      }
+      return makeColumn(to, n, out, d!.validity);
+    },
+  };
 }
