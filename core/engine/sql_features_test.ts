@@ -985,5 +985,13 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT CASE WHEN TRUE THEN CAST(CAST(0 AS TEXT) AS TIMESTAMP) ELSE ts END FROM f WHERE FALSE",
     [],
   );
+  // A WHERE with a constant FALSE/NULL conjunct is empty before its other conjuncts are folded.
+  await check(
+    db,
+    "WITH s AS (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE 'a' <= CAST(nullif(0, 0) AS TEXT)) " +
+      "SELECT 0 FROM s WHERE CAST(s.d AS BOOLEAN)",
+    [],
+  );
+  await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
   await db.close();
 });

@@ -159,6 +159,26 @@ function foldAll(exprs: readonly BoundExpr[]): readonly BoundExpr[] | null {
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   switch (plan.kind) {
     case "filter": {
+      // PostgreSQL simplifies a WHERE before it reorders it, so a constant FALSE or NULL conjunct
+      // ends the filter before the conjuncts after it are simplified: here a conjunct that folds
+      // to FALSE or NULL empties the filter even if folding another one would raise an error
+      // over no rows a filter has nothing to evaluate
+      if (plan.input.kind === "values" && plan.input.rows.length === 0) return plan.input;
+      const parts = conjuncts(plan.predicate);
+      if (parts.length > 1) {
+        for (const part of parts) {
+          let f: BoundExpr;
+          try {
+            f = foldExpr(part);
+          } catch {
+            continue; // raised again below unless another conjunct is constant false
+          }
+          if (f.kind === "const" && f.value !== true) {
+            if (plan.input.kind === "values" && plan.input.rows.length === 0) return null;
+            return { kind: "values", rows: [], fields: plan.fields };
+          }
+        }
+      }
       const predicate = foldExpr(plan.predicate);
       if (predicate.kind === "const" && predicate.value === true) return plan.input;
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
