@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TimeZone } from "../types/time_zone.ts";
 import { type Sequence, sequenceFromJson, sequenceToJson } from "../catalog/sequence.ts";
 import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
 import { type Env, LockHeldError, realEnv } from "../env/mod.ts";
@@ -200,6 +201,23 @@ export class Database {
   }
 
   /**
+   * The session time zone (`SET TIME ZONE`): timestamptz values come back as UTC microseconds;
+   * format them for display with `formatValue(type, value, db.timeZone)`.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("SET TIME ZONE 'Europe/Berlin'");
+   * console.assert(db.timeZone.name === "Europe/Berlin");
+   * await db.close();
+   * ```
+   */
+  get timeZone(): TimeZone {
+    return this.#settings.timeZone();
+  }
+
+  /**
    * Runs every statement in `sql` and returns the last one's result.
    * Parameters `$1...$n` take `params` (numbers, bigints, strings, booleans, null).
    */
@@ -261,6 +279,7 @@ export class Database {
             estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
             statementTimeMicros: this.#env.clock.nowMicros(),
             defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+            timeZone: this.#settings.timeZone(),
             sequenceTouched: (s) => touched.add(s),
             params: stmtParams,
           });
@@ -350,6 +369,7 @@ export class Database {
         throw new DbError(SqlState.internalError, "no views in EXECUTE arguments");
       },
       statementTimeMicros: this.#env.clock.nowMicros(),
+      timeZone: this.#settings.timeZone(),
       params,
     });
     const result = await this.#run(this.#optimize(bound), ctx);
@@ -723,6 +743,7 @@ export class Database {
           path: bound.path,
           columns: bound.plan.fields,
           format: bound.format,
+          zone: this.#settings.timeZone(),
           batches: execute(bound.plan, storage, ctx),
           check: () => ctx.check(),
         });
@@ -770,6 +791,7 @@ export class Database {
       table: t,
       targets: bound.targets,
       format: bound.format,
+      zone: this.#settings.timeZone(),
       lineBytesMax: this.#limits.copyLineBytesMax,
       batchRowsMax: this.#limits.batchRowsMax,
       fillColumn: (column, count) => {

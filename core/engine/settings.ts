@@ -1,11 +1,12 @@
 /**
  * Session settings (`SET`, `SHOW`, `RESET`): the parameters PostgreSQL clients and drivers set
  * or read on connect, with PostgreSQL's names and defaults. Unknown names are 42704; values
- * OmenDB cannot honour yet (a time zone other than UTC) are refused instead of ignored.
+ * OmenDB cannot honour yet (a client encoding other than UTF8) are refused instead of ignored.
  *
  * @module
  */
 import { DbError, notSupported, SqlState } from "../errors.ts";
+import { parseTimeZone, type TimeZone, utcTimeZone } from "../types/time_zone.ts";
 
 /** Settings and their defaults, as `SHOW` prints them. */
 export const settingDefaults: Readonly<Record<string, string>> = {
@@ -73,6 +74,7 @@ export function parseDurationMs(name: string, value: string): number {
 /** One session's settings. */
 export class SessionSettings {
   readonly #values = new Map<string, string>(Object.entries(settingDefaults));
+  #timeZone: TimeZone = utcTimeZone;
 
   /** The value of a setting; 42704 for an unknown name. */
   get(name: string): string {
@@ -92,23 +94,31 @@ export class SessionSettings {
   set(name: string, value: string | null): void {
     if (name === "all" && value === null) {
       for (const [k, v] of Object.entries(settingDefaults)) this.#values.set(k, v);
+      this.#timeZone = utcTimeZone;
       return;
     }
     this.get(name); // 42704 when unknown
     if (readOnly.has(name)) {
       throw new DbError("55P02", `parameter "${name}" cannot be changed`);
     }
-    if (value === null) {
+    if (value === null || (name === "timezone" && /^\s*local\s*$/i.test(value))) {
       this.#values.set(name, settingDefaults[name]!);
+      if (name === "timezone") this.#timeZone = utcTimeZone;
       return;
     }
     switch (name) {
-      case "timezone":
-        if (!/^(utc|etc\/utc|gmt|z|zulu|universal|\+?0+(:00)?|utc0)$/i.test(value.trim())) {
-          throw notSupported(`time zone "${value}" (only UTC)`);
+      case "timezone": {
+        const zone = parseTimeZone(value);
+        if (zone === null) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `invalid value for parameter "TimeZone": "${value}"`,
+          );
         }
-        value = "UTC";
+        this.#timeZone = zone;
+        value = zone.name;
         break;
+      }
       case "statement_timeout":
         value = String(parseDurationMs(name, value));
         break;
@@ -161,6 +171,11 @@ export class SessionSettings {
       default:
         return descending;
     }
+  }
+
+  /** The session time zone (`TimeZone`): how timestamptz values read and print. */
+  timeZone(): TimeZone {
+    return this.#timeZone;
   }
 
   /** The statement timeout in milliseconds (0 = none), from `statement_timeout`. */

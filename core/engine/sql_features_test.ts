@@ -416,7 +416,7 @@ Deno.test("SET, SHOW and RESET session parameters; statement_timeout applies", a
   assert.equal((await db.query("SET application_name = 'grafana'")).command, "SET");
   await check(db, "SHOW application_name", [["grafana"]]);
   await db.query("SET TIME ZONE 'UTC'");
-  await fails(db, "SET timezone TO 'Europe/Berlin'", "0A000");
+  await fails(db, "SET timezone TO 'Mars/Olympus_Mons'", "22023");
   await fails(db, "SET nope = 1", "42704");
   await fails(db, "SET server_version = '9'", "55P02");
   await db.query("SET statement_timeout = '1ms'");

@@ -84,7 +84,7 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
     case "case":
       return caseWhen(expr, batch, ctx);
     case "cast":
-      return castColumn(evaluate(expr.operand, batch, ctx), expr.type);
+      return castColumn(evaluate(expr.operand, batch, ctx), expr.type, expr.zone);
     case "call": {
       const args = expr.args.map((a) => evaluate(a, batch, ctx));
       const out = expr.fn.evaluate(args, n);
@@ -153,7 +153,7 @@ function evalOp(expr: BoundExpr & { kind: "op" }, batch: Batch, ctx: ExecContext
     (expr.op === "add" || expr.op === "sub" || expr.op === "mul" || expr.op === "div") &&
     (isDatetimeKind(l.kind) || isDatetimeKind(r.kind))
   ) {
-    return datetimeArith(expr.op, l, r, expr.type);
+    return datetimeArith(expr.op, l, r, expr.type, expr.zone);
   }
   switch (expr.op) {
     case "add":

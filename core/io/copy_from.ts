@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { TimeZone } from "../types/time_zone.ts";
 import { DbError, SqlState } from "../errors.ts";
 import type { FileSystem } from "../env/fs.ts";
 import type { DataType } from "../types/data_type.ts";
@@ -39,6 +40,8 @@ export interface CopyFromSpec {
   /** For each field of a record, the table column it fills. */
   readonly targets: readonly number[];
   readonly format: CopyFormat;
+  /** The session time zone: timestamptz text without an offset is local time in it. */
+  readonly zone?: TimeZone;
   readonly lineBytesMax: number;
   readonly batchRowsMax: number;
   /** COPY ... WHERE: the rows of a table-shaped batch to keep; `null` = no WHERE. */
@@ -253,7 +256,7 @@ class CopyFromRun {
     for (let c = 0; c < sink.count; c++) {
       const column = this.#spec.table.columns[this.#spec.targets[c]!]!;
       try {
-        inputColumn([sink.values[c]!], 1, column.type);
+        inputColumn([sink.values[c]!], 1, column.type, this.#spec.zone);
       } catch (e) {
         throw withContext(e, this.#valueContext(line, column.name, sink.values[c]!));
       }
@@ -290,7 +293,7 @@ class CopyFromRun {
   #convert(count: number): Column[] {
     const spec = this.#spec;
     return spec.targets.map((t, c) =>
-      inputColumn(this.#fields[c]!, count, spec.table.columns[t]!.type)
+      inputColumn(this.#fields[c]!, count, spec.table.columns[t]!.type, this.#spec.zone)
     );
   }
 
@@ -302,7 +305,7 @@ class CopyFromRun {
         const column = spec.table.columns[spec.targets[c]!]!;
         const value = this.#fields[c]![r]!;
         try {
-          inputColumn([value], 1, column.type);
+          inputColumn([value], 1, column.type, this.#spec.zone);
         } catch (e) {
           return {
             row: r,

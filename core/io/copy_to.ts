@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { TimeZone } from "../types/time_zone.ts";
 import type { FileSystem } from "../env/fs.ts";
 import type { DataType } from "../types/data_type.ts";
 import { valueAt } from "../types/column.ts";
@@ -22,6 +23,8 @@ export interface CopyToSpec {
   readonly path: string;
   readonly columns: readonly { readonly name: string; readonly type: DataType }[];
   readonly format: CopyFormat;
+  /** The session time zone: timestamptz values print in it. */
+  readonly zone?: TimeZone;
   /** The rows, as batches in column order. */
   readonly batches: AsyncIterable<Batch>;
   /** Called between batches: throws on timeout or cancel. */
@@ -137,7 +140,7 @@ export async function writeCopyFile(spec: CopyToSpec): Promise<number> {
         for (let c = 0; c < batch.columns.length; c++) {
           if (c > 0) line += format.delimiter;
           const col = batch.columns[c]!;
-          const text = formatValue(col.type, valueAt(col, r));
+          const text = formatValue(col.type, valueAt(col, r), spec.zone);
           line += text === null ? format.null : encode(text, c);
         }
         chunk += line + "\n";

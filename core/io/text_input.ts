@@ -10,6 +10,7 @@ import { DbError, SqlState } from "../errors.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues } from "../types/column.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
+import type { TimeZone } from "../types/time_zone.ts";
 import { typeToSql } from "../types/data_type.ts";
 
 /**
@@ -27,6 +28,7 @@ export function inputColumn(
   values: readonly (string | null)[],
   count: number,
   type: DataType,
+  zone?: TimeZone,
 ): Column {
   const slice = values.length === count ? values : values.slice(0, count);
   if (type.kind === "varchar" && type.maxLength !== null) {
@@ -35,7 +37,7 @@ export function inputColumn(
     return columnFromValues(type, fitted);
   }
   const text = columnFromValues({ kind: "text" }, slice);
-  return type.kind === "text" ? text : castColumn(text, type);
+  return type.kind === "text" ? text : castColumn(text, type, zone);
 }
 
 function fitVarchar(v: string, max: number): string {

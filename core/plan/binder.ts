@@ -41,7 +41,13 @@ import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
 import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
-import { canCast, castColumn, dateForTimestampComparison } from "../exec/kernels/cast.ts";
+import {
+  canCast,
+  castColumn,
+  castDependsOnZone,
+  dateForTimestampComparison,
+} from "../exec/kernels/cast.ts";
+import type { TimeZone } from "../types/time_zone.ts";
 import { columnFromValues, makeColumn, valueAt } from "../types/column.ts";
 import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
@@ -65,6 +71,8 @@ export interface BinderContext {
    * `default_null_order`); PostgreSQL's rule (first only when descending) when absent.
    */
   readonly defaultNullsFirst?: (descending: boolean) => boolean;
+  /** The session time zone (`TimeZone`); UTC when absent. */
+  readonly timeZone?: TimeZone;
   /** Called when a statement moves a sequence (nextval, setval), so the engine logs it. */
   readonly sequenceTouched?: (sequence: Sequence) => void;
 }
@@ -637,7 +645,7 @@ class Binder {
           { ...pos1(stmt.source), hint: "You will need to rewrite or cast the expression." },
         );
       }
-      return { kind: "cast", operand: col, type: target.type };
+      return this.castNode(col, target.type);
     });
     const fields: Field[] = exprs.map((e, k) => ({
       name: table.columns[targets[k]!]!.name,
@@ -992,7 +1000,7 @@ class Binder {
     if (sameType(value.type, column.type)) return value;
     if (value.type.kind === "unknown" || this.#untyped.has(value)) {
       const c = this.coerce(value, column.type, "DEFAULT");
-      return sameType(c.type, column.type) ? c : { kind: "cast", operand: c, type: column.type };
+      return sameType(c.type, column.type) ? c : this.castNode(c, column.type);
     }
     const ok = canCast(value.type, column.type) &&
       (value.type.kind === "bool") === (column.type.kind === "bool") &&
@@ -1006,7 +1014,7 @@ class Binder {
         { ...pos1(e), hint: "You will need to rewrite or cast the expression." },
       );
     }
-    return { kind: "cast", operand: value, type: column.type };
+    return this.castNode(value, column.type);
   }
 
   /** A column's stored DEFAULT bound for this statement; a typed NULL when it has none. */
@@ -1213,7 +1221,7 @@ class Binder {
         { ...pos1(node), hint: "You will need to rewrite or cast the expression." },
       );
     }
-    return { kind: "cast", operand: value, type: target.type };
+    return this.castNode(value, target.type);
   }
 
   /** Whether column k of a VALUES plan holds only untyped literals (assignable to any type). */
@@ -2367,7 +2375,48 @@ class Binder {
   cast(b: BoundExpr, type: DataType): BoundExpr {
     if (sameType(b.type, type)) return b;
     if (b.kind === "const" && (b.value === null)) return { kind: "const", value: null, type };
-    return { kind: "cast", operand: b, type };
+    return this.castNode(b, type);
+  }
+
+  /**
+   * A call that reads a timestamptz's local time, rewritten to read it in the session time zone,
+   * as PostgreSQL's stable timestamptz functions do: `date_trunc` truncates the local time and
+   * reads it back, `date_part` / EXTRACT and `to_char` read local fields.
+   */
+  inSessionZone(call: BoundExpr & { kind: "call" }): BoundExpr {
+    const zone = this.ctx.timeZone;
+    if (zone === undefined || zone.isUtc) return call;
+    const name = call.fn.name;
+    const at = name === "to_char" ? 0 : 1;
+    const ts = call.args[at];
+    if (ts === undefined || ts.type.kind !== "timestamptz") return call;
+    const local = this.castNode(ts, Types.timestamp);
+    const args = call.args.map((a, i) => (i === at ? local : a));
+    switch (name) {
+      case "date_trunc":
+        if (args.length !== 2) return call;
+        return this.castNode({ ...call, args, type: Types.timestamp }, Types.timestamptz);
+      case "date_part": {
+        const field = args[0]!;
+        if (field.kind !== "const" || typeof field.value !== "string") return call;
+        const f = field.value.trim().toLowerCase();
+        if (f === "epoch" || f.startsWith("timezone")) return call;
+        return { ...call, args };
+      }
+      case "to_char":
+        return { ...call, args };
+      default:
+        return call;
+    }
+  }
+
+  /** A cast node; one that reads the session time zone carries it (when it is not UTC). */
+  castNode(operand: BoundExpr, type: DataType): BoundExpr & { kind: "cast" } {
+    const zone = this.ctx.timeZone;
+    if (zone !== undefined && !zone.isUtc && castDependsOnZone(operand.type, type)) {
+      return { kind: "cast", operand, type, zone };
+    }
+    return { kind: "cast", operand, type };
   }
 
   /** Implicit coercion to `type` (untyped literals take any type; numerics widen). */
@@ -2587,7 +2636,7 @@ class Binder {
             pos1(e),
           );
         }
-        const c: BoundExpr = { kind: "cast", operand, type };
+        const c: BoundExpr = this.castNode(operand, type);
         if (this.#untyped.has(operand) && operand.kind === "const") {
           // a string literal takes its type when the statement is analysed, as in PostgreSQL:
           // '90 minutes'::interval is a constant (bad text is an error here, even with no rows)
@@ -2650,11 +2699,10 @@ class Binder {
       }
       case "typed_string": {
         const type = bindTypeName(v.type);
-        const c: BoundExpr = {
-          kind: "cast",
-          operand: { kind: "const", value: v.value, type: Types.text },
+        const c: BoundExpr = this.castNode(
+          { kind: "const", value: v.value, type: Types.text },
           type,
-        };
+        );
         const value = evaluateConstant(c, this.ctx.params);
         return { kind: "const", value, type };
       }
@@ -2833,7 +2881,7 @@ class Binder {
     const t = commonType([l.type, r.type], "comparison");
     const widen = (x: BoundExpr): BoundExpr =>
       x.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz")
-        ? { kind: "call", fn: dateForTimestampComparison(t), args: [x], type: t }
+        ? { kind: "call", fn: dateForTimestampComparison(t, this.ctx.timeZone), args: [x], type: t }
         : this.cast(x, t);
     return [widen(l), widen(r)];
   }
@@ -3004,6 +3052,10 @@ class Binder {
             "No operator matches the given name and argument types. You might need to add explicit type casts.",
         },
       );
+    }
+    const zone = this.ctx.timeZone;
+    if (type.kind === "timestamptz" && zone !== undefined && zone.hasRules) {
+      return { kind: "op", op, left: a, right: b, type, zone };
     }
     return { kind: "op", op, left: a, right: b, type };
   }
@@ -3224,14 +3276,13 @@ class Binder {
     if (e.args.length === 0 && e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name)) {
       // Stable within the statement: bound once, as PostgreSQL evaluates them once.
       const us = this.ctx.statementTimeMicros ?? 0;
+      // the local forms read the clock in the session time zone
+      const local = this.ctx.timeZone?.toLocal(us) ?? us;
       if (name === "current_date") {
-        return { kind: "const", value: Math.floor(us / 86_400_000_000), type: Types.date };
+        return { kind: "const", value: Math.floor(local / 86_400_000_000), type: Types.date };
       }
-      return {
-        kind: "const",
-        value: us,
-        type: name === "localtimestamp" ? Types.timestamp : Types.timestamptz,
-      };
+      if (name === "localtimestamp") return { kind: "const", value: local, type: Types.timestamp };
+      return { kind: "const", value: us, type: Types.timestamptz };
     }
     if (
       name === "coalesce" && e.name.parts.length === 1 && !e.star && !e.distinct &&
@@ -3283,7 +3334,7 @@ class Binder {
         if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
         return this.cast(a, want);
       });
-      return { kind: "call", fn, args: cargs, type: res.returns };
+      return this.inSessionZone({ kind: "call", fn, args: cargs, type: res.returns });
     }
     const sig = `${name}(${argTypes.map((t) => typeToSql(t)).join(", ")})`;
     throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
@@ -3442,7 +3493,7 @@ export function evaluateConstant(e: BoundExpr, params: readonly Value[]): Value 
     }
     case "cast": {
       const v = evaluateConstant(e.operand, params);
-      return valueAt(castColumn(columnFromValues(e.operand.type, [v]), e.type), 0);
+      return valueAt(castColumn(columnFromValues(e.operand.type, [v]), e.type, e.zone), 0);
     }
     default:
       throw new DbError(SqlState.syntaxError, "argument must be a constant expression");

@@ -6,6 +6,7 @@
  */
 import type { DataType } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
+import type { TimeZone } from "../types/time_zone.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
 import type {
   AggregateFunctionDef,
@@ -42,6 +43,11 @@ export type BoundExpr =
     readonly left: BoundExpr;
     readonly right: BoundExpr;
     readonly type: DataType;
+    /**
+     * The session time zone, on timestamptz ± interval when it has DST rules: months and days
+     * are added in local time, as PostgreSQL does.
+     */
+    readonly zone?: TimeZone;
   }
   | { readonly kind: "neg"; readonly operand: BoundExpr; readonly type: DataType }
   | { readonly kind: "not"; readonly operand: BoundExpr; readonly type: DataType }
@@ -57,7 +63,13 @@ export type BoundExpr =
     readonly else: BoundExpr;
     readonly type: DataType;
   }
-  | { readonly kind: "cast"; readonly operand: BoundExpr; readonly type: DataType }
+  | {
+    readonly kind: "cast";
+    readonly operand: BoundExpr;
+    readonly type: DataType;
+    /** The session time zone, on a cast that reads it (timestamptz to or from local times). */
+    readonly zone?: TimeZone;
+  }
   | {
     readonly kind: "call";
     readonly fn: ScalarFunctionDef;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatOffset, type TimeZone, utcTimeZone } from "./time_zone.ts";
 import { unreachable } from "../errors.ts";
 import type { DataType } from "./data_type.ts";
 import type { Value } from "./column.ts";
@@ -124,6 +125,18 @@ export function formatTimestamp(micros: number): string {
   return `${ymd} ${hms}${fracText}`;
 }
 
+/**
+ * An instant as PostgreSQL prints a timestamptz in time zone `zone`: local time and the offset,
+ * `2016-01-01 09:00:00+08`.
+ */
+export function formatTimestamptz(micros: number, zone: TimeZone = utcTimeZone): string {
+  if (!Number.isFinite(micros)) return formatTimestamp(micros);
+  const offset = zone.offsetAt(micros);
+  const text = formatTimestamp(micros + offset * 1_000_000);
+  const bc = text.endsWith(" BC");
+  return `${bc ? text.slice(0, -3) : text}${formatOffset(offset)}${bc ? " BC" : ""}`;
+}
+
 /** Microseconds since midnight as PostgreSQL prints a time: `08:09:10[.ffffff]`. */
 export function formatTime(micros: number): string {
   const s = Math.floor(micros / 1_000_000);
@@ -145,7 +158,11 @@ export function formatTime(micros: number): string {
  * console.assert(formatValue(Types.int8, 42n) === "42");
  * ```
  */
-export function formatValue(type: DataType, value: Value): string | null {
+export function formatValue(
+  type: DataType,
+  value: Value,
+  zone: TimeZone = utcTimeZone,
+): string | null {
   if (value === null) return null;
   switch (type.kind) {
     case "unknown":
@@ -170,7 +187,7 @@ export function formatValue(type: DataType, value: Value): string | null {
     case "timestamp":
       return formatTimestamp(Number(value));
     case "timestamptz":
-      return `${formatTimestamp(Number(value))}+00`;
+      return formatTimestamptz(Number(value), zone);
     case "time":
       return formatTime(Number(value));
     default:

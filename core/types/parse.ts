@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseTimeZone, type TimeZone, utcTimeZone } from "./time_zone.ts";
 import { DbError, SqlState } from "../errors.ts";
 
 const INT_RE = /^\s*([+-]?)(\d+)\s*$/;
@@ -158,10 +159,15 @@ export function parseTime(text: string): number {
 }
 
 /**
- * Parses a timestamp into microseconds since the epoch. With `withZone`, an offset in the text
- * is applied (the session time zone is UTC); without it, any offset is ignored as PostgreSQL does.
+ * Parses a timestamp into microseconds since the epoch. With `withZone`, an offset or zone name
+ * in the text is applied, and a time without one is local time in `zone` (the session's);
+ * without `withZone`, any offset is ignored as PostgreSQL does.
  */
-export function parseTimestamp(text: string, withZone: boolean): number {
+export function parseTimestamp(
+  text: string,
+  withZone: boolean,
+  zone: TimeZone = utcTimeZone,
+): number {
   const typeName = withZone ? "timestamp with time zone" : "timestamp";
   const lower = text.trim().toLowerCase();
   if (lower === "infinity" || lower === "+infinity") return Infinity;
@@ -186,7 +192,8 @@ export function parseTimestamp(text: string, withZone: boolean): number {
       throw new DbError("22008", `date/time field value out of range: "${text}"`);
     }
   }
-  let offsetMinutes = 0;
+  let offsetMinutes: number | null = null;
+  let named: TimeZone | null = null;
   let rest2 = rest;
   const bcm = /\s+BC\s*$/i.exec(rest2);
   if (bcm && !bc) {
@@ -195,8 +202,12 @@ export function parseTimestamp(text: string, withZone: boolean): number {
   } else if (bc) y = 1 - y;
   if (rest2.trim() !== "") {
     const z = ZONE_RE.exec(rest2);
-    if (!z) throw invalidDatetime(typeName, text);
-    if (!z[1]) {
+    if (!z) {
+      // a zone name: '2022-01-01 01:10:00 Australia/Sydney'
+      named = /^\s+[a-z]/i.test(rest2) ? parseTimeZone(rest2.trim()) : null;
+      if (named === null) throw invalidDatetime(typeName, text);
+    } else if (z[1]) offsetMinutes = 0;
+    else {
       // PostgreSQL accepts displacements up to 15:59
       if (Number(z[3]) > 15 || Number(z[4] ?? 0) > 59) {
         throw new DbError("22009", `time zone displacement out of range: "${text}"`);
@@ -206,7 +217,8 @@ export function parseTimestamp(text: string, withZone: boolean): number {
   }
   checkDate(y, mo, d, typeName, text);
   const days = daysFromCivil(y, mo, d);
-  let us = ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + micros;
-  if (withZone) us -= offsetMinutes * 60_000_000;
-  return us;
+  const us = ((days * 24 + h) * 60 + mi) * 60_000_000 + s * 1_000_000 + micros;
+  if (!withZone) return us;
+  if (offsetMinutes !== null) return us - offsetMinutes * 60_000_000;
+  return (named ?? zone).toUtc(us);
 }

@@ -24,6 +24,7 @@
  *
  * @module
  */
+import { parseTimeZone } from "../../core/types/time_zone.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { type DataType, isInteger, isString, Types } from "../../core/types/data_type.ts";
 import { type Column, isValid, makeColumn, type Value, valueAt } from "../../core/types/column.ts";
@@ -145,8 +146,10 @@ export function parseArrowType(text: string): ArrowTarget {
       if (zone === "None") return { type: Types.timestamp, unit };
       const z = /^Some\("(.*)"\)$/.exec(zone);
       if (z === null) throw badType(text);
-      if (!/^(UTC|Z|\+00(:?00)?)$/i.test(z[1]!)) {
-        throw notSupported(`time zone "${z[1]}" (only UTC)`);
+      // An Arrow zone is display metadata over the same instant: OmenDB's timestamptz keeps the
+      // instant and prints it in the session time zone.
+      if (!/^[+-]\d{2}(:?\d{2})?$/.test(z[1]!) && parseTimeZone(z[1]!) === null) {
+        throw new DbError("22023", `time zone "${z[1]}" not recognized`);
       }
       return { type: Types.timestamptz, unit };
     }

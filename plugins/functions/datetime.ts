@@ -1,7 +1,8 @@
 /**
- * Date and time functions: `date_trunc(unit, ts)`, `date_part(field, ts)` (and the EXTRACT
- * syntax, which the parser maps to it), `to_timestamp(seconds)`. Timestamps are microseconds
- * since the epoch; the session time zone is UTC, so timestamp and timestamptz truncate alike.
+ * Date and time functions: `date_trunc(unit, ts [, zone])`, `date_part(field, ts)` (and the
+ * EXTRACT syntax, which the parser maps to it), `to_timestamp(seconds)`, `timezone(zone, ts)`
+ * (the AT TIME ZONE syntax). Timestamps are microseconds since the epoch. The binder makes the
+ * timestamptz forms read local time in the session time zone (see `Binder.inSessionZone`).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { allocData, type Column, isValid, makeColumn } from "../../core/types/co
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { andValidities, dbError } from "./_common.ts";
 import { daysFromCivil, daysInMonth } from "../../core/types/parse.ts";
+import { parseTimeZone, type TimeZone, utcTimeZone } from "../../core/types/time_zone.ts";
 import {
   addIntervalToMicros,
   checkTimestampRange,
@@ -483,7 +485,86 @@ const makeDate: ScalarFunctionDef = {
 };
 
 /** The date/time functions. */
+/** The zone named by row i of a text column, parsed once per distinct name. */
+function zoneReader(col: Column): (i: number) => TimeZone {
+  const names = col.data as string[];
+  let lastName: string | null = null;
+  let last: TimeZone = utcTimeZone;
+  return (i) => {
+    const name = names[i]!;
+    if (name !== lastName) {
+      const zone = parseTimeZone(name);
+      if (zone === null) throw dbError("22023", `time zone "${name}" not recognized`);
+      lastName = name;
+      last = zone;
+    }
+    return last;
+  };
+}
+
+/**
+ * `timezone(zone, ts)`, also written `ts AT TIME ZONE zone`: a timestamptz becomes the local
+ * timestamp in `zone`; a timestamp is read as local time in `zone` and becomes a timestamptz.
+ */
+const timezoneFn: ScalarFunctionDef = {
+  name: "timezone",
+  volatility: "immutable",
+  resolve(types) {
+    if (types.length !== 2 || !unitArg(types[0])) return null;
+    const t = timeArg(types[1]);
+    if (t === null) return null;
+    return {
+      returns: t.kind === "timestamp" ? Types.timestamptz : Types.timestamp,
+      argTypes: [Types.text, t],
+    };
+  },
+  evaluate([zones, ts], n) {
+    const validity = andValidities([zones!, ts!], n);
+    const out = new Float64Array(n);
+    const src = ts!.data as Float64Array;
+    const zoneAt = zoneReader(zones!);
+    const toUtc = ts!.kind === "timestamp";
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const zone = zoneAt(i);
+      out[i] = checkTimestampRange(toUtc ? zone.toUtc(src[i]!) : zone.toLocal(src[i]!));
+    }
+    return makeColumn(toUtc ? Types.timestamptz : Types.timestamp, n, out, validity);
+  },
+};
+
+/** `date_trunc(unit, timestamptz, zone)`: truncates the local time in `zone` (PostgreSQL 12+). */
+const dateTruncInZone: ScalarFunctionDef = {
+  name: "date_trunc",
+  volatility: "immutable",
+  resolve(types) {
+    if (types.length !== 3 || !unitArg(types[0]) || !unitArg(types[2])) return null;
+    const t = timeArg(types[1]);
+    if (t === null || t.kind !== "timestamptz") return null;
+    return { returns: Types.timestamptz, argTypes: [Types.text, t, Types.text] };
+  },
+  evaluate([unit, ts, zones], n) {
+    const validity = andValidities([unit!, ts!, zones!], n);
+    const out = new Float64Array(n);
+    const src = ts!.data as Float64Array;
+    const zoneAt = zoneReader(zones!);
+    for (let i = 0; i < n; i++) {
+      if (!isValid(validity, i)) continue;
+      const zone = zoneAt(i);
+      const name = unitValue(unit!, i);
+      const v = truncateMicros(name, zone.toLocal(src[i]!));
+      if (v === null) {
+        throw dbError("22023", `unit "${name}" not recognized for type timestamp with time zone`);
+      }
+      out[i] = checkTimestampRange(zone.toUtc(v));
+    }
+    return makeColumn(Types.timestamptz, n, out, validity);
+  },
+};
+
 export const datetimeFunctions: readonly ScalarFunctionDef[] = [
+  timezoneFn,
+  dateTruncInZone,
   makeDate,
   dateTrunc,
   datePartDate,

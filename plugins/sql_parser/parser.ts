@@ -1613,6 +1613,25 @@ class Parser {
         }
         throw this.error("expected NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM");
       }
+      case "at": {
+        // x AT TIME ZONE zone is timezone(zone, x)
+        if (PREC.atTimeZone < minPrec || !this.isKw("time", this.peek())) return null;
+        this.next();
+        this.expectKw("time");
+        this.expectKw("zone");
+        const zone = this.expr(PREC.atTimeZone + 1);
+        return {
+          kind: "function",
+          name: { parts: ["timezone"], pos },
+          args: [zone, left],
+          star: false,
+          distinct: false,
+          filter: null,
+          orderBy: [],
+          over: null,
+          pos,
+        };
+      }
       case "isnull":
       case "notnull":
         if (PREC.is < minPrec) return null;
@@ -2003,6 +2022,7 @@ const PREC = {
   additive: 8,
   multiplicative: 9,
   exponent: 10,
+  atTimeZone: 10.5,
   unaryMinus: 11,
 } as const;
 

@@ -22,6 +22,8 @@ export interface SltResult {
   readonly command?: string;
   /** Rows affected by INSERT/UPDATE/DELETE, when the engine gives it. */
   readonly rowCount?: number;
+  /** The session time zone's name after the statement (timestamptz values print in it). */
+  readonly timeZone?: string;
 }
 
 /** Per-call options. */

@@ -27,6 +27,7 @@
  *
  * @module
  */
+import { parseTimeZone, utcTimeZone } from "../../core/types/time_zone.ts";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { matchResult } from "./compare.ts";
@@ -332,8 +333,13 @@ export async function runFile(
     }
     let rendered: string[][];
     try {
+      const zone = result.timeZone === undefined
+        ? utcTimeZone
+        : (parseTimeZone(result.timeZone) ?? utcTimeZone);
       rendered = result.rows.map((row) =>
-        columns.map((col, c) => renderValue(dialect, col.type, row[c] ?? null, rec.types[c] ?? "T"))
+        columns.map((col, c) =>
+          renderValue(dialect, col.type, row[c] ?? null, rec.types[c] ?? "T", zone)
+        )
       );
     } catch (e) {
       return failed("crash", `cannot render result: ${describeError(e).message}`);

@@ -15,7 +15,13 @@ export async function openEngine(options: EngineOpenOptions): Promise<SltEngine>
   return {
     async query(sql, opts) {
       const r = await db.query(sql, [], { timeoutMs: opts.timeoutMs });
-      return { columns: r.columns, rows: r.rows, command: r.command, rowCount: r.rowCount };
+      return {
+        columns: r.columns,
+        rows: r.rows,
+        command: r.command,
+        rowCount: r.rowCount,
+        timeZone: db.timeZone.name,
+      };
     },
     close: () => db.close(),
   };

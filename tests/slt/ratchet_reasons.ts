@@ -76,7 +76,7 @@ export const ratchetReasons: readonly RatchetReason[] = [
   {
     ids: under(DF, "timestamps\\.slt"),
     reason:
-      "DataFusion timestamps are nanoseconds with Arrow time zones; session time zones other than UTC are not supported yet; numeric-to-timestamp casts, chrono to_char formats, date + interval as date",
+      "DataFusion timestamps are nanoseconds and carry an Arrow time zone per column (OmenDB prints timestamptz in the session zone); DataFusion reads SET TIME ZONE '+05:00' as east, PostgreSQL as POSIX (west); it rejects zone inputs PostgreSQL accepts; numeric-to-timestamp casts, chrono to_char formats, date + interval as date",
   },
   {
     ids: under(DUCK, "aggregate/aggregates/test_aggregate_types\\.test"),

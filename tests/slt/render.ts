@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { type TimeZone, utcTimeZone } from "../../core/types/time_zone.ts";
 import { type DataType, formatValue, type Value, valueAt } from "../../core/types/mod.ts";
 import { arrayElements } from "../../core/exec/kernels/array_ops.ts";
 import { type Interval, parseInterval } from "../../core/types/interval.ts";
@@ -181,13 +182,14 @@ export function renderValue(
   type: DataType,
   value: Value,
   letter: string,
+  zone: TimeZone = utcTimeZone,
 ): string {
   if (value === null) return "NULL";
   if (dialect === "classic") {
     if (letter === "I") return classicInteger(type, value);
     if (letter === "R") return classicReal(value);
     if (typeof value === "boolean") return value ? "1" : "0";
-    return classicText(formatValue(type, value) ?? "NULL");
+    return classicText(formatValue(type, value, zone) ?? "NULL");
   }
   if (typeof value === "boolean") return value ? "true" : "false";
   if (type.kind === "array" && typeof value === "string") {
@@ -195,7 +197,7 @@ export function renderValue(
     const items = arrayElements(value, type.element);
     const parts: string[] = [];
     for (let i = 0; i < items.length; i++) {
-      parts.push(renderValue(dialect, type.element, valueAt(items, i), letter));
+      parts.push(renderValue(dialect, type.element, valueAt(items, i), letter, zone));
     }
     return `[${parts.join(", ")}]`;
   }
@@ -213,7 +215,9 @@ export function renderValue(
       return arrowFraction(formatValue(type, value) ?? "").replace(" ", "T");
     }
     if (type.kind === "timestamptz") {
-      return arrowFraction(formatValue(type, value) ?? "").replace(" ", "T").replace(/\+00$/, "Z");
+      // Arrow prints the zone's offset as +HH:MM, and Z for UTC
+      return arrowFraction(formatValue(type, value, zone) ?? "").replace(" ", "T")
+        .replace(/\+00$/, "Z").replace(/([+-]\d\d)$/, "$1:00");
     }
     if (type.kind === "interval" && typeof value === "string") {
       return formatArrowInterval(parseInterval(value));
@@ -226,7 +230,7 @@ export function renderValue(
   if (dialect === "duckdb" && type.kind === "interval" && typeof value === "string") {
     return formatDuckdbInterval(parseInterval(value));
   }
-  const text = formatValue(type, value) ?? "NULL";
+  const text = formatValue(type, value, zone) ?? "NULL";
   if (
     dialect === "duckdb" && (type.kind === "date" || type.kind === "timestamp" ||
       type.kind === "timestamptz")

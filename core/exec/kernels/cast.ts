@@ -17,7 +17,8 @@ import {
   valueAt,
 } from "../../types/column.ts";
 import { formatArrayText, parseArrayText } from "../../types/array.ts";
-import { formatValue } from "../../types/format.ts";
+import { formatTimestamptz, formatValue } from "../../types/format.ts";
+import type { TimeZone } from "../../types/time_zone.ts";
 import {
   parseBool,
   parseDate,
@@ -116,8 +117,12 @@ function roundHalfEven(x: number): number {
  * console.assert(valueAt(c, 0) === 42);
  * ```
  */
-export function castColumn(col: Column, to: DataType): Column {
+export function castColumn(col: Column, to: DataType, zone?: TimeZone): Column {
   if (sameType(col.type, to)) return col;
+  if (zone !== undefined && !zone.isUtc) {
+    const zoned = castInZone(col, to, zone);
+    if (zoned !== null) return zoned;
+  }
   if (
     col.kind === to.kind && to.kind !== "varchar" && to.kind !== "numeric" && to.kind !== "array"
   ) {
@@ -319,6 +324,62 @@ export function castColumn(col: Column, to: DataType): Column {
 const microsPerDay = 86_400_000_000;
 
 /**
+ * Whether a cast from `from` to `to` reads the session time zone (timestamptz to or from
+ * timestamp, date, time or text).
+ */
+export function castDependsOnZone(from: DataType, to: DataType): boolean {
+  if (from.kind === to.kind) return false;
+  if (from.kind === "timestamptz") {
+    return ["timestamp", "date", "time", "text", "varchar"].includes(to.kind);
+  }
+  if (to.kind === "timestamptz") {
+    return ["timestamp", "date", "text", "varchar", "unknown"].includes(from.kind);
+  }
+  return false;
+}
+
+/** The zone-dependent casts in a zone other than UTC; `null` for every other cast. */
+function castInZone(col: Column, to: DataType, zone: TimeZone): Column | null {
+  if (!castDependsOnZone(col.type, to)) return null;
+  const n = col.length;
+  const v = col.validity;
+  if (col.kind === "timestamptz") {
+    const src = col.data;
+    if (to.kind === "text" || to.kind === "varchar") {
+      const dst = new Array<string>(n).fill("");
+      for (let i = 0; i < n; i++) {
+        if (!isValid(v, i)) continue;
+        const s = formatTimestamptz(src[i]!, zone);
+        dst[i] = to.kind === "varchar" ? truncateVarchar(s, to.maxLength) : s;
+      }
+      return makeColumn(to, n, dst, v);
+    }
+    const local = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (isValid(v, i)) local[i] = zone.toLocal(src[i]!);
+    return castColumn(makeColumn(Types.timestamp, n, local, v), to);
+  }
+  if (col.kind === "text" || col.kind === "varchar") {
+    const src = col.data;
+    const dst = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (isValid(v, i)) dst[i] = parseTimestamp(src[i]!, true, zone);
+    return makeColumn(to, n, dst, v);
+  }
+  if (col.kind === "unknown") return null;
+  const local = castColumn(col, Types.timestamp);
+  const src = local.data as Float64Array;
+  const dst = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    if (!isValid(v, i)) continue;
+    const us = zone.toUtc(src[i]!);
+    if (us < timestampMicrosMin || us > timestampMicrosMax) {
+      throw new DbError("22008", "timestamp out of range");
+    }
+    dst[i] = us;
+  }
+  return makeColumn(to, n, dst, local.validity);
+}
+
+/**
  * The elements of one array value (of `from` elements; text for array input) cast to `element`
  * and formatted back into array text.
  */
@@ -481,7 +542,8 @@ function castNumeric(col: Column, to: DataType): Column {
  * console.assert(valueAt(f.evaluate([columnFromValues(Types.date, [106762941])], 1), 0) === Infinity);
  * ```
  */
-export function dateForTimestampComparison(to: DataType): ScalarFunctionDef {
+export function dateForTimestampComparison(to: DataType, zone?: TimeZone): ScalarFunctionDef {
+  const local = to.kind === "timestamptz" && zone !== undefined && !zone.isUtc ? zone : null;
   return {
     name: "date_for_comparison",
     volatility: "immutable",
@@ -491,7 +553,13 @@ export function dateForTimestampComparison(to: DataType): ScalarFunctionDef {
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const us = days[i]! * microsPerDay;
-        out[i] = us > timestampMicrosMax ? Infinity : us < timestampMicrosMin ? -Infinity : us;
+        out[i] = us > timestampMicrosMax
+          ? Infinity
+          : us < timestampMicrosMin
+          ? -Infinity
+          : local === null
+          ? us
+          : local.toUtc(us); // midnight in the session time zone
       }
       return makeColumn(to, n, out, d!.validity);
     },

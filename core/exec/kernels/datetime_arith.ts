@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { TimeZone } from "../../types/time_zone.ts";
 import { DbError, SqlState } from "../../errors.ts";
 import type { DataType } from "../../types/data_type.ts";
 import { allocData, type Column, isValid, makeColumn } from "../../types/column.ts";
@@ -43,12 +44,33 @@ function interval(col: Column, i: number): Interval {
   return parseInterval((col.data as string[])[i]!);
 }
 
-/** Applies a date/time operator; `type` is the result type the binder chose. */
+/**
+ * timestamptz + interval in a zone with DST rules, as PostgreSQL adds it: months and days to
+ * the local time (the instant moves with the wall clock), then the time part to the instant.
+ */
+function addIntervalInZone(us: number, iv: Interval, zone: TimeZone): number {
+  if (!Number.isFinite(us) || (iv.months === 0 && iv.days === 0)) {
+    return addIntervalToMicros(us, iv);
+  }
+  const local = addIntervalToMicros(zone.toLocal(us), {
+    months: iv.months,
+    days: iv.days,
+    micros: 0,
+  });
+  if (!Number.isFinite(local)) return local;
+  return zone.toUtc(local) + iv.micros;
+}
+
+/**
+ * Applies a date/time operator; `type` is the result type the binder chose, `zone` the session
+ * time zone for timestamptz ± interval when it has DST rules.
+ */
 export function datetimeArith(
   op: "add" | "sub" | "mul" | "div",
   a: Column,
   b: Column,
   type: DataType,
+  zone?: TimeZone,
 ): Column {
   const n = a.length;
   const validity = andValidity(a.validity, b.validity, n);
@@ -94,7 +116,10 @@ export function datetimeArith(
         }
         const [ts, iv] = bk === "interval" ? [a, b] : [b, a];
         const delta = interval(iv, i);
-        const r = addIntervalToMicros(micros(ts, i), op === "sub" ? negateInterval(delta) : delta);
+        const signed = op === "sub" ? negateInterval(delta) : delta;
+        const r = zone !== undefined && type.kind === "timestamptz"
+          ? addIntervalInZone(micros(ts, i), signed, zone)
+          : addIntervalToMicros(micros(ts, i), signed);
         if (!Number.isFinite(r) && Number.isFinite(micros(ts, i))) {
           throw new DbError(SqlState.numericValueOutOfRange, "timestamp out of range");
         }
