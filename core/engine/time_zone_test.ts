@@ -169,3 +169,26 @@ Deno.test("COPY reads and writes timestamptz text in the session time zone", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("current-time functions: precision, empty parentheses, local forms in the session zone", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("SET TIME ZONE '+08'");
+  const r = await db.query(
+    "SELECT current_timestamp(0), localtimestamp(2), current_date(), current_date, localtime, " +
+      "now() = current_timestamp()",
+  );
+  const [ts0, local2, d1, d2, lt, same] = r.rows[0]!;
+  assert.equal(Number(ts0) % 1_000_000, 0);
+  assert.equal(Number(local2) % 10_000, 0);
+  assert.equal(d1, d2);
+  assert.equal(r.columns[4]!.type.kind, "time");
+  // LOCALTIME and CURRENT_DATE read the clock eight hours east of UTC
+  const localNow = Number(ts0) + 8 * 3_600_000_000;
+  assert.equal(d1, Math.floor(localNow / 86_400_000_000));
+  assert.ok(Math.abs(Number(lt) - (localNow % 86_400_000_000)) < 1_000_000);
+  assert.equal(same, true);
+  await fails(db, "SELECT current_timestamp(x)", "42601");
+  await fails(db, "SELECT current_timestamp(-1)", "42601");
+  await fails(db, "SELECT current_time", "0A000");
+  await db.close();
+});

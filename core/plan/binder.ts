@@ -77,6 +77,18 @@ export interface BinderContext {
   readonly sequenceTouched?: (sequence: Sequence) => void;
 }
 
+/** The current-time functions that take a precision: `current_timestamp(3)`. */
+const PRECISION_TIME_FUNCTIONS = new Set(["current_timestamp", "localtimestamp", "localtime"]);
+
+/** Fractional-second digits a timestamp keeps, at most (PostgreSQL's MAX_TIMESTAMP_PRECISION). */
+export const timestampPrecisionMax = 6;
+
+/** Microseconds rounded to `digits` fractional-second digits (half away from zero). */
+function roundToPrecision(us: number, digits: number): number {
+  const step = 10 ** (timestampPrecisionMax - digits);
+  return Math.sign(us) * Math.round(Math.abs(us) / step) * step;
+}
+
 /** Aggregates whose result depends on input order (DISTINCT sorts their input, as in PG). */
 const ORDER_SENSITIVE_AGGREGATES = new Set(["array_agg", "string_agg"]);
 
@@ -87,7 +99,9 @@ const CURRENT_TIME_FUNCTIONS = new Set([
   "transaction_timestamp",
   "statement_timestamp",
   "localtimestamp",
+  "localtime",
   "current_date",
+  "current_time",
 ]);
 
 /**
@@ -2410,6 +2424,27 @@ class Binder {
     }
   }
 
+  /** The precision argument of `current_timestamp(p)`: an integer constant, capped at 6. */
+  timePrecision(arg: ast.Expr): number {
+    const b = this.expr(arg, emptyScope);
+    const v = b.kind === "const" ? b.value : null;
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new DbError(
+        SqlState.syntaxError,
+        "timestamp precision must be an integer constant",
+        pos1(arg),
+      );
+    }
+    if (v < 0) {
+      throw new DbError(
+        SqlState.invalidParameterValue,
+        `TIMESTAMP(${v}) precision must not be negative`,
+        pos1(arg),
+      );
+    }
+    return Math.min(v, timestampPrecisionMax); // PostgreSQL reduces a larger one to 6 (warning)
+  }
+
   /** A cast node; one that reads the session time zone carries it (when it is not UTC). */
   castNode(operand: BoundExpr, type: DataType): BoundExpr & { kind: "cast" } {
     const zone = this.ctx.timeZone;
@@ -3273,15 +3308,26 @@ class Binder {
     if (name === "grouping" && e.name.parts.length === 1 && !e.star) {
       return this.groupingCall(e, scope);
     }
-    if (e.args.length === 0 && e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name)) {
+    if (
+      e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name) &&
+      (e.args.length === 0 || (e.args.length === 1 && PRECISION_TIME_FUNCTIONS.has(name)))
+    ) {
       // Stable within the statement: bound once, as PostgreSQL evaluates them once.
-      const us = this.ctx.statementTimeMicros ?? 0;
+      let us = this.ctx.statementTimeMicros ?? 0;
+      if (e.args.length === 1) us = roundToPrecision(us, this.timePrecision(e.args[0]!));
       // the local forms read the clock in the session time zone
       const local = this.ctx.timeZone?.toLocal(us) ?? us;
       if (name === "current_date") {
         return { kind: "const", value: Math.floor(local / 86_400_000_000), type: Types.date };
       }
       if (name === "localtimestamp") return { kind: "const", value: local, type: Types.timestamp };
+      if (name === "localtime") {
+        const day = 86_400_000_000;
+        return { kind: "const", value: local - Math.floor(local / day) * day, type: Types.time };
+      }
+      if (name === "current_time") {
+        throw notSupported("CURRENT_TIME (time with time zone); use LOCALTIME", e.pos + 1);
+      }
       return { kind: "const", value: us, type: Types.timestamptz };
     }
     if (

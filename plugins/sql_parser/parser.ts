@@ -1777,12 +1777,26 @@ class Parser {
       case "current_date":
       case "current_timestamp":
       case "current_time":
-      case "localtimestamp":
+      case "localtime":
+      case "localtimestamp": {
         this.next();
+        // current_timestamp(p) rounds to p fractional digits (PostgreSQL); an empty () as in
+        // MySQL and DataFusion is the same as no parentheses
+        const args: Expr[] = [];
+        if (this.acceptOp("(")) {
+          if (!this.isOp(")")) {
+            const p = this.next();
+            if (p.kind !== "number" || !/^\d+$/.test(p.value)) {
+              throw this.error("expected an integer precision", p);
+            }
+            args.push({ kind: "literal", value: { kind: "number", text: p.value }, pos: p.pos });
+          }
+          this.expectOp(")");
+        }
         return {
           kind: "function",
           name: { parts: [t.value], pos },
-          args: [],
+          args,
           star: false,
           distinct: false,
           filter: null,
@@ -1790,6 +1804,7 @@ class Parser {
           over: null,
           pos,
         };
+      }
       case "date":
       case "timestamp":
       case "timestamptz":
