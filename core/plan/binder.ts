@@ -80,6 +80,7 @@ const CURRENT_TIME_FUNCTIONS = new Set([
   "statement_timestamp",
   "localtimestamp",
   "current_date",
+  "today", // DataFusion's and DuckDB's name for current_date
 ]);
 
 /**
@@ -3224,7 +3225,7 @@ class Binder {
     if (e.args.length === 0 && e.name.parts.length === 1 && CURRENT_TIME_FUNCTIONS.has(name)) {
       // Stable within the statement: bound once, as PostgreSQL evaluates them once.
       const us = this.ctx.statementTimeMicros ?? 0;
-      if (name === "current_date") {
+      if (name === "current_date" || name === "today") {
         return { kind: "const", value: Math.floor(us / 86_400_000_000), type: Types.date };
       }
       return {

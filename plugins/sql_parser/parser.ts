@@ -1760,6 +1760,11 @@ class Parser {
       case "current_time":
       case "localtimestamp":
         this.next();
+        // DataFusion writes `current_date()`; PostgreSQL's grammar has no such form (42601)
+        if (this.isOp("(") && this.isOp(")", this.peek())) {
+          this.next();
+          this.next();
+        }
         return {
           kind: "function",
           name: { parts: [t.value], pos },
