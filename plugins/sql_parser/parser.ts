@@ -230,6 +230,30 @@ const TYPE_ALIASES: Record<string, string> = {
 };
 
 /**
+ * Unsigned integer types (MySQL's `INT UNSIGNED`, DuckDB's `UINTEGER`), mapped to the narrowest
+ * signed type that holds their range, as `arrow_cast` maps Arrow's `UInt8`..`UInt64`.
+ */
+const UNSIGNED_TYPES: Record<string, { readonly name: string; readonly args: number[] }> = {
+  tinyint: { name: "int2", args: [] },
+  smallint: { name: "int4", args: [] },
+  int: { name: "int8", args: [] },
+  integer: { name: "int8", args: [] },
+  bigint: { name: "numeric", args: [20, 0] },
+};
+
+/** DuckDB's names for the unsigned integer types, as the base name of {@link UNSIGNED_TYPES}. */
+const DUCKDB_UNSIGNED: Record<string, string> = {
+  utinyint: "tinyint",
+  uint8: "tinyint",
+  usmallint: "smallint",
+  uint16: "smallint",
+  uinteger: "integer",
+  uint32: "integer",
+  ubigint: "bigint",
+  uint64: "bigint",
+};
+
+/**
  * Parses SQL text into statements.
  *
  * @example
@@ -633,7 +657,7 @@ class Parser {
   columnDef(): ColumnDef {
     const pos = this.tok.pos;
     const name = this.ident("column name");
-    let type = this.typeName();
+    let type = this.typeName(true);
     let notNull = false;
     // SERIAL types: an integer column whose default is nextval of its own sequence
     const serialOf: Record<string, string> = {
@@ -784,9 +808,22 @@ class Parser {
     } while (depth > 0 && this.tok.kind !== "eof");
   }
 
-  typeName(): TypeName {
+  /**
+   * A type name. `allowUnsigned` accepts MySQL's `INT UNSIGNED` (in CAST and column
+   * definitions only: after `::`, PostgreSQL reads `1::int unsigned` as a column alias).
+   */
+  typeName(allowUnsigned = false): TypeName {
     const pos = this.tok.pos;
     let word = this.anyIdent("type name");
+    const duckUnsigned = DUCKDB_UNSIGNED[word];
+    if (duckUnsigned !== undefined && !this.isOp("(")) {
+      const u = UNSIGNED_TYPES[duckUnsigned]!;
+      return { name: u.name, args: [...u.args], pos };
+    }
+    if (allowUnsigned && UNSIGNED_TYPES[word] !== undefined && this.acceptKw("unsigned")) {
+      const u = UNSIGNED_TYPES[word]!;
+      return { name: u.name, args: [...u.args], pos };
+    }
     if (word === "double") this.acceptKw("precision");
     if ((word === "character" || word === "char") && this.acceptKw("varying")) word = "varchar";
     let name = TYPE_ALIASES[word] ?? word;
@@ -1744,7 +1781,7 @@ class Parser {
         this.expectOp("(");
         const operand = this.expr();
         this.expectKw("as");
-        const type = this.typeName();
+        const type = this.typeName(true);
         this.expectOp(")");
         return { kind: "cast", operand, type, pos };
       }

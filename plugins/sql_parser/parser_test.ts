@@ -130,3 +130,27 @@ Deno.test("keyword integer types take no modifier, as in PostgreSQL's grammar", 
   }
   assert.equal(parseSql("SELECT '1'::numeric(10, 2), 'a'::varchar(3)").length, 1);
 });
+
+Deno.test("UNSIGNED integer types map to the next wider signed type, only in CAST and columns", () => {
+  const cast = (sql: string) => {
+    const e = selectExpr(sql);
+    assert.ok(e.kind === "cast");
+    return [e.type.name, ...e.type.args].join(",");
+  };
+  assert.equal(cast("SELECT CAST(1 AS TINYINT UNSIGNED)"), "int2");
+  assert.equal(cast("SELECT CAST(1 AS SMALLINT UNSIGNED)"), "int4");
+  assert.equal(cast("SELECT CAST(1 AS INT UNSIGNED)"), "int8");
+  assert.equal(cast("SELECT CAST(1 AS INTEGER UNSIGNED)"), "int8");
+  assert.equal(cast("SELECT CAST(1 AS BIGINT UNSIGNED)"), "numeric,20,0");
+  assert.equal(cast("SELECT 1::UINTEGER"), "int8");
+  assert.equal(cast("SELECT 1::UBIGINT"), "numeric,20,0");
+  // after ::, PostgreSQL reads the word as a column alias
+  const [s] = parseSql("SELECT 1::int unsigned");
+  assert.ok(s && s.kind === "query" && s.query.body.kind === "select");
+  const item = s.query.body.items[0]!;
+  assert.ok(item.kind === "expr" && item.alias === "unsigned");
+  const [t] = parseSql("CREATE TABLE t (a INT UNSIGNED NOT NULL, b BIGINT UNSIGNED)");
+  assert.ok(t && t.kind === "create_table");
+  assert.deepEqual(t.columns.map((c) => c.type.name), ["int8", "numeric"]);
+  assert.throws(() => parseSql("SELECT CAST(1 AS TEXT UNSIGNED)"), SqlSyntaxError);
+});
