@@ -36,7 +36,7 @@ import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { AggregateFunctionDef, ScalarFunctionDef } from "../plugin/functions.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
-import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
+import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
@@ -1739,8 +1739,12 @@ class Binder {
   }
 
   join(ref: ast.TableRef & { kind: "join" }): LogicalPlan {
-    const left = this.tableRef(ref.left);
-    const right = this.tableRef(ref.right);
+    const first = this.tableRef(ref.left);
+    const second = this.tableRef(ref.right);
+    // RIGHT SEMI/ANTI JOIN is the LEFT one with the inputs swapped
+    const swap = ref.joinType === "right_semi" || ref.joinType === "right_anti";
+    const left = swap ? second : first;
+    const right = swap ? first : second;
     this.checkDistinctQualifiers(left.fields, right.fields, ref.right.pos);
     let fields: Field[] = [...left.fields, ...right.fields];
     const scope: Scope = { fields };
@@ -1815,7 +1819,16 @@ class Binder {
       }
       condition = this.predicate(ref.on, scope, "JOIN/ON");
     }
-    return { kind: "join", joinType: ref.joinType, left, right, condition, fields };
+    const joinType = logicalJoinType(ref.joinType);
+    const join: LogicalPlan = { kind: "join", joinType, left, right, condition, fields };
+    if (joinType !== "semi" && joinType !== "anti") return join;
+    // only the kept side's columns are visible above a semi or anti join
+    return {
+      kind: "project",
+      input: join,
+      exprs: left.fields.map((f, i): BoundExpr => ({ kind: "column", index: i, type: f.type })),
+      fields: left.fields,
+    };
   }
 
   uniqueField(fields: readonly Field[], name: string, side: string, ref: ast.TableRef): number {
@@ -3462,5 +3475,19 @@ function isSetOperation(body: ast.QueryBody): boolean {
       return false;
     }
     b = q.body;
+  }
+}
+
+/** The plan's join type for a parsed one (RIGHT SEMI/ANTI have their inputs swapped). */
+function logicalJoinType(t: ast.JoinTypeAst): JoinType {
+  switch (t) {
+    case "left_semi":
+    case "right_semi":
+      return "semi";
+    case "left_anti":
+    case "right_anti":
+      return "anti";
+    default:
+      return t;
   }
 }

@@ -11,6 +11,7 @@ import type {
   ColumnDef,
   Cte,
   Expr,
+  JoinTypeAst,
   OrderItem,
   QualifiedName,
   QuantifiedOp,
@@ -1396,9 +1397,15 @@ class Parser {
     let left = this.tablePrimary();
     for (;;) {
       const pos = this.tok.pos;
-      let joinType: "inner" | "left" | "right" | "full" | "cross" | null = null;
+      let joinType: JoinTypeAst | null = null;
       const natural = this.acceptKw("natural");
       if (this.acceptKw("cross", "join")) joinType = "cross";
+      // DataFusion's LEFT/RIGHT SEMI/ANTI JOIN (PostgreSQL's grammar rejects them; a bare
+      // `t SEMI JOIN u` stays PostgreSQL's table alias `semi`)
+      else if (this.acceptKw("left", "semi", "join")) joinType = "left_semi";
+      else if (this.acceptKw("left", "anti", "join")) joinType = "left_anti";
+      else if (this.acceptKw("right", "semi", "join")) joinType = "right_semi";
+      else if (this.acceptKw("right", "anti", "join")) joinType = "right_anti";
       else if (this.acceptKw("join") || this.acceptKw("inner", "join")) joinType = "inner";
       else if (this.acceptKw("left", "join") || this.acceptKw("left", "outer", "join")) {
         joinType = "left";
