@@ -1448,6 +1448,12 @@ class Parser {
       this.next();
       const inner = this.tableRef();
       this.expectOp(")");
+      if (inner.kind === "table") {
+        // DataFusion's `(t) AS x`, a parenthesized table with an alias (PostgreSQL's grammar
+        // parenthesizes only joins): the alias names the table
+        const [alias, columnAliases] = this.aliasClause();
+        if (alias !== null) return { ...inner, alias, columnAliases };
+      }
       return inner;
     }
     this.acceptKw("lateral");

@@ -154,3 +154,13 @@ Deno.test("UNSIGNED integer types map to the next wider signed type, only in CAS
   assert.deepEqual(t.columns.map((c) => c.type.name), ["int8", "numeric"]);
   assert.throws(() => parseSql("SELECT CAST(1 AS TEXT UNSIGNED)"), SqlSyntaxError);
 });
+
+Deno.test("a parenthesized table takes an alias after the parenthesis, as in DataFusion", () => {
+  const [s] = parseSql("SELECT * FROM (t1) AS x(a) FULL JOIN (t2) ON true");
+  assert.ok(s && s.kind === "query" && s.query.body.kind === "select");
+  const from = s.query.body.from[0]!;
+  assert.ok(from.kind === "join" && from.joinType === "full");
+  assert.ok(from.left.kind === "table" && from.left.alias === "x");
+  assert.deepEqual(from.left.columnAliases, ["a"]);
+  assert.ok(from.right.kind === "table" && from.right.alias === null);
+});
