@@ -447,12 +447,20 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
   };
 }
 
+/**
+ * Argument types make_date takes: PostgreSQL's integers, and (as DataFusion does) bigint and
+ * text, which PostgreSQL has no overload for; they are cast to integer (22003 / 22P02).
+ */
+function makeDateArg(t: DataType): boolean {
+  return t.kind === "unknown" || t.kind === "int2" || t.kind === "int4" || t.kind === "int8" ||
+    isString(t);
+}
+
 const makeDate: ScalarFunctionDef = {
   name: "make_date",
   volatility: "immutable",
   resolve: (types) =>
-    types.length === 3 &&
-      types.every((t) => t.kind === "unknown" || t.kind === "int2" || t.kind === "int4")
+    types.length === 3 && types.every(makeDateArg)
       ? { returns: Types.date, argTypes: [Types.int4, Types.int4, Types.int4] }
       : null,
   evaluate(args, n) {
