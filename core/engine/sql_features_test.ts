@@ -995,3 +995,21 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
   await db.close();
 });
+
+Deno.test("HAVING resolves a select-list alias that is no column (DataFusion, DuckDB)", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT x, min(n) AS m FROM a GROUP BY x HAVING m > 2 AND max(n) < 10 ORDER BY x",
+    [["a2", 2.5], ["an", 4]],
+  );
+  await check(db, "SELECT count(*) AS c FROM b HAVING c = 5", [[5]]);
+  // a real column wins, as PostgreSQL resolves it (and then it must be grouped)
+  await fails(db, "SELECT x, min(n) AS n FROM a GROUP BY x HAVING n > 2", "42803");
+  // an alias named twice is ambiguous: no fallback
+  await fails(db, "SELECT min(n) AS m, max(n) AS m FROM a HAVING m > 2", "42703");
+  // only bare names, and not inside subqueries
+  await fails(db, "SELECT min(n) AS m FROM a HAVING a.m > 2", "42703");
+  await fails(db, "SELECT min(n) AS m FROM a HAVING (SELECT m) > 2", "42703");
+  await db.close();
+});

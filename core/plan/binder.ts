@@ -113,6 +113,11 @@ interface Scope {
   readonly agg?: AggContext;
   /** The enclosing query's scope, for correlated references. */
   readonly outer?: Scope | undefined;
+  /**
+   * In HAVING: the select list's aliases (each named once), for a bare name that is no column at
+   * all (PostgreSQL's 42703), as DataFusion and DuckDB resolve `HAVING m > 1`.
+   */
+  readonly aliases?: ReadonlyMap<string, ast.Expr>;
 }
 
 /** What expressions above an aggregation may reference: group keys and aggregate results. */
@@ -1930,7 +1935,9 @@ class Binder {
     }
     let having: BoundExpr | null = null;
     if (agg !== null) {
-      if (body.having !== null) having = this.predicate(body.having, scope, "HAVING");
+      if (body.having !== null) {
+        having = this.predicate(body.having, { ...scope, aliases: selectAliases(body) }, "HAVING");
+      }
       // Register ORDER BY's aggregates now, so the aggregation computes them too.
       for (const o of q.orderBy) {
         if (this.containsAggregate(o.expr)) this.expr(o.expr, scope);
@@ -2679,7 +2686,15 @@ class Binder {
 
   columnRef(e: ast.Expr & { kind: "column_ref" }, scope: Scope): BoundExpr {
     if (scope.agg !== undefined) {
-      const b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
+      let b: BoundExpr;
+      try {
+        b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
+      } catch (err) {
+        const alias = e.parts.length === 1 ? scope.aliases?.get(e.parts[0]!) : undefined;
+        if (alias === undefined || !(err instanceof DbError)) throw err;
+        if (err.code !== SqlState.undefinedColumn) throw err;
+        return this.expr(alias, { fields: scope.fields, agg: scope.agg, outer: scope.outer });
+      }
       if (b.kind === "outer_column") return b;
       throw new DbError(
         SqlState.groupingError,
@@ -3490,4 +3505,17 @@ function logicalJoinType(t: ast.JoinTypeAst): JoinType {
     default:
       return t;
   }
+}
+
+/** The select list's aliases that name one item only, to the item's expression. */
+function selectAliases(body: ast.QueryBody & { kind: "select" }): Map<string, ast.Expr> {
+  const out = new Map<string, ast.Expr>();
+  const repeated = new Set<string>();
+  for (const item of body.items) {
+    if (item.kind !== "expr" || item.alias === null) continue;
+    if (out.has(item.alias)) repeated.add(item.alias);
+    out.set(item.alias, item.expr);
+  }
+  for (const name of repeated) out.delete(name);
+  return out;
 }
