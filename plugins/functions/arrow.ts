@@ -15,6 +15,7 @@
  *   (read as timestamptz input), truncated toward zero; integers are returned as they are and
  *   floating-point and numeric values are truncated toward zero.
  * - `from_unixtime(seconds)` -> timestamp: the timestamp `seconds` after the epoch.
+ * - `to_timestamp(timestamp)` -> the same timestamp (PostgreSQL has only the other overloads).
  *
  * @example
  * ```ts
@@ -398,6 +399,20 @@ const fromUnixtime: ScalarFunctionDef = {
   },
 };
 
+/**
+ * DataFusion's `to_timestamp(timestamp)`: the timestamp itself. PostgreSQL's to_timestamp has no
+ * such overload (42883), so this adds one without changing `to_timestamp(double precision)`.
+ */
+const toTimestampOfTimestamp: ScalarFunctionDef = {
+  name: "to_timestamp",
+  volatility: "immutable",
+  resolve: (types): FunctionResolution | null =>
+    types.length === 1 && types[0]!.kind === "timestamp"
+      ? { returns: Types.timestamp, argTypes: [Types.timestamp] }
+      : null,
+  evaluate: ([x]) => x!,
+};
+
 /** arrow_typeof, arrow_cast and DataFusion's to_timestamp_<unit> and unixtime functions. */
 export const arrowFunctions: readonly ScalarFunctionDef[] = [
   arrowTypeof,
@@ -408,4 +423,5 @@ export const arrowFunctions: readonly ScalarFunctionDef[] = [
   toTimestampUnit("to_timestamp_nanos", "Nanosecond"),
   toUnixtime,
   fromUnixtime,
+  toTimestampOfTimestamp,
 ];

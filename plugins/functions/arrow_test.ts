@@ -136,3 +136,22 @@ Deno.test("today() and current_date() are current_date", async () => {
   );
   await db.close();
 });
+
+Deno.test("to_timestamp(timestamp) is the timestamp; to_timestamp(number) stays PostgreSQL's", async () => {
+  const db = await Database.open({ memory: true });
+  assert.deepEqual(
+    await row(
+      db,
+      `SELECT to_timestamp(TIMESTAMP '2020-09-08 13:42:29.190855'),
+        pg_typeof(to_timestamp(TIMESTAMP '2020-09-08 13:42:29'))::text,
+        pg_typeof(to_timestamp(1))::text, pg_typeof(to_timestamp(NULL))::text`,
+    ),
+    [
+      Date.parse("2020-09-08T13:42:29.190Z") * 1000 + 855,
+      "timestamp without time zone",
+      "timestamp with time zone",
+      "timestamp with time zone",
+    ],
+  );
+  await db.close();
+});
