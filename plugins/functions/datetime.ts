@@ -448,12 +448,11 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
 }
 
 /**
- * Argument types make_date takes: PostgreSQL's integers, and (as DataFusion does) bigint and
- * text, which PostgreSQL has no overload for; they are cast to integer (22003 / 22P02).
+ * Argument types make_date takes: PostgreSQL's integers, and (as DataFusion does) bigint, which
+ * PostgreSQL has no overload for; it is cast to integer (22003 when out of range).
  */
 function makeDateArg(t: DataType): boolean {
-  return t.kind === "unknown" || t.kind === "int2" || t.kind === "int4" || t.kind === "int8" ||
-    isString(t);
+  return t.kind === "unknown" || t.kind === "int2" || t.kind === "int4" || t.kind === "int8";
 }
 
 const makeDate: ScalarFunctionDef = {

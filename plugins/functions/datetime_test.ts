@@ -150,16 +150,16 @@ Deno.test("make_date validates like PostgreSQL 15, 1 BC being a leap year", asyn
   await db.close();
 });
 
-Deno.test("make_date also takes bigint and text arguments (DataFusion), cast to integer", async () => {
+Deno.test("make_date also takes bigint arguments (DataFusion), cast to integer", async () => {
   const db = await Database.open({ memory: true });
   const r = await db.query(
-    "SELECT make_date(2024::bigint, 1::bigint, 27::bigint)::text, make_date('2023'::text, '11'::varchar, 30)::text",
+    "SELECT make_date(2024::bigint, 1::bigint, 27::bigint)::text, make_date(2023, 11::bigint, 30)::text",
   );
   assert.deepEqual(r.rows, [["2024-01-27", "2023-11-30"]]);
   const code = (sql: string) =>
     db.query(sql).then(() => "ok", (e) => (e instanceof DbError ? e.code : String(e)));
   assert.equal(await code("SELECT make_date(9999999999, 1, 1)"), "22003");
-  assert.equal(await code("SELECT make_date('x'::text, 1, 1)"), "22P02");
+  assert.equal(await code("SELECT make_date('2024'::text, 1, 1)"), "42883");
   assert.equal(await code("SELECT make_date(1.5, 1, 1)"), "42883");
   await db.close();
 });
