@@ -1013,3 +1013,27 @@ Deno.test("HAVING resolves a select-list alias that is no column (DataFusion, Du
   await fails(db, "SELECT min(n) AS m FROM a HAVING (SELECT m) > 2", "42703");
   await db.close();
 });
+
+Deno.test("TRY_CAST is NULL where the value does not convert; other errors stay errors", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT try_cast(1234567 AS decimal(7,3)), try_cast('12' AS int), try_cast('x' AS int), try_cast(NULL AS int)",
+    [[null, 12, null, null]],
+  );
+  await db.query(
+    "CREATE TABLE s (v TEXT); INSERT INTO s VALUES ('1'), ('x'), (NULL), ('99999999999')",
+  );
+  await check(db, "SELECT v, try_cast(v AS int) FROM s", [
+    ["1", 1],
+    ["x", null],
+    [null, null],
+    ["99999999999", null],
+  ]);
+  await check(db, "SELECT try_cast(v AS int) FROM s WHERE try_cast(v AS int) > 0", [[1]]);
+  // the operand's own errors, and casts that do not exist, are not swallowed
+  await fails(db, "SELECT try_cast(1 / 0 AS int)", "22012");
+  await fails(db, "SELECT try_cast(true AS date)", "42846");
+  await fails(db, "SELECT CAST('x' AS int)", "22P02");
+  await db.close();
+});

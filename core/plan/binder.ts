@@ -11,6 +11,7 @@ import {
   arraySubscriptFunction,
 } from "../exec/kernels/array_ops.ts";
 import { inValuesFunction } from "../exec/kernels/in_values.ts";
+import { tryCastFunction } from "../exec/kernels/try_cast.ts";
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
 import {
@@ -2385,6 +2386,21 @@ class Binder {
     );
   }
 
+  /** TRY_CAST: a literal that does not convert is NULL; other operands convert row by row. */
+  tryCast(c: BoundExpr, operand: BoundExpr, type: DataType): BoundExpr {
+    if (operand.kind === "const") {
+      try {
+        return { kind: "const", value: evaluateConstant(c, this.ctx.params), type };
+      } catch (err) {
+        if (err instanceof DbError && err.code.startsWith("22")) {
+          return { kind: "const", value: null, type };
+        }
+        throw err;
+      }
+    }
+    return { kind: "call", fn: tryCastFunction(type), args: [operand], type };
+  }
+
   cast(b: BoundExpr, type: DataType): BoundExpr {
     if (sameType(b.type, type)) return b;
     if (b.kind === "const" && (b.value === null)) return { kind: "const", value: null, type };
@@ -2609,6 +2625,7 @@ class Binder {
           );
         }
         const c: BoundExpr = { kind: "cast", operand, type };
+        if (e.try === true) return this.tryCast(c, operand, type);
         if (this.#untyped.has(operand) && operand.kind === "const") {
           // a string literal takes its type when the statement is analysed, as in PostgreSQL:
           // '90 minutes'::interval is a constant (bad text is an error here, even with no rows)

@@ -112,7 +112,14 @@ export type Expr =
     readonly else: Expr | null;
     readonly pos: number;
   }
-  | { readonly kind: "cast"; readonly operand: Expr; readonly type: TypeName; readonly pos: number }
+  | {
+    readonly kind: "cast";
+    readonly operand: Expr;
+    readonly type: TypeName;
+    readonly pos: number;
+    /** `TRY_CAST(x AS type)` (DataFusion, DuckDB): NULL where the value does not convert. */
+    readonly try?: boolean;
+  }
   | {
     readonly kind: "function";
     readonly name: QualifiedName;

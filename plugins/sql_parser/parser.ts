@@ -1798,6 +1798,17 @@ class Parser {
         this.expectOp(")");
         return { kind: "cast", operand, type, pos };
       }
+      case "try_cast": {
+        // DataFusion's and DuckDB's TRY_CAST(x AS type); PostgreSQL has no try_cast at all
+        if (!this.isOp("(", this.peek())) break;
+        this.next();
+        this.next();
+        const operand = this.expr();
+        this.expectKw("as");
+        const type = this.typeName(true);
+        this.expectOp(")");
+        return { kind: "cast", operand, type, pos, try: true };
+      }
       case "exists": {
         this.next();
         this.expectOp("(");
