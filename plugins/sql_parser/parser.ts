@@ -1699,12 +1699,14 @@ class Parser {
       return { kind: "between", negated, symmetric, operand: left, low, high, pos };
     }
     if (this.acceptKw("in")) {
-      this.expectOp("(");
-      if (this.isKw("select") || this.isKw("with") || this.isKw("values")) {
+      // `x IN ((SELECT ...))` is still a subquery: PostgreSQL's IN takes select_with_parens
+      if (this.isOp("(") && this.isParenQuery(0)) {
+        this.next();
         const query = this.query();
         this.expectOp(")");
         return { kind: "in_subquery", negated, operand: left, query, pos };
       }
+      this.expectOp("(");
       const list: Expr[] = [];
       do list.push(this.expr()); while (this.acceptOp(","));
       this.expectOp(")");

@@ -164,3 +164,12 @@ Deno.test("a parenthesized table takes an alias after the parenthesis, as in Dat
   assert.deepEqual(from.left.columnAliases, ["a"]);
   assert.ok(from.right.kind === "table" && from.right.alias === null);
 });
+
+Deno.test("IN over a parenthesized query is a subquery, as PostgreSQL's select_with_parens", () => {
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1 UNION ALL SELECT 2))").kind, "in_subquery");
+  assert.equal(selectExpr("SELECT 1 NOT IN (((SELECT 1)))").kind, "in_subquery");
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1) UNION (SELECT 3))").kind, "in_subquery");
+  // a scalar subquery among other list items stays a list
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1), 5)").kind, "in_list");
+  assert.equal(selectExpr("SELECT 1 IN ((1))").kind, "in_list");
+});
