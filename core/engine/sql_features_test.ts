@@ -1037,3 +1037,13 @@ Deno.test("TRY_CAST is NULL where the value does not convert; other errors stay 
   await fails(db, "SELECT CAST('x' AS int)", "22P02");
   await db.close();
 });
+
+Deno.test("DataFusion's INTERVAL '10' - '1' - '1' MONTH chains, which PostgreSQL rejects", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT (INTERVAL '10' - '1' - '1' MONTH)::text, (-INTERVAL '5' - '1' - '2' YEAR)::text, (INTERVAL '1' + '1')::text",
+    [["8 mons", "-8 years", "00:00:02"]],
+  );
+  await db.close();
+});

@@ -278,6 +278,11 @@ export function parseSql(sql: string, limits: Limits = defaultLimits): Statement
 class Parser {
   #i = 0;
   #depth = 0;
+  /**
+   * DataFusion's `INTERVAL '1' + '2' MONTH`: the string literals of such a chain, by token
+   * index, to the unit that follows the last one (which that literal consumes).
+   */
+  #intervalChain = new Map<number, { readonly field: string; readonly last: boolean }>();
 
   constructor(
     readonly sql: string,
@@ -1727,9 +1732,17 @@ class Parser {
         this.next();
         return { kind: "literal", value: { kind: "number", text: t.value }, pos };
       case "string":
-      case "estring":
+      case "estring": {
+        const chained = this.#intervalChain.get(this.#i);
         this.next();
+        if (chained !== undefined) {
+          if (chained.last) this.next(); // the unit
+          const type: TypeName = { name: "interval", args: [], pos };
+          const value = withIntervalField(t.value, chained.field);
+          return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
+        }
         return { kind: "literal", value: { kind: "string", value: t.value }, pos };
+      }
       case "param": {
         this.next();
         const index = Number(t.value);
@@ -1864,7 +1877,10 @@ class Parser {
               this.next();
               field = this.next().value;
             }
-            value = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
+            value = withIntervalField(value, field);
+          } else if (type.name === "interval") {
+            const field = this.intervalChain();
+            if (field !== null) value = withIntervalField(value, field);
           }
           return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
         }
@@ -1881,6 +1897,34 @@ class Parser {
       return { kind: "literal", value: { kind: "typed_string", type, value: s.value }, pos };
     }
     return this.nameOrCall();
+  }
+
+  /**
+   * After `INTERVAL 'n'` with no unit: DataFusion's `INTERVAL '1' + '2' - '1' MONTH` gives the
+   * unit after the last string to every string of the `+`/`-` chain (PostgreSQL's grammar
+   * rejects a bare YEAR..SECOND there). Marks the chain's strings; returns the unit, or null.
+   */
+  intervalChain(): string | null {
+    let j = this.#i;
+    const strings: number[] = [];
+    while (
+      (this.isOp("+", this.tokens[j]) || this.isOp("-", this.tokens[j])) &&
+      this.tokens[j + 1]?.kind === "string"
+    ) {
+      strings.push(j + 1);
+      j += 2;
+    }
+    const unit = this.tokens[j];
+    if (
+      strings.length === 0 || unit === undefined || unit.kind !== "ident" ||
+      !INTERVAL_FIELDS.has(unit.value) || this.isKw("to", this.tokens[j + 1])
+    ) {
+      return null;
+    }
+    strings.forEach((k, n) =>
+      this.#intervalChain.set(k, { field: unit.value, last: n === strings.length - 1 })
+    );
+    return unit.value;
   }
 
   nameOrCall(): Expr {
@@ -2101,4 +2145,9 @@ function binaryPrec(op: string): number | null {
     default:
       return PREC.other; // ||, ~, @>, ... (unknown ones are rejected with 42883)
   }
+}
+
+/** `'5'` with field `day` is `'5 day'`; text that is not a bare number keeps its own units. */
+function withIntervalField(value: string, field: string): string {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
 }

@@ -173,3 +173,24 @@ Deno.test("IN over a parenthesized query is a subquery, as PostgreSQL's select_w
   assert.equal(selectExpr("SELECT 1 IN ((SELECT 1), 5)").kind, "in_list");
   assert.equal(selectExpr("SELECT 1 IN ((1))").kind, "in_list");
 });
+
+Deno.test("INTERVAL '1' + '2' MONTH gives the unit to every string of the chain (DataFusion)", () => {
+  const lit = (e: Expr): string => {
+    if (e.kind === "literal" && e.value.kind === "typed_string") return `'${e.value.value}'`;
+    if (e.kind === "literal" && e.value.kind === "string") return `s'${e.value.value}'`;
+    if (e.kind === "binary") return `(${lit(e.left)} ${e.op} ${lit(e.right)})`;
+    if (e.kind === "unary") return `(${e.op} ${lit(e.operand)})`;
+    return e.kind;
+  };
+  assert.equal(
+    lit(selectExpr("SELECT INTERVAL '10' - '1' - '1' MONTH")),
+    "(('10 month' - '1 month') - '1 month')",
+  );
+  assert.equal(
+    lit(selectExpr("SELECT -INTERVAL '5' - '1' YEAR")),
+    "((- '5 year') - '1 year')",
+  );
+  // without a trailing unit the strings stay untyped, as in PostgreSQL
+  assert.equal(lit(selectExpr("SELECT INTERVAL '1' + '1'")), "('1' + s'1')");
+  assert.throws(() => parseSql("SELECT INTERVAL '1' + '1' DAY TO HOUR"), SqlSyntaxError);
+});
