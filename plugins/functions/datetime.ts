@@ -355,7 +355,11 @@ function bucketResolve(
   if (n < 2 || n > 3) return null;
   const width = types[0]!;
   if (width.kind !== "interval" && width.kind !== "unknown") return null;
-  const t = timeArg(types[1]);
+  // DataFusion's two-argument date_bin (PostgreSQL has none) reads an untyped literal as a
+  // timestamp without time zone, as DataFusion does
+  const t = name === "date_bin" && n === 2 && types[1]!.kind === "unknown"
+    ? Types.timestamp
+    : timeArg(types[1]);
   if (t === null) return null;
   if (n === 2) return { returns: t, argTypes: [Types.interval, t] };
   // time_bucket(width, ts, offset interval), as TimescaleDB and DuckDB have it

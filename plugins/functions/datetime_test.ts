@@ -163,3 +163,18 @@ Deno.test("make_date also takes bigint arguments (DataFusion), cast to integer",
   assert.equal(await code("SELECT make_date(1.5, 1, 1)"), "42883");
   await db.close();
 });
+
+Deno.test("two-argument date_bin (DataFusion's) reads an untyped literal as a timestamp", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    `SELECT date_bin('5 month', '2022-01-01T00:00:00Z')::text,
+      pg_typeof(date_bin('1 hour', '2022-01-01 10:30'))::text,
+      pg_typeof(date_bin('1 hour', '2022-01-01 10:30', '2000-01-01'))::text`,
+  );
+  assert.deepEqual(r.rows, [[
+    "2021-09-01 00:00:00",
+    "timestamp without time zone",
+    "timestamp with time zone", // PostgreSQL's three-argument form is unchanged
+  ]]);
+  await db.close();
+});
