@@ -995,3 +995,55 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
   await db.close();
 });
+
+Deno.test("HAVING resolves a select-list alias that is no column (DataFusion, DuckDB)", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT x, min(n) AS m FROM a GROUP BY x HAVING m > 2 AND max(n) < 10 ORDER BY x",
+    [["a2", 2.5], ["an", 4]],
+  );
+  await check(db, "SELECT count(*) AS c FROM b HAVING c = 5", [[5]]);
+  // a real column wins, as PostgreSQL resolves it (and then it must be grouped)
+  await fails(db, "SELECT x, min(n) AS n FROM a GROUP BY x HAVING n > 2", "42803");
+  // an alias named twice is ambiguous: no fallback
+  await fails(db, "SELECT min(n) AS m, max(n) AS m FROM a HAVING m > 2", "42703");
+  // only bare names, and not inside subqueries
+  await fails(db, "SELECT min(n) AS m FROM a HAVING a.m > 2", "42703");
+  await fails(db, "SELECT min(n) AS m FROM a HAVING (SELECT m) > 2", "42703");
+  await db.close();
+});
+
+Deno.test("TRY_CAST is NULL where the value does not convert; other errors stay errors", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT try_cast(1234567 AS decimal(7,3)), try_cast('12' AS int), try_cast('x' AS int), try_cast(NULL AS int)",
+    [[null, 12, null, null]],
+  );
+  await db.query(
+    "CREATE TABLE s (v TEXT); INSERT INTO s VALUES ('1'), ('x'), (NULL), ('99999999999')",
+  );
+  await check(db, "SELECT v, try_cast(v AS int) FROM s", [
+    ["1", 1],
+    ["x", null],
+    [null, null],
+    ["99999999999", null],
+  ]);
+  await check(db, "SELECT try_cast(v AS int) FROM s WHERE try_cast(v AS int) > 0", [[1]]);
+  // the operand's own errors, and casts that do not exist, are not swallowed
+  await fails(db, "SELECT try_cast(1 / 0 AS int)", "22012");
+  await fails(db, "SELECT try_cast(true AS date)", "42846");
+  await fails(db, "SELECT CAST('x' AS int)", "22P02");
+  await db.close();
+});
+
+Deno.test("DataFusion's INTERVAL '10' - '1' - '1' MONTH chains, which PostgreSQL rejects", async () => {
+  const db = await setup();
+  await check(
+    db,
+    "SELECT (INTERVAL '10' - '1' - '1' MONTH)::text, (-INTERVAL '5' - '1' - '2' YEAR)::text, (INTERVAL '1' + '1')::text",
+    [["8 mons", "-8 years", "00:00:02"]],
+  );
+  await db.close();
+});

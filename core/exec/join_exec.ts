@@ -2,7 +2,8 @@
  * Joins. The right input is materialised (the build side); left batches stream through. With
  * equality keys the build side is hashed; otherwise every pair is tried (nested loop). The
  * remaining ON condition is evaluated on candidate pairs, a batch of pairs at a time, before
- * deciding which rows matched, so outer joins follow SQL's ON semantics.
+ * deciding which rows matched, so outer joins follow SQL's ON semantics. Semi and anti joins
+ * output each left row that has / has no matching pair once, with NULL right columns.
  *
  * @module
  */
@@ -61,10 +62,12 @@ export async function* joinExec(
     ? new Uint8Array(build.length)
     : null;
   const keepLeftUnmatched = joinType === "left" || joinType === "full";
+  // semi/anti joins only decide which left rows matched; they emit no pairs
+  const filtering = joinType === "semi" || joinType === "anti";
 
   for await (const lb of left) {
     ctx.check();
-    const leftMatched = keepLeftUnmatched ? new Uint8Array(lb.length) : null;
+    const leftMatched = keepLeftUnmatched || filtering ? new Uint8Array(lb.length) : null;
     const lKeyCols = keys.left.map((k) => evaluate(k, lb, ctx));
     const probeKeys = table === null ? null : coder.keys(lKeyCols, lb.length, false);
     let li: number[] = [];
@@ -100,9 +103,17 @@ export async function* joinExec(
           }
         } else markAll(lIdx, rIdx);
       } else markAll(lIdx, rIdx);
-      if (pairs.length > 0) yield pairs;
+      if (pairs.length > 0 && !filtering) yield pairs;
     };
     for (let l = 0; l < lb.length; l++) {
+      if (filtering && residual === null) {
+        // without a residual condition, any candidate is a match: no pairs needed
+        if (table !== null) {
+          const key = probeKeys![l]!;
+          if (key !== null && table.has(key)) leftMatched![l] = 1;
+        } else if (build.length > 0) leftMatched![l] = 1;
+        continue;
+      }
       if (table !== null) {
         const key = probeKeys![l]!;
         const list = key === null ? undefined : table.get(key);
@@ -126,7 +137,8 @@ export async function* joinExec(
     yield* flush();
     if (leftMatched) {
       const idx: number[] = [];
-      for (let l = 0; l < lb.length; l++) if (!leftMatched[l]) idx.push(l);
+      const want = joinType === "semi" ? 1 : 0;
+      for (let l = 0; l < lb.length; l++) if (leftMatched[l] === want) idx.push(l);
       if (idx.length > 0) {
         const lIdx = Uint32Array.from(idx);
         yield {

@@ -202,11 +202,15 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       const empty: LogicalPlan = { kind: "values", rows: [], fields: plan.fields };
       const isEmpty = (p: LogicalPlan) => p.kind === "values" && p.rows.length === 0;
       const inner = plan.joinType === "inner" || plan.joinType === "cross";
-      if (isEmpty(plan.left) && (inner || plan.joinType === "left")) return empty;
-      if (isEmpty(plan.right) && (inner || plan.joinType === "right")) return empty;
+      const semi = plan.joinType === "semi";
+      const leftRows = inner || semi || plan.joinType === "left" || plan.joinType === "anti";
+      if (isEmpty(plan.left) && leftRows) return empty;
+      if (isEmpty(plan.right) && (inner || semi || plan.joinType === "right")) return empty;
       if (plan.condition === null) return null;
       const condition = foldExpr(plan.condition);
-      if (inner && conjuncts(condition).some((c) => c.kind === "const" && c.value !== true)) {
+      if (
+        (inner || semi) && conjuncts(condition).some((c) => c.kind === "const" && c.value !== true)
+      ) {
         return empty;
       }
       return condition === plan.condition ? null : { ...plan, condition };

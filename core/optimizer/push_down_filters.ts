@@ -39,7 +39,9 @@ function pushIntoJoin(
   const toJoin: BoundExpr[] = [];
   const stay: BoundExpr[] = [];
   const inner = join.joinType === "inner" || join.joinType === "cross";
-  const leftPreserved = inner || join.joinType === "left";
+  // a semi or anti join outputs a subset of its left rows, decided row by row
+  const leftPreserved = inner || join.joinType === "left" || join.joinType === "semi" ||
+    join.joinType === "anti";
   const rightPreserved = inner || join.joinType === "right";
   for (const p of parts) {
     if (isVolatile(p) || containsSubquery(p)) {

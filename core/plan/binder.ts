@@ -11,6 +11,7 @@ import {
   arraySubscriptFunction,
 } from "../exec/kernels/array_ops.ts";
 import { inValuesFunction } from "../exec/kernels/in_values.ts";
+import { tryCastFunction } from "../exec/kernels/try_cast.ts";
 import { DbError, notSupported, SqlState, unreachable } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
 import {
@@ -36,7 +37,7 @@ import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { AggregateFunctionDef, ScalarFunctionDef } from "../plugin/functions.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
-import type { Field, LogicalPlan, SortKey } from "./logical_plan.ts";
+import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
@@ -102,6 +103,7 @@ const CURRENT_TIME_FUNCTIONS = new Set([
   "localtime",
   "current_date",
   "current_time",
+  "today", // DataFusion's and DuckDB's name for current_date
 ]);
 
 /**
@@ -134,6 +136,11 @@ interface Scope {
   readonly agg?: AggContext;
   /** The enclosing query's scope, for correlated references. */
   readonly outer?: Scope | undefined;
+  /**
+   * In HAVING: the select list's aliases (each named once), for a bare name that is no column at
+   * all (PostgreSQL's 42703), as DataFusion and DuckDB resolve `HAVING m > 1`.
+   */
+  readonly aliases?: ReadonlyMap<string, ast.Expr>;
 }
 
 /** What expressions above an aggregation may reference: group keys and aggregate results. */
@@ -1760,8 +1767,12 @@ class Binder {
   }
 
   join(ref: ast.TableRef & { kind: "join" }): LogicalPlan {
-    const left = this.tableRef(ref.left);
-    const right = this.tableRef(ref.right);
+    const first = this.tableRef(ref.left);
+    const second = this.tableRef(ref.right);
+    // RIGHT SEMI/ANTI JOIN is the LEFT one with the inputs swapped
+    const swap = ref.joinType === "right_semi" || ref.joinType === "right_anti";
+    const left = swap ? second : first;
+    const right = swap ? first : second;
     this.checkDistinctQualifiers(left.fields, right.fields, ref.right.pos);
     let fields: Field[] = [...left.fields, ...right.fields];
     const scope: Scope = { fields };
@@ -1836,7 +1847,16 @@ class Binder {
       }
       condition = this.predicate(ref.on, scope, "JOIN/ON");
     }
-    return { kind: "join", joinType: ref.joinType, left, right, condition, fields };
+    const joinType = logicalJoinType(ref.joinType);
+    const join: LogicalPlan = { kind: "join", joinType, left, right, condition, fields };
+    if (joinType !== "semi" && joinType !== "anti") return join;
+    // only the kept side's columns are visible above a semi or anti join
+    return {
+      kind: "project",
+      input: join,
+      exprs: left.fields.map((f, i): BoundExpr => ({ kind: "column", index: i, type: f.type })),
+      fields: left.fields,
+    };
   }
 
   uniqueField(fields: readonly Field[], name: string, side: string, ref: ast.TableRef): number {
@@ -1938,7 +1958,9 @@ class Binder {
     }
     let having: BoundExpr | null = null;
     if (agg !== null) {
-      if (body.having !== null) having = this.predicate(body.having, scope, "HAVING");
+      if (body.having !== null) {
+        having = this.predicate(body.having, { ...scope, aliases: selectAliases(body) }, "HAVING");
+      }
       // Register ORDER BY's aggregates now, so the aggregation computes them too.
       for (const o of q.orderBy) {
         if (this.containsAggregate(o.expr)) this.expr(o.expr, scope);
@@ -2386,6 +2408,21 @@ class Binder {
     );
   }
 
+  /** TRY_CAST: a literal that does not convert is NULL; other operands convert row by row. */
+  tryCast(c: BoundExpr, operand: BoundExpr, type: DataType): BoundExpr {
+    if (operand.kind === "const") {
+      try {
+        return { kind: "const", value: evaluateConstant(c, this.ctx.params), type };
+      } catch (err) {
+        if (err instanceof DbError && err.code.startsWith("22")) {
+          return { kind: "const", value: null, type };
+        }
+        throw err;
+      }
+    }
+    return { kind: "call", fn: tryCastFunction(type), args: [operand], type };
+  }
+
   cast(b: BoundExpr, type: DataType): BoundExpr {
     if (sameType(b.type, type)) return b;
     if (b.kind === "const" && (b.value === null)) return { kind: "const", value: null, type };
@@ -2672,6 +2709,7 @@ class Binder {
           );
         }
         const c: BoundExpr = this.castNode(operand, type);
+        if (e.try === true) return this.tryCast(c, operand, type);
         if (this.#untyped.has(operand) && operand.kind === "const") {
           // a string literal takes its type when the statement is analysed, as in PostgreSQL:
           // '90 minutes'::interval is a constant (bad text is an error here, even with no rows)
@@ -2748,7 +2786,15 @@ class Binder {
 
   columnRef(e: ast.Expr & { kind: "column_ref" }, scope: Scope): BoundExpr {
     if (scope.agg !== undefined) {
-      const b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
+      let b: BoundExpr;
+      try {
+        b = this.columnRef(e, scope.agg.input); // 42703 / 42702 first, as PostgreSQL does
+      } catch (err) {
+        const alias = e.parts.length === 1 ? scope.aliases?.get(e.parts[0]!) : undefined;
+        if (alias === undefined || !(err instanceof DbError)) throw err;
+        if (err.code !== SqlState.undefinedColumn) throw err;
+        return this.expr(alias, { fields: scope.fields, agg: scope.agg, outer: scope.outer });
+      }
       if (b.kind === "outer_column") return b;
       throw new DbError(
         SqlState.groupingError,
@@ -3317,7 +3363,7 @@ class Binder {
       if (e.args.length === 1) us = roundToPrecision(us, this.timePrecision(e.args[0]!));
       // the local forms read the clock in the session time zone
       const local = this.ctx.timeZone?.toLocal(us) ?? us;
-      if (name === "current_date") {
+      if (name === "current_date" || name === "today") {
         return { kind: "const", value: Math.floor(local / 86_400_000_000), type: Types.date };
       }
       if (name === "localtimestamp") return { kind: "const", value: local, type: Types.timestamp };
@@ -3559,4 +3605,31 @@ function isSetOperation(body: ast.QueryBody): boolean {
     }
     b = q.body;
   }
+}
+
+/** The plan's join type for a parsed one (RIGHT SEMI/ANTI have their inputs swapped). */
+function logicalJoinType(t: ast.JoinTypeAst): JoinType {
+  switch (t) {
+    case "left_semi":
+    case "right_semi":
+      return "semi";
+    case "left_anti":
+    case "right_anti":
+      return "anti";
+    default:
+      return t;
+  }
+}
+
+/** The select list's aliases that name one item only, to the item's expression. */
+function selectAliases(body: ast.QueryBody & { kind: "select" }): Map<string, ast.Expr> {
+  const out = new Map<string, ast.Expr>();
+  const repeated = new Set<string>();
+  for (const item of body.items) {
+    if (item.kind !== "expr" || item.alias === null) continue;
+    if (out.has(item.alias)) repeated.add(item.alias);
+    out.set(item.alias, item.expr);
+  }
+  for (const name of repeated) out.delete(name);
+  return out;
 }

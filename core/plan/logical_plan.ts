@@ -21,8 +21,12 @@ export interface Field {
   readonly usingDuplicate?: boolean;
 }
 
-/** Kinds of join. */
-export type JoinType = "inner" | "left" | "right" | "full" | "cross";
+/**
+ * Kinds of join. `semi` / `anti` output the left rows that have / have no match under the
+ * condition (each once; NOT EXISTS semantics: a NULL condition is no match). Their fields are
+ * still left then right, the right columns all NULL; the binder projects the left ones.
+ */
+export type JoinType = "inner" | "left" | "right" | "full" | "cross" | "semi" | "anti";
 
 /** A sort key. */
 export interface SortKey {

@@ -112,7 +112,14 @@ export type Expr =
     readonly else: Expr | null;
     readonly pos: number;
   }
-  | { readonly kind: "cast"; readonly operand: Expr; readonly type: TypeName; readonly pos: number }
+  | {
+    readonly kind: "cast";
+    readonly operand: Expr;
+    readonly type: TypeName;
+    readonly pos: number;
+    /** `TRY_CAST(x AS type)` (DataFusion, DuckDB): NULL where the value does not convert. */
+    readonly try?: boolean;
+  }
   | {
     readonly kind: "function";
     readonly name: QualifiedName;
@@ -233,7 +240,11 @@ export type TableRef =
   }
   | {
     readonly kind: "join";
-    readonly joinType: "inner" | "left" | "right" | "full" | "cross";
+    /**
+     * `left_semi`/`left_anti` (DataFusion's `LEFT SEMI JOIN`, `LEFT ANTI JOIN`) keep the left
+     * rows with / without a match and only the left columns; `right_*` the same for the right.
+     */
+    readonly joinType: JoinTypeAst;
     readonly natural: boolean;
     readonly left: TableRef;
     readonly right: TableRef;
@@ -241,6 +252,18 @@ export type TableRef =
     readonly using: readonly string[];
     readonly pos: number;
   };
+
+/** The join types the grammar accepts. */
+export type JoinTypeAst =
+  | "inner"
+  | "left"
+  | "right"
+  | "full"
+  | "cross"
+  | "left_semi"
+  | "left_anti"
+  | "right_semi"
+  | "right_anti";
 
 /** The body of a query: a SELECT core, VALUES, or a set operation. */
 export type QueryBody =

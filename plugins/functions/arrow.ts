@@ -11,6 +11,11 @@
  *   is truncated.
  * - `to_timestamp_seconds|millis|micros|nanos(x)` -> timestamp: integers count that unit since
  *   the epoch; text and timestamps are converted and truncated to the unit.
+ * - `to_unixtime(x)` -> bigint: seconds since the epoch of a timestamp, timestamptz, date or text
+ *   (read as timestamptz input), truncated toward zero; integers are returned as they are and
+ *   floating-point and numeric values are truncated toward zero.
+ * - `from_unixtime(seconds)` -> timestamp: the timestamp `seconds` after the epoch.
+ * - `to_timestamp(timestamp)` -> the same timestamp (PostgreSQL has only the other overloads).
  *
  * @example
  * ```ts
@@ -305,7 +310,113 @@ function toTimestampUnit(name: string, unit: TimeUnit): ScalarFunctionDef {
   };
 }
 
-/** arrow_typeof, arrow_cast and DataFusion's to_timestamp_<unit> functions. */
+const microsPerSecond = 1_000_000;
+/** The int8 range, as doubles: a value outside it is 22003. */
+const int8Min = -9223372036854775808;
+const int8Max = 9223372036854775807;
+
+function unixtimeOutOfRange(): DbError {
+  return new DbError(SqlState.numericValueOutOfRange, "bigint out of range");
+}
+
+/** Whole seconds (toward zero) of a double, as int8; 22003 when it is not finite or too big. */
+function secondsToInt8(v: number): bigint {
+  const s = Math.trunc(v);
+  if (!Number.isFinite(s) || s < int8Min || s >= int8Max) throw unixtimeOutOfRange();
+  return BigInt(s);
+}
+
+/**
+ * DataFusion's `to_unixtime(x)`: seconds since 1970-01-01 00:00:00 UTC as bigint. Text (and an
+ * untyped literal) is read as timestamptz input; date, timestamp and timestamptz values are
+ * truncated toward zero to whole seconds; integers are returned unchanged; floating-point and
+ * numeric values are truncated toward zero.
+ */
+const toUnixtime: ScalarFunctionDef = {
+  name: "to_unixtime",
+  volatility: "stable", // text input depends on the session time zone
+  resolve(types): FunctionResolution | null {
+    if (types.length !== 1) return null;
+    const t = types[0]!;
+    switch (t.kind) {
+      case "unknown":
+      case "text":
+      case "varchar":
+        return { returns: Types.int8, argTypes: [Types.timestamptz] };
+      case "date":
+      case "timestamp":
+      case "timestamptz":
+        return { returns: Types.int8, argTypes: [t] };
+      case "int2":
+      case "int4":
+      case "int8":
+        return { returns: Types.int8, argTypes: [Types.int8] };
+      case "float4":
+      case "float8":
+      case "numeric":
+        return { returns: Types.int8, argTypes: [Types.float8] };
+      default:
+        return null;
+    }
+  },
+  evaluate([x], length) {
+    const col = x!;
+    if (col.type.kind === "int8") return col;
+    const out = new BigInt64Array(length);
+    if (col.type.kind === "date") {
+      const days = col.data as Int32Array;
+      for (let i = 0; i < length; i++) {
+        if (isValid(col.validity, i)) out[i] = BigInt(days[i]!) * 86_400n;
+      }
+    } else {
+      // timestamps are microseconds; a float8 argument is already seconds
+      const src = col.data as Float64Array;
+      const per = col.type.kind === "float8" ? 1 : microsPerSecond;
+      for (let i = 0; i < length; i++) {
+        if (isValid(col.validity, i)) out[i] = secondsToInt8(src[i]! / per);
+      }
+    }
+    return makeColumn(Types.int8, length, out, col.validity);
+  },
+};
+
+/** DataFusion's `from_unixtime(seconds)`: the timestamp `seconds` after the Unix epoch. */
+const fromUnixtime: ScalarFunctionDef = {
+  name: "from_unixtime",
+  volatility: "immutable",
+  resolve(types): FunctionResolution | null {
+    if (types.length !== 1) return null;
+    const k = types[0]!.kind;
+    if (k !== "unknown" && k !== "int2" && k !== "int4" && k !== "int8") return null;
+    return { returns: Types.timestamp, argTypes: [Types.int8] };
+  },
+  evaluate([x], length) {
+    const src = x!.data as BigInt64Array;
+    const out = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      if (!isValid(x!.validity, i)) continue;
+      const us = Number(src[i]!) * microsPerSecond;
+      out[i] = checkTimestampRange(us);
+    }
+    return makeColumn(Types.timestamp, length, out, x!.validity);
+  },
+};
+
+/**
+ * DataFusion's `to_timestamp(timestamp)`: the timestamp itself. PostgreSQL's to_timestamp has no
+ * such overload (42883), so this adds one without changing `to_timestamp(double precision)`.
+ */
+const toTimestampOfTimestamp: ScalarFunctionDef = {
+  name: "to_timestamp",
+  volatility: "immutable",
+  resolve: (types): FunctionResolution | null =>
+    types.length === 1 && types[0]!.kind === "timestamp"
+      ? { returns: Types.timestamp, argTypes: [Types.timestamp] }
+      : null,
+  evaluate: ([x]) => x!,
+};
+
+/** arrow_typeof, arrow_cast and DataFusion's to_timestamp_<unit> and unixtime functions. */
 export const arrowFunctions: readonly ScalarFunctionDef[] = [
   arrowTypeof,
   arrowCast,
@@ -313,4 +424,7 @@ export const arrowFunctions: readonly ScalarFunctionDef[] = [
   toTimestampUnit("to_timestamp_millis", "Millisecond"),
   toTimestampUnit("to_timestamp_micros", "Microsecond"),
   toTimestampUnit("to_timestamp_nanos", "Nanosecond"),
+  toUnixtime,
+  fromUnixtime,
+  toTimestampOfTimestamp,
 ];

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Database } from "../../mod.ts";
+import { Database, DbError } from "../../mod.ts";
+import { ManualClock, realEnv } from "../../core/env/mod.ts";
 import { parseArrowType } from "./arrow.ts";
 
 async function row(db: Database, sql: string) {
@@ -103,4 +104,58 @@ Deno.test("parseArrowType maps nested and parameterised names", () => {
   });
   assert.equal(parseArrowType('Timestamp(Millisecond, Some("UTC"))').type.kind, "timestamptz");
   assert.throws(() => parseArrowType("Decimal128(5)"));
+});
+
+Deno.test("to_unixtime counts whole seconds toward zero; from_unixtime inverts it", async () => {
+  const db = await Database.open({ memory: true });
+  assert.deepEqual(
+    await row(
+      db,
+      `SELECT to_unixtime('2020-09-08T12:00:00+00:00'), to_unixtime(DATE '2020-09-08'),
+        to_unixtime(TIMESTAMP '2020-09-08 00:00:00.9'), to_unixtime(1599523200.414::float8),
+        to_unixtime(1599523200), to_unixtime(TIMESTAMP '1969-12-31 23:59:59.5'),
+        to_unixtime(-2.7), to_unixtime(NULL), arrow_typeof(to_unixtime(1))`,
+    ),
+    [1599566400n, 1599523200n, 1599523200n, 1599523200n, 1599523200n, 0n, -2n, null, "Int64"],
+  );
+  assert.deepEqual(
+    await row(db, "SELECT from_unixtime(1599566400), from_unixtime(NULL), from_unixtime(-1)"),
+    [Date.parse("2020-09-08T12:00:00Z") * 1000, null, -1_000_000],
+  );
+  const code = (sql: string) =>
+    db.query(sql).then(() => "ok", (e) => (e instanceof DbError ? e.code : String(e)));
+  assert.equal(await code("SELECT to_unixtime('infinity'::timestamp)"), "22003");
+  assert.equal(await code("SELECT to_unixtime('not a time')"), "22007");
+  assert.equal(await code("SELECT from_unixtime(9223372036854775807)"), "22008");
+  assert.equal(await code("SELECT from_unixtime(1.5)"), "42883");
+  await db.close();
+});
+
+Deno.test("today() and current_date() are current_date", async () => {
+  const clock = new ManualClock(Date.UTC(2024, 0, 2, 3, 4, 5) * 1000);
+  const db = await Database.open({ memory: true, env: { ...realEnv(), clock } });
+  assert.deepEqual(
+    await row(db, "SELECT today()::text, current_date()::text, today() = current_date"),
+    ["2024-01-02", "2024-01-02", true],
+  );
+  await db.close();
+});
+
+Deno.test("to_timestamp(timestamp) is the timestamp; to_timestamp(number) stays PostgreSQL's", async () => {
+  const db = await Database.open({ memory: true });
+  assert.deepEqual(
+    await row(
+      db,
+      `SELECT to_timestamp(TIMESTAMP '2020-09-08 13:42:29.190855'),
+        pg_typeof(to_timestamp(TIMESTAMP '2020-09-08 13:42:29'))::text,
+        pg_typeof(to_timestamp(1))::text, pg_typeof(to_timestamp(NULL))::text`,
+    ),
+    [
+      Date.parse("2020-09-08T13:42:29.190Z") * 1000 + 855,
+      "timestamp without time zone",
+      "timestamp with time zone",
+      "timestamp with time zone",
+    ],
+  );
+  await db.close();
 });

@@ -357,7 +357,11 @@ function bucketResolve(
   if (n < 2 || n > 3) return null;
   const width = types[0]!;
   if (width.kind !== "interval" && width.kind !== "unknown") return null;
-  const t = timeArg(types[1]);
+  // DataFusion's two-argument date_bin (PostgreSQL has none) reads an untyped literal as a
+  // timestamp without time zone, as DataFusion does
+  const t = name === "date_bin" && n === 2 && types[1]!.kind === "unknown"
+    ? Types.timestamp
+    : timeArg(types[1]);
   if (t === null) return null;
   if (n === 2) return { returns: t, argTypes: [Types.interval, t] };
   // time_bucket(width, ts, offset interval), as TimescaleDB and DuckDB have it
@@ -449,12 +453,19 @@ function bucketFunction(name: "time_bucket" | "date_bin"): ScalarFunctionDef {
   };
 }
 
+/**
+ * Argument types make_date takes: PostgreSQL's integers, and (as DataFusion does) bigint, which
+ * PostgreSQL has no overload for; it is cast to integer (22003 when out of range).
+ */
+function makeDateArg(t: DataType): boolean {
+  return t.kind === "unknown" || t.kind === "int2" || t.kind === "int4" || t.kind === "int8";
+}
+
 const makeDate: ScalarFunctionDef = {
   name: "make_date",
   volatility: "immutable",
   resolve: (types) =>
-    types.length === 3 &&
-      types.every((t) => t.kind === "unknown" || t.kind === "int2" || t.kind === "int4")
+    types.length === 3 && types.every(makeDateArg)
       ? { returns: Types.date, argTypes: [Types.int4, Types.int4, Types.int4] }
       : null,
   evaluate(args, n) {

@@ -149,3 +149,32 @@ Deno.test("make_date validates like PostgreSQL 15, 1 BC being a leap year", asyn
   }
   await db.close();
 });
+
+Deno.test("make_date also takes bigint arguments (DataFusion), cast to integer", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    "SELECT make_date(2024::bigint, 1::bigint, 27::bigint)::text, make_date(2023, 11::bigint, 30)::text",
+  );
+  assert.deepEqual(r.rows, [["2024-01-27", "2023-11-30"]]);
+  const code = (sql: string) =>
+    db.query(sql).then(() => "ok", (e) => (e instanceof DbError ? e.code : String(e)));
+  assert.equal(await code("SELECT make_date(9999999999, 1, 1)"), "22003");
+  assert.equal(await code("SELECT make_date('2024'::text, 1, 1)"), "42883");
+  assert.equal(await code("SELECT make_date(1.5, 1, 1)"), "42883");
+  await db.close();
+});
+
+Deno.test("two-argument date_bin (DataFusion's) reads an untyped literal as a timestamp", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    `SELECT date_bin('5 month', '2022-01-01T00:00:00Z')::text,
+      pg_typeof(date_bin('1 hour', '2022-01-01 10:30'))::text,
+      pg_typeof(date_bin('1 hour', '2022-01-01 10:30', '2000-01-01'))::text`,
+  );
+  assert.deepEqual(r.rows, [[
+    "2021-09-01 00:00:00",
+    "timestamp without time zone",
+    "timestamp with time zone", // PostgreSQL's three-argument form is unchanged
+  ]]);
+  await db.close();
+});

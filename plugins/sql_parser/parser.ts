@@ -11,6 +11,7 @@ import type {
   ColumnDef,
   Cte,
   Expr,
+  JoinTypeAst,
   OrderItem,
   QualifiedName,
   QuantifiedOp,
@@ -230,6 +231,30 @@ const TYPE_ALIASES: Record<string, string> = {
 };
 
 /**
+ * Unsigned integer types (MySQL's `INT UNSIGNED`, DuckDB's `UINTEGER`), mapped to the narrowest
+ * signed type that holds their range, as `arrow_cast` maps Arrow's `UInt8`..`UInt64`.
+ */
+const UNSIGNED_TYPES: Record<string, { readonly name: string; readonly args: number[] }> = {
+  tinyint: { name: "int2", args: [] },
+  smallint: { name: "int4", args: [] },
+  int: { name: "int8", args: [] },
+  integer: { name: "int8", args: [] },
+  bigint: { name: "numeric", args: [20, 0] },
+};
+
+/** DuckDB's names for the unsigned integer types, as the base name of {@link UNSIGNED_TYPES}. */
+const DUCKDB_UNSIGNED: Record<string, string> = {
+  utinyint: "tinyint",
+  uint8: "tinyint",
+  usmallint: "smallint",
+  uint16: "smallint",
+  uinteger: "integer",
+  uint32: "integer",
+  ubigint: "bigint",
+  uint64: "bigint",
+};
+
+/**
  * Parses SQL text into statements.
  *
  * @example
@@ -253,6 +278,11 @@ export function parseSql(sql: string, limits: Limits = defaultLimits): Statement
 class Parser {
   #i = 0;
   #depth = 0;
+  /**
+   * DataFusion's `INTERVAL '1' + '2' MONTH`: the string literals of such a chain, by token
+   * index, to the unit that follows the last one (which that literal consumes).
+   */
+  #intervalChain = new Map<number, { readonly field: string; readonly last: boolean }>();
 
   constructor(
     readonly sql: string,
@@ -633,7 +663,7 @@ class Parser {
   columnDef(): ColumnDef {
     const pos = this.tok.pos;
     const name = this.ident("column name");
-    let type = this.typeName();
+    let type = this.typeName(true);
     let notNull = false;
     // SERIAL types: an integer column whose default is nextval of its own sequence
     const serialOf: Record<string, string> = {
@@ -784,9 +814,22 @@ class Parser {
     } while (depth > 0 && this.tok.kind !== "eof");
   }
 
-  typeName(): TypeName {
+  /**
+   * A type name. `allowUnsigned` accepts MySQL's `INT UNSIGNED` (in CAST and column
+   * definitions only: after `::`, PostgreSQL reads `1::int unsigned` as a column alias).
+   */
+  typeName(allowUnsigned = false): TypeName {
     const pos = this.tok.pos;
     let word = this.anyIdent("type name");
+    const duckUnsigned = DUCKDB_UNSIGNED[word];
+    if (duckUnsigned !== undefined && !this.isOp("(")) {
+      const u = UNSIGNED_TYPES[duckUnsigned]!;
+      return { name: u.name, args: [...u.args], pos };
+    }
+    if (allowUnsigned && UNSIGNED_TYPES[word] !== undefined && this.acceptKw("unsigned")) {
+      const u = UNSIGNED_TYPES[word]!;
+      return { name: u.name, args: [...u.args], pos };
+    }
     if (word === "double") this.acceptKw("precision");
     if ((word === "character" || word === "char") && this.acceptKw("varying")) word = "varchar";
     let name = TYPE_ALIASES[word] ?? word;
@@ -1359,9 +1402,15 @@ class Parser {
     let left = this.tablePrimary();
     for (;;) {
       const pos = this.tok.pos;
-      let joinType: "inner" | "left" | "right" | "full" | "cross" | null = null;
+      let joinType: JoinTypeAst | null = null;
       const natural = this.acceptKw("natural");
       if (this.acceptKw("cross", "join")) joinType = "cross";
+      // DataFusion's LEFT/RIGHT SEMI/ANTI JOIN (PostgreSQL's grammar rejects them; a bare
+      // `t SEMI JOIN u` stays PostgreSQL's table alias `semi`)
+      else if (this.acceptKw("left", "semi", "join")) joinType = "left_semi";
+      else if (this.acceptKw("left", "anti", "join")) joinType = "left_anti";
+      else if (this.acceptKw("right", "semi", "join")) joinType = "right_semi";
+      else if (this.acceptKw("right", "anti", "join")) joinType = "right_anti";
       else if (this.acceptKw("join") || this.acceptKw("inner", "join")) joinType = "inner";
       else if (this.acceptKw("left", "join") || this.acceptKw("left", "outer", "join")) {
         joinType = "left";
@@ -1404,6 +1453,12 @@ class Parser {
       this.next();
       const inner = this.tableRef();
       this.expectOp(")");
+      if (inner.kind === "table") {
+        // DataFusion's `(t) AS x`, a parenthesized table with an alias (PostgreSQL's grammar
+        // parenthesizes only joins): the alias names the table
+        const [alias, columnAliases] = this.aliasClause();
+        if (alias !== null) return { ...inner, alias, columnAliases };
+      }
       return inner;
     }
     this.acceptKw("lateral");
@@ -1668,12 +1723,14 @@ class Parser {
       return { kind: "between", negated, symmetric, operand: left, low, high, pos };
     }
     if (this.acceptKw("in")) {
-      this.expectOp("(");
-      if (this.isKw("select") || this.isKw("with") || this.isKw("values")) {
+      // `x IN ((SELECT ...))` is still a subquery: PostgreSQL's IN takes select_with_parens
+      if (this.isOp("(") && this.isParenQuery(0)) {
+        this.next();
         const query = this.query();
         this.expectOp(")");
         return { kind: "in_subquery", negated, operand: left, query, pos };
       }
+      this.expectOp("(");
       const list: Expr[] = [];
       do list.push(this.expr()); while (this.acceptOp(","));
       this.expectOp(")");
@@ -1694,9 +1751,17 @@ class Parser {
         this.next();
         return { kind: "literal", value: { kind: "number", text: t.value }, pos };
       case "string":
-      case "estring":
+      case "estring": {
+        const chained = this.#intervalChain.get(this.#i);
         this.next();
+        if (chained !== undefined) {
+          if (chained.last) this.next(); // the unit
+          const type: TypeName = { name: "interval", args: [], pos };
+          const value = withIntervalField(t.value, chained.field);
+          return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
+        }
         return { kind: "literal", value: { kind: "string", value: t.value }, pos };
+      }
       case "param": {
         this.next();
         const index = Number(t.value);
@@ -1763,9 +1828,20 @@ class Parser {
         this.expectOp("(");
         const operand = this.expr();
         this.expectKw("as");
-        const type = this.typeName();
+        const type = this.typeName(true);
         this.expectOp(")");
         return { kind: "cast", operand, type, pos };
+      }
+      case "try_cast": {
+        // DataFusion's and DuckDB's TRY_CAST(x AS type); PostgreSQL has no try_cast at all
+        if (!this.isOp("(", this.peek())) break;
+        this.next();
+        this.next();
+        const operand = this.expr();
+        this.expectKw("as");
+        const type = this.typeName(true);
+        this.expectOp(")");
+        return { kind: "cast", operand, type, pos, try: true };
       }
       case "exists": {
         this.next();
@@ -1830,7 +1906,10 @@ class Parser {
               this.next();
               field = this.next().value;
             }
-            value = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
+            value = withIntervalField(value, field);
+          } else if (type.name === "interval") {
+            const field = this.intervalChain();
+            if (field !== null) value = withIntervalField(value, field);
           }
           return { kind: "literal", value: { kind: "typed_string", type, value }, pos };
         }
@@ -1847,6 +1926,34 @@ class Parser {
       return { kind: "literal", value: { kind: "typed_string", type, value: s.value }, pos };
     }
     return this.nameOrCall();
+  }
+
+  /**
+   * After `INTERVAL 'n'` with no unit: DataFusion's `INTERVAL '1' + '2' - '1' MONTH` gives the
+   * unit after the last string to every string of the `+`/`-` chain (PostgreSQL's grammar
+   * rejects a bare YEAR..SECOND there). Marks the chain's strings; returns the unit, or null.
+   */
+  intervalChain(): string | null {
+    let j = this.#i;
+    const strings: number[] = [];
+    while (
+      (this.isOp("+", this.tokens[j]) || this.isOp("-", this.tokens[j])) &&
+      this.tokens[j + 1]?.kind === "string"
+    ) {
+      strings.push(j + 1);
+      j += 2;
+    }
+    const unit = this.tokens[j];
+    if (
+      strings.length === 0 || unit === undefined || unit.kind !== "ident" ||
+      !INTERVAL_FIELDS.has(unit.value) || this.isKw("to", this.tokens[j + 1])
+    ) {
+      return null;
+    }
+    strings.forEach((k, n) =>
+      this.#intervalChain.set(k, { field: unit.value, last: n === strings.length - 1 })
+    );
+    return unit.value;
   }
 
   nameOrCall(): Expr {
@@ -2068,4 +2175,9 @@ function binaryPrec(op: string): number | null {
     default:
       return PREC.other; // ||, ~, @>, ... (unknown ones are rejected with 42883)
   }
+}
+
+/** `'5'` with field `day` is `'5 day'`; text that is not a bare number keeps its own units. */
+function withIntervalField(value: string, field: string): string {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(value) ? `${value} ${field}` : value;
 }

@@ -130,3 +130,67 @@ Deno.test("keyword integer types take no modifier, as in PostgreSQL's grammar", 
   }
   assert.equal(parseSql("SELECT '1'::numeric(10, 2), 'a'::varchar(3)").length, 1);
 });
+
+Deno.test("UNSIGNED integer types map to the next wider signed type, only in CAST and columns", () => {
+  const cast = (sql: string) => {
+    const e = selectExpr(sql);
+    assert.ok(e.kind === "cast");
+    return [e.type.name, ...e.type.args].join(",");
+  };
+  assert.equal(cast("SELECT CAST(1 AS TINYINT UNSIGNED)"), "int2");
+  assert.equal(cast("SELECT CAST(1 AS SMALLINT UNSIGNED)"), "int4");
+  assert.equal(cast("SELECT CAST(1 AS INT UNSIGNED)"), "int8");
+  assert.equal(cast("SELECT CAST(1 AS INTEGER UNSIGNED)"), "int8");
+  assert.equal(cast("SELECT CAST(1 AS BIGINT UNSIGNED)"), "numeric,20,0");
+  assert.equal(cast("SELECT 1::UINTEGER"), "int8");
+  assert.equal(cast("SELECT 1::UBIGINT"), "numeric,20,0");
+  // after ::, PostgreSQL reads the word as a column alias
+  const [s] = parseSql("SELECT 1::int unsigned");
+  assert.ok(s && s.kind === "query" && s.query.body.kind === "select");
+  const item = s.query.body.items[0]!;
+  assert.ok(item.kind === "expr" && item.alias === "unsigned");
+  const [t] = parseSql("CREATE TABLE t (a INT UNSIGNED NOT NULL, b BIGINT UNSIGNED)");
+  assert.ok(t && t.kind === "create_table");
+  assert.deepEqual(t.columns.map((c) => c.type.name), ["int8", "numeric"]);
+  assert.throws(() => parseSql("SELECT CAST(1 AS TEXT UNSIGNED)"), SqlSyntaxError);
+});
+
+Deno.test("a parenthesized table takes an alias after the parenthesis, as in DataFusion", () => {
+  const [s] = parseSql("SELECT * FROM (t1) AS x(a) FULL JOIN (t2) ON true");
+  assert.ok(s && s.kind === "query" && s.query.body.kind === "select");
+  const from = s.query.body.from[0]!;
+  assert.ok(from.kind === "join" && from.joinType === "full");
+  assert.ok(from.left.kind === "table" && from.left.alias === "x");
+  assert.deepEqual(from.left.columnAliases, ["a"]);
+  assert.ok(from.right.kind === "table" && from.right.alias === null);
+});
+
+Deno.test("IN over a parenthesized query is a subquery, as PostgreSQL's select_with_parens", () => {
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1 UNION ALL SELECT 2))").kind, "in_subquery");
+  assert.equal(selectExpr("SELECT 1 NOT IN (((SELECT 1)))").kind, "in_subquery");
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1) UNION (SELECT 3))").kind, "in_subquery");
+  // a scalar subquery among other list items stays a list
+  assert.equal(selectExpr("SELECT 1 IN ((SELECT 1), 5)").kind, "in_list");
+  assert.equal(selectExpr("SELECT 1 IN ((1))").kind, "in_list");
+});
+
+Deno.test("INTERVAL '1' + '2' MONTH gives the unit to every string of the chain (DataFusion)", () => {
+  const lit = (e: Expr): string => {
+    if (e.kind === "literal" && e.value.kind === "typed_string") return `'${e.value.value}'`;
+    if (e.kind === "literal" && e.value.kind === "string") return `s'${e.value.value}'`;
+    if (e.kind === "binary") return `(${lit(e.left)} ${e.op} ${lit(e.right)})`;
+    if (e.kind === "unary") return `(${e.op} ${lit(e.operand)})`;
+    return e.kind;
+  };
+  assert.equal(
+    lit(selectExpr("SELECT INTERVAL '10' - '1' - '1' MONTH")),
+    "(('10 month' - '1 month') - '1 month')",
+  );
+  assert.equal(
+    lit(selectExpr("SELECT -INTERVAL '5' - '1' YEAR")),
+    "((- '5 year') - '1 year')",
+  );
+  // without a trailing unit the strings stay untyped, as in PostgreSQL
+  assert.equal(lit(selectExpr("SELECT INTERVAL '1' + '1'")), "('1' + s'1')");
+  assert.throws(() => parseSql("SELECT INTERVAL '1' + '1' DAY TO HOUR"), SqlSyntaxError);
+});
