@@ -1297,17 +1297,7 @@ class Parser {
    */
   groupingElement(): Expr {
     const t = this.tok;
-    const node = (name: string, args: Expr[], pos: number): Expr => ({
-      kind: "function",
-      name: { parts: [name], pos },
-      args,
-      star: false,
-      distinct: false,
-      filter: null,
-      orderBy: [],
-      over: null,
-      pos,
-    });
+    const node = plainCall;
     const listOrExpr = (): Expr => {
       if (this.isOp("(")) {
         // ( ) or ( a, b ) is a list; ( a ) alone may also be a parenthesised expression
@@ -1675,17 +1665,7 @@ class Parser {
         this.expectKw("time");
         this.expectKw("zone");
         const zone = this.expr(PREC.atTimeZone + 1);
-        return {
-          kind: "function",
-          name: { parts: ["timezone"], pos },
-          args: [zone, left],
-          star: false,
-          distinct: false,
-          filter: null,
-          orderBy: [],
-          over: null,
-          pos,
-        };
+        return plainCall("timezone", [zone, left], pos);
       }
       case "isnull":
       case "notnull":
@@ -1869,17 +1849,7 @@ class Parser {
           }
           this.expectOp(")");
         }
-        return {
-          kind: "function",
-          name: { parts: [t.value], pos },
-          args,
-          star: false,
-          distinct: false,
-          filter: null,
-          orderBy: [],
-          over: null,
-          pos,
-        };
+        return plainCall(t.value, args, pos);
       }
       case "date":
       case "timestamp":
@@ -2012,17 +1982,7 @@ class Parser {
 
   /** SQL-standard call syntax: TRIM(... FROM s), POSITION(a IN b), SUBSTRING(s FROM a FOR b). */
   specialCall(name: string, pos: number): Expr | null {
-    const call = (fn: string, args: Expr[]): Expr => ({
-      kind: "function",
-      name: { parts: [fn], pos },
-      args,
-      star: false,
-      distinct: false,
-      filter: null,
-      orderBy: [],
-      over: null,
-      pos,
-    });
+    const call = (fn: string, args: Expr[]): Expr => plainCall(fn, args, pos);
     if (name === "extract") {
       // EXTRACT(field FROM source) is date_part('field', source)
       const t = this.next();
@@ -2130,6 +2090,21 @@ class Parser {
     this.expectKw("end");
     return { kind: "case", operand, whens, else: elseExpr, pos };
   }
+}
+
+/** A call `name(args)` with no DISTINCT, FILTER, ORDER BY or OVER. */
+function plainCall(name: string, args: Expr[], pos: number): Expr {
+  return {
+    kind: "function",
+    name: { parts: [name], pos },
+    args,
+    star: false,
+    distinct: false,
+    filter: null,
+    orderBy: [],
+    over: null,
+    pos,
+  };
 }
 
 /** Binding strength, loosest first (PostgreSQL's table of operator precedence). */
