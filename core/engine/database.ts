@@ -117,8 +117,10 @@ export class Database {
   readonly #log: (event: Record<string, unknown>) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** The session's SET parameters (the embedded database is one session). */
-  readonly #settings = new SessionSettings();
+  /** The embedded session's SET parameters (a query may bring its own: `options.session`). */
+  readonly #ownSettings = new SessionSettings();
+  /** The settings of the query running now (queries run one at a time). */
+  #settings = this.#ownSettings;
   /** SQL-level prepared statements (PREPARE / EXECUTE / DEALLOCATE), by name. */
   readonly #prepared = new Map<string, Statement & { kind: "prepare" }>();
   /** Keys of each unique index, built on first use and kept up to date by appends. */
@@ -237,6 +239,21 @@ export class Database {
     options: QueryOptions = {},
   ): Promise<QueryResult[]> {
     return this.#serialize(async () => {
+      this.#settings = options.session ?? this.#ownSettings;
+      try {
+        return await this.#queryAll(sql, params, options);
+      } finally {
+        this.#settings = this.#ownSettings;
+      }
+    });
+  }
+
+  async #queryAll(
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryResult[]> {
+    {
       const parser = this.#registry.parser();
       if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
       let statements: Statement[];
@@ -292,7 +309,7 @@ export class Database {
         }
       }
       return results;
-    });
+    }
   }
 
   /** PREPARE (42P05 for a name in use) and DEALLOCATE (26000 for an unknown name). */

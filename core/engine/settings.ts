@@ -71,7 +71,17 @@ export function parseDurationMs(name: string, value: string): number {
   return Math.round(Number(m[1]) * factor);
 }
 
-/** One session's settings. */
+/**
+ * One session's settings.
+ *
+ * @example
+ * ```ts
+ * import { SessionSettings } from "./settings.ts";
+ * const s = new SessionSettings();
+ * s.set("timezone", "Europe/Berlin");
+ * console.assert(s.get("timezone") === "Europe/Berlin" && s.timeZone().hasRules);
+ * ```
+ */
 export class SessionSettings {
   readonly #values = new Map<string, string>(Object.entries(settingDefaults));
   #timeZone: TimeZone = utcTimeZone;

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { SessionSettings } from "../../core/engine/settings.ts";
 import { assert, DbError, SqlState } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
 import { typeName } from "../../core/types/data_type.ts";
@@ -64,9 +65,11 @@ const textContentTypes = new Set([
 export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Response> {
   const started = ctx.clock.monotonicMs();
   const request = await parseSqlRequest(req, ctx);
+  // each request is its own session: a SET in it lasts until the request ends
   const result = await ctx.db.query(request.sql, request.params, {
     timeoutMs: request.timeoutMs,
     signal: req.signal,
+    session: new SessionSettings(),
   });
   const body = encodeSqlResult(result, request.json, ctx.clock.monotonicMs() - started);
   return jsonTextResponse(JSON.stringify(body));

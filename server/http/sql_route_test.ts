@@ -139,3 +139,16 @@ Deno.test("sql: ?timeout_ms= cancels a long query with 504 57014", async () => {
     await db.close();
   }
 });
+
+Deno.test("sql: each request is its own session; SET lasts until the request ends", async () => {
+  await withHandler(async (handler) => {
+    let r = await post(handler, {
+      sql: "SET TIME ZONE 'Asia/Tokyo'; SELECT TIMESTAMPTZ '2024-01-01 09:00'",
+    });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    // local 09:00 in Tokyo is midnight UTC; JSON answers carry the instant in UTC
+    assert.deepEqual(r.body.rows, [["2024-01-01T00:00:00.000000Z"]]);
+    r = await post(handler, { sql: "SHOW timezone" });
+    assert.deepEqual(r.body.rows, [["UTC"]]);
+  });
+});
