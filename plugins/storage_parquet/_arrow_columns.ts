@@ -207,7 +207,11 @@ export function columnToArrowData(col: Column, nullCount: number): arrow.Data {
   const common = { length, nullCount, nullBitmap };
   switch (col.kind) {
     case "bool":
-      return arrow.makeData({ type: new arrow.Bool(), data: packBits(col.data, length), ...common });
+      return arrow.makeData({
+        type: new arrow.Bool(),
+        data: packBits(col.data, length),
+        ...common,
+      });
     case "int2":
       return arrow.makeData({ type: new arrow.Int16(), data: col.data, ...common });
     case "int4":

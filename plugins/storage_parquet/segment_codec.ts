@@ -193,7 +193,10 @@ export async function encodeSegment(
     assert(!ids.has(spec.id), `duplicate column id ${spec.id}`);
     ids.add(spec.id);
     assert(col.length === length, `column ${spec.name} has ${col.length} rows, not ${length}`);
-    assert(col.kind === spec.type.kind, `column ${spec.name} is ${col.kind}, not ${spec.type.kind}`);
+    assert(
+      col.kind === spec.type.kind,
+      `column ${spec.name} is ${col.kind}, not ${spec.type.kind}`,
+    );
     const data = columnToArrowData(col, nullCountOf(col.validity, length));
     const fieldId = new Map([["PARQUET:field_id", String(spec.id)]]);
     fields.push(new arrow.Field(spec.name, data.type, true, fieldId));
