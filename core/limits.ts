@@ -33,6 +33,12 @@ export interface Limits {
   readonly textValueBytesMax: number;
   /** Bytes of one line (record) of a COPY file, quoted newlines included. */
   readonly copyLineBytesMax: number;
+  /** Bytes of rows held in memtables before a checkpoint writes them to segments. */
+  readonly memtableBytesMax: number;
+  /** Bytes of decoded segment columns kept in memory for scans. */
+  readonly columnCacheBytesMax: number;
+  /** Segments one partition may have before a checkpoint compacts them into one. */
+  readonly partitionSegmentsMax: number;
 }
 
 /** The defaults. */
@@ -50,6 +56,9 @@ export const defaultLimits: Limits = Object.freeze({
   queryMemoryBytesMax: 1024 * 1024 * 1024,
   textValueBytesMax: 64 * 1024 * 1024,
   copyLineBytesMax: 64 * 1024 * 1024,
+  memtableBytesMax: 256 * 1024 * 1024,
+  columnCacheBytesMax: 512 * 1024 * 1024,
+  partitionSegmentsMax: 8,
 });
 
 /** Merges overrides into the defaults, checking each value. */

@@ -15,11 +15,13 @@ import { sqlParser } from "./sql_parser/mod.ts";
 import { storageMemory } from "./storage_memory/mod.ts";
 import { functions } from "./functions/mod.ts";
 import { wal } from "./wal/mod.ts";
+import { storageParquet } from "./storage_parquet/mod.ts";
 
-/** Parser, in-memory storage, WAL and built-in functions. */
+/** Parser, in-memory and Parquet storage, WAL and built-in functions. */
 export const defaultPlugins: readonly Plugin[] = Object.freeze([
   sqlParser,
   storageMemory,
+  storageParquet,
   wal,
   functions,
 ]);

@@ -62,9 +62,19 @@ export function alterTableSchema(
         nextColumnId: a.column.id + 1,
       };
     }
-    case "drop_column":
-      columnIndex(table, a.column, true);
+    case "drop_column": {
+      const id = table.columns[columnIndex(table, a.column, true)]!.id;
+      const o = table.options;
+      if (o !== undefined && (o.timestampColumnId === id || o.dedupKeyColumnIds.includes(id))) {
+        throw new DbError(
+          SqlState.dependentObjectsStillExist,
+          `cannot drop column "${a.column}" of table "${table.name}": it is the table's ${
+            o.timestampColumnId === id ? "timestamp column" : "dedup key"
+          }`,
+        );
+      }
       return { ...table, columns: table.columns.filter((c) => c.name !== a.column) };
+    }
     case "rename_column": {
       const i = columnIndex(table, a.column, false);
       if (table.columns.some((c) => c.name === a.to)) throw duplicateColumn(table, a.to);

@@ -4,10 +4,16 @@
  *
  * @module
  */
-import { Sequence, type SequenceSchema } from "./sequence.ts";
+import {
+  Sequence,
+  sequenceFromJson,
+  type SequenceJson,
+  type SequenceSchema,
+  sequenceToJson,
+} from "./sequence.ts";
 import { DbError, SqlState } from "../errors.ts";
 import type { Limits } from "../limits.ts";
-import type { ColumnSchema, TableSchema } from "./table.ts";
+import type { ColumnSchema, PartitionUnit, TableOptions, TableSchema } from "./table.ts";
 import type { DataType } from "../types/data_type.ts";
 
 /** The schema used when a name has no schema part. */
@@ -32,6 +38,30 @@ export interface IndexSchema {
   /** Backs the table's PRIMARY KEY (its columns cannot DROP NOT NULL). */
   readonly primary?: boolean;
 }
+
+/** Time-series options of a table to create, naming columns (ids are assigned on creation). */
+export interface NewTableOptions {
+  readonly timestamp: string | null;
+  readonly partitionBy: PartitionUnit;
+  readonly ttlMicros: number | null;
+  readonly dedupKeys: readonly string[];
+}
+
+/**
+ * The whole catalog as JSON: what a checkpoint stores beside its segments, so that recovery
+ * needs only the WAL records written after it. Format version {@link catalogFormatVersion}.
+ */
+export interface CatalogJson {
+  readonly version: number;
+  readonly nextTableId: number;
+  readonly tables: readonly TableSchema[];
+  readonly views: readonly ViewSchema[];
+  readonly indexes: readonly IndexSchema[];
+  readonly sequences: readonly { readonly def: SequenceJson; readonly last: string | null }[];
+}
+
+/** The version of {@link CatalogJson}. */
+export const catalogFormatVersion = 1;
 
 /** A column to create. */
 export interface NewColumn {
@@ -77,7 +107,12 @@ export class Catalog {
     return [...this.#tables.values()].sort((a, b) => a.id - b.id);
   }
 
-  createTable(schema: string, name: string, columns: readonly NewColumn[]): TableSchema {
+  createTable(
+    schema: string,
+    name: string,
+    columns: readonly NewColumn[],
+    options: NewTableOptions | null = null,
+  ): TableSchema {
     if (this.#relationExists(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
     }
@@ -108,12 +143,26 @@ export class Catalog {
         default: c.default ?? null,
       });
     }
+    const idOf = (c: string) => {
+      const col = cols.find((x) => x.name === c);
+      if (!col) {
+        throw new DbError(SqlState.undefinedColumn, `column "${c}" named in WITH does not exist`);
+      }
+      return col.id;
+    };
+    const tableOptions: TableOptions | null = options === null ? null : {
+      timestampColumnId: options.timestamp === null ? null : idOf(options.timestamp),
+      partitionBy: options.partitionBy,
+      ttlMicros: options.ttlMicros,
+      dedupKeyColumnIds: options.dedupKeys.map(idOf),
+    };
     const table: TableSchema = {
       id: this.#nextTableId++,
       schema,
       name,
       columns: cols,
       nextColumnId: cols.length + 1,
+      ...(tableOptions === null ? {} : { options: tableOptions }),
     };
     this.#tables.set(Catalog.#key(schema, name), table);
     return table;
@@ -252,5 +301,45 @@ export class Catalog {
     if (!this.#sequences.delete(Catalog.#key(schema, name))) {
       throw new DbError(SqlState.undefinedTable, `sequence "${name}" does not exist`);
     }
+  }
+
+  /** The whole catalog as JSON (see {@link CatalogJson}). */
+  toJson(): CatalogJson {
+    return {
+      version: catalogFormatVersion,
+      nextTableId: this.#nextTableId,
+      tables: this.tables(),
+      views: this.views(),
+      indexes: [...this.#indexes.values()],
+      sequences: this.sequences().map((s) => ({
+        def: sequenceToJson(s.schema),
+        last: s.last === null ? null : String(s.last),
+      })),
+    };
+  }
+
+  /** Replaces this (empty) catalog's contents by a {@link Catalog.toJson} snapshot. */
+  restore(json: CatalogJson): void {
+    if (json.version !== catalogFormatVersion) {
+      throw new DbError(
+        SqlState.dataCorrupted,
+        `catalog format version ${json.version} is not supported (expected ${catalogFormatVersion})`,
+      );
+    }
+    this.#tables.clear();
+    this.#views.clear();
+    this.#indexes.clear();
+    this.#sequences.clear();
+    for (const t of json.tables) this.#tables.set(Catalog.#key(t.schema, t.name), t);
+    for (const v of json.views) this.#views.set(Catalog.#key(v.schema, v.name), v);
+    for (const i of json.indexes) this.#indexes.set(Catalog.#key(i.schema, i.name), i);
+    for (const s of json.sequences) {
+      const def = sequenceFromJson(s.def);
+      this.#sequences.set(
+        Catalog.#key(def.schema, def.name),
+        new Sequence(def, s.last === null ? null : BigInt(s.last)),
+      );
+    }
+    this.#nextTableId = json.nextTableId;
   }
 }

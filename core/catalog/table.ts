@@ -30,4 +30,24 @@ export interface TableSchema {
   readonly columns: readonly ColumnSchema[];
   /** The id the next added column gets: column ids are never reused, even after a DROP. */
   readonly nextColumnId: number;
+  /** Time-series options from `CREATE TABLE ... WITH (...)`; absent = a plain table. */
+  readonly options?: TableOptions;
+}
+
+/** How a time-series table is cut into partitions by its timestamp column. */
+export type PartitionUnit = "none" | "hour" | "day" | "week" | "month" | "year";
+
+/**
+ * The time-series options of a table (`WITH (timestamp = 'ts', partition_by = 'day',
+ * ttl = '30 days', dedup_keys = 'host')`), by column id so renames keep them.
+ */
+export interface TableOptions {
+  /** The designated timestamp column's id, or `null` for none. */
+  readonly timestampColumnId: number | null;
+  /** Partition unit of the timestamp; `none` keeps one partition. */
+  readonly partitionBy: PartitionUnit;
+  /** Partitions whose newest possible row is older than this many microseconds are dropped. */
+  readonly ttlMicros: number | null;
+  /** Last write wins on (these columns, timestamp); empty = keep every row. */
+  readonly dedupKeyColumnIds: readonly number[];
 }

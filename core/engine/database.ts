@@ -15,7 +15,7 @@ import type { StorageEngine } from "../plugin/storage.ts";
 import type { Wal } from "../plugin/wal.ts";
 import type { Query, Statement } from "../sql/ast.ts";
 import type { ParserPlugin } from "../plugin/parser.ts";
-import { Catalog, type IndexSchema } from "../catalog/catalog.ts";
+import { Catalog, type CatalogJson, type IndexSchema } from "../catalog/catalog.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement, bindTypeName } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
@@ -56,6 +56,8 @@ import {
   type RowsChange,
   WalRecordType,
 } from "./wal_codec.ts";
+import { decodeBatch, encodeBatch } from "./batch_codec.ts";
+import type { WalEntry, WalRecord } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
 
 /** How to open a database. */
@@ -72,6 +74,11 @@ export interface DatabaseOptions {
   readonly limits?: Partial<Limits>;
   /** Receives structured log events. */
   readonly log?: (event: Record<string, unknown>) => void;
+  /**
+   * The storage plugin by name. Default: `parquet` for a data directory and `memory` for
+   * `memory: true`, when registered; else the first registered storage plugin.
+   */
+  readonly storage?: string;
 }
 
 /** Columns for {@link Database.insertColumns}: typed arrays, arrays of values, or an Arrow table. */
@@ -125,6 +132,10 @@ export class Database {
   readonly #prepared = new Map<string, Statement & { kind: "prepare" }>();
   /** Keys of each unique index, built on first use and kept up to date by appends. */
   readonly #uniqueKeys = new Map<string, Set<string>>();
+  /** Whether the running call logged records that its commit record has yet to close. */
+  #uncommitted = false;
+  /** The LSN of the last record logged (0 before any). */
+  #lastLsn = 0n;
 
   /** Use {@link Database.open}. */
   protected constructor(internals: Internals) {
@@ -173,23 +184,49 @@ export class Database {
         }
         throw e;
       }
-      const walPlugin = registry.wal();
-      if (!walPlugin) {
-        lock.release();
-        throw notSupported("a durable database without a WAL plugin");
-      }
-      try {
-        wal = await walPlugin.open({ env, dir: `${dir}/wal`, log });
-      } catch (e) {
-        lock.release();
-        throw toDbError(e);
-      }
     }
-    const storagePlugin = registry.storage();
-    const storage = storagePlugin ? await storagePlugin.open({ env, dir, limits }) : null;
-    const db = new this({ registry, env, limits, storage, wal, lock, log });
-    if (wal !== null) await db.#recover(wal);
-    return db;
+    const storagePlugin = registry.storage(
+      options.storage ??
+        (dir !== null
+          ? (registry.storage("parquet") ? "parquet" : undefined)
+          : (registry.storage("memory") ? "memory" : undefined)),
+    );
+    if (options.storage !== undefined && storagePlugin === null) {
+      lock?.release();
+      throw new DbError(
+        SqlState.invalidParameterValue,
+        `no storage plugin named "${options.storage}" is registered`,
+      );
+    }
+    let storage: StorageEngine | null = null;
+    try {
+      storage = storagePlugin
+        ? await storagePlugin.open({ env, dir, limits, index: registry.index(), log })
+        : null;
+      const recovered = storage?.recovered?.() ?? null;
+      if (dir !== null) {
+        const walPlugin = registry.wal();
+        if (!walPlugin) throw notSupported("a durable database without a WAL plugin");
+        wal = await walPlugin.open({
+          env,
+          dir: `${dir}/wal`,
+          log,
+          ...(recovered !== null ? { nextLsnMin: recovered.checkpointLsn + 1n } : {}),
+        });
+      }
+      const db = new this({ registry, env, limits, storage, wal, lock, log });
+      if (recovered !== null && recovered.catalog !== null) {
+        db.#catalog.restore(recovered.catalog as CatalogJson);
+        db.#lastLsn = recovered.checkpointLsn;
+      }
+      if (wal !== null) await db.#recover(wal, recovered?.checkpointLsn ?? 0n);
+      return db;
+    } catch (e) {
+      await wal?.close().catch(() => {});
+      await storage?.close().catch(() => {});
+      lock?.release();
+      throw toDbError(e);
+    }
   }
 
   /** The plugin registry of this database. */
@@ -460,6 +497,12 @@ export class Database {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue.catch(() => {});
+    // a clean shutdown leaves no WAL to replay
+    try {
+      if ((this.#storage?.unflushedBytes?.() ?? 0) > 0) await this.#checkpoint();
+    } catch (e) {
+      this.#log({ event: "checkpoint_at_close_failed", error: (e as Error).message });
+    }
     await this.#storage?.close();
     await this.#wal?.close();
     this.#lock?.release();
@@ -467,7 +510,20 @@ export class Database {
 
   #serialize<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));
-    const p = this.#queue.then(fn, fn);
+    // each call is one commit: its records count (and it is acknowledged) once its commit
+    // record is durable. A failing call commits what it already applied, as before it failed.
+    const run = async () => {
+      let result: T;
+      try {
+        result = await fn();
+      } catch (e) {
+        await this.#commit();
+        throw e;
+      }
+      await this.#commit();
+      return result;
+    };
+    const p = this.#queue.then(run, run);
     this.#queue = p.catch(() => {});
     return p;
   }
@@ -502,6 +558,7 @@ export class Database {
       case "create_sequence":
       case "drop_sequence":
       case "truncate":
+      case "checkpoint":
         return bound;
     }
   }
@@ -524,6 +581,9 @@ export class Database {
         await this.#applyDdl(change);
         return done;
       }
+      case "checkpoint":
+        await this.#checkpoint();
+        return { command: "CHECKPOINT", columns: [], rows: [], rowCount: 0 };
       case "truncate": {
         for (const r of bound.tables) {
           const change: DdlChange = { op: "truncate", schema: r.schema, name: r.name };
@@ -632,6 +692,7 @@ export class Database {
           columns: bound.columns,
           indexes: bound.indexes,
           ...(bound.sequences.length > 0 ? { sequences: bound.sequences.map(sequenceToJson) } : {}),
+          ...(bound.options !== null ? { options: bound.options } : {}),
         };
         await this.#logDdl(change);
         const table = (await this.#applyDdl(change))!;
@@ -880,13 +941,8 @@ export class Database {
     this.#checkNotNull(t, b);
     await this.#checkUnique(t, b, null);
     try {
-      if (this.#wal !== null) {
-        await this.#wal.append([{
-          type: WalRecordType.rows,
-          payload: encodeJson(encodeRows(t.schema, t.name, b)),
-        }]);
-      }
-      await this.#requireStorage().append(t.id, b);
+      const lsn = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(t, b) });
+      await this.#requireStorage().append(t.id, b, lsn);
     } catch (e) {
       this.#forgetUniqueKeys(t);
       throw e;
@@ -1004,9 +1060,48 @@ export class Database {
   }
 
   async #logDdl(change: DdlChange): Promise<void> {
-    if (this.#wal !== null) {
-      await this.#wal.append([{ type: WalRecordType.ddl, payload: encodeJson(change) }]);
-    }
+    await this.#logRecord({ type: WalRecordType.ddl, payload: encodeJson(change) });
+  }
+
+  /**
+   * Logs one record of the running call; its commit record follows when the call ends (see
+   * {@link Database.#serialize}). Returns the record's LSN (0 without a WAL).
+   */
+  async #logRecord(record: WalRecord): Promise<bigint> {
+    if (this.#wal === null) return 0n;
+    this.#uncommitted = true;
+    const { lsn } = await this.#wal.append([record]);
+    this.#lastLsn = lsn;
+    return lsn;
+  }
+
+  /** Closes the running call's records with a commit record; durable when it resolves. */
+  async #commit(): Promise<void> {
+    if (!this.#uncommitted || this.#wal === null) return;
+    this.#uncommitted = false;
+    const { lsn } = await this.#wal.append([{ type: WalRecordType.commit, payload: noPayload }]);
+    this.#lastLsn = lsn;
+    const unflushed = this.#storage?.unflushedBytes?.() ?? 0;
+    if (unflushed > this.#limits.memtableBytesMax) await this.#checkpoint();
+  }
+
+  /**
+   * Writes every memtable to segments with the catalog, then drops the WAL through the
+   * checkpoint's LSN. A no-op for an in-memory database.
+   */
+  async #checkpoint(): Promise<void> {
+    const storage = this.#storage;
+    if (this.#wal === null || storage?.checkpoint === undefined) return;
+    const lsn = this.#lastLsn;
+    const start = this.#env.clock.monotonicMs();
+    const stats = await storage.checkpoint(lsn, this.#catalog.toJson());
+    await this.#wal.truncateThrough?.(lsn);
+    this.#log({
+      event: "checkpoint",
+      lsn: String(lsn),
+      ms: Math.round(this.#env.clock.monotonicMs() - start),
+      ...stats,
+    });
   }
 
   async #applyDdl(change: DdlChange): Promise<TableSchema | null> {
@@ -1015,7 +1110,12 @@ export class Database {
     switch (change.op) {
       case "create_table": {
         for (const s of change.sequences ?? []) this.#catalog.createSequence(sequenceFromJson(s));
-        const table = this.#catalog.createTable(change.schema, change.name, change.columns);
+        const table = this.#catalog.createTable(
+          change.schema,
+          change.name,
+          change.columns,
+          change.options ?? null,
+        );
         for (const index of change.indexes ?? []) this.#catalog.createIndex(index);
         await storage.createTable(table);
         return table;
@@ -1069,6 +1169,7 @@ export class Database {
       this.#checkNotNull(t, inserted);
       await this.#checkUnique(t, inserted, new Set(positions));
     }
+    let lsn = 0n;
     if (this.#wal !== null) {
       const change: DeleteChange = {
         schema: t.schema,
@@ -1076,53 +1177,105 @@ export class Database {
         positions,
         inserted: inserted === null ? null : encodeRows(t.schema, t.name, inserted),
       };
-      await this.#wal.append([{ type: WalRecordType.delete, payload: encodeJson(change) }]);
+      lsn = await this.#logRecord({ type: WalRecordType.delete, payload: encodeJson(change) });
     }
     const storage = this.#requireStorage();
     this.#forgetUniqueKeys(t);
-    await storage.deleteRows(t.id, positions);
-    if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted);
+    await storage.deleteRows(t.id, positions, lsn);
+    if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted, lsn);
   }
 
-  async #recover(wal: Wal): Promise<void> {
-    let records = 0;
-    for await (const e of wal.replay(0n)) {
+  /**
+   * Replays the WAL records after the checkpoint LSN. Records count once their commit record is
+   * read; records after the last commit (a call cut short by a crash) are dropped.
+   */
+  async #recover(wal: Wal, afterLsn: bigint): Promise<void> {
+    let records = 0, committed = 0;
+    let pending: WalEntry[] = [];
+    for await (const e of wal.replay(afterLsn)) {
       records++;
-      if (e.type === WalRecordType.ddl) {
+      this.#lastLsn = e.lsn;
+      if (e.type !== WalRecordType.commit) {
+        pending.push(e);
+        continue;
+      }
+      for (const r of pending) await this.#redo(r);
+      committed += pending.length;
+      pending = [];
+    }
+    if (pending.length > 0) {
+      this.#log({
+        event: "wal_uncommitted_dropped",
+        records: pending.length,
+        firstLsn: String(pending[0]!.lsn),
+      });
+    }
+    this.#log({
+      event: "recovered",
+      checkpointLsn: String(afterLsn),
+      walRecords: records,
+      applied: committed,
+      tables: this.#catalog.tables().length,
+    });
+  }
+
+  /** Applies one logged change again. */
+  async #redo(e: WalEntry): Promise<void> {
+    const storage = this.#requireStorage();
+    const unknownTable = (name: string) =>
+      new DbError(SqlState.dataCorrupted, `WAL change for unknown table ${name} at LSN ${e.lsn}`);
+    switch (e.type) {
+      case WalRecordType.ddl:
         await this.#applyDdl(decodeJson<DdlChange>(e.payload, "DDL"));
-      } else if (e.type === WalRecordType.rows) {
+        return;
+      case WalRecordType.rows: {
         const change = decodeJson<RowsChange>(e.payload, "rows");
         const t = this.#catalog.getTable(change.schema, change.name);
-        if (!t) {
-          throw new DbError(
-            SqlState.dataCorrupted,
-            `WAL rows for unknown table ${change.name} at LSN ${e.lsn}`,
-          );
-        }
-        await this.#requireStorage().append(t.id, decodeRows(change, t.columns.map((c) => c.type)));
-      } else if (e.type === WalRecordType.delete) {
+        if (!t) throw unknownTable(change.name);
+        await storage.append(t.id, decodeRows(change, t.columns.map((c) => c.type)), e.lsn);
+        return;
+      }
+      case WalRecordType.rowBatch: {
+        if (e.payload.length < 4) throw unknownTable("(truncated record)");
+        const id = new DataView(e.payload.buffer, e.payload.byteOffset).getUint32(0, true);
+        const t = this.#catalog.tables().find((x) => x.id === id);
+        if (!t) throw unknownTable(`with id ${id}`);
+        const batch = decodeBatch(e.payload.subarray(4), t.columns.map((c) => c.type));
+        await storage.append(t.id, batch, e.lsn);
+        return;
+      }
+      case WalRecordType.delete: {
         const change = decodeJson<DeleteChange>(e.payload, "delete");
         const t = this.#catalog.getTable(change.schema, change.name);
-        if (!t) {
-          throw new DbError(
-            SqlState.dataCorrupted,
-            `WAL delete for unknown table ${change.name} at LSN ${e.lsn}`,
+        if (!t) throw unknownTable(change.name);
+        await storage.deleteRows(t.id, change.positions, e.lsn);
+        if (change.inserted !== null) {
+          await storage.append(
+            t.id,
+            decodeRows(change.inserted, t.columns.map((c) => c.type)),
+            e.lsn,
           );
         }
-        const storage = this.#requireStorage();
-        await storage.deleteRows(t.id, change.positions);
-        if (change.inserted !== null) {
-          await storage.append(t.id, decodeRows(change.inserted, t.columns.map((c) => c.type)));
-        }
-      } else {
+        return;
+      }
+      default:
         throw new DbError(
           SqlState.dataCorrupted,
           `unknown WAL record type ${e.type} at LSN ${e.lsn}`,
         );
-      }
     }
-    this.#log({ event: "recovered", walRecords: records, tables: this.#catalog.tables().length });
   }
+}
+
+const noPayload = new Uint8Array(0);
+
+/** A row-batch record's payload: the table id, then the batch (see batch_codec.ts). */
+function rowBatch(t: TableSchema, b: Batch): Uint8Array {
+  const body = encodeBatch(b);
+  const out = new Uint8Array(4 + body.length);
+  new DataView(out.buffer).setUint32(0, t.id, true);
+  out.set(body, 4);
+  return out;
 }
 
 /** The result of INSERT, UPDATE or DELETE: the command tag, and the RETURNING rows if any. */

@@ -10,11 +10,20 @@ import { DbError, SqlState } from "../errors.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
-import type { IndexSchema, ViewSchema } from "../catalog/catalog.ts";
+import type { IndexSchema, NewTableOptions, ViewSchema } from "../catalog/catalog.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
 
 /** WAL record types used by the engine. */
-export const WalRecordType = { ddl: 1, rows: 2, delete: 3 } as const;
+export const WalRecordType = {
+  ddl: 1,
+  /** Rows as JSON (older records; replay still reads them). */
+  rows: 2,
+  delete: 3,
+  /** Closes the records of one call: recovery applies records up to their commit. */
+  commit: 4,
+  /** Rows as `u32 table id` + a binary batch (batch_codec.ts). */
+  rowBatch: 5,
+} as const;
 
 /** A DDL change. */
 export type DdlChange =
@@ -33,6 +42,8 @@ export type DdlChange =
     readonly indexes?: readonly IndexSchema[];
     /** Sequences of its SERIAL columns, created with it. */
     readonly sequences?: readonly SequenceJson[];
+    /** Its `WITH (...)` time-series options. */
+    readonly options?: NewTableOptions;
   }
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
   | { readonly op: "create_sequence"; readonly sequence: SequenceJson }

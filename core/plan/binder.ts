@@ -54,6 +54,7 @@ import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
 import { bindAlterTable } from "./bind_alter_table.ts";
+import { bindTableOptions } from "./bind_table_options.ts";
 import { resolveCopyOptions } from "../io/copy_options.ts";
 
 /** What the binder needs from the world. */
@@ -407,6 +408,8 @@ class Binder {
       }
       case "copy":
         return this.copy(stmt);
+      case "checkpoint":
+        return { kind: "checkpoint" };
       case "truncate": {
         const tables = stmt.names.map((n) => {
           const r = resolveName(n);
@@ -565,6 +568,7 @@ class Binder {
     const finalColumns = columns.map((c) => (pkColumns.has(c.name) ? { ...c, notNull: true } : c));
     return {
       kind: "create_table",
+      options: bindTableOptions(stmt.options, finalColumns),
       schema,
       name,
       ifNotExists: stmt.ifNotExists,

@@ -1,6 +1,6 @@
 import type { SequenceSchema } from "../catalog/sequence.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
-import type { IndexSchema, NewColumn, ViewSchema } from "../catalog/catalog.ts";
+import type { IndexSchema, NewColumn, NewTableOptions, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
@@ -32,7 +32,10 @@ export type BoundStatement =
     readonly source: LogicalPlan | null;
     /** Sequences of its SERIAL / IDENTITY columns, created with it. */
     readonly sequences: readonly SequenceSchema[];
+    /** `WITH (...)` time-series options, or `null`. */
+    readonly options: NewTableOptions | null;
   }
+  | { readonly kind: "checkpoint" }
   | {
     readonly kind: "truncate";
     readonly tables: readonly { readonly schema: string; readonly name: string }[];

@@ -4,6 +4,7 @@ import type { Column } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { Env } from "../env/mod.ts";
 import type { Limits } from "../limits.ts";
+import type { IndexPlugin } from "./index_plugin.ts";
 
 /** How well a storage engine answers a pushed filter (DataFusion's contract). */
 export type FilterSupport = "exact" | "inexact" | "unsupported";
@@ -18,6 +19,28 @@ export interface ScanRequest {
   readonly limit: number | null;
   /** Aborts the scan (timeouts, cancellation). */
   readonly signal: AbortSignal | null;
+  /**
+   * Read the table as of this commit LSN: rows committed later and deletes committed later are
+   * ignored. Absent = everything committed so far.
+   */
+  readonly snapshotLsn?: bigint;
+}
+
+/** What a durable engine found on disk when it opened. */
+export interface StorageRecovery {
+  /** Every WAL record at or below this LSN is already in the engine's files. */
+  readonly checkpointLsn: bigint;
+  /** The catalog the engine was given at that checkpoint (see {@link StorageEngine.checkpoint}). */
+  readonly catalog: unknown;
+}
+
+/** What a checkpoint did. */
+export interface CheckpointStats {
+  readonly segmentsWritten: number;
+  readonly rowsWritten: number;
+  readonly bytesWritten: number;
+  readonly segmentsCompacted: number;
+  readonly partitionsExpired: number;
 }
 
 /**
@@ -83,13 +106,14 @@ export interface StorageEngine {
    * ```
    */
   dropColumn(tableId: number, columnId: number): Promise<void>;
-  /** Appends rows; columns in table column order. */
-  append(tableId: number, batch: Batch): Promise<void>;
+  /** Appends rows committed at `lsn` (0 when not logged); columns in table column order. */
+  append(tableId: number, batch: Batch, lsn?: bigint): Promise<void>;
   /**
-   * Removes rows by position in scan order (0-based, ascending). Scans return rows in a stable
-   * order between changes, so positions found by a scan identify rows.
+   * Removes rows by position in scan order (0-based, ascending), as of a delete committed at
+   * `lsn`. Scans return rows in a stable order between changes, so positions found by a scan
+   * identify rows.
    */
-  deleteRows(tableId: number, positions: readonly number[]): Promise<void>;
+  deleteRows(tableId: number, positions: readonly number[], lsn?: bigint): Promise<void>;
   /** Streams the table's rows in batches of the projected columns. */
   scan(tableId: number, request: ScanRequest): AsyncIterable<Batch>;
   /** How this engine answers a filter; engines that prune nothing answer "unsupported". */
@@ -97,6 +121,21 @@ export interface StorageEngine {
   /** Estimated row count, for planning. */
   estimateRows(tableId: number): number;
   close(): Promise<void>;
+  /**
+   * Durable engines: makes everything appended so far (all of it committed at or below `lsn`)
+   * durable in the engine's own files together with `catalog` (opaque JSON the engine hands
+   * back from {@link StorageEngine.recovered}), so the WAL through `lsn` can be dropped. May also
+   * compact segments and drop expired partitions. Resolves when that is durable.
+   */
+  checkpoint?(lsn: bigint, catalog: unknown): Promise<CheckpointStats>;
+  /** Durable engines: what the last checkpoint left on disk; `null` when there was none. */
+  recovered?(): StorageRecovery | null;
+  /** Bytes held in memory that a checkpoint would write out. */
+  unflushedBytes?(): number;
+  /** Drops whole time partitions by key (`ALTER TABLE ... DROP PARTITION`); rows dropped. */
+  dropPartitions?(tableId: number, keys: readonly string[]): Promise<number>;
+  /** Checks the engine's files without changing anything; one line per problem found. */
+  verify?(): Promise<string[]>;
 }
 
 /** What a storage plugin gets when it opens. */
@@ -105,6 +144,10 @@ export interface StorageContext {
   /** The data directory, or `null` for a purely in-memory database. */
   readonly dir: string | null;
   readonly limits: Limits;
+  /** The index plugin for sorted segment keys (the learned index), if one is registered. */
+  readonly index?: IndexPlugin | null;
+  /** Receives notable events (segments written, files removed, ...). */
+  readonly log?: (event: Record<string, unknown>) => void;
 }
 
 /** Creates storage engines. */

@@ -21,6 +21,8 @@ export interface Wal {
   append(records: readonly WalRecord[]): Promise<{ lsn: bigint; durable: boolean }>;
   /** Every intact record with an LSN greater than `afterLsn`, in order. */
   replay(afterLsn: bigint): AsyncIterable<WalEntry>;
+  /** Drops the records with LSN <= `lsn` (a checkpoint made them redundant). */
+  truncateThrough?(lsn: bigint): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +33,8 @@ export interface WalContext {
   readonly dir: string;
   /** Log a notable event (e.g. a truncated torn tail). */
   readonly log: (event: Record<string, unknown>) => void;
+  /** The next LSN is at least this (the checkpoint LSN + 1 when every file was truncated). */
+  readonly nextLsnMin?: bigint;
 }
 
 /** Opens write-ahead logs. */

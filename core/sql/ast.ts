@@ -306,6 +306,13 @@ export interface Query {
   readonly pos: number;
 }
 
+/** One `name = value` of `CREATE TABLE ... WITH (...)`; the value as written (unquoted). */
+export interface TableOption {
+  readonly name: string;
+  readonly value: string;
+  readonly pos: number;
+}
+
 /** A column definition in `CREATE TABLE`. */
 export interface ColumnDef {
   readonly name: string;
@@ -412,6 +419,8 @@ export type Statement =
     readonly columns: readonly ColumnDef[];
     /** Table-level PRIMARY KEY and UNIQUE constraints. */
     readonly constraints: readonly TableConstraint[];
+    /** `WITH (name = value, ...)` storage options, in order. */
+    readonly options: readonly TableOption[];
     readonly asQuery: Query | null;
     readonly pos: number;
   }
@@ -448,6 +457,11 @@ export type Statement =
     /** `DEALLOCATE [PREPARE] name | ALL` (`name` null for ALL). */
     readonly kind: "deallocate";
     readonly name: string | null;
+    readonly pos: number;
+  }
+  | {
+    /** `CHECKPOINT`: memtables to segments, manifest, WAL truncated; returns once durable. */
+    readonly kind: "checkpoint";
     readonly pos: number;
   }
   | {

@@ -21,6 +21,7 @@ import type {
   SequenceOptionsAst,
   Statement,
   TableConstraint,
+  TableOption,
   TableRef,
   TypeName,
   WindowSpec,
@@ -448,6 +449,10 @@ class Parser {
       }
       return { kind: "execute", name, args, pos: t.pos };
     }
+    if (this.isKw("checkpoint")) {
+      this.next();
+      return { kind: "checkpoint", pos: t.pos };
+    }
     if (this.isKw("truncate")) {
       this.next();
       this.acceptKw("table");
@@ -545,6 +550,7 @@ class Parser {
           ifNotExists,
           columns: [],
           constraints: [],
+          options: [],
           asQuery: this.query(),
           pos,
         };
@@ -565,18 +571,18 @@ class Parser {
         columns.push(this.columnDef());
       } while (this.acceptOp(","));
       this.expectOp(")");
-      if (this.acceptKw("as")) {
-        return {
-          kind: "create_table",
-          name,
-          ifNotExists,
-          columns,
-          constraints,
-          asQuery: this.query(),
-          pos,
-        };
-      }
-      return { kind: "create_table", name, ifNotExists, columns, constraints, asQuery: null, pos };
+      const options = this.tableOptions();
+      const asQuery = this.acceptKw("as") ? this.query() : null;
+      return {
+        kind: "create_table",
+        name,
+        ifNotExists,
+        columns,
+        constraints,
+        options,
+        asQuery,
+        pos,
+      };
     }
     if (
       this.acceptKw("sequence") || this.acceptKw("temporary", "sequence") ||
@@ -868,6 +874,31 @@ class Parser {
       name = `${name}[]`;
     }
     return { name, args, pos };
+  }
+
+  /** `WITH (name = value, ...)` after CREATE TABLE's columns; none when absent. */
+  tableOptions(): TableOption[] {
+    if (!(this.isKw("with") && this.peek(1).kind === "op" && this.peek(1).value === "(")) return [];
+    this.next();
+    this.expectOp("(");
+    const out: TableOption[] = [];
+    do {
+      const pos = this.tok.pos;
+      const name = this.anyIdent("storage option name");
+      this.expectOp("=");
+      const t = this.tok;
+      let value: string;
+      if (t.kind === "string" || t.kind === "ident" || t.kind === "qident") value = t.value;
+      else if (t.kind === "number") value = t.value;
+      else if (t.kind === "op" && t.value === "-" && this.peek(1).kind === "number") {
+        this.next();
+        value = `-${this.tok.value}`;
+      } else throw this.error("expected an option value");
+      this.next();
+      out.push({ name, value, pos });
+    } while (this.acceptOp(","));
+    this.expectOp(")");
+    return out;
   }
 
   /** CREATE SEQUENCE's options, in any order (CACHE and OWNED BY are accepted and ignored). */

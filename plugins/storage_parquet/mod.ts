@@ -29,3 +29,17 @@ export {
   segmentRowsMax,
   type StatValue,
 } from "./segment_codec.ts";
+
+import type { Plugin } from "../../core/plugin/registry.ts";
+import { parquetStoragePlugin } from "./parquet_storage.ts";
+
+export { indexKeys, lsnColumn, ParquetStorage, parquetStoragePlugin } from "./parquet_storage.ts";
+
+/** Registers the durable Parquet storage engine (`parquet`), used for data directories. */
+export const storageParquet: Plugin = {
+  name: "storage_parquet",
+  apiVersion: 1,
+  register(registry) {
+    registry.addStorage(parquetStoragePlugin);
+  },
+};

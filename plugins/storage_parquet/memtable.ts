@@ -1,0 +1,112 @@
+/**
+ * A memtable: one partition's rows not yet in a segment, as column batches with each row's
+ * commit LSN and, once deleted, its delete LSN. Small appends top up the last batch, so many
+ * single-row INSERTs do not leave thousands of tiny batches for every scan to walk.
+ *
+ * @example
+ * ```ts
+ * import { MemTable } from "./memtable.ts";
+ * import { columnFromValues } from "../../core/types/column.ts";
+ * import { Types } from "../../core/types/mod.ts";
+ * const m = new MemTable(1024);
+ * m.append({ columns: [columnFromValues(Types.int4, [1, 2])], length: 2 }, 7);
+ * m.markDeleted(0, 1, 8);
+ * console.assert(m.rows === 2 && m.batches[0]!.deleted![1] === 8);
+ * ```
+ *
+ * @module
+ */
+import type { Batch } from "../../core/types/batch.ts";
+import { type Column, concatColumns, takeColumn } from "../../core/types/column.ts";
+
+/** A batch of a memtable. */
+export interface MemBatch {
+  columns: Column[];
+  length: number;
+  /** Commit LSN of each row. */
+  lsns: Float64Array;
+  /** Delete LSN of each row (0 = live); `null` while none is deleted. */
+  deleted: Float64Array | null;
+}
+
+/** Bytes a value of a text kind is counted as, beyond its characters. */
+const textValueOverheadBytes = 16;
+
+/** Rough bytes a column holds in memory (typed array bytes, or string lengths). */
+export function columnBytes(col: Column): number {
+  if (col.data === null) return 0;
+  if (Array.isArray(col.data)) {
+    let n = 0;
+    for (let i = 0; i < col.length; i++) {
+      n += (col.data[i]?.length ?? 0) * 2 + textValueOverheadBytes;
+    }
+    return n;
+  }
+  return col.length * (col.data as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+}
+
+/** One partition's unflushed rows. */
+export class MemTable {
+  readonly batches: MemBatch[] = [];
+  rows = 0;
+  bytes = 0;
+
+  constructor(readonly batchRowsMax: number) {}
+
+  /** Appends rows committed at `lsn` (columns in the table's current order). */
+  append(batch: Batch, lsn: number): void {
+    const slice = (start: number, count: number): Column[] => {
+      if (start === 0 && count === batch.length) return [...batch.columns];
+      const idx = new Uint32Array(count);
+      for (let i = 0; i < count; i++) idx[i] = start + i;
+      return batch.columns.map((c) => takeColumn(c, idx));
+    };
+    let start = 0;
+    const last = this.batches.at(-1);
+    if (last !== undefined && last.length < this.batchRowsMax && last.deleted === null) {
+      const count = Math.min(this.batchRowsMax - last.length, batch.length);
+      const part = slice(0, count);
+      last.columns = last.columns.map((c, i) => concatColumns(c.type, [c, part[i]!]));
+      const lsns = new Float64Array(last.length + count);
+      lsns.set(last.lsns);
+      lsns.fill(lsn, last.length);
+      last.lsns = lsns;
+      last.length += count;
+      start = count;
+    }
+    while (start < batch.length) {
+      const count = Math.min(this.batchRowsMax, batch.length - start);
+      this.batches.push({
+        columns: slice(start, count),
+        length: count,
+        lsns: new Float64Array(count).fill(lsn),
+        deleted: null,
+      });
+      start += count;
+    }
+    this.rows += batch.length;
+    for (const c of batch.columns) this.bytes += columnBytes(c);
+    this.bytes += batch.length * 8;
+  }
+
+  /** Marks row `row` of batch `b` deleted at `lsn`. */
+  markDeleted(b: number, row: number, lsn: number): void {
+    const batch = this.batches[b]!;
+    batch.deleted ??= new Float64Array(batch.length);
+    batch.deleted[row] = lsn;
+  }
+
+  /** Adds a column after the last one; `values(start, count)` gives its rows in order. */
+  addColumn(values: (start: number, count: number) => Column): void {
+    let base = 0;
+    for (const b of this.batches) {
+      b.columns = [...b.columns, values(base, b.length)];
+      base += b.length;
+    }
+  }
+
+  /** Removes the column at position `i`. */
+  dropColumn(i: number): void {
+    for (const b of this.batches) b.columns = b.columns.filter((_, k) => k !== i);
+  }
+}
