@@ -63,6 +63,7 @@ export const benchEntries: readonly BenchEntry[] = [
     name,
     load: async () => (await import("./scan_query_bench.ts")).scanQueryBenches[2 + i]!,
   })),
+  { name: "rmi_lookup", load: async () => (await import("./rmi_lookup_bench.ts")).rmiLookupBench },
 ];
 
 /** Parsed command line. */

@@ -6,6 +6,7 @@
  * ```ts
  * import { defaultPlugins } from "./mod.ts";
  * console.assert(defaultPlugins.some((p) => p.name === "sql_parser"));
+ * console.assert(defaultPlugins.some((p) => p.name === "index_rmi"));
  * ```
  *
  * @module
@@ -16,12 +17,14 @@ import { storageMemory } from "./storage_memory/mod.ts";
 import { functions } from "./functions/mod.ts";
 import { wal } from "./wal/mod.ts";
 import { storageParquet } from "./storage_parquet/mod.ts";
+import { indexRmi } from "./index_rmi/mod.ts";
 
-/** Parser, in-memory and Parquet storage, WAL and built-in functions. */
+/** Parser, in-memory and Parquet storage, WAL, built-in functions and the RMI segment index. */
 export const defaultPlugins: readonly Plugin[] = Object.freeze([
   sqlParser,
   storageMemory,
   storageParquet,
   wal,
   functions,
+  indexRmi,
 ]);
