@@ -405,3 +405,24 @@ Deno.test("DuckDB reads a segment with natural types, the same rows and the fiel
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("parquet-wasm loads and encodes in a module Worker", async () => {
+  const { tsbsSegment } = await import("../../bench/_tsbs_segment.ts");
+  const seg = tsbsSegment(1000);
+  const worker = new Worker(
+    new URL("../../bench/_parquet_encode_worker.ts", import.meta.url),
+    { type: "module" },
+  );
+  try {
+    const { bytes } = await new Promise<{ bytes: Uint8Array }>((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage(seg);
+    });
+    const cols = await decodeSegment(bytes, seg.specs);
+    assert.deepEqual(valuesOf(cols[1]!), seg.columns[1]!.data);
+    assert.equal(readSegmentFooter(bytes).rows, 1000);
+  } finally {
+    worker.terminate();
+  }
+});
