@@ -74,7 +74,7 @@ function executeNode(
       const scan = storage.scan(plan.table.id, {
         projection: plan.projection,
         // Positions count every stored row, so the engine must not skip any.
-        filters: plan.rowPositions ? [] : plan.filters,
+        filters: plan.rowPositions ? [] : [...plan.filters, ...(plan.pruning ?? [])],
         limit: null,
         signal: ctx.signal,
       });

@@ -18,6 +18,8 @@ import {
   mapColumns,
   substituteColumns,
 } from "../plan/expr_utils.ts";
+import { castColumn } from "../exec/kernels/cast.ts";
+import { columnFromValues, valueAt } from "../types/column.ts";
 
 function withFilter(input: LogicalPlan, parts: readonly BoundExpr[]): LogicalPlan {
   const predicate = andAll(parts);
@@ -103,7 +105,52 @@ function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null
   return withFilter({ ...input, input: withFilter(input.input, down) }, stay);
 }
 
+/**
+ * A constant, or a cast of one evaluated now (a date/time literal is a cast that folding leaves
+ * to run time, as PostgreSQL does); `null` when it is neither or the cast fails.
+ */
+function constantOf(e: BoundExpr): (BoundExpr & { kind: "const" }) | null {
+  if (e.kind === "const") return e;
+  if (e.kind !== "cast" || e.operand.kind !== "const") return null;
+  try {
+    const col = castColumn(columnFromValues(e.operand.type, [e.operand.value]), e.type, e.zone);
+    return { kind: "const", value: valueAt(col, 0), type: e.type };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A copy of a conjunct `column <op> constant` (either way round) that storage can prune by, or
+ * `null`. The copy only narrows what storage reads: the filter above still decides, and errors
+ * in evaluating a constant here drop the copy instead of failing the query.
+ */
+function prunable(e: BoundExpr): BoundExpr | null {
+  if (e.kind !== "op" || !["eq", "lt", "le", "gt", "ge"].includes(e.op)) return null;
+  if (e.left.kind === "column") {
+    const k = constantOf(e.right);
+    return k === null ? null : k === e.right ? e : { ...e, right: k };
+  }
+  if (e.right.kind === "column") {
+    const k = constantOf(e.left);
+    return k === null ? null : k === e.left ? e : { ...e, left: k };
+  }
+  return null;
+}
+
+/** Hands the storage engine copies of the prunable conjuncts of a filter right above a scan. */
+function pruneScan(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null {
+  const scan = plan.input;
+  if (scan.kind !== "scan" || scan.rowPositions === true || scan.pruning !== undefined) {
+    return null;
+  }
+  const parts = conjuncts(plan.predicate).map(prunable).filter((p) => p !== null);
+  if (parts.length === 0) return null;
+  return { ...plan, input: { ...scan, pruning: parts } };
+}
+
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  if (plan.kind === "filter" && plan.input.kind === "scan") return pruneScan(plan);
   if (plan.kind === "filter" && plan.input.kind === "join") {
     return pushIntoJoin(plan.input, conjuncts(plan.predicate));
   }

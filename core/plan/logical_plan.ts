@@ -44,6 +44,11 @@ export type LogicalPlan =
     readonly projection: readonly number[];
     /** Filters pushed into the scan, over the scan's output columns. */
     readonly filters: readonly BoundExpr[];
+    /**
+     * Copies of `column <op> constant` conjuncts of the filter above the scan, handed to the
+     * storage engine only to skip partitions and segments; the filter above still decides.
+     */
+    readonly pruning?: readonly BoundExpr[];
     /** The storage engine's row estimate at planning time, for join ordering. */
     readonly estimatedRows?: number;
     /**

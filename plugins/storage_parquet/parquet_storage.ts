@@ -731,9 +731,25 @@ export class ParquetStorage implements StorageEngine {
       columns: readonly ColumnSchema[];
       deleted: Map<number, number>;
     } | null,
+    deletes: Float64Array | null = null,
   ): Promise<SegmentState> {
     const tableColumns = keep?.columns ?? t.columns;
     const o = t.options;
+    const dedupTable = (o?.dedupKeyColumnIds.length ?? 0) > 0;
+    if (deletes !== null && dedupTable) {
+      // a deleted row must not win a (keys, time) over a live one: drop deleted rows first
+      const idx = new Uint32Array(lsns.length);
+      let k = 0;
+      for (let i = 0; i < lsns.length; i++) if (deletes[i] === 0) idx[k++] = i;
+      if (k < lsns.length) {
+        columns = columns.map((c) => takeColumn(c, idx, k));
+        const kept = new Float64Array(k);
+        for (let i = 0; i < k; i++) kept[i] = lsns[idx[i]!]!;
+        lsns = kept;
+      }
+      deletes = null;
+    }
+    let order: Uint32Array | null = null;
     const tsPos = o?.timestampColumnId == null
       ? -1
       : tableColumns.findIndex((c) => c.id === o.timestampColumnId);
@@ -749,7 +765,6 @@ export class ParquetStorage implements StorageEngine {
       const keyCols = dedup
         ? o!.dedupKeyColumnIds.map((id) => columns[tableColumns.findIndex((c) => c.id === id)]!)
         : columns.filter((c) => c.kind === "text" || c.kind === "varchar");
-      let order: Uint32Array;
       if (keyCols.length > 0) {
         const o2 = seriesTimeOrder(keyCols, ts, lsns, dedup);
         order = o2.order;
@@ -759,11 +774,19 @@ export class ParquetStorage implements StorageEngine {
         order = timeOrder(ts);
         sort = "time";
       }
-      rows = order.length;
-      columns = columns.map((c) => takeColumn(c, order, rows));
+      const perm = order;
+      rows = perm.length;
+      columns = columns.map((c) => takeColumn(c, perm, rows));
       const sorted = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) sorted[i] = lsns[order[i]!]!;
+      for (let i = 0; i < rows; i++) sorted[i] = lsns[perm[i]!]!;
       lsns = sorted;
+    }
+    const deleted = keep?.deleted ?? new Map<number, number>();
+    if (deletes !== null) {
+      for (let i = 0; i < rows; i++) {
+        const d = deletes[order === null ? i : order[i]!]!;
+        if (d !== 0) deleted.set(i, d);
+      }
     }
     const id = this.#nextSegmentId++;
     const folder = [
@@ -853,37 +876,31 @@ export class ParquetStorage implements StorageEngine {
         deletedRows: [],
         deleteLsns: [],
       },
-      deleted: keep?.deleted ?? new Map(),
+      deleted,
     };
   }
 
-  /** Live rows of a memtable (deleted ones dropped), concatenated, with their LSNs. */
-  #memRows(t: TableState, mem: MemTable): { columns: Column[]; lsns: Float64Array } {
-    const parts: Column[][] = t.columns.map(() => []);
-    const lsnParts: Float64Array[] = [];
-    for (const b of mem.batches) {
-      let idx: Uint32Array | null = null;
-      let k = b.length;
-      if (b.deleted !== null) {
-        idx = new Uint32Array(b.length);
-        k = 0;
-        for (let i = 0; i < b.length; i++) if (b.deleted[i] === 0) idx[k++] = i;
-      }
-      b.columns.forEach((c, i) => parts[i]!.push(idx === null ? c : takeColumn(c, idx, k)));
-      if (idx === null) lsnParts.push(b.lsns);
-      else {
-        const l = new Float64Array(k);
-        for (let i = 0; i < k; i++) l[i] = b.lsns[idx[i]!]!;
-        lsnParts.push(l);
-      }
-    }
-    const lsns = new Float64Array(lsnParts.reduce((n, l) => n + l.length, 0));
+  /**
+   * A memtable's rows concatenated, with their LSNs and delete LSNs (0 = live): deleted rows
+   * stay, as the segment's delete vector, so older snapshots still see them until compaction.
+   */
+  #memRows(
+    t: TableState,
+    mem: MemTable,
+  ): { columns: Column[]; lsns: Float64Array; deletes: Float64Array } {
+    const n = mem.rows;
+    const lsns = new Float64Array(n);
+    const deletes = new Float64Array(n);
     let off = 0;
-    for (const l of lsnParts) {
-      lsns.set(l, off);
-      off += l.length;
+    for (const b of mem.batches) {
+      lsns.set(b.lsns, off);
+      if (b.deleted !== null) deletes.set(b.deleted, off);
+      off += b.length;
     }
-    return { columns: t.columns.map((c, i) => concatColumns(c.type, parts[i]!)), lsns };
+    const columns = t.columns.map((c, i) =>
+      concatColumns(c.type, mem.batches.map((b) => b.columns[i]!))
+    );
+    return { columns, lsns, deletes };
   }
 
   /** Rows of segments with their deletes applied (for compaction), in order. */
@@ -927,9 +944,9 @@ export class ParquetStorage implements StorageEngine {
           continue;
         }
         if (p.mem.rows > 0) {
-          const { columns, lsns } = this.#memRows(t, p.mem);
+          const { columns, lsns, deletes } = this.#memRows(t, p.mem);
           if (lsns.length > 0) {
-            const seg = await this.#writeSegment(t, p, columns, lsns, null, null);
+            const seg = await this.#writeSegment(t, p, columns, lsns, null, null, deletes);
             p.segments.push(seg);
             segmentsWritten++;
             rowsWritten += seg.meta.rows;
