@@ -63,6 +63,12 @@ export const benchEntries: readonly BenchEntry[] = [
     name,
     load: async () => (await import("./scan_query_bench.ts")).scanQueryBenches[2 + i]!,
   })),
+  ...["tiny", "500kb"].flatMap((size, s) =>
+    [1, 16, 64].map((writers, i) => ({
+      name: `wal_append_${size}_w${writers}`,
+      load: async () => (await import("./wal_append_bench.ts")).walAppendBenches[s * 3 + i]!,
+    }))
+  ),
 ];
 
 /** Parsed command line. */

@@ -88,6 +88,16 @@ export function dirname(path: string): string {
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
 
+/** Opens a file for reading; `null` if it does not exist. */
+async function openIfExists(path: string): Promise<Deno.FsFile | null> {
+  try {
+    return await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
 async function syncDir(path: string): Promise<void> {
   const dir = await Deno.open(path, { read: true });
   try {
@@ -137,13 +147,8 @@ export const denoFileSystem: FileSystem = {
     await syncDir(dirname(path));
   },
   async readRange(path, offset, length) {
-    let f: Deno.FsFile;
-    try {
-      f = await Deno.open(path, { read: true });
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return null;
-      throw e;
-    }
+    const f = await openIfExists(path);
+    if (f === null) return null;
     try {
       await f.seek(offset, Deno.SeekMode.Start);
       const out = new Uint8Array(length);
@@ -181,13 +186,8 @@ export const denoFileSystem: FileSystem = {
     };
   },
   async openRead(path) {
-    let f: Deno.FsFile;
-    try {
-      f = await Deno.open(path, { read: true });
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return null;
-      throw e;
-    }
+    const f = await openIfExists(path);
+    if (f === null) return null;
     return { read: (buffer) => f.read(buffer), close: () => f.close() };
   },
   async openWrite(path) {

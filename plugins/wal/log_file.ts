@@ -80,7 +80,7 @@ interface Options {
 
 function corrupt(path: string, offset: number, what: string): DbError {
   return new DbError(SqlState.dataCorrupted, `${path}: ${what} at offset ${offset}`, {
-    hint: "the log is damaged before its end; run `omendb verify` and restore from a backup",
+    hint: "the log is damaged before its end; restore the data directory from a backup",
   });
 }
 
@@ -408,13 +408,10 @@ async function createSegment(fs: FileSystem, path: string): Promise<AppendFile> 
 function resolveOptions(ctx: WalContext): Options {
   const syncIntervalMs = ctx.syncIntervalMs ?? walSyncIntervalMsDefault;
   const segmentBytesMax = ctx.segmentBytesMax ?? walSegmentBytesMaxDefault;
-  if (!Number.isSafeInteger(syncIntervalMs) || syncIntervalMs < 1) {
-    throw new DbError(
-      SqlState.invalidParameterValue,
-      `WAL syncIntervalMs must be an integer from 1 to ${walSyncIntervalMsMax}, got ${syncIntervalMs}`,
-    );
-  }
-  if (syncIntervalMs > walSyncIntervalMsMax) {
+  if (
+    !Number.isSafeInteger(syncIntervalMs) || syncIntervalMs < 1 ||
+    syncIntervalMs > walSyncIntervalMsMax
+  ) {
     throw new DbError(
       SqlState.invalidParameterValue,
       `WAL syncIntervalMs must be an integer from 1 to ${walSyncIntervalMsMax}, got ${syncIntervalMs}`,
