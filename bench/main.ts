@@ -68,6 +68,12 @@ export const benchEntries: readonly BenchEntry[] = [
     name,
     load: async () => (await import("./parquet_codec_bench.ts")).parquetCodecBenches[i]!,
   })),
+  ...["tiny", "500kb"].flatMap((size, s) =>
+    [1, 16, 64].map((writers, i) => ({
+      name: `wal_append_${size}_w${writers}`,
+      load: async () => (await import("./wal_append_bench.ts")).walAppendBenches[s * 3 + i]!,
+    }))
+  ),
 ];
 
 /** Parsed command line. */

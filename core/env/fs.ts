@@ -1,7 +1,7 @@
 /**
- * The file system, injected. The real one wraps `Deno.*`; {@link MemoryFileSystem} keeps files in
- * memory and can simulate a crash (unsynced bytes are lost) and I/O faults, so durability code is
- * testable without a real power cut.
+ * The file system, injected. The real one ({@link denoFileSystem}) wraps `Deno.*`;
+ * `MemoryFileSystem` (memory_fs.ts) keeps files in memory and can simulate crashes, torn writes
+ * and I/O faults, so durability code is testable without a real power cut.
  *
  * @module
  */
@@ -54,8 +54,22 @@ export interface FileSystem {
   stat(path: string): Promise<FileInfo | null>;
   /** Names in a directory (not paths), sorted. */
   readDir(path: string): Promise<string[]>;
+  /**
+   * Reads up to `length` bytes starting at byte `offset` (fewer at the end of the file);
+   * `null` if the file does not exist.
+   */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array | null>;
+  /** Renames a file atomically, replacing `to`; durable once {@link FileSystem.syncDir} runs. */
+  rename(from: string, to: string): Promise<void>;
+  /** Shortens a file to `length` bytes and makes that durable (fsync). */
+  truncate(path: string, length: number): Promise<void>;
   /** Removes a file or a directory tree; no error if missing. */
   remove(path: string): Promise<void>;
+  /**
+   * Makes the directory's entries durable (fsync on the directory): files created, renamed or
+   * removed in it survive a crash only after this.
+   */
+  syncDir(path: string): Promise<void>;
   /** Takes an exclusive lock file; throws {@link LockHeldError} if another holder has it. */
   lock(path: string): Promise<FileLock>;
 }
@@ -68,9 +82,20 @@ export class LockHeldError extends Error {
   }
 }
 
-function dirname(path: string): string {
+/** The folder part of a path (`/a/b` -> `/a`). */
+export function dirname(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
+}
+
+/** Opens a file for reading; `null` if it does not exist. */
+async function openIfExists(path: string): Promise<Deno.FsFile | null> {
+  try {
+    return await Deno.open(path, { read: true });
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
 }
 
 async function syncDir(path: string): Promise<void> {
@@ -105,17 +130,50 @@ export const denoFileSystem: FileSystem = {
   },
   async writeFileAtomic(path, data) {
     const tmp = `${path}.tmp-${crypto.randomUUID()}`;
-    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
     try {
-      let off = 0;
-      while (off < data.length) off += await f.write(data.subarray(off));
-      await f.sync();
+      const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
+      try {
+        let off = 0;
+        while (off < data.length) off += await f.write(data.subarray(off));
+        await f.sync();
+      } finally {
+        f.close();
+      }
+      await Deno.rename(tmp, path);
+    } catch (e) {
+      await Deno.remove(tmp).catch(() => {});
+      throw e;
+    }
+    await syncDir(dirname(path));
+  },
+  async readRange(path, offset, length) {
+    const f = await openIfExists(path);
+    if (f === null) return null;
+    try {
+      await f.seek(offset, Deno.SeekMode.Start);
+      const out = new Uint8Array(length);
+      let got = 0;
+      while (got < length) {
+        const n = await f.read(out.subarray(got));
+        if (n === null) break;
+        got += n;
+      }
+      return got === length ? out : out.slice(0, got);
     } finally {
       f.close();
     }
-    await Deno.rename(tmp, path);
-    await syncDir(dirname(path));
   },
+  rename: (from, to) => Deno.rename(from, to),
+  async truncate(path, length) {
+    const f = await Deno.open(path, { write: true });
+    try {
+      await f.truncate(length);
+      await f.syncData();
+    } finally {
+      f.close();
+    }
+  },
+  syncDir,
   async openAppend(path) {
     const f = await Deno.open(path, { create: true, append: true });
     return {
@@ -128,13 +186,8 @@ export const denoFileSystem: FileSystem = {
     };
   },
   async openRead(path) {
-    let f: Deno.FsFile;
-    try {
-      f = await Deno.open(path, { read: true });
-    } catch (e) {
-      if (e instanceof Deno.errors.NotFound) return null;
-      throw e;
-    }
+    const f = await openIfExists(path);
+    if (f === null) return null;
     return { read: (buffer) => f.read(buffer), close: () => f.close() };
   },
   async openWrite(path) {
@@ -200,144 +253,3 @@ export const denoFileSystem: FileSystem = {
     };
   },
 };
-
-/**
- * Files in memory, with crash simulation: bytes written but not synced are lost by
- * {@link MemoryFileSystem.crash}, and `failNextWrites` makes writes throw like a full disk.
- *
- * @example
- * ```ts
- * import { MemoryFileSystem } from "./fs.ts";
- * const fs = new MemoryFileSystem();
- * const f = await fs.openAppend("/wal");
- * await f.write(new Uint8Array([1, 2]));
- * await f.sync();
- * await f.write(new Uint8Array([3]));
- * fs.crash();
- * console.assert((await fs.readFile("/wal"))?.length === 2);
- * ```
- */
-export class MemoryFileSystem implements FileSystem {
-  #files = new Map<string, { durable: Uint8Array; current: Uint8Array }>();
-  #dirs = new Set<string>(["/", "."]);
-  #locks = new Set<string>();
-  /** Number of upcoming writes that fail with an I/O error. */
-  failNextWrites = 0;
-
-  readFile(path: string): Promise<Uint8Array | null> {
-    const f = this.#files.get(path);
-    return Promise.resolve(f ? f.current.slice() : null);
-  }
-
-  writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-    const fault = this.#fault();
-    if (fault) return Promise.reject(fault);
-    const copy = data.slice();
-    this.#files.set(path, { durable: copy, current: copy });
-    return Promise.resolve();
-  }
-
-  openAppend(path: string): Promise<AppendFile> {
-    let entry = this.#files.get(path);
-    if (!entry) {
-      entry = { durable: new Uint8Array(0), current: new Uint8Array(0) };
-      this.#files.set(path, entry);
-    }
-    const file = entry;
-    return Promise.resolve({
-      write: (data: Uint8Array) => {
-        const fault = this.#fault();
-        if (fault) return Promise.reject(fault);
-        const next = new Uint8Array(file.current.length + data.length);
-        next.set(file.current);
-        next.set(data, file.current.length);
-        file.current = next;
-        return Promise.resolve();
-      },
-      sync: () => {
-        file.durable = file.current;
-        return Promise.resolve();
-      },
-      close: () => {},
-    });
-  }
-
-  openRead(path: string): Promise<ReadFile | null> {
-    const f = this.#files.get(path);
-    if (!f) return Promise.resolve(null);
-    const bytes = f.current;
-    let offset = 0;
-    return Promise.resolve({
-      read: (buffer: Uint8Array) => {
-        if (offset >= bytes.length) return Promise.resolve(null);
-        const n = Math.min(buffer.length, bytes.length - offset);
-        buffer.set(bytes.subarray(offset, offset + n));
-        offset += n;
-        return Promise.resolve(n);
-      },
-      close: () => {},
-    });
-  }
-
-  openWrite(path: string): Promise<AppendFile> {
-    const fault = this.#fault();
-    if (fault) return Promise.reject(fault);
-    const entry = this.#files.get(path);
-    if (entry) entry.current = new Uint8Array(0);
-    return this.openAppend(path);
-  }
-
-  mkdirp(path: string): Promise<void> {
-    let p = path;
-    while (p !== "/" && p !== "." && p !== "") {
-      this.#dirs.add(p);
-      p = dirname(p);
-    }
-    return Promise.resolve();
-  }
-
-  stat(path: string): Promise<FileInfo | null> {
-    const f = this.#files.get(path);
-    if (f) return Promise.resolve({ size: f.current.length, isFile: true, isDirectory: false });
-    if (this.#dirs.has(path)) return Promise.resolve({ size: 0, isFile: false, isDirectory: true });
-    return Promise.resolve(null);
-  }
-
-  readDir(path: string): Promise<string[]> {
-    const prefix = path.endsWith("/") ? path : `${path}/`;
-    const names = new Set<string>();
-    for (const p of [...this.#files.keys(), ...this.#dirs]) {
-      if (p.startsWith(prefix)) names.add(p.slice(prefix.length).split("/")[0]!);
-    }
-    names.delete("");
-    return Promise.resolve([...names].sort());
-  }
-
-  remove(path: string): Promise<void> {
-    for (const p of [...this.#files.keys()]) {
-      if (p === path || p.startsWith(`${path}/`)) this.#files.delete(p);
-    }
-    for (const p of [...this.#dirs]) {
-      if (p === path || p.startsWith(`${path}/`)) this.#dirs.delete(p);
-    }
-    return Promise.resolve();
-  }
-
-  lock(path: string): Promise<FileLock> {
-    if (this.#locks.has(path)) return Promise.reject(new LockHeldError(path));
-    this.#locks.add(path);
-    return Promise.resolve({ release: () => void this.#locks.delete(path) });
-  }
-
-  /** Simulates power loss: every file reverts to its last synced bytes; locks are dropped. */
-  crash(): void {
-    for (const f of this.#files.values()) f.current = f.durable;
-    this.#locks.clear();
-  }
-
-  #fault(): Error | null {
-    if (this.failNextWrites <= 0) return null;
-    this.failNextWrites--;
-    return new Error("simulated I/O error: no space left on device");
-  }
-}

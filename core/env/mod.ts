@@ -17,6 +17,7 @@ import { cryptoRandom, type Random } from "./random.ts";
 
 export * from "./clock.ts";
 export * from "./fs.ts";
+export * from "./memory_fs.ts";
 export * from "./random.ts";
 
 /** Clock, file system and random source, handed to everything that needs them. */

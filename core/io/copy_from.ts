@@ -92,7 +92,7 @@ interface RowRef {
  * ```ts
  * import { readCopyFile } from "./copy_from.ts";
  * import { resolveCopyOptions } from "./copy_options.ts";
- * import { MemoryFileSystem } from "../env/fs.ts";
+ * import { MemoryFileSystem } from "../env/memory_fs.ts";
  * import { Types } from "../types/mod.ts";
  * const fs = new MemoryFileSystem();
  * await fs.writeFileAtomic("/t.csv", new TextEncoder().encode("1,a\n2,b\n"));

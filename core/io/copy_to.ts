@@ -105,7 +105,7 @@ export function valueEncoder(format: CopyFormat, columnCount: number): ValueEnco
  * ```ts
  * import { writeCopyFile } from "./copy_to.ts";
  * import { resolveCopyOptions } from "./copy_options.ts";
- * import { MemoryFileSystem } from "../env/fs.ts";
+ * import { MemoryFileSystem } from "../env/memory_fs.ts";
  * import { columnFromValues, Types } from "../types/mod.ts";
  * const fs = new MemoryFileSystem();
  * const ctx = { direction: "to" as const, tableName: null, columns: ["a"], tableColumns: [] };
