@@ -1070,7 +1070,8 @@ export class Database {
   async #logRecord(record: WalRecord): Promise<bigint> {
     if (this.#wal === null) return 0n;
     this.#uncommitted = true;
-    const { lsn } = await this.#wal.append([record]);
+    // not synced: the commit record that closes the call is, and it covers this one
+    const { lsn } = await this.#wal.append([record], { sync: false });
     this.#lastLsn = lsn;
     return lsn;
   }

@@ -44,6 +44,16 @@ export interface WalStats {
   readonly lastLsn: bigint;
 }
 
+/** Options of one {@link Wal.append}. */
+export interface WalAppendOptions {
+  /**
+   * `false`: resolve once the OS has the bytes, without an fdatasync (a later synced append or
+   * the interval timer makes them durable). For records that a commit record will follow.
+   * Default `true`.
+   */
+  readonly sync?: boolean;
+}
+
 /**
  * An open write-ahead log. LSNs are given in the order of `append` calls and only grow, across
  * restarts and truncations too (see {@link WalContext.nextLsnMin}).
@@ -57,7 +67,7 @@ export interface Wal {
    * under `sync = "interval"`; `durable` says which). Concurrent calls share one write and one
    * sync (group commit). An empty list resolves once everything appended before it has.
    */
-  append(records: readonly WalRecord[]): Promise<WalAppendResult>;
+  append(records: readonly WalRecord[], options?: WalAppendOptions): Promise<WalAppendResult>;
   /**
    * Every intact record with an LSN greater than `afterLsn`, in order, read one segment file at
    * a time. Corruption found on the way (it was not checked at open for all but the last file)

@@ -22,6 +22,7 @@ import { DbError, SqlState } from "../../core/errors.ts";
 import type { AppendFile, FileSystem } from "../../core/env/fs.ts";
 import type {
   Wal,
+  WalAppendOptions,
   WalAppendResult,
   WalContext,
   WalEntry,
@@ -68,6 +69,8 @@ interface Pending {
   readonly data: Uint8Array;
   readonly firstLsn: bigint | null;
   readonly lsn: bigint;
+  /** Whether the caller waits for an fdatasync (`false`: the OS write is enough). */
+  readonly sync: boolean;
   readonly resolve: (r: WalAppendResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -120,7 +123,10 @@ class FileWal implements Wal {
     this.#nextLsn = next;
   }
 
-  append(records: readonly WalRecord[]): Promise<WalAppendResult> {
+  append(
+    records: readonly WalRecord[],
+    options: WalAppendOptions = {},
+  ): Promise<WalAppendResult> {
     if (this.#closed) {
       return Promise.reject(
         new DbError(SqlState.objectNotInPrerequisiteState, "the WAL is closed"),
@@ -151,7 +157,14 @@ class FileWal implements Wal {
     this.#appends++;
     this.#records += records.length;
     const { promise, resolve, reject } = Promise.withResolvers<WalAppendResult>();
-    this.#pending.push({ data, firstLsn, lsn: this.#nextLsn - 1n, resolve, reject });
+    this.#pending.push({
+      data,
+      firstLsn,
+      lsn: this.#nextLsn - 1n,
+      sync: options.sync ?? true,
+      resolve,
+      reject,
+    });
     this.#kick();
     return promise;
   }
@@ -319,7 +332,9 @@ class FileWal implements Wal {
             active.lastLsn = p.lsn;
           }
         }
-        if (!this.#opts.interval && this.#unsyncedBytes > 0) await this.#sync();
+        if (!this.#opts.interval && this.#unsyncedBytes > 0 && batch.some((p) => p.sync)) {
+          await this.#sync();
+        }
       } catch (e) {
         this.#fail(e);
         const err = ioError("cannot write the WAL", e);
@@ -328,7 +343,7 @@ class FileWal implements Wal {
       }
       const durable = this.#unsyncedBytes === 0;
       for (const p of batch) p.resolve({ lsn: p.lsn, durable });
-      if (!durable) this.#armTimer();
+      if (!durable && this.#opts.interval) this.#armTimer();
     }
   }
 
