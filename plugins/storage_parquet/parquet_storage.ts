@@ -856,9 +856,7 @@ export class ParquetStorage implements StorageEngine {
         nullCount: c.stats.nullCount,
       };
     }
-    for (let k = 0; k < columns.length; k++) {
-      this.#cache.put(`${id}:${tableColumns[k]!.id}`, columns[k]!);
-    }
+    // the columns are not cached here: a bulk load would fill the cache with data nobody read
     this.#log({ event: "segment_written", file: path, rows, bytes: bytes.length });
     return {
       meta: {
