@@ -54,6 +54,13 @@ export interface SegmentMeta {
   readonly sort: "series_time" | "time" | "none";
   /** Per series (in sort order): its key text and row range `[start, end)`. */
   readonly series: readonly (readonly [string, number, number])[] | null;
+  /** The column ids whose values (joined by U+001F) make a series key text. */
+  readonly seriesColumnIds: readonly number[] | null;
+  /**
+   * What the learned index's keys are: time (`span` 0), or `series number × span + (time −
+   * min)`; `null` when there is no index.
+   */
+  readonly indexKey: { readonly min: number; readonly span: number } | null;
   /** Deleted rows (ascending) and the LSN of each delete. */
   readonly deletedRows: readonly number[];
   readonly deleteLsns: readonly number[];

@@ -54,7 +54,7 @@ import type {
 } from "../../core/plugin/storage.ts";
 import type { Env } from "../../core/env/mod.ts";
 import type { Limits } from "../../core/limits.ts";
-import type { IndexPlugin } from "../../core/plugin/index_plugin.ts";
+import type { IndexPlugin, SegmentIndex } from "../../core/plugin/index_plugin.ts";
 import { columnBytes, MemTable } from "./memtable.ts";
 import {
   decodeManifest,
@@ -75,7 +75,7 @@ import {
   type PartitionRange,
   sanitizeName,
 } from "./partition.ts";
-import { columnRanges, isNumberKind, overlaps, type ValueRange } from "./prune.ts";
+import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange } from "./prune.ts";
 import { ColumnCache } from "./column_cache.ts";
 import { seriesTimeOrder, timeOrder } from "./segment_sort.ts";
 import {
@@ -160,6 +160,8 @@ export class ParquetStorage implements StorageEngine {
   #recovery: StorageRecovery | null;
   /** Files that the next manifest no longer names, removed once it is durable. */
   #obsolete: string[] = [];
+  /** Learned indexes of segments, loaded on first use. */
+  readonly #segmentIndexes = new Map<number, SegmentIndex>();
 
   private constructor(ctx: StorageContext & { dir: string }, manifest: Manifest | null) {
     this.#env = ctx.env;
@@ -285,6 +287,7 @@ export class ParquetStorage implements StorageEngine {
       this.#obsolete.push(s.meta.path);
       if (s.meta.indexPath !== null) this.#obsolete.push(s.meta.indexPath);
       this.#cache.dropSegment(s.meta.id);
+      this.#segmentIndexes.delete(s.meta.id);
     }
   }
 
@@ -326,6 +329,7 @@ export class ParquetStorage implements StorageEngine {
         segments.push(
           await this.#writeSegment(t, p, [...old.columns, added], old.lsns, seg.meta.sort, {
             series: seg.meta.series,
+            seriesColumnIds: seg.meta.seriesColumnIds,
             columns: [...t.columns, column],
             deleted: seg.deleted,
           }),
@@ -601,6 +605,11 @@ export class ParquetStorage implements StorageEngine {
     const tsRange = t.options?.timestampColumnId != null
       ? byId.get(t.options.timestampColumnId) ?? null
       : null;
+    const textById = new Map<number, string>();
+    for (const [i, v] of textEqualities(request.filters)) {
+      const pos = request.projection[i];
+      if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
+    }
     let left = request.limit ?? Infinity;
     const max = this.#limits.batchRowsMax;
     const emit = function* (
@@ -635,8 +644,20 @@ export class ParquetStorage implements StorageEngine {
         const seg = p.segments[k]!;
         if (this.#pruned(t, seg, byId)) continue;
         request.signal?.throwIfAborted();
+        const ranges = await this.#rowRanges(seg, tsRange, textById);
+        if (ranges !== null && ranges.length === 0) continue;
         const { columns } = await this.#decode(t, seg, request.projection, false);
-        yield* emit(columns, seg.meta.rows, masks[k]!);
+        if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
+        else {
+          const mask = masks[k] ?? null;
+          for (const [a, b] of ranges) {
+            yield* emit(
+              columns.map((c) => sliceColumn(c, a, b - a)),
+              b - a,
+              mask === null ? null : mask.subarray(a, b),
+            );
+          }
+        }
       }
       // the memtable may change while the consumer holds a batch: take the list now
       const batches = [...p.mem.batches];
@@ -649,6 +670,65 @@ export class ParquetStorage implements StorageEngine {
         );
       }
     }
+  }
+
+  /**
+   * The row ranges of a segment that can hold rows the filters allow: the series whose key
+   * matches the text equalities, narrowed to the time range through the learned index. `null` =
+   * the whole segment.
+   */
+  async #rowRanges(
+    seg: SegmentState,
+    tsRange: ValueRange | null,
+    textById: Map<number, string>,
+  ): Promise<[number, number][] | null> {
+    const m = seg.meta;
+    const parts = (m.seriesColumnIds ?? []).map((id) => textById.get(id) ?? null);
+    const bySeries = m.series !== null && parts.some((p) => p !== null);
+    const index = tsRange !== null && m.indexKey !== null ? await this.#loadIndex(seg) : null;
+    if (!bySeries && index === null) return null;
+    const out: [number, number][] = [];
+    const narrow = (a: number, b: number, s: number) => {
+      if (index === null || tsRange === null || m.indexKey === null) {
+        out.push([a, b]);
+        return;
+      }
+      const { min, span } = m.indexKey;
+      const base = span === 0 ? 0 : s * span - min;
+      const lo = Math.max(tsRange.lo, min) + base;
+      const hi = span === 0 ? tsRange.hi : Math.min(tsRange.hi, min + span - 1) + base;
+      if (!(lo <= hi)) return;
+      const r = index.lookupRange(lo, hi);
+      const start = Math.max(a, r.start), end = Math.min(b, r.end);
+      if (start < end) out.push([start, end]);
+    };
+    if (m.sort === "series_time" && m.series !== null) {
+      m.series.forEach(([key, a, b], s) => {
+        if (bySeries) {
+          const values = key.split("\u001f");
+          if (parts.some((p, j) => p !== null && values[j] !== p)) return;
+        }
+        narrow(a, b, s);
+      });
+    } else narrow(0, m.rows, 0);
+    return out;
+  }
+
+  async #loadIndex(seg: SegmentState): Promise<SegmentIndex | null> {
+    const m = seg.meta;
+    if (m.indexPath === null || this.#index === null) return null;
+    let index = this.#segmentIndexes.get(m.id);
+    if (index === undefined) {
+      const bytes = await this.#env.fs.readFile(`${this.#dir}/${m.indexPath}`);
+      if (bytes === null) {
+        throw new DbError(SqlState.dataCorrupted, `index file ${m.indexPath} is missing`, {
+          hint: "the data directory is damaged; run omendb verify",
+        });
+      }
+      index = this.#index.deserialize(bytes);
+      this.#segmentIndexes.set(m.id, index);
+    }
+    return index;
   }
 
   /** Whether a segment's statistics rule out every row the filters allow. */
@@ -728,6 +808,7 @@ export class ParquetStorage implements StorageEngine {
     presorted: SegmentMeta["sort"] | null,
     keep: {
       series: SegmentMeta["series"];
+      seriesColumnIds: SegmentMeta["seriesColumnIds"];
       columns: readonly ColumnSchema[];
       deleted: Map<number, number>;
     } | null,
@@ -756,16 +837,21 @@ export class ParquetStorage implements StorageEngine {
     let rows = lsns.length;
     let sort: SegmentMeta["sort"] = "none";
     let series: SegmentMeta["series"] = null;
+    let seriesColumnIds: number[] | null = null;
     if (presorted !== null) {
       sort = presorted;
       series = keep?.series ?? null;
+      seriesColumnIds = keep?.seriesColumnIds ? [...keep.seriesColumnIds] : null;
     } else if (tsPos >= 0) {
       const ts = columns[tsPos]!.data as Float64Array;
       const dedup = o!.dedupKeyColumnIds.length > 0 && p.range.key !== nullPartitionKey;
-      const keyCols = dedup
-        ? o!.dedupKeyColumnIds.map((id) => columns[tableColumns.findIndex((c) => c.id === id)]!)
-        : columns.filter((c) => c.kind === "text" || c.kind === "varchar");
+      const keyIds = dedup
+        ? [...o!.dedupKeyColumnIds]
+        : tableColumns.filter((c) => c.type.kind === "text" || c.type.kind === "varchar")
+          .map((c) => c.id);
+      const keyCols = keyIds.map((id) => columns[tableColumns.findIndex((c) => c.id === id)]!);
       if (keyCols.length > 0) {
+        seriesColumnIds = keyIds;
         const o2 = seriesTimeOrder(keyCols, ts, lsns, dedup);
         order = o2.order;
         series = o2.series;
@@ -832,18 +918,19 @@ export class ParquetStorage implements StorageEngine {
       throw fileError(path, "write segment", e);
     }
     let indexPath: string | null = null;
+    let indexKey: SegmentMeta["indexKey"] = null;
     if (this.#index !== null && tsPos >= 0 && rows > 0) {
       const keys = indexKeys(columns[tsPos]!.data as Float64Array, sort, series);
       if (keys !== null) {
         indexPath = path.replace(/\.parquet$/, ".rmi");
+        indexKey = keys.key;
+        const index = this.#index.build(keys.keys);
         try {
-          await fs.writeFileAtomic(
-            `${this.#dir}/${indexPath}`,
-            this.#index.build(keys).serialize(),
-          );
+          await fs.writeFileAtomic(`${this.#dir}/${indexPath}`, index.serialize());
         } catch (e) {
           throw fileError(indexPath, "write index", e);
         }
+        this.#segmentIndexes.set(id, index);
       }
     }
     const footer = readSegmentFooter(bytes);
@@ -871,6 +958,8 @@ export class ParquetStorage implements StorageEngine {
         stats,
         sort,
         series,
+        seriesColumnIds,
+        indexKey,
         deletedRows: [],
         deleteLsns: [],
       },
@@ -1120,14 +1209,14 @@ export function indexKeys(
   ts: Float64Array,
   sort: SegmentMeta["sort"],
   series: SegmentMeta["series"],
-): Float64Array | null {
+): { keys: Float64Array; key: { min: number; span: number } } | null {
   let min = Infinity, max = -Infinity;
   for (let i = 0; i < ts.length; i++) {
     if (ts[i]! < min) min = ts[i]!;
     if (ts[i]! > max) max = ts[i]!;
   }
   if (!Number.isFinite(min) || !Number.isFinite(max)) return null;
-  if (sort === "time") return ts;
+  if (sort === "time") return { keys: ts, key: { min, span: 0 } };
   if (sort !== "series_time" || series === null) return null;
   const span = max - min + 1;
   if (series.length * span > Number.MAX_SAFE_INTEGER) return null;
@@ -1135,7 +1224,7 @@ export function indexKeys(
   series.forEach(([, start, end], s) => {
     for (let i = start; i < end; i++) keys[i] = s * span + (ts[i]! - min);
   });
-  return keys;
+  return { keys, key: { min, span } };
 }
 
 /** Bytes a column takes, for callers sizing memtables. */

@@ -98,3 +98,22 @@ export function overlaps(r: ValueRange, min: number, max: number): boolean {
   if (min > r.hi || (min === r.hi && !r.hiInclusive)) return false;
   return true;
 }
+
+/**
+ * `text_column = 'constant'` conjuncts, by the filters' column index: the series a scan needs.
+ * Only exact equality of text or varchar values counts (no collation or padding rules apply).
+ */
+export function textEqualities(filters: readonly BoundExpr[]): Map<number, string> {
+  const out = new Map<number, string>();
+  const all: BoundExpr[] = [];
+  for (const f of filters) conjuncts(f, all);
+  for (const c of all) {
+    if (c.kind !== "op" || c.op !== "eq") continue;
+    const [col, k] = c.left.kind === "column" ? [c.left, c.right] : [c.right, c.left];
+    if (col.kind !== "column" || k.kind !== "const" || typeof k.value !== "string") continue;
+    if (col.type.kind !== "text" && col.type.kind !== "varchar") continue;
+    // two different constants: no row matches; keeping the first is safe (the filter decides)
+    if (!out.has(col.index)) out.set(col.index, k.value);
+  }
+  return out;
+}
