@@ -559,6 +559,7 @@ export class Database {
       case "drop_sequence":
       case "truncate":
       case "checkpoint":
+      case "drop_partitions":
         return bound;
     }
   }
@@ -584,6 +585,22 @@ export class Database {
       case "checkpoint":
         await this.#checkpoint();
         return { command: "CHECKPOINT", columns: [], rows: [], rowCount: 0 };
+      case "drop_partitions": {
+        const done = { command: "ALTER TABLE", columns: [], rows: [], rowCount: 0 };
+        if (bound.table === null) return done;
+        if (this.#requireStorage().dropPartitions === undefined) {
+          throw notSupported("DROP PARTITION with this storage engine");
+        }
+        const change: DdlChange = {
+          op: "drop_partitions",
+          schema: bound.table.schema,
+          name: bound.table.name,
+          keys: bound.keys,
+        };
+        await this.#logDdl(change);
+        await this.#applyDdl(change);
+        return done;
+      }
       case "truncate": {
         for (const r of bound.tables) {
           const change: DdlChange = { op: "truncate", schema: r.schema, name: r.name };
@@ -1146,6 +1163,14 @@ export class Database {
       case "drop_sequence":
         this.#catalog.dropSequence(change.schema, change.name);
         return null;
+      case "drop_partitions": {
+        const table = this.#catalog.getTable(change.schema, change.name);
+        if (table === null) {
+          throw new DbError(SqlState.dataCorrupted, `DROP PARTITION of a missing table`);
+        }
+        await storage.dropPartitions?.(table.id, change.keys);
+        return null;
+      }
       case "truncate": {
         const table = this.#catalog.getTable(change.schema, change.name);
         if (table === null) {

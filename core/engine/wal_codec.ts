@@ -50,6 +50,13 @@ export type DdlChange =
   | { readonly op: "drop_sequence"; readonly schema: string; readonly name: string }
   | { readonly op: "truncate"; readonly schema: string; readonly name: string }
   | {
+    /** Whole time partitions dropped (by key, e.g. `2016-01-01`). */
+    readonly op: "drop_partitions";
+    readonly schema: string;
+    readonly name: string;
+    readonly keys: readonly string[];
+  }
+  | {
     /** The last value a sequence handed out, logged after each statement that moved it. */
     readonly op: "sequence_value";
     readonly schema: string;

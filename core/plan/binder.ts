@@ -410,6 +410,25 @@ class Binder {
         return this.copy(stmt);
       case "checkpoint":
         return { kind: "checkpoint" };
+      case "drop_partitions": {
+        const r = resolveName(stmt.name);
+        const table = this.ctx.catalog.getTable(r.schema, r.name);
+        if (!table && !stmt.ifExists) {
+          throw new DbError(
+            SqlState.undefinedTable,
+            `relation "${r.name}" does not exist`,
+            pos1(stmt.name),
+          );
+        }
+        if (table && (table.options?.partitionBy ?? "none") === "none") {
+          throw new DbError(
+            SqlState.wrongObjectType,
+            `table "${r.name}" is not partitioned by time`,
+            { ...pos1(stmt), hint: "create it WITH (timestamp = '...', partition_by = 'day')" },
+          );
+        }
+        return { kind: "drop_partitions", table: table ?? null, keys: stmt.keys };
+      }
       case "truncate": {
         const tables = stmt.names.map((n) => {
           const r = resolveName(n);

@@ -37,6 +37,12 @@ export type BoundStatement =
   }
   | { readonly kind: "checkpoint" }
   | {
+    readonly kind: "drop_partitions";
+    /** `null` when the table is missing and IF EXISTS was given. */
+    readonly table: TableSchema | null;
+    readonly keys: readonly string[];
+  }
+  | {
     readonly kind: "truncate";
     readonly tables: readonly { readonly schema: string; readonly name: string }[];
     readonly restartIdentity: boolean;

@@ -460,6 +460,14 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** `ALTER TABLE t DROP PARTITION [LIST] 'key' [, ...]`: drops whole time partitions. */
+    readonly kind: "drop_partitions";
+    readonly name: QualifiedName;
+    readonly ifExists: boolean;
+    readonly keys: readonly string[];
+    readonly pos: number;
+  }
+  | {
     /** `CHECKPOINT`: memtables to segments, manifest, WAL truncated; returns once durable. */
     readonly kind: "checkpoint";
     readonly pos: number;

@@ -772,6 +772,20 @@ class Parser {
       }
       return { kind: "alter_table", name, ifExists, actions, pos };
     }
+    if (this.isKw("drop") && this.isKw("partition", this.peek(1))) {
+      // QuestDB's form: ALTER TABLE t DROP PARTITION [LIST] 'key' [, 'key' ...]
+      this.next();
+      this.next();
+      this.acceptKw("list");
+      const keys: string[] = [];
+      do {
+        const t = this.tok;
+        if (t.kind !== "string") throw this.error("expected a partition key string");
+        keys.push(t.value);
+        this.next();
+      } while (this.acceptOp(","));
+      return { kind: "drop_partitions", name, ifExists, keys, pos };
+    }
     do {
       const at = this.tok.pos;
       if (this.acceptKw("add")) {

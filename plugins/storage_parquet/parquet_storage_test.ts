@@ -331,3 +331,33 @@ Deno.test("host equality and time ranges read one series near the range (learned
   await db.close();
   await mem.close();
 });
+
+Deno.test("ALTER TABLE ... DROP PARTITION drops whole partitions, logged and checkpointed", async () => {
+  const env = memEnv();
+  let db = await Database.open({ path: "/db", env });
+  await db.query(cpuDdl);
+  await db.query(
+    "INSERT INTO cpu VALUES ('2016-01-01 01:00+00', 'a', 1), ('2016-01-02 01:00+00', 'a', 2), " +
+      "('2016-01-03 01:00+00', 'a', 3)",
+  );
+  await db.query("CHECKPOINT");
+  await db.query("INSERT INTO cpu VALUES ('2016-01-02 02:00+00', 'b', 4)");
+  await db.query("ALTER TABLE cpu DROP PARTITION LIST '2016-01-02', '2016-01-09'");
+  assert.deepEqual(await rows(db, "SELECT usage FROM cpu ORDER BY ts"), [[1], [3]]);
+  env.fs.crash(); // replayed from the WAL
+  db = await Database.open({ path: "/db", env });
+  assert.deepEqual(await rows(db, "SELECT usage FROM cpu ORDER BY ts"), [[1], [3]]);
+  await db.query("ALTER TABLE cpu DROP PARTITION '2016-01-01'");
+  await db.query("CHECKPOINT");
+  assert.ok(!(await files(env, "/db")).some((f) => f.includes("ts_day=2016-01-01")));
+  await assert.rejects(
+    db.query("ALTER TABLE cpu DROP PARTITION 2016"),
+    (e) => e instanceof DbError && e.code === "42601",
+  );
+  await db.query("CREATE TABLE plain (x INTEGER)");
+  await assert.rejects(
+    db.query("ALTER TABLE plain DROP PARTITION 'all'"),
+    (e) => e instanceof DbError && e.code === "42809",
+  );
+  await db.close();
+});
