@@ -75,6 +75,7 @@ function executeNode(
         projection: plan.projection,
         // Positions count every stored row, so the engine must not skip any.
         filters: plan.rowPositions ? [] : [...plan.filters, ...(plan.pruning ?? [])],
+        ...(plan.latestBy !== undefined ? { latestBy: plan.latestBy } : {}),
         limit: null,
         signal: ctx.signal,
       });

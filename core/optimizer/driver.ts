@@ -16,6 +16,7 @@ import { reorderJoins } from "./reorder_joins.ts";
 import { pushDownLimit } from "./push_down_limit.ts";
 import { pruneUnusedColumns } from "./prune_unused_columns.ts";
 import { mergeProjections } from "./merge_projections.ts";
+import { latestPerSeries } from "./latest_per_series.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -31,6 +32,7 @@ export const builtinRules: readonly OptimizerRule[] = [
   pushDownFilters,
   orderConjuncts,
   pushDownLimit,
+  latestPerSeries,
 ];
 
 function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {

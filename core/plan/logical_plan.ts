@@ -49,6 +49,11 @@ export type LogicalPlan =
      * storage engine only to skip partitions and segments; the filter above still decides.
      */
     readonly pruning?: readonly BoundExpr[];
+    /**
+     * Set by `latest_per_series` under a DISTINCT ON by these column ids ordered by the table's
+     * timestamp descending: storage may return only each series' latest row.
+     */
+    readonly latestBy?: readonly number[];
     /** The storage engine's row estimate at planning time, for join ordering. */
     readonly estimatedRows?: number;
     /**

@@ -24,6 +24,12 @@ export interface ScanRequest {
    * ignored. Absent = everything committed so far.
    */
   readonly snapshotLsn?: bigint;
+  /**
+   * A hint: the rows are read by a `DISTINCT ON (these column ids) ... ORDER BY ..., timestamp
+   * DESC`, so an engine that keeps each series' latest row may return only those (a superset of
+   * the answer). Engines may ignore it and return every row.
+   */
+  readonly latestBy?: readonly number[];
 }
 
 /** What a durable engine found on disk when it opened. */

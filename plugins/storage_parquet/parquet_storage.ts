@@ -38,6 +38,7 @@ import {
   nullColumn,
   setNull,
   takeColumn,
+  type Value,
   valueAt,
 } from "../../core/types/column.ts";
 import { Types } from "../../core/types/data_type.ts";
@@ -77,7 +78,7 @@ import {
 } from "./partition.ts";
 import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange } from "./prune.ts";
 import { ColumnCache } from "./column_cache.ts";
-import { seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import { seriesIds, seriesTimeOrder, timeOrder } from "./segment_sort.ts";
 import {
   decodeSegment,
   encodeSegment,
@@ -108,6 +109,21 @@ interface TableState {
   /** What segments written before a column existed read for it, by column id. */
   readonly fills: Map<number, Column>;
   readonly partitions: Map<string, PartitionState>;
+}
+
+/** Each series' latest row (by the timestamp; the later write wins a tie), kept at ingest. */
+interface LatestRows {
+  /** Series key text → its latest row's time, commit LSN and values in table column order. */
+  readonly bySeries: Map<string, { ts: number; lsn: number; values: Value[] }>;
+}
+
+/** The column ids of a table's series key: its dedup keys, or else its text columns (tags). */
+function seriesKeyIds(t: { columns: readonly ColumnSchema[]; options: TableOptions | null }) {
+  const o = t.options;
+  if (o !== null && o.dedupKeyColumnIds.length > 0) return [...o.dedupKeyColumnIds];
+  return t.columns.filter((c) => c.type.kind === "text" || c.type.kind === "varchar").map((c) =>
+    c.id
+  );
 }
 
 /** A row source inside a partition: a segment, or a memtable batch. */
@@ -162,6 +178,11 @@ export class ParquetStorage implements StorageEngine {
   #obsolete: string[] = [];
   /** Learned indexes of segments, loaded on first use. */
   readonly #segmentIndexes = new Map<number, SegmentIndex>();
+  /**
+   * Latest row per series, by table id: built by the first query that asks (after open, or after
+   * a change that could remove a latest row), then kept up to date by appends.
+   */
+  readonly #latest = new Map<number, LatestRows>();
 
   private constructor(ctx: StorageContext & { dir: string }, manifest: Manifest | null) {
     this.#env = ctx.env;
@@ -275,6 +296,7 @@ export class ParquetStorage implements StorageEngine {
   }
 
   dropTable(tableId: number): Promise<void> {
+    this.#latest.delete(tableId);
     const t = this.#tables.get(tableId);
     if (t === undefined) return Promise.resolve();
     for (const p of t.partitions.values()) this.#retire(p.segments);
@@ -293,6 +315,7 @@ export class ParquetStorage implements StorageEngine {
 
   async addColumn(tableId: number, column: ColumnSchema, fill: ColumnFill): Promise<void> {
     const t = this.#table(tableId);
+    this.#latest.delete(tableId);
     if (t.columns.some((c) => c.id === column.id)) {
       throw new DbError(SqlState.internalError, `column id ${column.id} already exists`);
     }
@@ -345,6 +368,7 @@ export class ParquetStorage implements StorageEngine {
 
   dropColumn(tableId: number, columnId: number): Promise<void> {
     const t = this.#table(tableId);
+    this.#latest.delete(tableId);
     const i = t.columns.findIndex((c) => c.id === columnId);
     if (i < 0) {
       return Promise.reject(
@@ -381,6 +405,8 @@ export class ParquetStorage implements StorageEngine {
     }
     if (batch.length === 0) return Promise.resolve();
     const at = lsnNumber(lsn);
+    const latest = this.#latest.get(t.id);
+    if (latest !== undefined) this.#noteLatest(t, latest, batch.columns, batch.length, at, null);
     const o = t.options;
     const tsPos = o === null || o.timestampColumnId === null || o.partitionBy === "none"
       ? -1
@@ -610,6 +636,21 @@ export class ParquetStorage implements StorageEngine {
       const pos = request.projection[i];
       if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
     }
+    if (request.latestBy !== undefined && request.snapshotLsn === undefined) {
+      const latest = await this.#latestRows(t, request.latestBy);
+      if (latest !== null) {
+        const rows = [...latest.bySeries.values()];
+        if (rows.length > 0) {
+          yield {
+            columns: request.projection.map((pos) =>
+              columnFromValues(t.columns[pos]!.type, rows.map((r) => r.values[pos]!))
+            ),
+            length: rows.length,
+          };
+        }
+        return;
+      }
+    }
     let left = request.limit ?? Infinity;
     const max = this.#limits.batchRowsMax;
     const emit = function* (
@@ -731,6 +772,87 @@ export class ParquetStorage implements StorageEngine {
     return index;
   }
 
+  /**
+   * The latest-row table of a table for a DISTINCT ON over `keyIds`, built now if needed; `null`
+   * when the table has no timestamp or its series key does not cover `keyIds`.
+   */
+  async #latestRows(t: TableState, keyIds: readonly number[]): Promise<LatestRows | null> {
+    if (t.options?.timestampColumnId == null) return null;
+    const seriesIds = seriesKeyIds(t);
+    if (seriesIds.length === 0 || keyIds.some((id) => !seriesIds.includes(id))) return null;
+    let latest = this.#latest.get(t.id);
+    if (latest !== undefined) return latest;
+    latest = { bySeries: new Map() };
+    const all = t.columns.map((_, i) => i);
+    for (const p of this.#sortedPartitions(t)) {
+      if (p.range.key === nullPartitionKey) continue;
+      const masks = await this.#masks(t, p, null);
+      for (let k = 0; k < p.segments.length; k++) {
+        const seg = p.segments[k]!;
+        const { columns, lsns } = await this.#decode(t, seg, all, true);
+        this.#noteLatest(t, latest, columns, seg.meta.rows, 0, masks[k] ?? null, lsns);
+      }
+      p.mem.batches.forEach((b, i) =>
+        this.#noteLatest(
+          t,
+          latest!,
+          b.columns,
+          b.length,
+          0,
+          masks[p.segments.length + i] ?? null,
+          b.lsns,
+        )
+      );
+    }
+    this.#latest.set(t.id, latest);
+    return latest;
+  }
+
+  /** Updates the latest-row table with rows (`mask`: visible ones; LSNs per row or `lsn`). */
+  #noteLatest(
+    t: TableState,
+    latest: LatestRows,
+    columns: readonly Column[],
+    n: number,
+    lsn: number,
+    mask: Uint8Array | null,
+    lsns: Float64Array | null = null,
+  ): void {
+    const tsPos = t.columns.findIndex((c) => c.id === t.options?.timestampColumnId);
+    if (tsPos < 0 || n === 0) return;
+    const keyCols = seriesKeyIds(t).map((id) => columns[t.columns.findIndex((c) => c.id === id)]!);
+    const tsCol = columns[tsPos]!;
+    const ts = tsCol.data as Float64Array;
+    const s = seriesIds(keyCols, n);
+    // the best row of each series in these rows, then one comparison per series
+    const best = new Int32Array(s.count).fill(-1);
+    for (let i = 0; i < n; i++) {
+      if ((mask !== null && mask[i] === 0) || !isValid(tsCol.validity, i)) continue;
+      const id = s.ids[i]!;
+      const b = best[id]!;
+      if (
+        b < 0 || ts[i]! > ts[b]! || (ts[i] === ts[b] && (lsns?.[i] ?? lsn) >= (lsns?.[b] ?? lsn))
+      ) {
+        best[id] = i;
+      }
+    }
+    for (let id = 0; id < s.count; id++) {
+      const i = best[id]!;
+      if (i < 0) continue;
+      const key = s.keyText[id]!;
+      const rowLsn = lsns?.[i] ?? lsn;
+      const cur = latest.bySeries.get(key);
+      if (cur !== undefined && (cur.ts > ts[i]! || (cur.ts === ts[i] && cur.lsn > rowLsn))) {
+        continue;
+      }
+      latest.bySeries.set(key, {
+        ts: ts[i]!,
+        lsn: rowLsn,
+        values: columns.map((c) => valueAt(c, i)),
+      });
+    }
+  }
+
   /** Whether a segment's statistics rule out every row the filters allow. */
   #pruned(t: TableState, seg: SegmentState, ranges: Map<number, ValueRange>): boolean {
     for (const [id, r] of ranges) {
@@ -749,6 +871,7 @@ export class ParquetStorage implements StorageEngine {
   async deleteRows(tableId: number, positions: readonly number[], lsn?: bigint): Promise<void> {
     if (positions.length === 0) return;
     const t = this.#table(tableId);
+    this.#latest.delete(tableId);
     const at = Math.max(1, lsnNumber(lsn));
     let p = 0;
     let base = 0;
@@ -1025,6 +1148,7 @@ export class ParquetStorage implements StorageEngine {
       const ttl = t.options?.ttlMicros ?? null;
       for (const p of this.#sortedPartitions(t)) {
         if (ttl !== null && p.range.key !== nullPartitionKey && p.range.end + ttl <= now) {
+          this.#latest.delete(t.id);
           this.#retire(p.segments);
           t.partitions.delete(p.range.key);
           partitionsExpired++;
@@ -1110,6 +1234,7 @@ export class ParquetStorage implements StorageEngine {
 
   async dropPartitions(tableId: number, keys: readonly string[]): Promise<number> {
     const t = this.#table(tableId);
+    this.#latest.delete(tableId);
     let rows = 0;
     for (const key of keys) {
       const p = t.partitions.get(key);

@@ -41,6 +41,35 @@ export function seriesTimeOrder(
   dedup: boolean,
 ): SegmentOrder {
   const n = ts.length;
+  const { ids, count, keyText } = seriesIds(keys, n);
+  const bySeries = Array.from({ length: count }, (_, s) => s)
+    .sort((a, b) => (keyText[a]! < keyText[b]! ? -1 : keyText[a]! > keyText[b]! ? 1 : 0));
+  return orderBySeries(ids, count, keyText, bySeries, ts, lsns, dedup);
+}
+
+/** Series ids of rows. */
+export interface SeriesIds {
+  /** Per row, its series (0 .. count - 1, in order of first appearance). */
+  readonly ids: Uint32Array;
+  readonly count: number;
+  /** Per series, its key text: the key values joined by U+001F (NULL is a marker). */
+  readonly keyText: string[];
+}
+
+/**
+ * The series of each row by its key columns, built one column at a time over numbers (a Map
+ * lookup per row and column, no string per row).
+ *
+ * @example
+ * ```ts
+ * import { seriesIds } from "./segment_sort.ts";
+ * import { columnFromValues } from "../../core/types/column.ts";
+ * import { Types } from "../../core/types/mod.ts";
+ * const s = seriesIds([columnFromValues(Types.text, ["a", "b", "a"])], 3);
+ * console.assert(s.count === 2 && s.ids[2] === 0 && s.keyText[1] === "b");
+ * ```
+ */
+export function seriesIds(keys: readonly Column[], n: number): SeriesIds {
   // series id per row, refined one key column at a time: id' = pairs(id, value id)
   let ids = new Uint32Array(n);
   let count = 1;
@@ -83,7 +112,7 @@ export function seriesTimeOrder(
     parents.push(Uint32Array.from(parent));
     childValue.push(Uint32Array.from(child));
   }
-  // the key text of each series, then series ranked by key
+  // the key text of each series
   const keyText = new Array<string>(count);
   for (let s = 0; s < count; s++) {
     const parts: string[] = [];
@@ -94,8 +123,19 @@ export function seriesTimeOrder(
     }
     keyText[s] = parts.reverse().join(keySeparator);
   }
-  const bySeries = Array.from({ length: count }, (_, s) => s)
-    .sort((a, b) => (keyText[a]! < keyText[b]! ? -1 : keyText[a]! > keyText[b]! ? 1 : 0));
+  return { ids, count, keyText };
+}
+
+function orderBySeries(
+  ids: Uint32Array,
+  count: number,
+  keyText: string[],
+  bySeries: number[],
+  ts: Float64Array,
+  lsns: Float64Array,
+  dedup: boolean,
+): SegmentOrder {
+  const n = ids.length;
   const rank = new Uint32Array(count);
   bySeries.forEach((s, r) => (rank[s] = r));
   // counting sort by series rank, keeping arrival order within a series
