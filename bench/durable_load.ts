@@ -42,7 +42,7 @@ function rawPayloadBytes(batches: ReturnType<typeof generate>): number {
   let n = 0;
   for (const b of batches) {
     for (const v of Object.values(b.columns)) {
-      if (ArrayBuffer.isView(v)) n += (v as Uint8Array).byteLength;
+      if (ArrayBuffer.isView(v)) n += v.byteLength;
       else for (const s of v as string[]) n += s.length;
     }
   }
@@ -149,24 +149,35 @@ async function main(): Promise<void> {
     const lines = new TextDecoder().decode(out.stdout).trim().split("\n");
     results.push(JSON.parse(lines.at(-1)!));
   }
-  const [omen, duck] = results as Record<string, number>[];
+  interface Figures {
+    rowsPerSec: number;
+    loadMs: number;
+    diskBytes: number;
+    raw: number;
+    hwm: number;
+    baseline: number;
+    rssAfterGc: number;
+    restartMs: number;
+  }
+  const omen = results[0] as unknown as Figures;
+  const duck = results[1] as unknown as Figures;
   const mb = (n: number) => `${(n / 1e6).toFixed(0)} MB`;
   console.log(JSON.stringify(results, null, 2));
   console.log(
-    `rows ${rows}: OmenDB durable ${(omen!.rowsPerSec / 1e6).toFixed(3)} M rows/s ` +
-      `(${(omen!.loadMs / 1000).toFixed(2)} s incl. CHECKPOINT) vs DuckDB appender in memory ` +
-      `${(duck!.rowsPerSec / 1e6).toFixed(3)} M rows/s: ratio ${
-        (omen!.rowsPerSec / duck!.rowsPerSec).toFixed(2)
+    `rows ${rows}: OmenDB durable ${(omen.rowsPerSec / 1e6).toFixed(3)} M rows/s ` +
+      `(${(omen.loadMs / 1000).toFixed(2)} s incl. CHECKPOINT) vs DuckDB appender in memory ` +
+      `${(duck.rowsPerSec / 1e6).toFixed(3)} M rows/s: ratio ${
+        (omen.rowsPerSec / duck.rowsPerSec).toFixed(2)
       }x`,
   );
   console.log(
-    `disk ${mb(omen!.diskBytes)} (${(omen!.diskBytes / rows).toFixed(1)} B/row); raw payload ` +
-      `${mb(omen!.raw)}; OmenDB peak (VmHWM) ${mb(omen!.hwm)}, of which data generation ` +
-      `${mb(omen!.baseline)}: load peak over baseline ${mb(omen!.hwm - omen!.baseline)} = ${
-        ((omen!.hwm - omen!.baseline) / omen!.raw).toFixed(2)
-      }x raw; RSS after load + GC ${mb(omen!.rssAfterGc)}; restart + count(*) ${
-        omen!.restartMs.toFixed(0)
-      } ms; DuckDB peak ${mb(duck!.hwm)}`,
+    `disk ${mb(omen.diskBytes)} (${(omen.diskBytes / rows).toFixed(1)} B/row); raw payload ` +
+      `${mb(omen.raw)}; OmenDB peak (VmHWM) ${mb(omen.hwm)}, of which data generation ` +
+      `${mb(omen.baseline)}: load peak over baseline ${mb(omen.hwm - omen.baseline)} = ${
+        ((omen.hwm - omen.baseline) / omen.raw).toFixed(2)
+      }x raw; RSS after load + GC ${mb(omen.rssAfterGc)}; restart + count(*) ${
+        omen.restartMs.toFixed(0)
+      } ms; DuckDB peak ${mb(duck.hwm)}`,
   );
   const out = get("--out", "");
   if (out !== "") await Deno.writeTextFile(out, JSON.stringify({ rows, results }, null, 2) + "\n");
