@@ -98,7 +98,11 @@ async function stopServer(proc: Proc): Promise<void> {
   const names = proc.events.map((e) => e.event);
   assert.equal(names.at(-1), "stopped");
   const between = names.slice(names.lastIndexOf("stopping") + 1, -1);
-  assert.ok(names.includes("stopping") && between.every((n) => n === "segment_written" || n === "checkpoint"), names.join());
+  assert.ok(
+    names.includes("stopping") &&
+      between.every((n) => n === "segment_written" || n === "checkpoint"),
+    names.join(),
+  );
   for (const e of proc.events) {
     assert.match(String(e.ts), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(["debug", "info", "warn", "error"].includes(String(e.level)));
