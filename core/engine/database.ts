@@ -1220,6 +1220,10 @@ export class Database {
     for await (const e of wal.replay(afterLsn)) {
       records++;
       this.#lastLsn = e.lsn;
+      if (e.type === WalRecordType.abort) {
+        pending = []; // dropped at an earlier recovery
+        continue;
+      }
       if (e.type !== WalRecordType.commit) {
         pending.push(e);
         continue;
@@ -1234,6 +1238,10 @@ export class Database {
         records: pending.length,
         firstLsn: String(pending[0]!.lsn),
       });
+      // The dropped records stay in the log: without an abort record after them, the next
+      // call's commit record would close them too and a later recovery would apply them.
+      const { lsn } = await wal.append([{ type: WalRecordType.abort, payload: noPayload }]);
+      this.#lastLsn = lsn;
     }
     this.#log({
       event: "recovered",
