@@ -125,7 +125,13 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   // The engine's own events (WAL recovery, torn tails...) go to the same log.
   const engineLog = (event: Record<string, unknown>): void => {
     const { event: name, level, ...fields } = event;
-    const write = level === "error" ? log.error : level === "warn" ? log.warn : log.info;
+    const write = level === "error"
+      ? log.error
+      : level === "warn"
+      ? log.warn
+      : level === "debug"
+      ? log.debug
+      : log.info;
     write(typeof name === "string" ? name : "engine", fields);
   };
   let db: Database;

@@ -23,6 +23,11 @@ export const WalRecordType = {
   commit: 4,
   /** Rows as `u32 table id` + a binary batch (batch_codec.ts). */
   rowBatch: 5,
+  /**
+   * Cancels the records since the last commit: recovery writes one after it dropped the
+   * records of a call that a crash cut short, so that the next call's commit does not apply them.
+   */
+  abort: 6,
 } as const;
 
 /** A DDL change. */

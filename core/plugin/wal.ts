@@ -89,6 +89,11 @@ export interface Wal {
   stats(): WalStats;
   /** Waits for queued appends, syncs what is unsynced, stops timers, closes the file. */
   close(): Promise<void>;
+  /**
+   * Checks the log's files without changing anything; one line per problem found (empty =
+   * intact). Optional: a log without an offline check leaves it out.
+   */
+  verify?(): Promise<string[]>;
 }
 
 /** What a WAL plugin gets when it opens. */

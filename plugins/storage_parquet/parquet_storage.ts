@@ -1143,6 +1143,9 @@ export class ParquetStorage implements StorageEngine {
   async checkpoint(lsn: bigint, catalog: unknown): Promise<CheckpointStats> {
     let segmentsWritten = 0, rowsWritten = 0, bytesWritten = 0, segmentsCompacted = 0;
     let partitionsExpired = 0;
+    // phase events (checkpoint_started, compaction_started, manifest_writing, manifest_written,
+    // at debug level) let crash tests attribute a kill to the step it interrupted
+    this.#log({ event: "checkpoint_started", level: "debug", lsn: String(lsn) });
     const now = this.#env.clock.nowMicros();
     for (const t of this.#tables.values()) {
       const ttl = t.options?.ttlMicros ?? null;
@@ -1168,6 +1171,12 @@ export class ParquetStorage implements StorageEngine {
         const overlapping = t.options?.dedupKeyColumnIds.length ? p.segments.length > 1 : false;
         if (p.segments.length > this.#limits.partitionSegmentsMax || overlapping) {
           const old = p.segments;
+          this.#log({
+            event: "compaction_started",
+            level: "debug",
+            partition: p.range.key,
+            segments: old.length,
+          });
           const { columns, lsns } = await this.#segmentRows(t, old);
           const merged = lsns.length === 0
             ? []
@@ -1215,11 +1224,13 @@ export class ParquetStorage implements StorageEngine {
       tables,
     };
     const path = `${this.#dir}/${manifestFileName}`;
+    this.#log({ event: "manifest_writing", level: "debug", checkpointLsn });
     try {
       await this.#env.fs.writeFileAtomic(path, encodeManifest(manifest));
     } catch (e) {
       throw fileError(manifestFileName, "write the manifest", e);
     }
+    this.#log({ event: "manifest_written", level: "debug", checkpointLsn });
     const obsolete = this.#obsolete;
     this.#obsolete = [];
     for (const f of obsolete) {

@@ -19,6 +19,7 @@
  * @module
  */
 import { DbError, SqlState } from "../../core/errors.ts";
+import { verifyWal, type WalProblem } from "./verify.ts";
 import type { AppendFile, FileSystem } from "../../core/env/fs.ts";
 import type {
   Wal,
@@ -248,6 +249,12 @@ class FileWal implements Wal {
       bytes: this.#segments.reduce((n, s) => n + s.bytes, 0),
       lastLsn: this.lastLsn(),
     };
+  }
+
+  /** {@link verifyWal} over this log's folder, between writes; one line per problem. */
+  async verify(): Promise<string[]> {
+    const problems: WalProblem[] = await this.#serial(() => verifyWal(this.#fs, this.#ctx.dir));
+    return problems.map((p) => `${p.file}: ${p.severity} at offset ${p.offset}: ${p.message}`);
   }
 
   async close(): Promise<void> {
