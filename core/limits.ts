@@ -39,6 +39,11 @@ export interface Limits {
   readonly columnCacheBytesMax: number;
   /** Segments one partition may have before a checkpoint compacts them into one. */
   readonly partitionSegmentsMax: number;
+  /**
+   * Workers that sort and encode segments at checkpoints (0: on the main thread, and automatic
+   * checkpoints then block the call that triggers them; 1: in the background).
+   */
+  readonly checkpointWorkers: number;
 }
 
 /** The defaults. */
@@ -59,6 +64,7 @@ export const defaultLimits: Limits = Object.freeze({
   memtableBytesMax: 256 * 1024 * 1024,
   columnCacheBytesMax: 512 * 1024 * 1024,
   partitionSegmentsMax: 8,
+  checkpointWorkers: 1,
 });
 
 /** Merges overrides into the defaults, checking each value. */

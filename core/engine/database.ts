@@ -136,6 +136,8 @@ export class Database {
   #uncommitted = false;
   /** The LSN of the last record logged (0 before any). */
   #lastLsn = 0n;
+  /** The running background checkpoint (WAL truncation included), if any. */
+  #backgroundCheckpoint: Promise<void> | null = null;
 
   /** Use {@link Database.open}. */
   protected constructor(internals: Internals) {
@@ -521,6 +523,7 @@ export class Database {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue.catch(() => {});
+    await this.#quiesce();
     // a clean shutdown leaves no WAL to replay
     try {
       if ((this.#storage?.unflushedBytes?.() ?? 0) > 0) await this.#checkpoint();
@@ -594,6 +597,9 @@ export class Database {
   }
 
   async #run(bound: BoundStatement, ctx: ExecContext): Promise<QueryResult> {
+    // a background checkpoint may run under reads and appends; anything else waits for it (row
+    // positions, schemas and the manifest's catalog must not change under it)
+    if (!runsDuringCheckpoint.has(bound.kind)) await this.#quiesce();
     switch (bound.kind) {
       case "create_sequence": {
         const s = bound.sequence;
@@ -1123,8 +1129,55 @@ export class Database {
     this.#uncommitted = false;
     const { lsn } = await this.#wal.append([{ type: WalRecordType.commit, payload: noPayload }]);
     this.#lastLsn = lsn;
-    const unflushed = this.#storage?.unflushedBytes?.() ?? 0;
-    if (unflushed > this.#limits.memtableBytesMax) await this.#checkpoint();
+    await this.#maybeCheckpoint();
+  }
+
+  /**
+   * Checkpoints when the memtables hold more than `memtableBytesMax`: in the background when the
+   * storage engine can (writes go on; past twice the limit they wait for the running one), else
+   * right here.
+   */
+  async #maybeCheckpoint(): Promise<void> {
+    const storage = this.#storage;
+    const wal = this.#wal;
+    const max = this.#limits.memtableBytesMax;
+    const unflushed = storage?.unflushedBytes?.() ?? 0;
+    if (storage === null || wal === null || unflushed <= max) return;
+    if (storage.checkpointInBackground === undefined || this.#limits.checkpointWorkers === 0) {
+      await this.#checkpoint();
+      return;
+    }
+    if (this.#backgroundCheckpoint !== null) {
+      if (unflushed <= 2 * max) return;
+      await this.#backgroundCheckpoint;
+    }
+    const lsn = this.#lastLsn;
+    const start = this.#env.clock.monotonicMs();
+    const run = storage.checkpointInBackground(lsn, this.#catalog.toJson()).then(
+      async (stats) => {
+        await wal.truncateThrough?.(lsn);
+        this.#log({
+          event: "checkpoint",
+          background: true,
+          lsn: String(lsn),
+          ms: Math.round(this.#env.clock.monotonicMs() - start),
+          ...stats,
+        });
+      },
+      (e: unknown) => {
+        // the rows stay in frozen memtables and the WAL; the next checkpoint writes them
+        this.#log({ event: "checkpoint_failed", lsn: String(lsn), error: (e as Error).message });
+      },
+    );
+    this.#backgroundCheckpoint = run;
+    void run.finally(() => {
+      if (this.#backgroundCheckpoint === run) this.#backgroundCheckpoint = null;
+    });
+  }
+
+  /** Waits for a background checkpoint; changes other than appends must not overlap one. */
+  async #quiesce(): Promise<void> {
+    while (this.#backgroundCheckpoint !== null) await this.#backgroundCheckpoint;
   }
 
   /**
@@ -1134,6 +1187,7 @@ export class Database {
   async #checkpoint(): Promise<void> {
     const storage = this.#storage;
     if (this.#wal === null || storage?.checkpoint === undefined) return;
+    await this.#quiesce();
     const lsn = this.#lastLsn;
     const start = this.#env.clock.monotonicMs();
     const stats = await storage.checkpoint(lsn, this.#catalog.toJson());
@@ -1326,6 +1380,16 @@ export class Database {
 }
 
 const noPayload = new Uint8Array(0);
+
+/** Statements that may run while a background checkpoint writes segments. */
+const runsDuringCheckpoint: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  "query",
+  "insert",
+  "copy_from",
+  "copy_to",
+  "set",
+  "show",
+]);
 
 /** A row-batch record's payload: the table id, then the batch (see batch_codec.ts). */
 function rowBatch(t: TableSchema, b: Batch): Uint8Array {

@@ -134,6 +134,13 @@ export interface StorageEngine {
    * compact segments and drop expired partitions. Resolves when that is durable.
    */
   checkpoint?(lsn: bigint, catalog: unknown): Promise<CheckpointStats>;
+  /**
+   * Like {@link StorageEngine.checkpoint}, but appends and scans may go on while it runs (the
+   * memtables are frozen when it starts). Other changes wait for {@link StorageEngine.quiesce}.
+   */
+  checkpointInBackground?(lsn: bigint, catalog: unknown): Promise<CheckpointStats>;
+  /** Resolves when no background checkpoint is running. */
+  quiesce?(): Promise<void>;
   /** Durable engines: what the last checkpoint left on disk; `null` when there was none. */
   recovered?(): StorageRecovery | null;
   /** Bytes held in memory that a checkpoint would write out. */

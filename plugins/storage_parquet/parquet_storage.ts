@@ -78,7 +78,8 @@ import {
 } from "./partition.ts";
 import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange } from "./prune.ts";
 import { ColumnCache } from "./column_cache.ts";
-import { seriesIds, seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import { seriesIds } from "./segment_sort.ts";
+import { buildSegment, type BuildTask, type BuiltSegment, lsnColumn } from "./segment_build.ts";
 import {
   decodeSegment,
   encodeSegment,
@@ -86,8 +87,12 @@ import {
   type SegmentColumnSpec,
 } from "./segment_codec.ts";
 
-/** The hidden column of each segment row's commit LSN (field id 0; user columns start at 1). */
-export const lsnColumn: SegmentColumnSpec = { id: 0, name: "_omendb_lsn", type: Types.int8 };
+/**
+ * Segments with fewer rows than this are "small": when a partition has more than
+ * `partitionSegmentsMax` segments, the small ones are merged first, so a bulk load's big
+ * segments are not rewritten over and over.
+ */
+export const compactionSegmentRowsMin = 262_144;
 
 interface SegmentState {
   meta: SegmentMeta;
@@ -98,6 +103,8 @@ interface SegmentState {
 interface PartitionState {
   readonly range: PartitionRange;
   segments: SegmentState[];
+  /** Memtables a background checkpoint is writing out (still read until their segment is in). */
+  frozen: MemTable[];
   mem: MemTable;
 }
 
@@ -129,7 +136,12 @@ function seriesKeyIds(t: { columns: readonly ColumnSchema[]; options: TableOptio
 /** A row source inside a partition: a segment, or a memtable batch. */
 type Source =
   | { readonly kind: "segment"; readonly segment: SegmentState }
-  | { readonly kind: "mem"; readonly batch: number };
+  | { readonly kind: "mem"; readonly mem: MemTable; readonly batch: number };
+
+/** Rows of a source. */
+function sourceRows(s: Source): number {
+  return s.kind === "segment" ? s.segment.meta.rows : s.mem.batches[s.batch]!.length;
+}
 
 function lsnNumber(lsn: bigint | undefined): number {
   return lsn === undefined ? 0 : Number(lsn);
@@ -176,6 +188,15 @@ export class ParquetStorage implements StorageEngine {
   #recovery: StorageRecovery | null;
   /** Files that the next manifest no longer names, removed once it is durable. */
   #obsolete: string[] = [];
+  /** The running background checkpoint, if any. */
+  #flushing: Promise<CheckpointStats> | null = null;
+  /** The checkpoint Worker (started on first use) and its pending tasks. */
+  #worker: Worker | null = null;
+  #workerTask = 0;
+  readonly #workerWaiters = new Map<
+    number,
+    { resolve: (b: BuiltSegment) => void; reject: (e: unknown) => void }
+  >();
   /** Learned indexes of segments, loaded on first use. */
   readonly #segmentIndexes = new Map<number, SegmentIndex>();
   /**
@@ -233,6 +254,7 @@ export class ParquetStorage implements StorageEngine {
             meta,
             deleted: new Map(meta.deletedRows.map((r, i) => [r, meta.deleteLsns[i]!])),
           })),
+          frozen: [],
           mem: new MemTable(this.#limits.batchRowsMax),
         });
       }
@@ -350,7 +372,8 @@ export class ParquetStorage implements StorageEngine {
         const old = await this.#decode(t, seg, t.columns.map((_, i) => i), true);
         const added = take(masks[k]!, seg.meta.rows);
         segments.push(
-          await this.#writeSegment(t, p, [...old.columns, added], old.lsns, seg.meta.sort, {
+          await this.#writeSegment(t, p, [...old.columns, added], old.lsns, {
+            sort: seg.meta.sort,
             series: seg.meta.series,
             seriesColumnIds: seg.meta.seriesColumnIds,
             columns: [...t.columns, column],
@@ -384,7 +407,7 @@ export class ParquetStorage implements StorageEngine {
   #partition(t: TableState, range: PartitionRange): PartitionState {
     let p = t.partitions.get(range.key);
     if (p === undefined) {
-      p = { range, segments: [], mem: new MemTable(this.#limits.batchRowsMax) };
+      p = { range, segments: [], frozen: [], mem: new MemTable(this.#limits.batchRowsMax) };
       t.partitions.set(range.key, p);
     }
     return p;
@@ -454,7 +477,9 @@ export class ParquetStorage implements StorageEngine {
   /** The sources of a partition in scan order. */
   #sources(p: PartitionState): Source[] {
     const out: Source[] = p.segments.map((segment) => ({ kind: "segment", segment }));
-    for (let b = 0; b < p.mem.batches.length; b++) out.push({ kind: "mem", batch: b });
+    for (const mem of [...p.frozen, p.mem]) {
+      for (let b = 0; b < mem.batches.length; b++) out.push({ kind: "mem", mem, batch: b });
+    }
     return out;
   }
 
@@ -467,8 +492,8 @@ export class ParquetStorage implements StorageEngine {
     t: TableState,
     p: PartitionState,
     snapshot: number | null,
+    sources: Source[] = this.#sources(p),
   ): Promise<(Uint8Array | null)[]> {
-    const sources = this.#sources(p);
     const masks: (Uint8Array | null)[] = [];
     const lsnsOf: (Float64Array | null)[] = [];
     for (const s of sources) {
@@ -489,7 +514,7 @@ export class ParquetStorage implements StorageEngine {
         }
         lsnsOf.push(lsns);
       } else {
-        const b = p.mem.batches[s.batch]!;
+        const b = s.mem.batches[s.batch]!;
         for (let i = 0; i < b.length; i++) {
           const del = b.deleted?.[i] ?? 0;
           if (
@@ -504,9 +529,9 @@ export class ParquetStorage implements StorageEngine {
     const o = t.options;
     if (
       o !== null && o.dedupKeyColumnIds.length > 0 && o.timestampColumnId !== null &&
-      p.range.key !== nullPartitionKey && (p.segments.length > 1 || p.mem.rows > 0)
+      p.range.key !== nullPartitionKey && sources.length > 1
     ) {
-      await this.#dedupMasks(t, p, sources, masks, lsnsOf);
+      await this.#dedupMasks(t, sources, masks, lsnsOf);
     }
     return masks;
   }
@@ -514,7 +539,6 @@ export class ParquetStorage implements StorageEngine {
   /** Hides every row that a later write to the same (dedup keys, time) replaced. */
   async #dedupMasks(
     t: TableState,
-    p: PartitionState,
     sources: Source[],
     masks: (Uint8Array | null)[],
     lsnsOf: (Float64Array | null)[],
@@ -534,7 +558,7 @@ export class ParquetStorage implements StorageEngine {
         cols = d.columns;
         lsns = d.lsns;
       } else {
-        const b = p.mem.batches[s.batch]!;
+        const b = s.mem.batches[s.batch]!;
         cols = keyPos.map((i) => b.columns[i]!);
         lsns = lsnsOf[k] ?? b.lsns;
       }
@@ -554,8 +578,7 @@ export class ParquetStorage implements StorageEngine {
       }
     }
     for (const l of losers) {
-      const s = sources[l.source]!;
-      const n = s.kind === "segment" ? s.segment.meta.rows : p.mem.batches[s.batch]!.length;
+      const n = sourceRows(sources[l.source]!);
       masks[l.source] ??= new Uint8Array(n).fill(1);
       masks[l.source]![l.row] = 0;
     }
@@ -680,9 +703,18 @@ export class ParquetStorage implements StorageEngine {
         const hi = p.range.end === p.range.start ? p.range.end : p.range.end - 1e-9;
         if (!overlaps(tsRange, p.range.start, hi)) continue;
       }
-      const masks = await this.#masks(t, p, snapshot);
-      for (let k = 0; k < p.segments.length && left > 0; k++) {
-        const seg = p.segments[k]!;
+      // a background checkpoint may swap frozen memtables for segments while this scan waits:
+      // it reads the sources as they are now
+      const sources = this.#sources(p);
+      const masks = await this.#masks(t, p, snapshot, sources);
+      for (let k = 0; k < sources.length && left > 0; k++) {
+        const src = sources[k]!;
+        if (src.kind === "mem") {
+          const mb = src.mem.batches[src.batch]!;
+          yield* emit(request.projection.map((i) => mb.columns[i]!), mb.length, masks[k] ?? null);
+          continue;
+        }
+        const seg = src.segment;
         if (this.#pruned(t, seg, byId)) continue;
         request.signal?.throwIfAborted();
         const ranges = await this.#rowRanges(seg, tsRange, textById);
@@ -699,16 +731,6 @@ export class ParquetStorage implements StorageEngine {
             );
           }
         }
-      }
-      // the memtable may change while the consumer holds a batch: take the list now
-      const batches = [...p.mem.batches];
-      for (let b = 0; b < batches.length && left > 0; b++) {
-        const mb = batches[b]!;
-        yield* emit(
-          request.projection.map((i) => mb.columns[i]!),
-          mb.length,
-          masks[p.segments.length + b] ?? null,
-        );
       }
     }
   }
@@ -786,23 +808,18 @@ export class ParquetStorage implements StorageEngine {
     const all = t.columns.map((_, i) => i);
     for (const p of this.#sortedPartitions(t)) {
       if (p.range.key === nullPartitionKey) continue;
-      const masks = await this.#masks(t, p, null);
-      for (let k = 0; k < p.segments.length; k++) {
-        const seg = p.segments[k]!;
-        const { columns, lsns } = await this.#decode(t, seg, all, true);
-        this.#noteLatest(t, latest, columns, seg.meta.rows, 0, masks[k] ?? null, lsns);
+      const sources = this.#sources(p);
+      const masks = await this.#masks(t, p, null, sources);
+      for (let k = 0; k < sources.length; k++) {
+        const s = sources[k]!;
+        if (s.kind === "segment") {
+          const { columns, lsns } = await this.#decode(t, s.segment, all, true);
+          this.#noteLatest(t, latest, columns, s.segment.meta.rows, 0, masks[k] ?? null, lsns);
+        } else {
+          const b = s.mem.batches[s.batch]!;
+          this.#noteLatest(t, latest, b.columns, b.length, 0, masks[k] ?? null, b.lsns);
+        }
       }
-      p.mem.batches.forEach((b, i) =>
-        this.#noteLatest(
-          t,
-          latest!,
-          b.columns,
-          b.length,
-          0,
-          masks[p.segments.length + i] ?? null,
-          b.lsns,
-        )
-      );
     }
     this.#latest.set(t.id, latest);
     return latest;
@@ -921,81 +938,47 @@ export class ParquetStorage implements StorageEngine {
 
   /**
    * Writes one segment (and its index) from columns in table order and their LSNs, sorting
-   * them unless `sort` says they already are.
+   * them unless `keep` says they already are (a rewrite). With `inWorker`, sorting and encoding
+   * run in the checkpoint Worker.
    */
   async #writeSegment(
     t: TableState,
     p: PartitionState,
     columns: Column[],
     lsns: Float64Array,
-    presorted: SegmentMeta["sort"] | null,
     keep: {
+      sort: SegmentMeta["sort"];
       series: SegmentMeta["series"];
       seriesColumnIds: SegmentMeta["seriesColumnIds"];
       columns: readonly ColumnSchema[];
       deleted: Map<number, number>;
     } | null,
     deletes: Float64Array | null = null,
+    inWorker = false,
   ): Promise<SegmentState> {
     const tableColumns = keep?.columns ?? t.columns;
     const o = t.options;
-    const dedupTable = (o?.dedupKeyColumnIds.length ?? 0) > 0;
-    if (deletes !== null && dedupTable) {
-      // a deleted row must not win a (keys, time) over a live one: drop deleted rows first
-      const idx = new Uint32Array(lsns.length);
-      let k = 0;
-      for (let i = 0; i < lsns.length; i++) if (deletes[i] === 0) idx[k++] = i;
-      if (k < lsns.length) {
-        columns = columns.map((c) => takeColumn(c, idx, k));
-        const kept = new Float64Array(k);
-        for (let i = 0; i < k; i++) kept[i] = lsns[idx[i]!]!;
-        lsns = kept;
-      }
-      deletes = null;
-    }
-    let order: Uint32Array | null = null;
     const tsPos = o?.timestampColumnId == null
       ? -1
       : tableColumns.findIndex((c) => c.id === o.timestampColumnId);
-    let rows = lsns.length;
-    let sort: SegmentMeta["sort"] = "none";
-    let series: SegmentMeta["series"] = null;
-    let seriesColumnIds: number[] | null = null;
-    if (presorted !== null) {
-      sort = presorted;
-      series = keep?.series ?? null;
-      seriesColumnIds = keep?.seriesColumnIds ? [...keep.seriesColumnIds] : null;
-    } else if (tsPos >= 0) {
-      const ts = columns[tsPos]!.data as Float64Array;
-      const dedup = o!.dedupKeyColumnIds.length > 0 && p.range.key !== nullPartitionKey;
-      const keyIds = dedup
-        ? [...o!.dedupKeyColumnIds]
-        : tableColumns.filter((c) => c.type.kind === "text" || c.type.kind === "varchar")
-          .map((c) => c.id);
-      const keyCols = keyIds.map((id) => columns[tableColumns.findIndex((c) => c.id === id)]!);
-      if (keyCols.length > 0) {
-        seriesColumnIds = keyIds;
-        const o2 = seriesTimeOrder(keyCols, ts, lsns, dedup);
-        order = o2.order;
-        series = o2.series;
-        sort = "series_time";
-      } else {
-        order = timeOrder(ts);
-        sort = "time";
-      }
-      const perm = order;
-      rows = perm.length;
-      columns = columns.map((c) => takeColumn(c, perm, rows));
-      const sorted = new Float64Array(rows);
-      for (let i = 0; i < rows; i++) sorted[i] = lsns[perm[i]!]!;
-      lsns = sorted;
-    }
+    const dedup = (o?.dedupKeyColumnIds.length ?? 0) > 0 && p.range.key !== nullPartitionKey;
+    const keyIds = keep !== null ? [...(keep.seriesColumnIds ?? [])] : seriesKeyIds(t);
+    const task: BuildTask = {
+      specs: tableColumns.map((c) => ({ id: c.id, name: c.name, type: c.type })),
+      columns,
+      lsns,
+      deletes,
+      tsPos,
+      keyPositions: keyIds.map((id) => tableColumns.findIndex((c) => c.id === id)),
+      dedup,
+      presorted: keep === null ? null : { sort: keep.sort, series: keep.series },
+      keyValue: { "omendb.table_id": String(t.id), "omendb.partition": p.range.key },
+    };
+    const built = inWorker ? await this.#buildInWorker(task) : await buildSegment(task);
+    const { rows, sort, series } = built;
     const deleted = keep?.deleted ?? new Map<number, number>();
-    if (deletes !== null) {
-      for (let i = 0; i < rows; i++) {
-        const d = deletes[order === null ? i : order[i]!]!;
-        if (d !== 0) deleted.set(i, d);
-      }
+    if (built.deletes !== null) {
+      for (let i = 0; i < rows; i++) if (built.deletes[i] !== 0) deleted.set(i, built.deletes[i]!);
     }
     const id = this.#nextSegmentId++;
     const folder = [
@@ -1007,43 +990,18 @@ export class ParquetStorage implements StorageEngine {
       ),
     ].filter((s) => s !== "").join("/");
     const path = `${folder}/${String(id).padStart(10, "0")}.parquet`;
-    const bigLsns = new BigInt64Array(rows);
-    let minLsn = Infinity, maxLsn = 0;
-    for (let i = 0; i < rows; i++) {
-      const v = lsns[i]!;
-      bigLsns[i] = BigInt(v);
-      if (v < minLsn) minLsn = v;
-      if (v > maxLsn) maxLsn = v;
-    }
-    const specs: SegmentColumnSpec[] = [
-      ...tableColumns.map((c) => ({ id: c.id, name: c.name, type: c.type })),
-      lsnColumn,
-    ];
-    const bytes = await encodeSegment(
-      specs,
-      [...columns, makeColumn(Types.int8, rows, bigLsns, null)],
-      rows,
-      {
-        keyValue: {
-          "omendb.table_id": String(t.id),
-          "omendb.partition": p.range.key,
-          "omendb.sort": sort,
-          "omendb.min_lsn": String(rows === 0 ? 0 : minLsn),
-          "omendb.max_lsn": String(maxLsn),
-        },
-      },
-    );
     const fs = this.#env.fs;
+    this.#log({ event: "segment_writing", level: "debug", file: path, rows });
     try {
       await fs.mkdirp(`${this.#dir}/${folder}`);
-      await fs.writeFileAtomic(`${this.#dir}/${path}`, bytes);
+      await fs.writeFileAtomic(`${this.#dir}/${path}`, built.bytes);
     } catch (e) {
       throw fileError(path, "write segment", e);
     }
     let indexPath: string | null = null;
     let indexKey: SegmentMeta["indexKey"] = null;
-    if (this.#index !== null && tsPos >= 0 && rows > 0) {
-      const keys = indexKeys(columns[tsPos]!.data as Float64Array, sort, series);
+    if (this.#index !== null && built.ts !== null && rows > 0) {
+      const keys = indexKeys(built.ts, sort, series);
       if (keys !== null) {
         indexPath = path.replace(/\.parquet$/, ".rmi");
         indexKey = keys.key;
@@ -1056,38 +1014,81 @@ export class ParquetStorage implements StorageEngine {
         this.#segmentIndexes.set(id, index);
       }
     }
-    const footer = readSegmentFooter(bytes);
     const stats: Record<string, { min: StatJson; max: StatJson; nullCount: number }> = {};
-    for (const c of footer.columns) {
-      if (c.id === 0) continue;
+    for (const c of built.stats) {
       stats[String(c.id)] = {
-        min: statToJson(c.stats.min),
-        max: statToJson(c.stats.max),
-        nullCount: c.stats.nullCount,
+        min: statToJson(c.min),
+        max: statToJson(c.max),
+        nullCount: c.nullCount,
       };
     }
     // the columns are not cached here: a bulk load would fill the cache with data nobody read
-    this.#log({ event: "segment_written", file: path, rows, bytes: bytes.length });
+    this.#log({ event: "segment_written", file: path, rows, bytes: built.bytes.length });
     return {
       meta: {
         id,
         path,
         indexPath,
         rows,
-        bytes: bytes.length,
-        minLsn: rows === 0 ? 0 : minLsn,
-        maxLsn,
+        bytes: built.bytes.length,
+        minLsn: built.minLsn,
+        maxLsn: built.maxLsn,
         columnIds: tableColumns.map((c) => c.id),
         stats,
         sort,
         series,
-        seriesColumnIds,
+        seriesColumnIds: sort === "series_time" ? keyIds : null,
         indexKey,
         deletedRows: [],
         deleteLsns: [],
       },
       deleted,
     };
+  }
+
+  /** Builds a segment in the checkpoint Worker (started on first use, stopped by close). */
+  #buildInWorker(task: BuildTask): Promise<BuiltSegment> {
+    if (this.#worker === null) {
+      this.#worker = new Worker(new URL("./encode_worker.ts", import.meta.url), { type: "module" });
+      this.#worker.onmessage = (e: MessageEvent) => {
+        const { id, built, error } = e.data as {
+          id: number;
+          built?: BuiltSegment;
+          error?: { message: string; code?: string };
+        };
+        const waiter = this.#workerWaiters.get(id);
+        this.#workerWaiters.delete(id);
+        if (waiter === undefined) return;
+        if (built !== undefined) waiter.resolve(built);
+        else {
+          waiter.reject(
+            new DbError(
+              error?.code ?? SqlState.internalError,
+              `checkpoint worker: ${error?.message}`,
+            ),
+          );
+        }
+      };
+      this.#worker.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        const err = new DbError(SqlState.internalError, `checkpoint worker failed: ${e.message}`);
+        for (const w of this.#workerWaiters.values()) w.reject(err);
+        this.#workerWaiters.clear();
+        this.#worker?.terminate();
+        this.#worker = null;
+      };
+    }
+    const id = this.#workerTask++;
+    const { promise, resolve, reject } = Promise.withResolvers<BuiltSegment>();
+    this.#workerWaiters.set(id, { resolve, reject });
+    const transfer = new Set<ArrayBuffer>([task.lsns.buffer as ArrayBuffer]);
+    for (const c of task.columns) {
+      if (c.data !== null && !Array.isArray(c.data)) transfer.add(c.data.buffer as ArrayBuffer);
+      if (c.validity !== null) transfer.add(c.validity.buffer as ArrayBuffer);
+    }
+    if (task.deletes !== null) transfer.add(task.deletes.buffer as ArrayBuffer);
+    this.#worker.postMessage({ id, task }, [...transfer]);
+    return promise;
   }
 
   /**
@@ -1141,13 +1142,58 @@ export class ParquetStorage implements StorageEngine {
   }
 
   async checkpoint(lsn: bigint, catalog: unknown): Promise<CheckpointStats> {
+    await this.quiesce();
+    this.#freeze();
+    return await this.#flushFrozen(lsn, catalog, false);
+  }
+
+  /**
+   * Starts a checkpoint through `lsn` in the background: the memtables are frozen now (new rows
+   * go to fresh ones), then the checkpoint Worker sorts and encodes them while appends and scans
+   * go on; scans read frozen memtables until their segments are in. Resolves when the manifest
+   * is durable. Deletes, ALTER and other checkpoints must wait for it ({@link quiesce}).
+   */
+  checkpointInBackground(lsn: bigint, catalog: unknown): Promise<CheckpointStats> {
+    if (this.#flushing !== null) {
+      return Promise.reject(
+        new DbError(SqlState.internalError, "a background checkpoint is already running"),
+      );
+    }
+    this.#freeze();
+    const run = this.#flushFrozen(lsn, catalog, true);
+    this.#flushing = run;
+    run.then(
+      () => (this.#flushing = null),
+      () => (this.#flushing = null),
+    );
+    return run;
+  }
+
+  /** Waits for a background checkpoint (its failure is the caller of that checkpoint's). */
+  async quiesce(): Promise<void> {
+    await this.#flushing?.catch(() => {});
+  }
+
+  /** Moves every non-empty memtable to its partition's frozen list. */
+  #freeze(): void {
+    for (const t of this.#tables.values()) {
+      for (const p of t.partitions.values()) {
+        if (p.mem.rows === 0) continue;
+        p.frozen.push(p.mem);
+        p.mem = new MemTable(this.#limits.batchRowsMax);
+      }
+    }
+  }
+
+  /** Writes the frozen memtables as segments, compacts, expires, and writes the manifest. */
+  async #flushFrozen(lsn: bigint, catalog: unknown, inWorker: boolean): Promise<CheckpointStats> {
     let segmentsWritten = 0, rowsWritten = 0, bytesWritten = 0, segmentsCompacted = 0;
     let partitionsExpired = 0;
     // phase events (checkpoint_started, compaction_started, manifest_writing, manifest_written,
     // at debug level) let crash tests attribute a kill to the step it interrupted
     this.#log({ event: "checkpoint_started", level: "debug", lsn: String(lsn) });
     const now = this.#env.clock.nowMicros();
-    for (const t of this.#tables.values()) {
+    for (const t of [...this.#tables.values()]) {
       const ttl = t.options?.ttlMicros ?? null;
       for (const p of this.#sortedPartitions(t)) {
         if (ttl !== null && p.range.key !== nullPartitionKey && p.range.end + ttl <= now) {
@@ -1157,36 +1203,49 @@ export class ParquetStorage implements StorageEngine {
           partitionsExpired++;
           continue;
         }
-        if (p.mem.rows > 0) {
-          const { columns, lsns, deletes } = this.#memRows(t, p.mem);
+        while (p.frozen.length > 0) {
+          const mem = p.frozen[0]!;
+          const { columns, lsns, deletes } = this.#memRows(t, mem);
           if (lsns.length > 0) {
-            const seg = await this.#writeSegment(t, p, columns, lsns, null, null, deletes);
+            const seg = await this.#writeSegment(t, p, columns, lsns, null, deletes, inWorker);
             p.segments.push(seg);
             segmentsWritten++;
             rowsWritten += seg.meta.rows;
             bytesWritten += seg.meta.bytes;
           }
-          p.mem = new MemTable(this.#limits.batchRowsMax);
+          p.frozen.shift();
         }
-        const overlapping = t.options?.dedupKeyColumnIds.length ? p.segments.length > 1 : false;
-        if (p.segments.length > this.#limits.partitionSegmentsMax || overlapping) {
-          const old = p.segments;
+        const small = p.segments.filter((s) => s.meta.rows < compactionSegmentRowsMin);
+        const dedupTable = (t.options?.dedupKeyColumnIds.length ?? 0) > 0;
+        const merge = dedupTable && p.segments.length > 1
+          ? p.segments
+          : p.segments.length > this.#limits.partitionSegmentsMax && small.length > 1
+          ? small
+          : p.segments.length > this.#limits.partitionSegmentsMax
+          ? p.segments
+          : [];
+        if (merge.length > 0) {
           this.#log({
             event: "compaction_started",
             level: "debug",
             partition: p.range.key,
-            segments: old.length,
+            segments: merge.length,
           });
-          const { columns, lsns } = await this.#segmentRows(t, old);
+          const { columns, lsns } = await this.#segmentRows(t, merge);
           const merged = lsns.length === 0
             ? []
-            : [await this.#writeSegment(t, p, columns, lsns, null, null)];
-          this.#retire(old);
-          p.segments = merged;
-          segmentsCompacted += old.length;
+            : [await this.#writeSegment(t, p, columns, lsns, null, null, inWorker)];
+          this.#retire(merge);
+          const first = p.segments.indexOf(merge[0]!);
+          const rest = p.segments.filter((s) => !merge.includes(s));
+          rest.splice(Math.min(first, rest.length), 0, ...merged);
+          p.segments = rest;
+          segmentsCompacted += merge.length;
           bytesWritten += merged[0]?.meta.bytes ?? 0;
         }
-        if (p.segments.length === 0 && p.mem.rows === 0) t.partitions.delete(p.range.key);
+        if (p.segments.length === 0 && p.frozen.length === 0 && p.mem.rows === 0) {
+          t.partitions.delete(p.range.key);
+        }
       }
     }
     await this.#writeManifest(Number(lsn), catalog);
@@ -1309,9 +1368,11 @@ export class ParquetStorage implements StorageEngine {
     return problems;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.quiesce();
+    this.#worker?.terminate();
+    this.#worker = null;
     this.#tables.clear();
-    return Promise.resolve();
   }
 
   /** Cache counters, for metrics and tests. */

@@ -401,3 +401,36 @@ Deno.test("the last point per host comes from the latest-row table, kept at inge
   await db.close();
   await mem.close();
 });
+
+Deno.test("background checkpoints (in the Worker) run under inserts and queries; deletes wait for them", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const events: Record<string, unknown>[] = [];
+    const limits = { memtableBytesMax: 200_000, partitionSegmentsMax: 4 };
+    let db = await Database.open({ path: dir, limits, log: (e) => events.push(e) });
+    const mem = await Database.open({ memory: true });
+    for (const d of [db, mem]) await d.query(cpuDdl);
+    for (let i = 0; i < 30; i++) {
+      const sql = "INSERT INTO cpu SELECT timestamptz '2016-01-01' + " +
+        `(g + ${
+          i * 2000
+        }) * interval '10 second', 'h' || (g % 13), g FROM generate_series(0, 1999) AS g`;
+      await db.query(sql);
+      await mem.query(sql);
+      if (i % 7 === 3) {
+        for (const d of [db, mem]) await d.query(`DELETE FROM cpu WHERE usage = ${i}`);
+      }
+      const q = "SELECT count(*), sum(usage), min(ts), max(ts) FROM cpu";
+      assert.deepEqual(await rows(db, q), await rows(mem, q));
+    }
+    assert.ok(events.some((e) => e.event === "checkpoint" && e.background === true));
+    await db.close();
+    db = await Database.open({ path: dir, limits });
+    const q = "SELECT host, count(*), sum(usage) FROM cpu GROUP BY host ORDER BY host";
+    assert.deepEqual(await rows(db, q), await rows(mem, q));
+    await db.close();
+    await mem.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,170 @@
+/**
+ * Building one segment from a memtable's rows: drop deleted rows where a dedup table needs it,
+ * order by (series, time) or time, keep the last write per (keys, time) in dedup tables, and
+ * encode to Parquet with the LSN column. A pure function of its input, so it runs the same on the
+ * main thread and in the checkpoint Worker (`encode_worker.ts`); writing files stays with the
+ * engine.
+ *
+ * @example
+ * ```ts
+ * import { buildSegment } from "./segment_build.ts";
+ * import { columnFromValues } from "../../core/types/column.ts";
+ * import { Types } from "../../core/types/mod.ts";
+ * const built = await buildSegment({
+ *   specs: [{ id: 1, name: "ts", type: Types.timestamp }, { id: 2, name: "host", type: Types.text }],
+ *   columns: [columnFromValues(Types.timestamp, [2, 1]), columnFromValues(Types.text, ["a", "a"])],
+ *   lsns: new Float64Array([5, 6]),
+ *   deletes: null,
+ *   tsPos: 0,
+ *   keyPositions: [1],
+ *   dedup: false,
+ *   presorted: null,
+ *   keyValue: {},
+ * });
+ * console.assert(built.rows === 2 && built.sort === "series_time" && built.ts![0] === 1);
+ * ```
+ *
+ * @module
+ */
+import { type Column, makeColumn, takeColumn } from "../../core/types/column.ts";
+import { Types } from "../../core/types/data_type.ts";
+import type { SegmentMeta } from "./manifest.ts";
+import { seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import {
+  encodeSegment,
+  readSegmentFooter,
+  type SegmentColumnSpec,
+  type StatValue,
+} from "./segment_codec.ts";
+
+/** The hidden column of each segment row's commit LSN (field id 0; user columns start at 1). */
+export const lsnColumn: SegmentColumnSpec = { id: 0, name: "_omendb_lsn", type: Types.int8 };
+
+/** What to build. Columns are in table order and owned by the build (it may reorder them). */
+export interface BuildTask {
+  readonly specs: readonly SegmentColumnSpec[];
+  readonly columns: readonly Column[];
+  /** Commit LSN per row. */
+  readonly lsns: Float64Array;
+  /** Delete LSN per row (0 = live), or `null` for none. */
+  readonly deletes: Float64Array | null;
+  /** The timestamp column's position, or -1. */
+  readonly tsPos: number;
+  /** Positions of the series key columns (empty: sort by time only), when `tsPos >= 0`. */
+  readonly keyPositions: readonly number[];
+  /** Keep the last write per (series key, time); deleted rows are dropped first. */
+  readonly dedup: boolean;
+  /** Rows already in segment order (a rewrite): keep their order and series. */
+  readonly presorted:
+    | { readonly sort: SegmentMeta["sort"]; readonly series: SegmentMeta["series"] }
+    | null;
+  readonly keyValue: Readonly<Record<string, string>>;
+}
+
+/** A built segment: its bytes and what the manifest needs about it. */
+export interface BuiltSegment {
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+  readonly sort: SegmentMeta["sort"];
+  readonly series: [string, number, number][] | null;
+  readonly minLsn: number;
+  readonly maxLsn: number;
+  /** Delete LSN per output row (0 = live), or `null` when none is deleted. */
+  readonly deletes: Float64Array | null;
+  /** The timestamp per output row (for the learned index), or `null` without one. */
+  readonly ts: Float64Array | null;
+  /** Statistics by column id (the LSN column left out). */
+  readonly stats: readonly {
+    readonly id: number;
+    readonly min: StatValue;
+    readonly max: StatValue;
+    readonly nullCount: number;
+  }[];
+}
+
+/** Sorts, deduplicates and encodes one segment. */
+export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
+  let columns = [...task.columns];
+  let lsns = task.lsns;
+  let deletes = task.deletes;
+  if (deletes !== null && task.dedup) {
+    // a deleted row must not win a (keys, time) over a live one: drop deleted rows first
+    const idx = new Uint32Array(lsns.length);
+    let k = 0;
+    for (let i = 0; i < lsns.length; i++) if (deletes[i] === 0) idx[k++] = i;
+    if (k < lsns.length) {
+      columns = columns.map((c) => takeColumn(c, idx, k));
+      const kept = new Float64Array(k);
+      for (let i = 0; i < k; i++) kept[i] = lsns[idx[i]!]!;
+      lsns = kept;
+    }
+    deletes = null;
+  }
+  let rows = lsns.length;
+  let sort: SegmentMeta["sort"] = "none";
+  let series: [string, number, number][] | null = null;
+  if (task.presorted !== null) {
+    sort = task.presorted.sort;
+    series = task.presorted.series?.map(([k, a, b]) => [k, a, b]) ?? null;
+  } else if (task.tsPos >= 0) {
+    const ts = columns[task.tsPos]!.data as Float64Array;
+    let order: Uint32Array;
+    if (task.keyPositions.length > 0) {
+      const keyCols = task.keyPositions.map((p) => columns[p]!);
+      const o = seriesTimeOrder(keyCols, ts, lsns, task.dedup);
+      order = o.order;
+      series = o.series;
+      sort = "series_time";
+    } else {
+      order = timeOrder(ts);
+      sort = "time";
+    }
+    rows = order.length;
+    columns = columns.map((c) => takeColumn(c, order, rows));
+    const sortedLsns = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) sortedLsns[i] = lsns[order[i]!]!;
+    lsns = sortedLsns;
+    if (deletes !== null) {
+      const d = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) d[i] = deletes[order[i]!]!;
+      deletes = d;
+    }
+  }
+  const bigLsns = new BigInt64Array(rows);
+  let minLsn = Infinity, maxLsn = 0;
+  for (let i = 0; i < rows; i++) {
+    const v = lsns[i]!;
+    bigLsns[i] = BigInt(v);
+    if (v < minLsn) minLsn = v;
+    if (v > maxLsn) maxLsn = v;
+  }
+  const bytes = await encodeSegment(
+    [...task.specs, lsnColumn],
+    [...columns, makeColumn(Types.int8, rows, bigLsns, null)],
+    rows,
+    {
+      keyValue: {
+        ...task.keyValue,
+        "omendb.sort": sort,
+        "omendb.min_lsn": String(rows === 0 ? 0 : minLsn),
+        "omendb.max_lsn": String(maxLsn),
+      },
+    },
+  );
+  const footer = readSegmentFooter(bytes);
+  let anyDeleted = false;
+  if (deletes !== null) {
+    for (let i = 0; i < rows && !anyDeleted; i++) anyDeleted = deletes[i] !== 0;
+  }
+  return {
+    bytes,
+    rows,
+    sort,
+    series,
+    minLsn: rows === 0 ? 0 : minLsn,
+    maxLsn,
+    deletes: anyDeleted ? deletes : null,
+    ts: task.tsPos >= 0 ? columns[task.tsPos]!.data as Float64Array : null,
+    stats: footer.columns.filter((c) => c.id !== 0).map((c) => ({ id: c.id, ...c.stats })),
+  };
+}
