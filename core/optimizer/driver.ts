@@ -17,6 +17,7 @@ import { pushDownLimit } from "./push_down_limit.ts";
 import { pruneUnusedColumns } from "./prune_unused_columns.ts";
 import { mergeProjections } from "./merge_projections.ts";
 import { latestPerSeries } from "./latest_per_series.ts";
+import { narrowScans } from "./narrow_scans.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -33,6 +34,7 @@ export const builtinRules: readonly OptimizerRule[] = [
   orderConjuncts,
   pushDownLimit,
   latestPerSeries,
+  narrowScans,
 ];
 
 function withInputs(plan: LogicalPlan, inputs: LogicalPlan[]): LogicalPlan {
