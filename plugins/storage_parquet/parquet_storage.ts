@@ -133,6 +133,17 @@ function seriesKeyIds(t: { columns: readonly ColumnSchema[]; options: TableOptio
   );
 }
 
+/** A partition as a running checkpoint will leave it, installed once its manifest is durable. */
+interface StagedPartition {
+  readonly t: TableState;
+  segments: SegmentState[];
+  /** Frozen memtables (from the front) now in segments. */
+  frozenDone: number;
+  expired: boolean;
+  /** Segments the new manifest no longer names. */
+  retired: SegmentState[];
+}
+
 /** A row source inside a partition: a segment, or a memtable batch. */
 type Source =
   | { readonly kind: "segment"; readonly segment: SegmentState }
@@ -343,7 +354,9 @@ export class ParquetStorage implements StorageEngine {
     }
     if (fill.kind === "constant") {
       for (const p of t.partitions.values()) {
-        p.mem.addColumn((_, count) => repeatColumn(fill.value, count));
+        for (const m of [...p.frozen, p.mem]) {
+          m.addColumn((_, count) => repeatColumn(fill.value, count));
+        }
       }
       if (isValid(fill.value.validity, 0)) t.fills.set(column.id, fill.value);
       t.columns = [...t.columns, column];
@@ -384,7 +397,9 @@ export class ParquetStorage implements StorageEngine {
       this.#retire(p.segments);
       p.segments = segments;
       let b = 0;
-      p.mem.addColumn((_, count) => take(masks[p.segments.length + b++]!, count));
+      for (const m of [...p.frozen, p.mem]) {
+        m.addColumn((_, count) => take(masks[p.segments.length + b++]!, count));
+      }
     }
     t.columns = [...t.columns, column];
   }
@@ -400,7 +415,7 @@ export class ParquetStorage implements StorageEngine {
     }
     t.columns = t.columns.filter((_, k) => k !== i);
     t.fills.delete(columnId);
-    for (const p of t.partitions.values()) p.mem.dropColumn(i);
+    for (const p of t.partitions.values()) for (const m of [...p.frozen, p.mem]) m.dropColumn(i);
     return Promise.resolve();
   }
 
@@ -898,12 +913,12 @@ export class ParquetStorage implements StorageEngine {
       for (let k = 0; k < sources.length && p < positions.length; k++) {
         const s = sources[k]!;
         const mask = masks[k] ?? null;
-        const n = s.kind === "segment" ? s.segment.meta.rows : part.mem.batches[s.batch]!.length;
+        const n = sourceRows(s);
         for (let i = 0; i < n && p < positions.length; i++) {
           if (mask !== null && mask[i] === 0) continue;
           if (positions[p] === base) {
             if (s.kind === "segment") s.segment.deleted.set(i, at);
-            else part.mem.markDeleted(s.batch, i, at);
+            else s.mem.markDeleted(s.batch, i, at);
             p++;
           }
           base++;
@@ -925,6 +940,7 @@ export class ParquetStorage implements StorageEngine {
     let n = 0;
     for (const p of t.partitions.values()) {
       n += p.mem.rows;
+      for (const m of p.frozen) n += m.rows;
       for (const s of p.segments) n += s.meta.rows - s.deleted.size;
     }
     return n;
@@ -1186,6 +1202,13 @@ export class ParquetStorage implements StorageEngine {
   }
 
   /** Writes the frozen memtables as segments, compacts, expires, and writes the manifest. */
+  /**
+   * Writes the frozen memtables as segments, compacts and expires partitions, and writes the
+   * manifest. Nothing in memory changes until the manifest is durable: until then scans and row
+   * positions see exactly the layout that recovery from the old manifest plus the WAL rebuilds
+   * (positions in logged deletes depend on it). On failure the new files are removed and the
+   * frozen memtables stay for the next checkpoint.
+   */
   async #flushFrozen(lsn: bigint, catalog: unknown, inWorker: boolean): Promise<CheckpointStats> {
     let segmentsWritten = 0, rowsWritten = 0, bytesWritten = 0, segmentsCompacted = 0;
     let partitionsExpired = 0;
@@ -1193,67 +1216,111 @@ export class ParquetStorage implements StorageEngine {
     // at debug level) let crash tests attribute a kill to the step it interrupted
     this.#log({ event: "checkpoint_started", level: "debug", lsn: String(lsn) });
     const now = this.#env.clock.nowMicros();
-    for (const t of [...this.#tables.values()]) {
-      const ttl = t.options?.ttlMicros ?? null;
-      for (const p of this.#sortedPartitions(t)) {
-        if (ttl !== null && p.range.key !== nullPartitionKey && p.range.end + ttl <= now) {
-          this.#latest.delete(t.id);
-          this.#retire(p.segments);
-          t.partitions.delete(p.range.key);
-          partitionsExpired++;
-          continue;
-        }
-        while (p.frozen.length > 0) {
-          const mem = p.frozen[0]!;
-          const { columns, lsns, deletes } = this.#memRows(t, mem);
-          if (lsns.length > 0) {
-            const seg = await this.#writeSegment(t, p, columns, lsns, null, deletes, inWorker);
-            p.segments.push(seg);
-            segmentsWritten++;
-            rowsWritten += seg.meta.rows;
-            bytesWritten += seg.meta.bytes;
+    const staged = new Map<PartitionState, StagedPartition>();
+    const written: SegmentState[] = [];
+    try {
+      for (const t of [...this.#tables.values()]) {
+        const ttl = t.options?.ttlMicros ?? null;
+        for (const p of this.#sortedPartitions(t)) {
+          const stage: StagedPartition = {
+            t,
+            segments: [...p.segments],
+            frozenDone: 0,
+            expired: false,
+            retired: [],
+          };
+          staged.set(p, stage);
+          if (ttl !== null && p.range.key !== nullPartitionKey && p.range.end + ttl <= now) {
+            stage.expired = true;
+            stage.retired = [...p.segments];
+            stage.segments = [];
+            partitionsExpired++;
+            continue;
           }
-          p.frozen.shift();
-        }
-        const small = p.segments.filter((s) => s.meta.rows < compactionSegmentRowsMin);
-        const dedupTable = (t.options?.dedupKeyColumnIds.length ?? 0) > 0;
-        const merge = dedupTable && p.segments.length > 1
-          ? p.segments
-          : p.segments.length > this.#limits.partitionSegmentsMax && small.length > 1
-          ? small
-          : p.segments.length > this.#limits.partitionSegmentsMax
-          ? p.segments
-          : [];
-        if (merge.length > 0) {
-          this.#log({
-            event: "compaction_started",
-            level: "debug",
-            partition: p.range.key,
-            segments: merge.length,
-          });
-          const { columns, lsns } = await this.#segmentRows(t, merge);
-          const merged = lsns.length === 0
-            ? []
-            : [await this.#writeSegment(t, p, columns, lsns, null, null, inWorker)];
-          this.#retire(merge);
-          const first = p.segments.indexOf(merge[0]!);
-          const rest = p.segments.filter((s) => !merge.includes(s));
-          rest.splice(Math.min(first, rest.length), 0, ...merged);
-          p.segments = rest;
-          segmentsCompacted += merge.length;
-          bytesWritten += merged[0]?.meta.bytes ?? 0;
-        }
-        if (p.segments.length === 0 && p.frozen.length === 0 && p.mem.rows === 0) {
-          t.partitions.delete(p.range.key);
+          for (const mem of [...p.frozen]) {
+            const { columns, lsns, deletes } = this.#memRows(t, mem);
+            if (lsns.length > 0) {
+              const seg = await this.#writeSegment(t, p, columns, lsns, null, deletes, inWorker);
+              written.push(seg);
+              stage.segments.push(seg);
+              segmentsWritten++;
+              rowsWritten += seg.meta.rows;
+              bytesWritten += seg.meta.bytes;
+            }
+            stage.frozenDone++;
+          }
+          const segs = stage.segments;
+          const small = segs.filter((x) => x.meta.rows < compactionSegmentRowsMin);
+          const dedupTable = (t.options?.dedupKeyColumnIds.length ?? 0) > 0;
+          const merge = dedupTable && segs.length > 1
+            ? segs
+            : segs.length > this.#limits.partitionSegmentsMax && small.length > 1
+            ? small
+            : segs.length > this.#limits.partitionSegmentsMax
+            ? segs
+            : [];
+          if (merge.length > 0) {
+            this.#log({
+              event: "compaction_started",
+              level: "debug",
+              partition: p.range.key,
+              segments: merge.length,
+            });
+            const { columns, lsns } = await this.#segmentRows(t, merge);
+            const merged = lsns.length === 0
+              ? []
+              : [await this.#writeSegment(t, p, columns, lsns, null, null, inWorker)];
+            written.push(...merged);
+            const first = segs.indexOf(merge[0]!);
+            const rest = segs.filter((x) => !merge.includes(x));
+            rest.splice(Math.min(first, rest.length), 0, ...merged);
+            stage.segments = rest;
+            // a segment written by this checkpoint and merged away again is just removed
+            stage.retired.push(...merge);
+            segmentsCompacted += merge.length;
+            bytesWritten += merged[0]?.meta.bytes ?? 0;
+          }
         }
       }
+      await this.#writeManifest(Number(lsn), catalog, staged);
+    } catch (e) {
+      for (const seg of written) {
+        this.#segmentIndexes.delete(seg.meta.id);
+        for (const f of [seg.meta.path, seg.meta.indexPath]) {
+          if (f !== null) await this.#env.fs.remove(`${this.#dir}/${f}`).catch(() => {});
+        }
+      }
+      throw e;
     }
-    await this.#writeManifest(Number(lsn), catalog);
+    // the manifest is durable: install the new layout
+    for (const [p, stage] of staged) {
+      const t = stage.t;
+      this.#retire(stage.retired);
+      if (stage.expired) {
+        this.#latest.delete(t.id);
+        if (t.partitions.get(p.range.key) === p) t.partitions.delete(p.range.key);
+        continue;
+      }
+      p.segments = stage.segments;
+      p.frozen.splice(0, stage.frozenDone);
+      if (p.segments.length === 0 && p.frozen.length === 0 && p.mem.rows === 0) {
+        t.partitions.delete(p.range.key);
+      }
+    }
+    await this.#removeObsolete();
     this.#recovery = { checkpointLsn: lsn, catalog };
     return { segmentsWritten, rowsWritten, bytesWritten, segmentsCompacted, partitionsExpired };
   }
 
-  async #writeManifest(checkpointLsn: number, catalog: unknown): Promise<void> {
+  /**
+   * Writes the manifest: the tables as they are, with `staged` partitions' segments as a
+   * checkpoint is about to install them (expired ones left out).
+   */
+  async #writeManifest(
+    checkpointLsn: number,
+    catalog: unknown,
+    staged: ReadonlyMap<PartitionState, StagedPartition> = new Map(),
+  ): Promise<void> {
     const tables: TableMeta[] = [...this.#tables.values()].map((t) => ({
       id: t.id,
       folder: t.folder,
@@ -1262,19 +1329,20 @@ export class ParquetStorage implements StorageEngine {
       fills: Object.fromEntries(
         [...t.fills].map(([id, c]) => [String(id), statToJson(valueAt(c, 0))]),
       ),
-      partitions: this.#sortedPartitions(t).map((p): PartitionMeta => ({
-        key: p.range.key,
-        start: Number.isFinite(p.range.start) ? p.range.start : null,
-        end: Number.isFinite(p.range.end) ? p.range.end : null,
-        segments: p.segments.map((s) => {
-          const rows = [...s.deleted.keys()].sort((a, b) => a - b);
-          return {
-            ...s.meta,
-            deletedRows: rows,
-            deleteLsns: rows.map((r) => s.deleted.get(r)!),
-          };
-        }),
-      })),
+      partitions: this.#sortedPartitions(t).filter((p) => !(staged.get(p)?.expired ?? false))
+        .map((p): PartitionMeta => ({
+          key: p.range.key,
+          start: Number.isFinite(p.range.start) ? p.range.start : null,
+          end: Number.isFinite(p.range.end) ? p.range.end : null,
+          segments: (staged.get(p)?.segments ?? p.segments).map((s) => {
+            const rows = [...s.deleted.keys()].sort((a, b) => a - b);
+            return {
+              ...s.meta,
+              deletedRows: rows,
+              deleteLsns: rows.map((r) => s.deleted.get(r)!),
+            };
+          }),
+        })),
     }));
     const manifest: Manifest = {
       checkpointLsn,
@@ -1290,6 +1358,10 @@ export class ParquetStorage implements StorageEngine {
       throw fileError(manifestFileName, "write the manifest", e);
     }
     this.#log({ event: "manifest_written", level: "debug", checkpointLsn });
+  }
+
+  /** Removes the files the manifest no longer names (best effort: open removes leftovers). */
+  async #removeObsolete(): Promise<void> {
     const obsolete = this.#obsolete;
     this.#obsolete = [];
     for (const f of obsolete) {
@@ -1312,7 +1384,7 @@ export class ParquetStorage implements StorageEngine {
       const masks = await this.#masks(t, p, null);
       const sources = this.#sources(p);
       sources.forEach((s, k) => {
-        const n = s.kind === "segment" ? s.segment.meta.rows : p.mem.batches[s.batch]!.length;
+        const n = sourceRows(s);
         const m = masks[k];
         for (let i = 0; i < n; i++) if (m === null || m === undefined || m[i] === 1) rows++;
       });
