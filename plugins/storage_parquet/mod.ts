@@ -33,7 +33,14 @@ export {
 import type { Plugin } from "../../core/plugin/registry.ts";
 import { parquetStoragePlugin } from "./parquet_storage.ts";
 
-export { indexKeys, lsnColumn, ParquetStorage, parquetStoragePlugin } from "./parquet_storage.ts";
+export {
+  indexKeys,
+  lsnColumn,
+  ParquetStorage,
+  parquetStoragePlugin,
+  type StorageProblem,
+  type StorageVerifyReport,
+} from "./parquet_storage.ts";
 
 /** Registers the durable Parquet storage engine (`parquet`), used for data directories. */
 export const storageParquet: Plugin = {
