@@ -113,7 +113,10 @@ const keySets = fc.oneof(
   ).map(([xs, scale]) => sorted(xs.map((x) => 1.7e15 + x * scale))),
   // single key, two keys, all-equal keys, no keys
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((k) => Float64Array.of(k)),
-  fc.tuple(fc.double({ noNaN: true, min: -1e300, max: 1e300 }), fc.double({ noNaN: true, min: 0, max: 1e9 }))
+  fc.tuple(
+    fc.double({ noNaN: true, min: -1e300, max: 1e300 }),
+    fc.double({ noNaN: true, min: 0, max: 1e9 }),
+  )
     .map(([a, d]) => Float64Array.of(a, a + d)),
   fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 500 }))
     .map(([k, count]) => new Float64Array(count).fill(k)),
