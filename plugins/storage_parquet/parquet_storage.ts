@@ -1090,7 +1090,9 @@ export class ParquetStorage implements StorageEngine {
     } catch (e) {
       throw fileError(manifestFileName, "write the manifest", e);
     }
-    const obsolete = this.#obsolete;
+    // a dropped table's folder stays while a table of the same id uses it (TRUNCATE recreates)
+    const live = new Set([...this.#tables.values()].map((t) => t.folder));
+    const obsolete = this.#obsolete.filter((f) => !live.has(f));
     this.#obsolete = [];
     for (const f of obsolete) {
       try {

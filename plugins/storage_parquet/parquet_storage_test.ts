@@ -322,3 +322,19 @@ Deno.test("a dropped table's folder goes at the next checkpoint; verifyDir reads
   );
   await again.close();
 });
+
+Deno.test("TRUNCATE keeps the table's folder: the recreated table's segments survive checkpoints", async () => {
+  const env = memEnv();
+  let db = await Database.open({ path: "/db", env });
+  await db.query(cpuDdl);
+  await db.query("INSERT INTO cpu VALUES ('2016-01-01 00:00:00+00', 'a', 1)");
+  await db.query("CHECKPOINT");
+  await db.query("TRUNCATE cpu");
+  await db.query("INSERT INTO cpu VALUES ('2016-01-02 00:00:00+00', 'b', 2)");
+  await db.query("CHECKPOINT");
+  assert.deepEqual(await rows(db, "SELECT host FROM cpu"), [["b"]]);
+  await db.close();
+  db = await Database.open({ path: "/db", env });
+  assert.deepEqual(await rows(db, "SELECT host FROM cpu"), [["b"]]);
+  await db.close();
+});
