@@ -35,6 +35,13 @@ export type CliCommand =
     /** `--config FILE`, as given (not yet resolved). */
     readonly configPath: string | undefined;
   }
+  | {
+    readonly kind: "verify";
+    /** The data directory, as given (not yet resolved). */
+    readonly dataDir: string;
+    /** `--json`: one JSON object instead of text lines. */
+    readonly json: boolean;
+  }
   | { readonly kind: "version" }
   | { readonly kind: "help" };
 
@@ -70,11 +77,36 @@ export function parseCli(args: readonly string[]): CliCommand {
     case "serve":
     case "config":
       return parseConfigCommand(sub, rest);
+    case "verify":
+      return parseVerifyCommand(rest);
     default:
       throw new CliUsageError(
-        `unknown subcommand "${sub}"; subcommands: serve, config, version, help`,
+        `unknown subcommand "${sub}"; subcommands: serve, config, verify, version, help`,
       );
   }
+}
+
+function parseVerifyCommand(args: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { json: { type: "boolean" } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new CliUsageError(`verify: ${why.replace(/\. To specify.*$/s, "")}; try \`omendb help\``);
+  }
+  const [dataDir, ...extra] = parsed.positionals;
+  if (dataDir === undefined || dataDir === "") {
+    throw new CliUsageError("verify needs a data directory: omendb verify <data dir> [--json]");
+  }
+  if (extra.length > 0) {
+    throw new CliUsageError(`verify takes one data directory, got "${extra[0]}"`);
+  }
+  return { kind: "verify", dataDir, json: parsed.values.json === true };
 }
 
 function parseConfigCommand(kind: ConfigCommandKind, args: readonly string[]): CliCommand {
@@ -120,6 +152,7 @@ export function helpText(): string {
     "Subcommands:",
     "  serve      start the server (`deno task start` is `omendb serve`)",
     "  config     print the effective configuration as JSON",
+    "  verify DIR check a data directory (WAL and segments) without changing it; --json",
     "  version    print the version",
     "  help       print this help",
     "",
@@ -128,7 +161,7 @@ export function helpText(): string {
     ...configHelpLines(),
     "",
     "Relative paths resolve against the folder you ran the command from.",
-    "Exit codes: 0 ok, 1 runtime failure, 2 bad command line or config.",
+    "Exit codes: 0 ok, 1 runtime failure or problems found by verify, 2 bad command line or config.",
     "",
   ].join("\n");
 }

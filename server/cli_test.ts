@@ -42,12 +42,20 @@ Deno.test("cli: serve flags map to config keys", () => {
 Deno.test("cli: usage errors", () => {
   const cases: [string[], RegExp][] = [
     [[], /missing subcommand/],
-    [["serv"], /unknown subcommand "serv"; subcommands: serve, config, version, help/],
+    [["serv"], /unknown subcommand "serv"; subcommands: serve, config, verify, version, help/],
     [["serve", "--http-prot", "1"], /serve: Unknown option '--http-prot'/],
     [["serve", "extra"], /serve: Unexpected argument 'extra'/],
     [["serve", "--http-port"], /http-port/],
     [["version", "x"], /version takes no arguments/],
+    [["verify"], /verify needs a data directory/],
+    [["verify", "a", "b"], /verify takes one data directory, got "b"/],
+    [["verify", "--data-dir", "a"], /verify: Unknown option '--data-dir'/],
   ];
+  assert.deepEqual(parseCli(["verify", "d", "--json"]), {
+    kind: "verify",
+    dataDir: "d",
+    json: true,
+  });
   for (const [args, re] of cases) {
     assert.throws(() => parseCli(args), (e: unknown) => {
       assert.ok(e instanceof CliUsageError, `for ${args.join(" ")}`);

@@ -1,16 +1,17 @@
 /**
- * The `omendb` program: `deno task omendb <serve|config|version|help> [flags]`.
+ * The `omendb` program: `deno task omendb <serve|config|verify|version|help> [flags]`.
  *
  * This is the only file in server/ that touches the process directly (arguments, environment,
  * files, sockets, signals, stdout, time); everything else gets what it needs passed in.
  *
- * Exit codes: 0 success, 1 runtime failure (cannot open the database, port taken),
- * 2 bad command line or config.
+ * Exit codes: 0 success, 1 runtime failure (cannot open the database, port taken) or problems
+ * found by `verify`, 2 bad command line or config (or a data directory that does not exist).
  *
  * @module
  */
 import { resolve } from "node:path";
 import { systemClock } from "../core/env/clock.ts";
+import { realEnv } from "../core/env/mod.ts";
 import { Database } from "../mod.ts";
 import { CliUsageError, parseCli } from "./cli.ts";
 import { helpText } from "./cli.ts";
@@ -26,6 +27,7 @@ import {
 import { createHttpHandler } from "./http/handler.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { omendbVersion } from "./version.ts";
+import { formatVerifyJson, formatVerifyText, verifyDataDir } from "./verify.ts";
 
 /** How long a graceful shutdown waits for in-flight requests before closing the database. */
 export const shutdownGraceMs = 10_000;
@@ -90,6 +92,8 @@ async function main(args: readonly string[]): Promise<number> {
     case "version":
       printOut(`omendb ${omendbVersion} (deno ${Deno.version.deno})\n`);
       return exitOk;
+    case "verify":
+      return await verify(resolve(callerCwd(), command.dataDir), command.json);
     case "config":
     case "serve": {
       let resolved: ResolvedConfig;
@@ -114,6 +118,24 @@ async function main(args: readonly string[]): Promise<number> {
       return await serve(resolved.config, log);
     }
   }
+}
+
+/** `omendb verify`: read-only; exit 0 clean (warnings allowed), 1 errors found, 2 no such dir. */
+async function verify(dir: string, json: boolean): Promise<number> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch {
+    printErr(`omendb: verify: no such data directory: ${dir}\n`);
+    return exitUsage;
+  }
+  if (!info.isDirectory) {
+    printErr(`omendb: verify: not a directory: ${dir}\n`);
+    return exitUsage;
+  }
+  const report = await verifyDataDir(realEnv(), dir);
+  printOut(json ? formatVerifyJson(report) : formatVerifyText(report));
+  return report.errors > 0 ? exitFailure : exitOk;
 }
 
 async function serve(config: ServerConfig, log: Logger): Promise<number> {

@@ -1,6 +1,8 @@
 // End to end: the real `omendb` process, real sockets, real files.
 import assert from "node:assert/strict";
 import { join, resolve } from "node:path";
+import { Database } from "../mod.ts";
+import { walHeaderBytes, walRecordHeaderBytes } from "../plugins/wal/mod.ts";
 
 const repoRoot = resolve(import.meta.dirname ?? ".", "..");
 const mainTs = join(repoRoot, "server", "main.ts");
@@ -251,4 +253,133 @@ Deno.test("cli: version and help exit 0", async () => {
   }).output();
   assert.equal(help.code, 0);
   assert.match(new TextDecoder().decode(help.stdout), /--http-port V/);
+});
+
+async function copyDir(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const e of Deno.readDir(from)) {
+    if (e.isDirectory) await copyDir(join(from, e.name), join(to, e.name));
+    else await Deno.copyFile(join(from, e.name), join(to, e.name));
+  }
+}
+
+/** SHA-256 of every file under `dir`, by relative path. */
+async function hashTree(dir: string, rel = ""): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for await (const e of Deno.readDir(join(dir, rel))) {
+    const path = rel === "" ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory) Object.assign(out, await hashTree(dir, path));
+    else {
+      const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(join(dir, path)));
+      out[path] = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(
+        "",
+      );
+    }
+  }
+  return out;
+}
+
+async function flipByte(file: string, at: number): Promise<void> {
+  const bytes = await Deno.readFile(file);
+  assert.ok(at < bytes.length, `${file} has ${bytes.length} bytes`);
+  bytes[at]! ^= 0xff;
+  await Deno.writeFile(file, bytes);
+}
+
+async function runVerify(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const o = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", mainTs, "verify", ...args],
+    cwd: repoRoot,
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code: o.code, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
+}
+
+Deno.test("cli: verify checks a data dir read-only; damage exits 1 naming the file", async () => {
+  const root = await Deno.makeTempDir({ prefix: "omendb_verify_" });
+  try {
+    const live = join(root, "live");
+    const db = await Database.open({ path: live });
+    await db.query("CREATE TABLE t (ts TIMESTAMPTZ NOT NULL, v DOUBLE PRECISION)");
+    await db.query(
+      "INSERT INTO t SELECT TIMESTAMPTZ '2024-01-01' + i * INTERVAL '1 minute', i " +
+        "FROM generate_series(1, 1000) AS g(i)",
+    );
+    await db.query("CHECKPOINT");
+    for (let i = 1; i <= 3; i++) await db.query(`INSERT INTO t VALUES ('2024-02-0${i}', ${i})`);
+    // a crash image: segments plus a WAL that the next open would replay
+    const clean = join(root, "clean");
+    await copyDir(live, clean);
+
+    // the LOCK is held (by this process): verify says so and exits 1
+    const locked = await runVerify(live);
+    assert.equal(locked.code, 1, locked.err);
+    assert.match(locked.out, /^error LOCK: the data directory is in use/m);
+    await db.close();
+
+    const segment = "tables/1-t/0000000001.parquet";
+    const before = await hashTree(clean);
+    assert.ok(segment in before, Object.keys(before).join());
+    const walFile = Object.keys(before).find((f) => f.startsWith("wal/"));
+    assert.ok(walFile !== undefined);
+
+    const ok = await runVerify(clean);
+    assert.equal(ok.code, 0, ok.out + ok.err);
+    assert.equal(ok.out, "verify: 0 errors, 0 warnings, 1 segments, 1000 rows, 1 WAL files\n");
+    const json = await runVerify(clean, "--json");
+    assert.equal(json.code, 0);
+    assert.deepEqual(JSON.parse(json.out).problems, []);
+    assert.deepEqual(await hashTree(clean), before, "verify changed no file");
+
+    // a stray file under tables/ is a warning, exit 0
+    const stray = join(root, "stray");
+    await copyDir(clean, stray);
+    await Deno.writeFile(join(stray, "tables/1-t/0000000009.parquet"), new Uint8Array(10));
+    const warned = await runVerify(stray);
+    assert.equal(warned.code, 0, warned.out);
+    assert.match(
+      warned.out,
+      /^warning tables\/1-t\/0000000009\.parquet: not named by the manifest/m,
+    );
+    assert.match(warned.out, /verify: 0 errors, 1 warnings,/);
+
+    // a flipped byte in the middle of a segment
+    const badSegment = join(root, "bad_segment");
+    await copyDir(clean, badSegment);
+    await flipByte(join(badSegment, segment), 2000);
+    const seg = await runVerify(badSegment);
+    assert.equal(seg.code, 1, seg.out);
+    assert.match(seg.out, new RegExp(`^error ${segment}: .*checksum`, "m"));
+    assert.match(seg.out, /verify: 1 errors, 0 warnings, 1 segments, 1000 rows, 1 WAL files/);
+    const before2 = await hashTree(badSegment);
+    const segJson = await runVerify(badSegment, "--json");
+    assert.equal(segJson.code, 1);
+    assert.equal(JSON.parse(segJson.out).problems[0].file, segment);
+    assert.deepEqual(await hashTree(badSegment), before2, "verify changed no file");
+
+    // a flipped byte in the first of several WAL records (not a torn tail)
+    const badWal = join(root, "bad_wal");
+    await copyDir(clean, badWal);
+    await flipByte(join(badWal, walFile), walHeaderBytes + walRecordHeaderBytes);
+    const wal = await runVerify(badWal);
+    assert.equal(wal.code, 1, wal.out);
+    assert.match(wal.out, new RegExp(`^error ${walFile} at offset ${walHeaderBytes}: `, "m"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("cli: verify without a directory, or with a missing one, exits 2", async () => {
+  const cases: [string[], RegExp][] = [
+    [[], /verify needs a data directory/],
+    [["/nonexistent/omendb-data"], /no such data directory/],
+    [["a", "b"], /verify takes one data directory/],
+    [["--jsn", "x"], /Unknown option '--jsn'/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await runVerify(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.out}${r.err}`);
+    assert.match(r.err, re);
+  }
 });

@@ -33,7 +33,13 @@ export {
 import type { Plugin } from "../../core/plugin/registry.ts";
 import { parquetStoragePlugin } from "./parquet_storage.ts";
 
-export { indexKeys, ParquetStorage, parquetStoragePlugin } from "./parquet_storage.ts";
+export {
+  indexKeys,
+  ParquetStorage,
+  parquetStoragePlugin,
+  type StorageProblem,
+  type StorageVerifyReport,
+} from "./parquet_storage.ts";
 export { lsnColumn } from "./segment_build.ts";
 
 /** Registers the durable Parquet storage engine (`parquet`), used for data directories. */

@@ -186,6 +186,24 @@ function repeatColumn(one: Column, length: number): Column {
   return takeColumn(one, new Uint32Array(length));
 }
 
+/** One thing wrong in a data directory's storage files. */
+export interface StorageProblem {
+  /** `error`: data is missing or damaged. `warning`: harmless leftovers the next open removes. */
+  readonly severity: "error" | "warning";
+  /** Path relative to the data directory. */
+  readonly file: string;
+  readonly message: string;
+}
+
+/** What {@link ParquetStorage.verifyDir} found. */
+export interface StorageVerifyReport {
+  readonly problems: StorageProblem[];
+  /** Live segments the manifest names. */
+  readonly segments: number;
+  /** Rows in those segments (deleted rows included). */
+  readonly rows: number;
+}
+
 /** The durable Parquet storage engine. */
 export class ParquetStorage implements StorageEngine {
   readonly #env: Env;
@@ -242,6 +260,56 @@ export class ParquetStorage implements StorageEngine {
     return s;
   }
 
+  /**
+   * Checks a data directory's storage files without opening it for writing and without changing
+   * anything: the manifest decodes, and every segment it names passes the checks of
+   * {@link ParquetStorage.verify}. Files under `tables/` that the manifest does not name are
+   * warnings (a crash during a checkpoint leaves them; the next open removes them).
+   *
+   * @example
+   * ```ts
+   * import { ParquetStorage } from "./parquet_storage.ts";
+   * import { MemoryFileSystem, realEnv } from "../../core/env/mod.ts";
+   * import { defaultLimits } from "../../core/limits.ts";
+   * const env = { ...realEnv(), fs: new MemoryFileSystem() };
+   * await env.fs.writeFileAtomic("/db/tables/1-t/stray.parquet", new Uint8Array(3));
+   * const r = await ParquetStorage.verifyDir({ env, dir: "/db", limits: defaultLimits });
+   * console.assert(r.problems[0]?.severity === "warning" && r.segments === 0);
+   * ```
+   */
+  static async verifyDir(ctx: StorageContext & { dir: string }): Promise<StorageVerifyReport> {
+    const path = `${ctx.dir}/${manifestFileName}`;
+    let manifest: Manifest | null;
+    try {
+      const bytes = await ctx.env.fs.readFile(path);
+      manifest = bytes === null ? null : decodeManifest(bytes, path);
+    } catch (e) {
+      return {
+        problems: [{ severity: "error", file: manifestFileName, message: (e as Error).message }],
+        segments: 0,
+        rows: 0,
+      };
+    }
+    const s = new ParquetStorage(ctx, manifest);
+    const problems = await s.#check();
+    for (const file of await s.#unlisted()) {
+      problems.push({
+        severity: "warning",
+        file,
+        message: "not named by the manifest (left by an interrupted checkpoint; " +
+          "the next open removes it)",
+      });
+    }
+    let segments = 0, rows = 0;
+    for (const t of s.#tables.values()) {
+      for (const p of t.partitions.values()) {
+        segments += p.segments.length;
+        for (const seg of p.segments) rows += seg.meta.rows;
+      }
+    }
+    return { problems, segments, rows };
+  }
+
   #load(m: Manifest): void {
     this.#nextSegmentId = m.nextSegmentId;
     for (const t of m.tables) {
@@ -275,8 +343,21 @@ export class ParquetStorage implements StorageEngine {
 
   /** Removes segment, index and temp files under `tables/` that the manifest does not name. */
   async #removeUnlisted(): Promise<void> {
+    for (const path of await this.#unlisted()) {
+      await this.#env.fs.remove(`${this.#dir}/${path}`);
+      this.#log({ event: "storage_unlisted_file_removed", file: path });
+    }
+  }
+
+  /**
+   * Files under `tables/` that the manifest does not name, and folders of tables it does not
+   * name (dropped, or created after it), relative to the data directory.
+   */
+  async #unlisted(): Promise<string[]> {
     const listed = new Set<string>();
+    const folders = new Set<string>();
     for (const t of this.#tables.values()) {
+      folders.add(t.folder);
       for (const p of t.partitions.values()) {
         for (const s of p.segments) {
           listed.add(s.meta.path);
@@ -285,18 +366,19 @@ export class ParquetStorage implements StorageEngine {
       }
     }
     const fs = this.#env.fs;
+    const found: string[] = [];
     const walk = async (rel: string): Promise<void> => {
-      for (const name of await fs.readDir(`${this.#dir}/${rel}`)) {
+      for (const name of (await fs.readDir(`${this.#dir}/${rel}`)).sort()) {
         const path = `${rel}/${name}`;
         const info = await fs.stat(`${this.#dir}/${path}`);
-        if (info?.isDirectory) await walk(path);
-        else if (!listed.has(path)) {
-          await fs.remove(`${this.#dir}/${path}`);
-          this.#log({ event: "storage_unlisted_file_removed", file: path });
-        }
+        if (info?.isDirectory) {
+          if (rel === "tables" && !folders.has(path)) found.push(path);
+          else await walk(path);
+        } else if (!listed.has(path)) found.push(path);
       }
     };
     if (await fs.stat(`${this.#dir}/tables`)) await walk("tables");
+    return found;
   }
 
   recovered(): StorageRecovery | null {
@@ -333,6 +415,7 @@ export class ParquetStorage implements StorageEngine {
     const t = this.#tables.get(tableId);
     if (t === undefined) return Promise.resolve();
     for (const p of t.partitions.values()) this.#retire(p.segments);
+    this.#obsolete.push(t.folder); // the folder goes too, once the manifest no longer names it
     this.#tables.delete(tableId);
     return Promise.resolve();
   }
@@ -1362,7 +1445,9 @@ export class ParquetStorage implements StorageEngine {
 
   /** Removes the files the manifest no longer names (best effort: open removes leftovers). */
   async #removeObsolete(): Promise<void> {
-    const obsolete = this.#obsolete;
+    // a dropped table's folder stays while a table of the same id uses it (TRUNCATE recreates)
+    const live = new Set([...this.#tables.values()].map((t) => t.folder));
+    const obsolete = this.#obsolete.filter((f) => !live.has(f));
     this.#obsolete = [];
     for (const f of obsolete) {
       try {
@@ -1400,37 +1485,61 @@ export class ParquetStorage implements StorageEngine {
   }
 
   async verify(): Promise<string[]> {
-    const problems: string[] = [];
+    return (await this.#check()).map((p) => `${p.file}: ${p.message}`);
+  }
+
+  /**
+   * The checks of {@link ParquetStorage.verify}: every live segment exists, has the manifest's
+   * size and row count, and decodes (the LSN column and every stored column); its index
+   * deserializes.
+   */
+  async #check(): Promise<StorageProblem[]> {
+    const problems: StorageProblem[] = [];
+    const error = (file: string, message: string) =>
+      problems.push({ severity: "error", file, message });
     for (const t of this.#tables.values()) {
       for (const p of t.partitions.values()) {
         for (const s of p.segments) {
           const m = s.meta;
           const bytes = await this.#env.fs.readFile(`${this.#dir}/${m.path}`);
           if (bytes === null) {
-            problems.push(`${m.path}: segment file is missing`);
+            error(m.path, "segment file is missing");
             continue;
           }
           if (bytes.length !== m.bytes) {
-            problems.push(`${m.path}: ${bytes.length} bytes, the manifest says ${m.bytes}`);
+            error(m.path, `${bytes.length} bytes, the manifest says ${m.bytes}`);
           }
           try {
             const footer = readSegmentFooter(bytes);
             if (footer.rows !== m.rows) {
-              problems.push(`${m.path}: ${footer.rows} rows, the manifest says ${m.rows}`);
+              error(m.path, `${footer.rows} rows, the manifest says ${m.rows}`);
             }
-            const cols = await decodeSegment(bytes, [lsnColumn]);
-            if (cols[0]?.length !== m.rows) problems.push(`${m.path}: LSN column is damaged`);
+            // every stored column is decoded, so damaged pages are found, not only the footer
+            const stored: SegmentColumnSpec[] = t.columns
+              .filter((c) => m.columnIds.includes(c.id))
+              .map((c) => ({ id: c.id, name: c.name, type: c.type }));
+            const cols = await decodeSegment(bytes, [lsnColumn, ...stored]);
+            if (cols[0]?.length !== m.rows) error(m.path, "LSN column is damaged");
+            stored.forEach((c, k) => {
+              const n = cols[k + 1]?.length;
+              if (n !== m.rows) {
+                error(
+                  m.path,
+                  `column ${c.id} (${c.name}) has ${n ?? "no"} rows, the manifest says ${m.rows}`,
+                );
+              }
+            });
           } catch (e) {
-            problems.push(`${m.path}: ${(e as Error).message}`);
+            error(m.path, (e as Error).message);
           }
           if (m.indexPath !== null && this.#index !== null) {
             const ib = await this.#env.fs.readFile(`${this.#dir}/${m.indexPath}`);
-            if (ib === null) problems.push(`${m.indexPath}: index file is missing`);
+            if (ib === null) error(m.indexPath, "index file is missing");
             else {
               try {
                 this.#index.deserialize(ib);
               } catch (e) {
-                problems.push(`${m.indexPath}: ${(e as Error).message}`);
+                error(m.indexPath, (e as Error).message);
               }
             }
           }

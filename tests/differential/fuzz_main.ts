@@ -1,10 +1,12 @@
 /**
- * `deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]`: runs the
+ * `deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]
+ * [--storage memory|durable]`: runs the
  * differential fuzz for N seconds, prints the per-feature report and the shrunk script of each
  * distinct mismatch, and exits 1 on any unlisted mismatch. PostgreSQL settles disagreements
  * when installed; without it (and without `OMENDB_REQUIRE_ALL=1`) disagreements stay mismatches.
  * `--subject postgres` fuzzes PostgreSQL against DuckDB: a self-check of the generators and the
- * divergence list, which must report no mismatch.
+ * divergence list, which must report no mismatch. `--storage durable` runs OmenDB on a fresh data
+ * directory per case, checkpointing and restarting between statements (see `omen_engine.ts`).
  *
  * @module
  */
@@ -28,15 +30,21 @@ async function main(): Promise<number> {
       seconds: { type: "string", default: String(fuzzSecondsDefault) },
       seed: { type: "string" },
       subject: { type: "string", default: "omendb" },
+      storage: { type: "string", default: "memory" },
       runs: { type: "string" },
       reports: { type: "string" },
     },
   });
   const seconds = Number(values.seconds);
   const seed = values.seed === undefined ? Date.now() % 2_147_483_647 : Number(values.seed);
-  if (!Number.isFinite(seconds) || seconds <= 0 || !Number.isInteger(seed)) {
+  const storage = values.storage;
+  if (
+    !Number.isFinite(seconds) || seconds <= 0 || !Number.isInteger(seed) ||
+    (storage !== "memory" && storage !== "durable")
+  ) {
     console.error(
-      "usage: deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]",
+      "usage: deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]" +
+        " [--storage memory|durable]",
     );
     return 2;
   }
@@ -61,7 +69,7 @@ async function main(): Promise<number> {
       subject = await DuckdbEngine.open();
     } else {
       const { OmenEngine } = await import("./omen_engine.ts");
-      subject = new OmenEngine();
+      subject = new OmenEngine({ storage });
     }
     engines.push(subject);
     console.log(

@@ -1,5 +1,8 @@
 /**
- * OmenDB, the engine under test: a fresh in-memory database per case.
+ * OmenDB, the engine under test: a fresh database per case, in memory, or durable
+ * (`storage: "durable"`: a fresh temporary data directory per case; a `CHECKPOINT` after every
+ * {@link durableCheckpointEvery} setup statements, then before the query a `CHECKPOINT` or, every
+ * other case, a clean restart, so queries read Parquet segments and not only memtables).
  *
  * @module
  */
@@ -63,14 +66,37 @@ function omenCell(kind: string, v: OmenValue): Cell {
   }
 }
 
-/** Runs cases on OmenDB, opening a new in-memory database for each. */
+/** Setup statements between two checkpoints of a durable case. */
+export const durableCheckpointEvery = 3;
+
+/** Options of {@link OmenEngine}. */
+export interface OmenEngineOptions {
+  /** `memory` (default) or `durable` (a temporary data directory per case). */
+  readonly storage?: "memory" | "durable";
+}
+
+/** Runs cases on OmenDB, opening a new database for each. */
 export class OmenEngine implements Engine {
-  readonly name = "OmenDB";
+  readonly name: string;
+  readonly #durable: boolean;
   #db: Database | null = null;
+  #dir: string | null = null;
+  #cases = 0;
+
+  constructor(options: OmenEngineOptions = {}) {
+    this.#durable = options.storage === "durable";
+    this.name = this.#durable ? "OmenDB (durable)" : "OmenDB";
+  }
+
+  async #open(): Promise<Database> {
+    if (!this.#durable) return await Database.open({ memory: true });
+    this.#dir ??= await Deno.makeTempDir({ prefix: "omendb_fuzz_" });
+    return await Database.open({ path: this.#dir });
+  }
 
   /** Runs one SQL text on the current database and converts its answer (rows or error). */
   async exec(sql: string, stage: OutcomeStage = "query"): Promise<Outcome> {
-    const db = this.#db ?? (this.#db = await Database.open({ memory: true }));
+    const db = this.#db ?? (this.#db = await this.#open());
     try {
       const r = await db.query(sql, undefined, { timeoutMs: omenStatementTimeoutMs });
       return {
@@ -89,10 +115,23 @@ export class OmenEngine implements Engine {
 
   async run(setup: readonly string[], query: string): Promise<Outcome> {
     await this.close();
-    this.#db = await Database.open({ memory: true });
-    for (const s of setup) {
+    this.#db = await this.#open();
+    for (const [i, s] of setup.entries()) {
       const o = await this.exec(s, "setup");
       if (!o.ok) return o;
+      if (this.#durable && (i + 1) % durableCheckpointEvery === 0) {
+        const c = await this.exec("CHECKPOINT", "setup");
+        if (!c.ok) return c;
+      }
+    }
+    if (this.#durable && setup.length > 0) {
+      if (this.#cases++ % 2 === 0) {
+        const c = await this.exec("CHECKPOINT", "setup");
+        if (!c.ok) return c;
+      } else {
+        await this.#db.close();
+        this.#db = await this.#open();
+      }
     }
     return await this.exec(query);
   }
@@ -101,5 +140,8 @@ export class OmenEngine implements Engine {
     const db = this.#db;
     this.#db = null;
     if (db !== null) await db.close();
+    const dir = this.#dir;
+    this.#dir = null;
+    if (dir !== null) await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
 }
