@@ -41,7 +41,6 @@ import {
   type Value,
   valueAt,
 } from "../../core/types/column.ts";
-import { Types } from "../../core/types/data_type.ts";
 import type { ColumnSchema, TableOptions, TableSchema } from "../../core/catalog/table.ts";
 import type { BoundExpr } from "../../core/plan/expr.ts";
 import type {
@@ -80,12 +79,7 @@ import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange }
 import { ColumnCache } from "./column_cache.ts";
 import { seriesIds } from "./segment_sort.ts";
 import { buildSegment, type BuildTask, type BuiltSegment, lsnColumn } from "./segment_build.ts";
-import {
-  decodeSegment,
-  encodeSegment,
-  readSegmentFooter,
-  type SegmentColumnSpec,
-} from "./segment_codec.ts";
+import { decodeSegment, readSegmentFooter, type SegmentColumnSpec } from "./segment_codec.ts";
 
 /**
  * Segments with fewer rows than this are "small": when a partition has more than
