@@ -426,3 +426,65 @@ Deno.test("parquet-wasm loads and encodes in a module Worker", async () => {
     worker.terminate();
   }
 });
+
+Deno.test("the direct writer and parquet-wasm write files that read back the same (OmenDB and DuckDB)", async () => {
+  const fastKinds = ["i2", "i4", "i8", "f4", "f8", "t", "vc", "d", "ts", "tstz", "tm"];
+  const picked = cases.filter((c) => fastKinds.includes(c.spec.name));
+  // longer columns, so dictionaries, repeats and bit-packing across groups are exercised
+  const n = 1000;
+  const cols = picked.map((c) =>
+    columnFromValues(c.spec.type, Array.from({ length: n }, (_, i) => c.values[(i * 7) % 4]!))
+  );
+  const specs = picked.map((c) => c.spec);
+  const fast = await encodeSegment(specs, cols, n);
+  const wasm = await encodeSegment(specs, cols, n, { rowGroupRowsMax: n - 1 }); // 2 row groups
+  assert.notDeepEqual(fast.length, wasm.length); // two different writers
+  const a = await decodeSegment(fast, specs);
+  const b = await decodeSegment(wasm, specs);
+  for (let k = 0; k < specs.length; k++) {
+    for (let i = 0; i < n; i++) {
+      const x = valueAt(a[k]!, i), y = valueAt(b[k]!, i);
+      assert.ok(Object.is(x, y) || x === y, `${specs[k]!.name}[${i}]: ${x} vs ${y}`);
+    }
+  }
+  const fa = readSegmentFooter(fast), fb = readSegmentFooter(wasm);
+  // arrow-rs truncates long string bounds (64 bytes, last byte raised); the direct writer keeps
+  // them exact: both bracket every value
+  const textIds = new Set([9, 10]);
+  const stat = (
+    c: (typeof fa.columns)[number],
+  ) => [c.id, c.stats.nullCount, String(c.stats.min), textIds.has(c.id) ? "" : String(c.stats.max)];
+  assert.deepEqual(fa.columns.map(stat), fb.columns.map(stat));
+  for (const c of fa.columns.filter((c) => textIds.has(c.id))) {
+    const w = fb.columns.find((x) => x.id === c.id)!;
+    assert.ok(String(c.stats.max) <= String(w.stats.max), `${c.name} max`);
+  }
+  const dir = await Deno.makeTempDir();
+  const instance = await DuckDBInstance.create(":memory:");
+  const db = await instance.connect();
+  try {
+    await Deno.writeFile(`${dir}/fast.parquet`, fast);
+    await Deno.writeFile(`${dir}/wasm.parquet`, wasm);
+    const q = (f: string) =>
+      `SELECT * EXCLUDE (f4, f8), f4::VARCHAR, f8::VARCHAR FROM read_parquet('${dir}/${f}')`;
+    const ra = (await db.runAndReadAll(q("fast.parquet"))).getRows().map(String);
+    const rb = (await db.runAndReadAll(q("wasm.parquet"))).getRows().map(String);
+    assert.equal(ra.length, n);
+    assert.deepEqual(ra, rb);
+    const types = async (f: string) =>
+      (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${dir}/${f}')`)).getRows()
+        .map((r) => `${r[0]}:${r[1]}`);
+    assert.deepEqual(await types("fast.parquet"), await types("wasm.parquet"));
+    const ids = await db.runAndReadAll(
+      `SELECT name, field_id FROM parquet_schema('${dir}/fast.parquet') WHERE num_children IS NULL`,
+    );
+    assert.deepEqual(
+      ids.getRows().map((r) => [String(r[0]), Number(r[1])]),
+      specs.map((s) => [s.name, s.id]),
+    );
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
