@@ -61,7 +61,7 @@ export const defaultLimits: Limits = Object.freeze({
   queryMemoryBytesMax: 1024 * 1024 * 1024,
   textValueBytesMax: 64 * 1024 * 1024,
   copyLineBytesMax: 64 * 1024 * 1024,
-  memtableBytesMax: 256 * 1024 * 1024,
+  memtableBytesMax: 128 * 1024 * 1024,
   columnCacheBytesMax: 512 * 1024 * 1024,
   partitionSegmentsMax: 8,
   checkpointWorkers: 1,

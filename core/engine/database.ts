@@ -512,10 +512,15 @@ export class Database {
    */
   verify(): Promise<string[]> {
     // queued like a query, so no checkpoint moves files while they are read
-    return this.#serialize(async () => [
+    return this.#serialize(() => this.#verifyNow());
+  }
+
+  async #verifyNow(): Promise<string[]> {
+    await this.#quiesce(); // no background checkpoint moves files while they are read
+    return [
       ...(await this.#storage?.verify?.() ?? []),
       ...(await this.#wal?.verify?.() ?? []).map((p) => `WAL: ${p}`),
-    ]);
+    ];
   }
 
   /** Closes the database: no more queries; the WAL and lock are released. */
@@ -586,6 +591,7 @@ export class Database {
       case "drop_sequence":
       case "truncate":
       case "checkpoint":
+      case "verify":
       case "drop_partitions":
         return bound;
     }
@@ -615,6 +621,15 @@ export class Database {
       case "checkpoint":
         await this.#checkpoint();
         return { command: "CHECKPOINT", columns: [], rows: [], rowCount: 0 };
+      case "verify": {
+        const problems = await this.#verifyNow();
+        return {
+          command: `SELECT ${problems.length}`,
+          columns: [{ name: "problem", type: Types.text }],
+          rows: problems.map((p) => [p]),
+          rowCount: problems.length,
+        };
+      }
       case "drop_partitions": {
         const done = { command: "ALTER TABLE", columns: [], rows: [], rowCount: 0 };
         if (bound.table === null) return done;

@@ -410,6 +410,8 @@ class Binder {
         return this.copy(stmt);
       case "checkpoint":
         return { kind: "checkpoint" };
+      case "verify":
+        return { kind: "verify" };
       case "drop_partitions": {
         const r = resolveName(stmt.name);
         const table = this.ctx.catalog.getTable(r.schema, r.name);

@@ -36,6 +36,7 @@ export type BoundStatement =
     readonly options: NewTableOptions | null;
   }
   | { readonly kind: "checkpoint" }
+  | { readonly kind: "verify" }
   | {
     readonly kind: "drop_partitions";
     /** `null` when the table is missing and IF EXISTS was given. */

@@ -468,6 +468,11 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** `VERIFY DATABASE`: checks WAL and segment checksums and the manifest; one row a problem. */
+    readonly kind: "verify";
+    readonly pos: number;
+  }
+  | {
     /** `CHECKPOINT`: memtables to segments, manifest, WAL truncated; returns once durable. */
     readonly kind: "checkpoint";
     readonly pos: number;

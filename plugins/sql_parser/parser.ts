@@ -449,6 +449,11 @@ class Parser {
       }
       return { kind: "execute", name, args, pos: t.pos };
     }
+    if (this.isKw("verify") && this.isKw("database", this.peek(1))) {
+      this.next();
+      this.next();
+      return { kind: "verify", pos: t.pos };
+    }
     if (this.isKw("checkpoint")) {
       this.next();
       return { kind: "checkpoint", pos: t.pos };

@@ -484,3 +484,19 @@ Deno.test("TRUNCATE keeps the table's folder: the recreated table's segments sur
   assert.deepEqual(await rows(db, "SELECT host FROM cpu"), [["b"]]);
   await db.close();
 });
+
+Deno.test("VERIFY DATABASE: no rows when clean, one row per problem (a damaged segment)", async () => {
+  const env = memEnv();
+  const db = await Database.open({ path: "/db", env });
+  await db.query("CREATE TABLE t (x INTEGER, s TEXT)");
+  await db.query("INSERT INTO t VALUES (1, 'a'), (2, 'b'); CHECKPOINT");
+  const clean = await db.query("VERIFY DATABASE");
+  assert.deepEqual([clean.command, clean.rows], ["SELECT 0", []]);
+  const seg = (await files(env, "/db")).find((f) => f.endsWith(".parquet"))!;
+  const bytes = (await env.fs.readFile(`/db/${seg}`))!;
+  bytes[10]! ^= 0xff;
+  await env.fs.writeFileAtomic(`/db/${seg}`, bytes);
+  const bad = await db.query("VERIFY DATABASE");
+  assert.ok(bad.rows.length > 0 && String(bad.rows[0]![0]).includes(seg), JSON.stringify(bad.rows));
+  await db.close();
+});
