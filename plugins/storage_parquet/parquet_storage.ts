@@ -341,6 +341,12 @@ export class ParquetStorage implements StorageEngine {
       await this.#env.fs.remove(`${this.#dir}/${path}`);
       this.#log({ event: "storage_unlisted_file_removed", file: path });
     }
+    // a manifest write cut short leaves its temp file beside the manifest
+    for (const name of await this.#env.fs.readDir(this.#dir)) {
+      if (!name.startsWith(`${manifestFileName}.tmp-`)) continue;
+      await this.#env.fs.remove(`${this.#dir}/${name}`);
+      this.#log({ event: "storage_unlisted_file_removed", file: name });
+    }
   }
 
   /**

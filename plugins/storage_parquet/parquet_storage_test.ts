@@ -500,3 +500,15 @@ Deno.test("VERIFY DATABASE: no rows when clean, one row per problem (a damaged s
   assert.ok(bad.rows.length > 0 && String(bad.rows[0]![0]).includes(seg), JSON.stringify(bad.rows));
   await db.close();
 });
+
+Deno.test("a manifest temp file left by a crash is removed at open", async () => {
+  const env = memEnv();
+  let db = await Database.open({ path: "/db", env });
+  await db.query("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1); CHECKPOINT");
+  await db.close();
+  await env.fs.writeFileAtomic("/db/manifest.json.tmp-1234", new Uint8Array([1, 2]));
+  db = await Database.open({ path: "/db", env });
+  assert.ok(!(await env.fs.readDir("/db")).some((n) => n.includes(".tmp-")));
+  assert.deepEqual(await rows(db, "SELECT x FROM t"), [[1]]);
+  await db.close();
+});
