@@ -7,12 +7,12 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { buildSegment, type BuildTask } from "./segment_build.ts";
+import { buildSegment, type BuildTask, unpackTask } from "./segment_build.ts";
 
 self.onmessage = async (e: MessageEvent<{ id: number; task: BuildTask }>) => {
   const { id, task } = e.data;
   try {
-    const built = await buildSegment(task);
+    const built = await buildSegment(unpackTask(task));
     const transfer: ArrayBuffer[] = [built.bytes.buffer as ArrayBuffer];
     if (built.ts !== null) transfer.push(built.ts.buffer as ArrayBuffer);
     if (built.deletes !== null) transfer.push(built.deletes.buffer as ArrayBuffer);

@@ -78,7 +78,13 @@ import {
 import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange } from "./prune.ts";
 import { ColumnCache } from "./column_cache.ts";
 import { seriesIds } from "./segment_sort.ts";
-import { buildSegment, type BuildTask, type BuiltSegment, lsnColumn } from "./segment_build.ts";
+import {
+  buildSegment,
+  type BuildTask,
+  type BuiltSegment,
+  lsnColumn,
+  packTask,
+} from "./segment_build.ts";
 import { decodeSegment, readSegmentFooter, type SegmentColumnSpec } from "./segment_codec.ts";
 
 /**
@@ -1146,7 +1152,8 @@ export class ParquetStorage implements StorageEngine {
   }
 
   /** Builds a segment in the checkpoint Worker (started on first use, stopped by close). */
-  #buildInWorker(task: BuildTask): Promise<BuiltSegment> {
+  #buildInWorker(plain: BuildTask): Promise<BuiltSegment> {
+    const task = packTask(plain);
     if (this.#worker === null) {
       this.#worker = new Worker(new URL("./encode_worker.ts", import.meta.url), { type: "module" });
       this.#worker.onmessage = (e: MessageEvent) => {
@@ -1182,7 +1189,9 @@ export class ParquetStorage implements StorageEngine {
     this.#workerWaiters.set(id, { resolve, reject });
     const transfer = new Set<ArrayBuffer>([task.lsns.buffer as ArrayBuffer]);
     for (const c of task.columns) {
-      if (c.data !== null && !Array.isArray(c.data)) transfer.add(c.data.buffer as ArrayBuffer);
+      const d = c.data as unknown as { buffer?: ArrayBuffer; codes?: Int32Array } | null;
+      if (d?.codes !== undefined) transfer.add(d.codes.buffer as ArrayBuffer);
+      else if (d?.buffer !== undefined) transfer.add(d.buffer);
       if (c.validity !== null) transfer.add(c.validity.buffer as ArrayBuffer);
     }
     if (task.deletes !== null) transfer.add(task.deletes.buffer as ArrayBuffer);

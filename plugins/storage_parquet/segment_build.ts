@@ -168,3 +168,50 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
     stats: footer.columns.filter((c) => c.id !== 0).map((c) => ({ id: c.id, ...c.stats })),
   };
 }
+
+/** A text column in transit to the checkpoint Worker: its distinct values and a code per row. */
+interface PackedText {
+  readonly packed: true;
+  readonly dict: string[];
+  readonly codes: Int32Array;
+}
+
+/**
+ * Replaces the string arrays of a task's columns by dictionaries and codes: posting a few
+ * thousand distinct strings and an Int32Array is about 7x cheaper than cloning a string per row,
+ * and the clone runs on the thread that inserts.
+ */
+export function packTask(task: BuildTask): BuildTask {
+  const columns = task.columns.map((c) => {
+    if (!Array.isArray(c.data)) return c;
+    const ids = new Map<string, number>();
+    const dict: string[] = [];
+    const codes = new Int32Array(c.length);
+    const data = c.data as string[];
+    for (let i = 0; i < c.length; i++) {
+      const v = data[i] ?? "";
+      let id = ids.get(v);
+      if (id === undefined) {
+        id = dict.length;
+        ids.set(v, id);
+        dict.push(v);
+      }
+      codes[i] = id;
+    }
+    const packed: PackedText = { packed: true, dict, codes };
+    return { ...c, data: packed } as unknown as Column;
+  });
+  return { ...task, columns };
+}
+
+/** Undoes {@link packTask} (in the Worker). */
+export function unpackTask(task: BuildTask): BuildTask {
+  const columns = task.columns.map((c) => {
+    const p = c.data as unknown as PackedText | null;
+    if (p === null || typeof p !== "object" || !("packed" in p)) return c;
+    const data = new Array<string>(c.length);
+    for (let i = 0; i < c.length; i++) data[i] = p.dict[p.codes[i]!]!;
+    return { ...c, data } as Column;
+  });
+  return { ...task, columns };
+}
