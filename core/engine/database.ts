@@ -29,12 +29,14 @@ import { formatValue } from "../types/format.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
 import type { Batch } from "../types/batch.ts";
 import {
+  allValid,
   type Column,
   columnFromValues,
   concatColumns,
   isValid,
   makeColumn,
   nullColumn,
+  setNull,
   type Value,
   valueAt,
 } from "../types/column.ts";
@@ -1459,6 +1461,25 @@ function adoptArray(type: Column["type"], arr: ArrayLike<unknown>, length: numbe
     type.kind === "int2" && arr instanceof Int16Array ||
     type.kind === "float4" && arr instanceof Float32Array;
   if (direct) return makeColumn(type, length, arr as Float64Array, null);
+  if ((type.kind === "text" || type.kind === "varchar") && Array.isArray(arr)) {
+    // an array of strings (tags): one pass, no value objects
+    const data = new Array<string>(length);
+    let validity: Uint8Array | null = null;
+    let i = 0;
+    for (; i < length; i++) {
+      const v: unknown = arr[i];
+      if (typeof v === "string") data[i] = v;
+      else if (v === null || v === undefined) {
+        validity ??= allValid(length);
+        setNull(validity, i);
+        data[i] = "";
+      } else break;
+    }
+    if (i === length) {
+      const col = makeColumn(Types.text, length, data, validity);
+      return type.kind === "text" ? col : castColumn(col, type);
+    }
+  }
   const values: Value[] = Array.from(arr as ArrayLike<unknown>, (v) => {
     if (v === null || v === undefined) return null;
     if (v instanceof Date) return v.getTime() * 1000;

@@ -63,6 +63,19 @@ export class MemTable {
     };
     let start = 0;
     const last = this.batches.at(-1);
+    // a bulk batch is kept whole (scans slice it); only small appends top up the last batch
+    if (batch.length >= this.batchRowsMax / 2) {
+      this.batches.push({
+        columns: [...batch.columns],
+        length: batch.length,
+        lsns: new Float64Array(batch.length).fill(lsn),
+        deleted: null,
+      });
+      this.rows += batch.length;
+      for (const c of batch.columns) this.bytes += columnBytes(c);
+      this.bytes += batch.length * 8;
+      return;
+    }
     if (last !== undefined && last.length < this.batchRowsMax && last.deleted === null) {
       const count = Math.min(this.batchRowsMax - last.length, batch.length);
       const part = slice(0, count);

@@ -28,6 +28,7 @@
  */
 import zlib from "node:zlib";
 import { type Column, isValid } from "../../core/types/column.ts";
+import type { CodedColumn } from "./segment_sort.ts";
 import type { TypeKind } from "../../core/types/data_type.ts";
 
 /** What a column is written as. */
@@ -337,12 +338,20 @@ function encodeFixed(col: Column, rows: Uint32Array, count: number): Encoded {
         w[r * 2 + 1] = hi | 0;
       }
     }
-    if (kind === "int8") {
-      for (let k = 0; k < count; k++) {
-        const v = arr[rows[k]!]!;
-        if (k === 0 || v < loBig) loBig = v;
-        if (k === 0 || v > hiBig) hiBig = v;
+    if (kind === "int8" && count > 0) {
+      // compare (signed high word, unsigned low word) pairs; one BigInt for each extreme
+      const w = new Int32Array(arr.buffer);
+      let lo = rows[0]!, hi = lo;
+      for (let k = 1; k < count; k++) {
+        const r = rows[k]!;
+        const h = w[r * 2 + 1]!, l = w[r * 2]! >>> 0;
+        const hl = w[lo * 2 + 1]!, ll = w[lo * 2]! >>> 0;
+        if (h < hl || (h === hl && l < ll)) lo = r;
+        const hh = w[hi * 2 + 1]!, lh = w[hi * 2]! >>> 0;
+        if (h > hh || (h === hh && l > lh)) hi = r;
       }
+      loBig = arr[lo]!;
+      hiBig = arr[hi]!;
     } else if (count > 0) {
       // the int64 order is the microseconds' order: find the extremes as numbers
       const src = col.data as Float64Array;
@@ -452,11 +461,19 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 function encodeText(col: Column, rows: Uint32Array, count: number): Encoded {
   const src = col.data as string[];
   const ids = new Map<string, number>();
-  const entries: string[] = [];
-  const idx = new Uint32Array(count);
+  let entries: string[] = [];
+  let idx = new Uint32Array(count);
   const limit = Math.min(dictionaryEntriesMax, Math.max(16, count >>> 1));
   let useDict = count > 0;
-  for (let k = 0; k < count && useDict; k++) {
+  const coded = (col as CodedColumn).dictCodes;
+  if (coded !== undefined && coded.dict.length <= limit && count > 0) {
+    // the codes are the dictionary indices already (unused entries only widen the statistics)
+    entries = [...coded.dict];
+    idx = new Uint32Array(count);
+    for (let k = 0; k < count; k++) idx[k] = coded.codes[rows[k]!]!;
+  }
+  const lookups = coded !== undefined && entries.length > 0 ? 0 : count;
+  for (let k = 0; k < lookups && useDict; k++) {
     const v = src[rows[k]!]!;
     let id = ids.get(v);
     if (id === undefined) {

@@ -29,7 +29,7 @@
 import { type Column, makeColumn, takeColumn } from "../../core/types/column.ts";
 import { Types } from "../../core/types/data_type.ts";
 import type { SegmentMeta } from "./manifest.ts";
-import { seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import { type CodedColumn, seriesTimeOrder, timeOrder } from "./segment_sort.ts";
 import {
   encodeSegment,
   readSegmentFooter,
@@ -120,7 +120,14 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
       sort = "time";
     }
     rows = order.length;
-    columns = columns.map((c) => takeColumn(c, order, rows));
+    columns = columns.map((c) => {
+      const taken = takeColumn(c, order, rows);
+      const coded = (c as CodedColumn).dictCodes;
+      if (coded === undefined) return taken;
+      const codes = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) codes[i] = coded.codes[order[i]!]!;
+      return { ...taken, dictCodes: { dict: coded.dict, codes } } as CodedColumn;
+    });
     const sortedLsns = new Float64Array(rows);
     for (let i = 0; i < rows; i++) sortedLsns[i] = lsns[order[i]!]!;
     lsns = sortedLsns;
@@ -130,11 +137,15 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
       deletes = d;
     }
   }
+  // LSNs are below 2^53: write the int64 words directly, no BigInt per row
   const bigLsns = new BigInt64Array(rows);
+  const words = new Uint32Array(bigLsns.buffer);
   let minLsn = Infinity, maxLsn = 0;
   for (let i = 0; i < rows; i++) {
     const v = lsns[i]!;
-    bigLsns[i] = BigInt(v);
+    const hi = Math.floor(v / 4294967296);
+    words[i * 2] = v - hi * 4294967296;
+    words[i * 2 + 1] = hi;
     if (v < minLsn) minLsn = v;
     if (v > maxLsn) maxLsn = v;
   }
@@ -211,7 +222,7 @@ export function unpackTask(task: BuildTask): BuildTask {
     if (p === null || typeof p !== "object" || !("packed" in p)) return c;
     const data = new Array<string>(c.length);
     for (let i = 0; i < c.length; i++) data[i] = p.dict[p.codes[i]!]!;
-    return { ...c, data } as Column;
+    return { ...c, data, dictCodes: { dict: p.dict, codes: p.codes } } as CodedColumn;
   });
   return { ...task, columns };
 }

@@ -19,6 +19,14 @@
  */
 import { type Column, isValid } from "../../core/types/column.ts";
 
+/**
+ * A text column that also carries dictionary codes (`data[i] === dict[codes[i]]` for valid rows),
+ * as columns arrive in the checkpoint Worker: sorting and encoding use the codes, not strings.
+ */
+export type CodedColumn = Column & {
+  readonly dictCodes?: { readonly dict: readonly string[]; readonly codes: Int32Array };
+};
+
 /** A sort of a segment's rows. */
 export interface SegmentOrder {
   /** Row numbers in output order (dropped duplicates left out). */
@@ -78,10 +86,19 @@ export function seriesIds(keys: readonly Column[], n: number): SeriesIds {
   const childValue: Uint32Array[] = [];
   for (const col of keys) {
     const dict = new Map<string, number>();
-    const texts: string[] = [];
-    const valueIds = new Uint32Array(n);
+    let texts: string[] = [];
+    let valueIds = new Uint32Array(n);
     const data = col.data as readonly unknown[] | ArrayLike<number | bigint>;
-    for (let i = 0; i < n; i++) {
+    const coded = (col as CodedColumn).dictCodes;
+    if (coded !== undefined) {
+      // dictionary codes came with the column: no string lookups (NULL is one more code)
+      texts = [...coded.dict, nullMark];
+      valueIds = new Uint32Array(n);
+      for (let i = 0; i < n; i++) {
+        valueIds[i] = isValid(col.validity, i) ? coded.codes[i]! : coded.dict.length;
+      }
+    }
+    for (let i = 0; i < n && coded === undefined; i++) {
       const text = isValid(col.validity, i) ? String((data as ArrayLike<unknown>)[i]) : nullMark;
       let id = dict.get(text);
       if (id === undefined) {
