@@ -1,4 +1,5 @@
 import type { Batch } from "../types/batch.ts";
+import { DbError, SqlState } from "../errors.ts";
 import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
 import type { Column } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
@@ -167,4 +168,27 @@ export interface StorageContext {
 export interface StoragePlugin {
   readonly name: string;
   open(context: StorageContext): Promise<StorageEngine>;
+}
+
+/**
+ * A storage engine's table state by id; 42P01 when storage has no such table. For engines that
+ * keep their tables in a Map (both built-in ones do).
+ *
+ * @example
+ * ```ts
+ * import { tableById } from "./storage.ts";
+ * console.assert(tableById(new Map([[1, "t"]]), 1) === "t");
+ * ```
+ */
+export function tableById<T>(tables: ReadonlyMap<number, T>, id: number): T {
+  const t = tables.get(id);
+  if (t === undefined) {
+    throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
+  }
+  return t;
+}
+
+/** The error of creating a table whose id storage already has (an engine bug, not user input). */
+export function duplicateTableId(id: number): DbError {
+  return new DbError(SqlState.duplicateTable, `table id ${id} already exists`);
 }

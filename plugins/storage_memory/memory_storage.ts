@@ -16,6 +16,7 @@ import type {
   StorageEngine,
   StoragePlugin,
 } from "../../core/plugin/storage.ts";
+import { duplicateTableId, tableById } from "../../core/plugin/storage.ts";
 
 interface MemoryTable {
   /** The table's columns as storage knows them (ADD / DROP COLUMN change them). */
@@ -31,18 +32,12 @@ export class MemoryStorage implements StorageEngine {
   constructor(readonly batchRowsMax: number) {}
 
   #table(id: number): MemoryTable {
-    const t = this.#tables.get(id);
-    if (!t) {
-      throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
-    }
-    return t;
+    return tableById(this.#tables, id);
   }
 
   createTable(table: TableSchema): Promise<void> {
     if (this.#tables.has(table.id)) {
-      return Promise.reject(
-        new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`),
-      );
+      return Promise.reject(duplicateTableId(table.id));
     }
     this.#tables.set(table.id, { columns: table.columns, batches: [], rows: 0 });
     return Promise.resolve();

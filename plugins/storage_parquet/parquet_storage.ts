@@ -52,6 +52,7 @@ import type {
   StorageEngine,
   StorageRecovery,
 } from "../../core/plugin/storage.ts";
+import { duplicateTableId, tableById } from "../../core/plugin/storage.ts";
 import type { Env } from "../../core/env/mod.ts";
 import type { Limits } from "../../core/limits.ts";
 import type { IndexPlugin, SegmentIndex } from "../../core/plugin/index_plugin.ts";
@@ -392,18 +393,12 @@ export class ParquetStorage implements StorageEngine {
   }
 
   #table(id: number): TableState {
-    const t = this.#tables.get(id);
-    if (!t) {
-      throw new DbError(SqlState.undefinedTable, `table with id ${id} does not exist in storage`);
-    }
-    return t;
+    return tableById(this.#tables, id);
   }
 
   createTable(table: TableSchema): Promise<void> {
     if (this.#tables.has(table.id)) {
-      return Promise.reject(
-        new DbError(SqlState.duplicateTable, `table id ${table.id} already exists`),
-      );
+      return Promise.reject(duplicateTableId(table.id));
     }
     this.#tables.set(table.id, {
       id: table.id,
