@@ -996,6 +996,48 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   await db.close();
 });
 
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: PostgreSQL's general date/time input (Julian days, punctuation)", async () => {
+  const db = await Database.open({ memory: true });
+  // Julian days ('j', 'jd', any case); punctuation other than + - . : / only separates fields.
+  await check(
+    db,
+    "SELECT CAST('j0' AS DATE)::text, CAST('=J9$' AS DATE)::text, CAST('$j9=' AS DATE)::text, " +
+      "CAST('J2451545' AS DATE)::text, CAST('j 2451545' AS DATE)::text, CAST('=j0=' AS DATE)::text",
+    [[
+      "4714-11-24 BC",
+      "4714-12-03 BC",
+      "4714-12-03 BC",
+      "2000-01-01",
+      "2000-01-01",
+      "4714-11-24 BC",
+    ]],
+  );
+  await check(
+    db,
+    "SELECT CAST('J0 12:00' AS TIMESTAMP)::text, CAST('J2451545.5' AS TIMESTAMP)::text",
+    [["4714-11-24 12:00:00 BC", "2000-01-01 12:00:00"]],
+  );
+  // MDY fields with any separator, run-together digits, a one-digit year read as 20xx.
+  await check(
+    db,
+    "SELECT CAST('9#9=9' AS DATE)::text, CAST('20240101' AS DATE)::text, CAST('8-2-1' AS DATE)::text",
+    [["2009-09-09", "2024-01-01", "2001-08-02"]],
+  );
+  await fails(db, "SELECT CAST('xj0' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J0 12' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J2147483494' AS DATE)", "22008");
+  await fails(db, "SELECT CAST('J1SX+' AS DATE)", "22023");
+  // The literal converts while the query is analysed; ORDER BY '' is then a 42601.
+  await fails(
+    db,
+    "WITH s AS (SELECT CAST('=J9$' AS DATE) AS d FROM (VALUES (1)) AS t(x)) SELECT '' FROM s ORDER BY ''",
+    "42601",
+  );
+  await db.close();
+});
+
 Deno.test("HAVING resolves a select-list alias that is no column (DataFusion, DuckDB)", async () => {
   const db = await setup();
   await check(
