@@ -1038,6 +1038,36 @@ Deno.test("fuzz regressions: PostgreSQL's general date/time input (Julian days, 
   await db.close();
 });
 
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: a CTE is pulled up through the outer WHERE before constants fold", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c TEXT); INSERT INTO t VALUES ('a'), (NULL)");
+  // s.d2 is the constant TRUE once the CTE is pulled up, so the CASE is its first arm and the
+  // ELSE arm is never folded (no 22003), with or without a WHERE between the two queries.
+  await check(
+    db,
+    "WITH s AS (SELECT c AS d0, (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t) " +
+      "SELECT DISTINCT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END, s.d2 " +
+      "FROM s WHERE s.d2",
+    [[0, true]],
+  );
+  await check(
+    db,
+    "WITH s AS (SELECT (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t " +
+      "WHERE CAST(NULL AS INTEGER) IN (-73 + (- 45))) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    [],
+  );
+  // a WHEN that is not constant leaves the ELSE arm to be folded, and it raises, as in PostgreSQL
+  await fails(
+    db,
+    "WITH s AS (SELECT c IS NULL AS d2 FROM t) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    "22003",
+  );
+  await db.close();
+});
+
 Deno.test("HAVING resolves a select-list alias that is no column (DataFusion, DuckDB)", async () => {
   const db = await setup();
   await check(
