@@ -973,6 +973,13 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     5,
     1,
   ]]);
+  // ... and so are the keys of an ordered aggregate's ORDER BY (seed 7).
+  await check(
+    db,
+    "SELECT string_agg(CAST(10 / i AS TEXT), ',' ORDER BY 10 / i DESC) FILTER (WHERE b), " +
+      "string_agg(CAST(i % i AS TEXT), ',' ORDER BY i % i) FILTER (WHERE CAST(NULL AS BOOLEAN)) FROM f",
+    [["5", null]],
+  );
   // CASE over numeric(12,3) and numeric is plain numeric: no coercion to the first typmod.
   await check(
     db,
