@@ -482,67 +482,26 @@ function decodeNumber(
     tm.doy = value;
     return M.doy | M.month | M.day;
   }
-  let tmask: number;
-  switch (fmask & DATE_M) {
-    case 0:
-      if (flen >= 3) {
-        tmask = M.year;
-        tm.year = value;
-      } else {
-        tmask = M.month;
-        tm.month = value;
-      }
-      break;
-    case M.year:
-      tmask = M.month;
-      tm.month = value;
-      break;
-    case M.month:
-      if (haveTextMonth) {
-        if (flen >= 3) {
-          tmask = M.year;
-          tm.year = value;
-        } else {
-          tmask = M.day;
-          tm.day = value;
-        }
-      } else {
-        tmask = M.day;
-        tm.day = value;
-      }
-      break;
-    case M.year | M.month:
-      if (haveTextMonth) {
-        if (flen >= 3 && twoDigitYear.value) {
-          // 'Mon-02-2024': the 2-digit "year" was the day
-          tm.day = tm.year;
-          tm.year = value;
-          twoDigitYear.value = false;
-          tmask = M.day;
-        } else {
-          tmask = M.day;
-          tm.day = value;
-        }
-      } else {
-        tmask = M.day;
-        tm.day = value;
-      }
-      break;
-    case M.day:
-      tmask = M.month;
-      tm.month = value;
-      break;
-    case M.month | M.day:
-      tmask = M.year;
+  const known = fmask & DATE_M;
+  if (known === DATE_M) return decodeNumberField(s, fmask, tm, twoDigitYear);
+  let field: "year" | "month" | "day";
+  if (known === 0) field = flen >= 3 ? "year" : "month"; // MDY, unless it is a long year
+  else if (known === M.year || known === M.day) field = "month";
+  else if (known === M.month) field = haveTextMonth && flen >= 3 ? "year" : "day";
+  else if (known === (M.month | M.day)) field = "year";
+  else if (known === (M.year | M.month)) {
+    if (haveTextMonth && flen >= 3 && twoDigitYear.value) {
+      // 'Mon-02-2024': the two-digit "year" was the day
+      tm.day = tm.year;
       tm.year = value;
-      break;
-    case DATE_M:
-      return decodeNumberField(s, fmask, tm, twoDigitYear);
-    default:
-      return fail();
-  }
-  if (tmask === M.year) twoDigitYear.value = flen <= 2;
-  return tmask;
+      twoDigitYear.value = false;
+      return M.day;
+    }
+    field = "day";
+  } else return fail();
+  tm[field] = value;
+  if (field === "year") twoDigitYear.value = flen <= 2;
+  return M[field];
 }
 
 /** A field with date separators: `2024-02-29`, `1/2/3`, `feb.29.2024` (DecodeDate). */
