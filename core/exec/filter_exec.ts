@@ -5,7 +5,7 @@ import { conjuncts } from "../plan/expr_utils.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
-import { rowsBeforeError } from "./rows_before_error.ts";
+import { eachBatch } from "./rows_before_error.ts";
 
 /**
  * Keeps the rows for which `predicate` is true (not false, not NULL). Conjuncts are evaluated
@@ -41,16 +41,5 @@ export async function* filterExec(
     }
     return current;
   };
-  for await (const batch of input) {
-    ctx.check();
-    let kept: Batch;
-    try {
-      kept = await keepRows(batch);
-    } catch (e) {
-      // the rows before the failing one pass first, as PostgreSQL filters a row at a time
-      yield* rowsBeforeError(batch, keepRows, e);
-      return;
-    }
-    if (kept.length > 0) yield kept;
-  }
+  yield* eachBatch(input, keepRows, ctx);
 }

@@ -1,8 +1,8 @@
 /**
  * PostgreSQL runs a plan a row at a time, so a consumer that stops early (EXISTS stops at its
  * first row, LIMIT at its last) never meets the error of a later row. OmenDB's operators
- * evaluate a batch at once; when that raises, they hand the batch to {@link rowsBeforeError},
- * which evaluates it again a row at a time and yields what the rows before the failing one
+ * evaluate a batch at once; {@link eachBatch} runs such a step, and when it raises over a batch,
+ * evaluates that batch again a row at a time and yields what the rows before the failing one
  * produce, then raises that row's error. The common, error-free path stays vectorized.
  *
  * @module
@@ -10,6 +10,7 @@
 import type { Batch } from "../types/batch.ts";
 import { concatColumns, takeColumn } from "../types/column.ts";
 import { DbError } from "../errors.ts";
+import type { ExecContext } from "./context.ts";
 
 function concatBatches(parts: readonly Batch[]): Batch {
   const first = parts[0]!;
@@ -24,7 +25,7 @@ function concatBatches(parts: readonly Batch[]): Batch {
  * batch): yields the output of the rows before the first failing row, then raises its error.
  * An error that is not a DbError, or a batch of one row, is raised as it is.
  */
-export async function* rowsBeforeError(
+async function* rowsBeforeError(
   batch: Batch,
   step: (rows: Batch) => Batch | Promise<Batch>,
   error: unknown,
@@ -45,4 +46,26 @@ export async function* rowsBeforeError(
   }
   // no row fails on its own: what they produce is the answer
   if (parts.length > 0) yield concatBatches(parts);
+}
+
+/**
+ * Runs `step` over each input batch and yields its non-empty outputs; after a step raises,
+ * the rows of that batch before the failing row still come out (see the module doc).
+ */
+export async function* eachBatch(
+  input: AsyncIterable<Batch>,
+  step: (rows: Batch) => Batch | Promise<Batch>,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  for await (const batch of input) {
+    ctx.check();
+    let out: Batch;
+    try {
+      out = await step(batch);
+    } catch (e) {
+      yield* rowsBeforeError(batch, step, e);
+      return;
+    }
+    if (out.length > 0) yield out;
+  }
 }
