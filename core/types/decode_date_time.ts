@@ -401,7 +401,7 @@ function isZoneName(name: string): boolean {
   return name.includes("/") && TimeZone.named(name) !== null;
 }
 
-/** Days since 1970-01-01 → year, month, day (j2date over Julian day numbers). */
+/** A Julian day number as year, month and day (PostgreSQL's j2date). */
 function civilFromJulian(jd: number): { year: number; month: number; day: number } {
   let julian = jd + 32044;
   let quad = Math.floor(julian / 146097);
