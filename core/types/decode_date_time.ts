@@ -670,60 +670,33 @@ function decodeFields(fields: readonly Field[]): DecodedDateTime {
           if (rest.startsWith(".")) {
             if (ptype !== "julian" && ptype !== "time" && ptype !== "second") fail();
           } else if (rest !== "") fail();
-          switch (ptype) {
-            case "year":
-              tm.year = value;
-              tmask = M.year;
-              break;
-            case "month":
-              if ((fmask & M.month) && (fmask & M.hour)) {
-                tm.minute = value;
-                tmask = M.minute;
-              } else {
-                tm.month = value;
-                tmask = M.month;
-              }
-              break;
-            case "day":
-              tm.day = value;
-              tmask = M.day;
-              break;
-            case "hour":
-              tm.hour = value;
-              tmask = M.hour;
-              break;
-            case "minute":
-              tm.minute = value;
-              tmask = M.minute;
-              break;
-            case "second":
-              tm.second = value;
-              tmask = M.second;
-              if (rest !== "") {
-                tm.fracMicros = fractionalSecond(rest);
-                tmask = ALL_SECS_M;
-              }
-              break;
-            case "julian": {
-              tmask = DATE_M;
-              setJulian(value);
-              if (rest !== "") {
-                // a fraction of a day, truncated to microseconds as PostgreSQL does
-                const us = Math.trunc(parseFraction(rest) * US_PER_DAY);
-                tm.hour = Math.floor(us / 3_600_000_000);
-                tm.minute = Math.floor(us / 60_000_000) % 60;
-                tm.second = Math.floor(us / 1_000_000) % 60;
-                tm.fracMicros = us % 1_000_000;
-                tmask |= TIME_M;
-              }
-              break;
+          if (ptype === "julian") {
+            tmask = DATE_M;
+            setJulian(value);
+            if (rest !== "") {
+              // a fraction of a day, truncated to microseconds as PostgreSQL does
+              const us = Math.trunc(parseFraction(rest) * US_PER_DAY);
+              tm.hour = Math.floor(us / 3_600_000_000);
+              tm.minute = Math.floor(us / 60_000_000) % 60;
+              tm.second = Math.floor(us / 1_000_000) % 60;
+              tm.fracMicros = us % 1_000_000;
+              tmask |= TIME_M;
             }
-            case "time":
-              tmask = decodeNumberField(text, fmask | DATE_M, tm, twoDigitYear);
-              if (tmask !== TIME_M) fail();
-              break;
-            case "other":
-              fail();
+          } else if (ptype === "time") {
+            tmask = decodeNumberField(text, fmask | DATE_M, tm, twoDigitYear);
+            if (tmask !== TIME_M) fail();
+          } else if (ptype === "other") fail();
+          else {
+            // 'm' after a month and an hour is minutes
+            const field = ptype === "month" && (fmask & M.month) && (fmask & M.hour)
+              ? "minute"
+              : ptype;
+            tm[field] = value;
+            tmask = M[field];
+            if (field === "second" && rest !== "") {
+              tm.fracMicros = fractionalSecond(rest);
+              tmask = ALL_SECS_M;
+            }
           }
           ptype = null;
           special = null; // a labelled field makes it a date again ('epoch j5')
