@@ -974,6 +974,13 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     5,
     1,
   ]]);
+  // ... and so are the keys of an ordered aggregate's ORDER BY (seed 7).
+  await check(
+    db,
+    "SELECT string_agg(CAST(10 / i AS TEXT), ',' ORDER BY 10 / i DESC) FILTER (WHERE b), " +
+      "string_agg(CAST(i % i AS TEXT), ',' ORDER BY i % i) FILTER (WHERE CAST(NULL AS BOOLEAN)) FROM f",
+    [["5", null]],
+  );
   // CASE over numeric(12,3) and numeric is plain numeric: no coercion to the first typmod.
   await check(
     db,
@@ -994,6 +1001,95 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [],
   );
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: PostgreSQL's general date/time input (Julian days, punctuation)", async () => {
+  const db = await Database.open({ memory: true });
+  // Julian days ('j', 'jd', any case); punctuation other than + - . : / only separates fields.
+  await check(
+    db,
+    "SELECT CAST('j0' AS DATE)::text, CAST('=J9$' AS DATE)::text, CAST('$j9=' AS DATE)::text, " +
+      "CAST('J2451545' AS DATE)::text, CAST('j 2451545' AS DATE)::text, CAST('=j0=' AS DATE)::text",
+    [[
+      "4714-11-24 BC",
+      "4714-12-03 BC",
+      "4714-12-03 BC",
+      "2000-01-01",
+      "2000-01-01",
+      "4714-11-24 BC",
+    ]],
+  );
+  await check(
+    db,
+    "SELECT CAST('J0 12:00' AS TIMESTAMP)::text, CAST('J2451545.5' AS TIMESTAMP)::text",
+    [["4714-11-24 12:00:00 BC", "2000-01-01 12:00:00"]],
+  );
+  // MDY fields with any separator, run-together digits, a one-digit year read as 20xx.
+  await check(
+    db,
+    "SELECT CAST('9#9=9' AS DATE)::text, CAST('20240101' AS DATE)::text, CAST('8-2-1' AS DATE)::text",
+    [["2009-09-09", "2024-01-01", "2001-08-02"]],
+  );
+  await fails(db, "SELECT CAST('xj0' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J0 12' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J2147483494' AS DATE)", "22008");
+  await fails(db, "SELECT CAST('J1SX+' AS DATE)", "22023");
+  // The literal converts while the query is analysed; ORDER BY '' is then a 42601.
+  await fails(
+    db,
+    "WITH s AS (SELECT CAST('=J9$' AS DATE) AS d FROM (VALUES (1)) AS t(x)) SELECT '' FROM s ORDER BY ''",
+    "42601",
+  );
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: a CTE is pulled up through the outer WHERE before constants fold", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c TEXT); INSERT INTO t VALUES ('a'), (NULL)");
+  // s.d2 is the constant TRUE once the CTE is pulled up, so the CASE is its first arm and the
+  // ELSE arm is never folded (no 22003), with or without a WHERE between the two queries.
+  await check(
+    db,
+    "WITH s AS (SELECT c AS d0, (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t) " +
+      "SELECT DISTINCT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END, s.d2 " +
+      "FROM s WHERE s.d2",
+    [[0, true]],
+  );
+  await check(
+    db,
+    "WITH s AS (SELECT (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t " +
+      "WHERE CAST(NULL AS INTEGER) IN (-73 + (- 45))) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    [],
+  );
+  // a WHEN that is not constant leaves the ELSE arm to be folded, and it raises, as in PostgreSQL
+  await fails(
+    db,
+    "WITH s AS (SELECT c IS NULL AS d2 FROM t) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    "22003",
+  );
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: EXISTS and LIMIT stop before the error of a later row", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t (c INTEGER);
+    INSERT INTO t VALUES (10), (1), (CAST(-2147483648 AS INTEGER)), (1965876846);
+  `);
+  // PostgreSQL runs a plan a row at a time: EXISTS is decided by the first row, LIMIT 2 reads
+  // two, so c + c never overflows; reading every row still raises.
+  await check(db, "SELECT 1 WHERE EXISTS (SELECT 1 FROM t WHERE (c + c) IS NOT NULL)", [[1]]);
+  await check(db, "SELECT c + c FROM t LIMIT 2", [[20], [2]]);
+  await check(db, "SELECT c FROM t WHERE c + c > 0 LIMIT 1", [[10]]);
+  await fails(db, "SELECT c + c FROM t LIMIT 3", "22003");
+  await fails(db, "SELECT count(*) FROM t WHERE c + c > 0", "22003");
   await db.close();
 });
 

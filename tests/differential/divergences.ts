@@ -218,6 +218,20 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "numeric_division_is_double",
+    description: "NUMERIC / NUMERIC: DuckDB computes a DOUBLE, so what follows works on a " +
+      "binary float (round(1.005, 2) is 1.0, as 1.005 is 1.00499... in binary); PostgreSQL's " +
+      "quotient stays numeric (decimal), and round gives 1.01.",
+    triggers: ["arith.div"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok && duck.columns.some((c) => c.type === "DOUBLE") &&
+      pg.columns.some((c) => c.type === "numeric"),
+    example: {
+      setup: [],
+      sql: "SELECT round(CAST('1.005' AS NUMERIC(12,3)) / CAST(1 AS NUMERIC(12,3)), 2) AS r",
+    },
+  },
+  {
     id: "filter_evaluates_arguments",
     description: "An aggregate with FILTER (WHERE ...): DuckDB evaluates the arguments for " +
       "every row, so an overflow in a row that FILTER drops raises an error; PostgreSQL " +
