@@ -1144,3 +1144,42 @@ Deno.test("DataFusion's INTERVAL '10' - '1' - '1' MONTH chains, which PostgreSQL
   );
   await db.close();
 });
+
+Deno.test("fuzz regressions: the infinite dates", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c0 DATE);
+    INSERT INTO t0 VALUES (DATE '2024-01-01'), ('infinity'), ('-infinity');
+  `);
+  await check(
+    db,
+    "SELECT CAST(c0 AS TEXT), CAST(c0 + 1 AS TEXT), CAST(CAST(c0 AS TIMESTAMP) AS TEXT), " +
+      "CAST(c0 + INTERVAL '1 day' AS TEXT), c0 > DATE '2024-06-01', " +
+      "c0 < TIMESTAMP '2000-01-01' FROM t0 ORDER BY t0.c0",
+    [
+      ["-infinity", "-infinity", "-infinity", "-infinity", false, true],
+      ["2024-01-01", "2024-01-02", "2024-01-01 00:00:00", "2024-01-02 00:00:00", false, false],
+      ["infinity", "infinity", "infinity", "infinity", true, false],
+    ],
+  );
+  await check(
+    db,
+    "SELECT CAST(CAST(CAST('Infinity' AS DOUBLE PRECISION) AS TEXT) AS DATE)::text, " +
+      "CAST(CAST('-infinity' AS TIMESTAMP) AS DATE)::text, max(c0)::text, " +
+      "EXTRACT(YEAR FROM min(c0)), EXTRACT(DOW FROM max(c0)) FROM t0",
+    [["infinity", "-infinity", "infinity", -Infinity, null]],
+  );
+  await fails(db, "SELECT DATE 'infinity' - DATE '2020-01-01'", "22008");
+  await fails(db, "SELECT TIMESTAMP 'infinity' - TIMESTAMP '2020-01-01'", "22008");
+  await fails(db, "SELECT CAST('+infinity' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('+infinity' AS TIMESTAMP)", "22007");
+  // through PostgreSQL's general decoder, and in a session time zone
+  await db.query("SET TIME ZONE 'America/New_York'");
+  await check(
+    db,
+    "SELECT CAST('j2451545 infinity' AS DATE)::text, CAST(DATE 'infinity' AS TIMESTAMPTZ)::text, " +
+      "date_trunc('day', DATE '-infinity')::text",
+    [["infinity", "infinity", "-infinity"]],
+  );
+  await db.close();
+});

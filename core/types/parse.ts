@@ -115,6 +115,10 @@ const DATE_END_JDATE = 2_147_483_494;
 const TIMESTAMP_END_JDATE = 109_203_528;
 const US_PER_DAY = 86_400_000_000;
 
+/** PostgreSQL's `infinity` and `-infinity` dates (DATEVAL_NOEND, DATEVAL_NOBEGIN) in days. */
+export const dateInfinity = 2_147_483_647;
+export const dateMinusInfinity = -2_147_483_648;
+
 /** Whether the text failed as bad syntax (22007), so PostgreSQL's general decoder may read it. */
 function isSyntaxError(e: unknown): boolean {
   return e instanceof DbError && e.code === "22007";
@@ -134,7 +138,8 @@ function decodedJulianDay(d: DecodedDateTime, what: string, text: string): numbe
 function decodeDate(text: string): number {
   const d = decodeDateTime(text, "date");
   if (d.special === "epoch") return 0;
-  if (d.special !== null) throw invalidDatetime("date", text); // no infinite dates
+  if (d.special === "infinity") return dateInfinity;
+  if (d.special === "-infinity") return dateMinusInfinity;
   const jd = decodedJulianDay(d, "date", text);
   if (jd >= DATE_END_JDATE) throw new DbError("22008", `date out of range: "${text}"`);
   return jd - UNIX_EPOCH_JDATE;
@@ -150,6 +155,7 @@ export function parseDate(text: string): number {
   }
 }
 
+/** Parses `YYYY-MM-DD` into days since 1970-01-01. */
 function parseIsoDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "epoch") return 0;
@@ -252,7 +258,7 @@ function parseIsoTimestamp(
 ): number {
   const typeName = withZone ? "timestamp with time zone" : "timestamp";
   const lower = text.trim().toLowerCase();
-  if (lower === "infinity" || lower === "+infinity") return Infinity;
+  if (lower === "infinity") return Infinity;
   if (lower === "-infinity") return -Infinity;
   if (lower === "epoch") return 0;
   const m = DATE_RE.exec(text);
