@@ -1183,3 +1183,32 @@ Deno.test("fuzz regressions: the infinite dates", async () => {
   );
   await db.close();
 });
+
+Deno.test("fuzz regressions: IN / ALL over a correlated subquery that returns no rows", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c3 INTEGER, c4 BIGINT);
+    INSERT INTO t0 VALUES (90, 5391303308848458211), (62, 23), (62, 23);
+  `);
+  // PostgreSQL compares the left operand with each row the subquery returns: over no rows it
+  // is never computed, so CAST(c4 AS INTEGER) does not overflow.
+  await check(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) IN " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 > a.c3)",
+    [],
+  );
+  await check(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) > ALL " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 > a.c3)",
+    [[90]],
+  );
+  await fails(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) IN " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 < a.c3)",
+    "22003",
+  );
+  await db.close();
+});
