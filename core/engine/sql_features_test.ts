@@ -1212,3 +1212,19 @@ Deno.test("fuzz regressions: IN / ALL over a correlated subquery that returns no
   );
   await db.close();
 });
+
+Deno.test("fuzz regressions: date = timestamp costs one operator when ordering quals", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t (c TEXT, d DATE);
+    INSERT INTO t VALUES ('a', DATE '2031-11-08'), ('abc', DATE '2014-04-28'), ('NaN', NULL);
+  `);
+  // date = timestamp is one cross-type operator in PostgreSQL: cheaper than a cast through
+  // text, so it runs first and no row reaches CAST(c AS BOOLEAN).
+  await check(
+    db,
+    "SELECT 0 FROM t WHERE (NOT CAST(c AS BOOLEAN)) AND d = TIMESTAMP '1970-01-01 00:00:00'",
+    [],
+  );
+  await db.close();
+});

@@ -45,8 +45,12 @@ export function exprCost(e: BoundExpr): number {
         if (x.op !== "and" && x.op !== "or") cost += 1;
         break;
       case "neg":
-      case "call":
         cost += 1;
+        break;
+      case "call":
+        // PostgreSQL compares a date with a timestamp with a cross-type operator
+        // (date_eq_timestamp...): the date's conversion is part of the comparison's one unit
+        if (x.fn.name !== "date_for_comparison") cost += 1;
         break;
       case "cast": {
         const integer = (k: string) => k === "int2" || k === "int4" || k === "int8";
