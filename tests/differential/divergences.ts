@@ -89,9 +89,13 @@ function offByOne(x: Cell, y: Cell): boolean {
   return d === 1n || d === -1n;
 }
 
-/** Floats within a relative 1e-6 (beyond the comparison's own tolerance). */
+/**
+ * Floats within a relative 1e-6 (beyond the comparison's own tolerance), or a rounding residue
+ * below 1e-12 against an exact 0 (the deviation of equal values).
+ */
 function floatNear(x: Cell, y: Cell): boolean {
   if (x === null || y === null || x.kind !== "float" || y.kind !== "float") return false;
+  if ((x.value === 0 || y.value === 0) && Math.abs(x.value - y.value) < 1e-12) return true;
   return Math.abs(x.value - y.value) <= 1e-6 * Math.max(Math.abs(x.value), Math.abs(y.value));
 }
 
@@ -122,8 +126,10 @@ export const divergences: readonly Divergence[] = [
   {
     id: "float_out_of_range",
     description: "float8 arithmetic that overflows (or underflows to zero): DuckDB returns " +
-      "±Infinity, NULL or 0; PostgreSQL raises 22003 'value out of range'.",
-    triggers: ["arith.float8"],
+      "±Infinity, NULL or 0; PostgreSQL raises 22003 'value out of range'. This includes " +
+      "avg/var/stddev of float8, whose transition (float8_accum) sums squares: values past " +
+      "1e154 overflow there.",
+    triggers: ["arith.float8", "agg.avg", "agg.stddev"],
     matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
     example: {
       setup: [],
@@ -341,7 +347,9 @@ export const divergences: readonly Divergence[] = [
     id: "variance_rounding",
     description: "var_pop/var_samp/stddev of float8 values that cancel badly (around 1e18, " +
       "spread by 1e9): PostgreSQL's Youngs-Cramer sums and DuckDB's algorithm round " +
-      "differently, so the answers differ in the 7th digit, past the float tolerance.",
+      "differently, so the answers differ in the 7th digit, past the float tolerance; and " +
+      "the deviation of equal values (stddev of -0.1 seven times) is a residue like 1e-17 in " +
+      "PostgreSQL, 0 in DuckDB.",
     triggers: ["agg.stddev"],
     matches: ({ duck, pg }) => duck.ok && pg.ok && pairsUp(duck.rows, pg.rows, floatNear),
     example: {
