@@ -99,6 +99,11 @@ function floatNear(x: Cell, y: Cell): boolean {
   return Math.abs(x.value - y.value) <= 1e-6 * Math.max(Math.abs(x.value), Math.abs(y.value));
 }
 
+/** Two booleans (that differ, when {@link pairsUp} asks): a comparison answered the other way. */
+function bothBool(x: Cell, y: Cell): boolean {
+  return x !== null && y !== null && x.kind === "bool" && y.kind === "bool";
+}
+
 /** The list. The first entry that matches a disagreement explains it. */
 export const divergences: readonly Divergence[] = [
   {
@@ -176,6 +181,18 @@ export const divergences: readonly Divergence[] = [
         "SELECT v FROM (VALUES (INTERVAL '1 mon -21 days 18:30:18'), (INTERVAL '10 days 12:00:00')) s(v) ORDER BY 1",
     },
     evidence: "order",
+  },
+  {
+    id: "interval_equality",
+    description: "Comparing intervals with mixed-sign parts: PostgreSQL compares the whole span " +
+      "(30-day months, 24-hour days), so '10 days 12:00' = '1 mon -19 days -12:00' is true; " +
+      "DuckDB normalises the fields separately and says false. Only boolean cells differ.",
+    triggers: ["temporal.interval_arith"],
+    matches: ({ duck, pg }) => duck.ok && pg.ok && pairsUp(duck.rows, pg.rows, bothBool),
+    example: {
+      setup: [],
+      sql: "SELECT (INTERVAL '10 days 12:00' = INTERVAL '1 mon' - INTERVAL '19 days 12:00') AS r",
+    },
   },
   {
     id: "overflow_missed_in_comparison",
