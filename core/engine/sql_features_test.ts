@@ -1228,3 +1228,35 @@ Deno.test("fuzz regressions: date = timestamp costs one operator when ordering q
   );
   await db.close();
 });
+
+Deno.test("fuzz regressions: IN over a subquery that is empty whatever the data", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c0 BIGINT, c3 DATE);
+    INSERT INTO t0 VALUES (1, DATE '2004-03-24'), (2, NULL);
+    CREATE TABLE t1 (c0 NUMERIC(12,3));
+    INSERT INTO t1 VALUES (1);
+  `);
+  // PostgreSQL pulls the sublink up into a semi-join with an empty relation: the WHERE is
+  // empty, and neither the operand nor the other conjuncts are evaluated
+  const zero = "CAST(0 % CAST(a.c3 - a.c3 AS INTEGER) AS BOOLEAN)";
+  await check(
+    db,
+    "SELECT 0 FROM t0 AS a WHERE (0 / CAST(a.c3 - a.c3 AS INTEGER)) IN " +
+      `(SELECT b.c0 FROM t1 AS b WHERE INTERVAL '0' IN (INTERVAL '10 days')) AND ${zero}`,
+    [],
+  );
+  await check(
+    db,
+    `SELECT 0 FROM t0 a WHERE ${zero} AND a.c0 = ANY (SELECT 1 FROM t1 WHERE false)`,
+    [],
+  );
+  await check(db, `SELECT 0 FROM t0 a WHERE ${zero} AND EXISTS (SELECT 1 FROM t1 WHERE 1 = 2)`, []);
+  // NOT IN is not pulled up: the other conjunct raises
+  await fails(
+    db,
+    `SELECT 0 FROM t0 a WHERE ${zero} AND a.c0 NOT IN (SELECT 1 FROM t1 WHERE false)`,
+    "22012",
+  );
+  await db.close();
+});
