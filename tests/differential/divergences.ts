@@ -379,7 +379,7 @@ export const divergences: readonly Divergence[] = [
       "(30-day months, 24-hour days), so '10 days 12:00' = '1 mon -19 days -12:00' is true; " +
       "DuckDB normalises the fields separately and says false: boolean cells differ, or a " +
       "WHERE keeps other rows. Last in the list, so any other entry explains a query first.",
-    triggers: ["temporal.interval_arith"],
+    triggers: ["temporal.interval_arith", "literal.interval_mixed"],
     matches: ({ duck, pg }) =>
       duck.ok && pg.ok &&
       (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool)),
