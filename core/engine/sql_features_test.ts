@@ -974,6 +974,13 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     5,
     1,
   ]]);
+  // ... and so are the keys of an ordered aggregate's ORDER BY (seed 7).
+  await check(
+    db,
+    "SELECT string_agg(CAST(10 / i AS TEXT), ',' ORDER BY 10 / i DESC) FILTER (WHERE b), " +
+      "string_agg(CAST(i % i AS TEXT), ',' ORDER BY i % i) FILTER (WHERE CAST(NULL AS BOOLEAN)) FROM f",
+    [["5", null]],
+  );
   // CASE over numeric(12,3) and numeric is plain numeric: no coercion to the first typmod.
   await check(
     db,
@@ -994,6 +1001,95 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [],
   );
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: PostgreSQL's general date/time input (Julian days, punctuation)", async () => {
+  const db = await Database.open({ memory: true });
+  // Julian days ('j', 'jd', any case); punctuation other than + - . : / only separates fields.
+  await check(
+    db,
+    "SELECT CAST('j0' AS DATE)::text, CAST('=J9$' AS DATE)::text, CAST('$j9=' AS DATE)::text, " +
+      "CAST('J2451545' AS DATE)::text, CAST('j 2451545' AS DATE)::text, CAST('=j0=' AS DATE)::text",
+    [[
+      "4714-11-24 BC",
+      "4714-12-03 BC",
+      "4714-12-03 BC",
+      "2000-01-01",
+      "2000-01-01",
+      "4714-11-24 BC",
+    ]],
+  );
+  await check(
+    db,
+    "SELECT CAST('J0 12:00' AS TIMESTAMP)::text, CAST('J2451545.5' AS TIMESTAMP)::text",
+    [["4714-11-24 12:00:00 BC", "2000-01-01 12:00:00"]],
+  );
+  // MDY fields with any separator, run-together digits, a one-digit year read as 20xx.
+  await check(
+    db,
+    "SELECT CAST('9#9=9' AS DATE)::text, CAST('20240101' AS DATE)::text, CAST('8-2-1' AS DATE)::text",
+    [["2009-09-09", "2024-01-01", "2001-08-02"]],
+  );
+  await fails(db, "SELECT CAST('xj0' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J0 12' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('J2147483494' AS DATE)", "22008");
+  await fails(db, "SELECT CAST('J1SX+' AS DATE)", "22023");
+  // The literal converts while the query is analysed; ORDER BY '' is then a 42601.
+  await fails(
+    db,
+    "WITH s AS (SELECT CAST('=J9$' AS DATE) AS d FROM (VALUES (1)) AS t(x)) SELECT '' FROM s ORDER BY ''",
+    "42601",
+  );
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: a CTE is pulled up through the outer WHERE before constants fold", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c TEXT); INSERT INTO t VALUES ('a'), (NULL)");
+  // s.d2 is the constant TRUE once the CTE is pulled up, so the CASE is its first arm and the
+  // ELSE arm is never folded (no 22003), with or without a WHERE between the two queries.
+  await check(
+    db,
+    "WITH s AS (SELECT c AS d0, (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t) " +
+      "SELECT DISTINCT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END, s.d2 " +
+      "FROM s WHERE s.d2",
+    [[0, true]],
+  );
+  await check(
+    db,
+    "WITH s AS (SELECT (CAST(42 AS BIGINT) / CAST(NULL AS BIGINT)) IS NULL AS d2 FROM t " +
+      "WHERE CAST(NULL AS INTEGER) IN (-73 + (- 45))) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    [],
+  );
+  // a WHEN that is not constant leaves the ELSE arm to be folded, and it raises, as in PostgreSQL
+  await fails(
+    db,
+    "WITH s AS (SELECT c IS NULL AS d2 FROM t) " +
+      "SELECT CASE WHEN s.d2 THEN 0 ELSE CAST(-2 AS INTEGER) * 2147483647 END FROM s WHERE s.d2",
+    "22003",
+  );
+  await db.close();
+});
+
+// Found by the differential fuzz (seed 101); PostgreSQL 15's answers.
+Deno.test("fuzz regressions: EXISTS and LIMIT stop before the error of a later row", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t (c INTEGER);
+    INSERT INTO t VALUES (10), (1), (CAST(-2147483648 AS INTEGER)), (1965876846);
+  `);
+  // PostgreSQL runs a plan a row at a time: EXISTS is decided by the first row, LIMIT 2 reads
+  // two, so c + c never overflows; reading every row still raises.
+  await check(db, "SELECT 1 WHERE EXISTS (SELECT 1 FROM t WHERE (c + c) IS NOT NULL)", [[1]]);
+  await check(db, "SELECT c + c FROM t LIMIT 2", [[20], [2]]);
+  await check(db, "SELECT c FROM t WHERE c + c > 0 LIMIT 1", [[10]]);
+  await fails(db, "SELECT c + c FROM t LIMIT 3", "22003");
+  await fails(db, "SELECT count(*) FROM t WHERE c + c > 0", "22003");
   await db.close();
 });
 
@@ -1046,5 +1142,134 @@ Deno.test("DataFusion's INTERVAL '10' - '1' - '1' MONTH chains, which PostgreSQL
     "SELECT (INTERVAL '10' - '1' - '1' MONTH)::text, (-INTERVAL '5' - '1' - '2' YEAR)::text, (INTERVAL '1' + '1')::text",
     [["8 mons", "-8 years", "00:00:02"]],
   );
+  await db.close();
+});
+
+Deno.test("fuzz regressions: the infinite dates", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c0 DATE);
+    INSERT INTO t0 VALUES (DATE '2024-01-01'), ('infinity'), ('-infinity');
+  `);
+  await check(
+    db,
+    "SELECT CAST(c0 AS TEXT), CAST(c0 + 1 AS TEXT), CAST(CAST(c0 AS TIMESTAMP) AS TEXT), " +
+      "CAST(c0 + INTERVAL '1 day' AS TEXT), c0 > DATE '2024-06-01', " +
+      "c0 < TIMESTAMP '2000-01-01' FROM t0 ORDER BY t0.c0",
+    [
+      ["-infinity", "-infinity", "-infinity", "-infinity", false, true],
+      ["2024-01-01", "2024-01-02", "2024-01-01 00:00:00", "2024-01-02 00:00:00", false, false],
+      ["infinity", "infinity", "infinity", "infinity", true, false],
+    ],
+  );
+  await check(
+    db,
+    "SELECT CAST(CAST(CAST('Infinity' AS DOUBLE PRECISION) AS TEXT) AS DATE)::text, " +
+      "CAST(CAST('-infinity' AS TIMESTAMP) AS DATE)::text, max(c0)::text, " +
+      "EXTRACT(YEAR FROM min(c0)), EXTRACT(DOW FROM max(c0)) FROM t0",
+    [["infinity", "-infinity", "infinity", -Infinity, null]],
+  );
+  await fails(db, "SELECT DATE 'infinity' - DATE '2020-01-01'", "22008");
+  await fails(db, "SELECT TIMESTAMP 'infinity' - TIMESTAMP '2020-01-01'", "22008");
+  await fails(db, "SELECT CAST('+infinity' AS DATE)", "22007");
+  await fails(db, "SELECT CAST('+infinity' AS TIMESTAMP)", "22007");
+  // through PostgreSQL's general decoder, and in a session time zone
+  await db.query("SET TIME ZONE 'America/New_York'");
+  await check(
+    db,
+    "SELECT CAST('j2451545 infinity' AS DATE)::text, CAST(DATE 'infinity' AS TIMESTAMPTZ)::text, " +
+      "date_trunc('day', DATE '-infinity')::text",
+    [["infinity", "infinity", "-infinity"]],
+  );
+  await db.close();
+});
+
+Deno.test("fuzz regressions: IN / ALL over a correlated subquery that returns no rows", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c3 INTEGER, c4 BIGINT);
+    INSERT INTO t0 VALUES (90, 5391303308848458211), (62, 23), (62, 23);
+  `);
+  // PostgreSQL compares the left operand with each row the subquery returns: over no rows it
+  // is never computed, so CAST(c4 AS INTEGER) does not overflow.
+  await check(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) IN " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 > a.c3)",
+    [],
+  );
+  await check(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) > ALL " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 > a.c3)",
+    [[90]],
+  );
+  await fails(
+    db,
+    "SELECT a.c3 FROM t0 AS a WHERE CAST(a.c4 AS INTEGER) IN " +
+      "(SELECT b.c3 FROM t0 AS b WHERE b.c3 < a.c3)",
+    "22003",
+  );
+  await db.close();
+});
+
+Deno.test("fuzz regressions: date = timestamp costs one operator when ordering quals", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t (c TEXT, d DATE);
+    INSERT INTO t VALUES ('a', DATE '2031-11-08'), ('abc', DATE '2014-04-28'), ('NaN', NULL);
+  `);
+  // date = timestamp is one cross-type operator in PostgreSQL: cheaper than a cast through
+  // text, so it runs first and no row reaches CAST(c AS BOOLEAN).
+  await check(
+    db,
+    "SELECT 0 FROM t WHERE (NOT CAST(c AS BOOLEAN)) AND d = TIMESTAMP '1970-01-01 00:00:00'",
+    [],
+  );
+  await db.close();
+});
+
+Deno.test("fuzz regressions: IN over a subquery that is empty whatever the data", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c0 BIGINT, c3 DATE);
+    INSERT INTO t0 VALUES (1, DATE '2004-03-24'), (2, NULL);
+    CREATE TABLE t1 (c0 NUMERIC(12,3));
+    INSERT INTO t1 VALUES (1);
+  `);
+  // PostgreSQL pulls the sublink up into a semi-join with an empty relation: the WHERE is
+  // empty, and neither the operand nor the other conjuncts are evaluated
+  const zero = "CAST(0 % CAST(a.c3 - a.c3 AS INTEGER) AS BOOLEAN)";
+  await check(
+    db,
+    "SELECT 0 FROM t0 AS a WHERE (0 / CAST(a.c3 - a.c3 AS INTEGER)) IN " +
+      `(SELECT b.c0 FROM t1 AS b WHERE INTERVAL '0' IN (INTERVAL '10 days')) AND ${zero}`,
+    [],
+  );
+  await check(
+    db,
+    `SELECT 0 FROM t0 a WHERE ${zero} AND a.c0 = ANY (SELECT 1 FROM t1 WHERE false)`,
+    [],
+  );
+  await check(db, `SELECT 0 FROM t0 a WHERE ${zero} AND EXISTS (SELECT 1 FROM t1 WHERE 1 = 2)`, []);
+  // NOT IN is not pulled up: the other conjunct raises
+  await fails(
+    db,
+    `SELECT 0 FROM t0 a WHERE ${zero} AND a.c0 NOT IN (SELECT 1 FROM t1 WHERE false)`,
+    "22012",
+  );
+  await db.close();
+});
+
+Deno.test("fuzz regressions: a narrowing integer cast costs one operator when ordering quals", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c2 INTEGER, c4 BIGINT);
+    INSERT INTO t0 VALUES (301826620, NULL), (-5, 1234567890123456789), (45, -37);
+  `);
+  // c2 >= c4 - c4 and c2 <= c4::int4 cost two operators each, so PostgreSQL keeps BETWEEN's
+  // order and the cast never sees the row whose lower bound already failed
+  await check(db, "SELECT * FROM t0 WHERE (c2 BETWEEN (c4 - c4) AND CAST(c4 AS INTEGER))", []);
+  await fails(db, "SELECT * FROM t0 WHERE CAST(c4 AS INTEGER) > 0", "22003");
   await db.close();
 });

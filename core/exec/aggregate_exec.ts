@@ -129,9 +129,11 @@ async function aggregateSet(
       allIds.set(k.ids, off);
       off += k.ids.length;
     }
-    for (const s of ordered) {
-      const comparators = s.agg.orderBy!.map((k) => keyComparator(evaluate(k.expr, whole, ctx), k));
-      const order = Uint32Array.from({ length: whole.length }, (_, i) => i).sort((a, b) => {
+    for (const o of ordered) {
+      // the ORDER BY keys, like the arguments, are evaluated only for rows that pass FILTER
+      const { s, batch: rows, ids: rowIds } = passingFilter(o, whole, allIds, ctx);
+      const comparators = s.agg.orderBy!.map((k) => keyComparator(evaluate(k.expr, rows, ctx), k));
+      const order = Uint32Array.from({ length: rows.length }, (_, i) => i).sort((a, b) => {
         for (const c of comparators) {
           const r = c(a, b);
           if (r !== 0) return r;
@@ -141,10 +143,10 @@ async function aggregateSet(
       for (let from = 0; from < order.length; from += ctx.limits.batchRowsMax) {
         const idx = order.subarray(from, Math.min(order.length, from + ctx.limits.batchRowsMax));
         const part: Batch = {
-          columns: whole.columns.map((c) => takeColumn(c, idx)),
+          columns: rows.columns.map((c) => takeColumn(c, idx)),
           length: idx.length,
         };
-        feed(s, part, idx.map((i) => allIds[i]!), keys.size, ctx);
+        feed(s, part, idx.map((i) => rowIds[i]!), keys.size, ctx);
       }
     }
   }
@@ -173,28 +175,41 @@ async function aggregateSet(
   return { columns, length: groupCount };
 }
 
-function feed(
+/**
+ * The rows of a batch that pass an aggregate's FILTER, and the aggregate without it. PostgreSQL
+ * evaluates the arguments (and ORDER BY keys) only for rows that pass FILTER, so an error in
+ * one of a filtered-out row is never raised.
+ */
+function passingFilter(
   s: AggState,
   batch: Batch,
   ids: Uint32Array,
+  ctx: ExecContext,
+): { s: AggState; batch: Batch; ids: Uint32Array } {
+  if (s.agg.filter === null) return { s, batch, ids };
+  const cond = evaluate(s.agg.filter, batch, ctx);
+  const sel = new Uint32Array(batch.length);
+  let k = 0;
+  for (let i = 0; i < batch.length; i++) {
+    if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) sel[k++] = i;
+  }
+  const unfiltered = { ...s, agg: { ...s.agg, filter: null } };
+  if (k === batch.length) return { s: unfiltered, batch, ids };
+  return {
+    s: unfiltered,
+    batch: { ...batch, columns: batch.columns.map((c) => takeColumn(c, sel, k)), length: k },
+    ids: sel.subarray(0, k).map((i) => ids[i]!),
+  };
+}
+
+function feed(
+  state: AggState,
+  input: Batch,
+  inputIds: Uint32Array,
   groupCount: number,
   ctx: ExecContext,
 ): void {
-  if (s.agg.filter !== null) {
-    // PostgreSQL evaluates the arguments only for rows that pass FILTER, so an error in an
-    // argument of a filtered-out row is never raised.
-    const cond = evaluate(s.agg.filter, batch, ctx);
-    const sel = new Uint32Array(batch.length);
-    let k = 0;
-    for (let i = 0; i < batch.length; i++) {
-      if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) sel[k++] = i;
-    }
-    if (k < batch.length) {
-      batch = { ...batch, columns: batch.columns.map((c) => takeColumn(c, sel, k)), length: k };
-      ids = sel.subarray(0, k).map((i) => ids[i]!);
-    }
-    s = { ...s, agg: { ...s.agg, filter: null } };
-  }
+  const { s, batch, ids } = passingFilter(state, input, inputIds, ctx);
   const n = batch.length;
   let args = s.agg.args.map((a, i) => {
     const c = evaluate(a, batch, ctx);

@@ -297,7 +297,7 @@ function caseWhen(expr: BoundExpr & { kind: "case" }, batch: Batch, ctx: ExecCon
  * Evaluates `expr` only on rows where `choice[i] === w`; other rows are NULL. Used by CASE so a
  * branch's errors only surface for rows that take it.
  */
-function evaluateRows(
+export function evaluateRows(
   expr: BoundExpr,
   batch: Batch,
   ctx: ExecContext,

@@ -5,6 +5,7 @@ import { conjuncts } from "../plan/expr_utils.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
+import { eachBatch } from "./rows_before_error.ts";
 
 /**
  * Keeps the rows for which `predicate` is true (not false, not NULL). Conjuncts are evaluated
@@ -17,8 +18,7 @@ export async function* filterExec(
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const parts = conjuncts(predicate).map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
-  for await (const batch of input) {
-    ctx.check();
+  const keepRows = async (batch: Batch): Promise<Batch> => {
     let current = batch;
     for (const part of parts) {
       if (part.subqueries.length > 0) await prepareSubqueries(part.subqueries, current, ctx);
@@ -39,6 +39,7 @@ export async function* filterExec(
       }
       if (count === 0) break;
     }
-    if (current.length > 0) yield current;
-  }
+    return current;
+  };
+  yield* eachBatch(input, keepRows, ctx);
 }

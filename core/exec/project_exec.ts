@@ -3,6 +3,7 @@ import type { BoundExpr } from "../plan/expr.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
+import { eachBatch } from "./rows_before_error.ts";
 
 /** Computes one output column per expression. */
 export async function* projectExec(
@@ -11,9 +12,9 @@ export async function* projectExec(
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const subqueries = subqueriesOf(exprs);
-  for await (const batch of input) {
-    ctx.check();
+  const computed = async (batch: Batch): Promise<Batch> => {
     if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
-    yield { columns: exprs.map((e) => evaluate(e, batch, ctx)), length: batch.length };
-  }
+    return { columns: exprs.map((e) => evaluate(e, batch, ctx)), length: batch.length };
+  };
+  yield* eachBatch(input, computed, ctx);
 }

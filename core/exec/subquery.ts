@@ -21,7 +21,7 @@ import { Types } from "../types/data_type.ts";
 import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
 import { walkBound } from "../plan/expr_utils.ts";
 import type { ExecContext, SubqueryResult } from "./context.ts";
-import { evaluate } from "./eval.ts";
+import { evaluate, evaluateRows } from "./eval.ts";
 import { rowKey } from "./group_keys.ts";
 
 /** The subqueries in `exprs`, innermost (operand) ones first. */
@@ -109,8 +109,8 @@ export async function prepareSubqueries(
         for (let i = 0; i < n; i++) out[i] = answer(r, operand, i, sq);
       }
     } else {
-      const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
       const values: unknown[] = [];
+      const results: SubqueryResult[] = [];
       for (let i = 0; i < n; i++) {
         ctx.check();
         ctx.outer.push({ batch, row: i });
@@ -121,9 +121,19 @@ export async function prepareSubqueries(
           ctx.outer.pop();
         }
         if (r.kind === "scalar") values.push(valueAt(r.column, 0));
-        else out[i] = answer(r, operand, i, sq);
+        else results.push(r);
       }
       if (sq.mode === "scalar") scalar = columnFromValues(sq.type, values as never);
+      else {
+        // The operand is evaluated only for the rows whose subquery returned rows: PostgreSQL
+        // compares it with each row the subquery returns, so over none it is never computed.
+        const choice = new Int32Array(n);
+        for (let i = 0; i < n; i++) choice[i] = isEmptyResult(results[i]!) ? 0 : 1;
+        const operand = sq.operand === null || !choice.includes(1)
+          ? null
+          : evaluateRows(sq.operand, batch, ctx, choice, 1);
+        for (let i = 0; i < n; i++) out[i] = answer(results[i]!, operand, i, sq);
+      }
     }
     ctx.subqueryColumns.set(sq, scalar ?? boolColumn(out));
   }
@@ -164,8 +174,9 @@ function answer(
     }
     return sawNull ? null : sq.mode === "all";
   }
-  if (r.kind !== "in" || operand === null) throw new AssertionError("bad subquery result");
+  if (r.kind !== "in") throw new AssertionError("bad subquery result");
   if (r.keys.size === 0 && !r.hasNull) return false;
+  if (operand === null) throw new AssertionError("bad subquery result");
   if (operand.kind === "unknown" || !isValid(operand.validity, i)) return null;
   if (r.keys.has(rowKey(operand, i))) return true;
   return r.hasNull ? null : false;

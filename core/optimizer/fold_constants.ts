@@ -156,6 +156,42 @@ function foldAll(exprs: readonly BoundExpr[]): readonly BoundExpr[] | null {
   return out.some((x, i) => x !== exprs[i]) ? out : null;
 }
 
+/** Whether `plan` returns no rows whatever the data: no rows, or a constant FALSE/NULL WHERE. */
+function isProvablyEmpty(plan: LogicalPlan): boolean {
+  switch (plan.kind) {
+    case "values":
+      return plan.rows.length === 0;
+    case "project":
+      // (not through ORDER BY, DISTINCT or LIMIT: PostgreSQL does not flatten such a subquery)
+      return isProvablyEmpty(plan.input);
+    case "filter": {
+      if (isProvablyEmpty(plan.input)) return true;
+      return conjuncts(plan.predicate).some((part) => {
+        try {
+          const f = foldExpr(part);
+          return f.kind === "const" && f.value !== true;
+        } catch {
+          return false;
+        }
+      });
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether a WHERE conjunct is `x IN (subquery)`, `x op ANY (subquery)` or `EXISTS (subquery)`
+ * over a subquery that returns no rows whatever the data. PostgreSQL pulls such a sublink up
+ * into a semi-join with an empty relation, so the whole WHERE is empty and its other conjuncts
+ * (and the operand) are never evaluated.
+ */
+function isEmptySemiJoin(part: BoundExpr): boolean {
+  if (part.kind !== "subquery" || part.negated || part.correlated) return false;
+  if (part.mode !== "in" && part.mode !== "any" && part.mode !== "exists") return false;
+  return isProvablyEmpty(part.plan);
+}
+
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   switch (plan.kind) {
     case "filter": {
@@ -165,6 +201,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       // over no rows a filter has nothing to evaluate
       if (plan.input.kind === "values" && plan.input.rows.length === 0) return plan.input;
       const parts = conjuncts(plan.predicate);
+      if (parts.some(isEmptySemiJoin)) return { kind: "values", rows: [], fields: plan.fields };
       if (parts.length > 1) {
         for (const part of parts) {
           let f: BoundExpr;

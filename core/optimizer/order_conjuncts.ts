@@ -45,13 +45,19 @@ export function exprCost(e: BoundExpr): number {
         if (x.op !== "and" && x.op !== "or") cost += 1;
         break;
       case "neg":
-      case "call":
         cost += 1;
         break;
+      case "call":
+        // PostgreSQL compares a date with a timestamp with a cross-type operator
+        // (date_eq_timestamp...): the date's conversion is part of the comparison's one unit
+        if (x.fn.name !== "date_for_comparison") cost += 1;
+        break;
       case "cast": {
-        const integer = (k: string) => k === "int2" || k === "int4" || k === "int8";
-        // PostgreSQL compares integer types with cross-type operators: no conversion to pay
-        if (integer(x.type.kind) && integer(x.operand.type.kind)) break;
+        const width = (k: string) => k === "int2" ? 2 : k === "int4" ? 4 : k === "int8" ? 8 : 0;
+        // PostgreSQL compares integer types with cross-type operators: no widening to pay (a
+        // narrowing cast, int8 to int4, is a function call of its own)
+        const from = width(x.operand.type.kind);
+        if (from > 0 && width(x.type.kind) > from) break;
         const viaText = x.type.kind === "text" || x.type.kind === "varchar" ||
           x.operand.type.kind === "text" || x.operand.type.kind === "varchar";
         cost += viaText ? 2 : 1;

@@ -96,6 +96,8 @@ export function civilFromDays(days: number): [number, number, number] {
 
 /** Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; BC years get a suffix). */
 export function formatDate(days: number): string {
+  if (days === 2_147_483_647) return "infinity";
+  if (days === -2_147_483_648) return "-infinity";
   return formatYmd(...civilFromDays(days));
 }
 

@@ -6,6 +6,7 @@
  */
 import { parseTimeZone, type TimeZone, utcTimeZone } from "./time_zone.ts";
 import { DbError, SqlState } from "../errors.ts";
+import { decodeDateTime, type DecodedDateTime, julianFromCivil } from "./decode_date_time.ts";
 
 const INT_RE = /^\s*([+-]?)(\d+)\s*$/;
 
@@ -78,7 +79,8 @@ export function parseBool(text: string): boolean {
   throw invalid("boolean", text);
 }
 
-const DATE_RE = /^\s*(\d{1,6})-(\d{1,2})-(\d{1,2})(\s+BC)?/i;
+// a year of one or two digits is read in MDY order by the general decoder ('8-2-1' is 2001-08-02)
+const DATE_RE = /^\s*(\d{3,6})-(\d{1,2})-(\d{1,2})(\s+BC)?/i;
 const TIME_RE = /^[T\s]\s*(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?/i;
 const ZONE_RE = /^\s*(?:(Z|UTC|GMT)|([+-])(\d{1,2})(?::?(\d{2}))?)\s*$/i;
 
@@ -105,8 +107,56 @@ function checkDate(y: number, m: number, d: number, typeName: string, text: stri
   }
 }
 
-/** Parses `YYYY-MM-DD` into days since 1970-01-01. */
+/** The Julian day number of 1970-01-01. */
+const UNIX_EPOCH_JDATE = 2_440_588;
+/** The Julian day after the last date PostgreSQL takes (5874898-01-01, DATE_END_JULIAN). */
+const DATE_END_JDATE = 2_147_483_494;
+/** The Julian day of the first day after PostgreSQL's last timestamp (294277-01-01). */
+const TIMESTAMP_END_JDATE = 109_203_528;
+const US_PER_DAY = 86_400_000_000;
+
+/** PostgreSQL's `infinity` and `-infinity` dates (DATEVAL_NOEND, DATEVAL_NOBEGIN) in days. */
+export const dateInfinity = 2_147_483_647;
+export const dateMinusInfinity = -2_147_483_648;
+
+/** Whether the text failed as bad syntax (22007), so PostgreSQL's general decoder may read it. */
+function isSyntaxError(e: unknown): boolean {
+  return e instanceof DbError && e.code === "22007";
+}
+
+/** The Julian day of a decoded date, or a 22008 error outside PostgreSQL's Julian range. */
+function decodedJulianDay(d: DecodedDateTime, what: string, text: string): number {
+  // IS_VALID_JULIAN: from November 4714 BC up to June 5874898
+  const valid = (d.year > -4713 || (d.year === -4713 && d.month >= 11)) &&
+    (d.year < 5_874_898 || (d.year === 5_874_898 && d.month < 6));
+  const jd = julianFromCivil(d.year, d.month, d.day);
+  if (!valid || jd < 0) throw new DbError("22008", `${what} out of range: "${text}"`);
+  return jd;
+}
+
+/** A date from PostgreSQL's general date/time decoder (Julian days, punctuation, ...). */
+function decodeDate(text: string): number {
+  const d = decodeDateTime(text, "date");
+  if (d.special === "epoch") return 0;
+  if (d.special === "infinity") return dateInfinity;
+  if (d.special === "-infinity") return dateMinusInfinity;
+  const jd = decodedJulianDay(d, "date", text);
+  if (jd >= DATE_END_JDATE) throw new DbError("22008", `date out of range: "${text}"`);
+  return jd - UNIX_EPOCH_JDATE;
+}
+
+/** Parses a date (`YYYY-MM-DD`, or any form PostgreSQL's input takes) into days since 1970-01-01. */
 export function parseDate(text: string): number {
+  try {
+    return parseIsoDate(text);
+  } catch (e) {
+    if (!isSyntaxError(e)) throw e;
+    return decodeDate(text);
+  }
+}
+
+/** Parses `YYYY-MM-DD` into days since 1970-01-01. */
+function parseIsoDate(text: string): number {
   const t = text.trim().toLowerCase();
   if (t === "epoch") return 0;
   const m = DATE_RE.exec(text);
@@ -168,9 +218,47 @@ export function parseTimestamp(
   withZone: boolean,
   zone: TimeZone = utcTimeZone,
 ): number {
+  try {
+    return parseIsoTimestamp(text, withZone, zone);
+  } catch (e) {
+    if (!isSyntaxError(e)) throw e;
+    return decodeTimestamp(text, withZone, zone);
+  }
+}
+
+/** A timestamp from PostgreSQL's general date/time decoder (Julian days, punctuation, ...). */
+function decodeTimestamp(text: string, withZone: boolean, zone: TimeZone): number {
+  const typeName = withZone ? "timestamp with time zone" : "timestamp";
+  const d = decodeDateTime(text, typeName);
+  if (d.special === "epoch") return 0;
+  if (d.special === "infinity") return Infinity;
+  if (d.special === "-infinity") return -Infinity;
+  const jd = decodedJulianDay(d, "timestamp", text);
+  const us = (jd - UNIX_EPOCH_JDATE) * US_PER_DAY + d.timeMicros;
+  const outOfRange = (t: number): boolean =>
+    t < -UNIX_EPOCH_JDATE * US_PER_DAY ||
+    t >= (TIMESTAMP_END_JDATE - UNIX_EPOCH_JDATE) * US_PER_DAY;
+  if (outOfRange(us)) throw new DbError("22008", `timestamp out of range: "${text}"`);
+  if (!withZone) return us;
+  let utc: number;
+  if (d.offsetSeconds !== null) utc = us - d.offsetSeconds * 1_000_000;
+  else if (d.zoneName !== null) {
+    const named = parseTimeZone(d.zoneName);
+    if (named === null) throw invalidDatetime(typeName, text);
+    utc = named.toUtc(us);
+  } else utc = zone.toUtc(us);
+  if (outOfRange(utc)) throw new DbError("22008", `timestamp out of range: "${text}"`);
+  return utc;
+}
+
+function parseIsoTimestamp(
+  text: string,
+  withZone: boolean,
+  zone: TimeZone,
+): number {
   const typeName = withZone ? "timestamp with time zone" : "timestamp";
   const lower = text.trim().toLowerCase();
-  if (lower === "infinity" || lower === "+infinity") return Infinity;
+  if (lower === "infinity") return Infinity;
   if (lower === "-infinity") return -Infinity;
   if (lower === "epoch") return 0;
   const m = DATE_RE.exec(text);

@@ -8,10 +8,15 @@
  */
 import { civilFromDays } from "../../core/types/format.ts";
 import { type DataType, isString, Types } from "../../core/types/data_type.ts";
-import { allocData, type Column, isValid, makeColumn } from "../../core/types/column.ts";
+import { allocData, type Column, isValid, makeColumn, setNull } from "../../core/types/column.ts";
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
 import { andValidities, dbError } from "./_common.ts";
-import { daysFromCivil, daysInMonth } from "../../core/types/parse.ts";
+import {
+  dateInfinity,
+  dateMinusInfinity,
+  daysFromCivil,
+  daysInMonth,
+} from "../../core/types/parse.ts";
 import { parseTimeZone, type TimeZone, utcTimeZone } from "../../core/types/time_zone.ts";
 import {
   addIntervalToMicros,
@@ -109,6 +114,34 @@ export function truncateMicros(unit: string, us: number): number | null {
     default:
       return null;
   }
+}
+
+/** Fields that grow with time: of an infinite date or timestamp, PostgreSQL gives ±Infinity. */
+const MONOTONIC_FIELDS = new Set([
+  "year",
+  "years",
+  "decade",
+  "decades",
+  "century",
+  "centuries",
+  "millennium",
+  "millennia",
+  "julian",
+  "isoyear",
+  "epoch",
+]);
+
+/**
+ * date_part of an infinite value, as PostgreSQL 14+: ±Infinity for the fields that grow with
+ * time, NULL (here `null`, so the caller clears the row) for the others.
+ */
+function infinitePart(field: string, sign: number): number | null {
+  return MONOTONIC_FIELDS.has(field) ? sign * Infinity : null;
+}
+
+/** A copy of `validity` (all valid when null) that rows can be cleared in. */
+function ownValidity(validity: Uint8Array | null, n: number): Uint8Array {
+  return validity === null ? new Uint8Array((n + 7) >>> 3).fill(0xff) : validity.slice();
 }
 
 /** A date/time field of `us` as date_part returns it; `null` for an unknown field. */
@@ -217,14 +250,23 @@ const datePart: ScalarFunctionDef = {
     const validity = andValidities([field!, ts!], n);
     const out = new Float64Array(n);
     const src = ts!.data as Float64Array;
+    let valid: Uint8Array | null = null;
     for (let i = 0; i < n; i++) {
       if (!isValid(validity, i)) continue;
       const name = unitValue(field!, i);
+      if (!Number.isFinite(src[i]!)) {
+        const p = infinitePart(name, Math.sign(src[i]!));
+        if (p === null) {
+          valid ??= ownValidity(validity, n);
+          setNull(valid, i);
+        } else out[i] = p;
+        continue;
+      }
       const v = partOfMicros(name, src[i]!);
       if (v === null) throw dbError("22023", `unit "${name}" not recognized for type timestamp`);
       out[i] = v;
     }
-    return makeColumn(Types.float8, n, out, validity);
+    return makeColumn(Types.float8, n, out, valid ?? validity);
   },
 };
 
@@ -260,17 +302,26 @@ const datePartDate: ScalarFunctionDef = {
     const validity = andValidities([field!, d!], n);
     const out = new Float64Array(n);
     const days = d!.data as Int32Array;
+    let valid: Uint8Array | null = null;
     for (let i = 0; i < n; i++) {
       if (!isValid(validity, i)) continue;
       const name = unitValue(field!, i);
       if (TIME_FIELDS.has(name)) {
         throw dbError("0A000", `unit "${name}" not supported for type date`);
       }
+      if (days[i] === dateInfinity || days[i] === dateMinusInfinity) {
+        const p = infinitePart(name, days[i] === dateInfinity ? 1 : -1);
+        if (p === null) {
+          valid ??= ownValidity(validity, n);
+          setNull(valid, i);
+        } else out[i] = p;
+        continue;
+      }
       const v = partOfMicros(name, days[i]! * microsPerDay);
       if (v === null) throw dbError("22023", `unit "${name}" not recognized for type date`);
       out[i] = v;
     }
-    return makeColumn(Types.float8, n, out, validity);
+    return makeColumn(Types.float8, n, out, valid ?? validity);
   },
 };
 

@@ -159,6 +159,9 @@ function civilFromDays(days: number): { y: number; m: number; d: number } {
  */
 export function formatIsoDate(days: number): string {
   if (!Number.isFinite(days)) return days > 0 ? "infinity" : "-infinity";
+  // the engine's infinite dates (PostgreSQL's DATEVAL_NOEND / DATEVAL_NOBEGIN)
+  if (days === 2_147_483_647) return "infinity";
+  if (days === -2_147_483_648) return "-infinity";
   const { y, m, d } = civilFromDays(Math.floor(days));
   return `${formatYear(y)}-${pad(m, 2)}-${pad(d, 2)}`;
 }

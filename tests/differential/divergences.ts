@@ -9,6 +9,7 @@
  */
 
 import { compareOutcomes, type OrderSpec } from "./compare.ts";
+import type { Cell } from "./cell.ts";
 import type { Outcome } from "./outcome.ts";
 
 /** What a divergence is recognised by. */
@@ -54,6 +55,55 @@ function pgError(o: Outcome, code: string): boolean {
   return !o.ok && o.code === code;
 }
 
+/**
+ * True when the two results pair up row by row (as bags), every pair of cells equal or `near`,
+ * and at least one pair only near: the same values computed slightly differently.
+ */
+function pairsUp(
+  a: readonly (readonly Cell[])[],
+  b: readonly (readonly Cell[])[],
+  near: (x: Cell, y: Cell) => boolean,
+): boolean {
+  if (a.length !== b.length || a.length === 0) return false;
+  const key = (c: Cell): string =>
+    JSON.stringify(c, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+  const close = (x: Cell, y: Cell): "same" | "near" | "no" =>
+    key(x) === key(y) ? "same" : near(x, y) ? "near" : "no";
+  const used = new Set<number>();
+  let differ = false;
+  for (const r of a) {
+    const j = b.findIndex((s, k) =>
+      !used.has(k) && s.length === r.length && r.every((c, i) => close(c, s[i]!) !== "no")
+    );
+    if (j < 0) return false;
+    used.add(j);
+    if (r.some((c, i) => close(c, b[j]![i]!) === "near")) differ = true;
+  }
+  return differ;
+}
+
+/** Integers that differ by one: a value rounded the other way. */
+function offByOne(x: Cell, y: Cell): boolean {
+  if (x === null || y === null || x.kind !== "int" || y.kind !== "int") return false;
+  const d = x.value - y.value;
+  return d === 1n || d === -1n;
+}
+
+/**
+ * Floats within a relative 1e-6 (beyond the comparison's own tolerance), or a rounding residue
+ * below 1e-12 against an exact 0 (the deviation of equal values).
+ */
+function floatNear(x: Cell, y: Cell): boolean {
+  if (x === null || y === null || x.kind !== "float" || y.kind !== "float") return false;
+  if ((x.value === 0 || y.value === 0) && Math.abs(x.value - y.value) < 1e-12) return true;
+  return Math.abs(x.value - y.value) <= 1e-6 * Math.max(Math.abs(x.value), Math.abs(y.value));
+}
+
+/** Two booleans (that differ, when {@link pairsUp} asks): a comparison answered the other way. */
+function bothBool(x: Cell, y: Cell): boolean {
+  return x !== null && y !== null && x.kind === "bool" && y.kind === "bool";
+}
+
 /** The list. The first entry that matches a disagreement explains it. */
 export const divergences: readonly Divergence[] = [
   {
@@ -81,8 +131,10 @@ export const divergences: readonly Divergence[] = [
   {
     id: "float_out_of_range",
     description: "float8 arithmetic that overflows (or underflows to zero): DuckDB returns " +
-      "±Infinity, NULL or 0; PostgreSQL raises 22003 'value out of range'.",
-    triggers: ["arith.float8"],
+      "±Infinity, NULL or 0; PostgreSQL raises 22003 'value out of range'. This includes " +
+      "avg/var/stddev of float8, whose transition (float8_accum) sums squares: values past " +
+      "1e154 overflow there.",
+    triggers: ["arith.float8", "agg.avg", "agg.stddev"],
     matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
     example: {
       setup: [],
@@ -218,6 +270,23 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "numeric_division_is_double",
+    description: "NUMERIC / NUMERIC: DuckDB computes a DOUBLE, so what follows works on a " +
+      "binary float (round(1.005, 2) is 1.0, as 1.005 is 1.00499... in binary); PostgreSQL's " +
+      "quotient stays numeric (decimal), and round gives 1.01. Cast to an integer, DuckDB's " +
+      "double rounds halves to even (5.000 / 2.000 to 2), PostgreSQL's numeric away from zero (3).",
+    triggers: ["arith.div"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      ((duck.columns.some((c) => c.type === "DOUBLE") &&
+        pg.columns.some((c) => c.type === "numeric")) ||
+        pairsUp(duck.rows, pg.rows, offByOne)),
+    example: {
+      setup: [],
+      sql: "SELECT round(CAST('1.005' AS NUMERIC(12,3)) / CAST(1 AS NUMERIC(12,3)), 2) AS r",
+    },
+  },
+  {
     id: "filter_evaluates_arguments",
     description: "An aggregate with FILTER (WHERE ...): DuckDB evaluates the arguments for " +
       "every row, so an overflow in a row that FILTER drops raises an error; PostgreSQL " +
@@ -266,6 +335,35 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "constant_folded_error_in_aggregate",
+    description: "An aggregate over no rows still returns one row: PostgreSQL folds a constant " +
+      "argument while planning and raises its data exception (count(2147483647 * 2) over an " +
+      "empty table); DuckDB never evaluates the argument and returns count 0 or NULL. SQL " +
+      "leaves this to the implementation: OmenDB may agree with either engine.",
+    triggers: ["agg"],
+    pgDecides: false,
+    matches: ({ duck, pg }) => duck.ok && duck.rows.length === 1 && !pg.ok && pg.sqlClass === "22",
+    example: {
+      setup: ["CREATE TABLE e (x INTEGER)"],
+      sql: "SELECT count(2147483647 * 2) AS n FROM e",
+    },
+  },
+  {
+    id: "variance_rounding",
+    description: "var_pop/var_samp/stddev of float8 values that cancel badly (around 1e18, " +
+      "spread by 1e9): PostgreSQL's Youngs-Cramer sums and DuckDB's algorithm round " +
+      "differently, so the answers differ in the 7th digit, past the float tolerance; and " +
+      "the deviation of equal values (stddev of -0.1 seven times) is a residue like 1e-17 in " +
+      "PostgreSQL, 0 in DuckDB.",
+    triggers: ["agg.stddev"],
+    matches: ({ duck, pg }) => duck.ok && pg.ok && pairsUp(duck.rows, pg.rows, floatNear),
+    example: {
+      setup: [],
+      sql: "SELECT stddev(CAST(0.0 AS DOUBLE PRECISION) + (CAST(1234567890123456789 AS BIGINT) " +
+        "+ x)) AS s FROM (VALUES (-39), (-1884873498), (-39)) AS v(x)",
+    },
+  },
+  {
     id: "avg_integer_type",
     description: "avg(integer): DuckDB returns DOUBLE; PostgreSQL returns numeric. Values agree " +
       "within the float tolerance, so only the type differs (for the aggregate generators).",
@@ -274,6 +372,21 @@ export const divergences: readonly Divergence[] = [
     example: { setup: [], sql: "SELECT avg(x) AS a FROM (VALUES (1), (2), (2)) AS v(x)" },
     evidence: "types",
     types: { duck: "DOUBLE", pg: "numeric" },
+  },
+  {
+    id: "interval_equality",
+    description: "Comparing intervals with mixed-sign parts: PostgreSQL compares the whole span " +
+      "(30-day months, 24-hour days), so '10 days 12:00' = '1 mon -19 days -12:00' is true; " +
+      "DuckDB normalises the fields separately and says false: boolean cells differ, or a " +
+      "WHERE keeps other rows. Last in the list, so any other entry explains a query first.",
+    triggers: ["temporal.interval_arith", "literal.interval_mixed"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool)),
+    example: {
+      setup: [],
+      sql: "SELECT (INTERVAL '10 days 12:00' = INTERVAL '1 mon' - INTERVAL '19 days 12:00') AS r",
+    },
   },
 ];
 

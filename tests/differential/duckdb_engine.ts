@@ -49,8 +49,14 @@ function duckCell(typeId: number, v: unknown): Cell {
     switch (typeId) {
       case DuckDBTypeId.DECIMAL:
         return numericTextCell(String(v));
-      case DuckDBTypeId.DATE:
-        return dateCell((v as { days: number }).days);
+      case DuckDBTypeId.DATE: {
+        // DuckDB's infinite dates are the extreme day numbers
+        const days = (v as { days: number }).days;
+        if (days === 2_147_483_647 || days === -2_147_483_647) {
+          return dateCell(days > 0 ? Infinity : -Infinity);
+        }
+        return dateCell(days);
+      }
       case DuckDBTypeId.TIMESTAMP:
         return timestampCell((v as { micros: bigint }).micros);
       case DuckDBTypeId.INTERVAL: {

@@ -303,8 +303,18 @@ export function literalArbitrary(type: SqlType): fc.Arbitrary<Expr> {
         ...f,
       ]);
     }
+    if (type === "interval" && hasMixedSigns(v as string)) {
+      return expr(renderValue(type, v as never), type, ["literal", "literal.interval_mixed"]);
+    }
     return expr(renderValue(type, v as never), type, ["literal"]);
   });
+}
+
+/** Whether interval text has parts of both signs (`1 months -19 days -12:00:00`). */
+function hasMixedSigns(text: string): boolean {
+  const signs = text.split(/\s+/).map((t) => /^-?[\d:.]+$/.test(t) && /[1-9]/.test(t) ? t[0] : "")
+    .filter((s) => s !== "");
+  return signs.some((s) => s === "-") && signs.some((s) => s !== "-");
 }
 
 /** A column reference of the type, or a literal when the scope has no such column. */

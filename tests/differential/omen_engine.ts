@@ -53,6 +53,9 @@ function omenCell(kind: string, v: OmenValue): Cell {
       if (typeof v !== "string") return cellFromJs(v);
       return /^[+-]?(nan|infinity)$/i.test(v) ? floatCell(parseFloatText(v)) : numericTextCell(v);
     case "date":
+      if (v === 2_147_483_647 || v === -2_147_483_648) {
+        return dateCell(v > 0 ? Infinity : -Infinity);
+      }
       return typeof v === "number" ? dateCell(v) : cellFromJs(v);
     case "timestamp":
       return typeof v === "number" || typeof v === "bigint" ? timestampCell(v) : cellFromJs(v);

@@ -20,6 +20,8 @@ import { formatArrayText, parseArrayText } from "../../types/array.ts";
 import { formatTimestamptz, formatValue } from "../../types/format.ts";
 import type { TimeZone } from "../../types/time_zone.ts";
 import {
+  dateInfinity,
+  dateMinusInfinity,
   parseBool,
   parseDate,
   parseFloat8,
@@ -301,7 +303,12 @@ export function castColumn(col: Column, to: DataType, zone?: TimeZone): Column {
       for (let i = 0; i < n; i++) {
         const x = src[i]!;
         if (fromDays === toDays) dst[i] = x;
-        else if (fromDays) {
+        else if (fromDays && (x === dateInfinity || x === dateMinusInfinity)) {
+          dst[i] = x === dateInfinity ? Infinity : -Infinity;
+        } else if (!fromDays && !Number.isFinite(x)) {
+          // the infinite timestamps are the infinite dates
+          dst[i] = x > 0 ? dateInfinity : x < 0 ? dateMinusInfinity : 0;
+        } else if (fromDays) {
           const us = x * 86_400_000_000;
           if (isValid(v, i) && (us < timestampMicrosMin || us > timestampMicrosMax)) {
             throw new DbError("22008", "date out of range for timestamp");
@@ -370,8 +377,8 @@ function castInZone(col: Column, to: DataType, zone: TimeZone): Column | null {
   const dst = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (!isValid(v, i)) continue;
-    const us = zone.toUtc(src[i]!);
-    if (us < timestampMicrosMin || us > timestampMicrosMax) {
+    const us = zone.toUtc(src[i]!); // the infinite values stay infinite
+    if (Number.isFinite(us) && (us < timestampMicrosMin || us > timestampMicrosMax)) {
       throw new DbError("22008", "timestamp out of range");
     }
     dst[i] = us;
@@ -552,7 +559,7 @@ export function dateForTimestampComparison(to: DataType, zone?: TimeZone): Scala
       const days = d!.data as Int32Array;
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        const us = days[i]! * microsPerDay;
+        const us = days[i]! * microsPerDay; // the infinite dates fall outside: ±Infinity
         out[i] = us > timestampMicrosMax
           ? Infinity
           : us < timestampMicrosMin

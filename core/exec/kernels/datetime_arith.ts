@@ -22,6 +22,7 @@ import {
   scaleInterval,
 } from "../../types/interval.ts";
 import { asFloat64 } from "./numeric.ts";
+import { dateInfinity, dateMinusInfinity } from "../../types/parse.ts";
 import { andValidity } from "./validity.ts";
 
 const microsPerDay = 86_400_000_000;
@@ -37,7 +38,16 @@ export function isDatetimeKind(kind: string): boolean {
 
 function micros(col: Column, i: number): number {
   const v = (col.data as Float64Array | Int32Array)[i]!;
-  return col.kind === "date" ? v * microsPerDay : v;
+  return col.kind === "date" ? dateMicros(v) : v;
+}
+
+/** A date's midnight in microseconds; the infinite dates are the infinite timestamps. */
+function dateMicros(days: number): number {
+  return days === dateInfinity
+    ? Infinity
+    : days === dateMinusInfinity
+    ? -Infinity
+    : days * microsPerDay;
 }
 
 function interval(col: Column, i: number): Interval {
@@ -84,6 +94,10 @@ export function datetimeArith(
         // date ± integer
         const [date, days] = ak === "date" ? [a, b] : [b, a];
         const d = (date.data as Int32Array)[i]!;
+        if (d === dateInfinity || d === dateMinusInfinity) {
+          (out as Int32Array)[i] = d; // infinity ± n is infinity (PostgreSQL's date_pli)
+          break;
+        }
         const k = Number((days.data as ArrayLike<number | bigint>)[i]!);
         const r = op === "sub" ? d - k : d + k;
         if (r < dateDaysMin || r >= dateDaysEnd) {
@@ -94,6 +108,11 @@ export function datetimeArith(
       }
       case "int4":
         // date - date
+        for (const d of [(a.data as Int32Array)[i]!, (b.data as Int32Array)[i]!]) {
+          if (d === dateInfinity || d === dateMinusInfinity) {
+            throw new DbError(SqlState.datetimeFieldOverflow, "cannot subtract infinite dates");
+          }
+        }
         (out as Int32Array)[i] = (a.data as Int32Array)[i]! - (b.data as Int32Array)[i]!;
         break;
       case "time": {
@@ -110,7 +129,7 @@ export function datetimeArith(
           // date + time, time + date, date - time
           const [date, t] = ak === "date" ? [a, b] : [b, a];
           const clock = (t.data as Float64Array)[i]!;
-          const day = (date.data as Int32Array)[i]! * microsPerDay;
+          const day = dateMicros((date.data as Int32Array)[i]!);
           (out as Float64Array)[i] = checkTimestampRange(op === "sub" ? day - clock : day + clock);
           break;
         }
@@ -136,7 +155,14 @@ export function datetimeArith(
           const d = (a.data as Float64Array)[i]! - (b.data as Float64Array)[i]!;
           r = { months: 0, days: 0, micros: d }; // time - time: hours, never days
         } else if (ak !== "interval" && bk !== "interval") {
-          r = diffMicros(micros(a, i), micros(b, i)); // timestamp - timestamp
+          // timestamp - timestamp
+          if (!Number.isFinite(micros(a, i)) || !Number.isFinite(micros(b, i))) {
+            throw new DbError(
+              SqlState.datetimeFieldOverflow,
+              "cannot subtract infinite timestamps",
+            );
+          }
+          r = diffMicros(micros(a, i), micros(b, i));
         } else {
           const iv = ak === "interval" ? interval(a, i) : interval(b, i);
           const factor = asFloat64(ak === "interval" ? b : a)[i]!;
