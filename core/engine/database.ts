@@ -47,7 +47,7 @@ import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
 import { SessionSettings } from "./settings.ts";
 import { readCopyFile } from "../io/copy_from.ts";
 import { writeCopyFile } from "../io/copy_to.ts";
-import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
+import type { Durability, QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
   decodeJson,
@@ -81,6 +81,12 @@ export interface DatabaseOptions {
    * `memory: true`, when registered; else the first registered storage plugin.
    */
   readonly storage?: string;
+  /**
+   * WAL durability: `sync: "fsync"` (default) acknowledges a write once its commit record is
+   * fdatasync'ed; `"interval"` once the OS has it, syncing every `syncIntervalMs` (default 100).
+   * Each result that wrote says which level it reached (`QueryResult.durability`).
+   */
+  readonly wal?: { readonly sync?: "fsync" | "interval"; readonly syncIntervalMs?: number };
 }
 
 /** Columns for {@link Database.insertColumns}: typed arrays, arrays of values, or an Arrow table. */
@@ -215,6 +221,10 @@ export class Database {
           env,
           dir: `${dir}/wal`,
           log,
+          ...(options.wal?.sync !== undefined ? { sync: options.wal.sync } : {}),
+          ...(options.wal?.syncIntervalMs !== undefined
+            ? { syncIntervalMs: options.wal.syncIntervalMs }
+            : {}),
           ...(recovered !== null ? { nextLsnMin: recovered.checkpointLsn + 1n } : {}),
         });
       }
@@ -554,8 +564,8 @@ export class Database {
         await this.#commit();
         throw e;
       }
-      await this.#commit();
-      return result;
+      const durability = await this.#commit();
+      return durability === null ? result : withDurability(result, durability);
     };
     const p = this.#queue.then(run, run);
     this.#queue = p.catch(() => {});
@@ -1140,13 +1150,20 @@ export class Database {
     return lsn;
   }
 
-  /** Closes the running call's records with a commit record; durable when it resolves. */
-  async #commit(): Promise<void> {
-    if (!this.#uncommitted || this.#wal === null) return;
+  /**
+   * Closes the running call's records with a commit record; resolves once it is durable (or,
+   * under `wal.sync = "interval"`, written), with the level reached; `null` when nothing was
+   * logged.
+   */
+  async #commit(): Promise<Durability | null> {
+    if (!this.#uncommitted || this.#wal === null) return null;
     this.#uncommitted = false;
-    const { lsn } = await this.#wal.append([{ type: WalRecordType.commit, payload: noPayload }]);
+    const { lsn, durable } = await this.#wal.append([
+      { type: WalRecordType.commit, payload: noPayload },
+    ]);
     this.#lastLsn = lsn;
     await this.#maybeCheckpoint();
+    return durable ? "fsync" : "interval";
   }
 
   /**
@@ -1397,6 +1414,16 @@ export class Database {
 }
 
 const noPayload = new Uint8Array(0);
+
+/** Adds the durability level to a result (the last one of a list), leaving other values alone. */
+function withDurability<T>(result: T, durability: Durability): T {
+  const add = (r: unknown) =>
+    r !== null && typeof r === "object" && "command" in r ? { ...r, durability } : r;
+  if (Array.isArray(result) && result.length > 0) {
+    return [...result.slice(0, -1), add(result.at(-1))] as T;
+  }
+  return add(result) as T;
+}
 
 /** Statements that may run while a background checkpoint writes segments. */
 const runsDuringCheckpoint: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([

@@ -20,7 +20,19 @@ export interface QueryResult {
   readonly rows: readonly (readonly Value[])[];
   /** Rows returned (SELECT) or affected (INSERT/UPDATE/DELETE). */
   readonly rowCount: number;
+  /**
+   * For a call that wrote to a durable database: how its changes were made durable before it
+   * returned (see {@link Durability}). Absent when nothing was logged.
+   */
+  readonly durability?: Durability;
 }
+
+/**
+ * `fsync`: the commit record was fdatasync'ed (survives a power cut); `interval`: written to the
+ * OS only (`wal.sync = "interval"`: survives a crash of the process, not of the machine, until the
+ * next sync).
+ */
+export type Durability = "fsync" | "interval";
 
 /** Per-call options for `Database.query`. */
 export interface QueryOptions {

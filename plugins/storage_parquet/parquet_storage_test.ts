@@ -512,3 +512,28 @@ Deno.test("a manifest temp file left by a crash is removed at open", async () =>
   assert.deepEqual(await rows(db, "SELECT x FROM t"), [[1]]);
   await db.close();
 });
+
+Deno.test("wal.sync: each writing result says fsync or interval; interval writes survive a reopen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    let db = await Database.open({ path: dir });
+    await db.query("CREATE TABLE t (x INTEGER)");
+    const r = await db.query("INSERT INTO t VALUES (1)");
+    assert.equal(r.durability, "fsync");
+    assert.equal((await db.query("SELECT x FROM t")).durability, undefined); // nothing written
+    await db.close();
+    db = await Database.open({ path: dir, wal: { sync: "interval", syncIntervalMs: 10 } });
+    const i = await db.query("INSERT INTO t VALUES (2)");
+    assert.equal(i.durability, "interval");
+    await db.close();
+    db = await Database.open({ path: dir });
+    assert.deepEqual(await rows(db, "SELECT x FROM t ORDER BY x"), [[1], [2]]);
+    await db.close();
+    const mem = await Database.open({ memory: true });
+    await mem.query("CREATE TABLE t (x INTEGER)");
+    assert.equal((await mem.query("INSERT INTO t VALUES (1)")).durability, undefined);
+    await mem.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
