@@ -56,7 +56,7 @@ import { duplicateTableId, tableById } from "../../core/plugin/storage.ts";
 import type { Env } from "../../core/env/mod.ts";
 import type { Limits } from "../../core/limits.ts";
 import type { IndexPlugin, SegmentIndex } from "../../core/plugin/index_plugin.ts";
-import { columnBytes, MemTable } from "./memtable.ts";
+import { MemTable } from "./memtable.ts";
 import {
   decodeManifest,
   encodeManifest,
@@ -1483,11 +1483,6 @@ export class ParquetStorage implements StorageEngine {
     return rows;
   }
 
-  /** Partition keys of a table, in time order. */
-  partitionKeys(tableId: number): string[] {
-    return this.#sortedPartitions(this.#table(tableId)).map((p) => p.range.key);
-  }
-
   async verify(): Promise<string[]> {
     return (await this.#check()).map((p) => `${p.file}: ${p.message}`);
   }
@@ -1559,16 +1554,6 @@ export class ParquetStorage implements StorageEngine {
     this.#worker = null;
     this.#tables.clear();
   }
-
-  /** Cache counters, for metrics and tests. */
-  cacheStats(): { bytes: number; hits: number; misses: number } {
-    return { bytes: this.#cache.bytes, hits: this.#cache.hits, misses: this.#cache.misses };
-  }
-
-  /** Bytes of decoded columns cached now. */
-  get cachedBytes(): number {
-    return this.#cache.bytes;
-  }
 }
 
 /** A manifest fill value back to a column value of the column's type. */
@@ -1608,9 +1593,6 @@ export function indexKeys(
   });
   return { keys, key: { min, span } };
 }
-
-/** Bytes a column takes, for callers sizing memtables. */
-export { columnBytes };
 
 /** The storage plugin part (`parquet`). */
 export const parquetStoragePlugin = {

@@ -29,6 +29,7 @@
 import zlib from "node:zlib";
 import { type Column, isValid } from "../../core/types/column.ts";
 import type { CodedColumn } from "./segment_sort.ts";
+import { microsToInt64 } from "./_arrow_columns.ts";
 import type { TypeKind } from "../../core/types/data_type.ts";
 
 /** What a column is written as. */
@@ -227,15 +228,6 @@ function bitWidth(maxValue: number): number {
   return w;
 }
 
-const int64Max = 0x7fff_ffff_ffff_ffffn;
-
-/** Microseconds (float64, ±Infinity allowed) to int64 with the sentinels of `_arrow_columns.ts`. */
-function microsToInt64(v: number): bigint {
-  if (v === Infinity) return int64Max;
-  if (v === -Infinity) return -int64Max;
-  return BigInt(Math.round(v));
-}
-
 interface Encoded {
   readonly physical: PhysicalType;
   /** PLAIN bytes of the dictionary, or `null`. */
@@ -319,25 +311,10 @@ function encodeFixed(col: Column, rows: Uint32Array, count: number): Encoded {
   if (big) {
     physical = PhysicalType.INT64;
     wordsPerValue = 2;
-    const arr = new BigInt64Array(col.length);
-    if (kind === "int8") arr.set((col.data as BigInt64Array).subarray(0, col.length));
-    else {
-      // microseconds are integers well inside 2^53: split into two 32-bit words, no BigInt
-      const src = col.data as Float64Array;
-      const w = new Uint32Array(arr.buffer);
-      for (let k = 0; k < count; k++) {
-        const r = rows[k]!;
-        const v = src[r]!;
-        if (!Number.isFinite(v) || Math.abs(v) > Number.MAX_SAFE_INTEGER) {
-          arr[r] = microsToInt64(v);
-          continue;
-        }
-        const x = Math.round(v);
-        const hi = Math.floor(x / 4294967296);
-        w[r * 2] = x - hi * 4294967296;
-        w[r * 2 + 1] = hi | 0;
-      }
-    }
+    // microseconds become int64 words (±Infinity as the sentinels parquet-wasm's path writes)
+    const arr = kind === "int8"
+      ? (col.data as BigInt64Array).slice(0, col.length)
+      : microsToInt64((col.data as Float64Array).subarray(0, col.length));
     if (kind === "int8" && count > 0) {
       // compare (signed high word, unsigned low word) pairs; one BigInt for each extreme
       const w = new Int32Array(arr.buffer);
@@ -361,8 +338,9 @@ function encodeFixed(col: Column, rows: Uint32Array, count: number): Encoded {
         if (v < a) a = v;
         if (v > b) b = v;
       }
-      loBig = microsToInt64(a);
-      hiBig = microsToInt64(b);
+      const extremes = microsToInt64(Float64Array.of(a, b));
+      loBig = extremes[0]!;
+      hiBig = extremes[1]!;
     }
     words = new Uint32Array(arr.buffer);
   } else if (kind === "float8") {

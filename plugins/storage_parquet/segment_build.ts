@@ -30,6 +30,7 @@ import { type Column, makeColumn, takeColumn } from "../../core/types/column.ts"
 import { Types } from "../../core/types/data_type.ts";
 import type { SegmentMeta } from "./manifest.ts";
 import { type CodedColumn, seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import { microsToInt64 } from "./_arrow_columns.ts";
 import {
   encodeSegment,
   readSegmentFooter,
@@ -137,15 +138,11 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
       deletes = d;
     }
   }
-  // LSNs are below 2^53: write the int64 words directly, no BigInt per row
-  const bigLsns = new BigInt64Array(rows);
-  const words = new Uint32Array(bigLsns.buffer);
+  // LSNs are integers below 2^53: the same word split as microseconds, no BigInt per row
+  const bigLsns = microsToInt64(lsns);
   let minLsn = Infinity, maxLsn = 0;
   for (let i = 0; i < rows; i++) {
     const v = lsns[i]!;
-    const hi = Math.floor(v / 4294967296);
-    words[i * 2] = v - hi * 4294967296;
-    words[i * 2 + 1] = hi;
     if (v < minLsn) minLsn = v;
     if (v > maxLsn) maxLsn = v;
   }
