@@ -28,6 +28,7 @@ import { DbError, SqlState } from "../errors.ts";
 import type { Batch } from "../types/batch.ts";
 import { allocData, type Column, makeColumn, validityBytes } from "../types/column.ts";
 import type { DataType, TypeKind } from "../types/data_type.ts";
+import { ByteWriter } from "../io/byte_writer.ts";
 
 const kindCodes: Record<TypeKind, number> = {
   unknown: 0,
@@ -59,50 +60,8 @@ function isTextKind(kind: TypeKind): boolean {
     kind === "array";
 }
 
-/** Grows a byte buffer as the encoder writes. */
-class Writer {
-  buf = new Uint8Array(1024);
-  view = new DataView(this.buf.buffer);
-  off = 0;
-
-  reserve(n: number): void {
-    if (this.off + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.off + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.off));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  u8(v: number): void {
-    this.reserve(1);
-    this.buf[this.off++] = v;
-  }
-  u16(v: number): void {
-    this.reserve(2);
-    this.view.setUint16(this.off, v, true);
-    this.off += 2;
-  }
-  u32(v: number): void {
-    this.reserve(4);
-    this.view.setUint32(this.off, v, true);
-    this.off += 4;
-  }
-  bytes(b: Uint8Array): void {
-    this.reserve(b.length);
-    this.buf.set(b, this.off);
-    this.off += b.length;
-  }
-  pad8(): void {
-    const n = (8 - (this.off % 8)) % 8;
-    this.reserve(n);
-    this.buf.fill(0, this.off, this.off + n);
-    this.off += n;
-  }
-}
-
 /** Writes strings as `u32 byte length, u32 offsets[n+1], bytes`. */
-function writeStrings(w: Writer, values: readonly string[], count: number): void {
+function writeStrings(w: ByteWriter, values: readonly string[], count: number): void {
   let bytes = 0;
   for (let i = 0; i < count; i++) bytes += values[i]!.length * 3;
   const data = new Uint8Array(bytes);
@@ -117,7 +76,7 @@ function writeStrings(w: Writer, values: readonly string[], count: number): void
   w.bytes(data.subarray(0, off));
 }
 
-function encodeText(w: Writer, col: Column, flagsAt: number, length: number): void {
+function encodeText(w: ByteWriter, col: Column, flagsAt: number, length: number): void {
   const values = col.data as string[];
   const ids = new Map<string, number>();
   const dict: string[] = [];
@@ -153,13 +112,13 @@ function encodeText(w: Writer, col: Column, flagsAt: number, length: number): vo
 
 /** Encodes a batch (all columns, `batch.length` rows). */
 export function encodeBatch(batch: Batch): Uint8Array {
-  const w = new Writer();
+  const w = new ByteWriter();
   const n = batch.length;
   w.u32(n);
   w.u16(batch.columns.length);
   for (const col of batch.columns) {
     w.u8(kindCodes[col.kind]);
-    const flagsAt = w.off;
+    const flagsAt = w.len;
     w.u8(col.validity !== null ? 1 : 0);
     if (col.validity !== null) w.bytes(col.validity.subarray(0, validityBytes(n)));
     if (col.kind === "unknown") continue;
@@ -168,11 +127,11 @@ export function encodeBatch(batch: Batch): Uint8Array {
       continue;
     }
     const data = col.data as Exclude<Column["data"], string[] | null>;
-    w.pad8();
+    w.pad(8);
     w.bytes(new Uint8Array(data.buffer, data.byteOffset, n * data.BYTES_PER_ELEMENT));
-    w.pad8();
+    w.pad(8);
   }
-  return w.buf.slice(0, w.off);
+  return w.buf.slice(0, w.len);
 }
 
 function corrupt(what: string): DbError {

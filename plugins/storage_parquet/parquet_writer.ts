@@ -27,6 +27,7 @@
  * @module
  */
 import zlib from "node:zlib";
+import { ByteWriter } from "../../core/io/byte_writer.ts";
 import { type Column, isValid } from "../../core/types/column.ts";
 import type { CodedColumn } from "./segment_sort.ts";
 import { microsToInt64 } from "./_arrow_columns.ts";
@@ -74,58 +75,15 @@ const supported: ReadonlySet<TypeKind> = new Set<TypeKind>([
   "varchar",
 ]);
 
-/** A growable byte buffer. */
-class Bytes {
-  buf: Uint8Array;
-  len = 0;
-  constructor(size = 1024) {
-    this.buf = new Uint8Array(size);
-  }
-  ensure(n: number): void {
-    if (this.len + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.len + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-  }
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.len++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.len);
-    this.len += b.length;
-  }
-  varint(v: number): void {
-    while (v >= 0x80) {
-      this.byte((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    this.byte(v);
-  }
-  varbig(v: bigint): void {
-    while (v >= 0x80n) {
-      this.byte(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    this.byte(Number(v));
-  }
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.len);
-  }
-}
-
 /** Thrift compact protocol: the few shapes the Parquet footer and page headers need. */
 class Thrift {
-  readonly out = new Bytes();
+  readonly out = new ByteWriter();
   #last: number[] = [0];
   #field(id: number, type: number): void {
     const delta = id - this.#last[this.#last.length - 1]!;
-    if (delta > 0 && delta <= 15) this.out.byte((delta << 4) | type);
+    if (delta > 0 && delta <= 15) this.out.u8((delta << 4) | type);
     else {
-      this.out.byte(type);
+      this.out.u8(type);
       this.out.varint(id >= 0 ? id * 2 : -id * 2 - 1);
     }
     this.#last[this.#last.length - 1] = id;
@@ -141,7 +99,7 @@ class Thrift {
   }
   i8(id: number, v: number): void {
     this.#field(id, 3);
-    this.out.byte(v & 0xff);
+    this.out.u8(v & 0xff);
   }
   bool(id: number, v: boolean): void {
     this.#field(id, v ? 1 : 2);
@@ -157,7 +115,7 @@ class Thrift {
     this.#last.push(0);
   }
   end(): void {
-    this.out.byte(0);
+    this.out.u8(0);
     this.#last.pop();
   }
   /** A list of structs: `each` writes one element's fields. */
@@ -167,7 +125,7 @@ class Thrift {
     for (const item of items) {
       this.#last.push(0);
       each(item);
-      this.out.byte(0);
+      this.out.u8(0);
       this.#last.pop();
     }
   }
@@ -186,16 +144,16 @@ class Thrift {
     }
   }
   #listHeader(size: number, elem: number): void {
-    if (size < 15) this.out.byte((size << 4) | elem);
+    if (size < 15) this.out.u8((size << 4) | elem);
     else {
-      this.out.byte(0xf0 | elem);
+      this.out.u8(0xf0 | elem);
       this.out.varint(size);
     }
   }
 }
 
 /** Appends the RLE/bit-packing hybrid of `values` (each < 2^width) as bit-packed runs. */
-function bitPacked(out: Bytes, values: Uint32Array, count: number, width: number): void {
+function bitPacked(out: ByteWriter, values: Uint32Array, count: number, width: number): void {
   const groups = Math.ceil(count / 8);
   out.varint(groups * 2 + 1);
   out.ensure(groups * width);
@@ -217,9 +175,9 @@ function bitPacked(out: Bytes, values: Uint32Array, count: number, width: number
 }
 
 /** Appends one RLE run of `count` copies of `value` (bit width `width`). */
-function rleRun(out: Bytes, value: number, count: number, width: number): void {
+function rleRun(out: ByteWriter, value: number, count: number, width: number): void {
   out.varint(count * 2);
-  for (let b = 0; b < Math.ceil(width / 8); b++) out.byte((value >>> (8 * b)) & 0xff);
+  for (let b = 0; b < Math.ceil(width / 8); b++) out.u8((value >>> (8 * b)) & 0xff);
 }
 
 function bitWidth(maxValue: number): number {
@@ -400,9 +358,9 @@ function encodeFixed(col: Column, rows: Uint32Array, count: number): Encoded {
   const valueBytes = wordsPerValue * 4;
   const dict = count === 0 ? null : dictionaryOf(words, wordsPerValue, rows, count);
   if (dict !== null) {
-    const out = new Bytes(16 + Math.ceil(count * 20 / 8));
+    const out = new ByteWriter(16 + Math.ceil(count * 20 / 8));
     const width = Math.max(1, bitWidth(dict.size - 1));
-    out.byte(width);
+    out.u8(width);
     bitPacked(out, dict.ids, count, width);
     return {
       physical,
@@ -464,7 +422,7 @@ function encodeText(col: Column, rows: Uint32Array, count: number): Encoded {
   }
   const enc = new TextEncoder();
   const plain = (values: readonly string[]) => {
-    const out = new Bytes(values.length * 16 + 16);
+    const out = new ByteWriter(values.length * 16 + 16);
     let min: Uint8Array | null = null, max: Uint8Array | null = null;
     for (const v of values) {
       const b = enc.encode(v);
@@ -479,9 +437,9 @@ function encodeText(col: Column, rows: Uint32Array, count: number): Encoded {
   };
   if (useDict) {
     const d = plain(entries);
-    const out = new Bytes(16 + Math.ceil(count * 17 / 8));
+    const out = new ByteWriter(16 + Math.ceil(count * 17 / 8));
     const width = Math.max(1, bitWidth(entries.length - 1));
-    out.byte(width);
+    out.u8(width);
     bitPacked(out, idx, count, width);
     return {
       physical: PhysicalType.BYTE_ARRAY,
@@ -537,7 +495,7 @@ function pageHeader(
     t.i32(2, Encoding.PLAIN);
     t.end();
   }
-  t.out.byte(0);
+  t.out.u8(0);
   return t.out.view().slice();
 }
 
@@ -624,7 +582,7 @@ export function writeParquetFast(
   keyValue: ReadonlyMap<string, string>,
 ): Uint8Array | null {
   if (!specs.every((s) => supported.has(s.type.kind))) return null;
-  const out = new Bytes(1 << 16);
+  const out = new ByteWriter(1 << 16);
   out.bytes(new TextEncoder().encode("PAR1"));
   const chunks: {
     offset: number;
@@ -668,8 +626,8 @@ export function writeParquetFast(
       out.bytes(body);
       uncompressedTotal += header.length + enc.dictionary.length;
     }
-    const page = new Bytes(enc.values.length + 16 + length / 8);
-    const lv = new Bytes(16 + length / 8);
+    const page = new ByteWriter(enc.values.length + 16 + length / 8);
+    const lv = new ByteWriter(16 + length / 8);
     if (levels === null) rleRun(lv, 1, length, 1);
     else bitPacked(lv, levels, length, 1);
     const lvBytes = lv.view();
@@ -754,7 +712,7 @@ export function writeParquetFast(
     t.binary(2, v);
   });
   t.binary(6, "OmenDB parquet_writer");
-  t.out.byte(0);
+  t.out.u8(0);
   const footer = t.out.view();
   out.bytes(footer);
   out.ensure(8);
