@@ -26,12 +26,38 @@ export interface ScanRequest {
    */
   readonly snapshotLsn?: bigint;
   /**
+   * The reading transaction's pending-delete marks (see {@link StorageEngine.markRows}): rows
+   * carrying one of them are hidden. Rows carrying another transaction's mark stay visible.
+   */
+  readonly ownMarks?: ReadonlySet<number>;
+  /**
    * A hint: the rows are read by a `DISTINCT ON (these column ids) ... ORDER BY ..., timestamp
    * DESC`, so an engine that keeps each series' latest row may return only those (a superset of
    * the answer). Engines may ignore it and return every row.
    */
   readonly latestBy?: readonly number[];
 }
+
+/**
+ * Which rows a list of positions counts (MVCC): the rows a scan with the same `snapshotLsn` and
+ * `ownMarks` returns, in scan order.
+ */
+export interface RowView {
+  readonly snapshotLsn?: bigint;
+  readonly ownMarks?: ReadonlySet<number>;
+}
+
+/** What {@link StorageEngine.markRows} found. */
+export type MarkResult =
+  /** Every row now carries the mark. */
+  | { readonly kind: "marked" }
+  /**
+   * A row was deleted by a commit after the view's snapshot (a concurrent update or delete the
+   * transaction cannot see): nothing was marked. Repeatable read answers 40001.
+   */
+  | { readonly kind: "deleted_after_snapshot" }
+  /** A row carries another transaction's pending mark `mark`: nothing was marked. */
+  | { readonly kind: "marked_by_other"; readonly mark: number };
 
 /** What a durable engine found on disk when it opened. */
 export interface StorageRecovery {
@@ -113,14 +139,69 @@ export interface StorageEngine {
    * ```
    */
   dropColumn(tableId: number, columnId: number): Promise<void>;
-  /** Appends rows committed at `lsn` (0 when not logged); columns in table column order. */
+  /**
+   * Appends rows committed at `lsn` (a positive, increasing commit LSN; 0 when not logged, and
+   * then snapshots cannot tell the rows apart); columns in table column order.
+   */
   append(tableId: number, batch: Batch, lsn?: bigint): Promise<void>;
   /**
-   * Removes rows by position in scan order (0-based, ascending), as of a delete committed at
-   * `lsn`. Scans return rows in a stable order between changes, so positions found by a scan
-   * identify rows.
+   * Removes rows by position in the latest view's scan order (0-based, ascending), as of a
+   * delete committed at `lsn`; a pending mark on such a row is replaced. Scans return rows in a
+   * stable order between changes, so positions found by a scan identify rows. Rows deleted
+   * stay readable by snapshots older than `lsn` until the horizon passes it.
    */
   deleteRows(tableId: number, positions: readonly number[], lsn?: bigint): Promise<void>;
+  /**
+   * Marks rows (positions in the scan order of `view`) as about to be deleted by an uncommitted
+   * transaction: `mark` is a positive integer naming the (sub)transaction. Checks every row
+   * first and marks none when one conflicts (see {@link MarkResult}). A marked row stays
+   * visible to every scan whose `ownMarks` lacks the mark and keeps its position in the latest
+   * view; a durable engine never writes a pending mark to its files (a checkpoint keeps it in
+   * memory only). Marks end with {@link StorageEngine.unmarkRows} (rollback) or
+   * {@link StorageEngine.deleteRows} (commit).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { realEnv } from "../env/mod.ts";
+   * import { defaultLimits } from "../limits.ts";
+   * import { columnFromValues } from "../types/column.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = await db.registry.storage()!.open({ env: realEnv(), dir: null, limits: defaultLimits });
+   * const a = { id: 1, name: "a", type: Types.int4, notNull: false, default: null };
+   * await s.createTable({ id: 1, schema: "public", name: "t", columns: [a], nextColumnId: 2 });
+   * await s.append(1, { columns: [columnFromValues(Types.int4, [1, 2, 3])], length: 3 }, 1n);
+   * console.assert((await s.markRows(1, [1], {}, 7)).kind === "marked");
+   * console.assert((await s.markedPositions(new Set([7]))).get(1)![0] === 1);
+   * const count = async (own: Set<number>) => {
+   *   let n = 0;
+   *   for await (const b of s.scan(1, { projection: [0], filters: [], limit: null, signal: null, ownMarks: own })) n += b.length;
+   *   return n;
+   * };
+   * console.assert(await count(new Set([7])) === 2 && await count(new Set()) === 3);
+   * ```
+   */
+  markRows(
+    tableId: number,
+    positions: readonly number[],
+    view: RowView,
+    mark: number,
+  ): Promise<MarkResult>;
+  /** Removes every pending mark in `marks`, in every table (a rollback). */
+  unmarkRows(marks: ReadonlySet<number>): Promise<void>;
+  /**
+   * The positions, in the latest view (no snapshot, no own marks), of the rows carrying one of
+   * `marks`, ascending, by table id (tables without any are left out). A commit logs these and
+   * then hands them to {@link StorageEngine.deleteRows}.
+   */
+  markedPositions(marks: ReadonlySet<number>): Promise<Map<number, number[]>>;
+  /**
+   * The oldest snapshot LSN a reader may still scan at: rows deleted by commits at or below it
+   * may be dropped for good (compaction, garbage collection). Before the first call, engines
+   * keep every deleted row (the safe side); callers move it forward only.
+   */
+  setHorizon(lsn: bigint): void;
   /** Streams the table's rows in batches of the projected columns. */
   scan(tableId: number, request: ScanRequest): AsyncIterable<Batch>;
   /** How this engine answers a filter; engines that prune nothing answer "unsupported". */
