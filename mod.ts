@@ -20,6 +20,7 @@ import { defaultPlugins } from "./plugins/mod.ts";
 export type { DatabaseOptions, InsertColumns } from "./core/engine/database.ts";
 export type { QueryOptions, QueryResult, ResultColumn } from "./core/engine/result.ts";
 export { SessionSettings } from "./core/engine/settings.ts";
+export { Session, type TransactionStatus } from "./core/engine/session.ts";
 export { DbError, SqlState, SqlSyntaxError } from "./core/errors.ts";
 export { defaultLimits, type Limits } from "./core/limits.ts";
 export * from "./core/plugin/mod.ts";

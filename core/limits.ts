@@ -44,6 +44,19 @@ export interface Limits {
    * checkpoints then block the call that triggers them; 1: in the background).
    */
   readonly checkpointWorkers: number;
+  /**
+   * Milliseconds a transaction block may stay open before it is rolled back and its session
+   * ended (SQLSTATE 25P04; 0 = no limit). Sessions may lower it (`SET transaction_timeout`).
+   */
+  readonly transactionTimeoutMs: number;
+  /**
+   * Milliseconds a session may sit idle inside an open transaction block before the block is
+   * rolled back and the session ended (25P03; 0 = no limit). `SET
+   * idle_in_transaction_session_timeout` changes it per session.
+   */
+  readonly idleInTransactionTimeoutMs: number;
+  /** Transactions open at once (blocks and running statements); more are refused (54000). */
+  readonly transactionsOpenMax: number;
 }
 
 /** The defaults. */
@@ -65,6 +78,9 @@ export const defaultLimits: Limits = Object.freeze({
   columnCacheBytesMax: 512 * 1024 * 1024,
   partitionSegmentsMax: 8,
   checkpointWorkers: 1,
+  transactionTimeoutMs: 60 * 60 * 1000,
+  idleInTransactionTimeoutMs: 10 * 60 * 1000,
+  transactionsOpenMax: 1024,
 });
 
 /** Merges overrides into the defaults, checking each value. */

@@ -23,6 +23,7 @@
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { defaultHttpLimits, queryTimeoutMsMax } from "./http/limits.ts";
+import { defaultLimits } from "../core/limits.ts";
 import { type LogLevel, logLevels } from "./log.ts";
 import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
 
@@ -33,6 +34,15 @@ export interface ServerConfig {
   /** Keep everything in memory: nothing is written to disk. */
   readonly memory: boolean;
   /** The HTTP server. */
+  /** Transaction limits (see core/limits.ts). */
+  readonly transaction: {
+    /** A transaction block's longest life, in milliseconds (0 = none). */
+    readonly timeoutMs: number;
+    /** Longest idle time inside an open block, in milliseconds (0 = none). */
+    readonly idleTimeoutMs: number;
+    /** Transactions open at once. */
+    readonly openMax: number;
+  };
   readonly http: {
     /** Interface the HTTP server binds to. */
     readonly host: string;
@@ -120,6 +130,24 @@ export const configKeys = {
     queryTimeoutMsMax,
     defaultHttpLimits.queryTimeoutMs,
     "default query timeout of POST /sql in ms (0 = none)",
+  ),
+  "transaction.timeout_ms": integerKey(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    defaultLimits.transactionTimeoutMs,
+    "longest life of a transaction block in ms before it is rolled back (0 = none)",
+  ),
+  "transaction.idle_timeout_ms": integerKey(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    defaultLimits.idleInTransactionTimeoutMs,
+    "longest idle time inside an open transaction block in ms (0 = none)",
+  ),
+  "transaction.open_max": integerKey(
+    1,
+    1_000_000,
+    defaultLimits.transactionsOpenMax,
+    "transactions open at once",
   ),
   "log.level": enumKey(logLevels, "info", "least severe log level written"),
 } as const;
@@ -247,6 +275,11 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   const config: ServerConfig = {
     dataDir: v.data_dir,
     memory: v.memory,
+    transaction: {
+      timeoutMs: v["transaction.timeout_ms"],
+      idleTimeoutMs: v["transaction.idle_timeout_ms"],
+      openMax: v["transaction.open_max"],
+    },
     http: {
       host: v["http.host"],
       port: v["http.port"],

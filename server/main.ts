@@ -158,8 +158,15 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   };
   let db: Database;
   try {
+    const limits = {
+      transactionTimeoutMs: config.transaction.timeoutMs,
+      idleInTransactionTimeoutMs: config.transaction.idleTimeoutMs,
+      transactionsOpenMax: config.transaction.openMax,
+    };
     db = await Database.open(
-      config.memory ? { memory: true, log: engineLog } : { path: config.dataDir, log: engineLog },
+      config.memory
+        ? { memory: true, log: engineLog, limits }
+        : { path: config.dataDir, log: engineLog, limits },
     );
   } catch (e) {
     log.error("startup_failed", { reason: "cannot open the database", error: e });

@@ -61,6 +61,20 @@ import {
 import { decodeBatch, encodeBatch } from "./batch_codec.ts";
 import type { WalEntry, WalRecord } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
+import { Session, type SessionRunner } from "./session.ts";
+import type { TableReader } from "../plugin/storage.ts";
+import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
+import {
+  type Isolation,
+  type Savepoint,
+  type StatementView,
+  storedRowCount,
+  Transaction,
+  TransactionManager,
+  transactionReader,
+  viewFields,
+  WaitForTransaction,
+} from "../txn/mod.ts";
 
 /** How to open a database. */
 export interface DatabaseOptions {
@@ -132,17 +146,24 @@ export class Database {
   readonly #log: (event: Record<string, unknown>) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
-  /** The embedded session's SET parameters (a query may bring its own: `options.session`). */
-  readonly #ownSettings = new SessionSettings();
-  /** The settings of the query running now (queries run one at a time). */
-  #settings = this.#ownSettings;
-  /** SQL-level prepared statements (PREPARE / EXECUTE / DEALLOCATE), by name. */
-  readonly #prepared = new Map<string, Statement & { kind: "prepare" }>();
-  /** Keys of each unique index, built on first use and kept up to date by appends. */
+  /** How sessions run their SQL here. */
+  readonly #runner: SessionRunner = {
+    run: (session, sql, params, options) => this.#sessionQuery(session, sql, params, options),
+    close: (session) => this.#closeSession(session),
+  };
+  /** Open sessions (closed with the database). */
+  readonly #sessions = new Set<Session>();
+  /** The embedded session that {@link Database.query} uses. */
+  readonly #defaultSession: Session;
+  /** The settings of the statement running now (statements run one at a time). */
+  #settings: SessionSettings;
+  /** Active transactions, marks, waits. */
+  readonly #txns: TransactionManager;
+  /** Committed keys of each unique index (latest view), built on first use, kept at commits. */
   readonly #uniqueKeys = new Map<string, Set<string>>();
-  /** Whether the running call logged records that its commit record has yet to close. */
+  /** Whether non-transactional records (DDL, sequences) were logged without a commit record. */
   #uncommitted = false;
-  /** The LSN of the last record logged (0 before any). */
+  /** The LSN of the last record logged (a counter without a WAL); snapshots are taken here. */
   #lastLsn = 0n;
   /** The running background checkpoint (WAL truncation included), if any. */
   #backgroundCheckpoint: Promise<void> | null = null;
@@ -157,6 +178,9 @@ export class Database {
     this.#lock = internals.lock;
     this.#log = internals.log;
     this.#catalog = new Catalog(internals.limits);
+    this.#txns = new TransactionManager(internals.limits.transactionsOpenMax);
+    this.#defaultSession = this.session();
+    this.#settings = this.#defaultSession.settings;
   }
 
   /**
@@ -254,8 +278,8 @@ export class Database {
   }
 
   /**
-   * The session time zone (`SET TIME ZONE`): timestamptz values come back as UTC microseconds;
-   * format them for display with `formatValue(type, value, db.timeZone)`.
+   * The session time zone (`SET TIME ZONE`) of the embedded session: timestamptz values come
+   * back as UTC microseconds; format them for display with `formatValue(type, value, db.timeZone)`.
    *
    * @example
    * ```ts
@@ -267,113 +291,590 @@ export class Database {
    * ```
    */
   get timeZone(): TimeZone {
-    return this.#settings.timeZone();
+    return this.#defaultSession.settings.timeZone();
   }
 
   /**
-   * Runs every statement in `sql` and returns the last one's result.
+   * Opens a session: its own settings, prepared statements and transaction, like one
+   * PostgreSQL connection. Close it when done (an open transaction is rolled back).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("CREATE TABLE t (x INTEGER)");
+   * const s = db.session();
+   * await s.query("BEGIN; INSERT INTO t VALUES (1)");
+   * await s.query("ROLLBACK");
+   * console.assert((await db.query("SELECT count(*) FROM t")).rows[0]![0] === 0n);
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  session(): Session {
+    const defaults: Record<string, string> = {
+      transaction_timeout: String(this.#limits.transactionTimeoutMs),
+      idle_in_transaction_session_timeout: String(this.#limits.idleInTransactionTimeoutMs),
+    };
+    const s = new Session(this.#runner, defaults);
+    this.#sessions.add(s);
+    return s;
+  }
+
+  /**
+   * Runs every statement in `sql` on the embedded session and returns the last one's result.
    * Parameters `$1...$n` take `params` (numbers, bigints, strings, booleans, null).
    */
-  async query(
+  query(
     sql: string,
     params: readonly Value[] = [],
     options: QueryOptions = {},
   ): Promise<QueryResult> {
-    const all = await this.queryAll(sql, params, options);
-    return all.at(-1) ?? { command: "EMPTY", columns: [], rows: [], rowCount: 0 };
+    return this.#defaultSession.query(sql, params, options);
   }
 
-  /** Runs every statement in `sql`, returning one result per statement. */
+  /** Runs every statement in `sql` on the embedded session, returning one result per statement. */
   queryAll(
     sql: string,
     params: readonly Value[] = [],
     options: QueryOptions = {},
   ): Promise<QueryResult[]> {
-    return this.#serialize(async () => {
-      this.#settings = options.session ?? this.#ownSettings;
-      try {
-        return await this.#queryAll(sql, params, options);
-      } finally {
-        this.#settings = this.#ownSettings;
-      }
-    });
+    return this.#defaultSession.queryAll(sql, params, options);
   }
 
-  async #queryAll(
+  async #sessionQuery(
+    session: Session,
     sql: string,
     params: readonly Value[],
     options: QueryOptions,
   ): Promise<QueryResult[]> {
-    {
-      const parser = this.#registry.parser();
-      if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
-      let statements: Statement[];
-      try {
-        statements = parser.parse(sql, { limits: this.#limits });
-      } catch (e) {
-        throw toDbError(e);
-      }
-      const results: QueryResult[] = [];
-      for (const parsed of statements) {
-        let stmt: Statement = parsed;
-        let stmtParams = params;
-        if (stmt.kind === "prepare" || stmt.kind === "deallocate") {
-          results.push(this.#prepareStatement(stmt));
-          continue;
-        }
-        if (stmt.kind === "execute") {
-          try {
-            const resolved = await this.#executeArgs(stmt, params, options);
-            stmt = resolved.statement;
-            stmtParams = resolved.params;
-          } catch (e) {
-            throw toDbError(e);
-          }
-        }
-        const ctx = new ExecContext(
-          this.#env.clock,
-          this.#limits,
-          stmtParams,
-          options.signal ?? null,
-          options.timeoutMs ?? (this.#settings.statementTimeoutMs() || this.#limits.queryTimeoutMs),
+    if (this.#closed) throw new DbError("08003", "the database is closed");
+    const parser = this.#registry.parser();
+    if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
+    let statements: Statement[];
+    try {
+      statements = parser.parse(sql, { limits: this.#limits });
+    } catch (e) {
+      // as in PostgreSQL, a syntax error inside a block fails the block
+      await this.#exclusive(() => Promise.resolve(this.#failBlock(session)));
+      throw toDbError(e);
+    }
+    const results: QueryResult[] = [];
+    for (const stmt of statements) {
+      results.push(await this.#statement(session, stmt, params, options));
+    }
+    return results;
+  }
+
+  /**
+   * Runs one statement of a session: inside the exclusive section, again after waiting whenever
+   * it meets another transaction's uncommitted change to the same row or key.
+   */
+  async #statement(
+    session: Session,
+    stmt: Statement,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryResult> {
+    this.#clearIdleTimer(session);
+    const timeoutMs = options.timeoutMs ??
+      (session.settings.durationMs("statement_timeout") || this.#limits.queryTimeoutMs);
+    const deadline = timeoutMs > 0 ? this.#env.clock.monotonicMs() + timeoutMs : Infinity;
+    try {
+      for (;;) {
+        const out = await this.#exclusive(() =>
+          this.#statementLocked(session, stmt, params, options)
         );
-        const touched = new Set<Sequence>();
-        try {
-          ctx.check();
-          const bound = bindStatement(stmt, {
-            catalog: this.#catalog,
-            registry: this.#registry,
-            parseQuery: (text) => parseView(parser, text, this.#limits),
-            estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-            statementTimeMicros: this.#env.clock.nowMicros(),
-            defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
-            timeZone: this.#settings.timeZone(),
-            sequenceTouched: (s) => touched.add(s),
-            params: stmtParams,
-          });
-          const result = await this.#run(this.#optimize(bound), ctx);
-          // sequences moved by the statement are logged before its answer is given
-          for (const s of touched) await this.#logSequenceValue(s);
-          results.push(result);
-        } catch (e) {
-          throw toDbError(e);
+        if (out.kind === "done") return out.result;
+        await this.#waitFor(session, out.holder, deadline, options.signal ?? null);
+      }
+    } finally {
+      this.#armIdleTimer(session);
+    }
+  }
+
+  /** Waits for `holder` to end, within the statement's deadline; a timeout fails the block. */
+  async #waitFor(
+    session: Session,
+    holder: Transaction,
+    deadline: number,
+    signal: AbortSignal | null,
+  ): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const ms = deadline - this.#env.clock.monotonicMs();
+    try {
+      const stop = new Promise<DbError>((resolve) => {
+        if (ms !== Infinity) {
+          timer = setTimeout(
+            () => resolve(new DbError(SqlState.queryCanceled, "canceling statement due to statement timeout", {
+              detail: `while waiting for transaction ${holder.id}`,
+            })),
+            Math.max(0, ms),
+          );
+        }
+        if (signal !== null) {
+          onAbort = () =>
+            resolve(new DbError(SqlState.queryCanceled, "canceling statement due to user request"));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener("abort", onAbort, { once: true });
+        }
+      });
+      const failed = await Promise.race([holder.done.then(() => null), stop]);
+      if (failed !== null) {
+        await this.#exclusive(() => Promise.resolve(this.#failBlock(session)));
+        throw failed;
+      }
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+      if (session.txn !== null) session.txn.waitingFor = null;
+    }
+  }
+
+  /** Puts the session's open block, if any, into the failed state. */
+  #failBlock(session: Session): void {
+    if (session.txn !== null) session.txn.state = "failed";
+  }
+
+  /** One run of a statement; `wait` when it must wait for another transaction first. */
+  async #statementLocked(
+    session: Session,
+    parsed: Statement,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<{ kind: "done"; result: QueryResult } | { kind: "wait"; holder: Transaction }> {
+    this.#settings = session.settings;
+    const done = (result: QueryResult) => ({ kind: "done" as const, result });
+    try {
+      await this.#checkTransactionTimeout(session);
+      if (parsed.kind === "transaction") {
+        return done(await this.#transactionControl(session, parsed.action, parsed.pos));
+      }
+      const block = session.txn;
+      if (block !== null && block.state === "failed") {
+        throw new DbError(
+          "25P02",
+          "current transaction is aborted, commands ignored until end of transaction block",
+        );
+      }
+      try {
+        return await this.#statementIn(session, block, parsed, params, options);
+      } catch (e) {
+        if (block !== null && !(e instanceof WaitForTransaction)) block.state = "failed";
+        throw e;
+      }
+    } catch (e) {
+      throw toDbError(e);
+    } finally {
+      this.#settings = this.#defaultSession.settings;
+    }
+  }
+
+  /** Runs a statement inside `block` (the open BEGIN block) or as its own transaction. */
+  async #statementIn(
+    session: Session,
+    block: Transaction | null,
+    parsed: Statement,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<{ kind: "done"; result: QueryResult } | { kind: "wait"; holder: Transaction }> {
+    const done = (result: QueryResult) => ({ kind: "done" as const, result });
+    if (parsed.kind === "prepare" || parsed.kind === "deallocate") {
+      return done(this.#prepareStatement(session, parsed));
+    }
+    let stmt: Statement = parsed;
+    let stmtParams = params;
+    if (stmt.kind === "execute") {
+      const resolved = await this.#executeArgs(session, stmt, params, options);
+      stmt = resolved.statement;
+      stmtParams = resolved.params;
+    }
+    const parser = this.#registry.parser()!;
+    const ctx = new ExecContext(
+      this.#env.clock,
+      this.#limits,
+      stmtParams,
+      options.signal ?? null,
+      this.#statementTimeout(session, options),
+    );
+    ctx.check();
+    const touched = new Set<Sequence>();
+    const bound = this.#optimize(bindStatement(stmt, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      parseQuery: (text) => parseView(parser, text, this.#limits),
+      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
+      statementTimeMicros: this.#env.clock.nowMicros(),
+      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+      timeZone: this.#settings.timeZone(),
+      sequenceTouched: (s) => touched.add(s),
+      params: stmtParams,
+    }));
+    const logSequences = async () => {
+      // sequences are not transactional: their new values are logged and committed at once
+      for (const s of touched) await this.#logSequenceValue(s);
+      return await this.#commitCall();
+    };
+    if (!transactional.has(bound.kind)) {
+      if (block !== null && ddlKinds.has(bound.kind)) {
+        throw new DbError(
+          "25001",
+          `${commandName(bound.kind)} cannot run inside a transaction block`,
+          { hint: "COMMIT or ROLLBACK first; schema changes are not transactional yet." },
+        );
+      }
+      this.#checkTablesIdle(bound);
+      let result: QueryResult;
+      try {
+        result = await this.#run(bound, ctx, null);
+      } catch (e) {
+        await this.#commitCall(); // what the statement applied before it failed stays
+        throw e;
+      }
+      const durability = await logSequences();
+      return done(durability === null ? result : { ...result, durability });
+    }
+    const implicit = block === null;
+    const txn = block ?? this.#beginTransaction(session, null, false);
+    if (txn.readOnly && writes.has(bound.kind)) {
+      throw new DbError(
+        "25006",
+        `cannot execute ${commandName(bound.kind)} in a read-only transaction`,
+      );
+    }
+    if (txn.snapshot === null && txn.isolation !== "read committed") txn.snapshot = this.#lastLsn;
+    const sp = txn.savepoint("", this.#txns.nextMark);
+    const mark = this.#txns.newMark(txn);
+    const view: StatementView = {
+      // the latest state needs no snapshot (and lets engines use their fast paths)
+      snapshotLsn: txn.snapshot === null || txn.snapshot === this.#lastLsn ? undefined : txn.snapshot,
+      txn,
+    };
+    try {
+      let result = await this.#run(bound, ctx, { view, mark });
+      const sequenced = await logSequences();
+      if (implicit) {
+        const durability = await this.#commitTransaction(txn);
+        if (durability !== null || sequenced !== null) {
+          result = { ...result, durability: durability ?? sequenced! };
         }
       }
-      return results;
+      return done(result);
+    } catch (e) {
+      if (!txn.ended) await this.#undo(txn, sp);
+      if (implicit && !txn.ended) await this.#rollbackTransaction(txn);
+      if (e instanceof WaitForTransaction) {
+        if (!implicit) this.#txns.startWaiting(txn, e.holder); // 40P01 on a cycle
+        return { kind: "wait", holder: e.holder };
+      }
+      throw e;
+    }
+  }
+
+  /** The statement timeout, shortened to what the open block's transaction timeout leaves. */
+  #statementTimeout(session: Session, options: QueryOptions): number {
+    let ms = options.timeoutMs ??
+      (session.settings.durationMs("statement_timeout") || this.#limits.queryTimeoutMs);
+    const txn = session.txn;
+    const limit = session.settings.durationMs("transaction_timeout");
+    if (txn !== null && limit > 0) {
+      const left = Math.max(1, limit - (this.#env.clock.monotonicMs() - txn.startedMs));
+      ms = ms === 0 ? left : Math.min(ms, left);
+    }
+    return ms;
+  }
+
+  /** 25P04 (and the session ends) once the open block is older than `transaction_timeout`. */
+  async #checkTransactionTimeout(session: Session): Promise<void> {
+    const txn = session.txn;
+    const limit = session.settings.durationMs("transaction_timeout");
+    if (txn === null || limit === 0) return;
+    if (this.#env.clock.monotonicMs() - txn.startedMs < limit) return;
+    const error = new DbError("25P04", "terminating connection due to transaction timeout");
+    await this.#terminate(session, error);
+    session.terminated = null; // reported now, by this statement
+    throw error;
+  }
+
+  /**
+   * Ends a session from a timeout: rolls back its block and makes its next call fail with
+   * `error` (PostgreSQL closes the connection).
+   */
+  async #terminate(session: Session, error: DbError): Promise<void> {
+    this.#clearIdleTimer(session);
+    session.terminated = error;
+    const txn = session.txn;
+    session.txn = null;
+    if (txn !== null) await this.#rollbackTransaction(txn);
+    this.#log({ event: "session_terminated", code: error.code, message: error.message });
+  }
+
+  #clearIdleTimer(session: Session): void {
+    if (session.timer !== null) clearTimeout(session.timer);
+    session.timer = null;
+  }
+
+  /** Arms the idle-in-transaction timer when the session waits inside an open block. */
+  #armIdleTimer(session: Session): void {
+    this.#clearIdleTimer(session);
+    const txn = session.txn;
+    if (txn === null || session.closed) return;
+    const idle = session.settings.durationMs("idle_in_transaction_session_timeout");
+    const limit = session.settings.durationMs("transaction_timeout");
+    const left = limit > 0 ? limit - (this.#env.clock.monotonicMs() - txn.startedMs) : Infinity;
+    const ms = Math.min(idle > 0 ? idle : Infinity, left);
+    if (ms === Infinity) return;
+    const error = ms === left
+      ? new DbError("25P04", "terminating connection due to transaction timeout")
+      : new DbError("25P03", "terminating connection due to idle-in-transaction timeout");
+    const timer = setTimeout(() => {
+      session.timer = null;
+      void this.#exclusive(async () => {
+        if (session.txn === txn) await this.#terminate(session, error);
+      }).catch(() => {});
+    }, Math.max(0, ms));
+    Deno.unrefTimer(timer as unknown as number);
+    session.timer = timer;
+  }
+
+  /** Starts a transaction for `session` with BEGIN's modes, or the session's defaults. */
+  #beginTransaction(session: Session, modes: TransactionModes | null, explicit: boolean): Transaction {
+    const s = session.settings;
+    const level = modes?.isolation ?? s.get("default_transaction_isolation");
+    const readOnly = modes?.readOnly ?? s.get("default_transaction_read_only") === "on";
+    return this.#txns.begin(
+      level === "read uncommitted" ? "read committed" : level as Isolation,
+      readOnly,
+      explicit,
+      this.#env.clock.monotonicMs(),
+    );
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO, SET TRANSACTION. */
+  async #transactionControl(
+    session: Session,
+    action: TransactionAction,
+    pos: number,
+  ): Promise<QueryResult> {
+    const tag = (command: string): QueryResult => ({ command, columns: [], rows: [], rowCount: 0 });
+    const txn = session.txn;
+    const needsBlock = (what: string) =>
+      new DbError("25P01", `${what} can only be used in transaction blocks`);
+    const failedBlock = () =>
+      new DbError(
+        "25P02",
+        "current transaction is aborted, commands ignored until end of transaction block",
+      );
+    switch (action.kind) {
+      case "begin": {
+        if (txn !== null) {
+          if (txn.state === "failed") throw failedBlock();
+          return tag("BEGIN"); // PostgreSQL warns "there is already a transaction in progress"
+        }
+        session.txn = this.#beginTransaction(session, action.modes, true);
+        return tag("BEGIN");
+      }
+      case "commit":
+      case "rollback": {
+        if (txn === null) return tag(action.kind === "commit" ? "COMMIT" : "ROLLBACK");
+        session.txn = null;
+        const modes: TransactionModes = {
+          isolation: txn.isolation,
+          readOnly: txn.readOnly,
+          deferrable: null,
+        };
+        let result: QueryResult;
+        if (action.kind === "rollback" || txn.state === "failed") {
+          await this.#rollbackTransaction(txn);
+          result = tag("ROLLBACK");
+        } else {
+          const durability = await this.#commitTransaction(txn);
+          result = durability === null ? tag("COMMIT") : { ...tag("COMMIT"), durability };
+        }
+        if (action.chain) session.txn = this.#beginTransaction(session, modes, true);
+        return result;
+      }
+      case "set_transaction": {
+        if (action.session) {
+          const m = action.modes;
+          if (m.isolation !== null) session.settings.set("default_transaction_isolation", m.isolation);
+          if (m.readOnly !== null) {
+            session.settings.set("default_transaction_read_only", m.readOnly ? "on" : "off");
+          }
+          return tag("SET");
+        }
+        if (txn === null) return tag("SET"); // PostgreSQL warns and ignores it
+        if (txn.state === "failed") throw failedBlock();
+        const m = action.modes;
+        if (m.isolation !== null) {
+          const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
+          if (txn.snapshot !== null || txn.readTables.size > 0 || txn.writtenTables.size > 0) {
+            if (level !== txn.isolation) {
+              txn.state = "failed";
+              throw new DbError(
+                "25001",
+                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                { position: pos + 1 },
+              );
+            }
+          }
+          txn.isolation = level;
+        }
+        if (m.readOnly !== null) txn.readOnly = m.readOnly;
+        return tag("SET");
+      }
+      case "savepoint": {
+        if (txn === null) throw needsBlock("SAVEPOINT");
+        if (txn.state === "failed") throw failedBlock();
+        txn.savepoints.push(txn.savepoint(action.name, this.#txns.nextMark));
+        return tag("SAVEPOINT");
+      }
+      case "release":
+      case "rollback_to": {
+        const what = action.kind === "release" ? "RELEASE SAVEPOINT" : "ROLLBACK TO SAVEPOINT";
+        if (txn === null) throw needsBlock(what);
+        if (txn.state === "failed" && action.kind === "release") throw failedBlock();
+        let k = txn.savepoints.length - 1;
+        while (k >= 0 && txn.savepoints[k]!.name !== action.name) k--;
+        if (k < 0) {
+          txn.state = "failed";
+          throw new DbError("3B001", `savepoint "${action.name}" does not exist`);
+        }
+        if (action.kind === "release") {
+          txn.savepoints.length = k;
+          return tag("RELEASE");
+        }
+        await this.#undo(txn, txn.savepoints[k]!);
+        txn.savepoints.length = k + 1;
+        txn.state = "active";
+        return tag("ROLLBACK");
+      }
+    }
+  }
+
+  /** Undoes a transaction's changes after savepoint `sp` (its marks leave storage too). */
+  async #undo(txn: Transaction, sp: Savepoint): Promise<void> {
+    const dropped = txn.rollbackTo(sp);
+    if (dropped.size > 0) await this.#requireStorage().unmarkRows(dropped);
+  }
+
+  async #rollbackTransaction(txn: Transaction): Promise<void> {
+    try {
+      if (txn.marks.size > 0) await this.#requireStorage().unmarkRows(txn.marks);
+    } finally {
+      this.#endTransaction(txn, false);
+    }
+  }
+
+  #endTransaction(txn: Transaction, committed: boolean): void {
+    this.#txns.end(txn, committed);
+    this.#storage?.setHorizon(this.#txns.horizon(this.#lastLsn));
+  }
+
+  /**
+   * Commits: validates a SERIALIZABLE transaction, logs its deletes and rows and one commit
+   * record (durable before anything is applied), then applies them to storage. Resolves with the
+   * durability reached; `null` when it changed nothing. On failure it is rolled back.
+   */
+  async #commitTransaction(txn: Transaction): Promise<Durability | null> {
+    try {
+      this.#txns.validate(txn);
+    } catch (e) {
+      await this.#rollbackTransaction(txn);
+      throw e;
+    }
+    const storage = this.#storage;
+    const withRows = txn.tablesWithRows();
+    if (storage === null || (txn.marks.size === 0 && withRows.length === 0)) {
+      this.#endTransaction(txn, true);
+      return null;
+    }
+    // positions must not move under a background checkpoint between here and the apply
+    if (txn.marks.size > 0) await this.#quiesce();
+    const deletes = txn.marks.size > 0 ? await storage.markedPositions(txn.marks) : new Map();
+    const tableIds = [...new Set([...deletes.keys(), ...withRows])];
+    const changes: { t: TableSchema; positions: number[]; rows: Batch | null }[] = [];
+    for (const id of tableIds) {
+      const t = this.#catalog.tables().find((x) => x.id === id);
+      if (t === undefined) continue; // dropped meanwhile (DDL waits for writers, so never)
+      const parts = txn.visibleRows(id);
+      const rows = parts.length === 0 ? null : parts.length === 1 ? parts[0]! : {
+        columns: t.columns.map((c, i) => concatColumns(c.type, parts.map((b) => b.columns[i]!))),
+        length: parts.reduce((n, b) => n + b.length, 0),
+      };
+      changes.push({ t, positions: deletes.get(id) ?? [], rows });
+    }
+    const lsns: { del: bigint; rows: bigint }[] = [];
+    let durability: Durability | null;
+    try {
+      for (const c of changes) {
+        let del = 0n, rows = 0n;
+        if (c.positions.length > 0) {
+          const change: DeleteChange = {
+            schema: c.t.schema,
+            name: c.t.name,
+            positions: c.positions,
+            inserted: null,
+          };
+          del = await this.#logRecord({ type: WalRecordType.delete, payload: encodeJson(change) });
+        }
+        if (c.rows !== null) {
+          rows = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(c.t, c.rows) });
+        }
+        lsns.push({ del, rows });
+      }
+      durability = await this.#writeCommitRecord();
+    } catch (e) {
+      await this.#abortLogged();
+      await this.#rollbackTransaction(txn);
+      throw e;
+    }
+    // durable: apply (a failure here is a bug or a full disk; recovery replays the WAL)
+    const written = new Set<number>();
+    for (let k = 0; k < changes.length; k++) {
+      const c = changes[k]!;
+      written.add(c.t.id);
+      if (c.positions.length > 0) await storage.deleteRows(c.t.id, c.positions, lsns[k]!.del);
+      if (c.rows !== null) await storage.append(c.t.id, c.rows, lsns[k]!.rows);
+      this.#noteCommittedKeys(txn, c.t, c.rows);
+    }
+    this.#txns.noteCommit(this.#lastLsn, written);
+    this.#endTransaction(txn, true);
+    await this.#maybeCheckpoint();
+    return durability;
+  }
+
+  /**
+   * After records were logged without their commit record and the commit failed: an abort
+   * record, so a later commit record does not make them count at recovery.
+   */
+  async #abortLogged(): Promise<void> {
+    if (!this.#uncommitted || this.#wal === null) return;
+    this.#uncommitted = false;
+    try {
+      const { lsn } = await this.#wal.append([{ type: WalRecordType.abort, payload: noPayload }]);
+      this.#lastLsn = lsn;
+    } catch (e) {
+      this.#log({ event: "wal_abort_failed", error: (e as Error).message });
     }
   }
 
   /** PREPARE (42P05 for a name in use) and DEALLOCATE (26000 for an unknown name). */
-  #prepareStatement(stmt: Statement & { kind: "prepare" | "deallocate" }): QueryResult {
+  #prepareStatement(
+    session: Session,
+    stmt: Statement & { kind: "prepare" | "deallocate" },
+  ): QueryResult {
+    const prepared = session.prepared;
     if (stmt.kind === "prepare") {
-      if (this.#prepared.has(stmt.name)) {
+      if (prepared.has(stmt.name)) {
         throw new DbError("42P05", `prepared statement "${stmt.name}" already exists`);
       }
-      this.#prepared.set(stmt.name, stmt);
+      prepared.set(stmt.name, stmt);
       return { command: "PREPARE", columns: [], rows: [], rowCount: 0 };
     }
-    if (stmt.name === null) this.#prepared.clear();
-    else if (!this.#prepared.delete(stmt.name)) {
+    if (stmt.name === null) prepared.clear();
+    else if (!prepared.delete(stmt.name)) {
       throw new DbError("26000", `prepared statement "${stmt.name}" does not exist`);
     }
     return { command: "DEALLOCATE", columns: [], rows: [], rowCount: 0 };
@@ -384,11 +885,12 @@ export class Database {
    * evaluated once and cast to the declared type (42601 for a wrong count, as in PostgreSQL).
    */
   async #executeArgs(
+    session: Session,
     stmt: Statement & { kind: "execute" },
     params: readonly Value[],
     options: QueryOptions,
   ): Promise<{ statement: Statement; params: Value[] }> {
-    const prepared = this.#prepared.get(stmt.name);
+    const prepared = session.prepared.get(stmt.name);
     if (prepared === undefined) {
       throw new DbError("26000", `prepared statement "${stmt.name}" does not exist`);
     }
@@ -440,7 +942,7 @@ export class Database {
       timeZone: this.#settings.timeZone(),
       params,
     });
-    const result = await this.#run(this.#optimize(bound), ctx);
+    const result = await this.#run(this.#optimize(bound), ctx, null);
     const row = result.rows[0] ?? [];
     const values = prepared.types.length === 0 ? [...row] : prepared.types.map((t, i) => {
       const type = bindTypeName(t);
@@ -457,8 +959,9 @@ export class Database {
    * (Float64Array, Int32Array, BigInt64Array, ...), arrays of values, or an Arrow table.
    * Missing columns are NULL. Returns the number of rows appended.
    */
-  insertColumns(table: string, columns: InsertColumns): Promise<number> {
-    return this.#serialize(async () => {
+  async insertColumns(table: string, columns: InsertColumns): Promise<number> {
+    let length = -1;
+    await this.#writeInOwnTransaction(async (tx) => {
       const t = this.#catalog.getTable("public", table);
       if (!t) throw new DbError(SqlState.undefinedTable, `relation "${table}" does not exist`);
       const getChild = (columns as { getChild?: unknown }).getChild;
@@ -468,7 +971,7 @@ export class Database {
       const record = arrow === null
         ? columns as Readonly<Record<string, ArrayLike<unknown>>>
         : null;
-      let length = -1;
+      length = -1;
       const source = t.columns.map((c) => {
         const arr = arrow !== null
           ? arrow.getChild(c.name)?.toArray() ?? null
@@ -501,9 +1004,33 @@ export class Database {
         return adoptArray(c.type, arr, length);
       });
       const batch: Batch = { columns: cols, length };
-      await this.#appendRows(t, batch);
-      return length;
+      await this.#insertRows(t, batch, tx);
     });
+    return length;
+  }
+
+  /**
+   * Runs `work` as a transaction of its own (the bulk paths), again after waiting whenever it
+   * meets another transaction's uncommitted key.
+   */
+  async #writeInOwnTransaction(work: (tx: StatementTx) => Promise<void>): Promise<void> {
+    for (;;) {
+      const out = await this.#exclusive(async () => {
+        const txn = this.#beginTransaction(this.#defaultSession, null, false);
+        const mark = this.#txns.newMark(txn);
+        try {
+          await work({ view: { snapshotLsn: undefined, txn }, mark });
+          await this.#commitTransaction(txn);
+          return null;
+        } catch (e) {
+          if (!txn.ended) await this.#rollbackTransaction(txn);
+          if (e instanceof WaitForTransaction) return e.holder;
+          throw toDbError(e);
+        }
+      });
+      if (out === null) return;
+      await out.done;
+    }
   }
 
   /**
@@ -524,7 +1051,7 @@ export class Database {
    */
   verify(): Promise<string[]> {
     // queued like a query, so no checkpoint moves files while they are read
-    return this.#serialize(() => this.#verifyNow());
+    return this.#exclusive(() => this.#verifyNow());
   }
 
   async #verifyNow(): Promise<string[]> {
@@ -540,6 +1067,14 @@ export class Database {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue.catch(() => {});
+    // open blocks are rolled back; sessions end with the database
+    for (const session of this.#sessions) {
+      this.#clearIdleTimer(session);
+      const txn = session.txn;
+      session.txn = null;
+      if (txn !== null) await this.#rollbackTransaction(txn).catch(() => {});
+    }
+    this.#sessions.clear();
     await this.#quiesce();
     // a clean shutdown leaves no WAL to replay
     try {
@@ -552,24 +1087,28 @@ export class Database {
     this.#lock?.release();
   }
 
-  #serialize<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn` alone: statements, commits and checks of all sessions run one at a time. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));
-    // each call is one commit: its records count (and it is acknowledged) once its commit
-    // record is durable. A failing call commits what it already applied, as before it failed.
-    const run = async () => {
-      let result: T;
-      try {
-        result = await fn();
-      } catch (e) {
-        await this.#commit();
-        throw e;
-      }
-      const durability = await this.#commit();
-      return durability === null ? result : withDurability(result, durability);
-    };
-    const p = this.#queue.then(run, run);
+    const p = this.#queue.then(fn, fn);
     this.#queue = p.catch(() => {});
     return p;
+  }
+
+  /** Ends a session: rolls back its open block. */
+  async #closeSession(session: Session): Promise<void> {
+    this.#clearIdleTimer(session);
+    this.#sessions.delete(session);
+    const txn = session.txn;
+    session.txn = null;
+    if (txn === null || this.#closed) return;
+    await this.#exclusive(() => this.#rollbackTransaction(txn));
+  }
+
+  /** What a statement reads through: its transaction's view, or storage itself. */
+  #reader(tx: StatementTx | null): TableReader | null {
+    if (this.#storage === null) return null;
+    return tx === null ? this.#storage : transactionReader(this.#storage, tx.view);
   }
 
   #optimize(bound: BoundStatement): BoundStatement {
@@ -614,7 +1153,12 @@ export class Database {
     return this.#storage;
   }
 
-  async #run(bound: BoundStatement, ctx: ExecContext): Promise<QueryResult> {
+  async #run(bound: BoundStatement, ctx: ExecContext, tx: StatementTx | null): Promise<QueryResult> {
+    const reader = this.#reader(tx);
+    const needTx = (): StatementTx => {
+      if (tx === null) throw new DbError(SqlState.internalError, `${bound.kind} outside a transaction`);
+      return tx;
+    };
     // a background checkpoint may run under reads and appends; anything else waits for it (row
     // positions, schemas and the manifest's catalog must not change under it)
     if (!runsDuringCheckpoint.has(bound.kind)) await this.#quiesce();
@@ -695,7 +1239,7 @@ export class Database {
         return { command: "DROP SEQUENCE", columns: [], rows: [], rowCount: 0 };
       }
       case "query": {
-        const { columns, rows } = await this.#collect(bound.plan, ctx);
+        const { columns, rows } = await this.#collect(bound.plan, ctx, reader);
         return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
       }
       case "set":
@@ -731,8 +1275,8 @@ export class Database {
           const stats = new Map<LogicalPlan, { rows: number; ms: number }>();
           ctx.profile = stats;
           // As in PostgreSQL, EXPLAIN ANALYZE of INSERT, UPDATE or DELETE makes the change.
-          if (bound.dml !== null) affected = (await this.#run(bound.dml, ctx)).rowCount;
-          else for await (const _ of execute(bound.plan, this.#storage, ctx)) ctx.check();
+          if (bound.dml !== null) affected = (await this.#run(bound.dml, ctx, tx)).rowCount;
+          else for await (const _ of execute(bound.plan, reader, ctx)) ctx.check();
           ctx.profile = null;
           profile = stats;
         }
@@ -757,7 +1301,7 @@ export class Database {
         // Evaluate a CTAS source before anything is logged, so a failing query changes nothing.
         let sourceBatches: Batch[] = [];
         if (bound.source !== null) {
-          for await (const b of execute(bound.source, storage, ctx)) sourceBatches.push(b);
+          for await (const b of execute(bound.source, reader, ctx)) sourceBatches.push(b);
         }
         const change: DdlChange = {
           op: "create_table",
@@ -866,47 +1410,45 @@ export class Database {
       }
       case "delete": {
         const t = bound.table;
-        const source = execute(bound.source, this.#requireStorage(), ctx);
+        const source = execute(bound.source, reader, ctx);
         const { positions, rows } = await collectTargetRows(source, t.columns.length, ctx);
         // RETURNING is computed before anything changes, so that its errors change nothing.
         const returned = bound.returning === null
           ? null
           : await returningRows(bound.returning, rows, ctx);
-        await this.#applyDelete(t, positions, null);
+        await this.#deleteRows(t, positions, rows, null, needTx());
         return dmlResult(`DELETE ${positions.length}`, positions.length, bound.returning, returned);
       }
       case "update": {
         const t = bound.table;
-        const source = execute(bound.source, this.#requireStorage(), ctx);
+        const source = execute(bound.source, reader, ctx);
         const { positions, rows } = await collectTargetRows(source, t.columns.length, ctx);
         const { newRows, returningInput } = await updatedRows(t, bound.assignments, rows, ctx);
         const returned = bound.returning === null
           ? null
           : await returningRows(bound.returning, returningInput, ctx);
-        await this.#applyDelete(t, positions, newRows);
+        await this.#deleteRows(t, positions, rows, newRows, needTx());
         return dmlResult(`UPDATE ${positions.length}`, positions.length, bound.returning, returned);
       }
       case "copy_from":
-        return await this.#copyFrom(bound, ctx);
+        return await this.#copyFrom(bound, ctx, needTx());
       case "copy_to": {
-        const storage = this.#requireStorage();
         const n = await writeCopyFile({
           fs: this.#env.fs,
           path: bound.path,
           columns: bound.plan.fields,
           format: bound.format,
           zone: this.#settings.timeZone(),
-          batches: execute(bound.plan, storage, ctx),
+          batches: execute(bound.plan, reader, ctx),
           check: () => ctx.check(),
         });
         return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
       }
       case "insert": {
-        const storage = this.#requireStorage();
         const t = bound.table;
         const batches: Batch[] = [];
         let n = 0;
-        for await (const b of execute(bound.source, storage, ctx)) {
+        for await (const b of execute(bound.source, reader, ctx)) {
           const columns = t.columns.map((c, i) => {
             const k = bound.sourceIndexOfColumn[i]!;
             return k < 0 ? nullColumn(c.type, b.length) : b.columns[k]!;
@@ -924,7 +1466,7 @@ export class Database {
         const returned = bound.returning === null
           ? null
           : await returningRows(bound.returning, all, ctx);
-        await this.#appendRows(t, all);
+        await this.#insertRows(t, all, needTx());
         return dmlResult(`INSERT 0 ${n}`, n, bound.returning, returned);
       }
     }
@@ -934,6 +1476,7 @@ export class Database {
   async #copyFrom(
     bound: BoundStatement & { kind: "copy_from" },
     ctx: ExecContext,
+    tx: StatementTx,
   ): Promise<QueryResult> {
     const t = bound.table;
     const predicate = bound.predicate;
@@ -967,18 +1510,19 @@ export class Database {
       columns: t.columns.map((c, i) => concatColumns(c.type, batches.map((b) => b.columns[i]!))),
       length: n,
     };
-    await this.#appendRows(t, all);
+    await this.#insertRows(t, all, tx);
     return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
   }
 
   async #collect(
     plan: LogicalPlan,
     ctx: ExecContext,
+    reader: TableReader | null,
   ): Promise<{ columns: ResultColumn[]; rows: Value[][] }> {
     const columns: ResultColumn[] = plan.fields.map((f) => ({ name: f.name, type: f.type }));
     const rows: Value[][] = [];
     const rowsMax = this.#limits.queryResultRowsMax;
-    for await (const b of execute(plan, this.#storage, ctx)) {
+    for await (const b of execute(plan, reader, ctx)) {
       for (let i = 0; i < b.length; i++) {
         const row = new Array<Value>(b.columns.length);
         for (let c = 0; c < b.columns.length; c++) row[c] = valueAt(b.columns[c]!, i);
@@ -1010,62 +1554,133 @@ export class Database {
     });
   }
 
+  /** Appends rows to a table created by this statement (CREATE TABLE ... AS). */
   async #appendRows(t: TableSchema, b: Batch): Promise<void> {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
-    await this.#checkUnique(t, b, null);
-    try {
-      const lsn = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(t, b) });
-      await this.#requireStorage().append(t.id, b, lsn);
-    } catch (e) {
-      this.#forgetUniqueKeys(t);
-      throw e;
-    }
+    const lsn = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(t, b) });
+    await this.#requireStorage().append(t.id, b, lsn);
   }
 
   /**
-   * Checks the table's unique indexes against rows about to be added (rows at `removed`
-   * positions are about to go). Keys with a NULL are never duplicates, as in PostgreSQL.
+   * Adds rows to a table inside a transaction: NOT NULL, CHECK and unique keys are checked now
+   * (a key another open transaction holds makes the statement wait for it); the rows stay
+   * private to the transaction until it commits.
    */
-  async #checkUnique(
+  async #insertRows(t: TableSchema, b: Batch, tx: StatementTx): Promise<void> {
+    if (b.length === 0) return;
+    this.#checkNotNull(t, b);
+    await this.#checkUniqueInTransaction(t, b, tx);
+    tx.view.txn.addRows(t.id, b, tx.mark);
+  }
+
+  /**
+   * Deletes rows (positions in the statement's view: stored rows first, then the transaction's
+   * own rows) and, for UPDATE, adds their new versions. Stored rows get the statement's mark; a
+   * row another open transaction marked makes the statement wait; at REPEATABLE READ a row a
+   * later commit deleted is a serialization failure (40001).
+   */
+  async #deleteRows(
     t: TableSchema,
-    added: Batch,
-    removed: ReadonlySet<number> | null,
+    positions: readonly number[],
+    rows: Batch,
+    inserted: Batch | null,
+    tx: StatementTx,
   ): Promise<void> {
-    const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
-    if (unique.length === 0 || added.length === 0) return;
-    if (removed !== null) this.#forgetUniqueKeys(t); // positions shift: rebuild lazily
     const storage = this.#requireStorage();
-    const pending: { set: Set<string>; keys: string[] }[] = [];
+    const { view, mark } = tx;
+    const txn = view.txn;
+    let split = positions.length;
+    let stored = Infinity;
+    if (txn.inserts.has(t.id)) {
+      stored = await storedRowCount(storage, view, t.id);
+      split = 0;
+      while (split < positions.length && positions[split]! < stored) split++;
+    }
+    const storedPositions = positions.slice(0, split);
+    if (storedPositions.length > 0) {
+      const r = await storage.markRows(t.id, storedPositions, viewFields(view), mark);
+      switch (r.kind) {
+        case "marked":
+          break;
+        case "deleted_after_snapshot":
+          throw new DbError(
+            SqlState.serializationFailure,
+            "could not serialize access due to concurrent update",
+            { hint: "The transaction might succeed if retried." },
+          );
+        case "marked_by_other": {
+          const holder = this.#txns.ownerOf(r.mark);
+          if (holder === null) {
+            throw new DbError(SqlState.internalError, `row mark ${r.mark} has no transaction`);
+          }
+          throw new WaitForTransaction(holder);
+        }
+      }
+      txn.useMark(mark);
+      txn.writtenTables.add(t.id);
+      this.#noteRemovedKeys(t, rows, split, txn, mark);
+    }
+    if (split < positions.length) {
+      txn.deletePrivate(t.id, positions.slice(split).map((p) => p - stored), mark);
+    }
+    if (inserted !== null) await this.#insertRows(t, inserted, tx);
+  }
+
+  /** Remembers the unique keys of the stored rows a statement deleted (the first `n` rows). */
+  #noteRemovedKeys(t: TableSchema, rows: Batch, n: number, txn: Transaction, mark: number): void {
+    const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
+    if (unique.length === 0) return;
+    const byIndex = new Map<string, string[]>();
+    for (const index of unique) {
+      const cols = index.columns.map((c) => rows.columns[t.columns.findIndex((tc) => tc.name === c)]!);
+      const keys: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = uniqueKey(cols, i);
+        if (k !== null) keys.push(k);
+      }
+      byIndex.set(indexKey(index), keys);
+    }
+    txn.removedKeys.set(mark, byIndex);
+  }
+
+  /**
+   * Unique indexes against rows `txn` is about to add: 23505 for a key a committed row (that
+   * `txn` did not delete) or `txn`'s own rows hold; a wait for a key another open transaction
+   * added, or whose committed row it deleted. Keys with a NULL never clash, as in PostgreSQL.
+   */
+  async #checkUniqueInTransaction(t: TableSchema, added: Batch, tx: StatementTx): Promise<void> {
+    const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
+    if (unique.length === 0) return;
+    const txn = tx.view.txn;
     for (const index of unique) {
       const cols = index.columns.map((c) => t.columns.findIndex((tc) => tc.name === c));
-      const cacheKey = `${index.schema}\u0000${index.name}`;
-      let seen = removed === null ? this.#uniqueKeys.get(cacheKey) : undefined;
-      if (seen === undefined) {
-        seen = new Set<string>();
-        let base = 0;
-        const scan = storage.scan(t.id, {
-          projection: cols,
-          filters: [],
-          limit: null,
-          signal: null,
-        });
-        for await (const b of scan) {
-          for (let i = 0; i < b.length; i++) {
-            if (removed !== null && removed.has(base + i)) continue;
-            const key = uniqueKey(b.columns, i);
-            if (key !== null) seen.add(key);
-          }
-          base += b.length;
-        }
-        if (removed === null) this.#uniqueKeys.set(cacheKey, seen);
-      }
+      const committed = await this.#committedKeys(t, index);
+      const name = indexKey(index);
+      const removedBy = (x: Transaction) => {
+        const out = new Set<string>();
+        for (const m of x.marks) for (const k of x.removedKeys.get(m)?.get(name) ?? []) out.add(k);
+        return out;
+      };
+      const ownRemoved = removedBy(txn);
+      const own = this.#privateKeys(txn, t, cols, name);
+      const others = [...this.#txns.active].filter((x) => x !== txn && x.writtenTables.has(t.id));
       const addedCols = cols.map((c) => added.columns[c]!);
       const fresh = new Set<string>();
       for (let i = 0; i < added.length; i++) {
         const key = uniqueKey(addedCols, i);
         if (key === null) continue;
-        if (seen.has(key) || fresh.has(key)) {
+        let clash = fresh.has(key) || own.has(key);
+        if (!clash && committed.has(key) && !ownRemoved.has(key)) {
+          for (const x of others) if (removedBy(x).has(key)) throw new WaitForTransaction(x);
+          clash = true;
+        }
+        if (!clash) {
+          for (const x of others) {
+            if (this.#privateKeys(x, t, cols, name).has(key)) throw new WaitForTransaction(x);
+          }
+        }
+        if (clash) {
           const values = addedCols.map((c) => formatValue(c.type, valueAt(c, i)) ?? "NULL").join(
             ", ",
           );
@@ -1077,16 +1692,99 @@ export class Database {
         }
         fresh.add(key);
       }
-      pending.push({ set: seen, keys: [...fresh] });
     }
-    // Every index accepted the rows: remember their keys (the caller appends them next).
-    if (removed === null) { for (const p of pending) for (const k of p.keys) p.set.add(k); }
   }
 
-  /** Drops cached unique keys of a table (after deletes, updates, DDL, failed appends). */
-  #forgetUniqueKeys(t: { schema: string; name: string }): void {
+  /** The unique keys of a transaction's live private rows of a table (cached until they change). */
+  #privateKeys(txn: Transaction, t: TableSchema, cols: number[], name: string): Set<string> {
+    const cacheKey = `${t.id}\u0000${name}`;
+    let keys = txn.privateKeys.get(cacheKey);
+    if (keys !== undefined) return keys;
+    keys = new Set<string>();
+    for (const b of txn.visibleRows(t.id)) {
+      const kc = cols.map((c) => b.columns[c]!);
+      for (let i = 0; i < b.length; i++) {
+        const k = uniqueKey(kc, i);
+        if (k !== null) keys.add(k);
+      }
+    }
+    txn.privateKeys.set(cacheKey, keys);
+    return keys;
+  }
+
+  /** The keys of a unique index among the committed rows (latest view), built on first use. */
+  async #committedKeys(t: TableSchema, index: IndexSchema): Promise<Set<string>> {
+    const name = indexKey(index);
+    let seen = this.#uniqueKeys.get(name);
+    if (seen !== undefined) return seen;
+    seen = new Set<string>();
+    const cols = index.columns.map((c) => t.columns.findIndex((tc) => tc.name === c));
+    const scan = this.#requireStorage().scan(t.id, {
+      projection: cols,
+      filters: [],
+      limit: null,
+      signal: null,
+    });
+    for await (const b of scan) {
+      for (let i = 0; i < b.length; i++) {
+        const key = uniqueKey(b.columns, i);
+        if (key !== null) seen.add(key);
+      }
+    }
+    this.#uniqueKeys.set(name, seen);
+    return seen;
+  }
+
+  /** Keeps the committed-key sets true after `txn` committed its changes to `t`. */
+  #noteCommittedKeys(txn: Transaction, t: TableSchema, rows: Batch | null): void {
     for (const index of this.#catalog.indexesOf(t.schema, t.name)) {
-      this.#uniqueKeys.delete(`${index.schema}\u0000${index.name}`);
+      if (!index.unique) continue;
+      const name = indexKey(index);
+      const seen = this.#uniqueKeys.get(name);
+      if (seen === undefined) continue;
+      for (const m of txn.marks) for (const k of txn.removedKeys.get(m)?.get(name) ?? []) seen.delete(k);
+      if (rows === null) continue;
+      const cols = index.columns.map((c) => rows.columns[t.columns.findIndex((tc) => tc.name === c)]!);
+      for (let i = 0; i < rows.length; i++) {
+        const k = uniqueKey(cols, i);
+        if (k !== null) seen.add(k);
+      }
+    }
+  }
+
+  /**
+   * 55006 when a schema change would touch a table that an open transaction has changed (its
+   * private rows and marks follow the table's current layout).
+   */
+  #checkTablesIdle(bound: BoundStatement): void {
+    const names: { schema: string; name: string }[] = [];
+    switch (bound.kind) {
+      case "drop_table":
+      case "truncate":
+        names.push(...bound.tables);
+        break;
+      case "alter_table":
+      case "drop_partitions":
+        if (bound.table !== null) names.push(bound.table);
+        break;
+      case "create_index":
+        names.push({ schema: bound.index.schema, name: bound.index.table });
+        break;
+      default:
+        return;
+    }
+    for (const n of names) {
+      const t = this.#catalog.getTable(n.schema, n.name);
+      if (t === null) continue;
+      for (const x of this.#txns.active) {
+        if (x.writtenTables.has(t.id)) {
+          throw new DbError(
+            "55006",
+            `cannot change table "${t.name}" because it is being used by an open transaction`,
+            { detail: `Transaction ${x.id} has uncommitted changes to it.` },
+          );
+        }
+      }
     }
   }
 
@@ -1138,11 +1836,12 @@ export class Database {
   }
 
   /**
-   * Logs one record of the running call; its commit record follows when the call ends (see
-   * {@link Database.#serialize}). Returns the record's LSN (0 without a WAL).
+   * Logs one record; a commit record follows (see {@link Database.#commitCall} and
+   * {@link Database.#commitTransaction}). Returns the record's LSN: the WAL's, or without a WAL
+   * the next number of a counter (snapshots compare them either way).
    */
   async #logRecord(record: WalRecord): Promise<bigint> {
-    if (this.#wal === null) return 0n;
+    if (this.#wal === null) return ++this.#lastLsn;
     this.#uncommitted = true;
     // not synced: the commit record that closes the call is, and it covers this one
     const { lsn } = await this.#wal.append([record], { sync: false });
@@ -1151,19 +1850,32 @@ export class Database {
   }
 
   /**
-   * Closes the running call's records with a commit record; resolves once it is durable (or,
-   * under `wal.sync = "interval"`, written), with the level reached; `null` when nothing was
+   * Writes the commit record that closes the records logged so far; resolves once it is durable
+   * (or, under `wal.sync = "interval"`, written), with the level reached; `null` when nothing was
    * logged.
    */
-  async #commit(): Promise<Durability | null> {
+  async #writeCommitRecord(): Promise<Durability | null> {
     if (!this.#uncommitted || this.#wal === null) return null;
     this.#uncommitted = false;
     const { lsn, durable } = await this.#wal.append([
       { type: WalRecordType.commit, payload: noPayload },
     ]);
     this.#lastLsn = lsn;
-    await this.#maybeCheckpoint();
     return durable ? "fsync" : "interval";
+  }
+
+  /** Commits the non-transactional records (DDL, sequence values) logged and applied so far. */
+  async #commitCall(): Promise<Durability | null> {
+    let durability: Durability | null;
+    try {
+      durability = await this.#writeCommitRecord();
+    } catch (e) {
+      await this.#abortLogged();
+      throw e;
+    }
+    this.#storage?.setHorizon(this.#txns.horizon(this.#lastLsn));
+    await this.#maybeCheckpoint();
+    return durability;
   }
 
   /**
@@ -1300,29 +2012,6 @@ export class Database {
     }
   }
 
-  /** Removes rows (and for UPDATE appends their new versions), logged as one WAL record. */
-  async #applyDelete(t: TableSchema, positions: number[], inserted: Batch | null): Promise<void> {
-    if (positions.length === 0 && (inserted === null || inserted.length === 0)) return;
-    if (inserted !== null) {
-      this.#checkNotNull(t, inserted);
-      await this.#checkUnique(t, inserted, new Set(positions));
-    }
-    let lsn = 0n;
-    if (this.#wal !== null) {
-      const change: DeleteChange = {
-        schema: t.schema,
-        name: t.name,
-        positions,
-        inserted: inserted === null ? null : encodeRows(t.schema, t.name, inserted),
-      };
-      lsn = await this.#logRecord({ type: WalRecordType.delete, payload: encodeJson(change) });
-    }
-    const storage = this.#requireStorage();
-    this.#forgetUniqueKeys(t);
-    await storage.deleteRows(t.id, positions, lsn);
-    if (inserted !== null && inserted.length > 0) await storage.append(t.id, inserted, lsn);
-  }
-
   /**
    * Replays the WAL records after the checkpoint LSN. Records count once their commit record is
    * read; records after the last commit (a call cut short by a crash) are dropped.
@@ -1356,6 +2045,7 @@ export class Database {
       const { lsn } = await wal.append([{ type: WalRecordType.abort, payload: noPayload }]);
       this.#lastLsn = lsn;
     }
+    this.#storage?.setHorizon(this.#lastLsn);
     this.#log({
       event: "recovered",
       checkpointLsn: String(afterLsn),
@@ -1423,6 +2113,64 @@ function withDurability<T>(result: T, durability: Durability): T {
     return [...result.slice(0, -1), add(result.at(-1))] as T;
   }
   return add(result) as T;
+}
+
+/** A statement's transaction: what it reads and the mark it deletes rows with. */
+interface StatementTx {
+  readonly view: StatementView;
+  readonly mark: number;
+}
+
+/** Statements that run inside a transaction (the rest are not transactional). */
+const transactional: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  "query",
+  "explain",
+  "insert",
+  "update",
+  "delete",
+  "copy_from",
+  "copy_to",
+]);
+
+/** Statements that change a transaction's data (refused in READ ONLY ones). */
+const writes: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  "insert",
+  "update",
+  "delete",
+  "copy_from",
+]);
+
+/** Schema changes: they commit at once, so they cannot run inside a block. */
+const ddlKinds: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  "create_table",
+  "drop_table",
+  "create_view",
+  "drop_view",
+  "create_index",
+  "drop_index",
+  "alter_table",
+  "create_sequence",
+  "drop_sequence",
+  "truncate",
+  "drop_partitions",
+]);
+
+/** A statement kind as its command is written (`CREATE TABLE`). */
+function commandName(kind: BoundStatement["kind"]): string {
+  switch (kind) {
+    case "copy_from":
+    case "copy_to":
+      return "COPY";
+    case "drop_partitions":
+      return "ALTER TABLE ... DROP PARTITION";
+    default:
+      return kind.replace("_", " ").toUpperCase();
+  }
+}
+
+/** A unique index's key in the key caches. */
+function indexKey(index: IndexSchema): string {
+  return `${index.schema}\u0000${index.name}`;
 }
 
 /** Statements that may run while a background checkpoint writes segments. */

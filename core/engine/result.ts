@@ -1,6 +1,5 @@
 import type { DataType } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
-import type { SessionSettings } from "./settings.ts";
 
 /** One result column. */
 export interface ResultColumn {
@@ -40,9 +39,4 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Overrides the query timeout in milliseconds (0 = none). */
   readonly timeoutMs?: number;
-  /**
-   * The session whose settings (`SET TIME ZONE`, `statement_timeout`...) the query reads and
-   * changes; the database's own session when absent. A server gives each client its own.
-   */
-  readonly session?: SessionSettings;
 }

@@ -16,7 +16,9 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   datestyle: "ISO, MDY",
   default_null_order: "nulls_last_on_asc_first_on_desc",
   default_transaction_isolation: "read committed",
+  default_transaction_read_only: "off",
   extra_float_digits: "1",
+  idle_in_transaction_session_timeout: "0",
   integer_datetimes: "on",
   intervalstyle: "postgres",
   lc_messages: "C",
@@ -27,7 +29,22 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   standard_conforming_strings: "on",
   statement_timeout: "0",
   timezone: "UTC",
+  transaction_timeout: "0",
 };
+
+/** Values of `default_transaction_isolation`. */
+const isolationLevels = ["read uncommitted", "read committed", "repeatable read", "serializable"];
+
+/** A boolean setting's value (`on`, `off`, `true`, `false`, `1`, `0`, `yes`, `no`). */
+function parseBool(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (["on", "true", "1", "yes"].includes(v)) return true;
+  if (["off", "false", "0", "no"].includes(v)) return false;
+  throw new DbError(
+    SqlState.invalidParameterValue,
+    `parameter "${name}" requires a Boolean value`,
+  );
+}
 
 /**
  * `default_null_order` values (DuckDB's names; spaces count as underscores): where NULLs go when
@@ -83,8 +100,15 @@ export function parseDurationMs(name: string, value: string): number {
  * ```
  */
 export class SessionSettings {
-  readonly #values = new Map<string, string>(Object.entries(settingDefaults));
+  readonly #defaults: Readonly<Record<string, string>>;
+  readonly #values: Map<string, string>;
   #timeZone: TimeZone = utcTimeZone;
+
+  /** `defaults` override {@link settingDefaults} (a server's configured timeouts). */
+  constructor(defaults: Readonly<Record<string, string>> = {}) {
+    this.#defaults = { ...settingDefaults, ...defaults };
+    this.#values = new Map(Object.entries(this.#defaults));
+  }
 
   /** The value of a setting; 42704 for an unknown name. */
   get(name: string): string {
@@ -103,7 +127,7 @@ export class SessionSettings {
   /** SET name = value, or back to the default when `value` is null (RESET / SET ... DEFAULT). */
   set(name: string, value: string | null): void {
     if (name === "all" && value === null) {
-      for (const [k, v] of Object.entries(settingDefaults)) this.#values.set(k, v);
+      for (const [k, v] of Object.entries(this.#defaults)) this.#values.set(k, v);
       this.#timeZone = utcTimeZone;
       return;
     }
@@ -112,7 +136,7 @@ export class SessionSettings {
       throw new DbError("55P02", `parameter "${name}" cannot be changed`);
     }
     if (value === null || (name === "timezone" && /^\s*local\s*$/i.test(value))) {
-      this.#values.set(name, settingDefaults[name]!);
+      this.#values.set(name, this.#defaults[name]!);
       if (name === "timezone") this.#timeZone = utcTimeZone;
       return;
     }
@@ -130,7 +154,24 @@ export class SessionSettings {
         break;
       }
       case "statement_timeout":
+      case "idle_in_transaction_session_timeout":
+      case "transaction_timeout":
         value = String(parseDurationMs(name, value));
+        break;
+      case "default_transaction_isolation": {
+        const level = value.trim().toLowerCase().replace(/\s+/g, " ");
+        if (!isolationLevels.includes(level)) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `invalid value for parameter "default_transaction_isolation": "${value}"`,
+            { hint: `Available values: ${isolationLevels.join(", ")}.` },
+          );
+        }
+        value = level;
+        break;
+      }
+      case "default_transaction_read_only":
+        value = parseBool(name, value) ? "on" : "off";
         break;
       case "client_encoding":
         if (!/^utf-?8|unicode$/i.test(value.trim())) {
@@ -186,6 +227,13 @@ export class SessionSettings {
   /** The session time zone (`TimeZone`): how timestamptz values read and print. */
   timeZone(): TimeZone {
     return this.#timeZone;
+  }
+
+  /** A duration setting in milliseconds (0 = none). */
+  durationMs(
+    name: "statement_timeout" | "idle_in_transaction_session_timeout" | "transaction_timeout",
+  ): number {
+    return Number(this.#values.get(name) ?? "0");
   }
 
   /** The statement timeout in milliseconds (0 = none), from `statement_timeout`. */

@@ -7,7 +7,7 @@ import { DbError, SqlState, unreachable } from "../errors.ts";
 import { rowKey } from "./group_keys.ts";
 import { takeColumn } from "../types/column.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import type { StorageEngine } from "../plugin/storage.ts";
+import type { TableReader } from "../plugin/storage.ts";
 import type { Batch } from "../types/batch.ts";
 import type { ExecContext } from "./context.ts";
 import { filterExec } from "./filter_exec.ts";
@@ -35,7 +35,7 @@ import {
 /** Builds the operator pipeline for `plan`. */
 export function execute(
   plan: LogicalPlan,
-  storage: StorageEngine | null,
+  storage: TableReader | null,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
   ctx.runPlan ??= (p) => execute(p, storage, ctx);
@@ -65,7 +65,7 @@ async function* measured(
 
 function executeNode(
   plan: LogicalPlan,
-  storage: StorageEngine | null,
+  storage: TableReader | null,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
   switch (plan.kind) {
@@ -189,7 +189,7 @@ export const recursionRoundsMax = 1_000_000;
 
 async function* recursiveCteExec(
   plan: LogicalPlan & { kind: "recursive_cte" },
-  storage: StorageEngine | null,
+  storage: TableReader | null,
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const seen = plan.all ? null : new Set<string>();

@@ -468,6 +468,7 @@ class Binder {
       case "prepare":
       case "execute":
       case "deallocate":
+      case "transaction":
         // the engine runs these before binding; here they are nested (EXPLAIN EXECUTE)
         throw notSupported(`${stmt.kind.toUpperCase()} inside another statement`, stmt.pos + 1);
       case "unsupported":

@@ -233,6 +233,9 @@ export interface StorageEngine {
   verify?(): Promise<string[]>;
 }
 
+/** What the executor needs of storage: scans (a transaction's view adds its own rows). */
+export type TableReader = Pick<StorageEngine, "scan">;
+
 /** What a storage plugin gets when it opens. */
 export interface StorageContext {
   readonly env: Env;

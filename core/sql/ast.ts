@@ -590,11 +590,47 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** BEGIN, COMMIT, ROLLBACK, SAVEPOINT, SET TRANSACTION... (see {@link TransactionAction}). */
+    readonly kind: "transaction";
+    readonly action: TransactionAction;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "unsupported";
     /** The leading keywords, e.g. `CREATE INDEX`, for the 0A000 message. */
     readonly what: string;
     readonly pos: number;
   };
+
+/** PostgreSQL's isolation levels as written (READ UNCOMMITTED behaves as READ COMMITTED). */
+export type IsolationLevel =
+  | "read uncommitted"
+  | "read committed"
+  | "repeatable read"
+  | "serializable";
+
+/** Transaction modes of BEGIN / START TRANSACTION / SET TRANSACTION; `null` = not given. */
+export interface TransactionModes {
+  readonly isolation: IsolationLevel | null;
+  readonly readOnly: boolean | null;
+  readonly deferrable: boolean | null;
+}
+
+/** A transaction-control statement. */
+export type TransactionAction =
+  /** BEGIN [WORK | TRANSACTION] [modes], START TRANSACTION [modes]. */
+  | { readonly kind: "begin"; readonly modes: TransactionModes }
+  /** SET TRANSACTION modes; SET SESSION CHARACTERISTICS AS TRANSACTION modes (`session`). */
+  | { readonly kind: "set_transaction"; readonly modes: TransactionModes; readonly session: boolean }
+  /** COMMIT / END [WORK | TRANSACTION] [AND [NO] CHAIN]. */
+  | { readonly kind: "commit"; readonly chain: boolean }
+  /** ROLLBACK / ABORT [WORK | TRANSACTION] [AND [NO] CHAIN]. */
+  | { readonly kind: "rollback"; readonly chain: boolean }
+  | { readonly kind: "savepoint"; readonly name: string }
+  /** RELEASE [SAVEPOINT] name. */
+  | { readonly kind: "release"; readonly name: string }
+  /** ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name. */
+  | { readonly kind: "rollback_to"; readonly name: string };
 
 /** The discriminant of {@link Statement}. */
 export type StatementKind = Statement["kind"];

@@ -29,6 +29,7 @@ import type {
 import type { Limits } from "../../core/limits.ts";
 import { defaultLimits } from "../../core/limits.ts";
 import { type Token, tokenize } from "./tokenizer.ts";
+import { parseTransaction, startsTransactionStatement } from "./transaction.ts";
 import { parseCopy } from "./copy.ts";
 
 /** Keywords that cannot be used as a column alias without AS, nor as a table alias. */
@@ -423,7 +424,8 @@ class Parser {
       const query = this.query();
       return { kind: "query", query, pos: t.pos };
     }
-    if (this.isKw("set") && !this.isKw("transaction", this.peek())) return this.setStatement();
+    if (startsTransactionStatement(this)) return parseTransaction(this);
+    if (this.isKw("set")) return this.setStatement();
     if (this.isKw("prepare") && !this.isKw("transaction", this.peek())) {
       this.next();
       const name = this.ident("statement name");

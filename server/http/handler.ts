@@ -20,6 +20,15 @@ import { sqlRoute } from "./sql_route.ts";
 export interface HttpDatabase {
   /** Runs every statement in `sql` and returns the last result. */
   query(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult>;
+  /** A session of its own (settings, transaction block) for one request. */
+  session(): HttpSession;
+}
+
+/** One request's session (see {@link HttpDatabase.session}). */
+export interface HttpSession {
+  query(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult>;
+  /** Ends it, rolling back a transaction block left open. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createHttpHandler}. */

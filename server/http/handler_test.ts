@@ -18,13 +18,11 @@ interface Call {
 /** A database that records each call and answers with `answer` (or throws it). */
 function scriptedDb(answer: QueryResult | Error): HttpDatabase & { calls: Call[] } {
   const calls: Call[] = [];
-  return {
-    calls,
-    query(sql, params, options) {
-      calls.push({ sql, params, options });
-      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
-    },
+  const query = (sql: string, params?: readonly Value[], options?: QueryOptions) => {
+    calls.push({ sql, params, options });
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   };
+  return { calls, query, session: () => ({ query, close: () => Promise.resolve() }) };
 }
 
 const oneRow: QueryResult = {

@@ -14,7 +14,6 @@
  *
  * @module
  */
-import { SessionSettings } from "../../core/engine/settings.ts";
 import { assert, DbError, SqlState } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
 import { typeName } from "../../core/types/data_type.ts";
@@ -65,12 +64,18 @@ const textContentTypes = new Set([
 export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Response> {
   const started = ctx.clock.monotonicMs();
   const request = await parseSqlRequest(req, ctx);
-  // each request is its own session: a SET in it lasts until the request ends
-  const result = await ctx.db.query(request.sql, request.params, {
-    timeoutMs: request.timeoutMs,
-    signal: req.signal,
-    session: new SessionSettings(),
-  });
+  // each request is its own session: a SET or an open transaction block lasts until the request
+  // ends (a block left open is rolled back)
+  const session = ctx.db.session();
+  let result: QueryResult;
+  try {
+    result = await session.query(request.sql, request.params, {
+      timeoutMs: request.timeoutMs,
+      signal: req.signal,
+    });
+  } finally {
+    await session.close();
+  }
   const body = encodeSqlResult(result, request.json, ctx.clock.monotonicMs() - started);
   return jsonTextResponse(JSON.stringify(body));
 }
