@@ -6,6 +6,7 @@ Deno.test("config: defaults", () => {
   assert.deepEqual(config, {
     dataDir: "/caller/data",
     memory: false,
+    transaction: { timeoutMs: 3_600_000, idleTimeoutMs: 600_000, openMax: 1024 },
     http: { host: "127.0.0.1", port: 8086, bodyBytesMax: 64 * 1024 * 1024, queryTimeoutMs: 30_000 },
     log: { level: "info" },
   });
@@ -108,6 +109,7 @@ Deno.test("config: names and JSON form", () => {
   assert.deepEqual(configValuesToJson(values), {
     data_dir: "/d/data",
     memory: false,
+    transaction: { timeout_ms: 3600000, idle_timeout_ms: 600000, open_max: 1024 },
     http: { host: "127.0.0.1", port: 0, body_bytes_max: 67108864, query_timeout_ms: 30000 },
     log: { level: "info" },
   });

@@ -88,7 +88,7 @@ export class Transaction {
     public readOnly: boolean,
     /** Started by BEGIN (a block), or implicitly around one statement. */
     readonly explicit: boolean,
-    /** `Date.now()`-style milliseconds when it began. */
+    /** Monotonic milliseconds (the clock of the database) when it began. */
     readonly startedMs: number,
   ) {
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
