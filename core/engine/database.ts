@@ -516,6 +516,17 @@ export class Database {
       for (const s of touched) await this.#logSequenceValue(s);
       return await this.#commitCall();
     };
+    if (bound.kind === "show" && transactionSettings.has(bound.name)) {
+      const level = block?.isolation ?? session.settings.get("default_transaction_isolation");
+      const readOnly = block?.readOnly ?? session.settings.get("default_transaction_read_only") === "on";
+      const value = bound.name === "transaction_isolation" ? level : readOnly ? "on" : "off";
+      return done({
+        command: "SHOW",
+        columns: [{ name: bound.name, type: Types.text }],
+        rows: [[value]],
+        rowCount: 1,
+      });
+    }
     if (!transactional.has(bound.kind)) {
       if (block !== null && ddlKinds.has(bound.kind)) {
         throw new DbError(
@@ -544,6 +555,7 @@ export class Database {
       );
     }
     if (txn.snapshot === null && txn.isolation !== "read committed") txn.snapshot = this.#lastLsn;
+    txn.queried = true;
     const sp = txn.savepoint("", this.#txns.nextMark);
     const mark = this.#txns.newMark(txn);
     const view: StatementView = {
@@ -709,7 +721,7 @@ export class Database {
         const m = action.modes;
         if (m.isolation !== null) {
           const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
-          if (txn.snapshot !== null || txn.readTables.size > 0 || txn.writtenTables.size > 0) {
+          if (txn.queried) {
             if (level !== txn.isolation) {
               txn.state = "failed";
               throw new DbError(
@@ -2131,6 +2143,9 @@ const transactional: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatemen
   "copy_from",
   "copy_to",
 ]);
+
+/** Settings that SHOW answers from the running transaction. */
+const transactionSettings = new Set(["transaction_isolation", "transaction_read_only"]);
 
 /** Statements that change a transaction's data (refused in READ ONLY ones). */
 const writes: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([

@@ -58,6 +58,8 @@ export class Transaction {
   state: "active" | "failed" = "active";
   /** The snapshot LSN (REPEATABLE READ and SERIALIZABLE), taken at the first statement. */
   snapshot: bigint | null = null;
+  /** Whether a query or DML statement ran (SET TRANSACTION ISOLATION LEVEL must come first). */
+  queried = false;
   /** Live marks of this transaction (rows it deleted but has not committed). */
   readonly marks = new Set<number>();
   /** Rows inserted, by table id. */
