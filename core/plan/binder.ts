@@ -56,6 +56,7 @@ import { foldExpr } from "../optimizer/fold_constants.ts";
 import { bindAlterTable } from "./bind_alter_table.ts";
 import { bindTableOptions } from "./bind_table_options.ts";
 import { resolveCopyOptions } from "../io/copy_options.ts";
+import { walkExpr } from "../sql/walk.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -3480,62 +3481,6 @@ function findField(fields: readonly Field[], e: ast.Expr & { kind: "column_ref" 
     found = i;
   }
   return found;
-}
-
-/** Visits an expression tree (not descending into subqueries). */
-function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
-  visit(e);
-  const kids: (ast.Expr | null)[] = [];
-  switch (e.kind) {
-    case "literal":
-    case "column_ref":
-    case "param":
-    case "subquery":
-    case "exists":
-    case "default":
-      break;
-    case "unary":
-    case "is_null":
-    case "is_bool":
-    case "cast":
-      kids.push(e.operand);
-      break;
-    case "binary":
-    case "is_distinct":
-      kids.push(e.left, e.right);
-      break;
-    case "between":
-      kids.push(e.operand, e.low, e.high);
-      break;
-    case "in_list":
-      kids.push(e.operand, ...e.list);
-      break;
-    case "in_subquery":
-    case "quantified":
-      kids.push(e.operand);
-      break;
-    case "quantified_array":
-      kids.push(e.operand, e.array);
-      break;
-    case "array":
-      kids.push(...e.elements);
-      break;
-    case "subscript":
-      kids.push(e.operand, e.index);
-      break;
-    case "like":
-      kids.push(e.operand, e.pattern, e.escape);
-      break;
-    case "case":
-      kids.push(e.operand, e.else, ...e.whens.flatMap((w) => [w.when, w.then]));
-      break;
-    case "function":
-      kids.push(...e.args, e.filter, ...e.orderBy.map((o) => o.expr));
-      break;
-    default:
-      unreachable(e, "expression");
-  }
-  for (const k of kids) if (k !== null) walkExpr(k, visit);
 }
 
 /** A structural key for a bound expression (equal keys = same computation). */
