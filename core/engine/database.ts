@@ -61,6 +61,7 @@ import {
 import { decodeBatch, encodeBatch } from "./batch_codec.ts";
 import type { WalEntry, WalRecord } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
+import { checkConstraints } from "./check_constraints.ts";
 
 /** How to open a database. */
 export interface DatabaseOptions {
@@ -767,6 +768,7 @@ export class Database {
           indexes: bound.indexes,
           ...(bound.sequences.length > 0 ? { sequences: bound.sequences.map(sequenceToJson) } : {}),
           ...(bound.options !== null ? { options: bound.options } : {}),
+          ...(bound.checks.length > 0 ? { checks: bound.checks } : {}),
         };
         await this.#logDdl(change);
         const table = (await this.#applyDdl(change))!;
@@ -902,6 +904,7 @@ export class Database {
         return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
       }
       case "insert": {
+        if (bound.onConflict !== null) throw notSupported("INSERT ... ON CONFLICT");
         const storage = this.#requireStorage();
         const t = bound.table;
         const batches: Batch[] = [];
@@ -1010,9 +1013,21 @@ export class Database {
     });
   }
 
+  /** CHECK constraints over rows about to be stored (23514; see check_constraints.ts). */
+  #checkChecks(t: TableSchema, b: Batch): void {
+    checkConstraints(t, b, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      clock: this.#env.clock,
+      limits: this.#limits,
+      timeZone: this.#settings.timeZone(),
+    });
+  }
+
   async #appendRows(t: TableSchema, b: Batch): Promise<void> {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
+    this.#checkChecks(t, b);
     await this.#checkUnique(t, b, null);
     try {
       const lsn = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(t, b) });
@@ -1245,6 +1260,7 @@ export class Database {
           change.name,
           change.columns,
           change.options ?? null,
+          change.checks ?? [],
         );
         for (const index of change.indexes ?? []) this.#catalog.createIndex(index);
         await storage.createTable(table);
@@ -1305,6 +1321,7 @@ export class Database {
     if (positions.length === 0 && (inserted === null || inserted.length === 0)) return;
     if (inserted !== null) {
       this.#checkNotNull(t, inserted);
+      this.#checkChecks(t, inserted);
       await this.#checkUnique(t, inserted, new Set(positions));
     }
     let lsn = 0n;
