@@ -230,6 +230,11 @@ Deno.test("CHECK names avoid names used in the schema; key indexes avoid check n
     code: "23514",
     message: violation(long, "abcdefghijabcdefghijabcdefgh_abcdefghijabcdefghijabcdefg_check1"),
   });
+  // a named key constraint cannot take a check's name
+  await fails(db, "CREATE TABLE x (a int, CONSTRAINT x UNIQUE (a), CONSTRAINT x CHECK (a > 0))", {
+    code: "42710",
+    message: 'constraint "x" for relation "x" already exists',
+  });
   // column constraint names name the key indexes too
   await db.query("CREATE TABLE k (a int CONSTRAINT c1 CHECK (a > 0) CONSTRAINT pk PRIMARY KEY)");
   await fails(db, "INSERT INTO k VALUES (1), (1)", {

@@ -177,22 +177,50 @@ function checkQualifiers(
   for (const e of exprs) {
     walkExpr(e, (x) => {
       if (x.kind !== "column_ref" || x.parts.length < 2) return;
-      const q = x.parts.at(-2)!;
-      const position = x.pos + 1;
-      if (q === excludedName && (alias ?? table.name) === excludedName) {
+      if (x.parts.at(-2) === excludedName && (alias ?? table.name) === excludedName) {
         throw new DbError(
           SqlState.ambiguousAlias,
           `table reference "${excludedName}" is ambiguous`,
-          { position },
+          { position: x.pos + 1 },
         );
       }
-      if (alias !== null && q === table.name && alias !== table.name && q !== excludedName) {
-        throw new DbError(
-          SqlState.undefinedTable,
-          `invalid reference to FROM-clause entry for table "${q}"`,
-          { position, hint: `Perhaps you meant to reference the table alias "${alias}".` },
-        );
-      }
+    });
+  }
+  if (alias !== null && table.name !== excludedName) rejectTableNameUnderAlias(exprs, table, alias);
+}
+
+/**
+ * Once `INSERT INTO t AS alias` names the table `alias`, a reference qualified by `t` is
+ * PostgreSQL's 42P01 "invalid reference to FROM-clause entry for table" with a hint (rather than
+ * the plain "missing FROM-clause entry").
+ *
+ * @example
+ * ```ts
+ * import { rejectTableNameUnderAlias } from "./bind_on_conflict.ts";
+ * const table = { id: 1, schema: "public", name: "t", columns: [], nextColumnId: 1 };
+ * const ref = { kind: "column_ref", parts: ["t", "a"], pos: 40 } as const;
+ * try {
+ *   rejectTableNameUnderAlias([ref], table, "x");
+ *   console.assert(false);
+ * } catch (e) {
+ *   console.assert((e as { hint: string }).hint === 'Perhaps you meant to reference the table alias "x".');
+ * }
+ * ```
+ */
+export function rejectTableNameUnderAlias(
+  exprs: readonly ast.Expr[],
+  table: TableSchema,
+  alias: string,
+): void {
+  if (alias === table.name) return;
+  for (const e of exprs) {
+    walkExpr(e, (x) => {
+      if (x.kind !== "column_ref" || x.parts.length < 2 || x.parts.at(-2) !== table.name) return;
+      throw new DbError(
+        SqlState.undefinedTable,
+        `invalid reference to FROM-clause entry for table "${table.name}"`,
+        { position: x.pos + 1, hint: `Perhaps you meant to reference the table alias "${alias}".` },
+      );
     });
   }
 }

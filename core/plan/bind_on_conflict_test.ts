@@ -149,6 +149,14 @@ Deno.test("DO UPDATE binds over [existing row, EXCLUDED row]; unqualified names 
     position: 65,
     hint: 'Perhaps you meant to reference the table alias "x".',
   });
+  // RETURNING sees the alias too
+  fails(bind, "INSERT INTO t AS x VALUES (1) RETURNING t.a", {
+    code: "42P01",
+    message: 'invalid reference to FROM-clause entry for table "t"',
+    position: 41,
+  });
+  const returning = bind("INSERT INTO t AS x VALUES (1) RETURNING x.a");
+  assert.ok(returning.kind === "insert" && returning.returning?.columns[0]?.name === "a");
   await close();
 });
 

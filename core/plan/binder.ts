@@ -54,7 +54,11 @@ import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
 import { bindAlterTable } from "./bind_alter_table.ts";
-import { bindOnConflict, rejectExcludedInReturning } from "./bind_on_conflict.ts";
+import {
+  bindOnConflict,
+  rejectExcludedInReturning,
+  rejectTableNameUnderAlias,
+} from "./bind_on_conflict.ts";
 import {
   bindCheckExpr,
   type BoundCheck,
@@ -629,6 +633,12 @@ class Binder {
       ) {
         indexName = `${name}_${k.columns.join("_")}_key${n}`;
       }
+      if (k.name !== null && checks.some((c) => c.name === k.name)) {
+        throw new DbError(
+          SqlState.duplicateObject,
+          `constraint "${k.name}" for relation "${name}" already exists`,
+        );
+      }
       if (
         this.ctx.catalog.getIndex(schema, indexName) || this.ctx.catalog.getTable(schema, indexName)
       ) {
@@ -854,6 +864,10 @@ class Binder {
     const qualifier = alias ?? table.name;
     if (onConflict?.action.kind === "update" && stmt.returning !== null) {
       rejectExcludedInReturning(stmt.returning, qualifier);
+    }
+    if (alias !== null && stmt.returning !== null) {
+      const exprs = stmt.returning.flatMap((i) => (i.kind === "expr" ? [i.expr] : []));
+      rejectTableNameUnderAlias(exprs, table, alias);
     }
     const returning = stmt.returning === null ? null : bindReturning(this, stmt.returning, {
       fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
