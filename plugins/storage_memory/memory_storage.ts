@@ -27,17 +27,6 @@ interface MemoryTable {
 
 /** A storage engine that keeps every table in memory. */
 export class MemoryStorage implements StorageEngine {
-  // TEMP stubs (not for merge)
-  markRows(): Promise<import("../../core/plugin/storage.ts").MarkResult> {
-    return Promise.resolve({ kind: "marked" });
-  }
-  unmarkRows(): Promise<void> {
-    return Promise.resolve();
-  }
-  markedPositions(): Promise<Map<number, number[]>> {
-    return Promise.resolve(new Map());
-  }
-  setHorizon(): void {}
   readonly #tables = new Map<number, MemoryTable>();
 
   constructor(readonly batchRowsMax: number) {}

@@ -207,17 +207,6 @@ export interface StorageVerifyReport {
 
 /** The durable Parquet storage engine. */
 export class ParquetStorage implements StorageEngine {
-  // TEMP stubs (not for merge)
-  markRows(): Promise<import("../../core/plugin/storage.ts").MarkResult> {
-    return Promise.resolve({ kind: "marked" });
-  }
-  unmarkRows(): Promise<void> {
-    return Promise.resolve();
-  }
-  markedPositions(): Promise<Map<number, number[]>> {
-    return Promise.resolve(new Map());
-  }
-  setHorizon(): void {}
   readonly #env: Env;
   readonly #dir: string;
   readonly #limits: Limits;
