@@ -7,7 +7,7 @@
  * @module
  */
 import { DbError, SqlState } from "../errors.ts";
-import type { ColumnSchema, TableSchema } from "./table.ts";
+import type { CheckConstraintSchema, ColumnSchema, TableSchema } from "./table.ts";
 
 /** One resolved change to a table's description (what the WAL records). */
 export type TableAlteration =
@@ -18,7 +18,16 @@ export type TableAlteration =
   /** The new name; the caller checks that no other relation has it (42P07). */
   | { readonly op: "rename_table"; readonly to: string }
   | { readonly op: "set_default"; readonly column: string; readonly default: string | null }
-  | { readonly op: "set_not_null"; readonly column: string; readonly notNull: boolean };
+  | { readonly op: "set_not_null"; readonly column: string; readonly notNull: boolean }
+  /** `ADD CHECK`: the constraint, named and over unqualified column names (42710 if taken). */
+  | { readonly op: "add_check"; readonly check: CheckConstraintSchema }
+  /** `DROP CONSTRAINT` of a CHECK constraint (42704 when there is none of that name). */
+  | { readonly op: "drop_check"; readonly name: string }
+  /**
+   * The table's CHECK constraints as a column rename or drop leaves them (the binder rewrites
+   * their SQL text or drops those that read a dropped column, as PostgreSQL does).
+   */
+  | { readonly op: "set_checks"; readonly checks: readonly CheckConstraintSchema[] };
 
 /**
  * Returns `table` with one alteration applied. Errors are PostgreSQL's: 42701 for a duplicate
@@ -86,6 +95,28 @@ export function alterTableSchema(
       return replaceColumn(table, columnIndex(table, a.column, true), { default: a.default });
     case "set_not_null":
       return replaceColumn(table, columnIndex(table, a.column, true), { notNull: a.notNull });
+    case "add_check": {
+      const checks = table.checks ?? [];
+      if (checks.some((c) => c.name === a.check.name)) {
+        throw new DbError(
+          SqlState.duplicateObject,
+          `constraint "${a.check.name}" for relation "${table.name}" already exists`,
+        );
+      }
+      return withChecks(table, [...checks, a.check]);
+    }
+    case "drop_check": {
+      const checks = table.checks ?? [];
+      if (!checks.some((c) => c.name === a.name)) {
+        throw new DbError(
+          SqlState.undefinedObject,
+          `constraint "${a.name}" of relation "${table.name}" does not exist`,
+        );
+      }
+      return withChecks(table, checks.filter((c) => c.name !== a.name));
+    }
+    case "set_checks":
+      return withChecks(table, a.checks);
     default: {
       const never: never = a;
       throw new DbError(SqlState.internalError, `unknown alteration ${JSON.stringify(never)}`);
@@ -112,6 +143,12 @@ function duplicateColumn(table: TableSchema, name: string): DbError {
     SqlState.duplicateColumn,
     `column "${name}" of relation "${table.name}" already exists`,
   );
+}
+
+/** `table` with these CHECK constraints (the field left out when there are none). */
+function withChecks(table: TableSchema, checks: readonly CheckConstraintSchema[]): TableSchema {
+  const { checks: _, ...rest } = table;
+  return checks.length === 0 ? rest : { ...rest, checks };
 }
 
 function replaceColumn(

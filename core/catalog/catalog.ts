@@ -13,7 +13,13 @@ import {
 } from "./sequence.ts";
 import { DbError, SqlState } from "../errors.ts";
 import type { Limits } from "../limits.ts";
-import type { ColumnSchema, PartitionUnit, TableOptions, TableSchema } from "./table.ts";
+import type {
+  CheckConstraintSchema,
+  ColumnSchema,
+  PartitionUnit,
+  TableOptions,
+  TableSchema,
+} from "./table.ts";
 import type { DataType } from "../types/data_type.ts";
 
 /** The schema used when a name has no schema part. */
@@ -37,6 +43,11 @@ export interface IndexSchema {
   readonly unique: boolean;
   /** Backs the table's PRIMARY KEY (its columns cannot DROP NOT NULL). */
   readonly primary?: boolean;
+  /**
+   * Backs a PRIMARY KEY or UNIQUE constraint of CREATE TABLE, so `ON CONFLICT ON CONSTRAINT`
+   * can name it; absent for CREATE [UNIQUE] INDEX (and in catalogs written before the flag).
+   */
+  readonly constraint?: boolean;
 }
 
 /** Time-series options of a table to create, naming columns (ids are assigned on creation). */
@@ -107,11 +118,13 @@ export class Catalog {
     return [...this.#tables.values()].sort((a, b) => a.id - b.id);
   }
 
+  /** Creates a table; `checks` are its CHECK constraints (named, over its columns). */
   createTable(
     schema: string,
     name: string,
     columns: readonly NewColumn[],
     options: NewTableOptions | null = null,
+    checks: readonly CheckConstraintSchema[] = [],
   ): TableSchema {
     if (this.#relationExists(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
@@ -163,6 +176,7 @@ export class Catalog {
       columns: cols,
       nextColumnId: cols.length + 1,
       ...(tableOptions === null ? {} : { options: tableOptions }),
+      ...(checks.length === 0 ? {} : { checks }),
     };
     this.#tables.set(Catalog.#key(schema, name), table);
     return table;

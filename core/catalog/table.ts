@@ -32,6 +32,22 @@ export interface TableSchema {
   readonly nextColumnId: number;
   /** Time-series options from `CREATE TABLE ... WITH (...)`; absent = a plain table. */
   readonly options?: TableOptions;
+  /**
+   * CHECK constraints, which every stored row must not make false; absent (as in catalogs
+   * written before they existed) = none.
+   */
+  readonly checks?: readonly CheckConstraintSchema[];
+}
+
+/** A CHECK constraint of a table. */
+export interface CheckConstraintSchema {
+  /** Unique among the table's CHECK constraints (`t_a_check` when not given). */
+  readonly name: string;
+  /**
+   * The boolean expression as SQL text over the table's columns, by their unqualified names;
+   * bound again where rows are stored, and rewritten when a column it reads is renamed.
+   */
+  readonly sql: string;
 }
 
 /** How a time-series table is cut into partitions by its timestamp column. */

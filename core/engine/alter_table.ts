@@ -18,7 +18,9 @@ import { isVolatile } from "../plan/expr_utils.ts";
 import type { ExecContext } from "../exec/context.ts";
 import { evaluate } from "../exec/eval.ts";
 import { castColumn } from "../exec/kernels/cast.ts";
-import { type Column, concatColumns, isValid, nullColumn } from "../types/column.ts";
+import { type Column, concatColumns, isValid, nullColumn, takeColumn } from "../types/column.ts";
+import type { BoundCheck } from "../plan/bind_check.ts";
+import { firstFailure } from "./check_constraints.ts";
 import { sameType } from "../types/data_type.ts";
 import { type DdlChange, decodeRows, encodeRows } from "./wal_codec.ts";
 
@@ -35,7 +37,8 @@ type AlterChange = DdlChange & { op: "alter_table" };
 
 /**
  * Checks a bound ALTER TABLE against the stored rows and returns the WAL change that performs
- * it. 23502 when NOT NULL meets a NULL, 2BP01 when DROP COLUMN would break a view.
+ * it. 23502 when NOT NULL meets a NULL, 23514 when a row makes an added CHECK false, 2BP01 when
+ * DROP COLUMN would break a view.
  */
 export async function planAlterTable(
   bound: BoundStatement & { kind: "alter_table" },
@@ -47,6 +50,8 @@ export async function planAlterTable(
   const fills: ({ constant: boolean; rows: ReturnType<typeof encodeRows> } | null)[] = [];
   /** Values of columns this statement adds, by column id. */
   const added = new Map<number, Column>();
+  /** The same, with whether they are one value for every row. */
+  const addedFills = new Map<number, { constant: boolean; values: Column }>();
   const droppedIds = new Set<number>();
   let current = table;
   for (const [i, a] of bound.alterations.entries()) {
@@ -56,6 +61,7 @@ export async function planAlterTable(
     if (a.op === "add_column") {
       const fill = computeFill(a.column, bound.defaults[i] ?? null, rows, ctx);
       added.set(a.column.id, fill.values);
+      addedFills.set(a.column.id, fill);
       if (a.column.notNull && rows > 0) checkNoNulls(fill.values, table, a.column.name);
       fills[i] = {
         constant: fill.constant,
@@ -70,6 +76,12 @@ export async function planAlterTable(
       const id = current.columns.find((c) => c.name === a.column)!.id;
       const values = added.get(id) ?? await readColumn(storage, table, id, ctx);
       checkNoNulls(values, table, a.column);
+    } else if (a.op === "add_check" && rows > 0) {
+      const expr = bound.checks?.[i] ?? null;
+      if (expr !== null) {
+        const check = { name: a.check.name, expr };
+        await checkExistingRows({ stored: table, current, check, fills: addedFills }, storage, ctx);
+      }
     }
   }
   if (droppedIds.size > 0) checkViews(table, droppedIds, deps);
@@ -158,6 +170,54 @@ function computeFill(
     parts.push(adopt(evaluate(dflt, { columns: [], length }, ctx)));
   }
   return { constant: false, values: concatColumns(column.type, parts) };
+}
+
+/**
+ * ADD CHECK over the rows already stored: 23514 when one makes the check false. The check reads
+ * `current` (the table as the statement's earlier alterations leave it): stored columns from
+ * storage, columns the statement adds from their fill.
+ */
+async function checkExistingRows(
+  what: {
+    readonly stored: TableSchema;
+    readonly current: TableSchema;
+    readonly check: BoundCheck;
+    readonly fills: ReadonlyMap<number, { readonly constant: boolean; readonly values: Column }>;
+  },
+  storage: StorageEngine,
+  ctx: ExecContext,
+): Promise<void> {
+  const { stored, current, check, fills } = what;
+  const source = current.columns.map((c) => stored.columns.findIndex((s) => s.id === c.id));
+  const scan = storage.scan(stored.id, {
+    projection: source.filter((k) => k >= 0),
+    filters: [],
+    limit: null,
+    signal: ctx.signal,
+  });
+  let base = 0;
+  for await (const b of scan) {
+    ctx.check();
+    let next = 0;
+    const columns = current.columns.map((c, k) => {
+      if (source[k]! >= 0) return b.columns[next++]!;
+      const fill = fills.get(c.id);
+      if (fill === undefined) {
+        throw new DbError(SqlState.internalError, `no values for column "${c.name}"`);
+      }
+      const rows = fill.constant
+        ? new Uint32Array(b.length)
+        : Uint32Array.from({ length: b.length }, (_, i) => base + i);
+      return takeColumn(fill.values, rows);
+    });
+    if (firstFailure([check], { columns, length: b.length }, ctx) !== null) {
+      throw new DbError(
+        SqlState.checkViolation,
+        `check constraint "${check.name}" of relation "${stored.name}" is violated by some row`,
+      );
+    }
+    base += b.length;
+  }
 }
 
 function checkNoNulls(values: Column, table: TableSchema, column: string): void {

@@ -75,6 +75,7 @@ import {
   viewFields,
   WaitForTransaction,
 } from "../txn/mod.ts";
+import { checkConstraints } from "./check_constraints.ts";
 
 /** How to open a database. */
 export interface DatabaseOptions {
@@ -565,6 +566,8 @@ export class Database {
     };
     try {
       let result = await this.#run(bound, ctx, { view, mark });
+      // SERIALIZABLE: a write that COMMIT would refuse fails now (its own error came first)
+      if (writes.has(bound.kind)) this.#txns.validate(txn, true);
       const sequenced = await logSequences();
       if (implicit) {
         const durability = await this.#commitTransaction(txn);
@@ -682,10 +685,11 @@ export class Database {
       case "begin": {
         if (txn !== null) {
           if (txn.state === "failed") throw failedBlock();
-          return tag("BEGIN"); // PostgreSQL warns "there is already a transaction in progress"
+          // PostgreSQL warns "there is already a transaction in progress"
+          return tag(action.start ? "START TRANSACTION" : "BEGIN");
         }
         session.txn = this.#beginTransaction(session, action.modes, true);
-        return tag("BEGIN");
+        return tag(action.start ? "START TRANSACTION" : "BEGIN");
       }
       case "commit":
       case "rollback": {
@@ -1323,6 +1327,7 @@ export class Database {
           indexes: bound.indexes,
           ...(bound.sequences.length > 0 ? { sequences: bound.sequences.map(sequenceToJson) } : {}),
           ...(bound.options !== null ? { options: bound.options } : {}),
+          ...(bound.checks.length > 0 ? { checks: bound.checks } : {}),
         };
         await this.#logDdl(change);
         const table = (await this.#applyDdl(change))!;
@@ -1566,10 +1571,22 @@ export class Database {
     });
   }
 
+  /** CHECK constraints over rows about to be stored (23514; see check_constraints.ts). */
+  #checkChecks(t: TableSchema, b: Batch): void {
+    checkConstraints(t, b, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      clock: this.#env.clock,
+      limits: this.#limits,
+      timeZone: this.#settings.timeZone(),
+    });
+  }
+
   /** Appends rows to a table created by this statement (CREATE TABLE ... AS). */
   async #appendRows(t: TableSchema, b: Batch): Promise<void> {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
+    this.#checkChecks(t, b);
     const lsn = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(t, b) });
     await this.#requireStorage().append(t.id, b, lsn);
   }
@@ -1582,6 +1599,7 @@ export class Database {
   async #insertRows(t: TableSchema, b: Batch, tx: StatementTx): Promise<void> {
     if (b.length === 0) return;
     this.#checkNotNull(t, b);
+    this.#checkChecks(t, b);
     await this.#checkUniqueInTransaction(t, b, tx);
     tx.view.txn.addRows(t.id, b, tx.mark);
   }
@@ -1969,6 +1987,7 @@ export class Database {
           change.name,
           change.columns,
           change.options ?? null,
+          change.checks ?? [],
         );
         for (const index of change.indexes ?? []) this.#catalog.createIndex(index);
         await storage.createTable(table);

@@ -12,6 +12,7 @@ import { type Column, columnFromValues, isValid, type Value } from "../types/col
 import type { Batch } from "../types/batch.ts";
 import type { IndexSchema, NewTableOptions, ViewSchema } from "../catalog/catalog.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
+import type { CheckConstraintSchema } from "../catalog/table.ts";
 
 /** WAL record types used by the engine. */
 export const WalRecordType = {
@@ -49,6 +50,8 @@ export type DdlChange =
     readonly sequences?: readonly SequenceJson[];
     /** Its `WITH (...)` time-series options. */
     readonly options?: NewTableOptions;
+    /** Its CHECK constraints (absent in records written before they existed, or when none). */
+    readonly checks?: readonly CheckConstraintSchema[];
   }
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
   | { readonly op: "create_sequence"; readonly sequence: SequenceJson }

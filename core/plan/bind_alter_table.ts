@@ -9,10 +9,17 @@ import { DbError, notSupported, SqlState } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
 import { type Catalog, defaultSchemaName } from "../catalog/catalog.ts";
 import { alterTableSchema, type TableAlteration } from "../catalog/alter_table.ts";
-import type { TableSchema } from "../catalog/table.ts";
+import type { CheckConstraintSchema, TableSchema } from "../catalog/table.ts";
 import type { DataType } from "../types/data_type.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { BoundStatement } from "./bound_statement.ts";
+import {
+  checkColumnNames,
+  type CheckTable,
+  parseCheckSql,
+  quoteIdent,
+  rewriteColumnRefs,
+} from "./bind_check.ts";
 
 /** What binding ALTER TABLE needs from the binder. */
 export interface AlterTableBinder {
@@ -21,6 +28,28 @@ export interface AlterTableBinder {
   bindTypeName(type: ast.TypeName): DataType;
   /** Binds a DEFAULT expression for a column of `type` (checks and coerces it). */
   bindDefault(e: ast.Expr, column: { name: string; type: DataType }): BoundExpr;
+  /**
+   * A new CHECK constraint over `table` (checked, named avoiding `taken`, text unqualified) and
+   * its expression bound over `table`'s columns.
+   */
+  bindCheck(
+    def: ast.CheckConstraintDef,
+    table: CheckTable,
+    taken: (name: string) => boolean,
+  ): { check: CheckConstraintSchema; expr: BoundExpr };
+  /** Parses a query (a stored CHECK constraint's text is read back as `SELECT <expr>`). */
+  parseQuery(sql: string): ast.Query;
+  /** Constraint names in use in a schema (CHECK constraints, PRIMARY KEY and UNIQUE indexes). */
+  constraintNames(schema: string): ReadonlySet<string>;
+}
+
+/** One bound alteration with what running it needs. */
+interface BoundAlteration {
+  readonly alteration: TableAlteration;
+  /** An ADD COLUMN's DEFAULT. */
+  readonly default: BoundExpr | null;
+  /** An ADD CHECK's expression, when existing rows must be checked. */
+  readonly check: BoundExpr | null;
 }
 
 /**
@@ -45,6 +74,9 @@ export interface AlterTableBinder {
  *   resolveName: (n) => ({ schema: "public", name: n.parts.at(-1)! }),
  *   bindTypeName: () => Types.int4,
  *   bindDefault: () => { throw new Error("no defaults here"); },
+ *   bindCheck: () => { throw new Error("no checks here"); },
+ *   parseQuery: () => { throw new Error("no checks here"); },
+ *   constraintNames: () => new Set(),
  * });
  * console.assert(b.kind === "alter_table" && b.alterations[0]!.op === "rename_column");
  * ```
@@ -71,36 +103,47 @@ export function bindAlterTable(
   }
   const alterations: TableAlteration[] = [];
   const defaults: (BoundExpr | null)[] = [];
+  const checks: (BoundExpr | null)[] = [];
   let current: TableSchema = table;
   for (const action of stmt.actions) {
-    const bound = bindAction(action, current, binder);
-    if (bound === null) continue;
-    try {
-      current = alterTableSchema(current, bound.alteration, catalog.limits.tableColumnsMax);
-    } catch (e) {
-      if (e instanceof DbError && e.position === undefined) {
-        throw new DbError(e.code, e.message, { position: action.pos + 1 });
+    for (const bound of bindAction(action, current, binder)) {
+      try {
+        current = alterTableSchema(current, bound.alteration, catalog.limits.tableColumnsMax);
+      } catch (e) {
+        if (e instanceof DbError && e.position === undefined) {
+          throw new DbError(e.code, e.message, { position: action.pos + 1 });
+        }
+        throw e;
       }
-      throw e;
+      alterations.push(bound.alteration);
+      defaults.push(bound.default);
+      checks.push(bound.check);
     }
-    alterations.push(bound.alteration);
-    defaults.push(bound.default);
   }
-  return { kind: "alter_table", table, alterations, defaults };
+  return {
+    kind: "alter_table",
+    table,
+    alterations,
+    defaults,
+    ...(checks.some((c) => c !== null) ? { checks } : {}),
+  };
 }
 
-/** One action, or `null` when IF [NOT] EXISTS makes it a no-op. */
+/** One action's alterations, in order; none when IF [NOT] EXISTS makes it a no-op. */
 function bindAction(
   action: ast.AlterTableAction,
   table: TableSchema,
   binder: AlterTableBinder,
-): { alteration: TableAlteration; default: BoundExpr | null } | null {
+): BoundAlteration[] {
   const has = (c: string) => table.columns.some((col) => col.name === c);
   const pos = { position: action.pos + 1 };
+  const one = (alteration: TableAlteration): BoundAlteration[] => [
+    { alteration, default: null, check: null },
+  ];
   switch (action.kind) {
     case "add_column": {
       const c = action.column;
-      if (action.ifNotExists && has(c.name)) return null; // PostgreSQL: a NOTICE
+      if (action.ifNotExists && has(c.name)) return []; // PostgreSQL: a NOTICE
       if (c.primaryKey || c.unique) {
         throw notSupported("ADD COLUMN with PRIMARY KEY or UNIQUE", action.pos + 1);
       }
@@ -108,7 +151,7 @@ function bindAction(
       const dflt = c.default === null
         ? null
         : binder.bindDefault(c.default, { name: c.name, type });
-      return {
+      const added: BoundAlteration = {
         alteration: {
           op: "add_column",
           column: {
@@ -120,16 +163,47 @@ function bindAction(
           },
         },
         default: dflt,
+        check: null,
       };
+      // its CHECK constraints read the table with the new column (whose rows they check)
+      const after: CheckTable = {
+        name: table.name,
+        columns: [...table.columns, { name: c.name, type }],
+      };
+      return [added, ...addChecks(c.checks ?? [], false, table, after, binder)];
     }
-    case "drop_column":
-      if (action.ifExists && !has(action.column)) return null; // PostgreSQL: a NOTICE
-      return { alteration: { op: "drop_column", column: action.column }, default: null };
-    case "rename_column":
-      return {
-        alteration: { op: "rename_column", column: action.column, to: action.to },
-        default: null,
-      };
+    case "drop_column": {
+      if (action.ifExists && !has(action.column)) return []; // PostgreSQL: a NOTICE
+      // the CHECK constraints that read the column go with it, as in PostgreSQL
+      const kept = (table.checks ?? []).filter((c) =>
+        !checkColumnNames(parseCheckSql(binder.parseQuery, c.sql)).includes(action.column)
+      );
+      return [
+        ...one({ op: "drop_column", column: action.column }),
+        ...(kept.length === (table.checks ?? []).length
+          ? []
+          : one({ op: "set_checks", checks: kept })),
+      ];
+    }
+    case "rename_column": {
+      // CHECK constraints that read the column follow the new name
+      let changed = false;
+      const renamed = (table.checks ?? []).map((c) => {
+        const e = parseCheckSql(binder.parseQuery, c.sql);
+        if (!checkColumnNames(e).includes(action.column)) return c;
+        changed = true;
+        const sql = rewriteColumnRefs(
+          c.sql,
+          e,
+          (column) => (column === action.column ? quoteIdent(action.to) : null),
+        );
+        return { ...c, sql };
+      });
+      return [
+        ...one({ op: "rename_column", column: action.column, to: action.to }),
+        ...(changed ? one({ op: "set_checks", checks: renamed }) : []),
+      ];
+    }
     case "rename_table": {
       const taken = binder.catalog.getTable(table.schema, action.to) ||
         binder.catalog.getView(table.schema, action.to) ||
@@ -137,17 +211,14 @@ function bindAction(
       if (taken) {
         throw new DbError(SqlState.duplicateTable, `relation "${action.to}" already exists`, pos);
       }
-      return { alteration: { op: "rename_table", to: action.to }, default: null };
+      return one({ op: "rename_table", to: action.to });
     }
     case "set_default": {
       const col = table.columns.find((c) => c.name === action.column);
       if (col !== undefined && action.default !== null) {
         binder.bindDefault(action.default, col); // checked now, bound again by each INSERT
       }
-      return {
-        alteration: { op: "set_default", column: action.column, default: action.defaultSql },
-        default: null,
-      };
+      return one({ op: "set_default", column: action.column, default: action.defaultSql });
     }
     case "set_not_null": {
       const primary = binder.catalog.indexesOf(table.schema, table.name)
@@ -159,16 +230,88 @@ function bindAction(
           pos,
         );
       }
-      return {
-        alteration: { op: "set_not_null", column: action.column, notNull: action.notNull },
-        default: null,
-      };
+      return one({ op: "set_not_null", column: action.column, notNull: action.notNull });
+    }
+    case "add_constraint": {
+      const c = action.constraint;
+      if (c.kind !== "check") {
+        const what = c.kind === "primary_key" ? "PRIMARY KEY" : "UNIQUE";
+        throw notSupported(`ALTER TABLE ... ADD ${what}`, action.pos + 1);
+      }
+      return addChecks([c], action.notValid === true, table, table, binder);
+    }
+    case "drop_constraint": {
+      if ((table.checks ?? []).some((c) => c.name === action.name)) {
+        return one({ op: "drop_check", name: action.name });
+      }
+      if (keyConstraintNames(table, binder).has(action.name)) {
+        throw notSupported(
+          "ALTER TABLE ... DROP CONSTRAINT of a PRIMARY KEY or UNIQUE constraint",
+          action.pos + 1,
+        );
+      }
+      if (action.ifExists) return []; // PostgreSQL: a NOTICE
+      throw new DbError(
+        SqlState.undefinedObject,
+        `constraint "${action.name}" of relation "${table.name}" does not exist`,
+      );
     }
     default: {
       const never: never = action;
       throw new DbError(SqlState.internalError, `unknown action ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * ADD CHECK alterations of `table`, whose expressions read `columns` (the table as the action
+ * leaves it); unless `notValid`, each carries its bound expression to check the existing rows.
+ * A name in use by the table's constraints is 42710, as in PostgreSQL; a generated one also
+ * avoids the other tables' constraint names.
+ */
+function addChecks(
+  defs: readonly ast.CheckConstraintDef[],
+  notValid: boolean,
+  table: TableSchema,
+  columns: CheckTable,
+  binder: AlterTableBinder,
+): BoundAlteration[] {
+  if (defs.length === 0) return [];
+  const own = new Set([
+    ...(table.checks ?? []).map((c) => c.name),
+    ...keyConstraintNames(table, binder),
+  ]);
+  const others = new Set(
+    [...binder.constraintNames(table.schema)].filter((n) =>
+      !(table.checks ?? []).some((c) => c.name === n)
+    ),
+  );
+  const out: BoundAlteration[] = [];
+  for (const d of defs) {
+    if (d.name !== null && own.has(d.name)) {
+      throw new DbError(
+        SqlState.duplicateObject,
+        `constraint "${d.name}" for relation "${table.name}" already exists`,
+      );
+    }
+    const { check, expr } = binder.bindCheck(d, columns, (n) => own.has(n) || others.has(n));
+    own.add(check.name);
+    out.push({
+      alteration: { op: "add_check", check },
+      default: null,
+      check: notValid ? null : expr,
+    });
+  }
+  return out;
+}
+
+/** Names of the table's PRIMARY KEY and UNIQUE constraints (their indexes). */
+function keyConstraintNames(table: TableSchema, binder: AlterTableBinder): Set<string> {
+  return new Set(
+    binder.catalog.indexesOf(table.schema, table.name)
+      .filter((i) => i.primary === true || i.constraint === true)
+      .map((i) => i.name),
+  );
 }
 
 /** An action as PostgreSQL's messages name it. */
@@ -185,5 +328,9 @@ function actionName(action: ast.AlterTableAction): string {
       return action.default === null ? "ALTER COLUMN DROP DEFAULT" : "ALTER COLUMN SET DEFAULT";
     case "set_not_null":
       return action.notNull ? "ALTER COLUMN SET NOT NULL" : "ALTER COLUMN DROP NOT NULL";
+    case "add_constraint":
+      return "ADD CONSTRAINT";
+    case "drop_constraint":
+      return "DROP CONSTRAINT";
   }
 }

@@ -21,7 +21,7 @@ import {
   type NewColumn,
   type ViewSchema,
 } from "../catalog/catalog.ts";
-import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
+import type { CheckConstraintSchema, ColumnSchema, TableSchema } from "../catalog/table.ts";
 import {
   arrayOf,
   type DataType,
@@ -54,8 +54,24 @@ import { paramType } from "../exec/eval.ts";
 import { formatDec, numericPrecisionMax, parseDec } from "../types/numeric.ts";
 import { foldExpr } from "../optimizer/fold_constants.ts";
 import { bindAlterTable } from "./bind_alter_table.ts";
+import {
+  bindOnConflict,
+  rejectExcludedInReturning,
+  rejectTableNameUnderAlias,
+} from "./bind_on_conflict.ts";
+import {
+  bindCheckExpr,
+  type BoundCheck,
+  checkColumnNames,
+  type CheckTable,
+  chooseConstraintName,
+  exprStart,
+  parseCheckSql,
+  rewriteColumnRefs,
+} from "./bind_check.ts";
 import { bindTableOptions } from "./bind_table_options.ts";
 import { resolveCopyOptions } from "../io/copy_options.ts";
+import { walkExpr } from "../sql/walk.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -180,6 +196,46 @@ const emptyScope: Scope = { fields: [] };
  */
 export function bindStatement(stmt: ast.Statement, ctx: BinderContext): BoundStatement {
   return new Binder(ctx).statement(stmt);
+}
+
+/**
+ * Binds a table's stored CHECK constraints over its row layout (column i of a row is field i),
+ * sorted by name: the order PostgreSQL evaluates them in, so the first that fails is the one it
+ * reports.
+ *
+ * @example
+ * ```ts
+ * import { bindTableChecks } from "./binder.ts";
+ * import { Catalog } from "../catalog/catalog.ts";
+ * import { PluginRegistry } from "../plugin/registry.ts";
+ * import { defaultLimits } from "../limits.ts";
+ * import { Types } from "../types/mod.ts";
+ * import { Database } from "../../mod.ts";
+ * const db = await Database.open({ memory: true });
+ * const parser = db.registry.parser()!;
+ * const parseQuery = (sql: string) => {
+ *   const [s] = parser.parse(sql, { limits: defaultLimits });
+ *   if (s?.kind !== "query") throw new Error("not a query");
+ *   return s.query;
+ * };
+ * const catalog = new Catalog(defaultLimits);
+ * const t = catalog.createTable("public", "t", [{ name: "v", type: Types.int4, notNull: false }],
+ *   null, [{ name: "t_v_check", sql: "v > 0" }]);
+ * const [check] = bindTableChecks(t, { catalog, registry: new PluginRegistry(), params: [], parseQuery });
+ * console.assert(check!.name === "t_v_check" && check!.expr.type.kind === "bool");
+ * await db.close();
+ * ```
+ */
+export function bindTableChecks(table: TableSchema, ctx: BinderContext): BoundCheck[] {
+  const checks = table.checks ?? [];
+  if (checks.length === 0) return [];
+  const binder = new Binder(ctx);
+  return [...checks]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((c) => ({
+      name: c.name,
+      expr: bindCheckExpr(binder, parseCheckSql(ctx.parseQuery, c.sql), table),
+    }));
 }
 
 /** Splits a qualified name into schema and name. */
@@ -343,6 +399,9 @@ class Binder {
           resolveName,
           bindTypeName,
           bindDefault: (e, column) => this.columnDefault(e, column),
+          bindCheck: (def, table, taken) => this.newCheck(def, table, taken),
+          parseQuery: (sql) => this.ctx.parseQuery(sql),
+          constraintNames: (schema) => this.constraintNames(schema),
         });
       case "drop_table":
         return {
@@ -526,6 +585,7 @@ class Binder {
     if (columns.length === 0 && source === null) {
       throw notSupported("tables without columns", stmt.pos + 1);
     }
+    const checks = this.createTableChecks(stmt, schema, { name, columns });
     // PRIMARY KEY and UNIQUE become unique indexes, named as PostgreSQL names them.
     const keys: {
       kind: "primary_key" | "unique";
@@ -535,17 +595,17 @@ class Binder {
     }[] = [
       ...stmt.columns.filter((c) => c.primaryKey).map((c) => ({
         kind: "primary_key" as const,
-        name: null,
+        name: c.primaryKeyName ?? null,
         columns: [c.name],
         pos: c.pos,
       })),
       ...stmt.columns.filter((c) => c.unique && !c.primaryKey).map((c) => ({
         kind: "unique" as const,
-        name: null,
+        name: c.uniqueName ?? null,
         columns: [c.name],
         pos: c.pos,
       })),
-      ...stmt.constraints,
+      ...stmt.constraints.filter((c) => c.kind !== "check"),
     ];
     if (keys.filter((k) => k.kind === "primary_key").length > 1) {
       throw new DbError(
@@ -565,8 +625,20 @@ class Binder {
       }
       let indexName = k.name ??
         (k.kind === "primary_key" ? `${name}_pkey` : `${name}_${k.columns.join("_")}_key`);
-      for (let n = 1; indexes.some((i) => i.name === indexName); n++) {
+      // a generated name also avoids the CHECK constraints' names, as in PostgreSQL
+      for (
+        let n = 1;
+        indexes.some((i) => i.name === indexName) ||
+        (k.name === null && checks.some((c) => c.name === indexName));
+        n++
+      ) {
         indexName = `${name}_${k.columns.join("_")}_key${n}`;
+      }
+      if (k.name !== null && checks.some((c) => c.name === k.name)) {
+        throw new DbError(
+          SqlState.duplicateObject,
+          `constraint "${k.name}" for relation "${name}" already exists`,
+        );
       }
       if (
         this.ctx.catalog.getIndex(schema, indexName) || this.ctx.catalog.getTable(schema, indexName)
@@ -582,6 +654,7 @@ class Binder {
         columns: k.columns,
         unique: true,
         primary: k.kind === "primary_key",
+        constraint: true,
       });
     }
     const pkColumns = new Set(
@@ -598,7 +671,80 @@ class Binder {
       indexes,
       source,
       sequences,
+      checks,
     };
+  }
+
+  /**
+   * The CHECK constraints of CREATE TABLE, in source order (column and table constraints
+   * interleaved, as PostgreSQL names them): each checked over the new table's columns, named
+   * (42710 when a name is given twice), kept as text with unqualified column names.
+   */
+  createTableChecks(
+    stmt: ast.Statement & { kind: "create_table" },
+    schema: string,
+    table: CheckTable,
+  ): CheckConstraintSchema[] {
+    const defs: ast.CheckConstraintDef[] = [
+      ...stmt.columns.flatMap((c) => c.checks ?? []),
+      ...stmt.constraints.filter((c) => c.kind === "check"),
+    ].sort((a, b) => a.pos - b.pos);
+    if (defs.length === 0) return [];
+    const inSchema = this.constraintNames(schema);
+    const checks: CheckConstraintSchema[] = [];
+    for (const d of defs) {
+      if (d.name !== null && checks.some((c) => c.name === d.name)) {
+        throw new DbError(SqlState.duplicateObject, `check constraint "${d.name}" already exists`);
+      }
+      const taken = (n: string) => inSchema.has(n) || checks.some((c) => c.name === n);
+      checks.push(this.newCheck(d, table, taken).check);
+    }
+    return checks;
+  }
+
+  /**
+   * A new CHECK constraint over `table`: its expression checked and bound (see
+   * `bindCheckExpr`), its name given or chosen as PostgreSQL does (`t_a_check` when it reads
+   * one column, `t_check` otherwise, avoiding names `taken`), its text without qualifiers; and
+   * the bound expression (column i of a row is field i).
+   */
+  newCheck(
+    d: ast.CheckConstraintDef,
+    table: CheckTable,
+    taken: (name: string) => boolean,
+  ): { check: CheckConstraintSchema; expr: BoundExpr } {
+    const expr = bindCheckExpr(this, d.expr, table);
+    // a constant check is evaluated now, so a bad literal fails here as in PostgreSQL
+    if (isConstantTree(expr)) {
+      try {
+        evaluateConstant(expr, this.ctx.params);
+      } catch (e) {
+        if (!(e instanceof DbError) || e.position !== undefined) throw e;
+        throw new DbError(e.code, e.message, { position: exprStart(d.expr) + 1 });
+      }
+    }
+    const columns = checkColumnNames(d.expr);
+    const name = d.name ??
+      chooseConstraintName(table.name, columns.length === 1 ? columns[0]! : null, "check", taken);
+    const sql = rewriteColumnRefs(d.sql, parseCheckSql(this.ctx.parseQuery, d.sql), () => null);
+    return { check: { name, sql }, expr };
+  }
+
+  /**
+   * The constraint names in use in a schema: CHECK constraints and the indexes of PRIMARY KEY
+   * and UNIQUE constraints. A generated name avoids all of them (PostgreSQL's
+   * ChooseConstraintName looks through the whole namespace).
+   */
+  constraintNames(schema: string): Set<string> {
+    const names = new Set<string>();
+    for (const t of this.ctx.catalog.tables()) {
+      if (t.schema !== schema) continue;
+      for (const c of t.checks ?? []) names.add(c.name);
+      for (const i of this.ctx.catalog.indexesOf(schema, t.name)) {
+        if (i.primary === true || i.constraint === true) names.add(i.name);
+      }
+    }
+    return names;
   }
 
   insert(stmt: ast.Statement & { kind: "insert" }): BoundStatement {
@@ -712,10 +858,22 @@ class Binder {
       fields.push({ name: c.name, type: c.type, qualifier: null });
     });
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
+    const alias = stmt.alias ?? null;
+    const onConflict = stmt.onConflict == null
+      ? null
+      : bindOnConflict(this, stmt.onConflict, { table, alias });
+    const qualifier = alias ?? table.name;
+    if (onConflict?.action.kind === "update" && stmt.returning !== null) {
+      rejectExcludedInReturning(stmt.returning, qualifier);
+    }
+    if (alias !== null && stmt.returning !== null) {
+      const exprs = stmt.returning.flatMap((i) => (i.kind === "expr" ? [i.expr] : []));
+      rejectTableNameUnderAlias(exprs, table, alias);
+    }
     const returning = stmt.returning === null ? null : bindReturning(this, stmt.returning, {
-      fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier: table.name })),
+      fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
     });
-    return { kind: "insert", table, sourceIndexOfColumn, source: projected, returning };
+    return { kind: "insert", table, sourceIndexOfColumn, source: projected, onConflict, returning };
   }
 
   createView(stmt: ast.Statement & { kind: "create_view" }): BoundStatement {
@@ -819,11 +977,12 @@ class Binder {
   }
 
   dmlPredicate(where: ast.Expr, scope: Scope): BoundExpr {
-    if (this.containsAggregate(where)) {
+    const aggregate = this.firstAggregate(where);
+    if (aggregate !== null) {
       throw new DbError(
         SqlState.groupingError,
         "aggregate functions are not allowed in WHERE",
-        pos1(where),
+        pos1(aggregate),
       );
     }
     return this.predicate(where, scope, "WHERE");
@@ -963,8 +1122,23 @@ class Binder {
     const { source, scope } = bindDmlSource(this, target, stmt);
     // PostgreSQL binds RETURNING before SET (so its errors come first).
     const returning = stmt.returning === null ? null : bindReturning(this, stmt.returning, scope);
+    const assignments = this.setAssignments(stmt.assignments, table, scope);
+    return { kind: "update", table, source, assignments, returning };
+  }
+
+  /**
+   * Binds a SET list (UPDATE, ON CONFLICT DO UPDATE) over `scope`: the new values by table column
+   * position, with assignment casts to the columns' types. PostgreSQL's errors: 42703 for an
+   * unknown column, 42804 for a field of a column (no composite types here), 42601 for a column
+   * assigned twice, 42803 for an aggregate, 42P20 for a window function.
+   */
+  setAssignments(
+    list: readonly ast.SetAssignment[],
+    table: TableSchema,
+    scope: Scope,
+  ): Map<number, BoundExpr> {
     const assignments = new Map<number, BoundExpr>();
-    for (const a of stmt.assignments) {
+    for (const a of list) {
       const i = table.columns.findIndex((c) => c.name === a.column);
       if (i < 0) {
         throw new DbError(
@@ -973,28 +1147,43 @@ class Binder {
           pos1(a),
         );
       }
-      if (assignments.has(i)) {
+      const target = table.columns[i]!;
+      if (a.fields !== undefined && a.fields.length > 0) {
         throw new DbError(
-          SqlState.syntaxError,
-          `multiple assignments to same column "${a.column}"`,
+          SqlState.datatypeMismatch,
+          `cannot assign to field "${a.fields[0]}" of column "${a.column}" because its type ${
+            typeToSql(target.type)
+          } is not a composite type`,
           pos1(a),
         );
       }
-      if (this.containsAggregate(a.value)) {
+      if (assignments.has(i)) {
+        // PostgreSQL's rewriter finds this: the error has no position
+        throw new DbError(
+          SqlState.syntaxError,
+          `multiple assignments to same column "${a.column}"`,
+        );
+      }
+      const aggregate = this.firstAggregate(a.value);
+      if (aggregate !== null) {
         throw new DbError(
           SqlState.groupingError,
           "aggregate functions are not allowed in UPDATE",
-          pos1(a.value),
+          pos1(aggregate),
         );
       }
-      const target = table.columns[i]!;
+      walkExpr(a.value, (x) => {
+        if (x.kind === "function" && x.over !== null) {
+          throw new DbError("42P20", "window functions are not allowed in UPDATE", pos1(x));
+        }
+      });
       if (a.value.kind === "default") {
         this.#valuesDefaults.set(a.value, this.storedColumnDefault(target));
       }
       const value = this.expr(a.value, scope);
       assignments.set(i, this.assignCast(value, target, a.value));
     }
-    return { kind: "update", table, source, assignments, returning };
+    return assignments;
   }
 
   /**
@@ -2185,10 +2374,18 @@ class Binder {
 
   /** Whether an expression calls an aggregate (not looking inside subqueries). */
   containsAggregate(e: ast.Expr): boolean {
-    let found = false;
+    return this.firstAggregate(e) !== null;
+  }
+
+  /** The first aggregate call in an expression (not inside subqueries), or `null`. */
+  firstAggregate(e: ast.Expr): ast.Expr | null {
+    let found: ast.Expr | null = null;
     walkExpr(e, (x) => {
-      if (x.kind === "function" && x.over === null && this.isAggregateName(x.name.parts.at(-1)!)) {
-        found = true;
+      if (
+        found === null && x.kind === "function" && x.over === null &&
+        this.isAggregateName(x.name.parts.at(-1)!)
+      ) {
+        found = x;
       }
     });
     return found;
@@ -3481,62 +3678,6 @@ function findField(fields: readonly Field[], e: ast.Expr & { kind: "column_ref" 
     found = i;
   }
   return found;
-}
-
-/** Visits an expression tree (not descending into subqueries). */
-function walkExpr(e: ast.Expr, visit: (e: ast.Expr) => void): void {
-  visit(e);
-  const kids: (ast.Expr | null)[] = [];
-  switch (e.kind) {
-    case "literal":
-    case "column_ref":
-    case "param":
-    case "subquery":
-    case "exists":
-    case "default":
-      break;
-    case "unary":
-    case "is_null":
-    case "is_bool":
-    case "cast":
-      kids.push(e.operand);
-      break;
-    case "binary":
-    case "is_distinct":
-      kids.push(e.left, e.right);
-      break;
-    case "between":
-      kids.push(e.operand, e.low, e.high);
-      break;
-    case "in_list":
-      kids.push(e.operand, ...e.list);
-      break;
-    case "in_subquery":
-    case "quantified":
-      kids.push(e.operand);
-      break;
-    case "quantified_array":
-      kids.push(e.operand, e.array);
-      break;
-    case "array":
-      kids.push(...e.elements);
-      break;
-    case "subscript":
-      kids.push(e.operand, e.index);
-      break;
-    case "like":
-      kids.push(e.operand, e.pattern, e.escape);
-      break;
-    case "case":
-      kids.push(e.operand, e.else, ...e.whens.flatMap((w) => [w.when, w.then]));
-      break;
-    case "function":
-      kids.push(...e.args, e.filter, ...e.orderBy.map((o) => o.expr));
-      break;
-    default:
-      unreachable(e, "expression");
-  }
-  for (const k of kids) if (k !== null) walkExpr(k, visit);
 }
 
 /** A structural key for a bound expression (equal keys = same computation). */

@@ -2,7 +2,7 @@ import type { SequenceSchema } from "../catalog/sequence.ts";
 import type { LogicalPlan } from "./logical_plan.ts";
 import type { IndexSchema, NewColumn, NewTableOptions, ViewSchema } from "../catalog/catalog.ts";
 import type { BoundExpr } from "./expr.ts";
-import type { TableSchema } from "../catalog/table.ts";
+import type { CheckConstraintSchema, TableSchema } from "../catalog/table.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
 import type { DataType } from "../types/data_type.ts";
 import type { CopyFormat } from "../io/copy_options.ts";
@@ -34,6 +34,8 @@ export type BoundStatement =
     readonly sequences: readonly SequenceSchema[];
     /** `WITH (...)` time-series options, or `null`. */
     readonly options: NewTableOptions | null;
+    /** CHECK constraints, named, in source order. */
+    readonly checks: readonly CheckConstraintSchema[];
   }
   | { readonly kind: "checkpoint" }
   | { readonly kind: "verify" }
@@ -83,6 +85,11 @@ export type BoundStatement =
     readonly alterations: readonly TableAlteration[];
     /** Per alteration: an ADD COLUMN's bound DEFAULT, which fills existing rows; else `null`. */
     readonly defaults: readonly (BoundExpr | null)[];
+    /**
+     * Per alteration: for an ADD CHECK whose existing rows must be checked (not NOT VALID), its
+     * expression bound over the table's columns as they are after the alteration; else `null`.
+     */
+    readonly checks?: readonly (BoundExpr | null)[];
   }
   | {
     readonly kind: "delete";
@@ -108,6 +115,8 @@ export type BoundStatement =
     /** For each table column, the source column that fills it, or -1 for NULL. */
     readonly sourceIndexOfColumn: readonly number[];
     readonly source: LogicalPlan;
+    /** `ON CONFLICT ...`, or `null` when the INSERT has none. */
+    readonly onConflict: BoundOnConflict | null;
     /** Over the table's columns, as the rows are stored. */
     readonly returning: BoundReturning | null;
   }
@@ -139,4 +148,27 @@ export type BoundDml = Extract<BoundStatement, { kind: "insert" | "update" | "de
 export interface BoundReturning {
   readonly exprs: readonly BoundExpr[];
   readonly columns: readonly { readonly name: string; readonly type: DataType }[];
+}
+
+/** A bound `ON CONFLICT` clause of an INSERT. */
+export interface BoundOnConflict {
+  /**
+   * Table column positions of the unique index or primary key the target names, in the index's
+   * column order; `null` = no target (DO NOTHING on a conflict in any unique index).
+   */
+  readonly keyColumns: readonly number[] | null;
+  /** The index's name (for messages); `null` when there is no target. */
+  readonly indexName: string | null;
+  readonly action:
+    | { readonly kind: "nothing" }
+    | {
+      readonly kind: "update";
+      /**
+       * Table column position → new value, evaluated over a row laid out as [existing row's
+       * table columns..., EXCLUDED row's table columns...] (2 × column count).
+       */
+      readonly assignments: ReadonlyMap<number, BoundExpr>;
+      /** `DO UPDATE ... WHERE` over the same layout; `null` = always. */
+      readonly where: BoundExpr | null;
+    };
 }

@@ -9,7 +9,8 @@ import { explainPlan, type PlanProfile } from "./explain.ts";
 
 /**
  * The lines of `EXPLAIN [ANALYZE] dml`. With ANALYZE, `affectedRows` is the statement's row
- * count, shown on the top line.
+ * count, shown on the top line. An INSERT's ON CONFLICT adds PostgreSQL's `Conflict Resolution`
+ * and `Conflict Arbiter Indexes` lines.
  *
  * @example
  * ```ts
@@ -35,5 +36,10 @@ export function explainDml(
   const top = `${verb} on ${dml.table.name}` +
     (affectedRows === null ? "" : `  (actual rows=${affectedRows})`);
   const lines = explainPlan(dml.source, profile);
-  return [top, ...lines.map((l, i) => (i === 0 ? `->  ${l}` : `  ${l}`))];
+  const conflict = dml.kind === "insert" && dml.onConflict != null ? dml.onConflict : null;
+  const props = conflict === null ? [] : [
+    `  Conflict Resolution: ${conflict.action.kind === "nothing" ? "NOTHING" : "UPDATE"}`,
+    ...(conflict.indexName === null ? [] : [`  Conflict Arbiter Indexes: ${conflict.indexName}`]),
+  ];
+  return [top, ...props, ...lines.map((l, i) => (i === 0 ? `->  ${l}` : `  ${l}`))];
 }

@@ -325,6 +325,27 @@ export interface ColumnDef {
   readonly defaultSql: string | null;
   /** SERIAL / BIGSERIAL / GENERATED ... AS IDENTITY: the column takes nextval of its own sequence. */
   readonly serial?: boolean;
+  /** Its column-level `CHECK (...)` constraints, in source order; absent = none. */
+  readonly checks?: readonly CheckConstraintDef[];
+  /** `CONSTRAINT name PRIMARY KEY`: the key's (and its index's) name; absent = `<table>_pkey`. */
+  readonly primaryKeyName?: string;
+  /** `CONSTRAINT name UNIQUE`: the constraint's (and its index's) name. */
+  readonly uniqueName?: string;
+  readonly pos: number;
+}
+
+/**
+ * A `[CONSTRAINT name] CHECK (expr) [NO INHERIT]` constraint, written on a column or the table.
+ * `pos` is where it starts (its CONSTRAINT or CHECK keyword).
+ */
+export interface CheckConstraintDef {
+  /** The name after CONSTRAINT; `null` = generated as PostgreSQL does (`t_a_check`). */
+  readonly name: string | null;
+  readonly expr: Expr;
+  /** The expression's source text (between the parentheses), kept for the catalog. */
+  readonly sql: string;
+  /** `NO INHERIT`: accepted and kept (there is no table inheritance here). */
+  readonly noInherit: boolean;
   readonly pos: number;
 }
 
@@ -338,11 +359,55 @@ export interface SequenceOptionsAst {
   readonly cycle?: boolean;
 }
 
-/** A table-level key constraint. */
-export interface TableConstraint {
+/** A table-level constraint: a key (PRIMARY KEY, UNIQUE) or a CHECK. */
+export type TableConstraint = KeyConstraint | ({ readonly kind: "check" } & CheckConstraintDef);
+
+/** A table-level PRIMARY KEY or UNIQUE constraint. */
+export interface KeyConstraint {
   readonly kind: "primary_key" | "unique";
   readonly name: string | null;
   readonly columns: readonly string[];
+  readonly pos: number;
+}
+
+/**
+ * One `column = value` of UPDATE's SET list or of `ON CONFLICT DO UPDATE SET` (a `(a, b) = (x, y)`
+ * item becomes one per column).
+ */
+export interface SetAssignment {
+  readonly column: string;
+  /**
+   * `SET col.field = ...`: the field names after the column, as written (PostgreSQL assigns to
+   * fields of composite columns; here the binder rejects them). Absent = none.
+   */
+  readonly fields?: readonly string[];
+  readonly value: Expr;
+  readonly pos: number;
+}
+
+/**
+ * `ON CONFLICT [target] DO NOTHING | DO UPDATE SET ... [WHERE ...]` of an INSERT. The target is
+ * `(column, ...) [WHERE predicate]` (inference of a unique index), `ON CONSTRAINT name`, or
+ * absent.
+ */
+export interface OnConflict {
+  /**
+   * The inference columns, or `null` without them (no target, or ON CONSTRAINT). A plain column's
+   * `pos` is the list's "(" and a parenthesized one's its own, as PostgreSQL positions errors.
+   */
+  readonly columns: readonly { readonly name: string; readonly pos: number }[] | null;
+  /** The inference clause's `WHERE` (a partial index's predicate), or `null`. */
+  readonly indexWhere: Expr | null;
+  /** `ON CONSTRAINT name`, or `null`. */
+  readonly constraint: string | null;
+  readonly action:
+    | { readonly kind: "nothing" }
+    | {
+      readonly kind: "update";
+      readonly assignments: readonly SetAssignment[];
+      readonly where: Expr | null;
+    };
+  /** Where `ON CONFLICT` starts. */
   readonly pos: number;
 }
 
@@ -381,6 +446,21 @@ export type AlterTableAction =
     readonly column: string;
     readonly notNull: boolean;
     readonly pos: number;
+  }
+  | {
+    /** `ADD [CONSTRAINT name] CHECK (...)` (or a key constraint, which the binder rejects). */
+    readonly kind: "add_constraint";
+    readonly constraint: TableConstraint;
+    /** `NOT VALID`: existing rows are not checked (new and updated rows are). */
+    readonly notValid?: boolean;
+    readonly pos: number;
+  }
+  | {
+    /** `DROP CONSTRAINT [IF EXISTS] name [CASCADE | RESTRICT]`. */
+    readonly kind: "drop_constraint";
+    readonly name: string;
+    readonly ifExists: boolean;
+    readonly pos: number;
   };
 
 /** A COPY option's value as written: absent, a word or string, a number, `*`, or `(columns)`. */
@@ -417,7 +497,7 @@ export type Statement =
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;
     readonly columns: readonly ColumnDef[];
-    /** Table-level PRIMARY KEY and UNIQUE constraints. */
+    /** Table-level PRIMARY KEY, UNIQUE and CHECK constraints, in source order. */
     readonly constraints: readonly TableConstraint[];
     /** `WITH (name = value, ...)` storage options, in order. */
     readonly options: readonly TableOption[];
@@ -433,8 +513,12 @@ export type Statement =
   | {
     readonly kind: "insert";
     readonly table: QualifiedName;
+    /** `INSERT INTO t AS alias`: the name ON CONFLICT and RETURNING use for the table. */
+    readonly alias?: string | null;
     readonly columns: readonly string[] | null;
     readonly source: Query;
+    /** `ON CONFLICT ...`; absent or `null` = none. */
+    readonly onConflict?: OnConflict | null;
     readonly returning: readonly SelectItem[] | null;
     readonly pos: number;
   }
@@ -550,11 +634,7 @@ export type Statement =
     readonly kind: "update";
     readonly table: QualifiedName;
     readonly alias: string | null;
-    readonly assignments: readonly {
-      readonly column: string;
-      readonly value: Expr;
-      readonly pos: number;
-    }[];
+    readonly assignments: readonly SetAssignment[];
     /** `FROM` items: more tables the assignments and WHERE condition may read. */
     readonly from: readonly TableRef[];
     readonly where: Expr | null;
@@ -619,7 +699,12 @@ export interface TransactionModes {
 /** A transaction-control statement. */
 export type TransactionAction =
   /** BEGIN [WORK | TRANSACTION] [modes], START TRANSACTION [modes]. */
-  | { readonly kind: "begin"; readonly modes: TransactionModes }
+  | {
+    readonly kind: "begin";
+    readonly modes: TransactionModes;
+    /** Written START TRANSACTION (its command tag differs). */
+    readonly start: boolean;
+  }
   /** SET TRANSACTION modes; SET SESSION CHARACTERISTICS AS TRANSACTION modes (`session`). */
   | { readonly kind: "set_transaction"; readonly modes: TransactionModes; readonly session: boolean }
   /** COMMIT / END [WORK | TRANSACTION] [AND [NO] CHAIN]. */

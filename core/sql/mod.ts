@@ -11,3 +11,4 @@
  * @module
  */
 export * from "./ast.ts";
+export * from "./walk.ts";

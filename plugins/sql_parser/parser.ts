@@ -8,10 +8,12 @@ import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
 import type {
   AlterTableAction,
   BinaryOp,
+  CheckConstraintDef,
   ColumnDef,
   Cte,
   Expr,
   JoinTypeAst,
+  OnConflict,
   OrderItem,
   QualifiedName,
   QuantifiedOp,
@@ -19,6 +21,7 @@ import type {
   QueryBody,
   SelectItem,
   SequenceOptionsAst,
+  SetAssignment,
   Statement,
   TableConstraint,
   TableOption,
@@ -644,6 +647,22 @@ class Parser {
   }
 
   tableConstraint(columns: ColumnDef[], constraints: TableConstraint[]): void {
+    const c = this.tableConstraintDef();
+    if (c === null) return;
+    if (c.kind === "primary_key") {
+      for (let k = 0; k < columns.length; k++) {
+        const col = columns[k]!;
+        if (c.columns.includes(col.name)) columns[k] = { ...col, notNull: true };
+      }
+    }
+    constraints.push(c);
+  }
+
+  /**
+   * `[CONSTRAINT name] PRIMARY KEY (...) | UNIQUE (...) | CHECK (...) [NO INHERIT]`; a FOREIGN KEY
+   * is skipped (balanced tokens up to the next top-level comma) and gives `null`.
+   */
+  tableConstraintDef(): TableConstraint | null {
     const pos = this.tok.pos;
     const name = this.acceptKw("constraint") ? this.ident("constraint name") : null;
     if (this.acceptKw("primary", "key") || this.acceptKw("unique")) {
@@ -652,16 +671,11 @@ class Parser {
       const names: string[] = [];
       do names.push(this.ident("column name")); while (this.acceptOp(","));
       this.expectOp(")");
-      if (isPk) {
-        for (let k = 0; k < columns.length; k++) {
-          const c = columns[k]!;
-          if (names.includes(c.name)) columns[k] = { ...c, notNull: true };
-        }
-      }
-      constraints.push({ kind: isPk ? "primary_key" : "unique", name, columns: names, pos });
-      return;
+      return { kind: isPk ? "primary_key" : "unique", name, columns: names, pos };
     }
-    // CHECK (...) / FOREIGN KEY ...: skip balanced tokens up to the next top-level comma.
+    if (this.acceptKw("check")) return { kind: "check", ...this.checkConstraint(name, pos) };
+    // FOREIGN KEY ...: skip balanced tokens up to the next top-level comma.
+    if (!this.isKw("foreign")) throw this.error("expected PRIMARY KEY, UNIQUE or CHECK");
     let depth = 0;
     while (this.tok.kind !== "eof") {
       if (this.isOp("(")) depth++;
@@ -671,6 +685,18 @@ class Parser {
       } else if (this.isOp(",") && depth === 0) break;
       this.next();
     }
+    return null;
+  }
+
+  /** `(expr) [NO INHERIT]` after CHECK; `pos` is where the constraint starts. */
+  checkConstraint(name: string | null, pos: number): CheckConstraintDef {
+    this.expectOp("(");
+    const start = this.tok.pos;
+    const expr = this.expr();
+    const sql = this.sql.slice(start, this.tok.pos).trim();
+    this.expectOp(")");
+    const noInherit = this.acceptKw("no", "inherit");
+    return { name, expr, sql, noInherit, pos };
   }
 
   columnDef(): ColumnDef {
@@ -696,16 +722,30 @@ class Parser {
     let unique = false;
     let dflt: Expr | null = null;
     let dfltSql: string | null = null;
+    const checks: CheckConstraintDef[] = [];
+    const names: { primaryKey?: string; unique?: string } = {};
+    // CONSTRAINT name: names the constraint that follows it
+    let named: { name: string; pos: number } | null = null;
     for (;;) {
+      const at = this.tok.pos;
+      const constraintName = named?.name ?? null;
+      const startPos = named?.pos ?? at;
+      named = null;
       if (this.acceptKw("not", "null")) notNull = true;
       else if (this.acceptKw("null")) continue;
       else if (this.acceptKw("primary", "key")) {
         primaryKey = true;
         notNull = true;
-      } else if (this.acceptKw("unique")) unique = true;
-      else if (this.acceptKw("default")) [dflt, dfltSql] = this.defaultExpr();
-      else if (this.acceptKw("constraint")) this.ident("constraint name");
-      else if (this.acceptKw("generated")) {
+        if (constraintName !== null) names.primaryKey = constraintName;
+      } else if (this.acceptKw("unique")) {
+        unique = true;
+        if (constraintName !== null) names.unique = constraintName;
+      } else if (this.acceptKw("default")) [dflt, dfltSql] = this.defaultExpr();
+      else if (this.acceptKw("constraint")) {
+        named = { name: this.ident("constraint name"), pos: at };
+      } else if (this.acceptKw("check")) {
+        checks.push(this.checkConstraint(constraintName, startPos));
+      } else if (this.acceptKw("generated")) {
         // GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [(options)]: a sequence default
         if (!this.acceptKw("always")) {
           this.expectKw("by");
@@ -719,10 +759,13 @@ class Parser {
         }
         serial = true;
         notNull = true;
-      } else if (this.isKw("check") || this.isKw("references")) {
+      } else if (this.isKw("references")) {
         this.next();
         if (this.isOp("(") || this.tok.kind === "ident") this.skipBalancedItem();
-      } else break;
+      } else {
+        if (constraintName !== null) throw this.error(); // CONSTRAINT name with no constraint after it
+        break;
+      }
     }
     if (serial && dflt !== null) {
       throw new DbError(
@@ -740,6 +783,9 @@ class Parser {
       default: dflt,
       defaultSql: dfltSql,
       ...(serial ? { serial } : {}),
+      ...(checks.length > 0 ? { checks } : {}),
+      ...(names.primaryKey !== undefined ? { primaryKeyName: names.primaryKey } : {}),
+      ...(names.unique !== undefined ? { uniqueName: names.unique } : {}),
       pos,
     };
   }
@@ -759,7 +805,8 @@ class Parser {
    * `ALTER TABLE [IF EXISTS] name action [, action ...]`; the leading ALTER TABLE is consumed.
    * Actions: ADD [COLUMN] [IF NOT EXISTS] def, DROP [COLUMN] [IF EXISTS] c [CASCADE|RESTRICT],
    * RENAME [COLUMN] a TO b, RENAME TO name, ALTER [COLUMN] c SET DEFAULT e | DROP DEFAULT |
-   * SET NOT NULL | DROP NOT NULL.
+   * SET NOT NULL | DROP NOT NULL, ADD [CONSTRAINT name] CHECK (e) [NO INHERIT] [NOT VALID],
+   * DROP CONSTRAINT [IF EXISTS] name [CASCADE|RESTRICT].
    */
   alterTable(pos: number): Statement {
     const ifExists = this.acceptKw("if", "exists");
@@ -796,9 +843,32 @@ class Parser {
     do {
       const at = this.tok.pos;
       if (this.acceptKw("add")) {
+        if (
+          this.isKw("constraint") || this.isKw("check") || this.isKw("primary") ||
+          this.isKw("unique") || this.isKw("foreign")
+        ) {
+          const constraint = this.tableConstraintDef();
+          if (constraint === null) {
+            this.skipStatement();
+            return { kind: "unsupported", what: "ALTER TABLE ... ADD FOREIGN KEY", pos };
+          }
+          const notValid = constraint.kind === "check" && this.acceptKw("not", "valid");
+          actions.push({
+            kind: "add_constraint",
+            constraint,
+            ...(notValid ? { notValid } : {}),
+            pos: at,
+          });
+          continue;
+        }
         this.acceptKw("column");
         const ifNotExists = this.acceptKw("if", "not", "exists");
         actions.push({ kind: "add_column", column: this.columnDef(), ifNotExists, pos: at });
+      } else if (this.acceptKw("drop", "constraint")) {
+        const ifExists = this.acceptKw("if", "exists");
+        const name = this.ident("constraint name");
+        this.acceptKw("cascade") || this.acceptKw("restrict");
+        actions.push({ kind: "drop_constraint", name, ifExists, pos: at });
       } else if (this.acceptKw("drop")) {
         this.acceptKw("column");
         const ifExists = this.acceptKw("if", "exists");
@@ -1046,7 +1116,19 @@ class Parser {
     const table = this.qualifiedName();
     const [alias] = this.isKw("set") ? [null] : this.aliasClause();
     this.expectKw("set");
-    const assignments: { column: string; value: Expr; pos: number }[] = [];
+    const assignments = this.setList();
+    const from = this.acceptKw("from") ? this.tableRefList() : [];
+    const where = this.acceptKw("where") ? this.expr() : null;
+    const returning = this.acceptKw("returning") ? this.selectItems() : null;
+    return { kind: "update", table, alias, assignments, from, where, returning, pos };
+  }
+
+  /**
+   * The SET list of UPDATE and of ON CONFLICT DO UPDATE: `col = value | DEFAULT`,
+   * `col.field = value` (kept for the binder, which rejects fields), `(a, b) = (x, y) | ROW(...)`.
+   */
+  setList(): SetAssignment[] {
+    const assignments: SetAssignment[] = [];
     do {
       const at = this.tok.pos;
       if (this.isOp("(")) {
@@ -1068,20 +1150,18 @@ class Parser {
         continue;
       }
       const column = this.ident("column name");
+      const fields: string[] = [];
+      while (this.acceptOp(".")) fields.push(this.anyIdent("field name"));
       this.expectOp("=");
       // SET column = DEFAULT: the column's default (the binder fills it in)
       const next = this.peek();
       const isDefault = this.isKw("default") &&
         (next.kind === "eof" || this.isOp(",", next) || this.isOp(";", next) ||
           this.isKw("where", next) || this.isKw("from", next) || this.isKw("returning", next));
-      if (isDefault) {
-        assignments.push({ column, value: { kind: "default", pos: this.next().pos }, pos: at });
-      } else assignments.push({ column, value: this.expr(), pos: at });
+      const value: Expr = isDefault ? { kind: "default", pos: this.next().pos } : this.expr();
+      assignments.push({ column, ...(fields.length > 0 ? { fields } : {}), value, pos: at });
     } while (this.acceptOp(","));
-    const from = this.acceptKw("from") ? this.tableRefList() : [];
-    const where = this.acceptKw("where") ? this.expr() : null;
-    const returning = this.acceptKw("returning") ? this.selectItems() : null;
-    return { kind: "update", table, alias, assignments, from, where, returning, pos };
+    return assignments;
   }
 
   /** The values of `SET (a, b) = ...`: a parenthesised list of two or more, or `ROW(...)`. */
@@ -1124,6 +1204,7 @@ class Parser {
     const pos = this.next().pos;
     this.expectKw("into");
     const table = this.qualifiedName();
+    const alias = this.acceptKw("as") ? this.ident("alias") : null;
     let columns: string[] | null = null;
     if (this.isOp("(") && !this.isKw("select", this.peek()) && !this.isKw("values", this.peek())) {
       this.next();
@@ -1142,9 +1223,62 @@ class Parser {
         pos,
       };
     } else source = this.query();
+    const onConflict = this.onConflict();
     let returning: SelectItem[] | null = null;
     if (this.acceptKw("returning")) returning = this.selectItems();
-    return { kind: "insert", table, columns, source, returning, pos };
+    return {
+      kind: "insert",
+      table,
+      ...(alias !== null ? { alias } : {}),
+      columns,
+      source,
+      ...(onConflict !== null ? { onConflict } : {}),
+      returning,
+      pos,
+    };
+  }
+
+  /**
+   * `ON CONFLICT [(col | (col), ...) [WHERE pred] | ON CONSTRAINT name] DO NOTHING |
+   * DO UPDATE SET ... [WHERE cond]`, or `null` when the INSERT has none. An inference element
+   * that is an expression other than a column matches no index here (no expression indexes):
+   * 42P10, as PostgreSQL answers when no index matches.
+   */
+  onConflict(): OnConflict | null {
+    const pos = this.tok.pos;
+    if (!this.acceptKw("on", "conflict")) return null;
+    let columns: { name: string; pos: number }[] | null = null;
+    let indexWhere: Expr | null = null;
+    let constraint: string | null = null;
+    if (this.acceptKw("on", "constraint")) constraint = this.ident("constraint name");
+    else if (this.isOp("(")) {
+      // PostgreSQL places a plain column of the list at the list's "(" (its errors point there)
+      const listPos = this.next().pos;
+      columns = [];
+      do {
+        const e = this.isOp("(")
+          ? this.expr()
+          : { kind: "column_ref" as const, parts: [this.ident("column name")], pos: listPos };
+        if (e.kind !== "column_ref" || e.parts.length !== 1) {
+          throw new DbError(
+            "42P10",
+            "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+          );
+        }
+        columns.push({ name: e.parts[0]!, pos: e.pos });
+      } while (this.acceptOp(","));
+      this.expectOp(")");
+      if (this.acceptKw("where")) indexWhere = this.expr();
+    }
+    this.expectKw("do");
+    if (this.acceptKw("nothing")) {
+      return { columns, indexWhere, constraint, action: { kind: "nothing" }, pos };
+    }
+    this.expectKw("update");
+    this.expectKw("set");
+    const assignments = this.setList();
+    const where = this.acceptKw("where") ? this.expr() : null;
+    return { columns, indexWhere, constraint, action: { kind: "update", assignments, where }, pos };
   }
 
   // ---- queries -------------------------------------------------------------------------------

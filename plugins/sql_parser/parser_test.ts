@@ -194,3 +194,153 @@ Deno.test("INTERVAL '1' + '2' MONTH gives the unit to every string of the chain 
   assert.equal(lit(selectExpr("SELECT INTERVAL '1' + '1'")), "('1' + s'1')");
   assert.throws(() => parseSql("SELECT INTERVAL '1' + '1' DAY TO HOUR"), SqlSyntaxError);
 });
+
+/** The one statement of `sql`, which must be of kind `K`. */
+function one<K extends Statement["kind"]>(sql: string, kind: K): Statement & { kind: K } {
+  const [s, ...rest] = parseSql(sql);
+  assert.equal(rest.length, 0, sql);
+  assert.ok(s !== undefined && s.kind === kind, `${sql}: ${s?.kind}`);
+  return s as Statement & { kind: K };
+}
+
+Deno.test("CHECK constraints: column and table level, names, source text, NO INHERIT", () => {
+  const sql =
+    "CREATE TABLE t (a int CHECK (a > 0) NOT NULL, b int CONSTRAINT b_pos CHECK ( b>0 ) " +
+    "NO INHERIT CHECK (b < 9), CHECK (a < b), CONSTRAINT big CHECK (a + b < 100))";
+  const s = one(sql, "create_table");
+  const [a, b] = s.columns;
+  assert.equal(a!.notNull, true);
+  assert.deepEqual(
+    a!.checks!.map((c) => [c.name, c.sql, c.noInherit, sql.slice(c.pos, c.pos + 5)]),
+    [[null, "a > 0", false, "CHECK"]],
+  );
+  // CONSTRAINT name names the check after it; the check starts at CONSTRAINT
+  assert.deepEqual(
+    b!.checks!.map((c) => [c.name, c.sql, c.noInherit, sql.slice(c.pos, c.pos + 5)]),
+    [["b_pos", "b>0", true, "CONST"], [null, "b < 9", false, "CHECK"]],
+  );
+  assert.deepEqual(
+    s.constraints.map((c) => c.kind === "check" ? [c.name, c.sql, show(c.expr)] : c.kind),
+    [[null, "a < b", "(a < b)"], ["big", "a + b < 100", "((a + b) < 100)"]],
+  );
+  // CONSTRAINT name before PRIMARY KEY / UNIQUE names the key
+  const k = one(
+    "CREATE TABLE k (a int CONSTRAINT pk PRIMARY KEY, b int CONSTRAINT u UNIQUE)",
+    "create_table",
+  );
+  assert.equal(k.columns[0]!.primaryKeyName, "pk");
+  assert.equal(k.columns[1]!.uniqueName, "u");
+  // a CONSTRAINT name with no constraint after it is a syntax error, as in PostgreSQL
+  assert.throws(() => parseSql("CREATE TABLE t (a int CONSTRAINT x, b int)"), SqlSyntaxError);
+  assert.throws(() => parseSql("CREATE TABLE t (a int, CONSTRAINT x)"), SqlSyntaxError);
+  assert.throws(() => parseSql("CREATE TABLE t (a int CHECK a > 0)"), SqlSyntaxError);
+  // FOREIGN KEY and REFERENCES are still skipped
+  one("CREATE TABLE t (a int REFERENCES u, FOREIGN KEY (a) REFERENCES u (x))", "create_table");
+});
+
+Deno.test("ALTER TABLE ADD [CONSTRAINT] CHECK and DROP CONSTRAINT", () => {
+  const s = one(
+    "ALTER TABLE t ADD CHECK (a > 0), ADD CONSTRAINT c CHECK (b > 0) NO INHERIT NOT VALID, " +
+      "DROP CONSTRAINT IF EXISTS x CASCADE, DROP CONSTRAINT y, ADD COLUMN z int CHECK (z > 0)",
+    "alter_table",
+  );
+  const kinds = s.actions.map((a) => {
+    switch (a.kind) {
+      case "add_constraint":
+        return a.constraint.kind === "check"
+          ? ["add", a.constraint.name, a.constraint.sql, a.notValid === true]
+          : ["add", a.constraint.kind];
+      case "drop_constraint":
+        return ["drop", a.name, a.ifExists];
+      case "add_column":
+        return ["add column", a.column.checks?.map((c) => c.sql)];
+      default:
+        return [a.kind];
+    }
+  });
+  assert.deepEqual(kinds, [
+    ["add", null, "a > 0", false],
+    ["add", "c", "b > 0", true],
+    ["drop", "x", true],
+    ["drop", "y", false],
+    ["add column", ["z > 0"]],
+  ]);
+  const key = one("ALTER TABLE t ADD CONSTRAINT k UNIQUE (a)", "alter_table");
+  assert.equal(
+    key.actions[0]!.kind === "add_constraint" && key.actions[0]!.constraint.kind,
+    "unique",
+  );
+  assert.equal(
+    one("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u", "unsupported").what,
+    "ALTER TABLE ... ADD FOREIGN KEY",
+  );
+});
+
+Deno.test("INSERT ... ON CONFLICT: targets, DO NOTHING, DO UPDATE SET ... WHERE, RETURNING", () => {
+  const sql = "INSERT INTO t AS x (a, b) VALUES (1, 2) ON CONFLICT (a, (b)) WHERE a > 0 " +
+    "DO UPDATE SET b = excluded.b + x.b, (c, d) = (1, DEFAULT), e = DEFAULT WHERE x.c < 5 RETURNING *";
+  const s = one(sql, "insert");
+  assert.equal(s.alias, "x");
+  const c = s.onConflict!;
+  assert.equal(sql.slice(c.pos, c.pos + 11), "ON CONFLICT");
+  assert.deepEqual(c.columns!.map((k) => [k.name, sql.slice(k.pos, k.pos + 3)]), [
+    ["a", "(a,"],
+    ["b", "b))"],
+  ]);
+  assert.equal(show(c.indexWhere!), "(a > 0)");
+  assert.equal(c.constraint, null);
+  assert.ok(c.action.kind === "update");
+  assert.deepEqual(c.action.assignments.map((a) => [a.column, show(a.value)]), [
+    ["b", "(excluded.b + x.b)"],
+    ["c", "1"],
+    ["d", "default"],
+    ["e", "default"],
+  ]);
+  assert.equal(show(c.action.where!), "(x.c < 5)");
+  assert.equal(s.returning?.length, 1);
+
+  const nothing = one("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", "insert").onConflict!;
+  assert.deepEqual([nothing.columns, nothing.constraint, nothing.action], [null, null, {
+    kind: "nothing",
+  }]);
+  const named = one(
+    "INSERT INTO t SELECT * FROM u ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING",
+    "insert",
+  );
+  assert.equal(named.onConflict!.constraint, "t_pkey");
+  assert.equal(named.source.body.kind, "select");
+  // without ON CONFLICT the fields are absent
+  const plain = one("INSERT INTO t VALUES (1) RETURNING a", "insert");
+  assert.equal(plain.onConflict ?? null, null);
+  assert.equal(plain.alias ?? null, null);
+  // SET col.field = ... is parsed for the binder to reject (42804 / 42703 as in PostgreSQL)
+  const field = one(
+    "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET excluded.b = 1",
+    "insert",
+  );
+  assert.ok(field.onConflict!.action.kind === "update");
+  assert.deepEqual(field.onConflict!.action.assignments[0]!.fields, ["b"]);
+  // an inference expression that is not a column matches no index (PostgreSQL: 42P10)
+  assert.throws(
+    () => parseSql("INSERT INTO t VALUES (1) ON CONFLICT ((a + 1)) DO NOTHING"),
+    (e: unknown) => e instanceof DbError && e.code === "42P10",
+  );
+  for (
+    const bad of [
+      "INSERT INTO t VALUES (1) ON CONFLICT",
+      "INSERT INTO t VALUES (1) ON CONFLICT (a)",
+      "INSERT INTO t VALUES (1) ON CONFLICT (a) DO",
+      "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE",
+      "INSERT INTO t VALUES (1) ON CONFLICT (t.a) DO NOTHING",
+      "INSERT INTO t VALUES (1) ON CONFLICT (a) DO UPDATE SET (b, c) = (1)",
+    ]
+  ) {
+    assert.throws(() => parseSql(bad), DbError, bad);
+  }
+  // UPDATE shares the SET list: fields and multi-column items
+  const u = one("UPDATE t SET t.b = 1, (c, d) = ROW(2, 3)", "update");
+  assert.deepEqual(u.assignments.map((a) => [a.column, a.fields ?? []]), [["t", ["b"]], ["c", []], [
+    "d",
+    [],
+  ]]);
+});

@@ -67,10 +67,10 @@ export function parseTransaction(p: TransactionParserHost): Statement {
   switch (word) {
     case "begin":
       optionalWork();
-      return done({ kind: "begin", modes: modes(p, false) });
+      return done({ kind: "begin", modes: modes(p, false), start: false });
     case "start":
       p.next(); // TRANSACTION
-      return done({ kind: "begin", modes: modes(p, false) });
+      return done({ kind: "begin", modes: modes(p, false), start: true });
     case "set": {
       let session = false;
       if (p.acceptKw("session")) {
