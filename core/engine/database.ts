@@ -19,7 +19,12 @@ import { Catalog, type CatalogJson, type IndexSchema } from "../catalog/catalog.
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement, bindTypeName } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
-import type { BoundDml, BoundReturning, BoundStatement } from "../plan/bound_statement.ts";
+import type {
+  BoundDml,
+  BoundOnConflict,
+  BoundReturning,
+  BoundStatement,
+} from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
@@ -37,6 +42,7 @@ import {
   makeColumn,
   nullColumn,
   setNull,
+  takeColumn,
   type Value,
   valueAt,
 } from "../types/column.ts";
@@ -1480,6 +1486,13 @@ export class Database {
           ),
           length: n,
         };
+        if (bound.onConflict !== null) {
+          const r = await this.#upsert(t, all, bound.onConflict, ctx, needTx());
+          const returned = bound.returning === null
+            ? null
+            : await returningRows(bound.returning, r.rows, ctx);
+          return dmlResult(`INSERT 0 ${r.count}`, r.count, bound.returning, returned);
+        }
         const returned = bound.returning === null
           ? null
           : await returningRows(bound.returning, all, ctx);
@@ -1726,7 +1739,12 @@ export class Database {
   }
 
   /** The unique keys of a transaction's live private rows of a table (cached until they change). */
-  #privateKeys(txn: Transaction, t: TableSchema, cols: number[], name: string): Set<string> {
+  #privateKeys(
+    txn: Transaction,
+    t: TableSchema,
+    cols: readonly number[],
+    name: string,
+  ): Set<string> {
     const cacheKey = `${t.id}\u0000${name}`;
     let keys = txn.privateKeys.get(cacheKey);
     if (keys !== undefined) return keys;
@@ -1780,6 +1798,179 @@ export class Database {
         if (k !== null) seen.add(k);
       }
     }
+  }
+
+  /**
+   * INSERT ... ON CONFLICT: rows whose key (the target index's, or any unique index's for DO
+   * NOTHING without a target) is already taken are skipped (DO NOTHING) or turn into an update
+   * of the row holding the key (DO UPDATE: its SET over [existing row, EXCLUDED row], its WHERE
+   * deciding whether it happens). A key held by another open transaction makes the statement
+   * wait; at REPEATABLE READ a key whose row the snapshot cannot see is a serialization
+   * failure, as in PostgreSQL. Returns the rows inserted and the new versions of rows updated.
+   */
+  async #upsert(
+    t: TableSchema,
+    proposed: Batch,
+    onConflict: BoundOnConflict,
+    ctx: ExecContext,
+    tx: StatementTx,
+  ): Promise<{ rows: Batch; count: number }> {
+    const txn = tx.view.txn;
+    const unique = this.#catalog.indexesOf(t.schema, t.name).filter((i) => i.unique);
+    const colOf = (name: string) => t.columns.findIndex((c) => c.name === name);
+    const targets = onConflict.keyColumns === null
+      ? unique.map((i) => i.columns.map(colOf))
+      : [onConflict.keyColumns];
+    if (targets.length === 0) {
+      await this.#insertRows(t, proposed, tx);
+      return { rows: proposed, count: proposed.length };
+    }
+    // every row the statement sees, by key of each target
+    const reader = transactionReader(this.#requireStorage(), tx.view);
+    const existing: Batch[] = [];
+    const scan = reader.scan(t.id, {
+      projection: t.columns.map((_, i) => i),
+      filters: [],
+      limit: null,
+      signal: ctx.signal,
+    });
+    for await (const b of scan) existing.push(b);
+    const all: Batch = existing.length === 1 ? existing[0]! : {
+      columns: t.columns.map((c, i) => concatColumns(c.type, existing.map((b) => b.columns[i]!))),
+      length: existing.reduce((n, b) => n + b.length, 0),
+    };
+    const seen = targets.map((cols) => {
+      const m = new Map<string, number>();
+      const kc = cols.map((c) => all.columns[c]!);
+      for (let i = 0; i < all.length; i++) {
+        const k = uniqueKey(kc, i);
+        if (k !== null) m.set(k, i);
+      }
+      return m;
+    });
+    const indexes = onConflict.keyColumns === null
+      ? unique
+      : unique.filter((i) => i.name === onConflict.indexName);
+    if (indexes.length !== targets.length) {
+      throw new DbError(SqlState.internalError, `ON CONFLICT index ${onConflict.indexName} is gone`);
+    }
+    const committedSets = await Promise.all(indexes.map((i) => this.#committedKeys(t, i)));
+    const names = indexes.map(indexKey);
+    const others = [...this.#txns.active].filter((x) => x !== txn && x.writtenTables.has(t.id));
+    const keep: number[] = [];
+    const conflictRows: number[] = []; // row of `all` each updated row replaces
+    const excludedRows: number[] = [];
+    const proposedKeys = targets.map(() => new Set<string>());
+    for (let r = 0; r < proposed.length; r++) {
+      let hit = -1;
+      let skip = false;
+      for (let k = 0; k < targets.length && hit < 0 && !skip; k++) {
+        const key = uniqueKey(targets[k]!.map((c) => proposed.columns[c]!), r);
+        if (key === null) continue;
+        if (proposedKeys[k]!.has(key)) {
+          if (onConflict.action.kind === "update") {
+            throw new DbError(
+              "21000",
+              "ON CONFLICT DO UPDATE command cannot affect row a second time",
+              {
+                hint:
+                  "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
+              },
+            );
+          }
+          skip = true;
+          break;
+        }
+        const at = seen[k]!.get(key);
+        if (at !== undefined) {
+          hit = at;
+          break;
+        }
+        const name = names[k]!;
+        for (const x of others) {
+          for (const m of x.marks) {
+            if (x.removedKeys.get(m)?.get(name)?.includes(key)) throw new WaitForTransaction(x);
+          }
+          if (this.#privateKeys(x, t, targets[k]!, name).has(key)) throw new WaitForTransaction(x);
+        }
+        if (committedSets[k]!.has(key)) {
+          // committed, yet not in the snapshot: a later commit added it
+          let removedByUs = false;
+          for (const m of txn.marks) {
+            if (txn.removedKeys.get(m)?.get(name)?.includes(key)) removedByUs = true;
+          }
+          if (!removedByUs) {
+            throw new DbError(
+              SqlState.serializationFailure,
+              "could not serialize access due to concurrent update",
+              { hint: "The transaction might succeed if retried." },
+            );
+          }
+        }
+      }
+      for (let k = 0; k < targets.length; k++) {
+        const key = uniqueKey(targets[k]!.map((c) => proposed.columns[c]!), r);
+        if (key !== null) proposedKeys[k]!.add(key);
+      }
+      if (skip) continue;
+      if (hit < 0) keep.push(r);
+      else if (onConflict.action.kind === "update") {
+        if (conflictRows.includes(hit)) {
+          throw new DbError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
+        }
+        conflictRows.push(hit);
+        excludedRows.push(r);
+      }
+    }
+    const take = (b: Batch, rows: number[]): Batch => ({
+      columns: b.columns.map((c) => takeColumn(c, Uint32Array.from(rows))),
+      length: rows.length,
+    });
+    const inserted = keep.length === proposed.length ? proposed : take(proposed, keep);
+    let updated: Batch | null = null;
+    let proposals: number[] = []; // the proposed row each updated row came from
+    let count = inserted.length;
+    const action = onConflict.action;
+    if (action.kind === "update" && conflictRows.length > 0) {
+      // [existing row, EXCLUDED row] per conflict, in table position order
+      const order = conflictRows.map((_, i) => i).sort((a, b) => conflictRows[a]! - conflictRows[b]!);
+      const pos = order.map((i) => conflictRows[i]!);
+      const ex = order.map((i) => excludedRows[i]!);
+      let pair: Batch = {
+        columns: [...take(all, pos).columns, ...take(proposed, ex).columns],
+        length: pos.length,
+      };
+      let positions = pos;
+      proposals = ex;
+      if (action.where !== null) {
+        const cond = evaluate(action.where, pair, ctx);
+        const pass: number[] = [];
+        for (let i = 0; i < pair.length; i++) {
+          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) pass.push(i);
+        }
+        pair = take(pair, pass);
+        positions = pass.map((i) => pos[i]!);
+        proposals = pass.map((i) => ex[i]!);
+      }
+      if (pair.length > 0) {
+        const { newRows } = await updatedRows(t, action.assignments, pair, ctx);
+        await this.#deleteRows(t, positions, pair, newRows, tx);
+        updated = newRows;
+        count += newRows.length;
+      }
+    }
+    await this.#insertRows(t, inserted, tx);
+    if (updated === null) return { rows: inserted, count };
+    // RETURNING lists the rows in the order they were proposed, as PostgreSQL does
+    const both: Batch = {
+      columns: t.columns.map((c, i) =>
+        concatColumns(c.type, [inserted.columns[i]!, updated!.columns[i]!])
+      ),
+      length: inserted.length + updated.length,
+    };
+    const from = [...keep, ...proposals];
+    const order = from.map((_, i) => i).sort((a, b) => from[a]! - from[b]!);
+    return { rows: take(both, order), count };
   }
 
   /**

@@ -74,11 +74,17 @@ Deno.test("session: savepoints undo inserts, updates and deletes after them", as
     await s.query("BEGIN; INSERT INTO t VALUES (3, 30); SAVEPOINT a");
     await s.query("UPDATE t SET v = v + 1; DELETE FROM t WHERE id = 1; SAVEPOINT b");
     await s.query("INSERT INTO t VALUES (4, 40)");
-    assert.deepEqual(await rowsOf(s, "SELECT id, v FROM t ORDER BY id"), [[2, 21], [3, 31], [4, 40]]);
+    assert.deepEqual(await rowsOf(s, "SELECT id, v FROM t ORDER BY id"), [[2, 21], [3, 31], [
+      4,
+      40,
+    ]]);
     assert.equal((await s.query("ROLLBACK TO SAVEPOINT b")).command, "ROLLBACK");
     assert.deepEqual(await rowsOf(s, "SELECT id, v FROM t ORDER BY id"), [[2, 21], [3, 31]]);
     await s.query("ROLLBACK TO a");
-    assert.deepEqual(await rowsOf(s, "SELECT id, v FROM t ORDER BY id"), [[1, 10], [2, 20], [3, 30]]);
+    assert.deepEqual(await rowsOf(s, "SELECT id, v FROM t ORDER BY id"), [[1, 10], [2, 20], [
+      3,
+      30,
+    ]]);
     // an error, then ROLLBACK TO leaves the failed state
     assert.equal(await codeOf(s.query("SELECT 1/0")), "22012");
     await s.query("ROLLBACK TO SAVEPOINT a");
