@@ -60,7 +60,6 @@ import {
   decodeRows,
   type DeleteChange,
   encodeJson,
-  encodeRows,
   type RowsChange,
   WalRecordType,
 } from "./wal_codec.ts";
@@ -414,9 +413,16 @@ export class Database {
       const stop = new Promise<DbError>((resolve) => {
         if (ms !== Infinity) {
           timer = setTimeout(
-            () => resolve(new DbError(SqlState.queryCanceled, "canceling statement due to statement timeout", {
-              detail: `while waiting for transaction ${holder.id}`,
-            })),
+            () =>
+              resolve(
+                new DbError(
+                  SqlState.queryCanceled,
+                  "canceling statement due to statement timeout",
+                  {
+                    detail: `while waiting for transaction ${holder.id}`,
+                  },
+                ),
+              ),
             Math.max(0, ms),
           );
         }
@@ -525,7 +531,8 @@ export class Database {
     };
     if (bound.kind === "show" && transactionSettings.has(bound.name)) {
       const level = block?.isolation ?? session.settings.get("default_transaction_isolation");
-      const readOnly = block?.readOnly ?? session.settings.get("default_transaction_read_only") === "on";
+      const readOnly = block?.readOnly ??
+        session.settings.get("default_transaction_read_only") === "on";
       const value = bound.name === "transaction_isolation" ? level : readOnly ? "on" : "off";
       return done({
         command: "SHOW",
@@ -567,7 +574,9 @@ export class Database {
     const mark = this.#txns.newMark(txn);
     const view: StatementView = {
       // the latest state needs no snapshot (and lets engines use their fast paths)
-      snapshotLsn: txn.snapshot === null || txn.snapshot === this.#lastLsn ? undefined : txn.snapshot,
+      snapshotLsn: txn.snapshot === null || txn.snapshot === this.#lastLsn
+        ? undefined
+        : txn.snapshot,
       txn,
     };
     try {
@@ -660,7 +669,11 @@ export class Database {
   }
 
   /** Starts a transaction for `session` with BEGIN's modes, or the session's defaults. */
-  #beginTransaction(session: Session, modes: TransactionModes | null, explicit: boolean): Transaction {
+  #beginTransaction(
+    session: Session,
+    modes: TransactionModes | null,
+    explicit: boolean,
+  ): Transaction {
     const s = session.settings;
     const level = modes?.isolation ?? s.get("default_transaction_isolation");
     const readOnly = modes?.readOnly ?? s.get("default_transaction_read_only") === "on";
@@ -720,7 +733,9 @@ export class Database {
       case "set_transaction": {
         if (action.session) {
           const m = action.modes;
-          if (m.isolation !== null) session.settings.set("default_transaction_isolation", m.isolation);
+          if (m.isolation !== null) {
+            session.settings.set("default_transaction_isolation", m.isolation);
+          }
           if (m.readOnly !== null) {
             session.settings.set("default_transaction_read_only", m.readOnly ? "on" : "off");
           }
@@ -842,7 +857,10 @@ export class Database {
           del = await this.#logRecord({ type: WalRecordType.delete, payload: encodeJson(change) });
         }
         if (c.rows !== null) {
-          rows = await this.#logRecord({ type: WalRecordType.rowBatch, payload: rowBatch(c.t, c.rows) });
+          rows = await this.#logRecord({
+            type: WalRecordType.rowBatch,
+            payload: rowBatch(c.t, c.rows),
+          });
         }
         lsns.push({ del, rows });
       }
@@ -1175,10 +1193,16 @@ export class Database {
     return this.#storage;
   }
 
-  async #run(bound: BoundStatement, ctx: ExecContext, tx: StatementTx | null): Promise<QueryResult> {
+  async #run(
+    bound: BoundStatement,
+    ctx: ExecContext,
+    tx: StatementTx | null,
+  ): Promise<QueryResult> {
     const reader = this.#reader(tx);
     const needTx = (): StatementTx => {
-      if (tx === null) throw new DbError(SqlState.internalError, `${bound.kind} outside a transaction`);
+      if (tx === null) {
+        throw new DbError(SqlState.internalError, `${bound.kind} outside a transaction`);
+      }
       return tx;
     };
     // a background checkpoint may run under reads and appends; anything else waits for it (row
@@ -1319,7 +1343,7 @@ export class Database {
           }
           throw new DbError(SqlState.duplicateTable, `relation "${bound.name}" already exists`);
         }
-        const storage = this.#requireStorage();
+        this.#requireStorage();
         // Evaluate a CTAS source before anything is logged, so a failing query changes nothing.
         let sourceBatches: Batch[] = [];
         if (bound.source !== null) {
@@ -1676,7 +1700,9 @@ export class Database {
     if (unique.length === 0) return;
     const byIndex = new Map<string, string[]>();
     for (const index of unique) {
-      const cols = index.columns.map((c) => rows.columns[t.columns.findIndex((tc) => tc.name === c)]!);
+      const cols = index.columns.map((c) =>
+        rows.columns[t.columns.findIndex((tc) => tc.name === c)]!
+      );
       const keys: string[] = [];
       for (let i = 0; i < n; i++) {
         const k = uniqueKey(cols, i);
@@ -1790,9 +1816,13 @@ export class Database {
       const name = indexKey(index);
       const seen = this.#uniqueKeys.get(name);
       if (seen === undefined) continue;
-      for (const m of txn.marks) for (const k of txn.removedKeys.get(m)?.get(name) ?? []) seen.delete(k);
+      for (const m of txn.marks) {
+        for (const k of txn.removedKeys.get(m)?.get(name) ?? []) seen.delete(k);
+      }
       if (rows === null) continue;
-      const cols = index.columns.map((c) => rows.columns[t.columns.findIndex((tc) => tc.name === c)]!);
+      const cols = index.columns.map((c) =>
+        rows.columns[t.columns.findIndex((tc) => tc.name === c)]!
+      );
       for (let i = 0; i < rows.length; i++) {
         const k = uniqueKey(cols, i);
         if (k !== null) seen.add(k);
@@ -1852,7 +1882,10 @@ export class Database {
       ? unique
       : unique.filter((i) => i.name === onConflict.indexName);
     if (indexes.length !== targets.length) {
-      throw new DbError(SqlState.internalError, `ON CONFLICT index ${onConflict.indexName} is gone`);
+      throw new DbError(
+        SqlState.internalError,
+        `ON CONFLICT index ${onConflict.indexName} is gone`,
+      );
     }
     const committedSets = await Promise.all(indexes.map((i) => this.#committedKeys(t, i)));
     const names = indexes.map(indexKey);
@@ -1916,7 +1949,10 @@ export class Database {
       if (hit < 0) keep.push(r);
       else if (onConflict.action.kind === "update") {
         if (conflictRows.includes(hit)) {
-          throw new DbError("21000", "ON CONFLICT DO UPDATE command cannot affect row a second time");
+          throw new DbError(
+            "21000",
+            "ON CONFLICT DO UPDATE command cannot affect row a second time",
+          );
         }
         conflictRows.push(hit);
         excludedRows.push(r);
@@ -1933,7 +1969,9 @@ export class Database {
     const action = onConflict.action;
     if (action.kind === "update" && conflictRows.length > 0) {
       // [existing row, EXCLUDED row] per conflict, in table position order
-      const order = conflictRows.map((_, i) => i).sort((a, b) => conflictRows[a]! - conflictRows[b]!);
+      const order = conflictRows.map((_, i) => i).sort((a, b) =>
+        conflictRows[a]! - conflictRows[b]!
+      );
       const pos = order.map((i) => conflictRows[i]!);
       const ex = order.map((i) => excludedRows[i]!);
       let pair: Batch = {
@@ -2326,16 +2364,6 @@ export class Database {
 }
 
 const noPayload = new Uint8Array(0);
-
-/** Adds the durability level to a result (the last one of a list), leaving other values alone. */
-function withDurability<T>(result: T, durability: Durability): T {
-  const add = (r: unknown) =>
-    r !== null && typeof r === "object" && "command" in r ? { ...r, durability } : r;
-  if (Array.isArray(result) && result.length > 0) {
-    return [...result.slice(0, -1), add(result.at(-1))] as T;
-  }
-  return add(result) as T;
-}
 
 /** A statement's transaction: what it reads and the mark it deletes rows with. */
 interface StatementTx {

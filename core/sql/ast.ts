@@ -706,7 +706,11 @@ export type TransactionAction =
     readonly start: boolean;
   }
   /** SET TRANSACTION modes; SET SESSION CHARACTERISTICS AS TRANSACTION modes (`session`). */
-  | { readonly kind: "set_transaction"; readonly modes: TransactionModes; readonly session: boolean }
+  | {
+    readonly kind: "set_transaction";
+    readonly modes: TransactionModes;
+    readonly session: boolean;
+  }
   /** COMMIT / END [WORK | TRANSACTION] [AND [NO] CHAIN]. */
   | { readonly kind: "commit"; readonly chain: boolean }
   /** ROLLBACK / ABORT [WORK | TRANSACTION] [AND [NO] CHAIN]. */

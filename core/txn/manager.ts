@@ -153,7 +153,9 @@ export class TransactionManager {
   /** The oldest snapshot an active transaction holds, or `latest` when none holds an older one. */
   horizon(latest: bigint): bigint {
     let h = latest;
-    for (const t of this.#active.values()) if (t.snapshot !== null && t.snapshot < h) h = t.snapshot;
+    for (const t of this.#active.values()) {
+      if (t.snapshot !== null && t.snapshot < h) h = t.snapshot;
+    }
     return h;
   }
 

@@ -112,7 +112,9 @@ export class Transaction {
   addRows(tableId: number, batch: Batch, mark: number): void {
     if (batch.length === 0) return;
     let p = this.inserts.get(tableId);
-    if (p === undefined) this.inserts.set(tableId, p = { batches: [], deletedBy: [], insertedBy: [] });
+    if (p === undefined) {
+      this.inserts.set(tableId, p = { batches: [], deletedBy: [], insertedBy: [] });
+    }
     p.batches.push(batch);
     p.deletedBy.push(new Float64Array(batch.length));
     p.insertedBy.push(mark);

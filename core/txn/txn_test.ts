@@ -7,7 +7,9 @@ import type { Transaction } from "./transaction.ts";
 
 const ints = (...v: number[]) => ({ columns: [columnFromValues(Types.int4, v)], length: v.length });
 const values = (t: Transaction) =>
-  t.visibleRows(1).flatMap((b) => Array.from({ length: b.length }, (_, i) => valueAt(b.columns[0]!, i)));
+  t.visibleRows(1).flatMap((b) =>
+    Array.from({ length: b.length }, (_, i) => valueAt(b.columns[0]!, i))
+  );
 
 Deno.test("txn: private rows, deletes of them and savepoints undo in order", () => {
   const m = new TransactionManager(10);
@@ -27,7 +29,10 @@ Deno.test("txn: the open limit refuses the next transaction with 54000", () => {
   const m = new TransactionManager(2);
   m.begin("read committed", false, true, 0);
   const b = m.begin("read committed", false, true, 0);
-  assert.throws(() => m.begin("read committed", false, true, 0), (e: DbError) => e.code === "54000");
+  assert.throws(
+    () => m.begin("read committed", false, true, 0),
+    (e: DbError) => e.code === "54000",
+  );
   m.end(b, false);
   m.begin("read committed", false, true, 0);
   assert.equal(m.activeCount, 2);
