@@ -16,6 +16,7 @@ self.onmessage = async (e: MessageEvent<{ id: number; task: BuildTask }>) => {
     const transfer: ArrayBuffer[] = [built.bytes.buffer as ArrayBuffer];
     if (built.ts !== null) transfer.push(built.ts.buffer as ArrayBuffer);
     if (built.deletes !== null) transfer.push(built.deletes.buffer as ArrayBuffer);
+    if (built.order !== null) transfer.push(built.order.buffer as ArrayBuffer);
     self.postMessage({ id, built }, [...new Set(transfer)]);
   } catch (err) {
     self.postMessage({

@@ -1,8 +1,29 @@
 import assert from "node:assert/strict";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { Database } from "../../mod.ts";
+import { Database, defaultPlugins, type Plugin } from "../../mod.ts";
 import type { Value } from "../../core/types/column.ts";
 import { decodeManifest, manifestFileName } from "./manifest.ts";
+import { ParquetStorage } from "./parquet_storage.ts";
+
+/**
+ * The Parquet storage with its horizon past every delete (no reader keeps an old snapshot), so
+ * compaction drops deleted rows. The database does not move the horizon itself yet.
+ */
+const parquetPastHorizon: Plugin = {
+  name: "storage_parquet",
+  apiVersion: 1,
+  register(registry) {
+    registry.addStorage({
+      name: "parquet",
+      async open(context) {
+        const s = await ParquetStorage.open(context);
+        s.setHorizon(BigInt(Number.MAX_SAFE_INTEGER));
+        return s;
+      },
+    });
+  },
+};
+const plugins = defaultPlugins.map((p) => p.name === "storage_parquet" ? parquetPastHorizon : p);
 
 const ddl = "CREATE TABLE m (tstz TIMESTAMPTZ NOT NULL, i INTEGER, b BIGINT, d DOUBLE PRECISION, " +
   "s TEXT, flag BOOLEAN, dt DATE, ts TIMESTAMP) WITH (timestamp = 'tstz', partition_by = 'hour')";
@@ -25,7 +46,7 @@ function rowSql(n: number): string {
 Deno.test("DuckDB reads the table's Parquet files (hive partitions, deletes compacted away) as OmenDB's SELECT returns it", async () => {
   const dir = await Deno.makeTempDir({ prefix: "omendb-interop-" });
   // partitionSegmentsMax 0: every checkpoint rewrites each partition, dropping deleted rows
-  const db = await Database.open({ path: dir, limits: { partitionSegmentsMax: 0 } });
+  const db = await Database.open({ path: dir, plugins, limits: { partitionSegmentsMax: 0 } });
   const duck = await DuckDBInstance.create(":memory:");
   const conn = await duck.connect();
   try {

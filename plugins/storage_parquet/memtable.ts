@@ -1,6 +1,7 @@
 /**
  * A memtable: one partition's rows not yet in a segment, as column batches with each row's
- * commit LSN and, once deleted, its delete LSN. Small appends top up the last batch, so many
+ * commit LSN and, once deleted, its delete LSN (or, while an uncommitted transaction is about to
+ * delete it, `-mark`). Small appends top up the last batch, so many
  * single-row INSERTs do not leave thousands of tiny batches for every scan to walk.
  *
  * @example
@@ -25,7 +26,10 @@ export interface MemBatch {
   length: number;
   /** Commit LSN of each row. */
   lsns: Float64Array;
-  /** Delete LSN of each row (0 = live); `null` while none is deleted. */
+  /**
+   * Delete value of each row: 0 = live, > 0 = committed delete LSN, < 0 = a pending mark
+   * (`-mark`, kept in memory only); `null` while all are 0.
+   */
   deleted: Float64Array | null;
 }
 
@@ -104,9 +108,15 @@ export class MemTable {
 
   /** Marks row `row` of batch `b` deleted at `lsn`. */
   markDeleted(b: number, row: number, lsn: number): void {
+    this.setDeleteValue(b, row, lsn);
+  }
+
+  /** Sets the delete value (see {@link MemBatch.deleted}) of row `row` of batch `b`. */
+  setDeleteValue(b: number, row: number, value: number): void {
     const batch = this.batches[b]!;
+    if (batch.deleted === null && value === 0) return;
     batch.deleted ??= new Float64Array(batch.length);
-    batch.deleted[row] = lsn;
+    batch.deleted[row] = value;
   }
 
   /** Adds a column after the last one; `values(start, count)` gives its rows in order. */

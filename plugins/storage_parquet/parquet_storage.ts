@@ -6,6 +6,11 @@
  * so a scan can read any committed snapshot; `dedup_keys` tables keep the last write per
  * (keys, time) at read time. See docs/storage.md.
  *
+ * A row's delete value is 0 while live, its delete's commit LSN once deleted, and `-mark` while
+ * an uncommitted transaction's mark is on it ({@link ParquetStorage.markRows}), in memtable
+ * batches and segment delete maps alike. Marks live in memory only: the manifest keeps the
+ * positive values, and a checkpoint carries marks to the rows' places in the new segments.
+ *
  * @example
  * ```ts
  * import { ParquetStorage } from "./parquet_storage.ts";
@@ -47,6 +52,8 @@ import type {
   CheckpointStats,
   ColumnFill,
   FilterSupport,
+  MarkResult,
+  RowView,
   ScanRequest,
   StorageContext,
   StorageEngine,
@@ -97,8 +104,8 @@ export const compactionSegmentRowsMin = 262_144;
 
 interface SegmentState {
   meta: SegmentMeta;
-  /** Deleted rows → delete LSN. */
-  deleted: Map<number, number>;
+  /** Deleted or marked rows → delete value (> 0: committed delete LSN; < 0: `-mark`). */
+  readonly deleted: Map<number, number>;
 }
 
 interface PartitionState {
@@ -117,6 +124,8 @@ interface TableState {
   /** What segments written before a column existed read for it, by column id. */
   readonly fills: Map<number, Column>;
   readonly partitions: Map<string, PartitionState>;
+  /** Rows carrying a pending mark, at most (0: none; unmarkRows counts them again). */
+  marks: number;
 }
 
 /** Each series' latest row (by the timestamp; the later write wins a tie), kept at ingest. */
@@ -153,6 +162,55 @@ type Source =
 /** Rows of a source. */
 function sourceRows(s: Source): number {
   return s.kind === "segment" ? s.segment.meta.rows : s.mem.batches[s.batch]!.length;
+}
+
+/** The delete value of a row of a source (0 = live, > 0 = delete LSN, < 0 = `-mark`). */
+function deleteValue(s: Source, row: number): number {
+  return s.kind === "segment"
+    ? s.segment.deleted.get(row) ?? 0
+    : s.mem.batches[s.batch]!.deleted?.[row] ?? 0;
+}
+
+function setDeleteValue(s: Source, row: number, value: number): void {
+  if (s.kind === "mem") s.mem.setDeleteValue(s.batch, row, value);
+  else if (value === 0) s.segment.deleted.delete(row);
+  else s.segment.deleted.set(row, value);
+}
+
+/** A view resolved (see {@link RowView}): `snapshot` null = latest, `own` null = no marks. */
+interface View {
+  readonly snapshot: number | null;
+  readonly own: ReadonlySet<number> | null;
+}
+
+const latestView: View = { snapshot: null, own: null };
+
+function viewOf(v: RowView): View {
+  return {
+    snapshot: v.snapshotLsn === undefined ? null : Number(v.snapshotLsn),
+    own: v.ownMarks !== undefined && v.ownMarks.size > 0 ? v.ownMarks : null,
+  };
+}
+
+/** Rows that positions name, by source (in scan order). */
+interface Located {
+  readonly source: Source;
+  readonly rows: number[];
+}
+
+/**
+ * Where the rows of a segment that a checkpoint wrote came from, to carry the delete values set
+ * while it ran (marks above all) to the rows' new places.
+ */
+interface SegmentOrigin {
+  readonly segment: SegmentState;
+  /** The input row of each segment row (`null`: the same). */
+  readonly order: Uint32Array | null;
+  readonly inputRows: number;
+  readonly from:
+    | { readonly kind: "mem"; readonly mem: MemTable }
+    /** Per merged segment, the input row of each of its rows (-1: dropped). */
+    | { readonly kind: "merge"; readonly parts: readonly (readonly [SegmentState, Int32Array])[] };
 }
 
 function lsnNumber(lsn: bigint | undefined): number {
@@ -234,6 +292,10 @@ export class ParquetStorage implements StorageEngine {
    * a change that could remove a latest row), then kept up to date by appends.
    */
   readonly #latest = new Map<number, LatestRows>();
+  /** Deletes committed at or below it may be dropped by compaction (0: keep every one). */
+  #horizon = 0;
+  /** Counts changes of delete values (deletes, marks), so a checkpoint sees if any ran meanwhile. */
+  #deleteEpoch = 0;
 
   private constructor(ctx: StorageContext & { dir: string }, manifest: Manifest | null) {
     this.#env = ctx.env;
@@ -326,6 +388,7 @@ export class ParquetStorage implements StorageEngine {
         options: t.options,
         fills,
         partitions: new Map(),
+        marks: 0,
       };
       for (const p of t.partitions) {
         state.partitions.set(p.key, {
@@ -407,6 +470,7 @@ export class ParquetStorage implements StorageEngine {
       options: table.options ?? null,
       fills: new Map(),
       partitions: new Map(),
+      marks: 0,
     });
     return Promise.resolve();
   }
@@ -462,21 +526,20 @@ export class ParquetStorage implements StorageEngine {
       return makeColumn(col.type, length, col.data, v);
     };
     for (const p of this.#sortedPartitions(t)) {
-      const masks = await this.#masks(t, p, null);
+      const masks = await this.#masks(t, p, latestView);
       const segments: SegmentState[] = [];
       for (let k = 0; k < p.segments.length; k++) {
         const seg = p.segments[k]!;
         const old = await this.#decode(t, seg, t.columns.map((_, i) => i), true);
         const added = take(masks[k]!, seg.meta.rows);
-        segments.push(
-          await this.#writeSegment(t, p, [...old.columns, added], old.lsns, {
-            sort: seg.meta.sort,
-            series: seg.meta.series,
-            seriesColumnIds: seg.meta.seriesColumnIds,
-            columns: [...t.columns, column],
-            deleted: seg.deleted,
-          }),
-        );
+        const rewritten = await this.#writeSegment(t, p, [...old.columns, added], old.lsns, {
+          sort: seg.meta.sort,
+          series: seg.meta.series,
+          seriesColumnIds: seg.meta.seriesColumnIds,
+          columns: [...t.columns, column],
+          deleted: seg.deleted,
+        });
+        segments.push(rewritten.segment);
       }
       this.#retire(p.segments);
       p.segments = segments;
@@ -583,16 +646,17 @@ export class ParquetStorage implements StorageEngine {
   }
 
   /**
-   * Per source, which rows a reader at `snapshot` (null = latest) sees: 1 = visible, `null` =
-   * all. Deleted rows, rows committed after the snapshot and, in `dedup_keys` tables, rows that a
-   * later write to the same (keys, time) replaced are hidden.
+   * Per source, which rows a reader with `view` sees: 1 = visible, `null` = all. Deleted rows,
+   * rows committed after the snapshot, rows carrying one of the view's own marks and, in
+   * `dedup_keys` tables, rows that a later write to the same (keys, time) replaced are hidden.
    */
   async #masks(
     t: TableState,
     p: PartitionState,
-    snapshot: number | null,
+    view: View,
     sources: Source[] = this.#sources(p),
   ): Promise<(Uint8Array | null)[]> {
+    const { snapshot, own } = view;
     const masks: (Uint8Array | null)[] = [];
     const lsnsOf: (Float64Array | null)[] = [];
     for (const s of sources) {
@@ -604,7 +668,9 @@ export class ParquetStorage implements StorageEngine {
       if (s.kind === "segment") {
         const m = s.segment.meta;
         for (const [row, at] of s.segment.deleted) {
-          if (snapshot === null || at <= snapshot) hide(row, m.rows);
+          if (at > 0 ? snapshot === null || at <= snapshot : own !== null && own.has(-at)) {
+            hide(row, m.rows);
+          }
         }
         let lsns: Float64Array | null = null;
         if (snapshot !== null && m.maxLsn > snapshot) {
@@ -614,12 +680,16 @@ export class ParquetStorage implements StorageEngine {
         lsnsOf.push(lsns);
       } else {
         const b = s.mem.batches[s.batch]!;
-        for (let i = 0; i < b.length; i++) {
-          const del = b.deleted?.[i] ?? 0;
-          if (
-            (snapshot !== null && b.lsns[i]! > snapshot) ||
-            (del !== 0 && (snapshot === null || del <= snapshot))
-          ) hide(i, b.length);
+        const deleted = b.deleted;
+        if (snapshot !== null || deleted !== null) {
+          for (let i = 0; i < b.length; i++) {
+            const del = deleted === null ? 0 : deleted[i]!;
+            if (
+              (snapshot !== null && b.lsns[i]! > snapshot) ||
+              (del > 0 && (snapshot === null || del <= snapshot)) ||
+              (del < 0 && own !== null && own.has(-del))
+            ) hide(i, b.length);
+          }
         }
         lsnsOf.push(b.lsns);
       }
@@ -742,7 +812,7 @@ export class ParquetStorage implements StorageEngine {
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     const t = this.#table(tableId);
-    const snapshot = request.snapshotLsn === undefined ? null : Number(request.snapshotLsn);
+    const view = viewOf(request);
     const ranges = columnRanges(request.filters);
     // ranges by table column id
     const byId = new Map<number, ValueRange>();
@@ -758,7 +828,8 @@ export class ParquetStorage implements StorageEngine {
       const pos = request.projection[i];
       if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
     }
-    if (request.latestBy !== undefined && request.snapshotLsn === undefined) {
+    // the latest-row table holds the latest committed state: no snapshot, no own marks
+    if (request.latestBy !== undefined && view.snapshot === null && view.own === null) {
       const latest = await this.#latestRows(t, request.latestBy);
       if (latest !== null) {
         const rows = [...latest.bySeries.values()];
@@ -805,7 +876,7 @@ export class ParquetStorage implements StorageEngine {
       // a background checkpoint may swap frozen memtables for segments while this scan waits:
       // it reads the sources as they are now
       const sources = this.#sources(p);
-      const masks = await this.#masks(t, p, snapshot, sources);
+      const masks = await this.#masks(t, p, view, sources);
       for (let k = 0; k < sources.length && left > 0; k++) {
         const src = sources[k]!;
         if (src.kind === "mem") {
@@ -908,7 +979,7 @@ export class ParquetStorage implements StorageEngine {
     for (const p of this.#sortedPartitions(t)) {
       if (p.range.key === nullPartitionKey) continue;
       const sources = this.#sources(p);
-      const masks = await this.#masks(t, p, null, sources);
+      const masks = await this.#masks(t, p, latestView, sources);
       for (let k = 0; k < sources.length; k++) {
         const s = sources[k]!;
         if (s.kind === "segment") {
@@ -984,34 +1055,169 @@ export class ParquetStorage implements StorageEngine {
     return false;
   }
 
+  /**
+   * The rows that `positions` (ascending) name in `view`, by source; XX000 when one is out of
+   * range or they are not ascending.
+   */
+  async #locate(
+    t: TableState,
+    positions: readonly number[],
+    view: View,
+    what: string,
+  ): Promise<Located[]> {
+    const out: Located[] = [];
+    let p = 0;
+    let base = 0;
+    for (const part of this.#sortedPartitions(t)) {
+      if (p === positions.length) break;
+      const sources = this.#sources(part);
+      const masks = await this.#masks(t, part, view, sources);
+      for (let k = 0; k < sources.length && p < positions.length; k++) {
+        const s = sources[k]!;
+        const mask = masks[k] ?? null;
+        const n = sourceRows(s);
+        if (mask === null && positions[p]! >= base + n) {
+          base += n;
+          continue;
+        }
+        let rows: number[] | null = null;
+        for (let i = 0; i < n && p < positions.length; i++) {
+          if (mask !== null && mask[i] === 0) continue;
+          if (positions[p] === base) {
+            (rows ??= []).push(i);
+            p++;
+          }
+          base++;
+        }
+        if (rows !== null) out.push({ source: s, rows });
+      }
+    }
+    if (p !== positions.length) {
+      throw new DbError(SqlState.internalError, `${what}: position out of range`);
+    }
+    return out;
+  }
+
   async deleteRows(tableId: number, positions: readonly number[], lsn?: bigint): Promise<void> {
     if (positions.length === 0) return;
     const t = this.#table(tableId);
     this.#latest.delete(tableId);
     const at = Math.max(1, lsnNumber(lsn));
-    let p = 0;
-    let base = 0;
-    for (const part of this.#sortedPartitions(t)) {
-      const masks = await this.#masks(t, part, null);
-      const sources = this.#sources(part);
-      for (let k = 0; k < sources.length && p < positions.length; k++) {
-        const s = sources[k]!;
-        const mask = masks[k] ?? null;
-        const n = sourceRows(s);
-        for (let i = 0; i < n && p < positions.length; i++) {
-          if (mask !== null && mask[i] === 0) continue;
-          if (positions[p] === base) {
-            if (s.kind === "segment") s.segment.deleted.set(i, at);
-            else s.mem.markDeleted(s.batch, i, at);
-            p++;
-          }
-          base++;
-        }
+    const located = await this.#locate(t, positions, latestView, "deleteRows");
+    // a mark on the row is replaced: the transaction that set it commits
+    for (const g of located) for (const i of g.rows) setDeleteValue(g.source, i, at);
+    this.#latest.delete(tableId);
+    this.#deleteEpoch++;
+  }
+
+  async markRows(
+    tableId: number,
+    positions: readonly number[],
+    view: RowView,
+    mark: number,
+  ): Promise<MarkResult> {
+    const t = this.#table(tableId);
+    if (!(Number.isSafeInteger(mark) && mark > 0)) {
+      throw new DbError(SqlState.internalError, `markRows: mark ${mark} is not a positive integer`);
+    }
+    const located = await this.#locate(t, positions, viewOf(view), "markRows");
+    // every row is checked before any is marked (no await from here on)
+    for (const g of located) {
+      for (const i of g.rows) {
+        const d = deleteValue(g.source, i);
+        if (d > 0) return { kind: "deleted_after_snapshot" };
+        if (d < 0 && -d !== mark) return { kind: "marked_by_other", mark: -d };
       }
     }
-    if (p !== positions.length) {
-      throw new DbError(SqlState.internalError, "deleteRows: position out of range");
+    for (const g of located) {
+      for (const i of g.rows) {
+        if (deleteValue(g.source, i) !== 0) continue;
+        setDeleteValue(g.source, i, -mark);
+        t.marks++;
+      }
     }
+    // the latest-row table stays: marks do not change the latest committed state
+    this.#deleteEpoch++;
+    return { kind: "marked" };
+  }
+
+  unmarkRows(marks: ReadonlySet<number>): Promise<void> {
+    if (marks.size === 0) return Promise.resolve();
+    for (const t of this.#tables.values()) {
+      if (t.marks === 0) continue;
+      let left = 0;
+      for (const p of t.partitions.values()) {
+        for (const seg of p.segments) {
+          for (const [row, v] of seg.deleted) {
+            if (v >= 0) continue;
+            if (marks.has(-v)) seg.deleted.delete(row);
+            else left++;
+          }
+        }
+        for (const mem of [...p.frozen, p.mem]) {
+          for (const b of mem.batches) {
+            const del = b.deleted;
+            if (del === null) continue;
+            for (let i = 0; i < b.length; i++) {
+              const d = del[i]!;
+              if (d >= 0) continue;
+              if (marks.has(-d)) del[i] = 0;
+              else left++;
+            }
+          }
+        }
+      }
+      t.marks = left;
+    }
+    this.#deleteEpoch++;
+    return Promise.resolve();
+  }
+
+  async markedPositions(marks: ReadonlySet<number>): Promise<Map<number, number[]>> {
+    const out = new Map<number, number[]>();
+    if (marks.size === 0) return out;
+    for (const t of [...this.#tables.values()]) {
+      if (t.marks === 0) continue;
+      const found: number[] = [];
+      let base = 0;
+      for (const p of this.#sortedPartitions(t)) {
+        const sources = this.#sources(p);
+        const masks = await this.#masks(t, p, latestView, sources);
+        for (let k = 0; k < sources.length; k++) {
+          const s = sources[k]!;
+          const mask = masks[k] ?? null;
+          const n = sourceRows(s);
+          // the rows carrying one of the marks, ascending (none: count the visible rows)
+          let hit: Uint8Array | null = null;
+          if (s.kind === "segment") {
+            for (const [row, v] of s.segment.deleted) {
+              if (v < 0 && marks.has(-v)) (hit ??= new Uint8Array(n))[row] = 1;
+            }
+          } else {
+            const del = s.mem.batches[s.batch]!.deleted;
+            for (let i = 0; del !== null && i < n; i++) {
+              if (del[i]! < 0 && marks.has(-del[i]!)) (hit ??= new Uint8Array(n))[i] = 1;
+            }
+          }
+          if (hit === null && mask === null) {
+            base += n;
+            continue;
+          }
+          for (let i = 0; i < n; i++) {
+            if (mask !== null && mask[i] === 0) continue;
+            if (hit !== null && hit[i] === 1) found.push(base);
+            base++;
+          }
+        }
+      }
+      if (found.length > 0) out.set(t.id, found);
+    }
+    return out;
+  }
+
+  setHorizon(lsn: bigint): void {
+    const h = Number(lsn);
+    if (h > this.#horizon) this.#horizon = h;
   }
 
   filterSupport(_tableId: number, filter: BoundExpr): FilterSupport {
@@ -1055,7 +1261,7 @@ export class ParquetStorage implements StorageEngine {
     } | null,
     deletes: Float64Array | null = null,
     inWorker = false,
-  ): Promise<SegmentState> {
+  ): Promise<{ segment: SegmentState; order: Uint32Array | null }> {
     const tableColumns = keep?.columns ?? t.columns;
     const o = t.options;
     const tsPos = o?.timestampColumnId == null
@@ -1076,6 +1282,7 @@ export class ParquetStorage implements StorageEngine {
     };
     const built = inWorker ? await this.#buildInWorker(task) : await buildSegment(task);
     const { rows, sort, series } = built;
+    // delete values (marks too) at the rows' places after the sort
     const deleted = keep?.deleted ?? new Map<number, number>();
     if (built.deletes !== null) {
       for (let i = 0; i < rows; i++) if (built.deletes[i] !== 0) deleted.set(i, built.deletes[i]!);
@@ -1124,7 +1331,7 @@ export class ParquetStorage implements StorageEngine {
     }
     // the columns are not cached here: a bulk load would fill the cache with data nobody read
     this.#log({ event: "segment_written", file: path, rows, bytes: built.bytes.length });
-    return {
+    const segment: SegmentState = {
       meta: {
         id,
         path,
@@ -1144,6 +1351,7 @@ export class ParquetStorage implements StorageEngine {
       },
       deleted,
     };
+    return { segment, order: built.order };
   }
 
   /** Builds a segment in the checkpoint Worker (started on first use, stopped by close). */
@@ -1195,8 +1403,9 @@ export class ParquetStorage implements StorageEngine {
   }
 
   /**
-   * A memtable's rows concatenated, with their LSNs and delete LSNs (0 = live): deleted rows
-   * stay, as the segment's delete vector, so older snapshots still see them until compaction.
+   * A memtable's rows concatenated, with their LSNs and delete values (0 = live, marks
+   * negative): deleted rows stay, as the segment's delete vector, so older snapshots still see
+   * them until compaction; marked rows keep their marks.
    */
   #memRows(
     t: TableState,
@@ -1217,31 +1426,96 @@ export class ParquetStorage implements StorageEngine {
     return { columns, lsns, deletes };
   }
 
-  /** Rows of segments with their deletes applied (for compaction), in order. */
+  /**
+   * Rows of segments (for compaction), in order, without the rows deleted at or below the
+   * horizon; the rows kept carry their delete values (later deletes, marks). `inputs`: per
+   * segment, the output row of each of its rows (-1: dropped).
+   */
   async #segmentRows(
     t: TableState,
     segs: readonly SegmentState[],
-  ): Promise<{ columns: Column[]; lsns: Float64Array }> {
+  ): Promise<
+    { columns: Column[]; lsns: Float64Array; deletes: Float64Array | null; inputs: Int32Array[] }
+  > {
+    const h = this.#horizon;
     const all = t.columns.map((_, i) => i);
     const parts: Column[][] = t.columns.map(() => []);
     const lsnParts: Float64Array[] = [];
+    const deleteParts: (Float64Array | null)[] = [];
+    const inputs: Int32Array[] = [];
+    let off = 0;
     for (const s of segs) {
+      const n = s.meta.rows;
       const d = await this.#decode(t, s, all, true);
-      const idx = new Uint32Array(s.meta.rows);
+      let values: Float64Array | null = null;
+      if (s.deleted.size > 0) {
+        values = new Float64Array(n);
+        for (const [row, v] of s.deleted) values[row] = v;
+      }
+      const idx = new Uint32Array(n);
+      const input = new Int32Array(n).fill(-1);
       let k = 0;
-      for (let i = 0; i < s.meta.rows; i++) if (!s.deleted.has(i)) idx[k++] = i;
+      for (let i = 0; i < n; i++) {
+        const v = values === null ? 0 : values[i]!;
+        if (v > 0 && v <= h) continue;
+        input[i] = off + k;
+        idx[k++] = i;
+      }
       d.columns.forEach((c, i) => parts[i]!.push(takeColumn(c, idx, k)));
       const l = new Float64Array(k);
       for (let i = 0; i < k; i++) l[i] = d.lsns[idx[i]!]!;
       lsnParts.push(l);
+      let kept: Float64Array | null = null;
+      if (values !== null) {
+        kept = new Float64Array(k);
+        for (let i = 0; i < k; i++) kept[i] = values[idx[i]!]!;
+      }
+      deleteParts.push(kept);
+      inputs.push(input);
+      off += k;
     }
-    const lsns = new Float64Array(lsnParts.reduce((n, l) => n + l.length, 0));
-    let off = 0;
-    for (const l of lsnParts) {
+    const lsns = new Float64Array(off);
+    const deletes = deleteParts.some((p) => p !== null) ? new Float64Array(off) : null;
+    off = 0;
+    lsnParts.forEach((l, k) => {
       lsns.set(l, off);
+      const dp = deleteParts[k];
+      if (deletes !== null && dp != null) deletes.set(dp, off);
       off += l.length;
+    });
+    const columns = t.columns.map((c, i) => concatColumns(c.type, parts[i]!));
+    return { columns, lsns, deletes, inputs };
+  }
+
+  /**
+   * Sets a segment that a checkpoint wrote to the current delete values of the rows it came
+   * from: deletes, marks and unmarks that ran while the checkpoint did are not lost.
+   */
+  #carryDeletes(o: SegmentOrigin): void {
+    const rows = o.segment.meta.rows;
+    const outOf = new Int32Array(o.inputRows).fill(-1);
+    for (let j = 0; j < rows; j++) outOf[o.order === null ? j : o.order[j]!] = j;
+    const deleted = o.segment.deleted;
+    deleted.clear();
+    if (o.from.kind === "mem") {
+      let off = 0;
+      for (const b of o.from.mem.batches) {
+        const del = b.deleted;
+        for (let i = 0; del !== null && i < b.length; i++) {
+          const j = del[i] === 0 ? -1 : outOf[off + i]!;
+          if (j >= 0) deleted.set(j, del[i]!);
+        }
+        off += b.length;
+      }
+      return;
     }
-    return { columns: t.columns.map((c, i) => concatColumns(c.type, parts[i]!)), lsns };
+    for (const [seg, input] of o.from.parts) {
+      for (const [row, v] of seg.deleted) {
+        const k = input[row]!;
+        const j = k < 0 ? -1 : outOf[k]!;
+        if (j >= 0) deleted.set(j, v);
+      }
+    }
   }
 
   async checkpoint(lsn: bigint, catalog: unknown): Promise<CheckpointStats> {
@@ -1305,6 +1579,8 @@ export class ParquetStorage implements StorageEngine {
     const now = this.#env.clock.nowMicros();
     const staged = new Map<PartitionState, StagedPartition>();
     const written: SegmentState[] = [];
+    const origins: SegmentOrigin[] = [];
+    const epoch = this.#deleteEpoch;
     try {
       for (const t of [...this.#tables.values()]) {
         const ttl = t.options?.ttlMicros ?? null;
@@ -1326,9 +1602,19 @@ export class ParquetStorage implements StorageEngine {
           }
           for (const mem of [...p.frozen]) {
             const { columns, lsns, deletes } = this.#memRows(t, mem);
-            if (lsns.length > 0) {
-              const seg = await this.#writeSegment(t, p, columns, lsns, null, deletes, inWorker);
+            const inputRows = lsns.length; // the Worker takes the buffer
+            if (inputRows > 0) {
+              const { segment: seg, order } = await this.#writeSegment(
+                t,
+                p,
+                columns,
+                lsns,
+                null,
+                deletes,
+                inWorker,
+              );
               written.push(seg);
+              origins.push({ segment: seg, order, inputRows, from: { kind: "mem", mem } });
               stage.segments.push(seg);
               segmentsWritten++;
               rowsWritten += seg.meta.rows;
@@ -1353,10 +1639,28 @@ export class ParquetStorage implements StorageEngine {
               partition: p.range.key,
               segments: merge.length,
             });
-            const { columns, lsns } = await this.#segmentRows(t, merge);
-            const merged = lsns.length === 0
-              ? []
-              : [await this.#writeSegment(t, p, columns, lsns, null, null, inWorker)];
+            // rows deleted after the horizon and marked rows stay, with their delete values
+            const { columns, lsns, deletes, inputs } = await this.#segmentRows(t, merge);
+            const merged: SegmentState[] = [];
+            const inputRows = lsns.length; // the Worker takes the buffer
+            if (inputRows > 0) {
+              const { segment, order } = await this.#writeSegment(
+                t,
+                p,
+                columns,
+                lsns,
+                null,
+                deletes,
+                inWorker,
+              );
+              merged.push(segment);
+              origins.push({
+                segment,
+                order,
+                inputRows,
+                from: { kind: "merge", parts: merge.map((seg, k) => [seg, inputs[k]!] as const) },
+              });
+            }
             written.push(...merged);
             const first = segs.indexOf(merge[0]!);
             const rest = segs.filter((x) => !merge.includes(x));
@@ -1379,7 +1683,9 @@ export class ParquetStorage implements StorageEngine {
       }
       throw e;
     }
-    // the manifest is durable: install the new layout
+    // the manifest is durable: install the new layout, with the delete values (marks above all)
+    // that changed while the segments were built (in write order: a merge reads its inputs')
+    if (this.#deleteEpoch !== epoch) { for (const o of origins) this.#carryDeletes(o); }
     for (const [p, stage] of staged) {
       const t = stage.t;
       this.#retire(stage.retired);
@@ -1422,7 +1728,10 @@ export class ParquetStorage implements StorageEngine {
           start: Number.isFinite(p.range.start) ? p.range.start : null,
           end: Number.isFinite(p.range.end) ? p.range.end : null,
           segments: (staged.get(p)?.segments ?? p.segments).map((s) => {
-            const rows = [...s.deleted.keys()].sort((a, b) => a - b);
+            // committed deletes only: a pending mark is never written
+            const rows: number[] = [];
+            for (const [row, v] of s.deleted) if (v > 0) rows.push(row);
+            rows.sort((a, b) => a - b);
             return {
               ...s.meta,
               deletedRows: rows,
@@ -1470,7 +1779,7 @@ export class ParquetStorage implements StorageEngine {
     for (const key of keys) {
       const p = t.partitions.get(key);
       if (p === undefined) continue;
-      const masks = await this.#masks(t, p, null);
+      const masks = await this.#masks(t, p, latestView);
       const sources = this.#sources(p);
       sources.forEach((s, k) => {
         const n = sourceRows(s);

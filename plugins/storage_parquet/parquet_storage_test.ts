@@ -6,7 +6,11 @@ import { columnFromValues, valueAt } from "../../core/types/column.ts";
 import { Types } from "../../core/types/mod.ts";
 import type { Value } from "../../core/types/column.ts";
 import { ParquetStorage } from "./parquet_storage.ts";
-import { manifestFileName } from "./manifest.ts";
+import { decodeManifest, manifestFileName } from "./manifest.ts";
+import type { TableOptions, TableSchema } from "../../core/catalog/table.ts";
+import type { DataType } from "../../core/types/data_type.ts";
+import type { RowView, ScanRequest } from "../../core/plugin/storage.ts";
+import { storageConformance } from "../../core/plugin/storage_conformance.ts";
 
 function memEnv(): Env & { fs: MemoryFileSystem } {
   return { ...realEnv(), fs: new MemoryFileSystem() };
@@ -28,6 +32,36 @@ async function files(env: Env, dir: string): Promise<string[]> {
   await walk("");
   return out.sort();
 }
+
+storageConformance("parquet", async () => {
+  const engine = await ParquetStorage.open({ env: memEnv(), dir: "/db", limits: defaultLimits });
+  return { engine, close: () => engine.close() };
+});
+
+// every step ends in a checkpoint that also rewrites each partition (partitionSegmentsMax 0):
+// marks ride memtable -> segment -> merged segment, in memory only
+storageConformance("parquet (checkpoint between steps)", async () => {
+  const limits = { ...defaultLimits, partitionSegmentsMax: 0 };
+  const engine = await ParquetStorage.open({ env: memEnv(), dir: "/db", limits });
+  let lsn = 1_000_000n;
+  return {
+    engine,
+    close: () => engine.close(),
+    settle: async () => void await engine.checkpoint(lsn++, null),
+  };
+});
+
+// the same in the checkpoint Worker, merging once a partition has two segments
+storageConformance("parquet (background checkpoint between steps)", async () => {
+  const limits = { ...defaultLimits, partitionSegmentsMax: 1 };
+  const engine = await ParquetStorage.open({ env: memEnv(), dir: "/db", limits });
+  let lsn = 1_000_000n;
+  return {
+    engine,
+    close: () => engine.close(),
+    settle: async () => void await engine.checkpointInBackground(lsn++, null),
+  };
+});
 
 const cpuDdl = "CREATE TABLE cpu (ts TIMESTAMPTZ NOT NULL, host VARCHAR, usage DOUBLE PRECISION) " +
   "WITH (timestamp = 'ts', partition_by = 'day')";
@@ -536,4 +570,288 @@ Deno.test("wal.sync: each writing result says fsync or interval; interval writes
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// ---- MVCC marks in the Parquet engine (the shared cases are in storageConformance above) ----
+
+/** A time-series table: ts (id 1), host (id 2), v (id 3); segments sort by (host, ts). */
+function seriesTable(id: number, options: Partial<TableOptions> = {}): TableSchema {
+  const col = (cid: number, name: string, type: DataType) => ({
+    id: cid,
+    name,
+    type,
+    notNull: false,
+    default: null,
+  });
+  return {
+    id,
+    schema: "public",
+    name: `s${id}`,
+    columns: [col(1, "ts", Types.timestamp), col(2, "host", Types.text), col(3, "v", Types.int4)],
+    nextColumnId: 4,
+    options: {
+      timestampColumnId: 1,
+      partitionBy: "none",
+      ttlMicros: null,
+      dedupKeyColumnIds: [],
+      ...options,
+    },
+  };
+}
+
+/** Appends (ts, host, v) rows to a {@link seriesTable}. */
+async function putSeries(
+  s: ParquetStorage,
+  id: number,
+  rows: readonly (readonly [number, string, number])[],
+  lsn: bigint,
+): Promise<void> {
+  await s.append(id, {
+    columns: [
+      columnFromValues(Types.timestamp, rows.map((r) => r[0])),
+      columnFromValues(Types.text, rows.map((r) => r[1])),
+      columnFromValues(Types.int4, rows.map((r) => r[2])),
+    ],
+    length: rows.length,
+  }, lsn);
+}
+
+/** Column `pos` of the rows a view sees, in scan order. */
+async function scanColumn(
+  s: ParquetStorage,
+  id: number,
+  pos: number,
+  view: RowView = {},
+  extra: Partial<ScanRequest> = {},
+): Promise<Value[]> {
+  const out: Value[] = [];
+  const req = { projection: [pos], filters: [], limit: null, signal: null, ...view, ...extra };
+  for await (const b of s.scan(id, req)) {
+    for (let i = 0; i < b.length; i++) out.push(valueAt(b.columns[0]!, i));
+  }
+  return out;
+}
+
+/** Positions (ascending) in a view of the rows whose column `pos` is one of `values`. */
+async function positionsOf(
+  s: ParquetStorage,
+  id: number,
+  pos: number,
+  view: RowView,
+  values: readonly Value[],
+): Promise<number[]> {
+  const out: number[] = [];
+  (await scanColumn(s, id, pos, view)).forEach((v, i) => {
+    if (values.includes(v)) out.push(i);
+  });
+  assert.equal(out.length, values.length);
+  return out;
+}
+
+const numeric = (vs: Value[]) => vs.sort((a, b) => (a as number) - (b as number));
+
+/** The manifest's delete vectors: per segment, [row, LSN] pairs. */
+async function manifestDeletes(env: Env, dir: string): Promise<[number, number][][]> {
+  const path = `${dir}/${manifestFileName}`;
+  const m = decodeManifest((await env.fs.readFile(path))!, path);
+  return m.tables.flatMap((t) =>
+    t.partitions.flatMap((p) =>
+      p.segments.map((seg) =>
+        seg.deletedRows.map((r, i): [number, number] => [r, seg.deleteLsns[i]!])
+      )
+    )
+  );
+}
+
+Deno.test("pending marks survive a checkpoint in memory only: the manifest has none, a reopen finds the rows live", async () => {
+  const env = memEnv();
+  let s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
+  await s.createTable(seriesTable(1));
+  // arrival order interleaves the hosts; the segment sorts by (host, ts)
+  await putSeries(s, 1, [[4, "b", 1], [3, "a", 2], [2, "b", 3], [1, "a", 4], [5, "a", 5]], 1n);
+  assert.deepEqual(await scanColumn(s, 1, 2), [1, 2, 3, 4, 5]);
+  assert.deepEqual(await s.markRows(1, await positionsOf(s, 1, 2, {}, [1, 4]), {}, 7), {
+    kind: "marked",
+  });
+  assert.deepEqual(await s.markRows(1, await positionsOf(s, 1, 2, {}, [3]), {}, 9), {
+    kind: "marked",
+  });
+  await s.deleteRows(1, await positionsOf(s, 1, 2, {}, [2]), 2n);
+  await s.checkpoint(2n, { catalog: 1 });
+  // the rows moved: the marks moved with them
+  assert.deepEqual(await scanColumn(s, 1, 2), [4, 5, 3, 1]);
+  assert.deepEqual(await scanColumn(s, 1, 2, { ownMarks: new Set([7]) }), [5, 3]);
+  assert.deepEqual([...await s.markedPositions(new Set([7]))], [[1, [0, 3]]]);
+  assert.deepEqual([...await s.markedPositions(new Set([9]))], [[1, [2]]]);
+  assert.deepEqual(await s.markRows(1, [0], {}, 8), { kind: "marked_by_other", mark: 7 });
+  // only the committed delete is on disk
+  assert.deepEqual(await manifestDeletes(env, "/s"), [[[1, 2]]]);
+  assert.deepEqual(await s.verify(), []);
+  assert.deepEqual(
+    (await ParquetStorage.verifyDir({ env, dir: "/s", limits: defaultLimits })).problems,
+    [],
+  );
+  // mark 9 commits after the checkpoint; the next checkpoint writes that delete, not mark 7
+  await s.deleteRows(1, (await s.markedPositions(new Set([9]))).get(1)!, 3n);
+  await s.checkpoint(3n, { catalog: 2 });
+  assert.deepEqual(await manifestDeletes(env, "/s"), [[[1, 2], [3, 3]]]);
+  assert.deepEqual(await scanColumn(s, 1, 2, { ownMarks: new Set([7]) }), [5]);
+  // mark 7 never commits: after a reopen its rows are live and free
+  await s.close();
+  s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
+  assert.deepEqual(s.recovered()?.catalog, { catalog: 2 });
+  assert.deepEqual(await scanColumn(s, 1, 2, { ownMarks: new Set([7]) }), [4, 5, 1]);
+  assert.deepEqual(await s.markedPositions(new Set([7])), new Map());
+  assert.deepEqual(await s.markRows(1, [0, 2], {}, 8), { kind: "marked" });
+  assert.deepEqual(await scanColumn(s, 1, 2, { snapshotLsn: 2n }), [4, 5, 3, 1]);
+  await s.close();
+});
+
+Deno.test("compaction keeps marked rows and rows deleted after the horizon, drops the rest", async () => {
+  const env = memEnv();
+  const limits = { ...defaultLimits, partitionSegmentsMax: 2 };
+  let s = await ParquetStorage.open({ env, dir: "/s", limits });
+  const x = { id: 1, name: "x", type: Types.int4, notNull: false, default: null };
+  await s.createTable({ id: 1, schema: "public", name: "t", columns: [x], nextColumnId: 2 });
+  const put = (from: number, lsn: bigint) =>
+    s.append(1, {
+      columns: [columnFromValues(Types.int4, Array.from({ length: 10 }, (_, i) => from + i))],
+      length: 10,
+    }, lsn);
+  await put(0, 1n);
+  await s.checkpoint(1n, null);
+  await put(10, 2n);
+  await s.checkpoint(2n, null);
+  await put(20, 3n); // the third segment comes from this memtable: the checkpoint merges all
+  const all = Array.from({ length: 30 }, (_, i) => i);
+  const early = [0, 10, 20], late = [1, 11, 21], marked = [2, 12, 22];
+  await s.deleteRows(1, await positionsOf(s, 1, 0, {}, early), 4n);
+  await s.deleteRows(1, await positionsOf(s, 1, 0, {}, late), 8n);
+  await s.markRows(1, await positionsOf(s, 1, 0, {}, marked), {}, 5);
+  s.setHorizon(6n);
+  const stats = await s.checkpoint(8n, null);
+  assert.equal(stats.segmentsCompacted, 3);
+  const report = await ParquetStorage.verifyDir({ env, dir: "/s", limits });
+  assert.equal(report.segments, 1);
+  assert.equal(report.rows, 27); // the rows deleted at 4 (at or below the horizon) are gone
+  const live = all.filter((v) => !early.includes(v) && !late.includes(v));
+  assert.deepEqual(
+    numeric(await scanColumn(s, 1, 0, { snapshotLsn: 6n })),
+    all.filter((v) => !early.includes(v)),
+  );
+  assert.deepEqual(numeric(await scanColumn(s, 1, 0)), live);
+  assert.deepEqual(
+    numeric(await scanColumn(s, 1, 0, { ownMarks: new Set([5]) })),
+    live.filter((v) => !marked.includes(v)),
+  );
+  assert.deepEqual(
+    [...await s.markedPositions(new Set([5]))],
+    [[1, await positionsOf(s, 1, 0, {}, marked)]],
+  );
+  assert.deepEqual((await manifestDeletes(env, "/s")).flat().map((d) => d[1]), [8, 8, 8]);
+  // rollback after the merge
+  await s.unmarkRows(new Set([5]));
+  assert.deepEqual(numeric(await scanColumn(s, 1, 0, { ownMarks: new Set([5]) })), live);
+  // the horizon passes the late deletes: the next rewrite drops them too
+  await s.markRows(1, await positionsOf(s, 1, 0, {}, [3]), {}, 6);
+  s.setHorizon(8n);
+  await put(30, 9n);
+  await put(40, 9n);
+  await s.checkpoint(9n, null);
+  await put(50, 10n);
+  await s.checkpoint(10n, null); // three segments again: merged
+  const after = await ParquetStorage.verifyDir({ env, dir: "/s", limits });
+  assert.deepEqual([after.segments, after.rows], [1, 54]);
+  assert.deepEqual(await manifestDeletes(env, "/s"), [[]]);
+  assert.deepEqual(
+    numeric(await scanColumn(s, 1, 0, { ownMarks: new Set([6]) })),
+    [...live, ...Array.from({ length: 30 }, (_, i) => 30 + i)].filter((v) => v !== 3),
+  );
+  await s.close();
+  s = await ParquetStorage.open({ env, dir: "/s", limits });
+  assert.equal((await scanColumn(s, 1, 0, { ownMarks: new Set([6]) })).length, 54);
+  await s.close();
+});
+
+/** A file system whose next manifest write waits until `release` is called. */
+class GatedFileSystem extends MemoryFileSystem {
+  #gate: { reached: () => void; open: Promise<void> } | null = null;
+
+  /** Holds the next manifest write; resolves when a checkpoint reaches it. */
+  hold(): { reached: Promise<void>; release: () => void } {
+    const reached = Promise.withResolvers<void>();
+    const open = Promise.withResolvers<void>();
+    this.#gate = { reached: reached.resolve, open: open.promise };
+    return { reached: reached.promise, release: open.resolve };
+  }
+
+  override writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+    const gate = this.#gate;
+    if (gate === null || !path.endsWith(manifestFileName)) return super.writeFileAtomic(path, data);
+    this.#gate = null;
+    gate.reached();
+    return gate.open.then(() => super.writeFileAtomic(path, data));
+  }
+}
+
+Deno.test("marks set and ended while a background checkpoint runs reach the new segments", async () => {
+  const env = { ...realEnv(), fs: new GatedFileSystem() };
+  // every checkpoint rewrites the partition: old segments are merged, memtables sorted
+  const limits = { ...defaultLimits, partitionSegmentsMax: 0 };
+  const s = await ParquetStorage.open({ env, dir: "/s", limits });
+  await s.createTable(seriesTable(1));
+  await putSeries(s, 1, [[9, "b", 1], [8, "a", 2], [7, "b", 3]], 1n);
+  await s.checkpoint(1n, null);
+  await putSeries(s, 1, [[6, "b", 4], [5, "a", 5], [4, "c", 6]], 2n);
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [2, 5]), {}, 3); // before the checkpoint
+  const gate = env.fs.hold();
+  const run = s.checkpointInBackground(2n, null);
+  await gate.reached; // segments written, manifest not yet: the old layout is still read
+  await s.unmarkRows(new Set([3]));
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [1, 6]), {}, 4); // a segment and a memtable
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [5]), {}, 5);
+  gate.release();
+  await run;
+  assert.deepEqual(await scanColumn(s, 1, 2), [5, 2, 4, 3, 1, 6]); // one sorted segment now
+  assert.deepEqual(await s.markedPositions(new Set([3])), new Map());
+  assert.deepEqual([...await s.markedPositions(new Set([4]))], [[1, [4, 5]]]);
+  assert.deepEqual([...await s.markedPositions(new Set([5]))], [[1, [0]]]);
+  assert.deepEqual(await scanColumn(s, 1, 2, { ownMarks: new Set([3, 4, 5]) }), [2, 4, 3]);
+  assert.deepEqual(await manifestDeletes(env, "/s"), [[]]);
+  // and a delete committed meanwhile (callers normally wait for the checkpoint) is kept too
+  const gate2 = env.fs.hold();
+  await putSeries(s, 1, [[3, "a", 7]], 3n);
+  const run2 = s.checkpointInBackground(3n, null);
+  await gate2.reached;
+  await s.deleteRows(1, (await s.markedPositions(new Set([5]))).get(1)!, 4n);
+  gate2.release();
+  await run2;
+  assert.deepEqual(await scanColumn(s, 1, 2), [7, 2, 4, 3, 1, 6]);
+  assert.deepEqual(await scanColumn(s, 1, 2, { snapshotLsn: 3n }), [7, 5, 2, 4, 3, 1, 6]);
+  assert.deepEqual([...await s.markedPositions(new Set([4]))], [[1, [4, 5]]]);
+  await s.close();
+});
+
+Deno.test("the latest-row table ignores marks; a scan with own marks does not use it", async () => {
+  const env = memEnv();
+  const s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
+  await s.createTable(seriesTable(1));
+  await putSeries(s, 1, [[1, "a", 1], [2, "a", 2], [1, "b", 3], [3, "b", 4]], 1n);
+  const last = (view: RowView = {}) =>
+    scanColumn(s, 1, 2, view, { latestBy: [2] }).then((v) => numeric(v));
+  assert.deepEqual(await last(), [2, 4]); // from the latest-row table
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [4]), {}, 6);
+  assert.deepEqual(await last(), [2, 4]); // the mark is not committed
+  assert.deepEqual(await last({ ownMarks: new Set() }), [2, 4]);
+  // the owner's view: every row it sees (a superset of the latest per series), not row 4
+  assert.deepEqual(await last({ ownMarks: new Set([6]) }), [1, 2, 3]);
+  await s.checkpoint(1n, null);
+  assert.deepEqual(await last({ ownMarks: new Set([6]) }), [1, 2, 3]);
+  await s.unmarkRows(new Set([6]));
+  assert.deepEqual(await last(), [2, 4]);
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [4]), {}, 7);
+  await s.deleteRows(1, (await s.markedPositions(new Set([7]))).get(1)!, 2n); // the commit
+  assert.deepEqual(await last(), [2, 3]);
+  assert.deepEqual(await last({ snapshotLsn: 1n }), [1, 2, 3, 4]);
+  await s.close();
 });

@@ -1,5 +1,6 @@
 /**
- * Building one segment from a memtable's rows: drop deleted rows where a dedup table needs it,
+ * Building one segment from a memtable's rows: drop deleted rows where a dedup table needs it
+ * (rows carrying a pending mark, a negative delete value, are live and stay),
  * order by (series, time) or time, keep the last write per (keys, time) in dedup tables, and
  * encode to Parquet with the LSN column. A pure function of its input, so it runs the same on the
  * main thread and in the checkpoint Worker (`encode_worker.ts`); writing files stays with the
@@ -47,13 +48,16 @@ export interface BuildTask {
   readonly columns: readonly Column[];
   /** Commit LSN per row. */
   readonly lsns: Float64Array;
-  /** Delete LSN per row (0 = live), or `null` for none. */
+  /**
+   * Delete value per row (0 = live, > 0 = committed delete LSN, < 0 = a pending mark, which
+   * counts as live), or `null` for none.
+   */
   readonly deletes: Float64Array | null;
   /** The timestamp column's position, or -1. */
   readonly tsPos: number;
   /** Positions of the series key columns (empty: sort by time only), when `tsPos >= 0`. */
   readonly keyPositions: readonly number[];
-  /** Keep the last write per (series key, time); deleted rows are dropped first. */
+  /** Keep the last write per (series key, time); rows with a committed delete go first. */
   readonly dedup: boolean;
   /** Rows already in segment order (a rewrite): keep their order and series. */
   readonly presorted:
@@ -70,8 +74,10 @@ export interface BuiltSegment {
   readonly series: [string, number, number][] | null;
   readonly minLsn: number;
   readonly maxLsn: number;
-  /** Delete LSN per output row (0 = live), or `null` when none is deleted. */
+  /** Delete value per output row (as in the task), or `null` when all are 0. */
   readonly deletes: Float64Array | null;
+  /** The task row of each output row, or `null` when output row i is task row i. */
+  readonly order: Uint32Array | null;
   /** The timestamp per output row (for the learned index), or `null` without one. */
   readonly ts: Float64Array | null;
   /** Statistics by column id (the LSN column left out). */
@@ -88,18 +94,26 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
   let columns = [...task.columns];
   let lsns = task.lsns;
   let deletes = task.deletes;
+  /** The task row of each row of `columns` (null: the same row). */
+  let origin: Uint32Array | null = null;
   if (deletes !== null && task.dedup) {
     // a deleted row must not win a (keys, time) over a live one: drop deleted rows first
+    // (a pending mark is not a delete: the row is live until its transaction commits)
     const idx = new Uint32Array(lsns.length);
     let k = 0;
-    for (let i = 0; i < lsns.length; i++) if (deletes[i] === 0) idx[k++] = i;
+    for (let i = 0; i < lsns.length; i++) if (deletes[i]! <= 0) idx[k++] = i;
     if (k < lsns.length) {
       columns = columns.map((c) => takeColumn(c, idx, k));
       const kept = new Float64Array(k);
-      for (let i = 0; i < k; i++) kept[i] = lsns[idx[i]!]!;
+      const keptDeletes = new Float64Array(k);
+      for (let i = 0; i < k; i++) {
+        kept[i] = lsns[idx[i]!]!;
+        keptDeletes[i] = deletes[idx[i]!]!;
+      }
       lsns = kept;
+      deletes = keptDeletes;
+      origin = idx.subarray(0, k);
     }
-    deletes = null;
   }
   let rows = lsns.length;
   let sort: SegmentMeta["sort"] = "none";
@@ -121,6 +135,8 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
       sort = "time";
     }
     rows = order.length;
+    const o = origin;
+    origin = o === null ? order : order.map((i) => o[i]!);
     columns = columns.map((c) => {
       const taken = takeColumn(c, order, rows);
       const coded = (c as CodedColumn).dictCodes;
@@ -172,6 +188,7 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
     minLsn: rows === 0 ? 0 : minLsn,
     maxLsn,
     deletes: anyDeleted ? deletes : null,
+    order: origin,
     ts: task.tsPos >= 0 ? columns[task.tsPos]!.data as Float64Array : null,
     stats: footer.columns.filter((c) => c.id !== 0).map((c) => ({ id: c.id, ...c.stats })),
   };
