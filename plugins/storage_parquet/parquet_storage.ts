@@ -647,8 +647,10 @@ export class ParquetStorage implements StorageEngine {
 
   /**
    * Per source, which rows a reader with `view` sees: 1 = visible, `null` = all. Deleted rows,
-   * rows committed after the snapshot, rows carrying one of the view's own marks and, in
-   * `dedup_keys` tables, rows that a later write to the same (keys, time) replaced are hidden.
+   * rows committed after the snapshot, in `dedup_keys` tables rows that a later write to the
+   * same (keys, time) replaced, and then rows carrying one of the view's own marks are hidden.
+   * A marked row is not deleted yet: it still replaces older writes to its (keys, time), as it
+   * does in the segment a checkpoint writes, so the owner sees the same before and after one.
    */
   async #masks(
     t: TableState,
@@ -659,6 +661,12 @@ export class ParquetStorage implements StorageEngine {
     const { snapshot, own } = view;
     const masks: (Uint8Array | null)[] = [];
     const lsnsOf: (Float64Array | null)[] = [];
+    /** Per source, the rows carrying an own mark (hidden after the dedup). */
+    let owned: (number[] | null)[] | null = null;
+    const ownRow = (k: number, i: number) => {
+      owned ??= sources.map(() => null);
+      (owned[k] ??= []).push(i);
+    };
     for (const s of sources) {
       let mask: Uint8Array | null = null;
       const hide = (i: number, n: number) => {
@@ -668,9 +676,9 @@ export class ParquetStorage implements StorageEngine {
       if (s.kind === "segment") {
         const m = s.segment.meta;
         for (const [row, at] of s.segment.deleted) {
-          if (at > 0 ? snapshot === null || at <= snapshot : own !== null && own.has(-at)) {
-            hide(row, m.rows);
-          }
+          if (at > 0) {
+            if (snapshot === null || at <= snapshot) hide(row, m.rows);
+          } else if (own !== null && own.has(-at)) ownRow(masks.length, row);
         }
         let lsns: Float64Array | null = null;
         if (snapshot !== null && m.maxLsn > snapshot) {
@@ -686,9 +694,9 @@ export class ParquetStorage implements StorageEngine {
             const del = deleted === null ? 0 : deleted[i]!;
             if (
               (snapshot !== null && b.lsns[i]! > snapshot) ||
-              (del > 0 && (snapshot === null || del <= snapshot)) ||
-              (del < 0 && own !== null && own.has(-del))
+              (del > 0 && (snapshot === null || del <= snapshot))
             ) hide(i, b.length);
+            else if (del < 0 && own !== null && own.has(-del)) ownRow(masks.length, i);
           }
         }
         lsnsOf.push(b.lsns);
@@ -698,9 +706,17 @@ export class ParquetStorage implements StorageEngine {
     const o = t.options;
     if (
       o !== null && o.dedupKeyColumnIds.length > 0 && o.timestampColumnId !== null &&
-      p.range.key !== nullPartitionKey && sources.length > 1
+      p.range.key !== nullPartitionKey && (sources.length > 1 || sources[0]?.kind === "mem")
     ) {
+      // a segment is deduplicated when written; a memtable batch is not (appends top it up)
       await this.#dedupMasks(t, sources, masks, lsnsOf);
+    }
+    const hidden = owned as (number[] | null)[] | null;
+    for (let k = 0; hidden !== null && k < sources.length; k++) {
+      const rows = hidden[k];
+      if (rows == null) continue;
+      const mask = masks[k] ??= new Uint8Array(sourceRows(sources[k]!)).fill(1);
+      for (const i of rows) mask[i] = 0;
     }
     return masks;
   }

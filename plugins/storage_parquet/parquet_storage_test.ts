@@ -157,6 +157,19 @@ Deno.test("dedup_keys: the last write to (keys, time) wins at read time, before 
   await db.close();
 });
 
+Deno.test("dedup_keys: two writes to one (keys, time) before any checkpoint show the last", async () => {
+  const db = await Database.open({ path: "/db", env: memEnv() });
+  await db.query(
+    "CREATE TABLE m (ts TIMESTAMP NOT NULL, host TEXT, v INTEGER) " +
+      "WITH (timestamp = 'ts', dedup_keys = 'host')",
+  );
+  // both rows land in one memtable batch (a single source): it is deduplicated too
+  await db.query("INSERT INTO m VALUES ('2020-01-01', 'a', 1)");
+  await db.query("INSERT INTO m VALUES ('2020-01-01', 'a', 2)");
+  assert.deepEqual(await rows(db, "SELECT host, v FROM m"), [["a", 2]]);
+  await db.close();
+});
+
 Deno.test("a scan at a snapshot LSN ignores rows and deletes committed after it", async () => {
   const env = memEnv();
   const s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
@@ -770,6 +783,40 @@ Deno.test("compaction keeps marked rows and rows deleted after the horizon, drop
   await s.close();
   s = await ParquetStorage.open({ env, dir: "/s", limits });
   assert.equal((await scanColumn(s, 1, 0, { ownMarks: new Set([6]) })).length, 54);
+  await s.close();
+});
+
+Deno.test("dedup_keys: a marked row stays through the checkpoint's dedup and compaction", async () => {
+  const env = memEnv();
+  const s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
+  await s.createTable(seriesTable(1, { dedupKeyColumnIds: [2] }));
+  await putSeries(s, 1, [[1, "a", 1], [1, "b", 2], [2, "a", 3]], 1n);
+  await putSeries(s, 1, [[1, "b", 4]], 2n); // replaces (b, 1), in the same memtable batch
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)), [1, 3, 4]);
+  await s.markRows(1, await positionsOf(s, 1, 2, {}, [1, 4]), {}, 3);
+  await s.deleteRows(1, await positionsOf(s, 1, 2, {}, [3]), 3n);
+  const check = async (live: number[]) => {
+    assert.deepEqual(numeric(await scanColumn(s, 1, 2)), live);
+    assert.deepEqual(
+      numeric(await scanColumn(s, 1, 2, { ownMarks: new Set([3]) })),
+      live.filter((v) => v !== 1 && v !== 4),
+    );
+    assert.deepEqual(
+      [...await s.markedPositions(new Set([3]))],
+      [[1, await positionsOf(s, 1, 2, {}, [1, 4])]],
+    );
+  };
+  await check([1, 4]);
+  await s.checkpoint(3n, null); // the memtable's dedup keeps the marked rows
+  await check([1, 4]);
+  await putSeries(s, 1, [[5, "c", 5]], 4n);
+  await s.checkpoint(4n, null); // two segments: a dedup table merges them
+  await check([1, 4, 5]);
+  await putSeries(s, 1, [[5, "c", 6]], 5n); // replaces (c, 5)
+  await check([1, 4, 6]);
+  await s.unmarkRows(new Set([3]));
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2, { ownMarks: new Set([3]) })), [1, 4, 6]);
+  assert.deepEqual(await manifestDeletes(env, "/s"), [[]]);
   await s.close();
 });
 
