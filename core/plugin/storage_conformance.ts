@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts ignore
- * import { storageConformance } from "./storage_conformance.ts";
- * import { MemoryStorage } from "../../plugins/storage_memory/mod.ts";
- * storageConformance("memory (doc example)", () => {
- *   const engine = new MemoryStorage(4);
+ * // my_storage_test.ts, beside an engine of one's own
+ * import { storageConformance } from "omendb/core/plugin/storage_conformance.ts";
+ * import { MyStorage } from "./my_storage.ts";
+ * storageConformance("mine", () => {
+ *   const engine = new MyStorage();
  *   return Promise.resolve({ engine, close: () => engine.close() });
  * });
  * ```
