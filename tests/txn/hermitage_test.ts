@@ -11,15 +11,9 @@ import {
   transcript,
 } from "./hermitage.ts";
 import { type Deviation, fidelityDeviations, scoreSafety } from "./hermitage_score.ts";
-import { deviationsUrl, readDeviations } from "./hermitage_main.ts";
+import { deviationsUrl, readDeviations, testReplayOptions } from "./hermitage_main.ts";
 
 const cases = await loadCases();
-
-/**
- * Longer waits than the replayer's defaults (150 ms, 100 ms): the default test run is parallel
- * on a loaded box, and a slow statement taken for a blocked one would show up as a deviation.
- */
-const replayOptions = { blockMs: 250, releaseMs: 150 } as const;
 
 /** Sessions of an embedded database, for the replayer. */
 function connectTo(db: Database): () => Promise<SqlSession> {
@@ -45,7 +39,7 @@ Deno.test("hermitage: 45 cases on in-memory sessions; tier 1 passes, tier 2 devi
     await t.step(c.id, async () => {
       const db = await Database.open({ memory: true });
       try {
-        const replay = await replayCase(c, connectTo(db), replayOptions);
+        const replay = await replayCase(c, connectTo(db), testReplayOptions);
         deviations.push(...fidelityDeviations(c, replay));
         notReplayed.pop();
         assertSafe(c, replay);
@@ -75,7 +69,7 @@ Deno.test("hermitage: G0, P4 and G-single at every level on a durable database, 
       for (const c of picked) {
         await t.step(c.id, async () => {
           last = null;
-          const replay = await replayCase(c, connectTo(db), replayOptions);
+          const replay = await replayCase(c, connectTo(db), testReplayOptions);
           last = replay;
           assertSafe(c, replay);
         });
