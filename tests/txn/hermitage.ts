@@ -116,6 +116,13 @@ export interface ReplayOptions {
   readonly hangMs?: number;
 }
 
+/**
+ * The waits of the tests and of hermitage_main.ts, longer than the defaults (150 ms, 100 ms):
+ * the default test run is parallel on a loaded box, and a slow statement taken for a blocked one
+ * would show up as a deviation.
+ */
+export const testReplayOptions: ReplayOptions = { blockMs: 250, releaseMs: 150 };
+
 /** What one step answered. */
 export type StepOutcome =
   | {

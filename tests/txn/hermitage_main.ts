@@ -25,6 +25,7 @@ import {
   replayCase,
   type ReplayOptions,
   type SqlSession,
+  testReplayOptions,
   transcript,
 } from "./hermitage.ts";
 import {
@@ -34,13 +35,6 @@ import {
   markdownReport,
   scoreSafety,
 } from "./hermitage_score.ts";
-
-/**
- * The waits of hermitage_test.ts and of this report, longer than the replayer's defaults (150 ms,
- * 100 ms): the default test run is parallel on a loaded box, and a slow statement taken for a
- * blocked one would show up as a deviation.
- */
-export const testReplayOptions: ReplayOptions = { blockMs: 250, releaseMs: 150 };
 
 /** The committed tier-2 expectations: the deviations the engine is known to have. */
 export const deviationsUrl = new URL("./hermitage_deviations.json", import.meta.url);

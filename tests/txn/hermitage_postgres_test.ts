@@ -12,7 +12,13 @@ import assert from "node:assert/strict";
 import { postgresPrereq, PostgresServer } from "../support/postgres.ts";
 import { prereqTest } from "../support/prereq.ts";
 import { connectPg, type PgTarget } from "./_pg_session.ts";
-import { loadCases, replayCase, type SqlSession, transcript } from "./hermitage.ts";
+import {
+  loadCases,
+  replayCase,
+  type SqlSession,
+  testReplayOptions,
+  transcript,
+} from "./hermitage.ts";
 import { fidelityDeviations, scoreSafety } from "./hermitage_score.ts";
 
 const cases = await loadCases();
@@ -40,7 +46,7 @@ prereqTest([await postgresPrereq()], {
       await t.step("as recorded: every verdict equals PostgreSQL's, no deviation", async () => {
         const problems: string[] = [];
         for (const c of cases) {
-          const replay = await replayCase(c, () => connectPg(target));
+          const replay = await replayCase(c, () => connectPg(target), testReplayOptions);
           const safety = scoreSafety(c, replay);
           const deviations = fidelityDeviations(c, replay);
           const expected = c.postgres_verdict === "not prevented" ? "observed" : "prevented";
@@ -58,7 +64,11 @@ prereqTest([await postgresPrereq()], {
         async () => {
           const failed: string[] = [];
           for (const c of cases) {
-            const replay = await replayCase(c, async () => weakened(await connectPg(target)));
+            const replay = await replayCase(
+              c,
+              async () => weakened(await connectPg(target)),
+              testReplayOptions,
+            );
             if (scoreSafety(c, replay).score === "fail") failed.push(c.id);
           }
           assert.deepEqual(failed, [

@@ -8,10 +8,11 @@ import {
   type Replay,
   replayCase,
   type SqlSession,
+  testReplayOptions,
   transcript,
 } from "./hermitage.ts";
 import { type Deviation, fidelityDeviations, scoreSafety } from "./hermitage_score.ts";
-import { deviationsUrl, readDeviations, testReplayOptions } from "./hermitage_main.ts";
+import { deviationsUrl, readDeviations } from "./hermitage_main.ts";
 
 const cases = await loadCases();
 
