@@ -11,7 +11,7 @@
  */
 import type { QueryResult } from "../../mod.ts";
 
-/** `PostgreSQL's ReadyForQuery status`: I (idle), T (in a transaction), E (failed transaction). */
+/** ReadyForQuery's transaction status: I (idle), T (in a transaction), E (failed). */
 export type TransactionStatus = "idle" | "active" | "failed";
 
 /** An independent session: its own settings and transaction state. */
