@@ -159,7 +159,7 @@ class Expectations {
 }
 
 /** Reads a child's stdout as lines, calling `onLine` for each as it arrives. */
-async function readLines(
+export async function readLines(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
 ): Promise<void> {

@@ -37,7 +37,7 @@ const tsSpanMicros = 4 * 3600 * 1_000_000;
 const encoder = new TextEncoder();
 
 /** Writes a line to stdout before returning (a SIGKILL right after loses nothing printed). */
-function say(line: string): void {
+export function say(line: string): void {
   const bytes = encoder.encode(`${line}\n`);
   let off = 0;
   while (off < bytes.length) off += Deno.stdout.writeSync(bytes.subarray(off));
