@@ -1855,6 +1855,8 @@ export class Database {
       await this.#insertRows(t, proposed, tx);
       return { rows: proposed, count: proposed.length };
     }
+    // positions found below must not move under a background checkpoint before they are marked
+    if (onConflict.action.kind === "update") await this.#quiesce();
     // every row the statement sees, by key of each target
     const reader = transactionReader(this.#requireStorage(), tx.view);
     const existing: Batch[] = [];

@@ -45,7 +45,7 @@ Deno.test("session: BEGIN / COMMIT / ROLLBACK tags and transaction status", asyn
     assert.equal((await s.query("ROLLBACK")).command, "ROLLBACK");
     assert.deepEqual(await rowsOf(db, "SELECT v FROM t ORDER BY id"), [[10], [20]]);
     assert.equal((await s.query("COMMIT")).command, "COMMIT"); // no block: PostgreSQL warns
-    assert.equal((await s.query("START TRANSACTION READ WRITE")).command, "BEGIN");
+    assert.equal((await s.query("START TRANSACTION READ WRITE")).command, "START TRANSACTION");
     await s.query("DELETE FROM t WHERE id = 2");
     assert.equal((await s.query("END")).command, "COMMIT");
     assert.deepEqual(await rowsOf(db, "SELECT id FROM t"), [[1]]);
