@@ -64,7 +64,7 @@ import {
   WalRecordType,
 } from "./wal_codec.ts";
 import { decodeBatch, encodeBatch } from "./batch_codec.ts";
-import type { WalEntry, WalRecord } from "../plugin/wal.ts";
+import type { WalEntry, WalRecord, WalStats } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
 import { Session, type SessionRunner } from "./session.ts";
 import type { TableReader } from "../plugin/storage.ts";
@@ -169,8 +169,21 @@ export class Database {
   readonly #uniqueKeys = new Map<string, Set<string>>();
   /** Whether non-transactional records (DDL, sequences) were logged without a commit record. */
   #uncommitted = false;
-  /** The LSN of the last record logged (a counter without a WAL); snapshots are taken here. */
+  /** The LSN of the last record logged (a counter without a WAL). */
   #lastLsn = 0n;
+  /**
+   * Every commit at or below this LSN is durable: new snapshots are taken here. Commits above
+   * it are applied but their commit records are still being synced (group commit).
+   */
+  #durableLsn = 0n;
+  /** Transactions whose commit records are being synced, with their sync. */
+  readonly #committing = new Map<Transaction, Promise<unknown>>();
+  /** Whether the horizon may have moved since storage was last told (see #applyHorizon). */
+  #horizonMoved = false;
+  /** When the event loop last had a turn for I/O that {@link Database.#exclusive} gave it. */
+  #turnAtMs = 0;
+  /** Set when a commit record could not be made durable: the database takes no more work. */
+  #failure: DbError | null = null;
   /** The running background checkpoint (WAL truncation included), if any. */
   #backgroundCheckpoint: Promise<void> | null = null;
 
@@ -262,6 +275,7 @@ export class Database {
       if (recovered !== null && recovered.catalog !== null) {
         db.#catalog.restore(recovered.catalog as CatalogJson);
         db.#lastLsn = recovered.checkpointLsn;
+        db.#durableLsn = recovered.checkpointLsn;
       }
       if (wal !== null) await db.#recover(wal, recovered?.checkpointLsn ?? 0n);
       return db;
@@ -298,6 +312,22 @@ export class Database {
    */
   get timeZone(): TimeZone {
     return this.#defaultSession.settings.timeZone();
+  }
+
+  /**
+   * The WAL's counters (appends, writes, fsyncs, files, bytes); `null` for an in-memory
+   * database. Concurrent commits share writes and fsyncs (group commit).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * console.assert(db.walStats() === null);
+   * await db.close();
+   * ```
+   */
+  walStats(): WalStats | null {
+    return this.#wal?.stats() ?? null;
   }
 
   /**
@@ -391,8 +421,13 @@ export class Database {
         const out = await this.#exclusive(() =>
           this.#statementLocked(session, stmt, params, options)
         );
-        if (out.kind === "done") return out.result;
-        await this.#waitFor(session, out.holder, deadline, options.signal ?? null);
+        if (out.kind === "wait") {
+          await this.#waitFor(session, out.holder, deadline, options.signal ?? null);
+          continue;
+        }
+        // acknowledged once durable: other sessions run (and share the sync) meanwhile
+        const durability = out.durable === null ? null : await out.durable;
+        return durability === null ? out.result : { ...out.result, durability };
       }
     } finally {
       this.#armIdleTimer(session);
@@ -456,13 +491,22 @@ export class Database {
     parsed: Statement,
     params: readonly Value[],
     options: QueryOptions,
-  ): Promise<{ kind: "done"; result: QueryResult } | { kind: "wait"; holder: Transaction }> {
+  ): Promise<StatementOutcome> {
     this.#settings = session.settings;
-    const done = (result: QueryResult) => ({ kind: "done" as const, result });
+    const done = (result: QueryResult): StatementOutcome => ({
+      kind: "done",
+      result,
+      durable: null,
+    });
     try {
       await this.#checkTransactionTimeout(session);
       if (parsed.kind === "transaction") {
-        return done(await this.#transactionControl(session, parsed.action, parsed.pos));
+        const [result, durable] = await this.#transactionControl(
+          session,
+          parsed.action,
+          parsed.pos,
+        );
+        return { kind: "done", result, durable };
       }
       const block = session.txn;
       if (block !== null && block.state === "failed") {
@@ -491,8 +535,12 @@ export class Database {
     parsed: Statement,
     params: readonly Value[],
     options: QueryOptions,
-  ): Promise<{ kind: "done"; result: QueryResult } | { kind: "wait"; holder: Transaction }> {
-    const done = (result: QueryResult) => ({ kind: "done" as const, result });
+  ): Promise<StatementOutcome> {
+    const done = (result: QueryResult): StatementOutcome => ({
+      kind: "done",
+      result,
+      durable: null,
+    });
     if (parsed.kind === "prepare" || parsed.kind === "deallocate") {
       return done(this.#prepareStatement(session, parsed));
     }
@@ -568,15 +616,17 @@ export class Database {
         `cannot execute ${commandName(bound.kind)} in a read-only transaction`,
       );
     }
-    if (txn.snapshot === null && txn.isolation !== "read committed") txn.snapshot = this.#lastLsn;
+    if (txn.snapshot === null && txn.isolation !== "read committed") {
+      txn.snapshot = this.#durableLsn;
+    }
     txn.queried = true;
     const sp = txn.savepoint("", this.#txns.nextMark);
     const mark = this.#txns.newMark(txn);
     const view: StatementView = {
       // the latest state needs no snapshot (and lets engines use their fast paths)
-      snapshotLsn: txn.snapshot === null || txn.snapshot === this.#lastLsn
+      snapshotLsn: (txn.snapshot ?? this.#durableLsn) === this.#lastLsn
         ? undefined
-        : txn.snapshot,
+        : (txn.snapshot ?? this.#durableLsn),
       txn,
     };
     try {
@@ -584,11 +634,9 @@ export class Database {
       // SERIALIZABLE: a write that COMMIT would refuse fails now (its own error came first)
       if (writes.has(bound.kind)) this.#txns.validate(txn, true);
       const sequenced = await logSequences();
+      if (sequenced !== null) result = { ...result, durability: sequenced };
       if (implicit) {
-        const durability = await this.#commitTransaction(txn);
-        if (durability !== null || sequenced !== null) {
-          result = { ...result, durability: durability ?? sequenced! };
-        }
+        return { kind: "done", result, durable: (await this.#commitTransaction(txn)).sync };
       }
       return done(result);
     } catch (e) {
@@ -690,7 +738,16 @@ export class Database {
     session: Session,
     action: TransactionAction,
     pos: number,
-  ): Promise<QueryResult> {
+  ): Promise<[QueryResult, Promise<Durability | null> | null]> {
+    const result = await this.#transactionControlNow(session, action, pos);
+    return Array.isArray(result) ? result : [result, null];
+  }
+
+  async #transactionControlNow(
+    session: Session,
+    action: TransactionAction,
+    pos: number,
+  ): Promise<QueryResult | [QueryResult, Promise<Durability | null>]> {
     const tag = (command: string): QueryResult => ({ command, columns: [], rows: [], rowCount: 0 });
     const txn = session.txn;
     const needsBlock = (what: string) =>
@@ -719,13 +776,12 @@ export class Database {
           readOnly: txn.readOnly,
           deferrable: null,
         };
-        let result: QueryResult;
+        let result: QueryResult | [QueryResult, Promise<Durability | null>];
         if (action.kind === "rollback" || txn.state === "failed") {
           await this.#rollbackTransaction(txn);
           result = tag("ROLLBACK");
         } else {
-          const durability = await this.#commitTransaction(txn);
-          result = durability === null ? tag("COMMIT") : { ...tag("COMMIT"), durability };
+          result = [tag("COMMIT"), (await this.#commitTransaction(txn)).sync];
         }
         if (action.chain) session.txn = this.#beginTransaction(session, modes, true);
         return result;
@@ -806,15 +862,29 @@ export class Database {
 
   #endTransaction(txn: Transaction, committed: boolean): void {
     this.#txns.end(txn, committed);
-    this.#storage?.setHorizon(this.#txns.horizon(this.#lastLsn));
+    this.#horizonMoved = true;
   }
 
   /**
-   * Commits: validates a SERIALIZABLE transaction, logs its deletes and rows and one commit
-   * record (durable before anything is applied), then applies them to storage. Resolves with the
-   * durability reached; `null` when it changed nothing. On failure it is rolled back.
+   * Hands storage the horizon when it may have moved. Only inside the exclusive section: an
+   * engine may drop old row versions then, which must not happen under a running scan.
    */
-  async #commitTransaction(txn: Transaction): Promise<Durability | null> {
+  #applyHorizon(): void {
+    if (!this.#horizonMoved) return;
+    this.#horizonMoved = false;
+    this.#storage?.setHorizon(this.#txns.horizon(this.#durableLsn));
+  }
+
+  /**
+   * Commits: validates a SERIALIZABLE transaction, queues its deletes and rows and one commit
+   * record in the WAL, and applies them to storage at once. Returns the commit record's sync,
+   * which the caller awaits outside the exclusive section, so that concurrent commits share one
+   * fsync (group commit); it resolves with the durability reached, `null` when nothing changed.
+   * Until it is durable the commit is invisible: snapshots stop at the last durable commit, and
+   * the transaction stays open, so writers of the same rows and keys wait for it. On a failed
+   * validation the transaction is rolled back; on a failed sync the database stops.
+   */
+  async #commitTransaction(txn: Transaction): Promise<{ sync: Promise<Durability | null> }> {
     try {
       this.#txns.validate(txn);
     } catch (e) {
@@ -825,7 +895,11 @@ export class Database {
     const withRows = txn.tablesWithRows();
     if (storage === null || (txn.marks.size === 0 && withRows.length === 0)) {
       this.#endTransaction(txn, true);
-      return null;
+      return { sync: Promise.resolve(null) };
+    }
+    if (this.#failure !== null) {
+      await this.#rollbackTransaction(txn);
+      throw this.#failure;
     }
     // positions must not move under a background checkpoint between here and the apply
     if (txn.marks.size > 0) await this.#quiesce();
@@ -842,35 +916,42 @@ export class Database {
       };
       changes.push({ t, positions: deletes.get(id) ?? [], rows });
     }
-    const lsns: { del: bigint; rows: bigint }[] = [];
-    let durability: Durability | null;
-    try {
-      for (const c of changes) {
-        let del = 0n, rows = 0n;
-        if (c.positions.length > 0) {
-          const change: DeleteChange = {
+    // queue the records: the WAL gives their LSNs at once; the commit record's sync covers them
+    const wal = this.#wal;
+    const next = (record: WalRecord): bigint => {
+      if (wal === null) return ++this.#lastLsn;
+      wal.append([record], { sync: false }).catch(() => {}); // the commit's sync reports it
+      return wal.lastLsn();
+    };
+    const lsns = changes.map((c) => {
+      const del = c.positions.length === 0 ? 0n : next({
+        type: WalRecordType.delete,
+        payload: encodeJson(
+          {
             schema: c.t.schema,
             name: c.t.name,
             positions: c.positions,
             inserted: null,
-          };
-          del = await this.#logRecord({ type: WalRecordType.delete, payload: encodeJson(change) });
-        }
-        if (c.rows !== null) {
-          rows = await this.#logRecord({
-            type: WalRecordType.rowBatch,
-            payload: rowBatch(c.t, c.rows),
-          });
-        }
-        lsns.push({ del, rows });
-      }
-      durability = await this.#writeCommitRecord();
-    } catch (e) {
-      await this.#abortLogged();
-      await this.#rollbackTransaction(txn);
-      throw e;
+          } satisfies DeleteChange,
+        ),
+      });
+      const rows = c.rows === null
+        ? 0n
+        : next({ type: WalRecordType.rowBatch, payload: rowBatch(c.t, c.rows) });
+      return { del, rows };
+    });
+    let sync: Promise<Durability | null>;
+    let commitLsn: bigint;
+    if (wal === null) {
+      commitLsn = ++this.#lastLsn;
+      sync = Promise.resolve(null);
+    } else {
+      const commit = wal.append([{ type: WalRecordType.commit, payload: noPayload }]);
+      commitLsn = wal.lastLsn();
+      sync = commit.then((r) => (r.durable ? "fsync" : "interval"));
     }
-    // durable: apply (a failure here is a bug or a full disk; recovery replays the WAL)
+    this.#lastLsn = commitLsn;
+    // apply now; invisible to new snapshots until the commit record is durable
     const written = new Set<number>();
     for (let k = 0; k < changes.length; k++) {
       const c = changes[k]!;
@@ -879,10 +960,54 @@ export class Database {
       if (c.rows !== null) await storage.append(c.t.id, c.rows, lsns[k]!.rows);
       this.#noteCommittedKeys(txn, c.t, c.rows);
     }
-    this.#txns.noteCommit(this.#lastLsn, written);
-    this.#endTransaction(txn, true);
-    await this.#maybeCheckpoint();
-    return durability;
+    this.#txns.noteCommit(commitLsn, written);
+    if (wal === null) {
+      this.#markDurable(commitLsn);
+      this.#endTransaction(txn, true);
+      await this.#maybeCheckpoint();
+      return { sync };
+    }
+    const settled = sync.then(
+      (durability) => {
+        this.#committing.delete(txn);
+        this.#markDurable(commitLsn);
+        this.#endTransaction(txn, true);
+        return durability;
+      },
+      (e: unknown) => {
+        this.#committing.delete(txn);
+        this.#failure ??= new DbError(
+          SqlState.ioError,
+          `the database stopped: a commit record could not be made durable (${
+            (e as Error).message
+          }); restart it to recover from the WAL`,
+          { cause: e },
+        );
+        this.#log({ event: "commit_sync_failed", lsn: String(commitLsn), error: String(e) });
+        this.#endTransaction(txn, false);
+        throw toDbError(e);
+      },
+    );
+    this.#committing.set(txn, settled.catch(() => {}));
+    await this.#maybeCheckpoint(); // past the memtable limit only: it waits for the syncs
+    return { sync: settled };
+  }
+
+  /** Read committed meets a commit not yet durable: wait for the newest syncing commit. */
+  #waitForCommitting(): void {
+    const last = [...this.#committing.keys()].at(-1);
+    if (last !== undefined) throw new WaitForTransaction(last);
+  }
+
+  /** Commits up to `lsn` are durable: snapshots may see them. */
+  #markDurable(lsn: bigint): void {
+    if (lsn > this.#durableLsn) this.#durableLsn = lsn;
+    this.#horizonMoved = true;
+  }
+
+  /** Waits until every queued commit record is durable (or failed). */
+  async #commitsSynced(): Promise<void> {
+    while (this.#committing.size > 0) await Promise.all(this.#committing.values());
   }
 
   /**
@@ -1059,17 +1184,21 @@ export class Database {
         const txn = this.#beginTransaction(this.#defaultSession, null, false);
         const mark = this.#txns.newMark(txn);
         try {
-          await work({ view: { snapshotLsn: undefined, txn }, mark });
-          await this.#commitTransaction(txn);
-          return null;
+          const snapshotLsn = this.#durableLsn === this.#lastLsn ? undefined : this.#durableLsn;
+          await work({ view: { snapshotLsn, txn }, mark });
+          return await this.#commitTransaction(txn);
         } catch (e) {
           if (!txn.ended) await this.#rollbackTransaction(txn);
           if (e instanceof WaitForTransaction) return e.holder;
           throw toDbError(e);
         }
       });
-      if (out === null) return;
-      await out.done;
+      if (out instanceof Transaction) {
+        await out.done;
+        continue;
+      }
+      await out.sync; // acknowledged once durable
+      return;
     }
   }
 
@@ -1107,6 +1236,7 @@ export class Database {
     if (this.#closed) return;
     this.#closed = true;
     await this.#queue.catch(() => {});
+    await this.#commitsSynced();
     // open blocks are rolled back; sessions end with the database
     for (const session of this.#sessions) {
       this.#clearIdleTimer(session);
@@ -1116,9 +1246,12 @@ export class Database {
     }
     this.#sessions.clear();
     await this.#quiesce();
-    // a clean shutdown leaves no WAL to replay
+    // a clean shutdown leaves no WAL to replay (after a failed commit the memtables hold rows
+    // that are not durable: the WAL decides at the next open)
     try {
-      if ((this.#storage?.unflushedBytes?.() ?? 0) > 0) await this.#checkpoint();
+      if ((this.#storage?.unflushedBytes?.() ?? 0) > 0 && this.#failure === null) {
+        await this.#checkpoint();
+      }
     } catch (e) {
       this.#log({ event: "checkpoint_at_close_failed", error: (e as Error).message });
     }
@@ -1130,7 +1263,21 @@ export class Database {
   /** Runs `fn` alone: statements, commits and checks of all sessions run one at a time. */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));
-    const p = this.#queue.then(fn, fn);
+    // while commit records sync, give I/O a turn first: a client looping over in-memory
+    // statements (pure promise work) would otherwise keep the syncs from ever completing
+    const start = () => {
+      this.#applyHorizon();
+      return fn();
+    };
+    const run = () => {
+      const now = this.#env.clock.monotonicMs();
+      if (this.#committing.size === 0 || now - this.#turnAtMs < ioTurnEveryMs) return start();
+      return nextMacrotask().then(() => {
+        this.#turnAtMs = this.#env.clock.monotonicMs();
+        return start();
+      });
+    };
+    const p = this.#queue.then(run, run);
     this.#queue = p.catch(() => {});
     return p;
   }
@@ -1671,6 +1818,8 @@ export class Database {
         case "marked":
           break;
         case "deleted_after_snapshot":
+          // read committed: a commit whose record is still syncing deleted it; wait for it
+          if (txn.isolation === "read committed") this.#waitForCommitting();
           throw new DbError(
             SqlState.serializationFailure,
             "could not serialize access due to concurrent update",
@@ -1929,7 +2078,9 @@ export class Database {
           if (this.#privateKeys(x, t, targets[k]!, name).has(key)) throw new WaitForTransaction(x);
         }
         if (committedSets[k]!.has(key)) {
-          // committed, yet not in the snapshot: a later commit added it
+          // committed, yet not in the snapshot: a later commit added it (at read committed,
+          // one whose commit record is still syncing: wait for it)
+          if (txn.isolation === "read committed") this.#waitForCommitting();
           let removedByUs = false;
           for (const m of txn.marks) {
             if (txn.removedKeys.get(m)?.get(name)?.includes(key)) removedByUs = true;
@@ -2102,8 +2253,8 @@ export class Database {
    * the next number of a counter (snapshots compare them either way).
    */
   async #logRecord(record: WalRecord): Promise<bigint> {
-    if (this.#wal === null) return ++this.#lastLsn;
     this.#uncommitted = true;
+    if (this.#wal === null) return ++this.#lastLsn;
     // not synced: the commit record that closes the call is, and it covers this one
     const { lsn } = await this.#wal.append([record], { sync: false });
     this.#lastLsn = lsn;
@@ -2127,14 +2278,20 @@ export class Database {
 
   /** Commits the non-transactional records (DDL, sequence values) logged and applied so far. */
   async #commitCall(): Promise<Durability | null> {
-    let durability: Durability | null;
-    try {
-      durability = await this.#writeCommitRecord();
-    } catch (e) {
-      await this.#abortLogged();
-      throw e;
+    if (!this.#uncommitted) return null;
+    if (this.#failure !== null) throw this.#failure;
+    let durability: Durability | null = null;
+    if (this.#wal === null) this.#uncommitted = false;
+    else {
+      try {
+        durability = await this.#writeCommitRecord();
+      } catch (e) {
+        await this.#abortLogged();
+        throw e;
+      }
     }
-    this.#storage?.setHorizon(this.#txns.horizon(this.#lastLsn));
+    // inside the exclusive section nothing else was queued: everything logged is durable
+    this.#markDurable(this.#lastLsn);
     await this.#maybeCheckpoint();
     return durability;
   }
@@ -2149,7 +2306,9 @@ export class Database {
     const wal = this.#wal;
     const max = this.#limits.memtableBytesMax;
     const unflushed = storage?.unflushedBytes?.() ?? 0;
-    if (storage === null || wal === null || unflushed <= max) return;
+    if (storage === null || wal === null || unflushed <= max || this.#failure !== null) return;
+    // a checkpoint covers what is applied: only once it is all durable (its LSN says so)
+    await this.#commitsSynced();
     if (storage.checkpointInBackground === undefined || this.#limits.checkpointWorkers === 0) {
       await this.#checkpoint();
       return;
@@ -2194,6 +2353,7 @@ export class Database {
   async #checkpoint(): Promise<void> {
     const storage = this.#storage;
     if (this.#wal === null || storage?.checkpoint === undefined) return;
+    await this.#commitsSynced();
     await this.#quiesce();
     const lsn = this.#lastLsn;
     const start = this.#env.clock.monotonicMs();
@@ -2307,6 +2467,7 @@ export class Database {
       const { lsn } = await wal.append([{ type: WalRecordType.abort, payload: noPayload }]);
       this.#lastLsn = lsn;
     }
+    this.#durableLsn = this.#lastLsn;
     this.#storage?.setHorizon(this.#lastLsn);
     this.#log({
       event: "recovered",
@@ -2366,6 +2527,26 @@ export class Database {
 }
 
 const noPayload = new Uint8Array(0);
+
+/** How a run of a statement ended: an answer (and its commit's sync), or a wait. */
+type StatementOutcome =
+  | {
+    readonly kind: "done";
+    readonly result: QueryResult;
+    readonly durable: Promise<Durability | null> | null;
+  }
+  | { readonly kind: "wait"; readonly holder: Transaction };
+
+/**
+ * Milliseconds statements may run back to back while commit records sync before the event loop
+ * gets a turn for I/O (the syncs' completions).
+ */
+const ioTurnEveryMs = 2;
+
+/** Resolves after the event loop ran timers and I/O once. */
+function nextMacrotask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
 
 /** A statement's transaction: what it reads and the mark it deletes rows with. */
 interface StatementTx {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { Database } from "../../mod.ts";
 import type { DbError } from "../errors.ts";
 import type { Session } from "./session.ts";
+import { MemoryFileSystem, realEnv } from "../env/mod.ts";
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
@@ -218,4 +219,39 @@ Deno.test("session: closing a session or the database rolls back its open block"
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("session: concurrent commits share fsyncs (group commit); each is durable when answered", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    let db = await Database.open({ path: dir });
+    await db.query("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+    const before = db.walStats()!.fsyncs;
+    const sessions = Array.from({ length: 40 }, () => db.session());
+    const answers = await Promise.all(
+      sessions.map((s, i) => s.query(`INSERT INTO t VALUES (${i}, ${i})`)),
+    );
+    assert.ok(answers.every((r) => r.durability === "fsync"));
+    const fsyncs = db.walStats()!.fsyncs - before;
+    assert.ok(fsyncs < 40, `40 commits took ${fsyncs} fsyncs`);
+    await db.close();
+    db = await Database.open({ path: dir });
+    assert.deepEqual(await rowsOf(db, "SELECT count(*) FROM t"), [[40n]]);
+    await db.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("session: a commit whose sync fails is never visible, and writes stop (58030)", async () => {
+  const fs = new MemoryFileSystem();
+  const db = await Database.open({ path: "/f", env: { ...realEnv(), fs } });
+  await db.query("CREATE TABLE t (id INT PRIMARY KEY, v INT)");
+  await db.query("INSERT INTO t VALUES (1, 1)");
+  fs.failAt({ op: "sync", nth: 1 });
+  assert.equal(await codeOf(db.query("INSERT INTO t VALUES (2, 2)")), "58030");
+  assert.deepEqual(await rowsOf(db, "SELECT id FROM t"), [[1]]);
+  assert.equal(await codeOf(db.session().query("UPDATE t SET v = 9")), "58030");
+  assert.deepEqual(await rowsOf(db, "SELECT v FROM t"), [[1]]);
+  await db.close();
 });

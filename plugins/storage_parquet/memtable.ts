@@ -33,6 +33,9 @@ export interface MemBatch {
   deleted: Float64Array | null;
 }
 
+/** Deleted rows a memtable keeps at least before {@link MemTable.dropDead} rebuilds it. */
+export const memtableDeadRowsMin = 1024;
+
 /** Bytes a value of a text kind is counted as, beyond its characters. */
 const textValueOverheadBytes = 16;
 
@@ -54,6 +57,8 @@ export class MemTable {
   readonly batches: MemBatch[] = [];
   rows = 0;
   bytes = 0;
+  /** Rows with a committed delete (a rough count: it only drives {@link dropDead}). */
+  deadRows = 0;
 
   constructor(readonly batchRowsMax: number) {}
 
@@ -116,7 +121,53 @@ export class MemTable {
     const batch = this.batches[b]!;
     if (batch.deleted === null && value === 0) return;
     batch.deleted ??= new Float64Array(batch.length);
+    if (value > 0 && !(batch.deleted[row]! > 0)) this.deadRows++;
     batch.deleted[row] = value;
+  }
+
+  /**
+   * Drops the rows whose delete committed at or below `horizon` (no snapshot can see them any
+   * more), once they are at least a quarter of the rows: a table of many UPDATEs does not keep
+   * every old version in memory until the next checkpoint. Live rows keep their order, so
+   * positions in the latest view do not change. Returns the rows dropped.
+   */
+  dropDead(horizon: number): number {
+    if (this.deadRows < Math.max(memtableDeadRowsMin, this.rows / 4)) return 0;
+    let dropped = 0;
+    let dead = 0;
+    for (let k = 0; k < this.batches.length; k++) {
+      const b = this.batches[k]!;
+      const del = b.deleted;
+      if (del === null) continue;
+      const keep = new Uint32Array(b.length);
+      let n = 0;
+      for (let i = 0; i < b.length; i++) {
+        const d = del[i]!;
+        if (d > 0 && d <= horizon) continue;
+        if (d > 0) dead++;
+        keep[n++] = i;
+      }
+      if (n === b.length) continue;
+      dropped += b.length - n;
+      const idx = keep.subarray(0, n);
+      b.columns = b.columns.map((c) => takeColumn(c, idx));
+      b.lsns = Float64Array.from(idx, (i) => b.lsns[i]!);
+      const kept = Float64Array.from(idx, (i) => del[i]!);
+      b.deleted = kept.some((d) => d !== 0) ? kept : null;
+      b.length = n;
+    }
+    const live = this.batches.filter((b) => b.length > 0);
+    this.batches.length = 0;
+    this.batches.push(...live);
+    this.rows -= dropped;
+    this.deadRows = dead;
+    let bytes = 0;
+    for (const b of this.batches) {
+      for (const c of b.columns) bytes += columnBytes(c);
+      bytes += b.length * 8;
+    }
+    this.bytes = bytes;
+    return dropped;
   }
 
   /** Adds a column after the last one; `values(start, count)` gives its rows in order. */

@@ -1233,7 +1233,13 @@ export class ParquetStorage implements StorageEngine {
 
   setHorizon(lsn: bigint): void {
     const h = Number(lsn);
-    if (h > this.#horizon) this.#horizon = h;
+    if (h <= this.#horizon) return;
+    this.#horizon = h;
+    // old row versions in the live memtables go once no snapshot needs them (frozen ones are
+    // the running checkpoint's: it drops them when it compacts)
+    for (const t of this.#tables.values()) {
+      for (const p of t.partitions.values()) p.mem.dropDead(h);
+    }
   }
 
   filterSupport(_tableId: number, filter: BoundExpr): FilterSupport {

@@ -902,3 +902,42 @@ Deno.test("the latest-row table ignores marks; a scan with own marks does not us
   assert.deepEqual(await last({ snapshotLsn: 1n }), [1, 2, 3, 4]);
   await s.close();
 });
+
+Deno.test("old row versions leave the live memtable once the horizon passes their delete", async () => {
+  const env = memEnv();
+  const s = await ParquetStorage.open({ env, dir: "/h", limits: defaultLimits });
+  const a = { id: 1, name: "a", type: Types.int4, notNull: false, default: null };
+  await s.createTable({ id: 1, schema: "public", name: "t", columns: [a], nextColumnId: 2 });
+  const n = 4000;
+  await s.append(
+    1,
+    { columns: [columnFromValues(Types.int4, [...Array(n).keys()])], length: n },
+    1n,
+  );
+  // delete every other row at LSN 2
+  await s.deleteRows(1, Array.from({ length: n / 2 }, (_, i) => i), 2n);
+  const count = async (req: Partial<ScanRequest> = {}) => {
+    let k = 0;
+    for await (
+      const b of s.scan(1, { projection: [0], filters: [], limit: null, signal: null, ...req })
+    ) {
+      k += b.length;
+    }
+    return k;
+  };
+  const bytes = s.unflushedBytes();
+  s.setHorizon(1n); // a snapshot at LSN 1 still needs them
+  assert.equal(await count({ snapshotLsn: 1n }), n);
+  assert.equal(s.unflushedBytes(), bytes);
+  s.setHorizon(2n);
+  assert.ok(s.unflushedBytes() < bytes * 0.75, `${s.unflushedBytes()} of ${bytes} bytes left`);
+  assert.equal(await count(), n / 2);
+  // positions in the latest view did not move: position 0 is still the first live row
+  await s.deleteRows(1, [0], 3n);
+  const first: Value[] = [];
+  for await (const b of s.scan(1, { projection: [0], filters: [], limit: 1, signal: null })) {
+    first.push(valueAt(b.columns[0]!, 0));
+  }
+  assert.deepEqual(first, [n / 2 + 1]);
+  await s.close();
+});
