@@ -493,11 +493,6 @@ export class Database {
     options: QueryOptions,
   ): Promise<StatementOutcome> {
     this.#settings = session.settings;
-    const done = (result: QueryResult): StatementOutcome => ({
-      kind: "done",
-      result,
-      durable: null,
-    });
     try {
       await this.#checkTransactionTimeout(session);
       if (parsed.kind === "transaction") {

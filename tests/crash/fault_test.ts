@@ -178,8 +178,10 @@ Deno.test("recovery: a call that a crash cut short stays dropped after the next 
   let db = await open(fs);
   await db.query("CREATE TABLE u (x INTEGER)");
   await db.query("INSERT INTO u VALUES (1); CHECKPOINT");
-  fs.failAt({ op: "write", nth: 2 }); // the insert's record is written, its commit record is not
-  await assert.rejects(db.query("INSERT INTO u VALUES (2)"), DbError);
+  // CREATE TABLE ... AS logs its DDL record (write 1) and its rows (write 2) before the commit
+  // record: write 2 fails, so the DDL record is in the log without a commit
+  fs.failAt({ op: "write", nth: 2 });
+  await assert.rejects(db.query("CREATE TABLE v AS SELECT 2 AS x"), DbError);
   fs.crash({ tear: true, random: () => 0.9999999 }); // the unsynced record survives
   const events: Record<string, unknown>[] = [];
   db = await Database.open({ path: "/db", env: { ...realEnv(), fs }, log: (e) => events.push(e) });
@@ -189,6 +191,7 @@ Deno.test("recovery: a call that a crash cut short stays dropped after the next 
   fs.crash();
   db = await open(fs);
   assert.deepEqual((await db.query("SELECT x FROM u ORDER BY x")).rows, [[1], [3]]);
+  await assert.rejects(db.query("SELECT * FROM v"), (e: DbError) => e.code === "42P01");
   await db.close();
 });
 
