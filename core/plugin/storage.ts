@@ -47,6 +47,32 @@ export interface RowView {
   readonly ownMarks?: ReadonlySet<number>;
 }
 
+/** A {@link RowView} resolved for an engine's hot loops: `snapshot` null = latest, `own` null = none. */
+export interface ResolvedRowView {
+  readonly snapshot: number | null;
+  readonly own: ReadonlySet<number> | null;
+}
+
+/** The latest view: no snapshot, no own marks. */
+export const latestRowView: ResolvedRowView = Object.freeze({ snapshot: null, own: null });
+
+/**
+ * Resolves a view once per request (LSNs as numbers, an empty mark set as none).
+ *
+ * @example
+ * ```ts
+ * import { resolveRowView } from "./storage.ts";
+ * const v = resolveRowView({ snapshotLsn: 7n, ownMarks: new Set() });
+ * console.assert(v.snapshot === 7 && v.own === null);
+ * ```
+ */
+export function resolveRowView(v: RowView): ResolvedRowView {
+  return {
+    snapshot: v.snapshotLsn === undefined ? null : Number(v.snapshotLsn),
+    own: v.ownMarks !== undefined && v.ownMarks.size > 0 ? v.ownMarks : null,
+  };
+}
+
 /** What {@link StorageEngine.markRows} found. */
 export type MarkResult =
   /** Every row now carries the mark. */

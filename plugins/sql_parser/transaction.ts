@@ -19,21 +19,13 @@ import type {
   TransactionAction,
   TransactionModes,
 } from "../../core/sql/ast.ts";
-import type { SqlSyntaxError } from "../../core/errors.ts";
-import type { Token } from "./tokenizer.ts";
+import type { CopyParserHost } from "./copy.ts";
 
-/** The parts of the parser that transaction statements use. */
-export interface TransactionParserHost {
-  readonly tok: Token;
-  peek(k?: number): Token;
-  next(): Token;
-  isKw(word: string, t?: Token): boolean;
-  isOp(op: string, t?: Token): boolean;
-  acceptKw(...words: string[]): boolean;
-  acceptOp(op: string): boolean;
-  error(expected?: string, t?: Token): SqlSyntaxError;
-  ident(what?: string): string;
-}
+/** The parts of the parser that transaction statements use (a subset of COPY's). */
+export type TransactionParserHost = Pick<
+  CopyParserHost,
+  "tok" | "peek" | "next" | "isKw" | "isOp" | "acceptKw" | "acceptOp" | "error" | "ident"
+>;
 
 /**
  * Whether the current token starts a transaction-control statement.

@@ -49,7 +49,13 @@ import type {
   StorageEngine,
   StoragePlugin,
 } from "../../core/plugin/storage.ts";
-import { duplicateTableId, tableById } from "../../core/plugin/storage.ts";
+import {
+  duplicateTableId,
+  latestRowView,
+  type ResolvedRowView,
+  resolveRowView,
+  tableById,
+} from "../../core/plugin/storage.ts";
 
 /** A batch of a table. `columns`, `lsns` and `length` never change; `deleted` does. */
 interface MemBatch {
@@ -77,21 +83,6 @@ interface MemoryTable {
   live: number;
   /** Rows with a pending mark. */
   marks: number;
-}
-
-/** A view resolved: `snap` null = latest, `own` null = no own marks. */
-interface View {
-  readonly snap: number | null;
-  readonly own: ReadonlySet<number> | null;
-}
-
-const latestView: View = { snap: null, own: null };
-
-function viewOf(v: RowView): View {
-  return {
-    snap: v.snapshotLsn === undefined ? null : Number(v.snapshotLsn),
-    own: v.ownMarks !== undefined && v.ownMarks.size > 0 ? v.ownMarks : null,
-  };
 }
 
 function lsnNumber(lsn: bigint | undefined): number {
@@ -132,8 +123,8 @@ function newBatch(
  * Which rows of `b` the view sees: `null` = all, else 1 = visible. Batches with no deletes and
  * no rows after the snapshot cost nothing.
  */
-function visibleRows(b: MemBatch, v: View): Uint8Array | null {
-  const { snap, own } = v;
+function visibleRows(b: MemBatch, v: ResolvedRowView): Uint8Array | null {
+  const { snapshot: snap, own } = v;
   const del = b.deleted;
   if (snap === null || b.maxLsn <= snap) {
     if (del === null) return null;
@@ -156,9 +147,9 @@ function visibleRows(b: MemBatch, v: View): Uint8Array | null {
 }
 
 /** Rows of `b` the view sees, when that is cheap to tell; -1 otherwise. */
-function visibleCount(b: MemBatch, v: View): number {
-  if (v.snap !== null && b.maxLsn > v.snap) return -1;
-  if (v.snap !== null && b.deletes > 0) return -1;
+function visibleCount(b: MemBatch, v: ResolvedRowView): number {
+  if (v.snapshot !== null && b.maxLsn > v.snapshot) return -1;
+  if (v.snapshot !== null && b.deletes > 0) return -1;
   if (b.marks > 0 && v.own !== null) return -1;
   return b.length - b.deletes;
 }
@@ -217,7 +208,7 @@ export class MemoryStorage implements StorageEngine {
       let added: Column;
       if (fill.kind === "constant") added = takeColumn(fill.value, new Uint32Array(b.length));
       else {
-        const mask = visibleRows(b, latestView);
+        const mask = visibleRows(b, latestRowView);
         const idx = new Uint32Array(b.length);
         let valid: Uint8Array | null = null;
         for (let i = 0; i < b.length; i++) {
@@ -298,7 +289,7 @@ export class MemoryStorage implements StorageEngine {
    * The rows that `positions` (ascending) name in view `v`; XX000 when one is out of range or
    * they are not ascending.
    */
-  #locate(t: MemoryTable, positions: readonly number[], v: View, what: string): Targets {
+  #locate(t: MemoryTable, positions: readonly number[], v: ResolvedRowView, what: string): Targets {
     const n = positions.length;
     const batch = new Uint32Array(n);
     const row = new Uint32Array(n);
@@ -332,7 +323,7 @@ export class MemoryStorage implements StorageEngine {
     if (positions.length === 0) return Promise.resolve();
     let targets: Targets;
     try {
-      targets = this.#locate(t, positions, latestView, "deleteRows");
+      targets = this.#locate(t, positions, latestRowView, "deleteRows");
     } catch (e) {
       return Promise.reject(e);
     }
@@ -367,7 +358,7 @@ export class MemoryStorage implements StorageEngine {
     }
     let targets: Targets;
     try {
-      targets = this.#locate(t, positions, viewOf(view), "markRows");
+      targets = this.#locate(t, positions, resolveRowView(view), "markRows");
     } catch (e) {
       return Promise.reject(e);
     }
@@ -500,7 +491,7 @@ export class MemoryStorage implements StorageEngine {
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     const t = this.#table(tableId);
-    const v = viewOf(request);
+    const v = resolveRowView(request);
     let left = request.limit ?? Infinity;
     for (const b of t.batches) {
       if (left <= 0) return;

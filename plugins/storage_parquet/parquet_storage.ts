@@ -59,7 +59,13 @@ import type {
   StorageEngine,
   StorageRecovery,
 } from "../../core/plugin/storage.ts";
-import { duplicateTableId, tableById } from "../../core/plugin/storage.ts";
+import {
+  duplicateTableId,
+  latestRowView,
+  type ResolvedRowView,
+  resolveRowView,
+  tableById,
+} from "../../core/plugin/storage.ts";
 import type { Env } from "../../core/env/mod.ts";
 import type { Limits } from "../../core/limits.ts";
 import type { IndexPlugin, SegmentIndex } from "../../core/plugin/index_plugin.ts";
@@ -175,21 +181,6 @@ function setDeleteValue(s: Source, row: number, value: number): void {
   if (s.kind === "mem") s.mem.setDeleteValue(s.batch, row, value);
   else if (value === 0) s.segment.deleted.delete(row);
   else s.segment.deleted.set(row, value);
-}
-
-/** A view resolved (see {@link RowView}): `snapshot` null = latest, `own` null = no marks. */
-interface View {
-  readonly snapshot: number | null;
-  readonly own: ReadonlySet<number> | null;
-}
-
-const latestView: View = { snapshot: null, own: null };
-
-function viewOf(v: RowView): View {
-  return {
-    snapshot: v.snapshotLsn === undefined ? null : Number(v.snapshotLsn),
-    own: v.ownMarks !== undefined && v.ownMarks.size > 0 ? v.ownMarks : null,
-  };
 }
 
 /** Rows that positions name, by source (in scan order). */
@@ -526,7 +517,7 @@ export class ParquetStorage implements StorageEngine {
       return makeColumn(col.type, length, col.data, v);
     };
     for (const p of this.#sortedPartitions(t)) {
-      const masks = await this.#masks(t, p, latestView);
+      const masks = await this.#masks(t, p, latestRowView);
       const segments: SegmentState[] = [];
       for (let k = 0; k < p.segments.length; k++) {
         const seg = p.segments[k]!;
@@ -655,7 +646,7 @@ export class ParquetStorage implements StorageEngine {
   async #masks(
     t: TableState,
     p: PartitionState,
-    view: View,
+    view: ResolvedRowView,
     sources: Source[] = this.#sources(p),
   ): Promise<(Uint8Array | null)[]> {
     const { snapshot, own } = view;
@@ -828,7 +819,7 @@ export class ParquetStorage implements StorageEngine {
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     const t = this.#table(tableId);
-    const view = viewOf(request);
+    const view = resolveRowView(request);
     const ranges = columnRanges(request.filters);
     // ranges by table column id
     const byId = new Map<number, ValueRange>();
@@ -995,7 +986,7 @@ export class ParquetStorage implements StorageEngine {
     for (const p of this.#sortedPartitions(t)) {
       if (p.range.key === nullPartitionKey) continue;
       const sources = this.#sources(p);
-      const masks = await this.#masks(t, p, latestView, sources);
+      const masks = await this.#masks(t, p, latestRowView, sources);
       for (let k = 0; k < sources.length; k++) {
         const s = sources[k]!;
         if (s.kind === "segment") {
@@ -1078,7 +1069,7 @@ export class ParquetStorage implements StorageEngine {
   async #locate(
     t: TableState,
     positions: readonly number[],
-    view: View,
+    view: ResolvedRowView,
     what: string,
   ): Promise<Located[]> {
     const out: Located[] = [];
@@ -1119,7 +1110,7 @@ export class ParquetStorage implements StorageEngine {
     const t = this.#table(tableId);
     this.#latest.delete(tableId);
     const at = Math.max(1, lsnNumber(lsn));
-    const located = await this.#locate(t, positions, latestView, "deleteRows");
+    const located = await this.#locate(t, positions, latestRowView, "deleteRows");
     // a mark on the row is replaced: the transaction that set it commits
     for (const g of located) for (const i of g.rows) setDeleteValue(g.source, i, at);
     this.#latest.delete(tableId);
@@ -1136,7 +1127,7 @@ export class ParquetStorage implements StorageEngine {
     if (!(Number.isSafeInteger(mark) && mark > 0)) {
       throw new DbError(SqlState.internalError, `markRows: mark ${mark} is not a positive integer`);
     }
-    const located = await this.#locate(t, positions, viewOf(view), "markRows");
+    const located = await this.#locate(t, positions, resolveRowView(view), "markRows");
     // every row is checked before any is marked (no await from here on)
     for (const g of located) {
       for (const i of g.rows) {
@@ -1198,7 +1189,7 @@ export class ParquetStorage implements StorageEngine {
       let base = 0;
       for (const p of this.#sortedPartitions(t)) {
         const sources = this.#sources(p);
-        const masks = await this.#masks(t, p, latestView, sources);
+        const masks = await this.#masks(t, p, latestRowView, sources);
         for (let k = 0; k < sources.length; k++) {
           const s = sources[k]!;
           const mask = masks[k] ?? null;
@@ -1801,7 +1792,7 @@ export class ParquetStorage implements StorageEngine {
     for (const key of keys) {
       const p = t.partitions.get(key);
       if (p === undefined) continue;
-      const masks = await this.#masks(t, p, latestView);
+      const masks = await this.#masks(t, p, latestRowView);
       const sources = this.#sources(p);
       sources.forEach((s, k) => {
         const n = sourceRows(s);
