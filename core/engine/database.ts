@@ -7,7 +7,7 @@
 import type { TimeZone } from "../types/time_zone.ts";
 import { type Sequence, sequenceFromJson, sequenceToJson } from "../catalog/sequence.ts";
 import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
-import { type Env, LockHeldError, realEnv } from "../env/mod.ts";
+import { type Env, LockHeldError, realEnv, yieldToIo } from "../env/mod.ts";
 import type { FileLock } from "../env/fs.ts";
 import { type Limits, resolveLimits } from "../limits.ts";
 import { type Plugin, PluginRegistry } from "../plugin/registry.ts";
@@ -612,6 +612,13 @@ export class Database {
       );
     }
     if (txn.snapshot === null && txn.isolation !== "read committed") {
+      // a snapshot taken while commits sync would miss them and doom this block's writes to
+      // their rows (40001): its first statement waits for them once, then takes it
+      const syncing = [...this.#committing.keys()].at(-1);
+      if (syncing !== undefined && !implicit && !txn.waitedForSnapshot) {
+        txn.waitedForSnapshot = true;
+        return { kind: "wait", holder: syncing };
+      }
       txn.snapshot = this.#durableLsn;
     }
     txn.queried = true;
@@ -698,11 +705,12 @@ export class Database {
     const left = limit > 0 ? limit - (this.#env.clock.monotonicMs() - txn.startedMs) : Infinity;
     const ms = Math.min(idle > 0 ? idle : Infinity, left);
     if (ms === Infinity) return;
-    const error = ms === left
-      ? new DbError("25P04", "terminating connection due to transaction timeout")
-      : new DbError("25P03", "terminating connection due to idle-in-transaction timeout");
+    const idleEnds = ms !== left;
     const timer = setTimeout(() => {
       session.timer = null;
+      const error = idleEnds
+        ? new DbError("25P03", "terminating connection due to idle-in-transaction timeout")
+        : new DbError("25P04", "terminating connection due to transaction timeout");
       void this.#exclusive(async () => {
         if (session.txn === txn) await this.#terminate(session, error);
       }).catch(() => {});
@@ -1267,7 +1275,7 @@ export class Database {
     const run = () => {
       const now = this.#env.clock.monotonicMs();
       if (this.#committing.size === 0 || now - this.#turnAtMs < ioTurnEveryMs) return start();
-      return nextMacrotask().then(() => {
+      return yieldToIo().then(() => {
         this.#turnAtMs = this.#env.clock.monotonicMs();
         return start();
       });
@@ -2536,12 +2544,7 @@ type StatementOutcome =
  * Milliseconds statements may run back to back while commit records sync before the event loop
  * gets a turn for I/O (the syncs' completions).
  */
-const ioTurnEveryMs = 2;
-
-/** Resolves after the event loop ran timers and I/O once. */
-function nextMacrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+const ioTurnEveryMs = 10;
 
 /** A statement's transaction: what it reads and the mark it deletes rows with. */
 interface StatementTx {

@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers";
 /**
  * Time, injected. Only this folder and server/main.ts read the real clock, so tests can run a
  * simulated one.
@@ -72,4 +73,19 @@ export class ManualClock implements Clock {
     this.#sleepers = this.#sleepers.filter((s) => s.untilMs > this.#monoMs);
     for (const s of due) s.resolve();
   }
+}
+
+/**
+ * Resolves once the event loop has polled I/O (file syncs, sockets) again: `setImmediate`,
+ * which runs after the poll phase and costs microseconds (a `setTimeout(0)` is clamped to
+ * milliseconds).
+ *
+ * @example
+ * ```ts
+ * import { yieldToIo } from "./clock.ts";
+ * await yieldToIo();
+ * ```
+ */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

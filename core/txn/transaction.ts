@@ -58,6 +58,8 @@ export class Transaction {
   state: "active" | "failed" = "active";
   /** The snapshot LSN (REPEATABLE READ and SERIALIZABLE), taken at the first statement. */
   snapshot: bigint | null = null;
+  /** Whether its first statement already waited for syncing commits before the snapshot. */
+  waitedForSnapshot = false;
   /** Whether a query or DML statement ran (SET TRANSACTION ISOLATION LEVEL must come first). */
   queried = false;
   /** Live marks of this transaction (rows it deleted but has not committed). */

@@ -85,7 +85,9 @@ export class MemTable {
       this.bytes += batch.length * 8;
       return;
     }
-    if (last !== undefined && last.length < this.batchRowsMax && last.deleted === null) {
+    // (a batch with deleted rows is topped up too: one-row UPDATEs must not leave a trail of
+    // one-row batches that every scan walks)
+    if (last !== undefined && last.length < this.batchRowsMax) {
       const count = Math.min(this.batchRowsMax - last.length, batch.length);
       const part = slice(0, count);
       last.columns = last.columns.map((c, i) => concatColumns(c.type, [c, part[i]!]));
@@ -93,6 +95,11 @@ export class MemTable {
       lsns.set(last.lsns);
       lsns.fill(lsn, last.length);
       last.lsns = lsns;
+      if (last.deleted !== null) {
+        const deleted = new Float64Array(last.length + count);
+        deleted.set(last.deleted);
+        last.deleted = deleted;
+      }
       last.length += count;
       start = count;
     }
@@ -156,9 +163,31 @@ export class MemTable {
       b.deleted = kept.some((d) => d !== 0) ? kept : null;
       b.length = n;
     }
-    const live = this.batches.filter((b) => b.length > 0);
+    // neighbours that fit in one batch are merged, so scans walk few batches
+    const merged: MemBatch[] = [];
+    for (const b of this.batches) {
+      if (b.length === 0) continue;
+      const prev = merged.at(-1);
+      if (prev === undefined || prev.length + b.length > this.batchRowsMax) {
+        merged.push(b);
+        continue;
+      }
+      const n = prev.length + b.length;
+      prev.columns = prev.columns.map((c, i) => concatColumns(c.type, [c, b.columns[i]!]));
+      const lsns = new Float64Array(n);
+      lsns.set(prev.lsns);
+      lsns.set(b.lsns, prev.length);
+      prev.lsns = lsns;
+      if (prev.deleted !== null || b.deleted !== null) {
+        const deleted = new Float64Array(n);
+        if (prev.deleted !== null) deleted.set(prev.deleted);
+        if (b.deleted !== null) deleted.set(b.deleted, prev.length);
+        prev.deleted = deleted;
+      }
+      prev.length = n;
+    }
     this.batches.length = 0;
-    this.batches.push(...live);
+    this.batches.push(...merged);
     this.rows -= dropped;
     this.deadRows = dead;
     let bytes = 0;

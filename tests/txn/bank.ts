@@ -14,15 +14,31 @@
  */
 import { Database } from "../../mod.ts";
 import { SeededRandom } from "../../core/env/random.ts";
-import { openSession, sqlState, type TxnSession } from "./_session.ts";
+import { openSession, sqlState } from "./_session.ts";
+
+/** What the bank needs of a session: embedded, or another server's over the wire. */
+export interface BankSession {
+  query(sql: string): Promise<
+    {
+      readonly rows: readonly (readonly unknown[])[];
+      readonly command: string;
+      readonly rowCount: number | null;
+    }
+  >;
+  close(): Promise<void>;
+}
 
 /** Isolation levels a bank run can use. */
 export type BankIsolation = "read committed" | "repeatable read" | "serializable";
 
-/** Options of {@link runBank}. Give `db` (left open) or `path` (opened and closed here). */
+/**
+ * Options of {@link runBank}. Give `db` (left open), `path` (opened and closed here) or `connect`
+ * (sessions of another server, e.g. PostgreSQL over the wire, to measure the peer).
+ */
 export interface BankOptions {
   readonly db?: Database;
   readonly path?: string;
+  readonly connect?: () => Promise<BankSession>;
   /** Concurrent transfer sessions. */
   readonly sessions: number;
   /** Accounts, ids 1..accounts, 1000 each when created. */
@@ -106,18 +122,19 @@ function firstBigInt(rows: readonly (readonly unknown[])[], what: string): bigin
 
 /** Runs the bank; see the module comment. */
 export async function runBank(options: BankOptions): Promise<BankStats> {
+  if (options.connect !== undefined) return await run(options.connect, options);
   if (options.db === undefined && options.path === undefined) {
-    throw new Error("runBank needs db or path");
+    throw new Error("runBank needs db, path or connect");
   }
   const db = options.db ?? await Database.open({ path: options.path! });
   try {
-    return await run(db, options);
+    return await run(() => Promise.resolve(openSession(db)), options);
   } finally {
     if (options.db === undefined) await db.close();
   }
 }
 
-async function run(db: Database, options: BankOptions): Promise<BankStats> {
+async function run(connect: () => Promise<BankSession>, options: BankOptions): Promise<BankStats> {
   const isolation = options.isolation ?? "repeatable read";
   const attemptsMax = options.attemptsMax ?? 100;
   const stallMs = options.stallMs ?? 30_000;
@@ -126,7 +143,7 @@ async function run(db: Database, options: BankOptions): Promise<BankStats> {
   const absolute = isolation !== "read committed";
 
   if (options.create ?? true) {
-    const admin = openSession(db);
+    const admin = await connect();
     try {
       await createAccounts(admin, options.accounts);
     } finally {
@@ -157,7 +174,7 @@ async function run(db: Database, options: BankOptions): Promise<BankStats> {
   };
 
   /** One attempt: `null` when committed, else the SQLSTATE (or message) it failed with. */
-  const attempt = async (s: TxnSession, from: number, to: number, amount: number) => {
+  const attempt = async (s: BankSession, from: number, to: number, amount: number) => {
     let sql = `begin isolation level ${isolation}`;
     try {
       await s.query(sql);
@@ -186,7 +203,7 @@ async function run(db: Database, options: BankOptions): Promise<BankStats> {
 
   const writer = async (index: number) => {
     const random = new SeededRandom((options.seed * 7919 + index) >>> 0);
-    const s = openSession(db);
+    const s = await connect();
     try {
       while (claimed < options.transfers && !stalled) {
         claimed++;
@@ -217,7 +234,7 @@ async function run(db: Database, options: BankOptions): Promise<BankStats> {
   };
 
   const reader = async () => {
-    const s = openSession(db);
+    const s = await connect();
     try {
       while (!writersDone && !stalled) {
         try {
@@ -259,7 +276,7 @@ async function run(db: Database, options: BankOptions): Promise<BankStats> {
   }
   const elapsedMs = performance.now() - started;
   if (!stalled) {
-    const s = openSession(db);
+    const s = await connect();
     try {
       const t = await totals((sql) => s.query(sql));
       check(t.sum, t.count, "after the run");

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { Database } from "../../mod.ts";
 import { SeededRandom } from "../../core/env/random.ts";
 import { readLines } from "../crash/crash_loop.ts";
+import { connectPg } from "./_pg_session.ts";
 import {
   type BankIsolation,
   type BankStats,
@@ -177,6 +178,7 @@ async function main(): Promise<void> {
       "kill-after": { type: "string", default: "500" },
       "kill-sessions": { type: "string", default: "20" },
       dir: { type: "string" },
+      pg: { type: "string" },
     },
   });
   const common = {
@@ -229,7 +231,14 @@ async function main(): Promise<void> {
       } finally {
         await Deno.remove(path, { recursive: true });
       }
-    } else throw new Error(`unknown --mode ${mode} (memory, durable, none)`);
+    } else if (mode === "postgres") {
+      // the peer: PostgreSQL over the wire (`--pg host:port`, a socket folder works as host)
+      const [host, port] = (values.pg ?? "127.0.0.1:5432").split(":");
+      const target = { host: host!, port: Number(port ?? 5432), user: "postgres" };
+      const stats = await runBank({ connect: () => connectPg(target), ...common });
+      console.log(`bank postgres: ${summary(stats)}`);
+      ran(statsProblems("postgres", stats, common.transfers));
+    } else throw new Error(`unknown --mode ${mode} (memory, durable, postgres, none)`);
   }
 
   const cycles = Number(values.kill);
