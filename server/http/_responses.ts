@@ -11,6 +11,8 @@ export const HttpSqlState = {
   protocolViolation: "08P01",
   /** The body is not valid UTF-8. */
   characterNotInRepertoire: "22021",
+  /** Too many requests in flight (`http.inflight_requests_max`): retry later. */
+  tooManyConnections: "53300",
 } as const;
 
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" };
