@@ -54,7 +54,11 @@ export interface HttpHandlerOptions {
   readonly log?: Logger;
   /** Where requests and queries are counted; a fresh set by default. */
   readonly metrics?: ServerMetrics;
-  /** True once the server shuts down: `/ready` answers 503. Never, by default. */
+  /**
+   * True once the server shuts down: `/ready` answers 503 and every other request but the
+   * probes gets 503 (57P03) with `Connection: close`, while those already running finish.
+   * Never, by default.
+   */
   readonly stopping?: () => boolean;
   /** Aborting it cancels every running query (57014): the end of a shutdown's grace period. */
   readonly signal?: AbortSignal;
@@ -139,8 +143,17 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     const url = new URL(req.url);
     const route = routes[url.pathname] === undefined ? unmatchedRoute : url.pathname;
     const isProbe = probeRoutes.has(route);
+    const isStopping = stopping();
     let response: Response;
-    if (!isProbe && inFlight >= limits.inflightRequestsMax) {
+    if (isStopping && !isProbe) {
+      await req.body?.cancel().catch(() => {});
+      response = errorOf(
+        HttpSqlState.cannotConnectNow,
+        "the server is shutting down; retry on another server or after it restarts",
+        503,
+        { connection: "close" },
+      );
+    } else if (!isProbe && inFlight >= limits.inflightRequestsMax) {
       metrics.http.rejected.inc();
       await req.body?.cancel().catch(() => {});
       response = errorOf(
@@ -161,7 +174,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           log,
           url,
           metrics,
-          stopping: stopping(),
+          stopping: isStopping,
           signal: options.signal,
         });
       } catch (e) {

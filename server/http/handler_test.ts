@@ -338,3 +338,47 @@ Deno.test("aborting the handler's signal cancels running queries with 57014", as
   assert.equal(res.status, 504);
   assert.equal((await errorOf(res)).code, "57014");
 });
+
+Deno.test("while stopping, requests get 503 57P03 with Connection: close; probes still answer", async () => {
+  const db = scriptedDb(oneRow);
+  let stopping = false;
+  const handler = createHttpHandler({ db, stopping: () => stopping });
+  const before = await handler(postJson("/sql", { sql: "SELECT 1" }));
+  assert.equal(before.status, 200);
+  await before.body?.cancel();
+  stopping = true;
+  const refused = await handler(postJson("/sql", { sql: "SELECT 1" }));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("connection"), "close");
+  assert.equal((await errorOf(refused)).code, "57P03");
+  assert.equal(db.calls.length, 1, "the refused request never reached the database");
+  assert.equal((await handler(new Request("http://localhost/health"))).status, 200);
+  const metrics = await handler(new Request("http://localhost/metrics"));
+  assert.match(await metrics.text(), /^omendb_ready 0$/m);
+});
+
+Deno.test("a request body that breaks off is a client error (08006), not an internal one", async () => {
+  const lines: string[] = [];
+  const log = createLogger({
+    write: (l) => lines.push(l),
+    clock: new ManualClock(),
+    level: "warn",
+  });
+  const handler = createHttpHandler({ db: scriptedDb(oneRow), log });
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new TextEncoder().encode("SELECT "));
+    },
+    pull(c) {
+      c.error(new Error("connection reset"));
+    },
+  });
+  const res = await handler(
+    new Request("http://localhost/sql", { method: "POST", body, duplex: "half" } as RequestInit),
+  );
+  assert.equal(res.status, 400);
+  const e = await errorOf(res);
+  assert.equal(e.code, "08006");
+  assert.match(e.message, /could not read the request body: connection reset/);
+  assert.deepEqual(lines, []);
+});
