@@ -251,9 +251,26 @@ async function waitInFlight(port: number, n: number): Promise<void> {
 }
 
 Deno.test("e2e: probes and metrics over a socket", async () => {
-  const proc = spawn(["serve", "--memory", "--http-port", "0"]);
+  const proc = spawn([
+    "serve",
+    "--memory",
+    "--http-port",
+    "0",
+    "--query-result-rows-max",
+    "2",
+    "--query-memory-bytes-max",
+    "100000",
+  ]);
   const port = (await proc.waitFor("listening")).http as number;
   try {
+    // the query limits reach the engine
+    const rows = await sql(port, "SELECT g FROM generate_series(1, 3) AS s(g)");
+    assert.equal(rows.status, 400);
+    assert.match((await rows.json()).error.message, /more than 2 rows/);
+    const memory = await sql(port, "SELECT count(DISTINCT g) FROM generate_series(1, 100000) s(g)");
+    assert.equal(memory.status, 503);
+    assert.equal((await memory.json()).error.code, "53200");
+
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: "ready" });
@@ -265,7 +282,8 @@ Deno.test("e2e: probes and metrics over a socket", async () => {
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     assert.match(text, /^omendb_http_requests_total\{route="\/sql",status_class="2xx"\} 1$/m);
-    assert.match(text, /^omendb_query_duration_seconds_count\{kind="select"\} 1$/m);
+    assert.match(text, /^omendb_query_duration_seconds_count\{kind="select"\} 3$/m);
+    assert.match(text, /^omendb_query_errors_total\{sqlstate_class="53"\} 1$/m);
     assert.match(text, /^omendb_process_resident_memory_bytes \d+$/m);
     assert.match(text, /^omendb_process_cpu_seconds_total [\d.e+-]+$/m);
     assert.match(text, /^omendb_wal_files 0$/m, "no WAL in memory");
