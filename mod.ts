@@ -17,7 +17,7 @@
 import { Database as EngineDatabase, type DatabaseOptions } from "./core/engine/database.ts";
 import { defaultPlugins } from "./plugins/mod.ts";
 
-export type { DatabaseOptions, InsertColumns } from "./core/engine/database.ts";
+export type { DatabaseOptions, DatabaseStats, InsertColumns } from "./core/engine/database.ts";
 export type { QueryOptions, QueryResult, ResultColumn } from "./core/engine/result.ts";
 export { SessionSettings } from "./core/engine/settings.ts";
 export { Session, type TransactionStatus } from "./core/engine/session.ts";

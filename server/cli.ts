@@ -157,7 +157,7 @@ export function helpText(): string {
     "  help       print this help",
     "",
     "Flags of serve and config (precedence: config file < OMENDB_* env < flags):",
-    `  ${"--config FILE".padEnd(26)} TOML config file (env OMENDB_CONFIG)`,
+    `  ${"--config FILE".padEnd(32)} TOML config file (env OMENDB_CONFIG)`,
     ...configHelpLines(),
     "",
     "Relative paths resolve against the folder you ran the command from.",

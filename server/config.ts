@@ -22,7 +22,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { defaultHttpLimits, queryTimeoutMsMax } from "./http/limits.ts";
+import { defaultHttpLimits, queryTimeoutMsMax, shutdownTimeoutMsDefault } from "./http/limits.ts";
 import { defaultLimits } from "../core/limits.ts";
 import { type LogLevel, logLevels } from "./log.ts";
 import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
@@ -33,7 +33,6 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Keep everything in memory: nothing is written to disk. */
   readonly memory: boolean;
-  /** The HTTP server. */
   /** Transaction limits (see core/limits.ts). */
   readonly transaction: {
     /** A transaction block's longest life, in milliseconds (0 = none). */
@@ -43,6 +42,14 @@ export interface ServerConfig {
     /** Transactions open at once. */
     readonly openMax: number;
   };
+  /** Query limits (see core/limits.ts). */
+  readonly query: {
+    /** Bytes one query may hold in hash tables, sorts and results. */
+    readonly memoryBytesMax: number;
+    /** Rows one query may return (0 = no limit). */
+    readonly resultRowsMax: number;
+  };
+  /** The HTTP server. */
   readonly http: {
     /** Interface the HTTP server binds to. */
     readonly host: string;
@@ -52,6 +59,10 @@ export interface ServerConfig {
     readonly bodyBytesMax: number;
     /** Default query timeout of `POST /sql`, in milliseconds (0 = none). */
     readonly queryTimeoutMs: number;
+    /** Requests handled at once; more get 503 (probes and `/metrics` excepted). */
+    readonly inflightRequestsMax: number;
+    /** How long a shutdown waits for requests in flight, in milliseconds. */
+    readonly shutdownTimeoutMs: number;
   };
   /** Structured logging. */
   readonly log: {
@@ -130,6 +141,30 @@ export const configKeys = {
     queryTimeoutMsMax,
     defaultHttpLimits.queryTimeoutMs,
     "default query timeout of POST /sql in ms (0 = none)",
+  ),
+  "http.inflight_requests_max": integerKey(
+    1,
+    1_000_000,
+    defaultHttpLimits.inflightRequestsMax,
+    "HTTP requests handled at once; more get 503 (probes and /metrics excepted)",
+  ),
+  "http.shutdown_timeout_ms": integerKey(
+    0,
+    queryTimeoutMsMax,
+    shutdownTimeoutMsDefault,
+    "at SIGTERM/SIGINT, ms to wait for requests in flight before cancelling them",
+  ),
+  "query.memory_bytes_max": integerKey(
+    1,
+    Number.MAX_SAFE_INTEGER,
+    defaultLimits.queryMemoryBytesMax,
+    "bytes one query may hold in hash tables, sorts and results (more: 53200)",
+  ),
+  "query.result_rows_max": integerKey(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    defaultLimits.queryResultRowsMax,
+    "rows one query may return (0 = no limit; more: 54000)",
   ),
   "transaction.timeout_ms": integerKey(
     0,
@@ -280,11 +315,17 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       idleTimeoutMs: v["transaction.idle_timeout_ms"],
       openMax: v["transaction.open_max"],
     },
+    query: {
+      memoryBytesMax: v["query.memory_bytes_max"],
+      resultRowsMax: v["query.result_rows_max"],
+    },
     http: {
       host: v["http.host"],
       port: v["http.port"],
       bodyBytesMax: v["http.body_bytes_max"],
       queryTimeoutMs: v["http.query_timeout_ms"],
+      inflightRequestsMax: v["http.inflight_requests_max"],
+      shutdownTimeoutMs: v["http.shutdown_timeout_ms"],
     },
     log: { level: v["log.level"] },
   };
@@ -347,7 +388,7 @@ export function configHelpLines(): string[] {
   return allKeys.map((key) => {
     const spec: KeySpec<unknown> = configKeys[key];
     const flag = `--${flagNameOf(key)}${typeof spec.default === "boolean" ? "" : " V"}`;
-    return `  ${flag.padEnd(26)} ${spec.help} (env ${envNameOf(key)}, default ${
+    return `  ${flag.padEnd(32)} ${spec.help} (env ${envNameOf(key)}, default ${
       JSON.stringify(spec.default)
     })`;
   });

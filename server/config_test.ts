@@ -7,7 +7,15 @@ Deno.test("config: defaults", () => {
     dataDir: "/caller/data",
     memory: false,
     transaction: { timeoutMs: 3_600_000, idleTimeoutMs: 600_000, openMax: 1024 },
-    http: { host: "127.0.0.1", port: 8086, bodyBytesMax: 64 * 1024 * 1024, queryTimeoutMs: 30_000 },
+    query: { memoryBytesMax: 1024 * 1024 * 1024, resultRowsMax: 0 },
+    http: {
+      host: "127.0.0.1",
+      port: 8086,
+      bodyBytesMax: 64 * 1024 * 1024,
+      queryTimeoutMs: 30_000,
+      inflightRequestsMax: 256,
+      shutdownTimeoutMs: 10_000,
+    },
     log: { level: "info" },
   });
   assert.equal(sources["http.port"], "default");
@@ -110,7 +118,38 @@ Deno.test("config: names and JSON form", () => {
     data_dir: "/d/data",
     memory: false,
     transaction: { timeout_ms: 3600000, idle_timeout_ms: 600000, open_max: 1024 },
-    http: { host: "127.0.0.1", port: 0, body_bytes_max: 67108864, query_timeout_ms: 30000 },
+    query: { memory_bytes_max: 1073741824, result_rows_max: 0 },
+    http: {
+      host: "127.0.0.1",
+      port: 0,
+      body_bytes_max: 67108864,
+      query_timeout_ms: 30000,
+      inflight_requests_max: 256,
+      shutdown_timeout_ms: 10000,
+    },
     log: { level: "info" },
   });
+});
+
+Deno.test("config: limits of the HTTP server and of queries", () => {
+  const { config } = resolveConfig({
+    cwd: "/",
+    file: {
+      path: "/c.toml",
+      text: "[query]\nmemory_bytes_max = 1048576\nresult_rows_max = 10\n" +
+        "[http]\ninflight_requests_max = 8\n",
+    },
+    env: { OMENDB_HTTP_SHUTDOWN_TIMEOUT_MS: "250" },
+  });
+  assert.deepEqual(config.query, { memoryBytesMax: 1_048_576, resultRowsMax: 10 });
+  assert.equal(config.http.inflightRequestsMax, 8);
+  assert.equal(config.http.shutdownTimeoutMs, 250);
+  assert.throws(
+    () => resolveConfig({ cwd: "/", flags: { "http.inflight_requests_max": "0" } }),
+    /http\.inflight_requests_max \(from flag --http-inflight-requests-max\).*from 1 to/,
+  );
+  assert.throws(
+    () => resolveConfig({ cwd: "/", env: { OMENDB_QUERY_MEMORY_BYTES_MAX: "-1" } }),
+    /query\.memory_bytes_max/,
+  );
 });

@@ -26,11 +26,12 @@ import {
 } from "./config.ts";
 import { createHttpHandler } from "./http/handler.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { createServerMetrics } from "./server_metrics.ts";
 import { omendbVersion } from "./version.ts";
 import { formatVerifyJson, formatVerifyText, verifyDataDir } from "./verify.ts";
 
-/** How long a graceful shutdown waits for in-flight requests before closing the database. */
-export const shutdownGraceMs = 10_000;
+/** After the drain, how long closing the listener may take before the database closes anyway. */
+const shutdownListenerWaitMs = 2_000;
 
 const exitOk = 0;
 const exitFailure = 1;
@@ -162,6 +163,8 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       transactionTimeoutMs: config.transaction.timeoutMs,
       idleInTransactionTimeoutMs: config.transaction.idleTimeoutMs,
       transactionsOpenMax: config.transaction.openMax,
+      queryMemoryBytesMax: config.query.memoryBytesMax,
+      queryResultRowsMax: config.query.resultRowsMax,
     };
     db = await Database.open(
       config.memory
@@ -173,11 +176,24 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     return exitFailure;
   }
 
+  let stopping = false;
+  // aborted when the shutdown deadline passes: cancels the queries still running
+  const deadline = new AbortController();
+  // requests whose handler runs, and who to tell when none is left
+  let inFlight = 0;
+  let onIdle: (() => void) | null = null;
   const handler = createHttpHandler({
     db,
     clock: systemClock,
-    limits: { bodyBytesMax: config.http.bodyBytesMax, queryTimeoutMs: config.http.queryTimeoutMs },
+    limits: {
+      bodyBytesMax: config.http.bodyBytesMax,
+      queryTimeoutMs: config.http.queryTimeoutMs,
+      inflightRequestsMax: config.http.inflightRequestsMax,
+    },
     log,
+    metrics: createServerMetrics({ version: omendbVersion }),
+    stopping: () => stopping,
+    signal: deadline.signal,
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -192,7 +208,14 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
           { status: 500, headers: { "content-type": "application/json; charset=utf-8" } },
         );
       },
-    }, (req) => handler(req));
+    }, async (req) => {
+      inFlight++;
+      try {
+        return await handler(req);
+      } finally {
+        if (--inFlight === 0) onIdle?.();
+      }
+    });
   } catch (e) {
     log.error("startup_failed", {
       reason: `cannot listen on ${config.http.host}:${config.http.port}`,
@@ -203,7 +226,6 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   }
 
   const { promise: stopRequested, resolve: requestStop } = Promise.withResolvers<string>();
-  let stopping = false;
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = (signal: Deno.Signal) => () => {
     if (stopping) {
@@ -220,16 +242,26 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     stopRequested,
     server.finished.then(() => "server_finished"),
   ]);
-  log.info("stopping", { signal });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const graceful = await Promise.race([
-    server.shutdown().then(() => true),
-    new Promise<boolean>((r) => {
-      timer = setTimeout(() => r(false), shutdownGraceMs);
-    }),
-  ]);
-  clearTimeout(timer);
-  if (!graceful) log.warn("shutdown_timeout", { graceMs: shutdownGraceMs });
+  stopping = true; // also when the server finished by itself: /ready says so
+  log.info("stopping", { signal, inFlight });
+  // Drain first, then shut the listener: new requests get 503 (57P03) with Connection: close
+  // while the ones in flight finish. Deno 2.9's server.shutdown() makes request bodies that
+  // are still unread fail at once (denoland/deno#36809), so it is called only once no handler
+  // runs, or when the deadline has passed.
+  const graceMs = config.http.shutdownTimeoutMs;
+  const drained = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((r) => {
+    onIdle = () => r(true);
+  });
+  const graceful = await raceTimeout(drained, graceMs);
+  if (!graceful) {
+    log.warn("shutdown_timeout", { graceMs, inFlight });
+    // cancel the queries still running (57014), so that closing the database does not wait
+    // for them; a request still sending its body fails when the listener shuts below
+    deadline.abort();
+  }
+  if (!(await raceTimeout(server.shutdown().then(() => true), shutdownListenerWaitMs))) {
+    log.warn("shutdown_listener_timeout", { waitMs: shutdownListenerWaitMs, inFlight });
+  }
   let code = exitOk;
   try {
     await db.close();
@@ -240,6 +272,21 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   for (const [s, fn] of listeners) Deno.removeSignalListener(s, fn);
   log.info("stopped", { code });
   return code;
+}
+
+/** Resolves with the promise's value, or `false` once `ms` have passed. */
+async function raceTimeout(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 if (import.meta.main) {

@@ -197,6 +197,168 @@ Deno.test("e2e: a taken port fails startup with exit code 1 and a logged reason"
   );
 });
 
+/** Opens a raw connection and sends a POST /sql whose body stops after `first`. */
+async function startSlowPost(
+  port: number,
+  first: string,
+  rest: string,
+): Promise<{ finishBody(): Promise<void>; response(): Promise<string>; conn: Deno.TcpConn }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const enc = new TextEncoder();
+  const head = `POST /sql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n` +
+    `Content-Length: ${enc.encode(first + rest).length}\r\nConnection: close\r\n\r\n`;
+  await conn.write(enc.encode(head + first));
+  return {
+    conn,
+    finishBody: async () => {
+      await conn.write(enc.encode(rest));
+    },
+    response: async () => {
+      let text = "";
+      const dec = new TextDecoder();
+      const buf = new Uint8Array(4096);
+      for (;;) {
+        let n: number | null;
+        try {
+          n = await conn.read(buf);
+        } catch {
+          break; // reset by the peer
+        }
+        if (n === null) break;
+        text += dec.decode(buf.subarray(0, n), { stream: true });
+      }
+      conn.close();
+      return text + dec.decode();
+    },
+  };
+}
+
+/** The value of an unlabeled sample in the server's /metrics. */
+async function metricValue(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  assert.ok(line !== undefined, `${name} in /metrics`);
+  return Number(line.slice(name.length + 1));
+}
+
+/** Waits until `n` requests besides the /metrics probe itself are in flight. */
+async function waitInFlight(port: number, n: number): Promise<void> {
+  const deadline = Date.now() + listenTimeoutMs;
+  while ((await metricValue(port, "omendb_http_requests_in_flight")) < n + 1) {
+    assert.ok(Date.now() < deadline, `${n} requests in flight`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+Deno.test("e2e: probes and metrics over a socket", async () => {
+  const proc = spawn([
+    "serve",
+    "--memory",
+    "--http-port",
+    "0",
+    "--query-result-rows-max",
+    "2",
+    "--query-memory-bytes-max",
+    "100000",
+  ]);
+  const port = (await proc.waitFor("listening")).http as number;
+  try {
+    // the query limits reach the engine
+    const rows = await sql(port, "SELECT g FROM generate_series(1, 3) AS s(g)");
+    assert.equal(rows.status, 400);
+    assert.match((await rows.json()).error.message, /more than 2 rows/);
+    const memory = await sql(port, "SELECT count(DISTINCT g) FROM generate_series(1, 100000) s(g)");
+    assert.equal(memory.status, 503);
+    assert.equal((await memory.json()).error.code, "53200");
+
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: "ready" });
+    const ping = await fetch(`http://127.0.0.1:${port}/ping`);
+    assert.equal(ping.status, 204);
+    assert.match(ping.headers.get("x-influxdb-version") ?? "", /^1\./);
+    await (await sql(port, "SELECT 1")).body?.cancel();
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    assert.match(text, /^omendb_http_requests_total\{route="\/sql",status_class="2xx"\} 1$/m);
+    assert.match(text, /^omendb_query_duration_seconds_count\{kind="select"\} 3$/m);
+    assert.match(text, /^omendb_query_errors_total\{sqlstate_class="53"\} 1$/m);
+    assert.match(text, /^omendb_process_resident_memory_bytes \d+$/m);
+    assert.match(text, /^omendb_process_cpu_seconds_total [\d.e+-]+$/m);
+    assert.match(text, /^omendb_wal_files 0$/m, "no WAL in memory");
+  } finally {
+    proc.child.kill("SIGTERM");
+    assert.equal((await proc.finish()).code, 0);
+  }
+});
+
+Deno.test("e2e: SIGTERM lets a request in flight finish, then closes the database", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "omendb_drain_" });
+  try {
+    const { proc, port } = await startServer(dataDir);
+    const created = await sql(port, "CREATE TABLE t (n INTEGER)");
+    assert.equal(created.status, 200, await created.text());
+    // the request's body arrives in two parts; SIGTERM comes between them
+    const slow = await startSlowPost(port, "INSERT INTO t ", "VALUES (42)");
+    await waitInFlight(port, 1);
+    proc.child.kill("SIGTERM");
+    await proc.waitFor("stopping");
+    // while it drains: not ready, and new work is refused so that clients go elsewhere
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    assert.equal(ready.status, 503);
+    assert.equal((await ready.json()).reason, "the server is shutting down");
+    const refused = await sql(port, "SELECT 1");
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("connection"), "close");
+    assert.equal((await refused.json()).error.code, "57P03");
+    await slow.finishBody();
+    const response = await slow.response();
+    assert.match(response, /^HTTP\/1\.1 200 /, response);
+    assert.match(response, /"command":"INSERT 0 1"/);
+    const { code, stderr } = await proc.finish();
+    assert.equal(code, 0, stderr);
+    const names = proc.events.map((e) => e.event);
+    assert.ok(!names.some((n) => /timeout|error/.test(String(n))), names.join());
+    assert.equal(proc.events.find((e) => e.event === "stopping")?.inFlight, 1);
+    assert.equal(names.at(-1), "stopped");
+    // no new connections once it has stopped
+    await assert.rejects(Deno.connect({ hostname: "127.0.0.1", port }));
+    // the write made it to disk before the database closed
+    const db = await Database.open({ path: dataDir });
+    assert.deepEqual((await db.query("SELECT n FROM t")).rows, [[42]]);
+    await db.close();
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("e2e: past http.shutdown_timeout_ms the server stops anyway and exits 0", async () => {
+  const proc = spawn([
+    "serve",
+    "--memory",
+    "--http-port",
+    "0",
+    "--http-shutdown-timeout-ms",
+    "300",
+  ]);
+  const port = (await proc.waitFor("listening")).http as number;
+  const stuck = await startSlowPost(port, "SELECT ", "1"); // the rest never comes
+  await waitInFlight(port, 1);
+  const sent = Date.now();
+  proc.child.kill("SIGTERM");
+  const { code, stderr } = await proc.finish();
+  assert.equal(code, 0, stderr);
+  assert.ok(Date.now() - sent < 10_000, "did not wait for the stuck request");
+  const timeout = proc.events.find((e) => e.event === "shutdown_timeout");
+  assert.equal(timeout?.graceMs, 300);
+  assert.equal(timeout?.inFlight, 1);
+  // the unfinished body is the client's problem, not an internal error
+  assert.ok(!proc.events.some((e) => e.event === "internal_error"), JSON.stringify(proc.events));
+  assert.equal(proc.events.at(-1)?.event, "stopped");
+  await stuck.response(); // the connection ends with the process
+});
+
 Deno.test("cli: bad flags and config values exit 2 with a message naming the key", async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [["serve", "--http-prot", "1"], {}, /Unknown option '--http-prot'/],

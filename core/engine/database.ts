@@ -117,6 +117,18 @@ export type InsertColumns =
     readonly numRows: number;
   };
 
+/** A snapshot of a database's state, from {@link Database.stats}. */
+export interface DatabaseStats {
+  /** Transactions open now: BEGIN blocks and running statements. */
+  readonly activeTransactions: number;
+  /** Open sessions: the one behind `db.query` and those from `session()` not yet closed. */
+  readonly sessions: number;
+  /** Bytes of committed rows held in memtables, not yet written by a checkpoint. */
+  readonly unflushedBytes: number;
+  /** Tables in the catalog. */
+  readonly tables: number;
+}
+
 interface Internals {
   readonly registry: PluginRegistry;
   readonly env: Env;
@@ -328,6 +340,46 @@ export class Database {
    */
   walStats(): WalStats | null {
     return this.#wal?.stats() ?? null;
+  }
+
+  /**
+   * The error that stopped writes, or `null` while the database accepts them. After a commit
+   * record could not be made durable every later write fails with this error (SQLSTATE 58030)
+   * until the database is reopened, which recovers from the WAL.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * console.assert(db.writeFailure === null);
+   * await db.close();
+   * ```
+   */
+  get writeFailure(): DbError | null {
+    return this.#failure;
+  }
+
+  /**
+   * Counts for monitoring: open transactions and sessions, unflushed memtable bytes, tables.
+   * Cheap enough to call on every metrics scrape.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("CREATE TABLE t (x INTEGER)");
+   * const s = db.stats();
+   * console.assert(s.tables === 1 && s.activeTransactions === 0 && s.sessions === 1);
+   * await db.close();
+   * ```
+   */
+  stats(): DatabaseStats {
+    return {
+      activeTransactions: this.#txns.activeCount,
+      sessions: this.#sessions.size,
+      unflushedBytes: this.#storage?.unflushedBytes?.() ?? 0,
+      tables: this.#catalog.tables().length,
+    };
   }
 
   /**

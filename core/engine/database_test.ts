@@ -214,18 +214,50 @@ Deno.test("a query past its timeout is cancelled with 57014", async () => {
   await db.close();
 });
 
+Deno.test("stats: open transactions and sessions, unflushed bytes, tables", async () => {
+  const db = await Database.open({ path: "/s", env: { ...realEnv(), fs: new MemoryFileSystem() } });
+  assert.deepEqual(db.stats(), {
+    activeTransactions: 0,
+    sessions: 1,
+    unflushedBytes: 0,
+    tables: 0,
+  });
+  await db.query("CREATE TABLE t (a INTEGER)");
+  await db.query("INSERT INTO t VALUES (1), (2)");
+  const s = db.session();
+  await s.query("BEGIN; INSERT INTO t VALUES (3)");
+  const open = db.stats();
+  assert.equal(open.activeTransactions, 1);
+  assert.equal(open.sessions, 2);
+  assert.equal(open.tables, 1);
+  assert.ok(open.unflushedBytes > 0, "committed rows wait in a memtable");
+  await s.close();
+  await db.query("CHECKPOINT");
+  assert.deepEqual(db.stats(), {
+    activeTransactions: 0,
+    sessions: 1,
+    unflushedBytes: 0,
+    tables: 1,
+  });
+  await db.close();
+});
+
 Deno.test("a failed WAL write fails the statement, applies nothing, and stops further writes", async () => {
   const fs = new MemoryFileSystem();
   const env = { ...realEnv(), fs };
   const db = await Database.open({ path: "/w", env });
   await db.query("CREATE TABLE t (a INTEGER)");
   await db.query("INSERT INTO t VALUES (1)");
+  const before = db.writeFailure;
+  assert.equal(before, null);
   fs.failNextWrites = 1;
   assert.equal(await code(db, "INSERT INTO t VALUES (2)"), "58030");
   assert.equal(await code(db, "INSERT INTO t VALUES (3)"), "58030");
+  assert.equal(db.writeFailure?.code, "58030", "the stopped state is visible");
   assert.deepEqual(await rows(db, "SELECT a FROM t"), [[1]]);
   await db.close();
   const again = await Database.open({ path: "/w", env });
+  assert.equal(again.writeFailure, null, "reopening recovers");
   await again.query("INSERT INTO t VALUES (4)");
   assert.deepEqual(await rows(again, "SELECT a FROM t ORDER BY a"), [[1], [4]]);
   await again.close();

@@ -9,8 +9,14 @@ import { DbError } from "../../core/errors.ts";
 export const HttpSqlState = {
   /** The request does not follow the HTTP API: unknown route, wrong method, bad body shape. */
   protocolViolation: "08P01",
+  /** The request body could not be read to its end (the connection broke). */
+  connectionFailure: "08006",
   /** The body is not valid UTF-8. */
   characterNotInRepertoire: "22021",
+  /** Too many requests in flight (`http.inflight_requests_max`): retry later. */
+  tooManyConnections: "53300",
+  /** The server is shutting down and takes no new requests. */
+  cannotConnectNow: "57P03",
 } as const;
 
 const jsonHeaders = { "content-type": "application/json; charset=utf-8" };

@@ -7,12 +7,17 @@
 import { DbError, toDbError } from "../../core/errors.ts";
 import type { Clock } from "../../core/env/clock.ts";
 import { systemClock } from "../../core/env/clock.ts";
+import type { DatabaseStats } from "../../core/engine/database.ts";
 import type { QueryOptions, QueryResult } from "../../core/engine/result.ts";
+import type { WalStats } from "../../core/plugin/wal.ts";
 import type { Value } from "../../core/types/column.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import type { CounterChild, HistogramChild } from "../metrics.ts";
+import { createServerMetrics, type ServerMetrics } from "../server_metrics.ts";
 import { errorOf, errorResponse, HttpSqlState } from "./_responses.ts";
-import { healthRoute } from "./health_route.ts";
+import { healthRoute, pingRoute, readyRoute } from "./health_route.ts";
 import { defaultHttpLimits, type HttpLimits } from "./limits.ts";
+import { metricsRoute } from "./metrics_route.ts";
 import { BodyTooLargeError } from "./read_body.ts";
 import { sqlRoute } from "./sql_route.ts";
 
@@ -22,6 +27,12 @@ export interface HttpDatabase {
   query(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult>;
   /** A session of its own (settings, transaction block) for one request. */
   session(): HttpSession;
+  /** The error that stopped writes (`Database.writeFailure`); `/ready` is 503 while set. */
+  readonly writeFailure?: DbError | null;
+  /** Counts for `/metrics` (`Database.stats`). */
+  stats?(): DatabaseStats;
+  /** WAL counters for `/metrics` (`Database.walStats`); `null` in memory. */
+  walStats?(): WalStats | null;
 }
 
 /** One request's session (see {@link HttpDatabase.session}). */
@@ -41,6 +52,16 @@ export interface HttpHandlerOptions {
   readonly limits?: Partial<HttpLimits>;
   /** Where request and internal-error events go; nowhere by default. */
   readonly log?: Logger;
+  /** Where requests and queries are counted; a fresh set by default. */
+  readonly metrics?: ServerMetrics;
+  /**
+   * True once the server shuts down: `/ready` answers 503 and every other request but the
+   * probes gets 503 (57P03) with `Connection: close`, while those already running finish.
+   * Never, by default.
+   */
+  readonly stopping?: () => boolean;
+  /** Aborting it cancels every running query (57014): the end of a shutdown's grace period. */
+  readonly signal?: AbortSignal;
 }
 
 /** A `fetch`-style request handler, as `Deno.serve` takes it. */
@@ -58,6 +79,12 @@ export interface RouteContext {
   readonly log: Logger;
   /** The parsed request URL. */
   readonly url: URL;
+  /** Where to count things (e.g. `metrics.ingest.lines.inc(n)`). */
+  readonly metrics: ServerMetrics;
+  /** True while the server shuts down. */
+  readonly stopping: boolean;
+  /** Aborted when running queries must stop (shutdown deadline); combine it with `req.signal`. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Serves one method of one path. Throwing a DbError produces the matching error response. */
@@ -69,8 +96,27 @@ export type RouteTable = Readonly<Record<string, Readonly<Partial<Record<string,
 /** The routes of the HTTP API. docs/http.md describes each one. */
 export const routes: RouteTable = {
   "/health": { GET: healthRoute },
+  "/ready": { GET: readyRoute },
+  "/ping": { GET: pingRoute },
+  "/metrics": { GET: metricsRoute },
   "/sql": { POST: sqlRoute },
 };
+
+/**
+ * Routes for operators and probes: cheap, never touching the database's queue, so they are
+ * answered past `inflightRequestsMax` and do not count toward it.
+ */
+export const probeRoutes: ReadonlySet<string> = new Set(["/health", "/ready", "/ping", "/metrics"]);
+
+/** The `route` label of requests to a path that is not in {@link routes}. */
+export const unmatchedRoute = "unmatched";
+
+/** The metric children of one route, looked up once. */
+interface RouteMetrics {
+  readonly duration: HistogramChild;
+  /** By status class: index 1 = 1xx ... 5 = 5xx. */
+  readonly byClass: (CounterChild | undefined)[];
+}
 
 /**
  * Builds the handler serving {@link routes}. Every error becomes a JSON
@@ -80,20 +126,74 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
   const clock = options.clock ?? systemClock;
   const log = options.log ?? silentLogger;
+  const metrics = options.metrics ?? createServerMetrics();
+  const stopping = options.stopping ?? (() => false);
+  const byRoute = new Map<string, RouteMetrics>();
+  const routeMetrics = (route: string): RouteMetrics => {
+    let m = byRoute.get(route);
+    if (m === undefined) {
+      m = { duration: metrics.http.duration.labels(route), byClass: [] };
+      byRoute.set(route, m);
+    }
+    return m;
+  };
+  let inFlight = 0;
   return async (req: Request): Promise<Response> => {
     const started = clock.monotonicMs();
     const url = new URL(req.url);
+    const route = routes[url.pathname] === undefined ? unmatchedRoute : url.pathname;
+    const isProbe = probeRoutes.has(route);
+    const isStopping = stopping();
     let response: Response;
-    try {
-      response = await dispatch(req, { db: options.db, clock, limits, log, url });
-    } catch (e) {
-      response = errorToResponse(e, log, req, url);
+    if (isStopping && !isProbe) {
+      await req.body?.cancel().catch(() => {});
+      response = errorOf(
+        HttpSqlState.cannotConnectNow,
+        "the server is shutting down; retry on another server or after it restarts",
+        503,
+        { connection: "close" },
+      );
+    } else if (!isProbe && inFlight >= limits.inflightRequestsMax) {
+      metrics.http.rejected.inc();
+      await req.body?.cancel().catch(() => {});
+      response = errorOf(
+        HttpSqlState.tooManyConnections,
+        `too many requests in flight (http.inflight_requests_max = ${limits.inflightRequestsMax})` +
+          `; retry later`,
+        503,
+        { "retry-after": "1" },
+      );
+    } else {
+      if (!isProbe) inFlight++;
+      metrics.http.inFlight.inc();
+      try {
+        response = await dispatch(req, {
+          db: options.db,
+          clock,
+          limits,
+          log,
+          url,
+          metrics,
+          stopping: isStopping,
+          signal: options.signal,
+        });
+      } catch (e) {
+        response = errorToResponse(e, log, req, url);
+      } finally {
+        if (!isProbe) inFlight--;
+        metrics.http.inFlight.dec();
+      }
     }
+    const ms = clock.monotonicMs() - started;
+    const m = routeMetrics(route);
+    m.duration.observe(ms / 1000);
+    const cls = Math.min(Math.max(Math.floor(response.status / 100), 1), 5);
+    (m.byClass[cls] ??= metrics.http.requests.labels(route, `${cls}xx`)).inc();
     log.debug("request", {
       method: req.method,
       path: url.pathname,
       status: response.status,
-      ms: Math.round((clock.monotonicMs() - started) * 1000) / 1000,
+      ms: Math.round(ms * 1000) / 1000,
     });
     return response;
   };

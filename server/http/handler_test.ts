@@ -67,7 +67,10 @@ Deno.test("unknown route is 404 JSON, wrong method is 405 with Allow", async () 
   assert.equal(missing.status, 404);
   const e404 = await errorOf(missing);
   assert.equal(e404.code, "08P01");
-  assert.match(e404.message, /no such endpoint: GET \/nope; endpoints: GET \/health, POST \/sql/);
+  assert.match(
+    e404.message,
+    /no such endpoint: GET \/nope; endpoints: GET \/health, GET \/ready, .*POST \/sql/,
+  );
 
   const wrong = await handler(new Request("http://localhost/sql"));
   assert.equal(wrong.status, 405);
@@ -262,4 +265,120 @@ Deno.test("database errors map to statuses and keep code and position", async ()
     ["error", "internal_error", "XX000"],
   ]);
   assert.match(logged[2].error.message, /undefined is not a function/);
+});
+
+/** A database whose queries wait until `release()`, or until their signal aborts (57014). */
+function blockingDb(): HttpDatabase & { release(): void; started: number } {
+  const { promise: released, resolve: release } = Promise.withResolvers<void>();
+  const db = {
+    started: 0,
+    release: () => release(),
+    query: () => Promise.reject(new Error("unused")),
+    session: () => ({
+      query: (_sql: string, _params?: readonly Value[], options?: QueryOptions) => {
+        db.started++;
+        const aborted = new Promise<never>((_, reject) => {
+          const fail = () =>
+            reject(new DbError("57014", "canceling statement due to user request"));
+          if (options?.signal?.aborted) fail();
+          options?.signal?.addEventListener("abort", fail, { once: true });
+        });
+        return Promise.race([released.then(() => oneRow), aborted]);
+      },
+      close: () => Promise.resolve(),
+    }),
+  };
+  return db;
+}
+
+Deno.test("over inflightRequestsMax a request gets 503 53300 with Retry-After; probes still answer", async () => {
+  const db = blockingDb();
+  const handler = createHttpHandler({ db, limits: { inflightRequestsMax: 2 } });
+  const first = handler(postJson("/sql", { sql: "SELECT 1" }));
+  const second = handler(postJson("/sql", { sql: "SELECT 2" }));
+  while (db.started < 2) await new Promise((r) => setTimeout(r, 1));
+
+  const refused = await handler(postJson("/sql", { sql: "SELECT 3" }));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("retry-after"), "1");
+  const e = await errorOf(refused);
+  assert.equal(e.code, "53300");
+  assert.match(e.message, /too many requests in flight \(http\.inflight_requests_max = 2\)/);
+  assert.equal(db.started, 2, "the refused request never reached the database");
+
+  // probes and /metrics do not count and are not refused
+  for (const path of ["/health", "/ready", "/metrics"]) {
+    const res = await handler(new Request(`http://localhost${path}`));
+    assert.equal(res.status, 200, path);
+    const text = await res.text();
+    if (path === "/metrics") {
+      assert.match(text, /^omendb_http_requests_in_flight 3$/m);
+      assert.match(text, /^omendb_http_requests_rejected_total 1$/m);
+      assert.match(text, /^omendb_http_requests_total\{route="\/sql",status_class="5xx"\} 1$/m);
+    }
+  }
+  assert.equal((await handler(new Request("http://localhost/ping"))).status, 204);
+
+  db.release();
+  assert.equal((await first).status, 200);
+  assert.equal((await second).status, 200);
+  const after = await handler(postJson("/sql", { sql: "SELECT 4" }));
+  assert.equal(after.status, 200, "slots are given back");
+  await after.body?.cancel();
+});
+
+Deno.test("aborting the handler's signal cancels running queries with 57014", async () => {
+  const db = blockingDb();
+  const shutdown = new AbortController();
+  const handler = createHttpHandler({ db, signal: shutdown.signal });
+  const running = handler(postJson("/sql", { sql: "SELECT pg_sleep(60)" }));
+  while (db.started < 1) await new Promise((r) => setTimeout(r, 1));
+  shutdown.abort();
+  const res = await running;
+  assert.equal(res.status, 504);
+  assert.equal((await errorOf(res)).code, "57014");
+});
+
+Deno.test("while stopping, requests get 503 57P03 with Connection: close; probes still answer", async () => {
+  const db = scriptedDb(oneRow);
+  let stopping = false;
+  const handler = createHttpHandler({ db, stopping: () => stopping });
+  const before = await handler(postJson("/sql", { sql: "SELECT 1" }));
+  assert.equal(before.status, 200);
+  await before.body?.cancel();
+  stopping = true;
+  const refused = await handler(postJson("/sql", { sql: "SELECT 1" }));
+  assert.equal(refused.status, 503);
+  assert.equal(refused.headers.get("connection"), "close");
+  assert.equal((await errorOf(refused)).code, "57P03");
+  assert.equal(db.calls.length, 1, "the refused request never reached the database");
+  assert.equal((await handler(new Request("http://localhost/health"))).status, 200);
+  const metrics = await handler(new Request("http://localhost/metrics"));
+  assert.match(await metrics.text(), /^omendb_ready 0$/m);
+});
+
+Deno.test("a request body that breaks off is a client error (08006), not an internal one", async () => {
+  const lines: string[] = [];
+  const log = createLogger({
+    write: (l) => lines.push(l),
+    clock: new ManualClock(),
+    level: "warn",
+  });
+  const handler = createHttpHandler({ db: scriptedDb(oneRow), log });
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new TextEncoder().encode("SELECT "));
+    },
+    pull(c) {
+      c.error(new Error("connection reset"));
+    },
+  });
+  const res = await handler(
+    new Request("http://localhost/sql", { method: "POST", body, duplex: "half" } as RequestInit),
+  );
+  assert.equal(res.status, 400);
+  const e = await errorOf(res);
+  assert.equal(e.code, "08006");
+  assert.match(e.message, /could not read the request body: connection reset/);
+  assert.deepEqual(lines, []);
 });

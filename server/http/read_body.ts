@@ -25,7 +25,8 @@ export class BodyTooLargeError extends DbError {
 
 /**
  * The body of `req` as text. Throws {@link BodyTooLargeError} as soon as more than `bytesMax`
- * bytes arrive (or `Content-Length` announces more), and a 22021 DbError for invalid UTF-8.
+ * bytes arrive (or `Content-Length` announces more), a 22021 DbError for invalid UTF-8 and a
+ * 08006 DbError when the body stops arriving (the connection broke).
  *
  * @example
  * ```ts
@@ -42,7 +43,18 @@ export async function readBodyText(req: Request, bytesMax: number): Promise<stri
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (e) {
+      // the client went away mid-body, or the server shut its connections
+      throw new DbError(
+        HttpSqlState.connectionFailure,
+        `could not read the request body: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
+    }
+    const { done, value } = chunk;
     if (done) break;
     total += value.byteLength;
     if (total > bytesMax) {

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { assert, DbError, SqlState } from "../../core/errors.ts";
+import { assert, DbError, SqlState, toDbError } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
 import { typeName } from "../../core/types/data_type.ts";
 import type { QueryResult } from "../../core/engine/result.ts";
@@ -23,6 +23,7 @@ import type { RouteContext } from "./handler.ts";
 import { type JsonValue, jsonValueEncoder, type JsonValueOptions } from "./json_values.ts";
 import { queryTimeoutMsMax } from "./limits.ts";
 import { readBodyText } from "./read_body.ts";
+import { sqlStateClassOf, statementKindOf, statementKindOfSql } from "../server_metrics.ts";
 
 /** A parsed `POST /sql` request. */
 export interface SqlRequest {
@@ -67,15 +68,24 @@ export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Respons
   // each request is its own session: a SET or an open transaction block lasts until the request
   // ends (a block left open is rolled back)
   const session = ctx.db.session();
+  const signal = ctx.signal === undefined ? req.signal : AbortSignal.any([req.signal, ctx.signal]);
+  const queryStarted = ctx.clock.monotonicMs();
   let result: QueryResult;
   try {
     result = await session.query(request.sql, request.params, {
       timeoutMs: request.timeoutMs,
-      signal: req.signal,
+      signal,
     });
+  } catch (e) {
+    const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
+    ctx.metrics.query.byKind[statementKindOfSql(request.sql)].observe(seconds);
+    ctx.metrics.query.errors.labels(sqlStateClassOf(toDbError(e).code)).inc();
+    throw e;
   } finally {
     await session.close();
   }
+  const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
+  ctx.metrics.query.byKind[statementKindOf(result.command)].observe(seconds);
   const body = encodeSqlResult(result, request.json, ctx.clock.monotonicMs() - started);
   return jsonTextResponse(JSON.stringify(body));
 }
