@@ -18,7 +18,15 @@ import { assert, DbError, SqlState, toDbError } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
 import { typeName } from "../../core/types/data_type.ts";
 import type { QueryResult } from "../../core/engine/result.ts";
-import { HttpSqlState, jsonTextResponse } from "./_responses.ts";
+import { errorResponse, HttpSqlState, jsonTextResponse } from "./_responses.ts";
+import {
+  encodeArrow,
+  encodeCsv,
+  encodeJsonl,
+  negotiateSqlFormat,
+  type SqlFormat,
+  sqlFormatMediaTypes,
+} from "./sql_formats.ts";
 import type { RouteContext } from "./handler.ts";
 import { type JsonValue, jsonValueEncoder, type JsonValueOptions } from "./json_values.ts";
 import { queryTimeoutMsMax } from "./limits.ts";
@@ -64,6 +72,12 @@ const textContentTypes = new Set([
 /** Handles `POST /sql`. */
 export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Response> {
   const started = ctx.clock.monotonicMs();
+  let format: SqlFormat;
+  try {
+    format = negotiateSqlFormat(req.headers.get("accept"));
+  } catch (e) {
+    return errorResponse(toDbError(e), 406);
+  }
   const request = await parseSqlRequest(req, ctx);
   // each request is its own session: a SET or an open transaction block lasts until the request
   // ends (a block left open is rolled back)
@@ -86,8 +100,24 @@ export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Respons
   }
   const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
   ctx.metrics.query.byKind[statementKindOf(result.command)].observe(seconds);
-  const body = encodeSqlResult(result, request.json, ctx.clock.monotonicMs() - started);
-  return jsonTextResponse(JSON.stringify(body));
+  const totalMs = ctx.clock.monotonicMs() - started;
+  switch (format) {
+    case "json":
+      return jsonTextResponse(JSON.stringify(encodeSqlResult(result, request.json, totalMs)));
+    case "jsonl":
+      return formatResponse(encodeJsonl(result, request.json, totalMs), format);
+    case "csv":
+      return formatResponse(encodeCsv(result), format);
+    case "arrow":
+      return formatResponse(encodeArrow(result), format);
+  }
+}
+
+function formatResponse(body: string | Uint8Array, format: SqlFormat): Response {
+  return new Response(body as BodyInit, {
+    status: 200,
+    headers: { "content-type": sqlFormatMediaTypes[format] },
+  });
 }
 
 /** Reads and checks the URL parameters and the body of a `POST /sql` request. */
