@@ -442,41 +442,47 @@ Deno.test("schemas survive a clean reopen (catalog in the manifest)", async () =
   }
 });
 
-Deno.test("schema changes replay from the WAL after a crash", async () => {
-  const fs = new MemoryFileSystem();
-  const env = { ...realEnv(), fs };
-  const db = await Database.open({ path: "/data", env });
-  await db.query("CREATE SCHEMA a");
-  await db.query("CREATE SCHEMA b");
-  await db.query("CREATE SCHEMA c");
-  await db.query("CREATE TABLE a.t (id serial, v int)");
-  await db.query("CREATE TABLE b.t (v int)");
-  await db.query("CREATE VIEW b.v AS SELECT v FROM b.t");
-  await db.query("INSERT INTO a.t (v) VALUES (1), (2)");
-  await db.query("INSERT INTO b.t VALUES (3)");
-  await db.query("DROP SCHEMA b CASCADE");
-  await db.query("ALTER SCHEMA a RENAME TO z");
-  await db.query("INSERT INTO z.t (v) VALUES (4)");
-  await db.query("DROP SCHEMA c");
-  await db.query("CREATE SCHEMA b"); // the name again, now empty
-  fs.crash(); // not close(): recovery replays the WAL
-  const logged: Record<string, unknown>[] = [];
-  const after = await Database.open({ path: "/data", env, log: (e) => logged.push(e) });
-  const recovered = logged.find((e) => e.event === "recovered");
-  assert.equal(recovered?.checkpointLsn, "0", "nothing came from a checkpoint");
-  assert.deepEqual(await rows(after, "SELECT id, v FROM z.t ORDER BY id"), [[1, 1], [2, 2], [
-    3,
-    4,
-  ]]);
-  assert.equal(await code(after, "SELECT * FROM b.t"), "42P01");
-  assert.equal(await code(after, "SELECT * FROM a.t"), "42P01");
-  assert.equal(await code(after, "DROP SCHEMA b"), "ok");
-  assert.equal(await code(after, "CREATE TABLE c.t (a int)"), "3F000");
-  fs.crash();
-  const third = await Database.open({ path: "/data", env });
-  assert.equal(await code(third, "CREATE SCHEMA b"), "ok", "the DROP was replayed too");
-  await third.close();
-});
+for (const checkpoint of [false, true]) {
+  const over = checkpoint ? " over a checkpoint" : "";
+  Deno.test(`schema changes replay from the WAL after a crash${over}`, async () => {
+    const fs = new MemoryFileSystem();
+    const env = { ...realEnv(), fs };
+    const db = await Database.open({ path: "/data", env });
+    await db.query("CREATE SCHEMA a");
+    await db.query("CREATE SCHEMA b");
+    await db.query("CREATE SCHEMA c");
+    await db.query("CREATE TABLE a.t (id serial, v int)");
+    await db.query("CREATE TABLE b.t (v int)");
+    await db.query("CREATE VIEW b.v AS SELECT v FROM b.t");
+    await db.query("INSERT INTO a.t (v) VALUES (1), (2)");
+    await db.query("INSERT INTO b.t VALUES (3)");
+    if (checkpoint) await db.query("CHECKPOINT"); // the catalog and rows so far in the manifest
+    await db.query("DROP SCHEMA b CASCADE");
+    await db.query("ALTER SCHEMA a RENAME TO z");
+    await db.query("INSERT INTO z.t (v) VALUES (4)");
+    await db.query("DROP SCHEMA c");
+    await db.query("CREATE SCHEMA b"); // the name again, now empty
+    fs.crash(); // not close(): recovery replays the WAL
+    const logged: Record<string, unknown>[] = [];
+    const after = await Database.open({ path: "/data", env, log: (e) => logged.push(e) });
+    const recovered = logged.find((e) => e.event === "recovered");
+    assert.equal(recovered?.checkpointLsn === "0", !checkpoint);
+    assert.deepEqual(await rows(after, "SELECT id, v FROM z.t ORDER BY id"), [
+      [1, 1],
+      [2, 2],
+      [3, 4],
+    ]);
+    assert.equal(await code(after, "SELECT * FROM b.t"), "42P01");
+    assert.equal(await code(after, "SELECT * FROM a.t"), "42P01");
+    assert.equal(await code(after, "DROP SCHEMA b"), "ok");
+    assert.equal(await code(after, "CREATE TABLE c.t (a int)"), "3F000");
+    fs.crash();
+    const third = await Database.open({ path: "/data", env });
+    assert.equal(await code(third, "CREATE SCHEMA b"), "ok", "the DROP was replayed too");
+    assert.deepEqual(await rows(third, "SELECT count(*) FROM z.t"), [[3n]]);
+    await third.close();
+  });
+}
 
 Deno.test("a catalog written before schemas existed loads: public and the schemas in use", () => {
   const old = {
