@@ -22,8 +22,17 @@ import type {
 } from "./table.ts";
 import type { DataType } from "../types/data_type.ts";
 
-/** The schema used when a name has no schema part. */
+/** The schema every catalog starts with (and the default `search_path`'s only existing one). */
 export const defaultSchemaName = "public";
+
+/**
+ * What a schema holds, as DROP SCHEMA lists it: tables (in id order), then views, then sequences
+ * of their own (a SERIAL column's sequence and the indexes go with their table).
+ */
+export interface SchemaMember {
+  readonly kind: "table" | "view" | "sequence";
+  readonly name: string;
+}
 
 /** A view: a named query, kept as SQL text and bound where it is used. */
 export interface ViewSchema {
@@ -32,6 +41,11 @@ export interface ViewSchema {
   readonly sql: string;
   /** Column names given in CREATE VIEW v (a, b); empty = the query's own names. */
   readonly columns: readonly string[];
+  /**
+   * The schemas its unqualified names are looked up in: the creating session's `search_path`
+   * (the schemas of it that existed). Absent in views written before schemas: `public`.
+   */
+  readonly searchPath?: readonly string[];
 }
 
 /** An index. Recorded in the catalog; the planner does not use indexes yet. */
@@ -64,6 +78,8 @@ export interface NewTableOptions {
  */
 export interface CatalogJson {
   readonly version: number;
+  /** Schema names in creation order; absent in catalogs written before schemas existed. */
+  readonly schemas?: readonly string[];
   readonly nextTableId: number;
   readonly tables: readonly TableSchema[];
   readonly views: readonly ViewSchema[];
@@ -97,6 +113,8 @@ export interface NewColumn {
  * ```
  */
 export class Catalog {
+  /** Schema names in creation order. */
+  readonly #schemas = new Set<string>([defaultSchemaName]);
   readonly #tables = new Map<string, TableSchema>();
   readonly #views = new Map<string, ViewSchema>();
   readonly #indexes = new Map<string, IndexSchema>();
@@ -107,6 +125,109 @@ export class Catalog {
 
   static #key(schema: string, name: string): string {
     return `${schema}\u0000${name}`;
+  }
+
+  /** Whether the schema exists. */
+  hasSchema(name: string): boolean {
+    return this.#schemas.has(name);
+  }
+
+  /** Every schema, in creation order. */
+  schemas(): string[] {
+    return [...this.#schemas];
+  }
+
+  /** Creates an empty schema (42P06 when it exists). */
+  createSchema(name: string): void {
+    if (this.#schemas.has(name)) {
+      throw new DbError(SqlState.duplicateSchema, `schema "${name}" already exists`);
+    }
+    this.#schemas.add(name);
+  }
+
+  /** What a schema holds (see {@link SchemaMember}); 3F000 when it does not exist. */
+  schemaMembers(name: string): SchemaMember[] {
+    this.#requireSchema(name);
+    return [
+      ...this.tables().filter((t) => t.schema === name).map((t) => ({
+        kind: "table" as const,
+        name: t.name,
+      })),
+      ...this.views().filter((v) => v.schema === name).map((v) => ({
+        kind: "view" as const,
+        name: v.name,
+      })),
+      ...this.sequences()
+        .filter((s) => s.schema.schema === name && s.schema.ownedBy === null)
+        .map((s) => ({ kind: "sequence" as const, name: s.schema.name })),
+    ];
+  }
+
+  /**
+   * Drops a schema and everything in it (DROP SCHEMA ... CASCADE; the caller checks RESTRICT).
+   * Returns the dropped tables, whose storage the caller drops.
+   */
+  dropSchema(name: string): TableSchema[] {
+    this.#requireSchema(name);
+    const dropped = this.tables().filter((t) => t.schema === name);
+    for (const t of dropped) this.dropTable(t.schema, t.name);
+    for (const map of [this.#views, this.#indexes]) {
+      for (const [key, x] of map) if (x.schema === name) map.delete(key);
+    }
+    for (const [key, s] of this.#sequences) {
+      if (s.schema.schema === name) this.#sequences.delete(key);
+    }
+    this.#schemas.delete(name);
+    return dropped;
+  }
+
+  /**
+   * ALTER SCHEMA from RENAME TO to: moves everything in it (tables keep their ids) and renames it
+   * in the lookup paths views keep. 3F000 when `from` is missing, 42P06 when `to` exists.
+   */
+  renameSchema(from: string, to: string): void {
+    this.#requireSchema(from);
+    if (this.#schemas.has(to)) {
+      throw new DbError(SqlState.duplicateSchema, `schema "${to}" already exists`);
+    }
+    const order = this.schemas().map((s) => (s === from ? to : s));
+    this.#schemas.clear();
+    for (const s of order) this.#schemas.add(s);
+    const moved = <T extends { readonly schema: string; readonly name: string }>(
+      map: Map<string, T>,
+      move: (x: T) => T,
+    ) => {
+      const all = [...map.values()];
+      map.clear();
+      for (const x of all) {
+        const y = move(x);
+        map.set(Catalog.#key(y.schema, y.name), y);
+      }
+    };
+    moved(this.#tables, (t) => (t.schema === from ? { ...t, schema: to } : t));
+    moved(this.#indexes, (i) => (i.schema === from ? { ...i, schema: to } : i));
+    moved(this.#views, (v) => ({
+      ...v,
+      schema: v.schema === from ? to : v.schema,
+      ...(v.searchPath === undefined
+        ? {}
+        : { searchPath: v.searchPath.map((s) => (s === from ? to : s)) }),
+    }));
+    const sequences = [...this.#sequences.values()];
+    this.#sequences.clear();
+    for (const s of sequences) {
+      const moved = s.schema.schema === from
+        ? new Sequence({ ...s.schema, schema: to }, s.last)
+        : s;
+      this.#sequences.set(Catalog.#key(moved.schema.schema, moved.schema.name), moved);
+    }
+  }
+
+  /** 3F000 unless the schema exists. */
+  #requireSchema(name: string): void {
+    if (!this.#schemas.has(name)) {
+      throw new DbError(SqlState.invalidSchemaName, `schema "${name}" does not exist`);
+    }
   }
 
   getTable(schema: string, name: string): TableSchema | null {
@@ -126,7 +247,8 @@ export class Catalog {
     options: NewTableOptions | null = null,
     checks: readonly CheckConstraintSchema[] = [],
   ): TableSchema {
-    if (this.#relationExists(schema, name)) {
+    this.#requireSchema(schema);
+    if (this.hasRelation(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
     }
     if (this.#tables.size >= this.limits.tablesMax) {
@@ -249,6 +371,7 @@ export class Catalog {
   /** Creates (or with `replace`, replaces) a view. */
   createView(view: ViewSchema, replace: boolean): void {
     const key = Catalog.#key(view.schema, view.name);
+    this.#requireSchema(view.schema);
     if (
       this.getTable(view.schema, view.name) || this.getIndex(view.schema, view.name) ||
       this.getSequence(view.schema, view.name) || (!replace && this.#views.has(key))
@@ -274,7 +397,8 @@ export class Catalog {
   }
 
   createIndex(index: IndexSchema): void {
-    if (this.#relationExists(index.schema, index.name)) {
+    this.#requireSchema(index.schema);
+    if (this.hasRelation(index.schema, index.name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${index.name}" already exists`);
     }
     this.#indexes.set(Catalog.#key(index.schema, index.name), index);
@@ -287,7 +411,7 @@ export class Catalog {
   }
 
   /** Whether a table, view, index or sequence has this name (they share one namespace). */
-  #relationExists(schema: string, name: string): boolean {
+  hasRelation(schema: string, name: string): boolean {
     return this.getTable(schema, name) !== null || this.getView(schema, name) !== null ||
       this.getIndex(schema, name) !== null || this.getSequence(schema, name) !== null;
   }
@@ -303,7 +427,8 @@ export class Catalog {
 
   /** Creates a sequence (42P07 when the name is taken). */
   createSequence(def: SequenceSchema, last: bigint | null = null): Sequence {
-    if (this.#relationExists(def.schema, def.name)) {
+    this.#requireSchema(def.schema);
+    if (this.hasRelation(def.schema, def.name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${def.name}" already exists`);
     }
     const s = new Sequence(def, last);
@@ -321,6 +446,7 @@ export class Catalog {
   toJson(): CatalogJson {
     return {
       version: catalogFormatVersion,
+      schemas: this.schemas(),
       nextTableId: this.#nextTableId,
       tables: this.tables(),
       views: this.views(),
@@ -340,6 +466,11 @@ export class Catalog {
         `catalog format version ${json.version} is not supported (expected ${catalogFormatVersion})`,
       );
     }
+    this.#schemas.clear();
+    // catalogs written before schemas existed: `public` and the schemas of what they hold
+    for (const name of json.schemas ?? [defaultSchemaName]) this.#schemas.add(name);
+    for (const x of [...json.tables, ...json.views, ...json.indexes]) this.#schemas.add(x.schema);
+    for (const x of json.sequences) this.#schemas.add(x.def.schema);
     this.#tables.clear();
     this.#views.clear();
     this.#indexes.clear();

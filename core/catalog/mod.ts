@@ -12,4 +12,5 @@
  */
 export * from "./catalog.ts";
 export * from "./alter_table.ts";
+export * from "./search_path.ts";
 export type * from "./table.ts";

@@ -15,7 +15,14 @@ import type { StorageEngine } from "../plugin/storage.ts";
 import type { Wal } from "../plugin/wal.ts";
 import type { Query, Statement } from "../sql/ast.ts";
 import type { ParserPlugin } from "../plugin/parser.ts";
-import { Catalog, type CatalogJson, type IndexSchema } from "../catalog/catalog.ts";
+import {
+  Catalog,
+  type CatalogJson,
+  defaultSchemaName,
+  type IndexSchema,
+} from "../catalog/catalog.ts";
+import { SearchPath } from "../catalog/search_path.ts";
+import { applySchemaChange, planSchemaChange } from "./schema_ddl.ts";
 import type { TableSchema } from "../catalog/table.ts";
 import { bindStatement, bindTypeName } from "../plan/binder.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
@@ -618,6 +625,7 @@ export class Database {
       timeZone: this.#settings.timeZone(),
       sequenceTouched: (s) => touched.add(s),
       params: stmtParams,
+      searchPath: this.#settings.searchPath(),
     }));
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
@@ -1161,6 +1169,7 @@ export class Database {
       statementTimeMicros: this.#env.clock.nowMicros(),
       timeZone: this.#settings.timeZone(),
       params,
+      searchPath: this.#settings.searchPath(),
     });
     const result = await this.#run(this.#optimize(bound), ctx, null);
     const row = result.rows[0] ?? [];
@@ -1177,13 +1186,27 @@ export class Database {
   /**
    * The bulk path: appends columns to a table. Keys are column names; values are typed arrays
    * (Float64Array, Int32Array, BigInt64Array, ...), arrays of values, or an Arrow table.
-   * Missing columns are NULL. Returns the number of rows appended.
+   * Missing columns are NULL. Returns the number of rows appended. The table is in `schema`, by
+   * default in the first schema of the default session's `search_path` that has it.
    */
-  async insertColumns(table: string, columns: InsertColumns): Promise<number> {
+  async insertColumns(
+    table: string,
+    columns: InsertColumns,
+    options: { readonly schema?: string } = {},
+  ): Promise<number> {
     let length = -1;
     await this.#writeInOwnTransaction(async (tx) => {
-      const t = this.#catalog.getTable("public", table);
-      if (!t) throw new DbError(SqlState.undefinedTable, `relation "${table}" does not exist`);
+      const schema = options.schema ??
+        new SearchPath(this.#catalog, this.#defaultSession.settings.searchPath())
+          .relationSchema(table);
+      if (options.schema !== undefined && !this.#catalog.hasSchema(options.schema)) {
+        throw new DbError(SqlState.invalidSchemaName, `schema "${options.schema}" does not exist`);
+      }
+      const t = schema === null ? null : this.#catalog.getTable(schema, table);
+      if (!t) {
+        const written = options.schema === undefined ? table : `${options.schema}.${table}`;
+        throw new DbError(SqlState.undefinedTable, `relation "${written}" does not exist`);
+      }
       const getChild = (columns as { getChild?: unknown }).getChild;
       const arrow = typeof getChild === "function"
         ? columns as Extract<InsertColumns, { numRows: number }>
@@ -1386,6 +1409,9 @@ export class Database {
       case "checkpoint":
       case "verify":
       case "drop_partitions":
+      case "create_schema":
+      case "drop_schema":
+      case "rename_schema":
         return bound;
     }
   }
@@ -1421,6 +1447,16 @@ export class Database {
         await this.#logDdl(change);
         await this.#applyDdl(change);
         return done;
+      }
+      case "create_schema":
+      case "drop_schema":
+      case "rename_schema": {
+        const path = new SearchPath(this.#catalog, this.#settings.searchPath());
+        for (const change of planSchemaChange(bound, this.#catalog, path)) {
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return { command: commandName(bound.kind), columns: [], rows: [], rowCount: 0 };
       }
       case "checkpoint":
         await this.#checkpoint();
@@ -1648,6 +1684,7 @@ export class Database {
                 registry: this.#registry,
                 parseQuery: (text) => parseView(parser, text, this.#limits),
                 params: [],
+                searchPath: view.searchPath ?? [defaultSchemaName],
               });
               return b.kind === "query" ? b.plan.fields.map((f) => f.name) : [];
             },
@@ -2237,6 +2274,14 @@ export class Database {
       case "create_index":
         names.push({ schema: bound.index.schema, name: bound.index.table });
         break;
+      case "drop_schema":
+      case "rename_schema": {
+        const schemas: readonly string[] = bound.kind === "drop_schema"
+          ? bound.names
+          : [bound.name];
+        names.push(...this.#catalog.tables().filter((t) => schemas.includes(t.schema)));
+        break;
+      }
       default:
         return;
     }
@@ -2444,6 +2489,11 @@ export class Database {
         await storage.dropTable(table.id);
         return table;
       }
+      case "create_schema":
+      case "drop_schema":
+      case "rename_schema":
+        await applySchemaChange(change, this.#catalog, storage);
+        return null;
       case "create_view":
         this.#catalog.createView(change.view, change.orReplace);
         return null;
@@ -2639,6 +2689,9 @@ const ddlKinds: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["ki
   "drop_sequence",
   "truncate",
   "drop_partitions",
+  "create_schema",
+  "drop_schema",
+  "rename_schema",
 ]);
 
 /** A statement kind as its command is written (`CREATE TABLE`). */
@@ -2649,6 +2702,8 @@ function commandName(kind: BoundStatement["kind"]): string {
       return "COPY";
     case "drop_partitions":
       return "ALTER TABLE ... DROP PARTITION";
+    case "rename_schema":
+      return "ALTER SCHEMA";
     default:
       return kind.replace("_", " ").toUpperCase();
   }

@@ -7,6 +7,7 @@
  */
 import { DbError, notSupported, SqlState } from "../errors.ts";
 import { parseTimeZone, type TimeZone, utcTimeZone } from "../types/time_zone.ts";
+import { splitIdentifierList } from "../sql/identifiers.ts";
 
 /** Settings and their defaults, as `SHOW` prints them. */
 export const settingDefaults: Readonly<Record<string, string>> = {
@@ -103,6 +104,8 @@ export class SessionSettings {
   readonly #defaults: Readonly<Record<string, string>>;
   readonly #values: Map<string, string>;
   #timeZone: TimeZone = utcTimeZone;
+  /** `search_path` split into names, for the text it was split from. */
+  #searchPath: { readonly text: string; readonly names: readonly string[] } | null = null;
 
   /** `defaults` override {@link settingDefaults} (a server's configured timeouts). */
   constructor(defaults: Readonly<Record<string, string>> = {}) {
@@ -170,6 +173,15 @@ export class SessionSettings {
         value = level;
         break;
       }
+      case "search_path":
+        if (splitIdentifierList(value) === null) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `invalid value for parameter "search_path": "${value}"`,
+            { detail: "List syntax is invalid." },
+          );
+        }
+        break;
       case "default_transaction_read_only":
         value = parseBool(name, value) ? "on" : "off";
         break;
@@ -234,6 +246,18 @@ export class SessionSettings {
     name: "statement_timeout" | "idle_in_transaction_session_timeout" | "transaction_timeout",
   ): number {
     return Number(this.#values.get(name) ?? "0");
+  }
+
+  /**
+   * The schemas of `search_path`, in order, as written (`$user` included; the binder skips it
+   * and the schemas that do not exist).
+   */
+  searchPath(): readonly string[] {
+    const text = this.#values.get("search_path") ?? "";
+    if (this.#searchPath?.text !== text) {
+      this.#searchPath = { text, names: splitIdentifierList(text) ?? [] };
+    }
+    return this.#searchPath.names;
   }
 
   /** The statement timeout in milliseconds (0 = none), from `statement_timeout`. */

@@ -54,6 +54,13 @@ export type DdlChange =
     readonly checks?: readonly CheckConstraintSchema[];
   }
   | { readonly op: "drop_table"; readonly schema: string; readonly name: string }
+  | { readonly op: "create_schema"; readonly name: string }
+  | {
+    /** A schema and everything in it (DROP SCHEMA ... CASCADE; RESTRICT finds it empty). */
+    readonly op: "drop_schema";
+    readonly name: string;
+  }
+  | { readonly op: "rename_schema"; readonly name: string; readonly newName: string }
   | { readonly op: "create_sequence"; readonly sequence: SequenceJson }
   | { readonly op: "drop_sequence"; readonly schema: string; readonly name: string }
   | { readonly op: "truncate"; readonly schema: string; readonly name: string }

@@ -7,7 +7,7 @@
  */
 import { DbError, notSupported, SqlState } from "../errors.ts";
 import type * as ast from "../sql/ast.ts";
-import { type Catalog, defaultSchemaName } from "../catalog/catalog.ts";
+import type { Catalog } from "../catalog/catalog.ts";
 import { alterTableSchema, type TableAlteration } from "../catalog/alter_table.ts";
 import type { CheckConstraintSchema, TableSchema } from "../catalog/table.ts";
 import type { DataType } from "../types/data_type.ts";
@@ -24,7 +24,11 @@ import {
 /** What binding ALTER TABLE needs from the binder. */
 export interface AlterTableBinder {
   readonly catalog: Catalog;
-  resolveName(name: ast.QualifiedName): { schema: string; name: string };
+  /**
+   * The table's schema and name as the search path finds them (3F000 for a written schema that
+   * does not exist); `written` is the name as written, for 42P01.
+   */
+  resolveTable(name: ast.QualifiedName): { schema: string; name: string; written: string };
   bindTypeName(type: ast.TypeName): DataType;
   /** Binds a DEFAULT expression for a column of `type` (checks and coerces it). */
   bindDefault(e: ast.Expr, column: { name: string; type: DataType }): BoundExpr;
@@ -71,7 +75,7 @@ interface BoundAlteration {
  *   pos: 0,
  * }, {
  *   catalog,
- *   resolveName: (n) => ({ schema: "public", name: n.parts.at(-1)! }),
+ *   resolveTable: (n) => ({ schema: "public", name: n.parts.at(-1)!, written: n.parts.join(".") }),
  *   bindTypeName: () => Types.int4,
  *   bindDefault: () => { throw new Error("no defaults here"); },
  *   bindCheck: () => { throw new Error("no checks here"); },
@@ -85,10 +89,9 @@ export function bindAlterTable(
   stmt: ast.Statement & { kind: "alter_table" },
   binder: AlterTableBinder,
 ): BoundStatement {
-  const { schema, name } = binder.resolveName(stmt.name);
+  const { schema, name, written } = binder.resolveTable(stmt.name);
   const catalog = binder.catalog;
   const position = { position: stmt.name.pos + 1 };
-  if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
   const table = catalog.getTable(schema, name);
   if (!table) {
     if (catalog.getView(schema, name) || catalog.getIndex(schema, name)) {
@@ -99,7 +102,7 @@ export function bindAlterTable(
       );
     }
     if (stmt.ifExists) return { kind: "alter_table", table: null, alterations: [], defaults: [] };
-    throw new DbError(SqlState.undefinedTable, `relation "${name}" does not exist`, position);
+    throw new DbError(SqlState.undefinedTable, `relation "${written}" does not exist`, position);
   }
   const alterations: TableAlteration[] = [];
   const defaults: (BoundExpr | null)[] = [];

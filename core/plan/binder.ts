@@ -21,6 +21,8 @@ import {
   type NewColumn,
   type ViewSchema,
 } from "../catalog/catalog.ts";
+import { SearchPath } from "../catalog/search_path.ts";
+import { quoteIdentifier, splitIdentifierList } from "../sql/identifiers.ts";
 import type { CheckConstraintSchema, ColumnSchema, TableSchema } from "../catalog/table.ts";
 import {
   arrayOf,
@@ -93,6 +95,23 @@ export interface BinderContext {
   readonly timeZone?: TimeZone;
   /** Called when a statement moves a sequence (nextval, setval), so the engine logs it. */
   readonly sequenceTouched?: (sequence: Sequence) => void;
+  /**
+   * The session's `search_path` entries (`$user` included as written): where unqualified names
+   * are looked up and unqualified CREATEs go. `public` alone when absent.
+   */
+  readonly searchPath?: readonly string[];
+}
+
+/**
+ * A relation name as a statement wrote it, resolved: `schema` is the written schema or, for a
+ * bare name, the first schema of the search path that holds a relation so named (when none
+ * does, a schema that holds nothing of that name); `written` is the name as written, for
+ * PostgreSQL's `relation "s.t" does not exist`.
+ */
+export interface ResolvedName {
+  readonly schema: string;
+  readonly name: string;
+  readonly written: string;
 }
 
 /** The current-time functions that take a precision: `current_timestamp(3)`. */
@@ -238,10 +257,15 @@ export function bindTableChecks(table: TableSchema, ctx: BinderContext): BoundCh
     }));
 }
 
-/** Splits a qualified name into schema and name. */
-export function resolveName(name: ast.QualifiedName): { schema: string; name: string } {
+/**
+ * A qualified name's schema part (`null` for a bare name) and name; `omendb.s.t` names this
+ * database's `s.t`, any other three-part name is 0A000.
+ */
+export function splitQualifiedName(
+  name: ast.QualifiedName,
+): { schema: string | null; name: string } {
   const p = name.parts;
-  if (p.length === 1) return { schema: defaultSchemaName, name: p[0]! };
+  if (p.length === 1) return { schema: null, name: p[0]! };
   if (p.length === 2) return { schema: p[0]!, name: p[1]! };
   if (p.length === 3 && (p[0] === "omendb")) return { schema: p[1]!, name: p[2]! };
   throw new DbError(
@@ -251,6 +275,28 @@ export function resolveName(name: ast.QualifiedName): { schema: string; name: st
       position: name.pos + 1,
     },
   );
+}
+
+/**
+ * 42939 for a name a new schema cannot take: PostgreSQL reserves the `pg_` prefix; OmenDB also
+ * reserves `information_schema` (which PostgreSQL has, so there it is 42P06).
+ */
+function checkSchemaName(name: string): void {
+  if (name.startsWith("pg_")) {
+    throw new DbError(SqlState.reservedName, `unacceptable schema name "${name}"`, {
+      detail: 'The prefix "pg_" is reserved for system schemas.',
+    });
+  }
+  if (name === "information_schema") {
+    throw new DbError(SqlState.reservedName, `unacceptable schema name "${name}"`, {
+      detail: "The name is reserved for the SQL standard's information schema.",
+    });
+  }
+}
+
+/** 3F000 `schema "x" does not exist`. */
+function noSuchSchema(schema: string, position?: { position: number }): DbError {
+  return new DbError(SqlState.invalidSchemaName, `schema "${schema}" does not exist`, position);
 }
 
 /** Converts a written type to a data type. */
@@ -338,6 +384,8 @@ function pos1(node: { pos: number }): { position: number } {
 }
 
 class Binder {
+  /** The `search_path` entries bare names are looked up in (a view's own while it is bound). */
+  #searchPath: readonly string[];
   /** Constants whose type is still open (string literals and string parameters). */
   readonly #untyped = new WeakSet<BoundExpr>();
   #viewDepth = 0;
@@ -361,7 +409,64 @@ class Binder {
   /** INSERT's VALUES cells written DEFAULT, bound to their column's default. */
   readonly #valuesDefaults = new Map<ast.Expr, BoundExpr>();
 
-  constructor(readonly ctx: BinderContext) {}
+  constructor(readonly ctx: BinderContext) {
+    this.#searchPath = ctx.searchPath ?? [defaultSchemaName];
+  }
+
+  /** The search path bare names are looked up through now. */
+  searchPath(): SearchPath {
+    return new SearchPath(this.ctx.catalog, this.#searchPath);
+  }
+
+  /** Runs `bind` with another search path (stored SQL: a view's query, a column's DEFAULT). */
+  withSearchPath<T>(path: readonly string[], bind: () => T): T {
+    const saved = this.#searchPath;
+    this.#searchPath = path;
+    try {
+      return bind();
+    } finally {
+      this.#searchPath = saved;
+    }
+  }
+
+  /**
+   * Resolves a relation a statement names (see {@link ResolvedName}). With `strict`, a written
+   * schema that does not exist is 3F000, as PostgreSQL's DDL and COPY report it; otherwise the
+   * caller's 42P01 names the relation as written, as its SELECT, INSERT, UPDATE and DELETE do.
+   */
+  resolveRelation(name: ast.QualifiedName, strict: boolean): ResolvedName {
+    const r = splitQualifiedName(name);
+    if (r.schema === null) {
+      return {
+        schema: this.searchPath().relationSchema(r.name) ?? "",
+        name: r.name,
+        written: r.name,
+      };
+    }
+    if (strict && !this.ctx.catalog.hasSchema(r.schema)) throw noSuchSchema(r.schema, pos1(name));
+    return { schema: r.schema, name: r.name, written: `${r.schema}.${r.name}` };
+  }
+
+  /**
+   * Where CREATE puts a new object: the written schema (3F000 when it does not exist), else the
+   * search path's first existing schema (3F000 when there is none, as in PostgreSQL).
+   */
+  creationTarget(name: ast.QualifiedName): { schema: string; name: string } {
+    const r = splitQualifiedName(name);
+    if (r.schema !== null) {
+      if (!this.ctx.catalog.hasSchema(r.schema)) throw noSuchSchema(r.schema, pos1(name));
+      return { schema: r.schema, name: r.name };
+    }
+    const schema = this.searchPath().creationSchema();
+    if (schema === null) {
+      throw new DbError(
+        SqlState.invalidSchemaName,
+        "no schema has been selected to create in",
+        pos1(name),
+      );
+    }
+    return { schema, name: r.name };
+  }
 
   /** Where NULLs go for an ORDER BY key that does not say (see `defaultNullsFirst`). */
   nullsFirstDefault(descending: boolean): boolean {
@@ -372,10 +477,11 @@ class Binder {
   dropTargets(
     stmt: { readonly names: readonly ast.QualifiedName[]; readonly ifExists: boolean },
     what: "table" | "view" | "index" | "sequence",
-    exists: (r: ReturnType<typeof resolveName>) => unknown,
-  ): ReturnType<typeof resolveName>[] {
+    exists: (r: ResolvedName) => unknown,
+  ): { schema: string; name: string }[] {
     return stmt.names.map((n) => {
-      const r = resolveName(n);
+      // a missing schema is 3F000, or skipped with IF EXISTS (nothing is found in it)
+      const r = this.resolveRelation(n, !stmt.ifExists);
       if (!stmt.ifExists && !exists(r)) {
         throw new DbError(
           what === "index" ? SqlState.undefinedObject : SqlState.undefinedTable,
@@ -396,7 +502,7 @@ class Binder {
       case "alter_table":
         return bindAlterTable(stmt, {
           catalog: this.ctx.catalog,
-          resolveName,
+          resolveTable: (n) => this.resolveRelation(n, true),
           bindTypeName,
           bindDefault: (e, column) => this.columnDefault(e, column),
           bindCheck: (def, table, taken) => this.newCheck(def, table, taken),
@@ -472,12 +578,12 @@ class Binder {
       case "verify":
         return { kind: "verify" };
       case "drop_partitions": {
-        const r = resolveName(stmt.name);
+        const r = this.resolveRelation(stmt.name, true);
         const table = this.ctx.catalog.getTable(r.schema, r.name);
         if (!table && !stmt.ifExists) {
           throw new DbError(
             SqlState.undefinedTable,
-            `relation "${r.name}" does not exist`,
+            `relation "${r.written}" does not exist`,
             pos1(stmt.name),
           );
         }
@@ -492,22 +598,38 @@ class Binder {
       }
       case "truncate": {
         const tables = stmt.names.map((n) => {
-          const r = resolveName(n);
-          if (this.ctx.catalog.getTable(r.schema, r.name)) return r;
+          const r = this.resolveRelation(n, true);
+          if (this.ctx.catalog.getTable(r.schema, r.name)) {
+            return { schema: r.schema, name: r.name };
+          }
           if (this.ctx.catalog.getView(r.schema, r.name)) {
             throw new DbError("42809", `"${r.name}" is not a table`, pos1(n));
           }
           throw new DbError(
             SqlState.undefinedTable,
-            `relation "${r.name}" does not exist`,
+            `relation "${r.written}" does not exist`,
             pos1(n),
           );
         });
         return { kind: "truncate", tables, restartIdentity: stmt.restartIdentity };
       }
+      case "create_schema":
+        checkSchemaName(stmt.name);
+        return { kind: "create_schema", name: stmt.name, ifNotExists: stmt.ifNotExists };
+      case "drop_schema": {
+        const names = [...new Set(stmt.names)].filter((n) => {
+          if (this.ctx.catalog.hasSchema(n)) return true;
+          if (stmt.ifExists) return false;
+          throw noSuchSchema(n);
+        });
+        return { kind: "drop_schema", names, cascade: stmt.cascade };
+      }
+      case "rename_schema":
+        if (!this.ctx.catalog.hasSchema(stmt.name)) throw noSuchSchema(stmt.name);
+        checkSchemaName(stmt.newName);
+        return { kind: "rename_schema", name: stmt.name, newName: stmt.newName };
       case "create_sequence": {
-        const { schema, name } = resolveName(stmt.name);
-        if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.pos + 1);
+        const { schema, name } = this.creationTarget(stmt.name);
         return {
           kind: "create_sequence",
           sequence: sequenceSchema(schema, name, stmt.options),
@@ -538,8 +660,7 @@ class Binder {
   }
 
   createTable(stmt: ast.Statement & { kind: "create_table" }): BoundStatement {
-    const { schema, name } = resolveName(stmt.name);
-    if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
+    const { schema, name } = this.creationTarget(stmt.name);
     const columns: NewColumn[] = [];
     const sequences: SequenceSchema[] = [];
     for (const c of stmt.columns) {
@@ -556,7 +677,9 @@ class Binder {
             column: c.name,
           }),
         );
-        columns.push({ name: c.name, type, notNull: true, default: `nextval('${seq}')` });
+        // bare: stored DEFAULTs look in their table's schema first (see storedColumnDefault)
+        const regclass = quoteIdentifier(seq).replaceAll("'", "''");
+        columns.push({ name: c.name, type, notNull: true, default: `nextval('${regclass}')` });
         continue;
       }
       if (c.default !== null) this.columnDefault(c.default, { name: c.name, type });
@@ -748,12 +871,12 @@ class Binder {
   }
 
   insert(stmt: ast.Statement & { kind: "insert" }): BoundStatement {
-    const { schema, name } = resolveName(stmt.table);
+    const { schema, name, written } = this.resolveRelation(stmt.table, false);
     const table = this.ctx.catalog.getTable(schema, name);
     if (!table) {
       throw new DbError(
         SqlState.undefinedTable,
-        `relation "${name}" does not exist`,
+        `relation "${written}" does not exist`,
         pos1(stmt.table),
       );
     }
@@ -787,7 +910,7 @@ class Binder {
       source = { kind: "values", rows: [[]], fields: [] };
       targets.length = 0;
     } else {
-      this.valuesDefaults(stmt.source, targets.map((i) => table.columns[i]!));
+      this.valuesDefaults(stmt.source, table, targets.map((i) => table.columns[i]!));
       const q = stmt.source;
       source = q.body.kind === "values" && q.with === null && q.orderBy.length === 0 &&
           q.limit === null && q.offset === null
@@ -854,7 +977,7 @@ class Binder {
     table.columns.forEach((c, i) => {
       if (sourceIndexOfColumn[i]! >= 0 || c.default === null) return;
       sourceIndexOfColumn[i] = exprs.length;
-      exprs.push(this.storedColumnDefault(c));
+      exprs.push(this.storedColumnDefault(c, table));
       fields.push({ name: c.name, type: c.type, qualifier: null });
     });
     const projected: LogicalPlan = { kind: "project", input: source, exprs, fields };
@@ -877,8 +1000,7 @@ class Binder {
   }
 
   createView(stmt: ast.Statement & { kind: "create_view" }): BoundStatement {
-    const { schema, name } = resolveName(stmt.name);
-    if (schema !== defaultSchemaName) throw notSupported(`schema "${schema}"`, stmt.name.pos + 1);
+    const { schema, name } = this.creationTarget(stmt.name);
     const plan = this.query(stmt.query); // checks the query now, as PostgreSQL does
     if (stmt.columns.length > plan.fields.length) {
       throw new DbError(
@@ -908,18 +1030,25 @@ class Binder {
     }
     return {
       kind: "create_view",
-      view: { schema, name, sql: stmt.sql, columns: stmt.columns },
+      // its bare names are looked up where they were found now (PostgreSQL binds them once)
+      view: {
+        schema,
+        name,
+        sql: stmt.sql,
+        columns: stmt.columns,
+        searchPath: this.searchPath().schemas(),
+      },
       orReplace: stmt.orReplace,
     };
   }
 
   createIndex(stmt: ast.Statement & { kind: "create_index" }): BoundStatement {
-    const { schema, name: tableName } = resolveName(stmt.table);
+    const { schema, name: tableName, written } = this.resolveRelation(stmt.table, true);
     const table = this.ctx.catalog.getTable(schema, tableName);
     if (!table) {
       throw new DbError(
         SqlState.undefinedTable,
-        `relation "${tableName}" does not exist`,
+        `relation "${written}" does not exist`,
         pos1(stmt.table),
       );
     }
@@ -952,12 +1081,12 @@ class Binder {
 
   /** The table a DELETE or UPDATE changes, and the scope its expressions see. */
   targetTable(name: ast.QualifiedName, alias: string | null): { table: TableSchema; scope: Scope } {
-    const { schema, name: tableName } = resolveName(name);
+    const { schema, name: tableName, written } = this.resolveRelation(name, false);
     const table = this.ctx.catalog.getTable(schema, tableName);
     if (!table) {
       const what = this.ctx.catalog.getView(schema, tableName)
         ? `cannot change view "${tableName}"`
-        : `relation "${tableName}" does not exist`;
+        : `relation "${written}" does not exist`;
       throw new DbError(
         this.ctx.catalog.getView(schema, tableName) ? "55000" : SqlState.undefinedTable,
         what,
@@ -1030,7 +1159,7 @@ class Binder {
       });
       return { kind: "copy_to", plan, path: target.path, format };
     }
-    const { schema, name } = resolveName(stmt.table);
+    const { schema, name, written } = this.resolveRelation(stmt.table, true);
     const table = this.ctx.catalog.getTable(schema, name);
     if (!table) {
       if (this.ctx.catalog.getView(schema, name)) {
@@ -1047,7 +1176,7 @@ class Binder {
       }
       throw new DbError(
         SqlState.undefinedTable,
-        `relation "${name}" does not exist`,
+        `relation "${written}" does not exist`,
         pos1(stmt.table),
       );
     }
@@ -1090,7 +1219,7 @@ class Binder {
       }
       // columns COPY does not fill take their DEFAULT, as in PostgreSQL
       const defaults = table.columns.map((c, i) =>
-        targets.includes(i) || c.default === null ? null : this.storedColumnDefault(c)
+        targets.includes(i) || c.default === null ? null : this.storedColumnDefault(c, table)
       );
       return {
         kind: "copy_from",
@@ -1178,7 +1307,7 @@ class Binder {
         }
       });
       if (a.value.kind === "default") {
-        this.#valuesDefaults.set(a.value, this.storedColumnDefault(target));
+        this.#valuesDefaults.set(a.value, this.storedColumnDefault(target, table));
       }
       const value = this.expr(a.value, scope);
       assignments.set(i, this.assignCast(value, target, a.value));
@@ -1253,25 +1382,32 @@ class Binder {
     return this.castNode(value, column.type);
   }
 
-  /** A column's stored DEFAULT bound for this statement; a typed NULL when it has none. */
-  storedColumnDefault(column: ColumnSchema): BoundExpr {
+  /**
+   * A column's stored DEFAULT bound for this statement; a typed NULL when it has none. Its bare
+   * sequence names are looked up in `table`'s schema first, then through the search path (a
+   * SERIAL column's `nextval('t_a_seq')` finds its own sequence whatever the path is).
+   */
+  storedColumnDefault(column: ColumnSchema, table: TableSchema): BoundExpr {
     if (column.default === null) return { kind: "const", value: null, type: column.type };
     const q = this.ctx.parseQuery(`SELECT ${column.default}`);
     const item = q.body.kind === "select" ? q.body.items[0] : undefined;
     if (item === undefined || item.kind !== "expr") {
       throw new DbError(SqlState.dataCorrupted, `bad stored DEFAULT of "${column.name}"`);
     }
-    return this.columnDefault(item.expr, column);
+    return this.withSearchPath(
+      [table.schema, ...this.#searchPath],
+      () => this.columnDefault(item.expr, column),
+    );
   }
 
   /** Binds the DEFAULT cells of an INSERT's VALUES list (`targets`: the column of each cell). */
-  valuesDefaults(source: ast.Query, targets: readonly ColumnSchema[]): void {
+  valuesDefaults(source: ast.Query, table: TableSchema, targets: readonly ColumnSchema[]): void {
     if (source.body.kind !== "values") return;
     for (const row of source.body.rows) {
       row.forEach((cell, k) => {
         const column = targets[k];
         if (cell.kind === "default" && column !== undefined) {
-          this.#valuesDefaults.set(cell, this.storedColumnDefault(column));
+          this.#valuesDefaults.set(cell, this.storedColumnDefault(column, table));
         }
       });
     }
@@ -1300,12 +1436,7 @@ class Binder {
       throw notSupported(`${name}() of a sequence name that is not a constant`, e.pos + 1);
     }
     const text = first.value.value;
-    const parts = text.split(".").map((p) =>
-      /^".*"$/.test(p) ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()
-    );
-    const seqName = parts.at(-1)!;
-    const schema = parts.length > 1 ? parts.at(-2)! : defaultSchemaName;
-    const seq = this.ctx.catalog.getSequence(schema, seqName);
+    const seq = this.regclassSequence(text, first);
     if (seq === null) {
       throw new DbError(SqlState.undefinedTable, `relation "${text}" does not exist`, pos1(first));
     }
@@ -1665,16 +1796,48 @@ class Binder {
     return plan;
   }
 
-  /** PostgreSQL refuses the same table name or alias twice in one FROM (42712). */
+  /**
+   * PostgreSQL refuses the same table name or alias twice in one FROM (42712), except for two
+   * unaliased tables of different schemas.
+   */
   checkDistinctQualifiers(left: readonly Field[], right: readonly Field[], pos: number): void {
-    const names = new Set(left.map((f) => f.qualifier).filter((q) => q !== null));
     for (const f of right) {
-      if (f.qualifier !== null && names.has(f.qualifier)) {
+      if (f.qualifier === null) continue;
+      const clash = left.some((l) =>
+        l.qualifier === f.qualifier &&
+        (l.qualifierSchema === undefined || l.qualifierSchema === f.qualifierSchema)
+      );
+      if (clash) {
         throw new DbError("42712", `table name "${f.qualifier}" specified more than once`, {
           position: pos + 1,
         });
       }
     }
+  }
+
+  /**
+   * The sequence a regclass text names (`'seq'`, `'s.seq'`, `'"My Seq"'`), found as PostgreSQL
+   * finds it: a written schema must exist (3F000), a bare name goes through the search path.
+   */
+  regclassSequence(text: string, at: ast.Expr): Sequence | null {
+    const names = splitIdentifierList(text, ".");
+    if (names === null || names.length === 0) {
+      throw new DbError(SqlState.invalidName, "invalid name syntax", pos1(at));
+    }
+    if (names.length > 3) {
+      throw new DbError(
+        SqlState.syntaxError,
+        `improper relation name (too many dotted names): ${text}`,
+        pos1(at),
+      );
+    }
+    const { schema, name } = splitQualifiedName({ parts: names, pos: at.pos });
+    if (schema === null) {
+      const found = this.searchPath().relationSchema(name);
+      return found === null ? null : this.ctx.catalog.getSequence(found, name);
+    }
+    if (!this.ctx.catalog.hasSchema(schema)) throw noSuchSchema(schema, pos1(at));
+    return this.ctx.catalog.getSequence(schema, name);
   }
 
   tableRef(ref: ast.TableRef): LogicalPlan {
@@ -1713,7 +1876,7 @@ class Binder {
         }
         const cte = ref.name.parts.length === 1 ? this.findCte(ref.name.parts[0]!) : null;
         if (cte !== null) return this.cteRef(cte, ref);
-        const { schema, name } = resolveName(ref.name);
+        const { schema, name } = this.resolveRelation(ref.name, false);
         const table = this.ctx.catalog.getTable(schema, name);
         const view = table ? null : this.ctx.catalog.getView(schema, name);
         if (view) return this.viewRef(view, ref);
@@ -1725,13 +1888,14 @@ class Binder {
           );
         }
         const qualifier = ref.alias ?? table.name;
+        const named = ref.alias == null ? { qualifierSchema: table.schema } : {};
         return {
           kind: "scan",
           table,
           projection: table.columns.map((_, i) => i),
           filters: [],
           estimatedRows: this.ctx.estimateRows?.(table.id) ?? 1000,
-          fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier })),
+          fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier, ...named })),
         };
       }
       case "derived": {
@@ -1967,13 +2131,14 @@ class Binder {
     const savedCtes = this.#ctes.splice(0);
     try {
       const query = this.ctx.parseQuery(view.sql);
-      return this.tableRef({
-        kind: "derived",
-        query,
-        alias: ref.alias ?? view.name,
-        columnAliases: view.columns,
-        pos: ref.pos,
-      });
+      return this.withSearchPath(view.searchPath ?? [defaultSchemaName], () =>
+        this.tableRef({
+          kind: "derived",
+          query,
+          alias: ref.alias ?? view.name,
+          columnAliases: view.columns,
+          pos: ref.pos,
+        }));
     } finally {
       this.#outer = saved;
       this.#ctes.push(...savedCtes);
@@ -2155,7 +2320,11 @@ class Binder {
             ? { kind: "column", index: i, type: f.type }
             : this.expr({
               kind: "column_ref",
-              parts: f.qualifier === null ? [f.name] : [f.qualifier, f.name],
+              parts: f.qualifier === null
+                ? [f.name]
+                : f.qualifierSchema === undefined
+                ? [f.qualifier, f.name]
+                : [f.qualifierSchema, f.qualifier, f.name],
               pos: item.pos,
             }, scope);
           exprs.push(e);
@@ -3599,6 +3768,10 @@ class Binder {
       }
       return { kind: "const", value: us, type: Types.timestamptz };
     }
+    if (name === "current_schema" && e.name.parts.length === 1 && e.args.length === 0) {
+      // the schema an unqualified CREATE would use; NULL when the search path has none
+      return { kind: "const", value: this.searchPath().creationSchema(), type: Types.text };
+    }
     if (
       name === "coalesce" && e.name.parts.length === 1 && !e.star && !e.distinct &&
       e.args.length > 0
@@ -3665,10 +3838,15 @@ function findField(fields: readonly Field[], e: ast.Expr & { kind: "column_ref" 
   const parts = e.parts;
   const name = parts[parts.length - 1]!;
   const qualifier = parts.length >= 2 ? parts[parts.length - 2]! : null;
+  const schema = parts.length >= 3 ? parts[parts.length - 3]! : null;
   let found = -1;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     if (f.name !== name || (qualifier !== null && f.qualifier !== qualifier)) continue;
+    // a field that does not know its schema (a CHECK's table) takes any
+    if (schema !== null && f.qualifierSchema !== undefined && f.qualifierSchema !== schema) {
+      continue;
+    }
     if (qualifier === null && f.usingDuplicate) continue;
     if (found >= 0) {
       throw new DbError(SqlState.ambiguousColumn, `column reference "${name}" is ambiguous`, {

@@ -50,6 +50,14 @@ export type BoundStatement =
     readonly tables: readonly { readonly schema: string; readonly name: string }[];
     readonly restartIdentity: boolean;
   }
+  | { readonly kind: "create_schema"; readonly name: string; readonly ifNotExists: boolean }
+  | {
+    readonly kind: "drop_schema";
+    /** The schemas to drop, each once; those IF EXISTS did not find are left out. */
+    readonly names: readonly string[];
+    readonly cascade: boolean;
+  }
+  | { readonly kind: "rename_schema"; readonly name: string; readonly newName: string }
   | {
     readonly kind: "create_sequence";
     readonly sequence: SequenceSchema;

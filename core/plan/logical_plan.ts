@@ -15,6 +15,11 @@ export interface Field {
   /** The table (or alias) the column came from, for qualified references. */
   readonly qualifier: string | null;
   /**
+   * The schema of the table the column came from when the table has no alias: a reference may
+   * name it (`s.t.x`), and two such tables of different schemas may share a name in one FROM.
+   */
+  readonly qualifierSchema?: string;
+  /**
    * The right-hand copy of a `USING` / `NATURAL` join column: reachable only qualified, and
    * left out of `SELECT *`.
    */

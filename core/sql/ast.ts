@@ -569,6 +569,28 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /** `CREATE SCHEMA [IF NOT EXISTS] name`. */
+    readonly kind: "create_schema";
+    readonly name: string;
+    readonly ifNotExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    /** `DROP SCHEMA [IF EXISTS] name [, ...] [CASCADE | RESTRICT]`. */
+    readonly kind: "drop_schema";
+    readonly names: readonly string[];
+    readonly ifExists: boolean;
+    readonly cascade: boolean;
+    readonly pos: number;
+  }
+  | {
+    /** `ALTER SCHEMA name RENAME TO newName`. */
+    readonly kind: "rename_schema";
+    readonly name: string;
+    readonly newName: string;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "create_sequence";
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;

@@ -12,3 +12,4 @@
  */
 export * from "./ast.ts";
 export * from "./walk.ts";
+export * from "./identifiers.ts";

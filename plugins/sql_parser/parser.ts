@@ -5,6 +5,7 @@
  * @module
  */
 import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
+import { quoteIdentifier } from "../../core/sql/identifiers.ts";
 import type {
   AlterTableAction,
   BinaryOp,
@@ -518,6 +519,16 @@ class Parser {
     if (this.isKw("insert")) return this.insert();
     if (this.isKw("delete")) return this.deleteStatement();
     if (this.isKw("update")) return this.updateStatement();
+    if (
+      this.isKw("alter") && this.isKw("schema", this.peek()) && this.isKw("rename", this.peek(3))
+    ) {
+      this.next();
+      this.next();
+      const name = this.ident("schema name");
+      this.expectKw("rename");
+      this.expectKw("to");
+      return { kind: "rename_schema", name, newName: this.ident("schema name"), pos: t.pos };
+    }
     if (this.isKw("alter") && this.isKw("table", this.peek())) {
       this.next();
       this.next();
@@ -593,6 +604,21 @@ class Parser {
         asQuery,
         pos,
       };
+    }
+    if (this.acceptKw("schema")) {
+      const ifNotExists = this.acceptKw("if", "not", "exists");
+      if (this.isKw("authorization")) {
+        this.skipStatement();
+        return { kind: "unsupported", what: "CREATE SCHEMA AUTHORIZATION", pos };
+      }
+      const name = this.ident("schema name");
+      if (this.tok.kind !== "eof" && !this.isOp(";")) {
+        // AUTHORIZATION role, or schema elements (CREATE TABLE ... inside CREATE SCHEMA)
+        const what = this.isKw("authorization") ? "AUTHORIZATION" : "with schema elements";
+        this.skipStatement();
+        return { kind: "unsupported", what: `CREATE SCHEMA ${what}`, pos };
+      }
+      return { kind: "create_schema", name, ifNotExists, pos };
     }
     if (
       this.acceptKw("sequence") || this.acceptKw("temporary", "sequence") ||
@@ -1050,6 +1076,14 @@ class Parser {
       this.acceptKw("cascade") || this.acceptKw("restrict");
       return { kind: "drop_sequence", names, ifExists, pos };
     }
+    if (this.acceptKw("schema")) {
+      const ifExists = this.acceptKw("if", "exists");
+      const names = [this.ident("schema name")];
+      while (this.acceptOp(",")) names.push(this.ident("schema name"));
+      const cascade = this.acceptKw("cascade");
+      if (!cascade) this.acceptKw("restrict");
+      return { kind: "drop_schema", names, ifExists, cascade, pos };
+    }
     if (this.acceptKw("table")) {
       const ifExists = this.acceptKw("if", "exists");
       const names = [this.qualifiedName()];
@@ -1094,7 +1128,9 @@ class Parser {
         t.kind === "string" || t.kind === "estring" || t.kind === "number" || t.kind === "ident" ||
         t.kind === "qident"
       ) {
-        parts.push(t.value);
+        // a list of names (PostgreSQL's GUC_LIST_QUOTE): each item quoted as needed, so that
+        // SET search_path TO "My Db", 'a,b' keeps both names whole
+        parts.push(name === "search_path" ? quoteIdentifier(t.value) : t.value);
       } else throw this.error("expected a setting value", t);
     } while (this.acceptOp(","));
     return { kind: "set", name, value: parts.join(", "), pos };
@@ -1961,6 +1997,12 @@ class Parser {
       case "qident":
         return this.nameOrCall();
       case "ident":
+        if (t.value === "current_schema" && !this.isOp(".", this.peek())) {
+          // CURRENT_SCHEMA, with or without (), as in PostgreSQL
+          this.next();
+          if (this.acceptOp("(")) this.expectOp(")");
+          return plainCall("current_schema", [], pos);
+        }
         if (t.value === "array" && this.isOp("[", this.peek())) {
           // ARRAY[a, b, ...]
           this.next();

@@ -344,3 +344,34 @@ Deno.test("INSERT ... ON CONFLICT: targets, DO NOTHING, DO UPDATE SET ... WHERE,
     [],
   ]]);
 });
+
+Deno.test("CREATE, DROP and ALTER SCHEMA; SET search_path keeps each name whole", () => {
+  const strip = (sql: string) =>
+    parseSql(sql).map((s) => {
+      const { pos: _, ...rest } = s;
+      return rest;
+    });
+  assert.deepEqual(strip('CREATE SCHEMA IF NOT EXISTS "my-db"; CREATE SCHEMA S'), [
+    { kind: "create_schema", name: "my-db", ifNotExists: true },
+    { kind: "create_schema", name: "s", ifNotExists: false },
+  ]);
+  assert.deepEqual(strip("DROP SCHEMA IF EXISTS a, B CASCADE; DROP SCHEMA c RESTRICT"), [
+    { kind: "drop_schema", names: ["a", "b"], ifExists: true, cascade: true },
+    { kind: "drop_schema", names: ["c"], ifExists: false, cascade: false },
+  ]);
+  assert.deepEqual(strip('ALTER SCHEMA a RENAME TO "B"'), [
+    { kind: "rename_schema", name: "a", newName: "B" },
+  ]);
+  assert.deepEqual(strip("CREATE SCHEMA AUTHORIZATION joe; ALTER SCHEMA a OWNER TO joe"), [
+    { kind: "unsupported", what: "CREATE SCHEMA AUTHORIZATION" },
+    { kind: "unsupported", what: "ALTER SCHEMA" },
+  ]);
+  assert.deepEqual(strip(`SET search_path TO "$user", My, "My S", 'a,b'`), [
+    { kind: "set", name: "search_path", value: '"$user", my, "My S", "a,b"' },
+  ]);
+  assert.deepEqual(strip("SET application_name = 'My App'"), [
+    { kind: "set", name: "application_name", value: "My App" },
+  ]);
+  assert.equal(show(selectExpr("SELECT current_schema")), "function");
+  assert.equal(show(selectExpr("SELECT current_schema()")), "function");
+});
