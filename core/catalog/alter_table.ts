@@ -27,7 +27,12 @@ export type TableAlteration =
    * The table's CHECK constraints as a column rename or drop leaves them (the binder rewrites
    * their SQL text or drops those that read a dropped column, as PostgreSQL does).
    */
-  | { readonly op: "set_checks"; readonly checks: readonly CheckConstraintSchema[] };
+  | { readonly op: "set_checks"; readonly checks: readonly CheckConstraintSchema[] }
+  /**
+   * `SET (dedup_keys = ...)`: the table's series key columns (a superset of the old ones, so
+   * rows already stored keep their series).
+   */
+  | { readonly op: "set_dedup_keys"; readonly columnIds: readonly number[] };
 
 /**
  * Returns `table` with one alteration applied. Errors are PostgreSQL's: 42701 for a duplicate
@@ -117,6 +122,13 @@ export function alterTableSchema(
     }
     case "set_checks":
       return withChecks(table, a.checks);
+    case "set_dedup_keys": {
+      const o = table.options;
+      if (o === undefined || o === null) {
+        throw new DbError(SqlState.invalidParameterValue, `table "${table.name}" has no options`);
+      }
+      return { ...table, options: { ...o, dedupKeyColumnIds: [...a.columnIds] } };
+    }
     default: {
       const never: never = a;
       throw new DbError(SqlState.internalError, `unknown alteration ${JSON.stringify(never)}`);

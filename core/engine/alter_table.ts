@@ -133,6 +133,9 @@ export async function applyAlterTable(
       catalog.replaceTable(next, { droppedColumns: new Set([a.column]) });
       await storage.dropColumn(t.id, t.columns.find((c) => c.name === a.column)!.id);
     } else catalog.replaceTable(next);
+    if (a.op === "set_dedup_keys" && next.options) {
+      await storage.setTableOptions?.(t.id, next.options);
+    }
     if (a.op === "add_column") {
       const fill = change.fills[i];
       if (!fill) throw new DbError(SqlState.dataCorrupted, `ADD COLUMN ${a.column.name}: no fill`);

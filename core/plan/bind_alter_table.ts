@@ -223,6 +223,48 @@ function bindAction(
       }
       return one({ op: "set_default", column: action.column, default: action.defaultSql });
     }
+    case "set_options": {
+      // only dedup_keys may change, and only grow: rows already stored keep their series
+      const ids: number[] = [];
+      for (const o of action.options) {
+        const at = { position: o.pos + 1 };
+        if (o.name.toLowerCase() !== "dedup_keys") {
+          throw new DbError(
+            SqlState.featureNotSupported,
+            `ALTER TABLE ... SET (${o.name}) is not supported; only dedup_keys can change`,
+            at,
+          );
+        }
+        const opts = table.options;
+        if (opts === undefined || opts === null || opts.timestampColumnId === null) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `option "dedup_keys" needs a table with option "timestamp"`,
+            at,
+          );
+        }
+        for (const name of o.value.split(",").map((k) => k.trim()).filter((k) => k !== "")) {
+          const c = table.columns.find((c) => c.name === name);
+          if (c === undefined) {
+            throw new DbError(
+              SqlState.undefinedColumn,
+              `column "${name}" named in option "dedup_keys" does not exist`,
+              at,
+            );
+          }
+          if (!ids.includes(c.id)) ids.push(c.id);
+        }
+        const dropped = opts.dedupKeyColumnIds.filter((id) => !ids.includes(id));
+        if (dropped.length > 0) {
+          throw new DbError(
+            SqlState.featureNotSupported,
+            "dedup_keys can only grow: every key column of the table must stay a key",
+            at,
+          );
+        }
+      }
+      return ids.length === 0 ? [] : one({ op: "set_dedup_keys", columnIds: ids });
+    }
     case "set_not_null": {
       const primary = binder.catalog.indexesOf(table.schema, table.name)
         .some((i) => i.primary === true && i.columns.includes(action.column));
@@ -331,6 +373,8 @@ function actionName(action: ast.AlterTableAction): string {
       return action.default === null ? "ALTER COLUMN DROP DEFAULT" : "ALTER COLUMN SET DEFAULT";
     case "set_not_null":
       return action.notNull ? "ALTER COLUMN SET NOT NULL" : "ALTER COLUMN DROP NOT NULL";
+    case "set_options":
+      return "SET";
     case "add_constraint":
       return "ADD CONSTRAINT";
     case "drop_constraint":

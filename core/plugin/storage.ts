@@ -1,6 +1,6 @@
 import type { Batch } from "../types/batch.ts";
 import { DbError, SqlState } from "../errors.ts";
-import type { ColumnSchema, TableSchema } from "../catalog/table.ts";
+import type { ColumnSchema, TableOptions, TableSchema } from "../catalog/table.ts";
 import type { Column } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { Env } from "../env/mod.ts";
@@ -253,6 +253,12 @@ export interface StorageEngine {
   recovered?(): StorageRecovery | null;
   /** Bytes held in memory that a checkpoint would write out. */
   unflushedBytes?(): number;
+  /**
+   * The table's time-series options changed (`ALTER TABLE ... SET (dedup_keys = ...)`: the
+   * series key grew). Engines that deduplicate or keep a latest-row table by series use the new
+   * key from now on; rows already stored keep theirs.
+   */
+  setTableOptions?(tableId: number, options: TableOptions): Promise<void>;
   /** Drops whole time partitions by key (`ALTER TABLE ... DROP PARTITION`); rows dropped. */
   dropPartitions?(tableId: number, keys: readonly string[]): Promise<number>;
   /** Checks the engine's files without changing anything; one line per problem found. */

@@ -441,6 +441,12 @@ export type AlterTableAction =
     readonly pos: number;
   }
   | {
+    /** `SET (name = value, ...)`: time-series storage options (only `dedup_keys` may change). */
+    readonly kind: "set_options";
+    readonly options: readonly TableOption[];
+    readonly pos: number;
+  }
+  | {
     /** `ALTER COLUMN c SET NOT NULL` / `DROP NOT NULL`. */
     readonly kind: "set_not_null";
     readonly column: string;

@@ -901,6 +901,9 @@ class Parser {
         const column = this.ident("column name");
         this.acceptKw("cascade") || this.acceptKw("restrict");
         actions.push({ kind: "drop_column", column, ifExists, pos: at });
+      } else if (this.isKw("set") && this.peek(1).kind === "op" && this.peek(1).value === "(") {
+        this.next(); // SET
+        actions.push({ kind: "set_options", options: this.optionList(), pos: at });
       } else if (this.acceptKw("alter")) {
         this.acceptKw("column");
         const column = this.ident("column name");
@@ -997,6 +1000,11 @@ class Parser {
   tableOptions(): TableOption[] {
     if (!(this.isKw("with") && this.peek(1).kind === "op" && this.peek(1).value === "(")) return [];
     this.next();
+    return this.optionList();
+  }
+
+  /** `(name = value, ...)` of WITH or ALTER TABLE ... SET. */
+  optionList(): TableOption[] {
     this.expectOp("(");
     const out: TableOption[] = [];
     do {

@@ -126,7 +126,8 @@ interface TableState {
   readonly id: number;
   readonly folder: string;
   columns: ColumnSchema[];
-  readonly options: TableOptions | null;
+  /** Changes only by {@link ParquetStorage.setTableOptions} (a growing series key). */
+  options: TableOptions | null;
   /** What segments written before a column existed read for it, by column id. */
   readonly fills: Map<number, Column>;
   readonly partitions: Map<string, PartitionState>;
@@ -1783,6 +1784,13 @@ export class ParquetStorage implements StorageEngine {
         this.#log({ event: "storage_remove_failed", file: f, error: (e as Error).message });
       }
     }
+  }
+
+  setTableOptions(tableId: number, options: TableOptions): Promise<void> {
+    const t = this.#table(tableId);
+    t.options = options;
+    this.#latest.delete(tableId); // keyed by the old series key
+    return Promise.resolve();
   }
 
   async dropPartitions(tableId: number, keys: readonly string[]): Promise<number> {
