@@ -182,6 +182,8 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
 /** The parser of one body. */
 class Parser {
   readonly buf: Uint8Array;
+  /** The body as a DataView, to compare 4 bytes at a time. */
+  readonly view: DataView;
   readonly defaultTime: number;
   readonly precision: Precision;
   readonly micros: number;
@@ -243,6 +245,7 @@ class Parser {
 
   constructor(buf: Uint8Array, options: ParseLineProtocolOptions) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const t = options.defaultTimeMicros;
     if (typeof t !== "number" || !Number.isFinite(t)) {
       throw new DbError(
@@ -284,8 +287,6 @@ class Parser {
     let pos = 0;
     let line = 0;
     while (pos < n) {
-      let nl = buf.indexOf(charNewline, pos);
-      if (nl < 0) nl = n;
       line++;
       if (line > this.linesMax) {
         throw new DbError(
@@ -293,6 +294,18 @@ class Parser {
           `Cannot parse line protocol: more than ${this.linesMax} lines in one body`,
         );
       }
+      // Optimistic: parse up to whatever ends the line; on success that is the line's `\n`.
+      const first = buf[pos]!;
+      if (first > charSpace && first !== charHash) {
+        const nl = this.parseLine(pos, n);
+        if (nl >= 0) {
+          pos = nl + 1;
+          continue;
+        }
+      }
+      // Exact: find the line's end first (blank and comment lines, rejected lines).
+      let nl = buf.indexOf(charNewline, pos);
+      if (nl < 0) nl = n;
       let end = nl;
       if (end > pos && buf[end - 1] === charReturn) end--;
       let start = pos;
@@ -310,7 +323,7 @@ class Parser {
         this.reject(line, start, end);
         continue;
       }
-      if (!this.parseLine(start, end)) this.reject(line, start, end);
+      if (this.parseLine(start, end) < 0) this.reject(line, start, end);
     }
     return this.finish(line);
   }
@@ -341,6 +354,18 @@ class Parser {
     return -1;
   }
 
+  /** {@link conflictWith} for {@link parseLine}: -1. */
+  conflictAt(
+    what: "field" | "tag",
+    name: string,
+    m: string,
+    kind: number,
+    existing: string,
+  ): number {
+    this.conflictWith(what, name, m, kind, existing);
+    return -1;
+  }
+
   conflictWith(
     what: "field" | "tag",
     name: string,
@@ -355,8 +380,13 @@ class Parser {
     return false;
   }
 
-  /** Parses the line `[start, end)` (no newline, no leading whitespace) and commits it. */
-  parseLine(start: number, end: number): boolean {
+  /**
+   * Parses the line at `start` (no leading whitespace) and commits it. The line ends at the first
+   * `\n` (a `\r` before it is dropped) or at `end`: called with `end` = the body's end it finds
+   * the line's end itself, as every scan stops at `\n`. Returns the position of the `\n` (or
+   * `end`), or -1 with the reason set; a failure is decided again with the exact end (`indexOf`).
+   */
+  parseLine(start: number, end: number): number {
     const buf = this.buf;
     this.lineStamp++;
     if (this.newCount !== 0) {
@@ -367,16 +397,15 @@ class Parser {
     let p = start;
     let h = fnvOffset;
     for (;;) {
-      if (p >= end) {
-        const ok = this.parseKey(start, end, false);
-        assert(!ok, "a key without a space parsed");
-        return false;
-      }
+      if (p >= end) return this.parseKeyFails(start, end);
       const b = buf[p]!;
-      if (b === charSpace) break;
+      if (b <= charSpace) {
+        if (b === charSpace) break;
+        if (b === charNewline) return this.parseKeyFails(start, p);
+      }
       h = Math.imul(h ^ b, fnvPrime);
       p++;
-      if (b === charBackslash && p < end) {
+      if (b === charBackslash && p < end && buf[p] !== charNewline) {
         h = Math.imul(h ^ buf[p]!, fnvPrime);
         p++;
       }
@@ -384,20 +413,20 @@ class Parser {
     const keyEnd = p;
     const keyLength = keyEnd - start;
     if (keyLength > this.keyBytesMax) {
-      return this.fail(`max key length exceeded: ${keyLength} > ${this.keyBytesMax}`);
+      return this.failAt(`max key length exceeded: ${keyLength} > ${this.keyBytesMax}`);
     }
     const series = this.findSeries(h, start, keyLength);
     let m: MeasurementBuilder;
     if (series !== null) {
       m = series.measurement;
     } else {
-      if (!this.parseKey(start, keyEnd, true)) return false;
+      if (!this.parseKey(start, keyEnd, true)) return -1;
       m = this.keyMeasurement!;
     }
 
     // The fields.
     while (p < end && (buf[p] === charSpace || buf[p] === charTab)) p++;
-    if (p >= end) return this.fail("missing fields");
+    if (this.isEnd(p, end)) return this.failAt("missing fields");
     this.fieldCount = 0;
     this.slotCount = 0;
     this.fieldMissed = false;
@@ -406,7 +435,7 @@ class Parser {
     for (;;) {
       const j = this.fieldCount;
       if (j >= lpFieldsPerLineMax) {
-        return this.fail(`too many fields: more than ${lpFieldsPerLineMax} in one line`);
+        return this.failAt(`too many fields: more than ${lpFieldsPerLineMax} in one line`);
       }
       this.fieldCount = j + 1;
       const keyStart = p;
@@ -416,10 +445,7 @@ class Parser {
       if (j < m.slotCount) {
         const len = slotLength[j]!;
         if (p + len < end && buf[p + len] === charEquals) {
-          const s = slotStart[j]!;
-          let k = 0;
-          while (k < len && buf[p + k] === buf[s + k]) k++;
-          if (k === len) {
+          if (bytesEqual(this.view, buf, p, slotStart[j]!, len)) {
             kl = len;
             column = m.slotColumn[j]!;
           }
@@ -429,11 +455,11 @@ class Parser {
         // Not the key at this position last time: scan, unescape, look it up.
         this.fieldMissed = true;
         kl = this.scanFieldKey(p, end);
-        if (kl < 0) return false;
+        if (kl < 0) return -1;
         const name = this.decode(p, p + kl, escapesKey);
-        if (name === null) return false;
+        if (name === null) return -1;
         if (name === "time") {
-          return this.fail(
+          return this.failAt(
             `invalid field name: input field "time" on measurement "${m.name}" is invalid`,
           );
         }
@@ -448,22 +474,22 @@ class Parser {
       p = keyStart + kl + 1;
 
       // The value.
-      if (p >= end) return this.fail("missing field value");
+      if (p >= end) return this.failAt("missing field value");
       const b = buf[p]!;
       let kind: number;
       if ((b >= charZero && b <= charZero + 9) || b === charMinus || b === charDot) {
         p = this.parseNumber(p, end);
-        if (p < 0) return false;
+        if (p < 0) return -1;
         kind = this.numKind;
       } else if (b === charQuote) {
         p = this.parseString(p, end);
-        if (p < 0) return false;
+        if (p < 0) return -1;
         kind = kindString;
       } else if (b === charComma || b === charSpace) {
-        return this.fail("missing field value");
+        return this.failAt("missing field value");
       } else {
         p = this.parseBoolean(p, end);
-        if (p < 0) return false;
+        if (p < 0) return -1;
         kind = kindBoolean;
       }
 
@@ -471,7 +497,7 @@ class Parser {
       let slot: number;
       if (column !== null) {
         if (column.kind !== kind) {
-          return this.conflictWith("field", column.name, m.name, kind, kindNames[column.kind]!);
+          return this.conflictAt("field", column.name, m.name, kind, kindNames[column.kind]!);
         }
         if (column.lineStamp === this.lineStamp) {
           slot = column.slot;
@@ -486,14 +512,14 @@ class Parser {
         const known = this.newKind[isNew]!;
         const name = this.newName[isNew]!;
         if (known === -1) {
-          if (!this.checkNewColumn(m, name, kind)) return false;
+          if (!this.checkNewColumn(m, name, kind)) return -1;
           this.newKind[isNew] = kind;
           slot = this.slotCount++;
           this.newSlot[isNew] = slot;
           this.slotColumn[slot] = null;
           this.slotNew[slot] = isNew;
         } else if (known !== kind) {
-          return this.conflictWith("field", name, m.name, kind, kindNames[known]!);
+          return this.conflictAt("field", name, m.name, kind, kindNames[known]!);
         } else {
           slot = this.newSlot[isNew]!;
         }
@@ -507,21 +533,23 @@ class Parser {
       }
       this.fieldSlot[j] = slot;
 
-      if (p >= end) break;
-      const c = buf[p];
-      if (c === charComma) {
-        p++;
-        continue;
+      if (p < end) {
+        const c = buf[p];
+        if (c === charComma) {
+          p++;
+          continue;
+        }
+        if (c === charSpace) break;
       }
-      if (c === charSpace) break;
-      return this.fail("invalid field format");
+      if (this.isEnd(p, end)) break;
+      return this.failAt("invalid field format");
     }
 
     // The timestamp.
     while (p < end && (buf[p] === charSpace || buf[p] === charTab)) p++;
     let time = this.defaultTime;
     let subMicro = false;
-    if (p < end) {
+    if (!this.isEnd(p, end)) {
       const neg = buf[p] === charMinus;
       const digitsStart = neg ? p + 1 : p;
       let q = digitsStart;
@@ -530,10 +558,13 @@ class Parser {
         if (d < 0 || d > 9) break;
         q++;
       }
-      if (q === digitsStart || (q < end && buf[q] !== charSpace)) return this.fail("bad timestamp");
       const digitsEnd = q;
+      if (q === digitsStart || !(buf[q] === charSpace || this.isEnd(q, end))) {
+        return this.failAt("bad timestamp");
+      }
       while (q < end && buf[q] === charSpace) q++;
-      if (q < end) return this.fail("point is invalid");
+      if (!this.isEnd(q, end)) return this.failAt("point is invalid");
+      p = q;
       if (this.micros === 0) {
         // Nanoseconds: floor(ns / 1000) from the digits before the last three.
         const split = digitsEnd - 3 > digitsStart ? digitsEnd - 3 : digitsStart;
@@ -545,8 +576,8 @@ class Parser {
           subMicro = lo !== 0;
           time = (neg ? -hi - (subMicro ? 1 : 0) : hi) + 0;
         } else {
-          time = this.bigTime(p, digitsEnd);
-          if (Number.isNaN(time)) return false;
+          time = this.bigTime(digitsStart - (neg ? 1 : 0), digitsEnd);
+          if (Number.isNaN(time)) return -1;
           subMicro = lo !== 0;
         }
       } else {
@@ -556,16 +587,22 @@ class Parser {
         if (us <= safeMax) {
           time = (neg ? -us : us) + 0;
         } else {
-          time = this.bigTime(p, digitsEnd);
-          if (Number.isNaN(time)) return false;
+          time = this.bigTime(digitsStart - (neg ? 1 : 0), digitsEnd);
+          if (Number.isNaN(time)) return -1;
         }
       }
     }
 
+    // Where the line ends: its `\n` (after an optional `\r`), or `end`.
+    if (p - start > this.lineBytesMax) {
+      return this.failAt(`line too long: ${p - start} bytes > ${this.lineBytesMax}`);
+    }
+    const lineEnd = p < end && buf[p] === charReturn ? p + 1 : p;
+
     // Columns this line adds: within the measurement's limit.
     const added = this.newCount;
     if (added > 0 && m.columns.size + added > this.columnsMax) {
-      return this.fail(
+      return this.failAt(
         `too many columns: measurement "${m.name}" would have ${
           m.columns.size + added
         } > ${this.columnsMax}`,
@@ -641,7 +678,22 @@ class Parser {
     }
     m.rows = row + 1;
     this.points++;
-    return true;
+    return lineEnd;
+  }
+
+  /** Whether the line ends at `p`: `end`, `\n`, or `\r` before `\n` or `end`. */
+  isEnd(p: number, end: number): boolean {
+    if (p >= end) return true;
+    const b = this.buf[p];
+    if (b === charNewline) return true;
+    return b === charReturn && (p + 1 >= end || this.buf[p + 1] === charNewline);
+  }
+
+  /** Parses a key that has no space before `keyEnd` (to get the reason): -1. */
+  parseKeyFails(start: number, keyEnd: number): number {
+    const ok = this.parseKey(start, keyEnd, false);
+    assert(!ok, "a key without a space parsed");
+    return -1;
   }
 
   /** The cached series with these key bytes, or null. */
@@ -654,10 +706,7 @@ class Parser {
       if (this.seriesHash[i] !== h) continue;
       const e = this.series[s - 1]!;
       if (e.keyLength !== length) continue;
-      const o = e.keyStart;
-      let k = 0;
-      while (k < length && buf[start + k] === buf[o + k]) k++;
-      if (k === length) return e;
+      if (bytesEqual(this.view, buf, start, e.keyStart, length)) return e;
     }
   }
 
@@ -809,9 +858,9 @@ class Parser {
     const start = p;
     while (p < end) {
       const b = buf[p]!;
-      if (b === charBackslash) p += 2;
+      if (b === charBackslash && p + 1 < end && buf[p + 1] !== charNewline) p += 2;
       else if (b === charEquals) return p - start;
-      else if (b === charSpace || b === charComma) break;
+      else if (b === charSpace || b === charComma || b === charNewline) break;
       else p++;
     }
     return this.failAt("invalid field format");
@@ -882,7 +931,7 @@ class Parser {
         kind = c === charLowerI ? kindInteger : kindUnsigned;
         p++;
       }
-      if (p < end && buf[p] !== charComma && buf[p] !== charSpace) {
+      if (p < end && buf[p] !== charComma && buf[p] !== charSpace && !this.isEnd(p, end)) {
         return this.failAt("invalid number");
       }
     }
@@ -933,7 +982,8 @@ class Parser {
       if (q >= end) return this.failAt("unbalanced quotes");
       const b = buf[q]!;
       if (b === charQuote) break;
-      if (b === charBackslash) {
+      if (b === charNewline) return this.failAt("unbalanced quotes");
+      if (b === charBackslash && q + 1 < end && buf[q + 1] !== charNewline) {
         escaped = true;
         q += 2;
       } else {
@@ -944,7 +994,7 @@ class Parser {
     if (value === null) return -1;
     this.strValue = value;
     q++;
-    if (q < end && buf[q] !== charComma && buf[q] !== charSpace) {
+    if (q < end && buf[q] !== charComma && buf[q] !== charSpace && !this.isEnd(q, end)) {
       return this.failAt("invalid field format");
     }
     return q;
@@ -954,7 +1004,7 @@ class Parser {
   parseBoolean(p: number, end: number): number {
     const buf = this.buf;
     let q = p;
-    while (q < end && buf[q] !== charComma && buf[q] !== charSpace) q++;
+    while (q < end && buf[q]! > charSpace && buf[q] !== charComma) q++;
     const v = booleanValue(buf, p, q);
     if (v < 0) {
       const b = buf[p];
@@ -1066,6 +1116,22 @@ class Parser {
       points: this.points,
     };
   }
+}
+
+/** Whether `length` bytes at `a` and at `b` are equal (both in range). */
+function bytesEqual(
+  view: DataView,
+  buf: Uint8Array,
+  a: number,
+  b: number,
+  length: number,
+): boolean {
+  let k = 0;
+  for (; k + 4 <= length; k += 4) {
+    if (view.getInt32(a + k) !== view.getInt32(b + k)) return false;
+  }
+  for (; k < length; k++) if (buf[a + k] !== buf[b + k]) return false;
+  return true;
 }
 
 /** 1 for true, 0 for false, -1 if `[s, e)` is not one of InfluxDB's ten spellings. */
