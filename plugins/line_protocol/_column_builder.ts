@@ -166,6 +166,13 @@ export class ColumnBuilder {
     this.filled = row + 1;
   }
 
+  /** Undoes a write at row `row` (the last one): the column holds rows `[0, row)` again. */
+  rewind(row: number): void {
+    if (this.filled !== row + 1) return;
+    this.filled = row;
+    if (this.kind === kindString || this.kind === kindTag) this.strs.pop();
+  }
+
   /** The finished column of `rows` rows (rows never written are NULL). */
   finish(rows: number): Column {
     if (rows > this.capacity) this.grow(rows - 1);

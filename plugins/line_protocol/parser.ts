@@ -216,15 +216,20 @@ class Parser {
   numValue = 0;
   numBig: bigint | null = null;
   strValue = "";
-  /** Field positions: raw key bytes and the value slot. */
-  fieldCount = 0;
-  readonly fieldKeyStart = new Int32Array(lpFieldsPerLineMax);
-  readonly fieldKeyLength = new Int32Array(lpFieldsPerLineMax);
-  readonly fieldSlot = new Int32Array(lpFieldsPerLineMax);
-  fieldMissed = false;
-  /** Values, one slot per distinct column: the column or a new column's index, kind, value. */
+  /** The row the line being parsed writes (in its measurement). */
+  lineMeasurementRow = 0;
+  /** Known columns the line has written so far (undone if it is rejected). */
+  touchedCount = 0;
+  readonly touched: ColumnBuilder[] = [];
+  /** Field positions whose key was not the predicted one: position, key bytes, column. */
+  missCount = 0;
+  readonly missField = new Int32Array(lpFieldsPerLineMax);
+  readonly missStart = new Int32Array(lpFieldsPerLineMax);
+  readonly missLength = new Int32Array(lpFieldsPerLineMax);
+  readonly missColumn: (ColumnBuilder | null)[] = new Array(lpFieldsPerLineMax).fill(null);
+  readonly missNew = new Int32Array(lpFieldsPerLineMax);
+  /** Staged values of new columns, one slot per column: its index, kind, value. */
   slotCount = 0;
-  readonly slotColumn: (ColumnBuilder | null)[] = new Array(lpFieldsPerLineMax).fill(null);
   readonly slotNew = new Int32Array(lpFieldsPerLineMax);
   readonly slotKind = new Uint8Array(lpFieldsPerLineMax);
   readonly slotNum = new Float64Array(lpFieldsPerLineMax);
@@ -236,6 +241,8 @@ class Parser {
   readonly newName: string[] = [];
   readonly newKind: number[] = [];
   readonly newSlot: number[] = [];
+  /** The columns `commitNew` created, by new index. */
+  readonly newColumns: ColumnBuilder[] = [];
   /** A series key that missed the cache, parsed: its tags (column, or -1 - new index) and values. */
   keyMeasurement: MeasurementBuilder | null = null;
   readonly keyTagColumn: (ColumnBuilder | number)[] = [];
@@ -302,6 +309,7 @@ class Parser {
           pos = nl + 1;
           continue;
         }
+        this.rollback();
       }
       // Exact: find the line's end first (blank and comment lines, rejected lines).
       let nl = buf.indexOf(charNewline, pos);
@@ -323,9 +331,51 @@ class Parser {
         this.reject(line, start, end);
         continue;
       }
-      if (this.parseLine(start, end) < 0) this.reject(line, start, end);
+      if (this.parseLine(start, end) < 0) {
+        this.rollback();
+        this.reject(line, start, end);
+      }
     }
     return this.finish(line);
+  }
+
+  /** Undoes the writes of a rejected line. */
+  rollback(): void {
+    const row = this.lineMeasurementRow;
+    for (let i = 0; i < this.touchedCount; i++) this.touched[i]!.rewind(row);
+    this.touchedCount = 0;
+  }
+
+  /** Creates the columns the line adds and writes their staged values at `row`. */
+  commitNew(m: MeasurementBuilder, row: number): void {
+    const columns = this.newColumns;
+    columns.length = 0;
+    for (let i = 0; i < this.newCount; i++) {
+      const c = new ColumnBuilder(
+        this.newName[i]!,
+        this.newKind[i]!,
+        Math.max(m.capacity, row + 1),
+      );
+      m.columns.set(c.name, c);
+      columns.push(c);
+    }
+    for (let s = 0; s < this.slotCount; s++) {
+      const c = columns[this.slotNew[s]!]!;
+      switch (this.slotKind[s]) {
+        case kindFloat:
+          c.setFloat(row, this.slotNum[s]!);
+          break;
+        case kindInteger:
+        case kindUnsigned:
+          c.setInteger(row, this.slotNum[s]!, this.slotBig[s]!);
+          break;
+        case kindBoolean:
+          c.setBoolean(row, this.slotNum[s]!);
+          break;
+        default:
+          c.setString(row, this.slotStr[s]!);
+      }
+    }
   }
 
   reject(line: number, start: number, end: number): void {
@@ -389,6 +439,9 @@ class Parser {
   parseLine(start: number, end: number): number {
     const buf = this.buf;
     this.lineStamp++;
+    assert(this.touchedCount === 0, "a rejected line was not rolled back");
+    this.missCount = 0;
+    this.slotCount = 0;
     if (this.newCount !== 0) {
       this.newCount = 0;
       this.newIndex.clear();
@@ -424,20 +477,20 @@ class Parser {
       m = this.keyMeasurement!;
     }
 
-    // The fields.
+    // The fields. Values of known columns go straight into them at row `row` (undone by
+    // `rollback` if the line is rejected); values of columns new to the measurement are staged.
+    const row = m.rows;
+    this.lineMeasurementRow = row;
     while (p < end && (buf[p] === charSpace || buf[p] === charTab)) p++;
     if (this.isEnd(p, end)) return this.failAt("missing fields");
-    this.fieldCount = 0;
-    this.slotCount = 0;
-    this.fieldMissed = false;
+    const stamp = this.lineStamp;
     const slotStart = m.slotStart;
     const slotLength = m.slotLength;
-    for (;;) {
-      const j = this.fieldCount;
+    let j = 0;
+    for (;; j++) {
       if (j >= lpFieldsPerLineMax) {
         return this.failAt(`too many fields: more than ${lpFieldsPerLineMax} in one line`);
       }
-      this.fieldCount = j + 1;
       const keyStart = p;
       let column: ColumnBuilder | null = null;
       let isNew = -1;
@@ -453,7 +506,6 @@ class Parser {
       }
       if (kl < 0) {
         // Not the key at this position last time: scan, unescape, look it up.
-        this.fieldMissed = true;
         kl = this.scanFieldKey(p, end);
         if (kl < 0) return -1;
         const name = this.decode(p, p + kl, escapesKey);
@@ -468,9 +520,13 @@ class Parser {
           isNew = this.newCount === 0 ? -1 : this.newIndex.get(name) ?? -1;
           if (isNew < 0) isNew = this.addNew(name, -1); // the kind is set once the value is read
         }
+        const miss = this.missCount++;
+        this.missField[miss] = j;
+        this.missStart[miss] = keyStart;
+        this.missLength[miss] = kl;
+        this.missColumn[miss] = column;
+        this.missNew[miss] = isNew;
       }
-      this.fieldKeyStart[j] = keyStart;
-      this.fieldKeyLength[j] = kl;
       p = keyStart + kl + 1;
 
       // The value.
@@ -493,45 +549,50 @@ class Parser {
         kind = kindBoolean;
       }
 
-      // Its slot: one per column; a repeated key keeps the last value (same type only).
-      let slot: number;
       if (column !== null) {
         if (column.kind !== kind) {
           return this.conflictAt("field", column.name, m.name, kind, kindNames[column.kind]!);
         }
-        if (column.lineStamp === this.lineStamp) {
-          slot = column.slot;
+        if (column.lineStamp === stamp) {
+          column.rewind(row); // a repeated key: the last value wins
         } else {
-          slot = this.slotCount++;
-          column.lineStamp = this.lineStamp;
-          column.slot = slot;
-          this.slotColumn[slot] = column;
-          this.slotNew[slot] = -1;
+          column.lineStamp = stamp;
+          this.touched[this.touchedCount++] = column;
+        }
+        switch (kind) {
+          case kindFloat:
+            column.setFloat(row, this.numValue);
+            break;
+          case kindInteger:
+          case kindUnsigned:
+            column.setInteger(row, this.numValue, this.numBig);
+            break;
+          case kindBoolean:
+            column.setBoolean(row, this.numValue);
+            break;
+          default:
+            column.setString(row, this.strValue);
         }
       } else {
         const known = this.newKind[isNew]!;
         const name = this.newName[isNew]!;
+        let slot: number;
         if (known === -1) {
           if (!this.checkNewColumn(m, name, kind)) return -1;
           this.newKind[isNew] = kind;
           slot = this.slotCount++;
           this.newSlot[isNew] = slot;
-          this.slotColumn[slot] = null;
           this.slotNew[slot] = isNew;
         } else if (known !== kind) {
           return this.conflictAt("field", name, m.name, kind, kindNames[known]!);
         } else {
           slot = this.newSlot[isNew]!;
         }
-      }
-      this.slotKind[slot] = kind;
-      if (kind === kindString) {
-        this.slotStr[slot] = this.strValue;
-      } else {
+        this.slotKind[slot] = kind;
         this.slotNum[slot] = this.numValue;
         this.slotBig[slot] = this.numBig;
+        this.slotStr[slot] = this.strValue;
       }
-      this.fieldSlot[j] = slot;
 
       if (p < end) {
         const c = buf[p];
@@ -544,6 +605,7 @@ class Parser {
       if (this.isEnd(p, end)) break;
       return this.failAt("invalid field format");
     }
+    const fieldCount = j + 1;
 
     // The timestamp.
     while (p < end && (buf[p] === charSpace || buf[p] === charTab)) p++;
@@ -572,13 +634,12 @@ class Parser {
         for (let i = digitsStart; i < split; i++) hi = hi * 10 + (buf[i]! - charZero);
         let lo = 0;
         for (let i = split; i < digitsEnd; i++) lo = lo * 10 + (buf[i]! - charZero);
+        subMicro = lo !== 0;
         if (hi <= safeMax) {
-          subMicro = lo !== 0;
           time = (neg ? -hi - (subMicro ? 1 : 0) : hi) + 0;
         } else {
           time = this.bigTime(digitsStart - (neg ? 1 : 0), digitsEnd);
           if (Number.isNaN(time)) return -1;
-          subMicro = lo !== 0;
         }
       } else {
         let v = 0;
@@ -610,17 +671,8 @@ class Parser {
     }
 
     // Valid: commit.
-    const newColumns: ColumnBuilder[] = [];
-    for (let i = 0; i < added; i++) {
-      const c = new ColumnBuilder(
-        this.newName[i]!,
-        this.newKind[i]!,
-        Math.max(m.capacity, m.rows + 1),
-      );
-      m.columns.set(c.name, c);
-      newColumns.push(c);
-    }
-    const row = m.rows;
+    this.touchedCount = 0;
+    if (added > 0) this.commitNew(m, row);
     if (row >= m.capacity) {
       const capacity = m.capacity * 2;
       const t = new Float64Array(capacity);
@@ -634,7 +686,7 @@ class Parser {
     if (entry === null) {
       const tagColumns: ColumnBuilder[] = [];
       for (const c of this.keyTagColumn) {
-        tagColumns.push(typeof c === "number" ? newColumns[-1 - c]! : c);
+        tagColumns.push(typeof c === "number" ? this.newColumns[-1 - c]! : c);
       }
       entry = {
         keyStart: start,
@@ -648,34 +700,17 @@ class Parser {
     const tagColumns = entry.tagColumns;
     const tagValues = entry.tagValues;
     for (let i = 0; i < tagColumns.length; i++) tagColumns[i]!.setString(row, tagValues[i]!);
-    for (let s = 0; s < this.slotCount; s++) {
-      let c = this.slotColumn[s]!;
-      if (c === null) c = this.slotColumn[s] = newColumns[this.slotNew[s]!]!;
-      switch (this.slotKind[s]) {
-        case kindFloat:
-          c.setFloat(row, this.slotNum[s]!);
-          break;
-        case kindInteger:
-        case kindUnsigned:
-          c.setInteger(row, this.slotNum[s]!, this.slotBig[s]!);
-          break;
-        case kindBoolean:
-          c.setBoolean(row, this.slotNum[s]!);
-          break;
-        default:
-          c.setString(row, this.slotStr[s]!);
+    if (this.missCount !== 0) {
+      // Remember where this line's keys were, by position, for the next line.
+      for (let i = 0; i < this.missCount; i++) {
+        const f = this.missField[i]!;
+        m.slotStart[f] = this.missStart[i]!;
+        m.slotLength[f] = this.missLength[i]!;
+        m.slotColumn[f] = this.missColumn[i] ?? this.newColumns[this.missNew[i]!]!;
       }
+      this.missCount = 0;
     }
-    if (this.fieldMissed) {
-      // Remember where this line's keys are, by position, for the next line.
-      const n = this.fieldCount;
-      for (let j = 0; j < n; j++) {
-        m.slotStart[j] = this.fieldKeyStart[j]!;
-        m.slotLength[j] = this.fieldKeyLength[j]!;
-        m.slotColumn[j] = this.slotColumn[this.fieldSlot[j]!]!;
-      }
-      if (n > m.slotCount) m.slotCount = n;
-    }
+    if (fieldCount > m.slotCount) m.slotCount = fieldCount;
     m.rows = row + 1;
     this.points++;
     return lineEnd;
