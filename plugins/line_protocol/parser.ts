@@ -1,13 +1,20 @@
 /**
  * InfluxDB line protocol -> columns, in one pass over the bytes.
  *
- * Per line: find the `\n` (native `indexOf`), hash the key (measurement and tag set as written)
- * while looking for its end, and look it up in a per-body series cache; a hit gives the
- * measurement, its tag columns and the tag strings without decoding anything. Each field key is
- * compared byte for byte with the key at the same position in the measurement's previous line
- * (TSBS-like bodies always hit). Numbers are parsed from the bytes (Clinger's fast path, exact);
- * only unusual numbers build a string. The line's values are staged in scratch arrays and written
- * to the columns only when the whole line is valid, so a rejected line leaves nothing behind.
+ * Per line:
+ * - the key (measurement and tag set as written) is hashed while looking for its end, 4 bytes at
+ *   a time, and looked up in a per-body series cache: a hit gives the measurement, its tag
+ *   columns and the tag strings without decoding anything;
+ * - each field key is compared, 4 bytes at a time, with the key at the same position in the
+ *   measurement's previous lines (TSBS-like bodies always hit); a miss decodes it;
+ * - numbers are parsed from the bytes (Clinger's fast path, exact); only unusual numbers build a
+ *   string;
+ * - values of known columns are written in place at the measurement's next row; if the line is
+ *   then rejected they are rolled back (`rewind`), and values of columns new to the measurement
+ *   are staged until the line is known to be good, so a rejected line leaves nothing behind;
+ * - every scan stops at `\n`, so the line's end is found by parsing it; only blank, comment and
+ *   rejected lines are looked at again with the exact end from `indexOf`, and that second look
+ *   decides (and words) the error.
  *
  * Grammar, types, limits and errors: docs/line_protocol.md.
  *
@@ -168,12 +175,12 @@ interface SeriesEntry {
   readonly tagValues: readonly string[];
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
+function checkInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   const v = value ?? fallback;
-  if (!Number.isSafeInteger(v) || v < 1) {
+  if (!Number.isSafeInteger(v) || v < min) {
     throw new DbError(
       SqlState.invalidParameterValue,
-      `line protocol: ${name} must be a positive integer, got ${v}`,
+      `line protocol: ${name} must be an integer >= ${min}, got ${v}`,
     );
   }
   return v;
@@ -262,7 +269,7 @@ class Parser {
     }
     this.defaultTime = Math.floor(t);
     const precision = options.precision ?? "ns";
-    if (!(precision in precisionMicros)) {
+    if (!Object.hasOwn(precisionMicros, precision)) {
       throw new DbError(
         SqlState.invalidParameterValue,
         `line protocol: unknown precision "${precision}" (use ns, us, ms, s, m or h)`,
@@ -270,11 +277,11 @@ class Parser {
     }
     this.precision = precision;
     this.micros = precisionMicros[precision];
-    this.linesMax = positiveInt("linesMax", options.linesMax, lpLinesMaxDefault);
-    this.lineBytesMax = positiveInt("lineBytesMax", options.lineBytesMax, lpLineBytesMaxDefault);
-    this.keyBytesMax = positiveInt("keyBytesMax", options.keyBytesMax, lpKeyBytesMaxDefault);
-    this.errorsMax = positiveInt("errorsMax", options.errorsMax, lpErrorsMaxDefault);
-    this.columnsMax = positiveInt(
+    this.linesMax = checkInt("linesMax", options.linesMax, lpLinesMaxDefault);
+    this.lineBytesMax = checkInt("lineBytesMax", options.lineBytesMax, lpLineBytesMaxDefault);
+    this.keyBytesMax = checkInt("keyBytesMax", options.keyBytesMax, lpKeyBytesMaxDefault);
+    this.errorsMax = checkInt("errorsMax", options.errorsMax, lpErrorsMaxDefault, 0);
+    this.columnsMax = checkInt(
       "columnsPerMeasurementMax",
       options.columnsPerMeasurementMax,
       lpColumnsPerMeasurementMaxDefault,

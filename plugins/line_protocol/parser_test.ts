@@ -637,6 +637,7 @@ Deno.test("limits: line bytes, key bytes, columns per measurement, errors, lines
   const many = parseText("x\n".repeat(10), { errorsMax: 3 });
   assert.equal(many.errors.length, 3);
   assert.equal(many.rejected, 10);
+  assert.equal(parseText("x\n".repeat(10), { errorsMax: 0 }).errors.length, 0);
 
   assert.equal(parseText("m a=1\n".repeat(5), { linesMax: 5 }).points, 5);
   assert.throws(
@@ -658,6 +659,8 @@ Deno.test("options: bad values throw DbError 22023", () => {
       { defaultTimeMicros: 0, linesMax: 0 },
       { defaultTimeMicros: 0, lineBytesMax: 1.5 },
       { defaultTimeMicros: 0, precision: "days" as "ns" },
+      { defaultTimeMicros: 0, precision: "toString" as "ns" },
+      { defaultTimeMicros: 0, errorsMax: -1 },
     ]
   ) {
     assert.throws(
