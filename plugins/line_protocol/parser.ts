@@ -551,7 +551,37 @@ class Parser {
       if (p >= end) return this.failAt("missing field value");
       const b = buf[p]!;
       let kind: number;
-      if ((b >= charZero && b <= charZero + 9) || b === charMinus || b === charDot) {
+      if (b >= charZero && b <= charZero + 9) {
+        // The common shape, `digits[.digits]` then `,` or space: inline; anything else (an
+        // exponent, a suffix, many digits, the end of the line) goes to parseNumber.
+        let q = p;
+        let mant = 0;
+        let d = 0;
+        while (q < end && (d = buf[q]! - charZero) >= 0 && d <= 9) {
+          mant = mant * 10 + d;
+          q++;
+        }
+        let frac = 0;
+        if (q < end && buf[q] === charDot) {
+          const fracStart = ++q;
+          while (q < end && (d = buf[q]! - charZero) >= 0 && d <= 9) {
+            mant = mant * 10 + d;
+            q++;
+          }
+          frac = q - fracStart;
+        }
+        const c = q < end ? buf[q] : 0;
+        if ((c === charComma || c === charSpace) && mant <= safeMax && frac <= 22) {
+          this.numValue = frac === 0 ? mant : mant / pow10[frac]!;
+          this.numBig = null;
+          kind = kindFloat;
+          p = q;
+        } else {
+          p = this.parseNumber(p, end);
+          if (p < 0) return -1;
+          kind = this.numKind;
+        }
+      } else if (b === charMinus || b === charDot) {
         p = this.parseNumber(p, end);
         if (p < 0) return -1;
         kind = this.numKind;

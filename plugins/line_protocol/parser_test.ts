@@ -131,6 +131,8 @@ Deno.test("CRLF after every kind of value, after a timestamp and after trailing 
 Deno.test("whitespace: several spaces between sections, trailing spaces, leading tabs", () => {
   assert.deepEqual(row("m  a=1   1000  "), { time: 1, a: 1 });
   assert.deepEqual(row("\t m a=1"), { time: 0, a: 1 });
+  // After the separating space, more spaces and tabs are skipped (InfluxDB's skipWhitespace).
+  assert.deepEqual(row("m \ta=1 \t1000"), { time: 1, a: 1 });
   assert.equal(failure("m a=1\t1000"), "unable to parse 'm a=1\t1000': invalid number");
   assert.equal(failure("m a=1 1000\t"), "unable to parse 'm a=1 1000\t': bad timestamp");
 });

@@ -74,7 +74,8 @@ const text = fc.oneof(
 const measurementName = text.filter((s) =>
   nameSafe(s, ", ") && !s.startsWith("#") && !s.startsWith("\t") && !s.startsWith("\r")
 );
-const keyName = text.filter((s) => nameSafe(s, ",= ") && s !== "time");
+// A key may not start with a tab: spaces and tabs between sections are skipped (InfluxDB too).
+const keyName = text.filter((s) => nameSafe(s, ",= ") && s !== "time" && !s.startsWith("\t"));
 const stringValue = fc.string({ unit: "binary", maxLength: 12 }).filter((s) =>
   !s.includes("\n") && utf8Safe(s)
 );
