@@ -64,6 +64,10 @@ export const benchEntries: readonly BenchEntry[] = [
     load: async () => (await import("./scan_query_bench.ts")).scanQueryBenches[2 + i]!,
   })),
   { name: "rmi_lookup", load: async () => (await import("./rmi_lookup_bench.ts")).rmiLookupBench },
+  {
+    name: "line_protocol",
+    load: async () => (await import("./line_protocol_bench.ts")).lineProtocolBench,
+  },
   ...["parquet_encode", "parquet_decode_all", "parquet_decode_2"].map((name, i) => ({
     name,
     load: async () => (await import("./parquet_codec_bench.ts")).parquetCodecBenches[i]!,
