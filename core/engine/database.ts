@@ -53,7 +53,7 @@ import {
   type Value,
   valueAt,
 } from "../types/column.ts";
-import { Types, typeToSql } from "../types/data_type.ts";
+import { type DataType, sameType, Types, typeToSql } from "../types/data_type.ts";
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import { explainDml } from "../plan/explain_dml.ts";
 import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
@@ -114,6 +114,15 @@ export interface DatabaseOptions {
    * Each result that wrote says which level it reached (`QueryResult.durability`).
    */
   readonly wal?: { readonly sync?: "fsync" | "interval"; readonly syncIntervalMs?: number };
+}
+
+/** A table as {@link Database.describeTable} reports it. */
+export interface TableDescription {
+  readonly columns: readonly { readonly name: string; readonly type: DataType }[];
+  /** The designated timestamp column (`WITH (timestamp = ...)`), or `null`. */
+  readonly timestamp: string | null;
+  /** The series key columns (`dedup_keys`), in order; empty when rows are not deduplicated. */
+  readonly dedupKeys: readonly string[];
 }
 
 /** Columns for {@link Database.insertColumns}: typed arrays, arrays of values, or an Arrow table. */
@@ -1189,6 +1198,83 @@ export class Database {
    * Missing columns are NULL. Returns the number of rows appended. The table is in `schema`, by
    * default in the first schema of the default session's `search_path` that has it.
    */
+  /**
+   * A table's columns and time-series options, as the catalog has them now; `null` when the
+   * schema or the table does not exist. For ingest paths that create and widen tables.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("CREATE TABLE t (ts TIMESTAMPTZ, host TEXT) WITH (timestamp = 'ts', dedup_keys = 'host')");
+   * console.assert(db.describeTable("public", "t")!.dedupKeys[0] === "host");
+   * console.assert(db.describeTable("public", "nope") === null);
+   * await db.close();
+   * ```
+   */
+  describeTable(schema: string, table: string): TableDescription | null {
+    const t = this.#catalog.getTable(schema, table);
+    if (t === null) return null;
+    const nameOf = (id: number) => t.columns.find((c) => c.id === id)?.name ?? null;
+    const o = t.options ?? null;
+    return {
+      columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
+      timestamp: o?.timestampColumnId == null ? null : nameOf(o.timestampColumnId),
+      dedupKeys: (o?.dedupKeyColumnIds ?? []).map(nameOf).filter((n): n is string => n !== null),
+    };
+  }
+
+  /**
+   * Appends columns that are already OmenDB {@link Column}s (with validity bitmaps), by column
+   * name, as one transaction of their own; columns not given are NULL. Resolves once durable.
+   * The ingest path of line protocol.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { columnFromValues } from "../types/column.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("CREATE TABLE t (a INT, b TEXT)");
+   * await db.insertBatch("public", "t", new Map([["b", columnFromValues(Types.text, ["x", null])]]), 2);
+   * console.assert((await db.query("SELECT count(*) FROM t WHERE a IS NULL")).rows[0]![0] === 2n);
+   * await db.close();
+   * ```
+   */
+  async insertBatch(
+    schema: string,
+    table: string,
+    columns: ReadonlyMap<string, Column>,
+    length: number,
+  ): Promise<void> {
+    await this.#writeInOwnTransaction(async (tx) => {
+      const t = this.#catalog.getTable(schema, table);
+      if (t === null) {
+        throw new DbError(SqlState.undefinedTable, `relation "${schema}.${table}" does not exist`);
+      }
+      for (const name of columns.keys()) {
+        if (!t.columns.some((c) => c.name === name)) {
+          throw new DbError(
+            SqlState.undefinedColumn,
+            `column "${name}" of relation "${table}" does not exist`,
+          );
+        }
+      }
+      const cols = t.columns.map((c) => {
+        const given = columns.get(c.name);
+        if (given === undefined) return nullColumn(c.type, length);
+        if (given.length !== length) {
+          throw new DbError(
+            SqlState.invalidParameterValue,
+            `column "${c.name}" has ${given.length} values, not ${length}`,
+          );
+        }
+        return sameType(given.type, c.type) ? given : castColumn(given, c.type);
+      });
+      await this.#insertRows(t, { columns: cols, length }, tx);
+    });
+  }
+
   async insertColumns(
     table: string,
     columns: InsertColumns,

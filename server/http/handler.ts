@@ -7,10 +7,10 @@
 import { DbError, toDbError } from "../../core/errors.ts";
 import type { Clock } from "../../core/env/clock.ts";
 import { systemClock } from "../../core/env/clock.ts";
-import type { DatabaseStats } from "../../core/engine/database.ts";
+import type { DatabaseStats, TableDescription } from "../../core/engine/database.ts";
 import type { QueryOptions, QueryResult } from "../../core/engine/result.ts";
 import type { WalStats } from "../../core/plugin/wal.ts";
-import type { Value } from "../../core/types/column.ts";
+import type { Column, Value } from "../../core/types/column.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { CounterChild, HistogramChild } from "../metrics.ts";
 import { createServerMetrics, type ServerMetrics } from "../server_metrics.ts";
@@ -20,6 +20,7 @@ import { defaultHttpLimits, type HttpLimits } from "./limits.ts";
 import { metricsRoute } from "./metrics_route.ts";
 import { BodyTooLargeError } from "./read_body.ts";
 import { sqlRoute } from "./sql_route.ts";
+import { writeRoute } from "./write_route.ts";
 
 /** What the HTTP layer needs from a database: `Database` from mod.ts satisfies it. */
 export interface HttpDatabase {
@@ -27,6 +28,15 @@ export interface HttpDatabase {
   query(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult>;
   /** A session of its own (settings, transaction block) for one request. */
   session(): HttpSession;
+  /** A table's columns and options (see `Database.describeTable`); `null` when missing. */
+  describeTable(schema: string, table: string): TableDescription | null;
+  /** Appends columns by name as one durable transaction (see `Database.insertBatch`). */
+  insertBatch(
+    schema: string,
+    table: string,
+    columns: ReadonlyMap<string, Column>,
+    length: number,
+  ): Promise<void>;
   /** The error that stopped writes (`Database.writeFailure`); `/ready` is 503 while set. */
   readonly writeFailure?: DbError | null;
   /** Counts for `/metrics` (`Database.stats`). */
@@ -100,6 +110,8 @@ export const routes: RouteTable = {
   "/ping": { GET: pingRoute },
   "/metrics": { GET: metricsRoute },
   "/sql": { POST: sqlRoute },
+  "/write": { POST: (req, ctx) => writeRoute(req, ctx, "v1") },
+  "/api/v2/write": { POST: (req, ctx) => writeRoute(req, ctx, "v2") },
 };
 
 /**

@@ -22,8 +22,19 @@ function scriptedDb(answer: QueryResult | Error): HttpDatabase & { calls: Call[]
     calls.push({ sql, params, options });
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   };
-  return { calls, query, session: () => ({ query, close: () => Promise.resolve() }) };
+  return {
+    calls,
+    query,
+    session: () => ({ query, close: () => Promise.resolve() }),
+    ...noTables,
+  };
 }
+
+/** The table methods of a scripted database: it has no tables. */
+const noTables = {
+  describeTable: () => null,
+  insertBatch: () => Promise.reject(new Error("a scripted database stores nothing")),
+};
 
 const oneRow: QueryResult = {
   command: "SELECT 1",
@@ -287,6 +298,7 @@ function blockingDb(): HttpDatabase & { release(): void; started: number } {
       },
       close: () => Promise.resolve(),
     }),
+    ...noTables,
   };
   return db;
 }

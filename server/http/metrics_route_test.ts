@@ -143,6 +143,8 @@ Deno.test("GET /metrics: durations land in the right buckets; ingest hooks count
     // a query that "takes" 30 ms on the manual clock
     const slow = createHttpHandler({
       db: {
+        describeTable: () => null,
+        insertBatch: () => Promise.reject(new Error("unused")),
         query: () => Promise.reject(new Error("unused")),
         session: () => ({
           query: () => {

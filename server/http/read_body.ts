@@ -36,10 +36,40 @@ export class BodyTooLargeError extends DbError {
  * ```
  */
 export async function readBodyText(req: Request, bytesMax: number): Promise<string> {
+  const bytes = await readBodyBytes(req, bytesMax);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new DbError(HttpSqlState.characterNotInRepertoire, "request body is not valid UTF-8");
+  }
+}
+
+/**
+ * Reads a request body as bytes, at most `bytesMax` of them (413 beyond, also after
+ * decompression); `Content-Encoding: gzip` is decompressed.
+ *
+ * @example
+ * ```ts
+ * import { readBodyBytes } from "./read_body.ts";
+ * const bytes = await readBodyBytes(new Request("http://x/", { method: "POST", body: "hi" }), 10);
+ * console.assert(bytes.length === 2);
+ * ```
+ */
+export async function readBodyBytes(req: Request, bytesMax: number): Promise<Uint8Array> {
   const announced = req.headers.get("content-length");
   if (announced !== null && Number(announced) > bytesMax) throw new BodyTooLargeError(bytesMax);
-  if (req.body === null) return "";
-  const reader = req.body.getReader();
+  if (req.body === null) return new Uint8Array(0);
+  const encoding = (req.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding !== "identity" && encoding !== "gzip") {
+    throw new DbError(
+      HttpSqlState.protocolViolation,
+      `unsupported Content-Encoding "${encoding}"; send gzip or none`,
+    );
+  }
+  const body = encoding === "gzip"
+    ? req.body.pipeThrough(new DecompressionStream("gzip"))
+    : req.body;
+  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -47,6 +77,9 @@ export async function readBodyText(req: Request, bytesMax: number): Promise<stri
     try {
       chunk = await reader.read();
     } catch (e) {
+      if (encoding === "gzip" && e instanceof TypeError) {
+        throw new DbError(HttpSqlState.protocolViolation, `the gzip body is damaged: ${e.message}`);
+      }
       // the client went away mid-body, or the server shut its connections
       throw new DbError(
         HttpSqlState.connectionFailure,
@@ -69,9 +102,5 @@ export async function readBodyText(req: Request, bytesMax: number): Promise<stri
     bytes.set(c, at);
     at += c.byteLength;
   }
-  try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new DbError(HttpSqlState.characterNotInRepertoire, "request body is not valid UTF-8");
-  }
+  return bytes;
 }
