@@ -1,0 +1,209 @@
+/**
+ * Durable line-protocol ingest over HTTP: TSBS cpu data in 5,000-line batches, posted by 2
+ * concurrent writers to an OmenDB server process (`serve` on a fresh data directory), timed until
+ * `CHECKPOINT` returns; then the same batches to InfluxDB 1.x (`influxd`, Debian package
+ * `influxdb`, on its own port and directory) when it is installed, timed until the last write is
+ * acknowledged. The load generator runs on the same machine.
+ *
+ * ```sh
+ * deno task bench:ingest [--rows 1000000] [--writers 2] [--batch 5000] [--no-influx]
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { generateCpuLineProtocol } from "../tests/data/tsbs.ts";
+
+const repoRoot = new URL("..", import.meta.url).pathname;
+
+interface Server {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Reads JSON log lines from a child's stdout until one has `event === name`. */
+async function waitForEvent(
+  stream: ReadableStream<Uint8Array>,
+  name: string,
+): Promise<Record<string, unknown>> {
+  let buffer = "";
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the server ended before "${name}"`);
+    buffer += value;
+    let nl;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        if (e.event === name) {
+          // keep draining so the child never blocks on a full pipe
+          void (async () => {
+            while (!(await reader.read()).done);
+          })().catch(() => {});
+          return e;
+        }
+      } catch { /* not JSON */ }
+    }
+  }
+}
+
+async function startOmenDb(dir: string): Promise<Server> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${repoRoot}server/main.ts`,
+      "serve",
+      "--http-port",
+      "0",
+      "--data-dir",
+      dir,
+    ],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const listening = await waitForEvent(child.stdout, "listening");
+  return {
+    port: Number(listening.http),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function startInflux(dir: string, port: number): Promise<Server | null> {
+  const which = await new Deno.Command("sh", { args: ["-c", "command -v influxd"] }).output();
+  if (!which.success) return null;
+  const conf = `${dir}/influxdb.conf`;
+  await Deno.writeTextFile(
+    conf,
+    `reporting-disabled = true
+bind-address = "127.0.0.1:${port + 1}"
+[meta]
+  dir = "${dir}/meta"
+[data]
+  dir = "${dir}/data"
+  wal-dir = "${dir}/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:${port}"
+  log-enabled = false
+[logging]
+  level = "error"
+`,
+  );
+  const child = new Deno.Command("influxd", {
+    args: ["-config", conf],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/ping`);
+      await r.body?.cancel();
+      if (r.status === 204) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const r = await fetch(`http://127.0.0.1:${port}/query?q=CREATE%20DATABASE%20bench`, {
+    method: "POST",
+  });
+  await r.body?.cancel();
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+/** Posts every batch with `writers` concurrent writers; throws on a non-204 answer. */
+async function post(url: string, batches: readonly Uint8Array[], writers: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: writers }, async () => {
+    while (next < batches.length) {
+      const body = batches[next++]!;
+      const r = await fetch(url, { method: "POST", body });
+      const text = await r.text();
+      if (r.status !== 204) throw new Error(`${url}: ${r.status} ${text.slice(0, 300)}`);
+    }
+  }));
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      rows: { type: "string", default: "1000000" },
+      writers: { type: "string", default: "2" },
+      batch: { type: "string", default: "5000" },
+      "no-influx": { type: "boolean", default: false },
+    },
+  });
+  const rows = Number(values.rows), writers = Number(values.writers);
+  const batches = [...generateCpuLineProtocol({ rows, batchRows: Number(values.batch) })];
+  const bytes = batches.reduce((n, b) => n + b.length, 0);
+  console.log(
+    `ingest: ${rows} TSBS cpu rows, ${batches.length} batches, ${
+      (bytes / 1e6).toFixed(1)
+    } MB, ${writers} writers`,
+  );
+  const results: Record<string, number> = {};
+
+  const omenDir = await Deno.makeTempDir({ prefix: "omendb-ingest-" });
+  const omen = await startOmenDb(omenDir);
+  try {
+    const t0 = performance.now();
+    await post(`http://127.0.0.1:${omen.port}/write?db=bench`, batches, writers);
+    const cp = await fetch(`http://127.0.0.1:${omen.port}/sql`, {
+      method: "POST",
+      body: "CHECKPOINT",
+    });
+    await cp.text();
+    const ms = performance.now() - t0;
+    const count = await fetch(`http://127.0.0.1:${omen.port}/sql`, {
+      method: "POST",
+      body: "SELECT count(*) FROM bench.cpu",
+    });
+    const n = (await count.json()).rows[0][0];
+    if (Number(n) !== rows) throw new Error(`OmenDB holds ${n} rows, expected ${rows}`);
+    results.omendb = rows / (ms / 1000);
+    console.log(
+      `omendb: ${ms.toFixed(0)} ms, ${Math.round(results.omendb)} rows/s (CHECKPOINT included)`,
+    );
+  } finally {
+    await omen.stop();
+    await Deno.remove(omenDir, { recursive: true });
+  }
+
+  if (!values["no-influx"]) {
+    const influxDir = await Deno.makeTempDir({ prefix: "influx-ingest-" });
+    const influx = await startInflux(influxDir, 18086);
+    if (influx === null) console.log("influxdb: influxd not installed (apt-get install influxdb)");
+    else {
+      try {
+        const t0 = performance.now();
+        await post(`http://127.0.0.1:${influx.port}/write?db=bench`, batches, writers);
+        const ms = performance.now() - t0;
+        results.influxdb = rows / (ms / 1000);
+        console.log(`influxdb 1.x: ${ms.toFixed(0)} ms, ${Math.round(results.influxdb)} rows/s`);
+      } finally {
+        await influx.stop();
+        await Deno.remove(influxDir, { recursive: true });
+      }
+    }
+  }
+  if (results.omendb !== undefined && results.influxdb !== undefined) {
+    console.log(`ratio omendb/influxdb: ${(results.omendb / results.influxdb).toFixed(2)}x`);
+  }
+}
+
+if (import.meta.main) await main();
