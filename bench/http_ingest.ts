@@ -131,7 +131,7 @@ async function post(url: string, batches: readonly Uint8Array[], writers: number
   await Promise.all(Array.from({ length: writers }, async () => {
     while (next < batches.length) {
       const body = batches[next++]!;
-      const r = await fetch(url, { method: "POST", body });
+      const r = await fetch(url, { method: "POST", body: body as BodyInit });
       const text = await r.text();
       if (r.status !== 204) throw new Error(`${url}: ${r.status} ${text.slice(0, 300)}`);
     }
