@@ -34,6 +34,7 @@ export {
   lpKeyBytesMaxDefault,
   lpLineBytesMaxDefault,
   lpLinesMaxDefault,
+  lpMeasurementsMaxDefault,
   lpSeriesCacheEntriesMax,
   lpTagsPerLineMax,
   type ParsedField,

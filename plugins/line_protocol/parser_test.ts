@@ -636,6 +636,17 @@ Deno.test("limits: line bytes, key bytes, columns per measurement, errors, lines
   ]);
   assert.equal(cols.points, 2);
 
+  const ms = parseText("a x=1\nb x=1\nbad\nc x=1\na x=2\nd x=y\nb x=3\n", { measurementsMax: 2 });
+  assert.deepEqual(reasons(ms).map(([l, why]) => [l, why.replace(/^.*: /, "")]), [
+    [3, "missing fields"],
+    [4, "more than 2 in one body"],
+    [6, "more than 2 in one body"],
+  ]);
+  assert.deepEqual(allRows(ms), {
+    a: [{ time: 0, x: 1 }, { time: 0, x: 2 }],
+    b: [{ time: 0, x: 1 }, { time: 0, x: 3 }],
+  });
+
   const many = parseText("x\n".repeat(10), { errorsMax: 3 });
   assert.equal(many.errors.length, 3);
   assert.equal(many.rejected, 10);
