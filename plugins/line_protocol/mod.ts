@@ -35,6 +35,7 @@ export {
   lpLineBytesMaxDefault,
   lpLinesMaxDefault,
   lpMeasurementsMaxDefault,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   lpTagsPerLineMax,
   type ParsedField,

@@ -45,6 +45,7 @@ import {
   lpLineBytesMaxDefault,
   lpLinesMaxDefault,
   lpMeasurementsMaxDefault,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   lpTagsPerLineMax,
   type ParsedField,
@@ -147,6 +148,9 @@ const measurementSlotsInitial = 16;
 /** Rows a measurement allocates when it is not the body's first (the first gets the guess). */
 const measurementRowsInitial = 16;
 
+/** Rows a new column allocates when it does not take its measurement's guess (then doubles). */
+const columnRowsInitial = 64;
+
 /** A measurement being built. */
 class MeasurementBuilder {
   readonly name: string;
@@ -226,6 +230,8 @@ class Parser {
   readonly measurementsMax: number;
   readonly tableColumns: ParseLineProtocolOptions["tableColumns"];
   readonly initialRows: number;
+  /** Bytes allocated for rows guessed, not yet written (bounded by lpPreallocatedBytesMax). */
+  preallocatedBytes = 0;
 
   readonly measurements = new Map<string, MeasurementBuilder>();
   readonly errors: LineError[] = [];
@@ -388,11 +394,14 @@ class Parser {
     const columns = this.newColumns;
     columns.length = 0;
     for (let i = 0; i < this.newCount; i++) {
-      const c = new ColumnBuilder(
-        this.newName[i]!,
-        this.newKind[i]!,
-        Math.max(m.capacity, row + 1),
-      );
+      // With the measurement's first line, a column takes the measurement's guess of rows while
+      // the body's preallocation budget lasts; otherwise it starts small and doubles.
+      let capacity = Math.max(columnRowsInitial, 2 * row);
+      if (row === 0 && this.preallocatedBytes + m.capacity * 8 <= lpPreallocatedBytesMax) {
+        capacity = m.capacity;
+        this.preallocatedBytes += capacity * 8;
+      }
+      const c = new ColumnBuilder(this.newName[i]!, this.newKind[i]!, capacity);
       m.columns.set(c.name, c);
       columns.push(c);
     }
@@ -754,6 +763,7 @@ class Parser {
       // The first accepted line registers the measurement and sizes it: the body's first
       // measurement gets the guess of the body's lines, the others start small.
       const capacity = this.measurements.size === 0 ? this.initialRows : measurementRowsInitial;
+      this.preallocatedBytes += capacity * 8;
       m.time = new Float64Array(capacity);
       m.capacity = capacity;
       this.measurements.set(m.name, m);

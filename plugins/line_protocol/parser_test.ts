@@ -6,6 +6,7 @@ import { generateCpuBatches, generateCpuLineProtocol } from "../../tests/data/ts
 import { allRows, parseText, rowsOf } from "./_test_util.ts";
 import {
   lpErrorLineBytesMax,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   parseLineProtocol,
   parsePrecision,
@@ -661,6 +662,19 @@ Deno.test("limits: line bytes, key bytes, columns per measurement, errors, lines
   assert.match(failure(`m ${fields}`), /too many fields: more than 1024 in one line$/);
   const tags = Array.from({ length: 1025 }, (_, i) => `t${i}=1`).join(",");
   assert.match(failure(`m,${tags} a=1`), /too many tags: more than 1024 in one line$/);
+});
+
+Deno.test("memory: guessed rows are bounded by lpPreallocatedBytesMax, the rest follows the data", () => {
+  // A short first line makes the guess of the body's lines far too high (65,536 rows).
+  const wide = Array.from({ length: 300 }, (_, i) => `f${i}=1`).join(",");
+  const text = "m a=1\n" + `m ${wide}\n`.repeat(200) + "x".repeat(400_000);
+  const r = parseText(text);
+  const m = r.measurements.get("m")!;
+  assert.equal(m.rows, 201);
+  let bytes = m.time.buffer.byteLength;
+  for (const f of m.fields.values()) bytes += (f.column.data as Float64Array).buffer.byteLength;
+  assert.ok(bytes <= lpPreallocatedBytesMax + 301 * 512 * 8, `${bytes} bytes`);
+  assert.ok(bytes > 8 * 65_536, "the first measurement's time array takes the guess");
 });
 
 Deno.test("options: bad values throw DbError 22023", () => {

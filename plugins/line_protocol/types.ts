@@ -30,8 +30,14 @@ export const lpFieldsPerLineMax = 1_024;
 export const lpErrorLineBytesMax = 256;
 /** Most distinct series keys (measurement and tag set as written) cached per body. */
 export const lpSeriesCacheEntriesMax = 65_536;
-/** Most rows a new column or measurement allocates before it has to grow (then it doubles). */
+/** Most rows a measurement allocates for a guess of the body's lines (then it doubles). */
 export const lpInitialRowsMax = 65_536;
+/**
+ * Most bytes per body allocated for rows guessed but not yet written: the first measurement's
+ * time and the columns of each measurement's first line get the guess while this lasts; the rest
+ * start small and double.
+ */
+export const lpPreallocatedBytesMax = 16 * 1024 * 1024;
 
 /**
  * The unit of the timestamps in a body: InfluxDB v1 (`n`, `u`, `ms`, `s`, `m`, `h`) and v2
