@@ -34,6 +34,8 @@ export {
   lpKeyBytesMaxDefault,
   lpLineBytesMaxDefault,
   lpLinesMaxDefault,
+  lpMeasurementsMaxDefault,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   lpTagsPerLineMax,
   type ParsedField,

@@ -44,6 +44,8 @@ import {
   lpKeyBytesMaxDefault,
   lpLineBytesMaxDefault,
   lpLinesMaxDefault,
+  lpMeasurementsMaxDefault,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   lpTagsPerLineMax,
   type ParsedField,
@@ -141,28 +143,54 @@ function tableTypeName(kind: TypeKind): string {
   }
 }
 
+/** Field positions a measurement remembers before its first wider line. */
+const measurementSlotsInitial = 16;
+/** Rows a measurement allocates when it is not the body's first (the first gets the guess). */
+const measurementRowsInitial = 16;
+
+/** Rows a new column allocates when it does not take its measurement's guess (then doubles). */
+const columnRowsInitial = 64;
+
 /** A measurement being built. */
 class MeasurementBuilder {
   readonly name: string;
   rows = 0;
-  capacity: number;
-  time: Float64Array;
+  /** Rows `time` holds; allocated by the first accepted line. */
+  capacity = 0;
+  time: Float64Array = new Float64Array(0);
   subMicrosecondRows = 0;
   /** Tags and fields by name, in first-seen order. */
   readonly columns = new Map<string, ColumnBuilder>();
   /** The table's existing columns, from `tableColumns`. */
   readonly table: ReadonlyMap<string, TypeKind> | undefined;
-  /** Field keys of the last committed lines by position: raw bytes in the body, and column. */
+  /**
+   * Field keys of the last committed lines by position: raw bytes in the body, and column.
+   * Positions `[0, slotCount)` are set; the arrays grow with the widest line.
+   */
   slotCount = 0;
-  readonly slotStart = new Int32Array(lpFieldsPerLineMax);
-  readonly slotLength = new Int32Array(lpFieldsPerLineMax);
-  readonly slotColumn: (ColumnBuilder | null)[] = new Array(lpFieldsPerLineMax).fill(null);
+  slotStart = new Int32Array(measurementSlotsInitial);
+  slotLength = new Int32Array(measurementSlotsInitial);
+  slotColumn: ColumnBuilder[] = [];
 
-  constructor(name: string, capacity: number, table: ReadonlyMap<string, TypeKind> | undefined) {
+  constructor(name: string, table: ReadonlyMap<string, TypeKind> | undefined) {
     this.name = name;
-    this.capacity = capacity;
-    this.time = new Float64Array(capacity);
     this.table = table;
+  }
+
+  /** Remembers the key of field position `f` of a committed line. */
+  setSlot(f: number, start: number, length: number, column: ColumnBuilder): void {
+    if (f >= this.slotStart.length) {
+      const size = Math.min(Math.max(this.slotStart.length * 2, f + 1), lpFieldsPerLineMax);
+      const s = new Int32Array(size);
+      s.set(this.slotStart);
+      this.slotStart = s;
+      const l = new Int32Array(size);
+      l.set(this.slotLength);
+      this.slotLength = l;
+    }
+    this.slotStart[f] = start;
+    this.slotLength[f] = length;
+    this.slotColumn[f] = column;
   }
 }
 
@@ -199,8 +227,11 @@ class Parser {
   readonly keyBytesMax: number;
   readonly errorsMax: number;
   readonly columnsMax: number;
+  readonly measurementsMax: number;
   readonly tableColumns: ParseLineProtocolOptions["tableColumns"];
   readonly initialRows: number;
+  /** Bytes allocated for rows guessed, not yet written (bounded by lpPreallocatedBytesMax). */
+  preallocatedBytes = 0;
 
   readonly measurements = new Map<string, MeasurementBuilder>();
   readonly errors: LineError[] = [];
@@ -286,6 +317,11 @@ class Parser {
       options.columnsPerMeasurementMax,
       lpColumnsPerMeasurementMaxDefault,
     );
+    this.measurementsMax = checkInt(
+      "measurementsMax",
+      options.measurementsMax,
+      lpMeasurementsMaxDefault,
+    );
     this.tableColumns = options.tableColumns;
     // Rows per new measurement: guess the body's lines from its first line's length.
     let firstLine = buf.indexOf(charNewline);
@@ -358,11 +394,14 @@ class Parser {
     const columns = this.newColumns;
     columns.length = 0;
     for (let i = 0; i < this.newCount; i++) {
-      const c = new ColumnBuilder(
-        this.newName[i]!,
-        this.newKind[i]!,
-        Math.max(m.capacity, row + 1),
-      );
+      // With the measurement's first line, a column takes the measurement's guess of rows while
+      // the body's preallocation budget lasts; otherwise it starts small and doubles.
+      let capacity = Math.max(columnRowsInitial, 2 * row);
+      if (row === 0 && this.preallocatedBytes + m.capacity * 8 <= lpPreallocatedBytesMax) {
+        capacity = m.capacity;
+        this.preallocatedBytes += capacity * 8;
+      }
+      const c = new ColumnBuilder(this.newName[i]!, this.newKind[i]!, capacity);
       m.columns.set(c.name, c);
       columns.push(c);
     }
@@ -720,14 +759,22 @@ class Parser {
 
     // Valid: commit.
     this.touchedCount = 0;
-    if (added > 0) this.commitNew(m, row);
-    if (row >= m.capacity) {
+    if (row === 0) {
+      // The first accepted line registers the measurement and sizes it: the body's first
+      // measurement gets the guess of the body's lines, the others start small.
+      const capacity = this.measurements.size === 0 ? this.initialRows : measurementRowsInitial;
+      this.preallocatedBytes += capacity * 8;
+      m.time = new Float64Array(capacity);
+      m.capacity = capacity;
+      this.measurements.set(m.name, m);
+    } else if (row >= m.capacity) {
       const capacity = m.capacity * 2;
       const t = new Float64Array(capacity);
       t.set(m.time);
       m.time = t;
       m.capacity = capacity;
     }
+    if (added > 0) this.commitNew(m, row);
     m.time[row] = time;
     if (subMicro) m.subMicrosecondRows++;
     let entry = series;
@@ -751,10 +798,12 @@ class Parser {
     if (this.missCount !== 0) {
       // Remember where this line's keys were, by position, for the next line.
       for (let i = 0; i < this.missCount; i++) {
-        const f = this.missField[i]!;
-        m.slotStart[f] = this.missStart[i]!;
-        m.slotLength[f] = this.missLength[i]!;
-        m.slotColumn[f] = this.missColumn[i] ?? this.newColumns[this.missNew[i]!]!;
+        m.setSlot(
+          this.missField[i]!,
+          this.missStart[i]!,
+          this.missLength[i]!,
+          this.missColumn[i] ?? this.newColumns[this.missNew[i]!]!,
+        );
       }
       this.missCount = 0;
     }
@@ -841,9 +890,11 @@ class Parser {
     if (name === null) return false;
     let m = this.measurements.get(name);
     if (m === undefined) {
-      const table = this.tableColumns?.(name);
-      m = new MeasurementBuilder(name, this.initialRows, table);
-      this.measurements.set(name, m);
+      // Registered by its first accepted line (a rejected line leaves no measurement behind).
+      if (this.measurements.size >= this.measurementsMax) {
+        return this.fail(`too many measurements: more than ${this.measurementsMax} in one body`);
+      }
+      m = new MeasurementBuilder(name, this.tableColumns?.(name));
     }
     this.keyMeasurement = m;
     this.keyTagColumn.length = 0;

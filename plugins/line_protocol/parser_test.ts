@@ -6,6 +6,7 @@ import { generateCpuBatches, generateCpuLineProtocol } from "../../tests/data/ts
 import { allRows, parseText, rowsOf } from "./_test_util.ts";
 import {
   lpErrorLineBytesMax,
+  lpPreallocatedBytesMax,
   lpSeriesCacheEntriesMax,
   parseLineProtocol,
   parsePrecision,
@@ -636,6 +637,17 @@ Deno.test("limits: line bytes, key bytes, columns per measurement, errors, lines
   ]);
   assert.equal(cols.points, 2);
 
+  const ms = parseText("a x=1\nb x=1\nbad\nc x=1\na x=2\nd x=y\nb x=3\n", { measurementsMax: 2 });
+  assert.deepEqual(reasons(ms).map(([l, why]) => [l, why.replace(/^.*: /, "")]), [
+    [3, "missing fields"],
+    [4, "more than 2 in one body"],
+    [6, "more than 2 in one body"],
+  ]);
+  assert.deepEqual(allRows(ms), {
+    a: [{ time: 0, x: 1 }, { time: 0, x: 2 }],
+    b: [{ time: 0, x: 1 }, { time: 0, x: 3 }],
+  });
+
   const many = parseText("x\n".repeat(10), { errorsMax: 3 });
   assert.equal(many.errors.length, 3);
   assert.equal(many.rejected, 10);
@@ -650,6 +662,19 @@ Deno.test("limits: line bytes, key bytes, columns per measurement, errors, lines
   assert.match(failure(`m ${fields}`), /too many fields: more than 1024 in one line$/);
   const tags = Array.from({ length: 1025 }, (_, i) => `t${i}=1`).join(",");
   assert.match(failure(`m,${tags} a=1`), /too many tags: more than 1024 in one line$/);
+});
+
+Deno.test("memory: guessed rows are bounded by lpPreallocatedBytesMax, the rest follows the data", () => {
+  // A short first line makes the guess of the body's lines far too high (65,536 rows).
+  const wide = Array.from({ length: 300 }, (_, i) => `f${i}=1`).join(",");
+  const text = "m a=1\n" + `m ${wide}\n`.repeat(200) + "x".repeat(400_000);
+  const r = parseText(text);
+  const m = r.measurements.get("m")!;
+  assert.equal(m.rows, 201);
+  let bytes = m.time.buffer.byteLength;
+  for (const f of m.fields.values()) bytes += (f.column.data as Float64Array).buffer.byteLength;
+  assert.ok(bytes <= lpPreallocatedBytesMax + 301 * 512 * 8, `${bytes} bytes`);
+  assert.ok(bytes > 8 * 65_536, "the first measurement's time array takes the guess");
 });
 
 Deno.test("options: bad values throw DbError 22023", () => {

@@ -18,6 +18,8 @@ export const lpLineBytesMaxDefault = 1_048_576;
 export const lpKeyBytesMaxDefault = 65_535;
 /** Most rejected lines described in `errors`, by default; the rest are only counted. */
 export const lpErrorsMaxDefault = 1_000;
+/** Most measurements (tables) one body may write to, by default. */
+export const lpMeasurementsMaxDefault = 10_000;
 /** Most columns (tags and fields, `time` not counted) one measurement may have, by default. */
 export const lpColumnsPerMeasurementMaxDefault = 1_599;
 /** Most tags in one line. */
@@ -28,8 +30,14 @@ export const lpFieldsPerLineMax = 1_024;
 export const lpErrorLineBytesMax = 256;
 /** Most distinct series keys (measurement and tag set as written) cached per body. */
 export const lpSeriesCacheEntriesMax = 65_536;
-/** Most rows a new column or measurement allocates before it has to grow (then it doubles). */
+/** Most rows a measurement allocates for a guess of the body's lines (then it doubles). */
 export const lpInitialRowsMax = 65_536;
+/**
+ * Most bytes per body allocated for rows guessed but not yet written: the first measurement's
+ * time and the columns of each measurement's first line get the guess while this lasts; the rest
+ * start small and double.
+ */
+export const lpPreallocatedBytesMax = 16 * 1024 * 1024;
 
 /**
  * The unit of the timestamps in a body: InfluxDB v1 (`n`, `u`, `ms`, `s`, `m`, `h`) and v2
@@ -125,13 +133,19 @@ export interface ParseLineProtocolOptions {
   /** Most rejected lines described in `errors`. Default {@link lpErrorsMaxDefault}. */
   readonly errorsMax?: number;
   /**
+   * Most measurements in one body; a line naming one more is rejected. Default
+   * {@link lpMeasurementsMaxDefault}.
+   */
+  readonly measurementsMax?: number;
+  /**
    * Most columns (tags and fields) per measurement; a line that would add more is rejected.
    * Default {@link lpColumnsPerMeasurementMaxDefault}.
    */
   readonly columnsPerMeasurementMax?: number;
   /**
    * The columns the measurement's table already has (name -> SQL type kind), or `undefined`
-   * when there is no such table. Called at most once per measurement per body. A value whose
+   * when there is no such table. Called when a measurement is first seen in the body (again
+   * after a rejected line, which does not keep the measurement). A value whose
    * type does not fit its column rejects the line with a field type conflict: float needs
    * `float8`, integer and unsigned `int8`, string and tags `text` or `varchar`, boolean `bool`.
    */
