@@ -49,6 +49,9 @@ export async function writeRoute(
   if (schema === null || schema === "") {
     return badWrite(api, api === "v1" ? "database is required" : "bucket is required", []);
   }
+  if (utf8.encode(schema).length > identifierBytesMax) {
+    return badWrite(api, `database name is longer than ${identifierBytesMax} bytes`, []);
+  }
   const precisionText = params.get("precision") ?? "ns";
   const precision: Precision | null = parsePrecision(precisionText);
   if (precision === null || (api === "v2" && !["ns", "us", "ms", "s"].includes(precisionText))) {
@@ -93,8 +96,17 @@ export async function writeRoute(
   return badWrite(api, `partial write: ${first} dropped=${rejected}`, errors);
 }
 
+/** Bytes of an identifier OmenDB keeps (PostgreSQL's NAMEDATALEN - 1): longer names are refused. */
+const identifierBytesMax = 63;
+const utf8 = new TextEncoder();
+
 /** Why a measurement's columns cannot be stored as named, or `null`. */
 function columnNameProblem(m: ParsedMeasurement): string | null {
+  for (const k of [m.name, ...m.tags.keys(), ...m.fields.keys()]) {
+    if (utf8.encode(k).length > identifierBytesMax) {
+      return `name "${k.slice(0, 20)}..." is longer than ${identifierBytesMax} bytes`;
+    }
+  }
   for (const k of [...m.tags.keys(), ...m.fields.keys()]) {
     if (k === timeColumnName) return `a tag or field may not be named "${timeColumnName}"`;
   }

@@ -92,6 +92,9 @@ Deno.test("write: bad lines are refused one by one with InfluxDB's bodies; good 
     assert.equal(r.body!.code, "invalid");
     assert.match(String(r.body!.message), /field type conflict/);
     assert.equal((await write(h, "/write", "m v=1")).status, 400);
+    r = await write(h, "/write?db=d", `${"x".repeat(64)} v=1 1\n`);
+    assert.equal(r.status, 400);
+    assert.match(String(r.body!.error), /longer than 63 bytes/);
     assert.equal((await write(h, "/write?db=d&precision=xs", "m v=1")).status, 400);
     assert.equal((await write(h, "/api/v2/write?bucket=d&precision=h", "m v=1")).status, 400);
   });
