@@ -99,7 +99,8 @@ const precisionMicros: Readonly<Record<Precision, number>> = {
   m: 6e7,
   h: 3.6e9,
 };
-const precisionNanos: Readonly<Record<Precision, bigint>> = {
+/** Nanoseconds per unit of each precision. */
+export const precisionNanos: Readonly<Record<Precision, bigint>> = {
   ns: 1n,
   n: 1n,
   us: 1_000n,

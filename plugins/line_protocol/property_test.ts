@@ -8,20 +8,11 @@ import {
   type TestRow,
 } from "./_test_util.ts";
 import { parseLineProtocol, type ParseResult, type Precision } from "./mod.ts";
+import { precisionNanos } from "./parser.ts";
 
 const encoder = new TextEncoder();
 
-/** Nanoseconds per unit of each precision. */
-const nanosPer: Readonly<Record<Precision, bigint>> = {
-  ns: 1n,
-  n: 1n,
-  us: 1_000n,
-  u: 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
+const nanosPer = precisionNanos;
 const nanosMax = 9223372036854775806n;
 
 /** floor(a / b) for bigints (b > 0). */
