@@ -18,8 +18,12 @@ import { functions } from "./functions/mod.ts";
 import { wal } from "./wal/mod.ts";
 import { storageParquet } from "./storage_parquet/mod.ts";
 import { indexRmi } from "./index_rmi/mod.ts";
+import { authScram } from "./auth/mod.ts";
 
-/** Parser, in-memory and Parquet storage, WAL, built-in functions and the RMI segment index. */
+/**
+ * Parser, in-memory and Parquet storage, WAL, built-in functions, the RMI segment index and
+ * SCRAM/token authentication.
+ */
 export const defaultPlugins: readonly Plugin[] = Object.freeze([
   sqlParser,
   storageMemory,
@@ -27,4 +31,5 @@ export const defaultPlugins: readonly Plugin[] = Object.freeze([
   wal,
   functions,
   indexRmi,
+  authScram,
 ]);

@@ -26,6 +26,7 @@ import { defaultHttpLimits, queryTimeoutMsMax, shutdownTimeoutMsDefault } from "
 import { defaultLimits } from "../core/limits.ts";
 import { type LogLevel, logLevels } from "./log.ts";
 import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
+import { isVerifier } from "../core/catalog/scram.ts";
 
 /** The effective configuration the server runs with. Paths are absolute. */
 export interface ServerConfig {
@@ -64,6 +65,15 @@ export interface ServerConfig {
     /** How long a shutdown waits for requests in flight, in milliseconds. */
     readonly shutdownTimeoutMs: number;
   };
+  /** Authentication (see docs/http.md, "Authentication"). */
+  readonly auth: {
+    /** Require credentials on every HTTP route but the probes. */
+    readonly enabled: boolean;
+    /** Users from the config: name -> SCRAM-SHA-256 verifier (they shadow catalog users). */
+    readonly users: ReadonlyMap<string, string>;
+    /** Allow serving on a non-loopback address with auth disabled. */
+    readonly allowInsecureNetwork: boolean;
+  };
   /** Structured logging. */
   readonly log: {
     /** Least severe level that is written. */
@@ -92,6 +102,10 @@ interface KeySpec<T> {
   readonly help: string;
   /** Relative paths resolve against the caller's folder (or the config file's folder). */
   readonly isPath?: boolean;
+  /** Its value is a TOML table, kept whole rather than flattened into dotted keys. */
+  readonly isTable?: boolean;
+  /** Its value is not echoed in error messages. */
+  readonly isSecret?: boolean;
 }
 
 function integerKey(min: number, max: number, dflt: number, help: string): KeySpec<number> {
@@ -122,6 +136,36 @@ function enumKey<const T extends readonly [string, ...string[]]>(
 ): KeySpec<T[number]> {
   const schema: z.ZodType<T[number], unknown> = z.enum(values);
   return { schema, default: dflt, accepted: `one of ${values.join(", ")}`, help };
+}
+
+/**
+ * `auth.users`: a TOML table `name = "SCRAM-SHA-256$..."`, or (from the environment or a flag)
+ * the same as a JSON object. Only verifiers are accepted, never a password in clear.
+ */
+function usersKey(help: string): KeySpec<Readonly<Record<string, string>>> {
+  const users = z.record(
+    z.string().min(1).max(63),
+    z.string().refine(isVerifier, "not a SCRAM-SHA-256 verifier"),
+  );
+  const fromJson = z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not JSON" });
+      return z.NEVER;
+    }
+  });
+  const schema = z.union([users, fromJson.pipe(users)]);
+  return {
+    schema,
+    default: {},
+    accepted:
+      'a table of user name = "SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>" ' +
+      "(PostgreSQL's verifier format; a JSON object in the environment or a flag)",
+    help,
+    isTable: true,
+    isSecret: true,
+  };
 }
 
 /** Every config key. Keys are snake_case, dotted by TOML section. */
@@ -185,6 +229,15 @@ export const configKeys = {
     "transactions open at once",
   ),
   "log.level": enumKey(logLevels, "info", "least severe log level written"),
+  "auth.enabled": booleanKey(
+    false,
+    "require credentials on every HTTP route but /health, /ready and /ping",
+  ),
+  "auth.users": usersKey("users from the config: a table of name = SCRAM-SHA-256 verifier"),
+  "auth.allow_insecure_network": booleanKey(
+    false,
+    "allow serving on a non-loopback http.host with auth disabled",
+  ),
 } as const;
 
 /** A config key name, e.g. `http.port`. */
@@ -233,6 +286,9 @@ export interface ResolvedConfig {
 }
 
 const allKeys = Object.keys(configKeys) as ConfigKey[];
+const tableKeys: ReadonlySet<string> = new Set(
+  allKeys.filter((k) => (configKeys[k] as KeySpec<unknown>).isTable === true),
+);
 
 function isConfigKey(k: string): k is ConfigKey {
   return Object.hasOwn(configKeys, k);
@@ -258,7 +314,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       throw e;
     }
     const base = dirname(inputs.file.path);
-    for (const [key, value] of flattenToml(doc, "")) {
+    for (const [key, value] of flattenToml(doc, "", tableKeys)) {
       if (!isConfigKey(key)) {
         throw new ConfigError(
           `config file ${inputs.file.path}: unknown key "${key}"; known keys: ${
@@ -294,9 +350,12 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     const source = given?.source ?? "default";
     const parsed = spec.schema.safeParse(given === undefined ? spec.default : given.value);
     if (!parsed.success) {
+      const shown = spec.isSecret === true
+        ? z.prettifyError(parsed.error).replaceAll("\n", " ")
+        : JSON.stringify(given?.value);
       throw new ConfigError(
         `invalid value for ${key} (${describeSource(key, source)}): ` +
-          `${JSON.stringify(given?.value)}; accepted: ${spec.accepted}`,
+          `${shown}; accepted: ${spec.accepted}`,
       );
     }
     let value = parsed.data;
@@ -328,6 +387,11 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       shutdownTimeoutMs: v["http.shutdown_timeout_ms"],
     },
     log: { level: v["log.level"] },
+    auth: {
+      enabled: v["auth.enabled"],
+      users: new Map(Object.entries(v["auth.users"])),
+      allowInsecureNetwork: v["auth.allow_insecure_network"],
+    },
   };
   return {
     config,
@@ -350,13 +414,42 @@ function describeSource(key: ConfigKey, source: ConfigSource): string {
   }
 }
 
-/** `{http: {port: 1}}` -> `["http.port", 1]`. Nested tables become dotted keys. */
-function* flattenToml(table: TomlTable, prefix: string): Generator<[string, TomlValue]> {
+/**
+ * `{http: {port: 1}}` -> `["http.port", 1]`. Nested tables become dotted keys, except those in
+ * `keep`, which stay whole (`auth.users`).
+ */
+function* flattenToml(
+  table: TomlTable,
+  prefix: string,
+  keep: ReadonlySet<string>,
+): Generator<[string, TomlValue]> {
   for (const [k, v] of Object.entries(table)) {
     const key = prefix === "" ? k : `${prefix}.${k}`;
-    if (typeof v === "object" && !Array.isArray(v)) yield* flattenToml(v, key);
-    else yield [key, v];
+    if (typeof v === "object" && !Array.isArray(v) && !keep.has(key)) {
+      yield* flattenToml(v, key, keep);
+    } else yield [key, v];
   }
+}
+
+/** Whether a host name or address is a loopback one (`127.0.0.0/8`, `::1`, `localhost`). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(h)) return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Why `serve` must not start with this config, or `null`: listening beyond loopback with
+ * authentication off exposes every table to the network.
+ */
+export function insecureNetworkProblem(config: ServerConfig): string | null {
+  if (config.auth.enabled || config.auth.allowInsecureNetwork) return null;
+  if (isLoopbackHost(config.http.host)) return null;
+  return `refusing to serve on http.host = ${config.http.host} (not a loopback address) ` +
+    `with authentication disabled: anyone who can reach it could read and change all data. ` +
+    `Set auth.enabled = true (with users: CREATE USER, or auth.users), bind to 127.0.0.1, ` +
+    `or set auth.allow_insecure_network = true to accept the risk`;
 }
 
 /**
@@ -378,7 +471,12 @@ export function configValuesToJson(values: Readonly<ConfigValues>): Record<strin
         t = fresh;
       }
     }
-    t[parts[parts.length - 1] ?? key] = values[key];
+    const value = values[key];
+    // secrets: names only (`omendb config` output ends up in logs and tickets)
+    t[parts[parts.length - 1] ?? key] = (configKeys[key] as KeySpec<unknown>).isSecret === true &&
+        typeof value === "object" && value !== null
+      ? Object.fromEntries(Object.keys(value).map((k) => [k, "(hidden)"]))
+      : value;
   }
   return out;
 }

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { ConfigError, configValuesToJson, envNameOf, flagNameOf, resolveConfig } from "./config.ts";
+import {
+  ConfigError,
+  configValuesToJson,
+  envNameOf,
+  flagNameOf,
+  insecureNetworkProblem,
+  isLoopbackHost,
+  resolveConfig,
+} from "./config.ts";
 
 Deno.test("config: defaults", () => {
   const { config, sources, warnings } = resolveConfig({ cwd: "/caller" });
@@ -17,6 +25,7 @@ Deno.test("config: defaults", () => {
       shutdownTimeoutMs: 10_000,
     },
     log: { level: "info" },
+    auth: { enabled: false, users: new Map(), allowInsecureNetwork: false },
   });
   assert.equal(sources["http.port"], "default");
   assert.deepEqual(warnings, []);
@@ -128,6 +137,7 @@ Deno.test("config: names and JSON form", () => {
       shutdown_timeout_ms: 10000,
     },
     log: { level: "info" },
+    auth: { enabled: false, users: {}, allow_insecure_network: false },
   });
 });
 
@@ -152,4 +162,67 @@ Deno.test("config: limits of the HTTP server and of queries", () => {
     () => resolveConfig({ cwd: "/", env: { OMENDB_QUERY_MEMORY_BYTES_MAX: "-1" } }),
     /query\.memory_bytes_max/,
   );
+});
+
+const pencil =
+  "SCRAM-SHA-256$4096:2+P2Q9FEFknOmykkGcjzVg==$kW30/DRUhdcXjphjDK1HZ6YCPAQT6wtu339G3Dp6Svc=:gSIukXwuwss+OnzVLgA8tK1PxcmFrsidmUqf9Hj1qvs=";
+
+Deno.test("config: auth keys, auth.users as a TOML table or JSON in the environment", () => {
+  const file = {
+    path: "/etc/omendb.toml",
+    text: `[auth]\nenabled = true\n[auth.users]\nann = "${pencil}"\n"bob smith" = "${pencil}"\n`,
+  };
+  const { config, values } = resolveConfig({ cwd: "/", file });
+  assert.equal(config.auth.enabled, true);
+  assert.deepEqual([...config.auth.users.keys()], ["ann", "bob smith"]);
+  assert.equal(config.auth.users.get("ann"), pencil);
+  // `omendb config` shows names, not verifiers
+  assert.deepEqual(configValuesToJson(values).auth, {
+    enabled: true,
+    users: { ann: "(hidden)", "bob smith": "(hidden)" },
+    allow_insecure_network: false,
+  });
+  const env = { OMENDB_AUTH_USERS: JSON.stringify({ cy: pencil }) };
+  assert.deepEqual([...resolveConfig({ cwd: "/", env }).config.auth.users.keys()], ["cy"]);
+});
+
+Deno.test("config: auth.users takes verifiers only, and does not echo them", () => {
+  const bad = [
+    { path: "/c.toml", text: '[auth.users]\nann = "plain password"\n' },
+    { path: "/c.toml", text: "[auth.users]\nann = 5\n" },
+    { path: "/c.toml", text: '[auth]\nusers = "x"\n' },
+  ];
+  for (const file of bad) {
+    assert.throws(
+      () => resolveConfig({ cwd: "/", file }),
+      (e) =>
+        e instanceof ConfigError && e.message.includes("auth.users") &&
+        !e.message.includes("plain password") && e.message.includes("SCRAM-SHA-256$"),
+    );
+  }
+  assert.throws(
+    () => resolveConfig({ cwd: "/", env: { OMENDB_AUTH_USERS: "{nope" } }),
+    (e) => e instanceof ConfigError && e.message.includes("OMENDB_AUTH_USERS"),
+  );
+  assert.throws(
+    () => resolveConfig({ cwd: "/", file: { path: "/c.toml", text: "[auth]\nenabled = 3\n" } }),
+    (e) => e instanceof ConfigError && e.message.includes("auth.enabled"),
+  );
+});
+
+Deno.test("config: serving beyond loopback needs auth or auth.allow_insecure_network", () => {
+  for (const h of ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost", "LOCALHOST"]) {
+    assert(isLoopbackHost(h), h);
+  }
+  for (const h of ["0.0.0.0", "::", "10.0.0.1", "example.com", "128.0.0.1"]) {
+    assert(!isLoopbackHost(h), h);
+  }
+  const at = (host: string, extra: Record<string, string> = {}) =>
+    insecureNetworkProblem(
+      resolveConfig({ cwd: "/", flags: { "http.host": host, ...extra } }).config,
+    );
+  assert.equal(at("127.0.0.1"), null);
+  assert.match(at("0.0.0.0") ?? "", /auth\.enabled.*allow_insecure_network/s);
+  assert.equal(at("0.0.0.0", { "auth.enabled": "true" }), null);
+  assert.equal(at("0.0.0.0", { "auth.allow_insecure_network": "true" }), null);
 });

@@ -20,11 +20,13 @@ import {
   configFileEnvName,
   type ConfigInputs,
   configValuesToJson,
+  insecureNetworkProblem,
   resolveConfig,
   type ResolvedConfig,
   type ServerConfig,
 } from "./config.ts";
 import { createHttpHandler } from "./http/handler.ts";
+import type { HttpAuth } from "./http/auth.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createServerMetrics } from "./server_metrics.ts";
 import { omendbVersion } from "./version.ts";
@@ -140,6 +142,12 @@ async function verify(dir: string, json: boolean): Promise<number> {
 }
 
 async function serve(config: ServerConfig, log: Logger): Promise<number> {
+  const insecure = insecureNetworkProblem(config);
+  if (insecure !== null) {
+    log.error("startup_failed", { reason: insecure });
+    printErr(`omendb: ${insecure}\n`);
+    return exitUsage;
+  }
   log.info("starting", {
     version: omendbVersion,
     pid: Deno.pid,
@@ -176,6 +184,24 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     return exitFailure;
   }
 
+  let auth: HttpAuth | undefined;
+  if (config.auth.enabled) {
+    const plugin = db.registry.auth();
+    if (plugin === null) {
+      log.error("startup_failed", {
+        reason: "auth.enabled is set but no auth plugin is registered",
+      });
+      await db.close();
+      return exitFailure;
+    }
+    auth = { plugin, directory: db.authDirectory(), users: config.auth.users };
+  }
+  log.info("auth", {
+    enabled: config.auth.enabled,
+    configUsers: config.auth.users.size,
+    host: config.http.host,
+  });
+
   let stopping = false;
   // aborted when the shutdown deadline passes: cancels the queries still running
   const deadline = new AbortController();
@@ -194,6 +220,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     metrics: createServerMetrics({ version: omendbVersion }),
     stopping: () => stopping,
     signal: deadline.signal,
+    ...(auth === undefined ? {} : { auth }),
   });
   let server: Deno.HttpServer<Deno.NetAddr>;
   try {

@@ -293,6 +293,40 @@ Deno.test("e2e: probes and metrics over a socket", async () => {
   }
 });
 
+Deno.test("e2e: non-loopback without auth stops startup; with auth, requests need credentials", async () => {
+  const refused = spawn(["serve", "--memory", "--http-host", "0.0.0.0", "--http-port", "0"]);
+  const { code, stderr } = await refused.finish();
+  assert.equal(code, 2);
+  assert.match(
+    stderr,
+    /refusing to serve on http\.host = 0\.0\.0\.0.*auth\.allow_insecure_network/,
+  );
+
+  // "pencil", made by PostgreSQL 15
+  const verifier =
+    "SCRAM-SHA-256$4096:2+P2Q9FEFknOmykkGcjzVg==$kW30/DRUhdcXjphjDK1HZ6YCPAQT6wtu339G3Dp6Svc=:gSIukXwuwss+OnzVLgA8tK1PxcmFrsidmUqf9Hj1qvs=";
+  const proc = spawn(["serve", "--memory", "--http-port", "0", "--auth-enabled"], {
+    OMENDB_AUTH_USERS: JSON.stringify({ ann: verifier }),
+  });
+  const port = (await proc.waitFor("listening")).http as number;
+  try {
+    const anonymous = await sql(port, "SELECT 1");
+    assert.equal(anonymous.status, 401);
+    assert.equal((await anonymous.json()).error.code, "28000");
+    const res = await fetch(`http://127.0.0.1:${port}/sql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa("ann:pencil")}` },
+      body: JSON.stringify({ sql: "SELECT 1 AS x" }),
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual((await res.json()).rows, [[1]]);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/ping`)).status, 204);
+  } finally {
+    proc.child.kill("SIGTERM");
+    assert.equal((await proc.finish()).code, 0);
+  }
+});
+
 Deno.test("e2e: SIGTERM lets a request in flight finish, then closes the database", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "omendb_drain_" });
   try {

@@ -85,6 +85,33 @@ export interface CatalogJson {
   readonly views: readonly ViewSchema[];
   readonly indexes: readonly IndexSchema[];
   readonly sequences: readonly { readonly def: SequenceJson; readonly last: string | null }[];
+  /** Login users (absent in catalogs written before users existed). */
+  readonly users?: readonly UserSchema[];
+  /** API tokens (absent in catalogs written before tokens existed). */
+  readonly tokens?: readonly TokenSchema[];
+}
+
+/**
+ * A login user. Only a SCRAM-SHA-256 verifier is kept (see scram.ts), never the password.
+ * Roles and grants come later: they will be fields here.
+ */
+export interface UserSchema {
+  readonly name: string;
+  /**
+   * `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`, PostgreSQL's format; `null`
+   * when the user has no password (it can log in with a token only).
+   */
+  readonly verifier: string | null;
+}
+
+/** An API token: only the SHA-256 of its secret is kept. */
+export interface TokenSchema {
+  /** Public id (the token's prefix), how DROP TOKEN names it. */
+  readonly id: string;
+  /** The user it acts as. */
+  readonly user: string;
+  /** SHA-256 of the whole token, lowercase hex. */
+  readonly sha256: string;
 }
 
 /** The version of {@link CatalogJson}. */
@@ -119,6 +146,8 @@ export class Catalog {
   readonly #views = new Map<string, ViewSchema>();
   readonly #indexes = new Map<string, IndexSchema>();
   readonly #sequences = new Map<string, Sequence>();
+  readonly #users = new Map<string, UserSchema>();
+  readonly #tokens = new Map<string, TokenSchema>();
   #nextTableId = 1;
 
   constructor(readonly limits: Limits) {}
@@ -442,6 +471,62 @@ export class Catalog {
     }
   }
 
+  /** A login user by name, or `null`. */
+  getUser(name: string): UserSchema | null {
+    return this.#users.get(name) ?? null;
+  }
+
+  /** Every login user, in creation order. */
+  users(): UserSchema[] {
+    return [...this.#users.values()];
+  }
+
+  /** Adds a user; 42710 when the name is taken. */
+  createUser(user: UserSchema): void {
+    if (this.#users.has(user.name)) {
+      throw new DbError(SqlState.duplicateObject, `role "${user.name}" already exists`);
+    }
+    this.#users.set(user.name, user);
+  }
+
+  /** Replaces a user's verifier; 42704 when there is no such user. */
+  alterUser(user: UserSchema): void {
+    if (!this.#users.has(user.name)) throw noSuchRole(user.name);
+    this.#users.set(user.name, user);
+  }
+
+  /** Removes a user and its tokens; 42704 when there is no such user. */
+  dropUser(name: string): void {
+    if (!this.#users.delete(name)) throw noSuchRole(name);
+    for (const [id, t] of this.#tokens) if (t.user === name) this.#tokens.delete(id);
+  }
+
+  /** An API token by id, or `null`. */
+  getToken(id: string): TokenSchema | null {
+    return this.#tokens.get(id) ?? null;
+  }
+
+  /** Every API token (hashes only). */
+  tokens(): TokenSchema[] {
+    return [...this.#tokens.values()];
+  }
+
+  /** Adds a token of an existing user (42704 otherwise). */
+  createToken(token: TokenSchema): void {
+    if (!this.#users.has(token.user)) throw noSuchRole(token.user);
+    if (this.#tokens.has(token.id)) {
+      throw new DbError(SqlState.duplicateObject, `token "${token.id}" already exists`);
+    }
+    this.#tokens.set(token.id, token);
+  }
+
+  /** Removes a token; 42704 when there is none with that id. */
+  dropToken(id: string): void {
+    if (!this.#tokens.delete(id)) {
+      throw new DbError(SqlState.undefinedObject, `token "${id}" does not exist`);
+    }
+  }
+
   /** The whole catalog as JSON (see {@link CatalogJson}). */
   toJson(): CatalogJson {
     return {
@@ -455,6 +540,8 @@ export class Catalog {
         def: sequenceToJson(s.schema),
         last: s.last === null ? null : String(s.last),
       })),
+      users: this.users(),
+      tokens: this.tokens(),
     };
   }
 
@@ -485,6 +572,14 @@ export class Catalog {
         new Sequence(def, s.last === null ? null : BigInt(s.last)),
       );
     }
+    this.#users.clear();
+    for (const u of json.users ?? []) this.#users.set(u.name, u);
+    this.#tokens.clear();
+    for (const t of json.tokens ?? []) this.#tokens.set(t.id, t);
     this.#nextTableId = json.nextTableId;
   }
+}
+
+function noSuchRole(name: string): DbError {
+  return new DbError(SqlState.undefinedObject, `role "${name}" does not exist`);
 }

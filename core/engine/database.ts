@@ -10,6 +10,8 @@ import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
 import { type Env, LockHeldError, realEnv, yieldToIo } from "../env/mod.ts";
 import type { FileLock } from "../env/fs.ts";
 import { type Limits, resolveLimits } from "../limits.ts";
+import { applyUserChange, planUserChange } from "./user_ddl.ts";
+import type { AuthDirectory } from "../plugin/auth.ts";
 import { type Plugin, PluginRegistry } from "../plugin/registry.ts";
 import type { StorageEngine } from "../plugin/storage.ts";
 import type { Wal } from "../plugin/wal.ts";
@@ -318,6 +320,15 @@ export class Database {
   /** The plugin registry of this database. */
   get registry(): PluginRegistry {
     return this.#registry;
+  }
+
+  /**
+   * The login users and API tokens of the catalog (verifiers and token hashes only), for an
+   * auth plugin: `db.registry.auth()?.authenticate(request, { directory: db.authDirectory(), ... })`.
+   */
+  authDirectory(): AuthDirectory {
+    const catalog = this.#catalog;
+    return { user: (name) => catalog.getUser(name), token: (id) => catalog.getToken(id) };
   }
 
   /** The effective limits. */
@@ -1491,6 +1502,11 @@ export class Database {
       case "copy_from":
       case "create_sequence":
       case "drop_sequence":
+      case "create_user":
+      case "alter_user":
+      case "drop_user":
+      case "create_token":
+      case "drop_token":
       case "truncate":
       case "checkpoint":
       case "verify":
@@ -1533,6 +1549,19 @@ export class Database {
         await this.#logDdl(change);
         await this.#applyDdl(change);
         return done;
+      }
+      case "create_user":
+      case "alter_user":
+      case "drop_user":
+      case "create_token":
+      case "drop_token": {
+        // hashes the password (and makes the token) first: only verifiers reach the WAL
+        const { changes, result } = await planUserChange(bound, this.#catalog);
+        for (const change of changes) {
+          await this.#logDdl(change);
+          await this.#applyDdl(change);
+        }
+        return result;
       }
       case "create_schema":
       case "drop_schema":
@@ -2597,6 +2626,13 @@ export class Database {
       case "create_sequence":
         this.#catalog.createSequence(sequenceFromJson(change.sequence));
         return null;
+      case "create_user":
+      case "alter_user":
+      case "drop_user":
+      case "create_token":
+      case "drop_token":
+        applyUserChange(change, this.#catalog);
+        return null;
       case "drop_sequence":
         this.#catalog.dropSequence(change.schema, change.name);
         return null;
@@ -2775,6 +2811,11 @@ const ddlKinds: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["ki
   "drop_sequence",
   "truncate",
   "drop_partitions",
+  "create_user",
+  "alter_user",
+  "drop_user",
+  "create_token",
+  "drop_token",
   "create_schema",
   "drop_schema",
   "rename_schema",

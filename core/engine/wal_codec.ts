@@ -10,7 +10,13 @@ import { DbError, SqlState } from "../errors.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, columnFromValues, isValid, type Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
-import type { IndexSchema, NewTableOptions, ViewSchema } from "../catalog/catalog.ts";
+import type {
+  IndexSchema,
+  NewTableOptions,
+  TokenSchema,
+  UserSchema,
+  ViewSchema,
+} from "../catalog/catalog.ts";
 import type { TableAlteration } from "../catalog/alter_table.ts";
 import type { CheckConstraintSchema } from "../catalog/table.ts";
 
@@ -62,6 +68,12 @@ export type DdlChange =
   }
   | { readonly op: "rename_schema"; readonly name: string; readonly newName: string }
   | { readonly op: "create_sequence"; readonly sequence: SequenceJson }
+  /** Users hold a SCRAM verifier, never a password (see user_ddl.ts). */
+  | { readonly op: "create_user" | "alter_user"; readonly user: UserSchema }
+  | { readonly op: "drop_user"; readonly name: string }
+  /** Tokens hold the SHA-256 of the token, never the token. */
+  | { readonly op: "create_token"; readonly token: TokenSchema }
+  | { readonly op: "drop_token"; readonly id: string }
   | { readonly op: "drop_sequence"; readonly schema: string; readonly name: string }
   | { readonly op: "truncate"; readonly schema: string; readonly name: string }
   | {

@@ -628,6 +628,15 @@ class Binder {
         if (!this.ctx.catalog.hasSchema(stmt.name)) throw noSuchSchema(stmt.name);
         checkSchemaName(stmt.newName);
         return { kind: "rename_schema", name: stmt.name, newName: stmt.newName };
+      case "create_user":
+      case "alter_user":
+        return { kind: stmt.kind, name: stmt.name, password: stmt.password };
+      case "drop_user":
+        return { kind: "drop_user", names: [...new Set(stmt.names)], ifExists: stmt.ifExists };
+      case "create_token":
+        return { kind: "create_token", user: stmt.user };
+      case "drop_token":
+        return { kind: "drop_token", id: stmt.id, ifExists: stmt.ifExists };
       case "create_sequence": {
         const { schema, name } = this.creationTarget(stmt.name);
         return {

@@ -59,6 +59,15 @@ export type BoundStatement =
   }
   | { readonly kind: "rename_schema"; readonly name: string; readonly newName: string }
   | {
+    /** The password in clear until the engine hashes it; it is never logged (see database.ts). */
+    readonly kind: "create_user" | "alter_user";
+    readonly name: string;
+    readonly password: string | null | undefined;
+  }
+  | { readonly kind: "drop_user"; readonly names: readonly string[]; readonly ifExists: boolean }
+  | { readonly kind: "create_token"; readonly user: string }
+  | { readonly kind: "drop_token"; readonly id: string; readonly ifExists: boolean }
+  | {
     readonly kind: "create_sequence";
     readonly sequence: SequenceSchema;
     readonly ifNotExists: boolean;

@@ -597,6 +597,37 @@ export type Statement =
     readonly pos: number;
   }
   | {
+    /**
+     * `CREATE USER name [WITH] [LOGIN] [PASSWORD 'pw' | PASSWORD NULL]` (or `CREATE ROLE ...
+     * LOGIN`), and `ALTER USER|ROLE name [WITH] PASSWORD ...`. `password` is `undefined` when
+     * not given; a string that is a SCRAM verifier is stored as is, as PostgreSQL does.
+     */
+    readonly kind: "create_user" | "alter_user";
+    readonly name: string;
+    readonly password: string | null | undefined;
+    readonly pos: number;
+  }
+  | {
+    /** `DROP USER|ROLE [IF EXISTS] name, ...`. */
+    readonly kind: "drop_user";
+    readonly names: readonly string[];
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
+    /** `CREATE TOKEN FOR USER name`: returns a new API token once. */
+    readonly kind: "create_token";
+    readonly user: string;
+    readonly pos: number;
+  }
+  | {
+    /** `DROP TOKEN [IF EXISTS] 'id'`. */
+    readonly kind: "drop_token";
+    readonly id: string;
+    readonly ifExists: boolean;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "create_sequence";
     readonly name: QualifiedName;
     readonly ifNotExists: boolean;

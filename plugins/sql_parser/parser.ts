@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isUserStatement, parseCreateOrAlterUser, parseDropUser } from "./user.ts";
 import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
 import { quoteIdentifier } from "../../core/sql/identifiers.ts";
 import type {
@@ -529,6 +530,10 @@ class Parser {
       this.expectKw("to");
       return { kind: "rename_schema", name, newName: this.ident("schema name"), pos: t.pos };
     }
+    if (this.isKw("alter") && (this.isKw("user", this.peek()) || this.isKw("role", this.peek()))) {
+      this.next();
+      return parseCreateOrAlterUser(this, "alter", t.pos);
+    }
     if (this.isKw("alter") && this.isKw("table", this.peek())) {
       this.next();
       this.next();
@@ -558,6 +563,7 @@ class Parser {
 
   create(): Statement {
     const pos = this.next().pos;
+    if (isUserStatement(this)) return parseCreateOrAlterUser(this, "create", pos);
     if (
       this.acceptKw("table") || this.acceptKw("temporary", "table") ||
       this.acceptKw("temp", "table")
@@ -1077,6 +1083,7 @@ class Parser {
 
   drop(): Statement {
     const pos = this.next().pos;
+    if (isUserStatement(this)) return parseDropUser(this, pos);
     if (this.acceptKw("sequence")) {
       const ifExists = this.acceptKw("if", "exists");
       const names = [this.qualifiedName()];

@@ -10,11 +10,13 @@ import { systemClock } from "../../core/env/clock.ts";
 import type { DatabaseStats, TableDescription } from "../../core/engine/database.ts";
 import type { QueryOptions, QueryResult } from "../../core/engine/result.ts";
 import type { WalStats } from "../../core/plugin/wal.ts";
+import type { AuthDirectory, Principal } from "../../core/plugin/auth.ts";
 import type { Column, Value } from "../../core/types/column.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import type { CounterChild, HistogramChild } from "../metrics.ts";
 import { createServerMetrics, type ServerMetrics } from "../server_metrics.ts";
 import { errorOf, errorResponse, HttpSqlState } from "./_responses.ts";
+import { authenticateHttp, type HttpAuth, httpDirectory, openRoutes } from "./auth.ts";
 import { healthRoute, pingRoute, readyRoute } from "./health_route.ts";
 import { defaultHttpLimits, type HttpLimits } from "./limits.ts";
 import { metricsRoute } from "./metrics_route.ts";
@@ -43,6 +45,8 @@ export interface HttpDatabase {
   stats?(): DatabaseStats;
   /** WAL counters for `/metrics` (`Database.walStats`); `null` in memory. */
   walStats?(): WalStats | null;
+  /** Users and API tokens for authentication (`Database.authDirectory`). */
+  authDirectory?(): AuthDirectory;
 }
 
 /** One request's session (see {@link HttpDatabase.session}). */
@@ -72,6 +76,11 @@ export interface HttpHandlerOptions {
   readonly stopping?: () => boolean;
   /** Aborting it cancels every running query (57014): the end of a shutdown's grace period. */
   readonly signal?: AbortSignal;
+  /**
+   * When given, every route but the probes ({@link openRoutes}) needs credentials (see
+   * auth.ts). Without it every request is trusted (`auth.enabled = false`).
+   */
+  readonly auth?: HttpAuth;
 }
 
 /** A `fetch`-style request handler, as `Deno.serve` takes it. */
@@ -95,6 +104,8 @@ export interface RouteContext {
   readonly stopping: boolean;
   /** Aborted when running queries must stop (shutdown deadline); combine it with `req.signal`. */
   readonly signal: AbortSignal | undefined;
+  /** Who sent the request; `null` when auth is off (or on an open route). For grants, later. */
+  readonly principal: Principal | null;
 }
 
 /** Serves one method of one path. Throwing a DbError produces the matching error response. */
@@ -150,6 +161,13 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
     return m;
   };
   let inFlight = 0;
+  const auth = options.auth;
+  const authDirectory = auth === undefined ? null : httpDirectory({
+    ...auth,
+    ...(auth.directory === undefined && options.db.authDirectory !== undefined
+      ? { directory: options.db.authDirectory() }
+      : {}),
+  });
   return async (req: Request): Promise<Response> => {
     const started = clock.monotonicMs();
     const url = new URL(req.url);
@@ -179,7 +197,18 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
       if (!isProbe) inFlight++;
       metrics.http.inFlight.inc();
       try {
-        response = await dispatch(req, {
+        let principal: Principal | null = null;
+        let refused: Response | null = null;
+        if (auth !== undefined && authDirectory !== null && !openRoutes.has(url.pathname)) {
+          const r = await authenticateHttp(req, url, auth, authDirectory, clock.monotonicMs());
+          if (r.ok) principal = r.principal;
+          else {
+            await req.body?.cancel().catch(() => {});
+            log.debug("auth_failed", { method: req.method, path: url.pathname });
+            refused = r.response;
+          }
+        }
+        response = refused ?? await dispatch(req, {
           db: options.db,
           clock,
           limits,
@@ -188,6 +217,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           metrics,
           stopping: isStopping,
           signal: options.signal,
+          principal,
         });
       } catch (e) {
         response = errorToResponse(e, log, req, url);

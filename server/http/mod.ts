@@ -25,6 +25,7 @@
  */
 export * from "./handler.ts";
 export * from "./limits.ts";
+export * from "./auth.ts";
 export { formatIsoDate, formatRfc3339Micros, jsonValueEncoder } from "./json_values.ts";
 export type { JsonValue, JsonValueEncoder, JsonValueOptions } from "./json_values.ts";
 export { encodeSqlResult } from "./sql_route.ts";

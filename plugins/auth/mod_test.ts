@@ -1,0 +1,4 @@
+import { authConformance } from "../../core/plugin/auth_conformance.ts";
+import { createScramAuth } from "./mod.ts";
+
+authConformance("scram", () => createScramAuth());
