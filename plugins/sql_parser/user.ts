@@ -14,22 +14,17 @@
  * @module
  */
 import type { Statement } from "../../core/sql/ast.ts";
-import { DbError, SqlState, type SqlSyntaxError } from "../../core/errors.ts";
+import { DbError, SqlState } from "../../core/errors.ts";
+import type { CopyParserHost } from "./copy.ts";
 import type { Token } from "./tokenizer.ts";
 
-/** The parts of the parser that these statements use. */
-export interface UserParserHost {
-  readonly tok: Token;
-  peek(k?: number): Token;
-  next(): Token;
-  isKw(word: string, t?: Token): boolean;
-  isOp(op: string, t?: Token): boolean;
-  acceptKw(...words: string[]): boolean;
-  expectKw(word: string): Token;
-  acceptOp(op: string): boolean;
-  error(expected?: string, t?: Token): SqlSyntaxError;
-  anyIdent(what?: string): string;
-}
+/** The parts of the parser that these statements use (COPY's, plus `expectKw`). */
+export type UserParserHost =
+  & Pick<
+    CopyParserHost,
+    "tok" | "peek" | "next" | "isKw" | "isOp" | "acceptKw" | "acceptOp" | "error" | "anyIdent"
+  >
+  & { expectKw(word: string): Token };
 
 /** Whether the current token starts `USER`/`ROLE`/`TOKEN` after CREATE, ALTER or DROP. */
 export function isUserStatement(p: UserParserHost): boolean {
