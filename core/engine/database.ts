@@ -492,8 +492,7 @@ export class Database {
     options: QueryOptions,
   ): Promise<QueryResult> {
     this.#clearIdleTimer(session);
-    const timeoutMs = options.timeoutMs ??
-      (session.settings.durationMs("statement_timeout") || this.#limits.queryTimeoutMs);
+    const timeoutMs = this.#statementTimeout(session, options);
     const deadline = timeoutMs > 0 ? this.#env.clock.monotonicMs() + timeoutMs : Infinity;
     try {
       for (;;) {
@@ -2211,18 +2210,41 @@ export class Database {
       await this.#insertRows(t, proposed, tx);
       return { rows: proposed, count: proposed.length };
     }
-    // positions found below must not move under a background checkpoint before they are marked
-    if (onConflict.action.kind === "update") await this.#quiesce();
-    // every row the statement sees, by key of each target
-    const reader = transactionReader(this.#requireStorage(), tx.view);
-    const existing: Batch[] = [];
-    const scan = reader.scan(t.id, {
-      projection: t.columns.map((_, i) => i),
-      filters: [],
-      limit: null,
-      signal: ctx.signal,
+    const indexes = onConflict.keyColumns === null
+      ? unique
+      : unique.filter((i) => i.name === onConflict.indexName);
+    if (indexes.length !== targets.length) {
+      throw new DbError(
+        SqlState.internalError,
+        `ON CONFLICT index ${onConflict.indexName} is gone`,
+      );
+    }
+    const committedSets = await Promise.all(indexes.map((i) => this.#committedKeys(t, i)));
+    const names = indexes.map(indexKey);
+    // the rows the statement sees are read (a table scan) only when a proposed key is taken by
+    // a committed row or by this transaction's own: the common no-conflict insert skips it
+    const taken = targets.some((cols, k) => {
+      const own = this.#privateKeys(txn, t, cols, names[k]!);
+      const kc = cols.map((c) => proposed.columns[c]!);
+      for (let r = 0; r < proposed.length; r++) {
+        const key = uniqueKey(kc, r);
+        if (key !== null && (committedSets[k]!.has(key) || own.has(key))) return true;
+      }
+      return false;
     });
-    for await (const b of scan) existing.push(b);
+    const existing: Batch[] = [];
+    if (taken) {
+      // positions found here must not move under a background checkpoint before they are marked
+      if (onConflict.action.kind === "update") await this.#quiesce();
+      const reader = transactionReader(this.#requireStorage(), tx.view);
+      const scan = reader.scan(t.id, {
+        projection: t.columns.map((_, i) => i),
+        filters: [],
+        limit: null,
+        signal: ctx.signal,
+      });
+      for await (const b of scan) existing.push(b);
+    }
     const all: Batch = existing.length === 1 ? existing[0]! : {
       columns: t.columns.map((c, i) => concatColumns(c.type, existing.map((b) => b.columns[i]!))),
       length: existing.reduce((n, b) => n + b.length, 0),
@@ -2236,17 +2258,6 @@ export class Database {
       }
       return m;
     });
-    const indexes = onConflict.keyColumns === null
-      ? unique
-      : unique.filter((i) => i.name === onConflict.indexName);
-    if (indexes.length !== targets.length) {
-      throw new DbError(
-        SqlState.internalError,
-        `ON CONFLICT index ${onConflict.indexName} is gone`,
-      );
-    }
-    const committedSets = await Promise.all(indexes.map((i) => this.#committedKeys(t, i)));
-    const names = indexes.map(indexKey);
     const others = [...this.#txns.active].filter((x) => x !== txn && x.writtenTables.has(t.id));
     const keep: number[] = [];
     const conflictRows: number[] = []; // row of `all` each updated row replaces

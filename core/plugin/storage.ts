@@ -85,6 +85,32 @@ export type MarkResult =
   /** A row carries another transaction's pending mark `mark`: nothing was marked. */
   | { readonly kind: "marked_by_other"; readonly mark: number };
 
+/**
+ * For engines that keep one delete value per row (0 live, a positive committed delete LSN, or
+ * `-mark` for a pending mark): why a row with delete value `value` visible in the marking view
+ * cannot take `mark`, or `null` when it can.
+ *
+ * @example
+ * ```ts
+ * import { markConflict } from "./storage.ts";
+ * console.assert(markConflict(0, 7) === null && markConflict(-7, 7) === null);
+ * console.assert(markConflict(12, 7)!.kind === "deleted_after_snapshot");
+ * console.assert(markConflict(-3, 7)!.kind === "marked_by_other");
+ * ```
+ */
+export function markConflict(value: number, mark: number): MarkResult | null {
+  if (value > 0) return { kind: "deleted_after_snapshot" };
+  if (value < 0 && -value !== mark) return { kind: "marked_by_other", mark: -value };
+  return null;
+}
+
+/** Checks a mark given to `markRows` is a positive safe integer (XX000 otherwise: an engine bug). */
+export function checkMark(mark: number): void {
+  if (!(Number.isSafeInteger(mark) && mark > 0)) {
+    throw new DbError(SqlState.internalError, `markRows: mark ${mark} is not a positive integer`);
+  }
+}
+
 /** What a durable engine found on disk when it opened. */
 export interface StorageRecovery {
   /** Every WAL record at or below this LSN is already in the engine's files. */

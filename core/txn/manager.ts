@@ -61,6 +61,7 @@ export class TransactionManager {
   newMark(t: Transaction): number {
     const m = this.#nextMark++;
     this.#markOwner.set(m, t);
+    t.allocatedMarks.push(m);
     return m;
   }
 
@@ -104,7 +105,7 @@ export class TransactionManager {
   /** Ends a transaction: forgets it and its marks. */
   end(t: Transaction, committed: boolean): void {
     this.#active.delete(t.id);
-    for (const [m, owner] of this.#markOwner) if (owner === t) this.#markOwner.delete(m);
+    for (const m of t.allocatedMarks) this.#markOwner.delete(m);
     t.waitingFor = null;
     t.finish(committed);
     this.#trimCommits();

@@ -62,6 +62,8 @@ export class Transaction {
   waitedForSnapshot = false;
   /** Whether a query or DML statement ran (SET TRANSACTION ISOLATION LEVEL must come first). */
   queried = false;
+  /** Every mark handed to this transaction's statements (used or not), for the manager. */
+  readonly allocatedMarks: number[] = [];
   /** Live marks of this transaction (rows it deleted but has not committed). */
   readonly marks = new Set<number>();
   /** Rows inserted, by table id. */

@@ -50,8 +50,10 @@ import type {
   StoragePlugin,
 } from "../../core/plugin/storage.ts";
 import {
+  checkMark,
   duplicateTableId,
   latestRowView,
+  markConflict,
   type ResolvedRowView,
   resolveRowView,
   tableById,
@@ -351,13 +353,9 @@ export class MemoryStorage implements StorageEngine {
     mark: number,
   ): Promise<MarkResult> {
     const t = this.#table(tableId);
-    if (!(Number.isSafeInteger(mark) && mark > 0)) {
-      return Promise.reject(
-        new DbError(SqlState.internalError, `markRows: mark ${mark} is not a positive integer`),
-      );
-    }
     let targets: Targets;
     try {
+      checkMark(mark);
       targets = this.#locate(t, positions, resolveRowView(view), "markRows");
     } catch (e) {
       return Promise.reject(e);
@@ -365,8 +363,8 @@ export class MemoryStorage implements StorageEngine {
     // check every row first: a conflict marks nothing
     for (let k = 0; k < positions.length; k++) {
       const d = targets.batches[targets.batch[k]!]!.deleted?.[targets.row[k]!] ?? 0;
-      if (d > 0) return Promise.resolve({ kind: "deleted_after_snapshot" });
-      if (d < 0 && -d !== mark) return Promise.resolve({ kind: "marked_by_other", mark: -d });
+      const conflict = markConflict(d, mark);
+      if (conflict !== null) return Promise.resolve(conflict);
     }
     for (let k = 0; k < positions.length; k++) {
       const b = targets.batches[targets.batch[k]!]!;

@@ -60,8 +60,10 @@ import type {
   StorageRecovery,
 } from "../../core/plugin/storage.ts";
 import {
+  checkMark,
   duplicateTableId,
   latestRowView,
+  markConflict,
   type ResolvedRowView,
   resolveRowView,
   tableById,
@@ -1125,16 +1127,13 @@ export class ParquetStorage implements StorageEngine {
     mark: number,
   ): Promise<MarkResult> {
     const t = this.#table(tableId);
-    if (!(Number.isSafeInteger(mark) && mark > 0)) {
-      throw new DbError(SqlState.internalError, `markRows: mark ${mark} is not a positive integer`);
-    }
+    checkMark(mark);
     const located = await this.#locate(t, positions, resolveRowView(view), "markRows");
     // every row is checked before any is marked (no await from here on)
     for (const g of located) {
       for (const i of g.rows) {
-        const d = deleteValue(g.source, i);
-        if (d > 0) return { kind: "deleted_after_snapshot" };
-        if (d < 0 && -d !== mark) return { kind: "marked_by_other", mark: -d };
+        const conflict = markConflict(deleteValue(g.source, i), mark);
+        if (conflict !== null) return conflict;
       }
     }
     for (const g of located) {

@@ -107,9 +107,6 @@ function columnNameProblem(m: ParsedMeasurement): string | null {
       return `name "${k.slice(0, 20)}..." is longer than ${identifierBytesMax} bytes`;
     }
   }
-  for (const k of [...m.tags.keys(), ...m.fields.keys()]) {
-    if (k === timeColumnName) return `a tag or field may not be named "${timeColumnName}"`;
-  }
   for (const k of m.tags.keys()) {
     // dedup_keys is a comma-separated, trimmed list
     if (k.includes(",") || k.trim() !== k) {
