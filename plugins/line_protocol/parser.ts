@@ -21,7 +21,7 @@
  * @module
  */
 import { assert, DbError, SqlState } from "../../core/errors.ts";
-import type { Column } from "../../core/types/column.ts";
+import { type Column, isValid } from "../../core/types/column.ts";
 import type { TypeKind } from "../../core/types/data_type.ts";
 import {
   ColumnBuilder,
@@ -160,6 +160,8 @@ class MeasurementBuilder {
   capacity = 0;
   time: Float64Array = new Float64Array(0);
   subMicrosecondRows = 0;
+  /** Per row, the nanoseconds below the microsecond (0-999); allocated by the first such row. */
+  nanos: Uint16Array | null = null;
   /** Tags and fields by name, in first-seen order. */
   readonly columns = new Map<string, ColumnBuilder>();
   /** The table's existing columns, from `tableColumns`. */
@@ -699,6 +701,7 @@ class Parser {
     while (p < end && (buf[p] === charSpace || buf[p] === charTab)) p++;
     let time = this.defaultTime;
     let subMicro = false;
+    let subNanos = 0;
     if (!this.isEnd(p, end)) {
       const neg = buf[p] === charMinus;
       const digitsStart = neg ? p + 1 : p;
@@ -723,6 +726,7 @@ class Parser {
         let lo = 0;
         for (let i = split; i < digitsEnd; i++) lo = lo * 10 + (buf[i]! - charZero);
         subMicro = lo !== 0;
+        subNanos = lo;
         if (hi <= safeMax) {
           time = (neg ? -hi - (subMicro ? 1 : 0) : hi) + 0;
         } else {
@@ -773,11 +777,19 @@ class Parser {
       const t = new Float64Array(capacity);
       t.set(m.time);
       m.time = t;
+      if (m.nanos !== null) {
+        const n = new Uint16Array(capacity);
+        n.set(m.nanos);
+        m.nanos = n;
+      }
       m.capacity = capacity;
     }
     if (added > 0) this.commitNew(m, row);
     m.time[row] = time;
-    if (subMicro) m.subMicrosecondRows++;
+    if (subMicro) {
+      m.subMicrosecondRows++;
+      (m.nanos ??= new Uint16Array(m.capacity))[row] = subNanos;
+    }
     let entry = series;
     if (entry === null) {
       const tagColumns: ColumnBuilder[] = [];
@@ -1241,6 +1253,7 @@ class Parser {
         tags,
         fields,
         subMicrosecondRows: m.subMicrosecondRows,
+        mergedPoints: m.nanos === null ? 0 : mergedByTruncation(m.rows, m.time, m.nanos, tags),
       });
     }
     return {
@@ -1251,6 +1264,42 @@ class Parser {
       points: this.points,
     };
   }
+}
+
+/**
+ * Points of one body that only share a series and time because their nanoseconds were floored
+ * to the microsecond: per (tag values, microsecond), the distinct nanosecond parts beyond the
+ * first. (Points equal to the nanosecond replace each other anyway: they are not counted.)
+ * Runs only for bodies that hold sub-microsecond timestamps, so it may build a string per row.
+ */
+function mergedByTruncation(
+  rows: number,
+  time: Float64Array,
+  nanos: Uint16Array,
+  tags: ReadonlyMap<string, Column>,
+): number {
+  const columns = [...tags.values()];
+  const seen = new Map<string, number | Set<number>>();
+  let merged = 0;
+  for (let i = 0; i < rows; i++) {
+    let key = String(time[i]);
+    for (const c of columns) {
+      key += isValid(c.validity, i) ? `\u001f${(c.data as string[])[i]}` : "\u001e";
+    }
+    const n = nanos[i]!;
+    const had = seen.get(key);
+    if (had === undefined) seen.set(key, n);
+    else if (typeof had === "number") {
+      if (had !== n) {
+        seen.set(key, new Set([had, n]));
+        merged++;
+      }
+    } else if (!had.has(n)) {
+      had.add(n);
+      merged++;
+    }
+  }
+  return merged;
 }
 
 /** Whether `length` bytes at `a` and at `b` are equal (both in range). */

@@ -408,6 +408,8 @@ Deno.test("timestamps: InfluxDB's range, exactly; sub-microsecond rows counted",
   assert.equal(row("m a=1 -2562047", { precision: "h" }).time, Number(-2562047n * 3_600_000_000n));
   const r = parseText("m a=1 1000\nm a=1 1001\nm a=1 -1\nm a=1\n");
   assert.equal(r.measurements.get("m")!.subMicrosecondRows, 2);
+  // 1000 and 1001 ns floor to the same microsecond of the same series: one merged point
+  assert.equal(r.measurements.get("m")!.mergedPoints, 1);
   assert.equal(
     parseText("m a=1 1001", { precision: "us" }).measurements.get("m")!.subMicrosecondRows,
     0,
@@ -790,4 +792,25 @@ Deno.test("the body may be a view into a larger buffer", () => {
   const r = parseLineProtocol(whole.subarray(8, 30), { defaultTimeMicros: 0 });
   assert.deepEqual(reasons(r), []);
   assert.deepEqual(rowsOf(r.measurements.get("m")!), [{ time: 1, a: 1 }, { time: 2, a: 2 }]);
+});
+
+Deno.test("mergedPoints: points that share a series and microsecond only after flooring", () => {
+  const merged = (text: string) => parseText(text).measurements.get("m")!.mergedPoints;
+  // no sub-microsecond part anywhere: nothing counted, even for equal timestamps
+  assert.equal(merged("m,h=a v=1 1000\nm,h=a v=2 1000\n"), 0);
+  // equal to the nanosecond: a plain overwrite, not counted
+  assert.equal(merged("m,h=a v=1 1001\nm,h=a v=2 1001\n"), 0);
+  // three distinct nanoseconds in one microsecond: two merged
+  assert.equal(merged("m,h=a v=1 2000\nm,h=a v=2 2001\nm,h=a v=3 2999\n"), 2);
+  // other series, other microseconds: not merged
+  assert.equal(merged("m,h=a v=1 3001\nm,h=b v=2 3002\nm,h=a v=3 4001\n"), 0);
+  // tag order does not make another series; a missing tag does
+  assert.equal(merged("m,h=a,r=x v=1 5001\nm,r=x,h=a v=2 5002\nm,h=a v=3 5003\n"), 1);
+  // negative times floor too: -1, -999 and -1000 ns are all in microsecond -1
+  assert.equal(merged("m v=1 -1\nm v=2 -999\nm v=3 -1000\nm v=4 -1001\n"), 2);
+  // other precisions have no sub-microsecond part
+  assert.equal(
+    parseText("m v=1 1\nm v=2 1\n", { precision: "us" }).measurements.get("m")!.mergedPoints,
+    0,
+  );
 });

@@ -94,6 +94,11 @@ export interface ParsedMeasurement {
   readonly fields: ReadonlyMap<string, ParsedField>;
   /** Rows whose nanosecond timestamp had a non-zero sub-microsecond part (floored away). */
   readonly subMicrosecondRows: number;
+  /**
+   * Points of this body that share a series and microsecond with another point whose nanosecond
+   * timestamp differs: they merge (last write wins) only because OmenDB keeps microseconds.
+   */
+  readonly mergedPoints: number;
 }
 
 /** A rejected line. */

@@ -102,6 +102,7 @@ import {
   packTask,
 } from "./segment_build.ts";
 import { decodeSegment, readSegmentFooter, type SegmentColumnSpec } from "./segment_codec.ts";
+import { overlappingSpans, spanOf, type TimeSpan } from "./time_overlap.ts";
 
 /**
  * Segments with fewer rows than this are "small": when a partition has more than
@@ -702,8 +703,11 @@ export class ParquetStorage implements StorageEngine {
       o !== null && o.dedupKeyColumnIds.length > 0 && o.timestampColumnId !== null &&
       p.range.key !== nullPartitionKey && (sources.length > 1 || sources[0]?.kind === "mem")
     ) {
-      // a segment is deduplicated when written; a memtable batch is not (appends top it up)
-      await this.#dedupMasks(t, sources, masks, lsnsOf);
+      // a segment is deduplicated when written; a memtable batch is not (appends top it up);
+      // sources whose time spans are disjoint cannot replace each other's rows
+      const overlap = overlappingSpans(sources.map((s) => this.#timeSpan(t, s)));
+      const only = sources.map((s, k) => s.kind === "mem" || overlap[k]!);
+      if (only.some((x) => x)) await this.#dedupMasks(t, sources, masks, lsnsOf, only);
     }
     const hidden = owned as (number[] | null)[] | null;
     for (let k = 0; hidden !== null && k < sources.length; k++) {
@@ -715,12 +719,34 @@ export class ParquetStorage implements StorageEngine {
     return masks;
   }
 
-  /** Hides every row that a later write to the same (dedup keys, time) replaced. */
+  /** A source's smallest and largest designated timestamp, or `null` when unknown. */
+  #timeSpan(t: TableState, s: Source): TimeSpan {
+    const id = t.options?.timestampColumnId;
+    if (id == null) return null;
+    if (s.kind === "segment") {
+      const st = s.segment.meta.stats[String(id)];
+      if (st === undefined) return null;
+      const min = statFromJson(st.min), max = statFromJson(st.max);
+      return typeof min === "number" && typeof max === "number" ? [min, max] : null;
+    }
+    const pos = t.columns.findIndex((c) => c.id === id);
+    const b = s.mem.batches[s.batch]!;
+    const ts = b.columns[pos];
+    return ts === undefined || ts.validity !== null
+      ? null
+      : spanOf(ts.data as Float64Array, b.length);
+  }
+
+  /**
+   * Hides every row that a later write to the same (dedup keys, time) replaced, among the sources
+   * `only` names.
+   */
   async #dedupMasks(
     t: TableState,
     sources: Source[],
     masks: (Uint8Array | null)[],
     lsnsOf: (Float64Array | null)[],
+    only: readonly boolean[],
   ): Promise<void> {
     const o = t.options!;
     const keyPos = [...o.dedupKeyColumnIds, o.timestampColumnId!].map((id) =>
@@ -729,6 +755,7 @@ export class ParquetStorage implements StorageEngine {
     const winners = new Map<string, { source: number; row: number; lsn: number }>();
     const losers: { source: number; row: number }[] = [];
     for (let k = 0; k < sources.length; k++) {
+      if (!only[k]) continue;
       const s = sources[k]!;
       let cols: Column[];
       let lsns: Float64Array;
@@ -1638,8 +1665,16 @@ export class ParquetStorage implements StorageEngine {
           const segs = stage.segments;
           const small = segs.filter((x) => x.meta.rows < compactionSegmentRowsMin);
           const dedupTable = (t.options?.dedupKeyColumnIds.length ?? 0) > 0;
-          const merge = dedupTable && segs.length > 1
-            ? segs
+          // in a dedup table, segments sharing a time are merged (a later write replaces an
+          // earlier one); in-order ingest writes disjoint ones and never rewrites old data
+          const overlap = dedupTable
+            ? overlappingSpans(
+              segs.map((segment) => this.#timeSpan(t, { kind: "segment", segment })),
+            )
+            : [];
+          const overlapping = segs.filter((_, k) => overlap[k]);
+          const merge = overlapping.length > 1
+            ? overlapping
             : segs.length > this.#limits.partitionSegmentsMax && small.length > 1
             ? small
             : segs.length > this.#limits.partitionSegmentsMax

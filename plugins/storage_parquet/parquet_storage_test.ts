@@ -809,14 +809,40 @@ Deno.test("dedup_keys: a marked row stays through the checkpoint's dedup and com
   await check([1, 4]);
   await s.checkpoint(3n, null); // the memtable's dedup keeps the marked rows
   await check([1, 4]);
-  await putSeries(s, 1, [[5, "c", 5]], 4n);
-  await s.checkpoint(4n, null); // two segments: a dedup table merges them
+  await putSeries(s, 1, [[1, "c", 5]], 4n);
+  await s.checkpoint(4n, null); // two segments sharing time 1: a dedup table merges them
   await check([1, 4, 5]);
-  await putSeries(s, 1, [[5, "c", 6]], 5n); // replaces (c, 5)
+  await putSeries(s, 1, [[1, "c", 6]], 5n); // replaces (c, 1)
   await check([1, 4, 6]);
   await s.unmarkRows(new Set([3]));
   assert.deepEqual(numeric(await scanColumn(s, 1, 2, { ownMarks: new Set([3]) })), [1, 4, 6]);
   assert.deepEqual(await manifestDeletes(env, "/s"), [[]]);
+  await s.close();
+});
+
+Deno.test("dedup_keys: segments with disjoint times are not rewritten; a late write merges", async () => {
+  const env = memEnv();
+  const s = await ParquetStorage.open({ env, dir: "/s", limits: defaultLimits });
+  await s.createTable(seriesTable(1, { dedupKeyColumnIds: [2] }));
+  await putSeries(s, 1, [[1, "a", 1], [2, "a", 2]], 1n);
+  await s.checkpoint(1n, null);
+  await putSeries(s, 1, [[3, "a", 3], [4, "a", 4]], 2n);
+  await s.checkpoint(2n, null);
+  // in-order ingest: two segments, each written once
+  assert.equal((await manifestDeletes(env, "/s")).length, 2);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)), [1, 2, 3, 4]);
+  // a late write to time 2 replaces a row of the first segment: the scan deduplicates the
+  // memtable against the segment it overlaps, and the checkpoint merges the two
+  await putSeries(s, 1, [[2, "a", 20]], 3n);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [1, 3, 4, 20]);
+  await s.checkpoint(3n, null);
+  assert.equal((await manifestDeletes(env, "/s")).length, 2);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [1, 3, 4, 20]);
+  // a write spanning both segments' times merges all three
+  await putSeries(s, 1, [[1, "a", 10], [4, "a", 40]], 4n);
+  await s.checkpoint(4n, null);
+  assert.equal((await manifestDeletes(env, "/s")).length, 1);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [3, 10, 20, 40]);
   await s.close();
 });
 

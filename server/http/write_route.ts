@@ -72,7 +72,7 @@ export async function writeRoute(
   ctx.metrics.ingest.lines.inc(result.lines);
   const errors: LineError[] = [...result.errors];
   let rejected = result.rejected;
-  let rows = 0;
+  let rows = 0, merged = 0;
   for (const m of result.measurements.values()) {
     const problem = columnNameProblem(m);
     if (problem !== null) {
@@ -88,13 +88,28 @@ export async function writeRoute(
     for (const [k, f] of m.fields) columns.set(k, f.column);
     await db.insertBatch(schema, m.name, columns, m.rows);
     rows += m.rows;
+    merged += m.mergedPoints;
   }
   ctx.metrics.ingest.rows.inc(rows);
   ctx.metrics.ingest.rejected.inc(rejected);
-  if (rejected === 0) return new Response(null, { status: 204 });
+  ctx.metrics.ingest.mergedPoints.inc(merged);
+  if (rejected === 0) {
+    const headers: Record<string, string> = merged > 0
+      ? { [mergedPointsHeader]: String(merged) }
+      : {};
+    return new Response(null, { status: 204, headers });
+  }
   const first = errors[0]?.reason ?? "some lines were refused";
-  return badWrite(api, `partial write: ${first} dropped=${rejected}`, errors);
+  const response = badWrite(api, `partial write: ${first} dropped=${rejected}`, errors, merged);
+  if (merged > 0) response.headers.set(mergedPointsHeader, String(merged));
+  return response;
 }
+
+/**
+ * The response header that counts points merged into another point of the same series only
+ * because their nanosecond timestamps floor to the same microsecond (absent when none).
+ */
+export const mergedPointsHeader = "X-OmenDB-Merged-Points";
 
 /** Bytes of an identifier OmenDB keeps (PostgreSQL's NAMEDATALEN - 1): longer names are refused. */
 const identifierBytesMax = 63;
@@ -167,11 +182,17 @@ async function prepareTable(ctx: RouteContext, schema: string, m: ParsedMeasurem
 }
 
 /** A 400 with InfluxDB's body for the API, plus the refused lines. */
-function badWrite(api: WriteApi, message: string, lines: readonly LineError[]): Response {
+function badWrite(
+  api: WriteApi,
+  message: string,
+  lines: readonly LineError[],
+  merged = 0,
+): Response {
   const list = lines.map((l) => ({ line: l.line, reason: l.reason }));
+  const extra = merged > 0 ? { mergedPoints: merged } : {};
   const body = api === "v1"
-    ? { error: message, lines: list }
-    : { code: "invalid", message, lines: list };
+    ? { error: message, lines: list, ...extra }
+    : { code: "invalid", message, lines: list, ...extra };
   return jsonTextResponse(JSON.stringify(body), 400);
 }
 

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { InfluxDB, Point } from "@influxdata/influxdb-client";
 import { Database } from "../../mod.ts";
 import { createHttpHandler, type HttpHandler } from "./handler.ts";
+import { mergedPointsHeader } from "./write_route.ts";
 
 async function withDurable(fn: (handler: HttpHandler, db: Database) => Promise<void>) {
   const dir = await Deno.makeTempDir();
@@ -77,6 +78,33 @@ Deno.test("write: the same series and time again wins; a new tag is a new series
     ]);
     await db.query("CHECKPOINT");
     assert.deepEqual(await rows(db, "SELECT count(*) FROM d.m"), [[2n]]);
+  });
+});
+
+Deno.test("write: points merged by flooring nanoseconds are counted in a header, the body and /metrics", async () => {
+  await withDurable(async (h, db) => {
+    const handler = h;
+    // 1000 ns and 1001 ns of one series floor to one microsecond: one row, one merged point
+    let res = await handler(
+      new Request("http://x/write?db=d", {
+        method: "POST",
+        body: "m,host=a v=1 1000\nm,host=a v=2 1001\nm,host=b v=3 1002\n",
+      }),
+    );
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get(mergedPointsHeader), "1");
+    await res.body?.cancel();
+    assert.deepEqual(await rows(db, "SELECT host, v FROM d.m ORDER BY host"), [["a", 2], ["b", 3]]);
+    // no merge: no header
+    res = await handler(new Request("http://x/write?db=d", { method: "POST", body: "m v=1 5\n" }));
+    assert.equal(res.headers.get(mergedPointsHeader), null);
+    await res.body?.cancel();
+    // a partial write reports it in its body too
+    const r = await write(h, "/write?db=d", "m,host=c v=1 7001\nm,host=c v=2 7002\nbroken\n");
+    assert.equal(r.status, 400);
+    assert.equal(r.body!.mergedPoints, 1);
+    const metrics = await (await handler(new Request("http://x/metrics"))).text();
+    assert.match(metrics, /^omendb_ingest_merged_points_total 2$/m);
   });
 });
 
