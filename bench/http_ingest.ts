@@ -6,7 +6,7 @@
  * acknowledged. The load generator runs on the same machine.
  *
  * ```sh
- * deno task bench:ingest [--rows 1000000] [--writers 2] [--batch 5000] [--no-influx] [--profile DIR]
+ * deno task bench:ingest [--rows 1000000] [--writers 2] [--batch 5000] [--no-influx] [--runs 3] [--profile DIR]
  * ```
  *
  * @module
@@ -147,6 +147,8 @@ async function main(): Promise<void> {
       writers: { type: "string", default: "2" },
       batch: { type: "string", default: "5000" },
       "no-influx": { type: "boolean", default: false },
+      /** Alternating OmenDB / InfluxDB runs; medians are reported. */
+      runs: { type: "string", default: "3" },
       /** Writes a V8 CPU profile of the OmenDB server process into this directory. */
       profile: { type: "string" },
     },
@@ -159,10 +161,44 @@ async function main(): Promise<void> {
       (bytes / 1e6).toFixed(1)
     } MB, ${writers} writers`,
   );
-  const results: Record<string, number> = {};
+  const runs = Number(values.runs);
+  const omenRates: number[] = [], influxRates: number[] = [], ratios: number[] = [];
+  // the engines alternate, so load from other work on the machine hits both alike; the ratio of
+  // each pair and the medians are reported
+  for (let run = 1; run <= runs; run++) {
+    const omen = await ingestOmenDb(batches, rows, writers, run === 1 ? values.profile : undefined);
+    omenRates.push(omen);
+    const influx = values["no-influx"] ? null : await ingestInflux(batches, rows, writers);
+    if (influx !== null) {
+      influxRates.push(influx);
+      ratios.push(omen / influx);
+      console.log(`run ${run}: ratio omendb/influxdb ${(omen / influx).toFixed(2)}x`);
+    }
+  }
+  console.log(
+    `median over ${runs} runs: omendb ${Math.round(median(omenRates))} rows/s` +
+      (influxRates.length === 0
+        ? ""
+        : `, influxdb ${Math.round(median(influxRates))} rows/s, ratio ${
+          median(ratios).toFixed(2)
+        }x (min ${Math.min(...ratios).toFixed(2)}x)`),
+  );
+}
 
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : (s[(s.length - 1) >> 1]! + s[s.length >> 1]!) / 2;
+}
+
+/** One OmenDB run on a fresh data directory: rows/s until CHECKPOINT returns. */
+async function ingestOmenDb(
+  batches: readonly Uint8Array[],
+  rows: number,
+  writers: number,
+  profile: string | undefined,
+): Promise<number> {
   const omenDir = await Deno.makeTempDir({ prefix: "omendb-ingest-" });
-  const omen = await startOmenDb(omenDir, values.profile);
+  const omen = await startOmenDb(omenDir, profile);
   try {
     const t0 = performance.now();
     await post(`http://127.0.0.1:${omen.port}/write?db=bench`, batches, writers);
@@ -179,36 +215,41 @@ async function main(): Promise<void> {
     });
     const n = (await count.json()).rows[0][0];
     if (Number(n) !== rows) throw new Error(`OmenDB holds ${n} rows, expected ${rows}`);
-    results.omendb = rows / (ms / 1000);
+    const rate = rows / (ms / 1000);
     console.log(
-      `omendb: ${ms.toFixed(0)} ms, ${Math.round(results.omendb)} rows/s (writes acknowledged ${
+      `omendb: ${ms.toFixed(0)} ms, ${Math.round(rate)} rows/s (writes acknowledged ${
         posted.toFixed(0)
       } ms, then CHECKPOINT ${(ms - posted).toFixed(0)} ms)`,
     );
+    return rate;
   } finally {
     await omen.stop();
     await Deno.remove(omenDir, { recursive: true });
   }
+}
 
-  if (!values["no-influx"]) {
-    const influxDir = await Deno.makeTempDir({ prefix: "influx-ingest-" });
-    const influx = await startInflux(influxDir, 18086);
-    if (influx === null) console.log("influxdb: influxd not installed (apt-get install influxdb)");
-    else {
-      try {
-        const t0 = performance.now();
-        await post(`http://127.0.0.1:${influx.port}/write?db=bench`, batches, writers);
-        const ms = performance.now() - t0;
-        results.influxdb = rows / (ms / 1000);
-        console.log(`influxdb 1.x: ${ms.toFixed(0)} ms, ${Math.round(results.influxdb)} rows/s`);
-      } finally {
-        await influx.stop();
-        await Deno.remove(influxDir, { recursive: true });
-      }
-    }
+/** One InfluxDB run on a fresh directory (rows/s until the last write is acknowledged), or null. */
+async function ingestInflux(
+  batches: readonly Uint8Array[],
+  rows: number,
+  writers: number,
+): Promise<number | null> {
+  const influxDir = await Deno.makeTempDir({ prefix: "influx-ingest-" });
+  const influx = await startInflux(influxDir, 18086);
+  if (influx === null) {
+    console.log("influxdb: influxd not installed (apt-get install influxdb)");
+    return null;
   }
-  if (results.omendb !== undefined && results.influxdb !== undefined) {
-    console.log(`ratio omendb/influxdb: ${(results.omendb / results.influxdb).toFixed(2)}x`);
+  try {
+    const t0 = performance.now();
+    await post(`http://127.0.0.1:${influx.port}/write?db=bench`, batches, writers);
+    const ms = performance.now() - t0;
+    const rate = rows / (ms / 1000);
+    console.log(`influxdb 1.x: ${ms.toFixed(0)} ms, ${Math.round(rate)} rows/s`);
+    return rate;
+  } finally {
+    await influx.stop();
+    await Deno.remove(influxDir, { recursive: true });
   }
 }
 

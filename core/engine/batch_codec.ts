@@ -26,7 +26,15 @@
  */
 import { DbError, SqlState } from "../errors.ts";
 import type { Batch } from "../types/batch.ts";
-import { allocData, type Column, makeColumn, validityBytes } from "../types/column.ts";
+import {
+  allocData,
+  type Column,
+  dictCodesOf,
+  isValid,
+  makeColumn,
+  validityBytes,
+  withDictCodes,
+} from "../types/column.ts";
 import type { DataType, TypeKind } from "../types/data_type.ts";
 import { ByteWriter } from "../io/byte_writer.ts";
 
@@ -78,21 +86,36 @@ function writeStrings(w: ByteWriter, values: readonly string[], count: number): 
 
 function encodeText(w: ByteWriter, col: Column, flagsAt: number, length: number): void {
   const values = col.data as string[];
-  const ids = new Map<string, number>();
-  const dict: string[] = [];
+  let dict: string[] = [];
   const idx = new Uint32Array(length);
   const distinctMax = Math.floor(length * dictionaryDistinctShareMax);
   let useDict = length >= 8;
-  for (let i = 0; i < length && useDict; i++) {
-    const v = values[i] ?? "";
-    let id = ids.get(v);
-    if (id === undefined) {
-      id = dict.length;
-      if (id >= distinctMax) useDict = false;
-      ids.set(v, id);
-      dict.push(v);
+  const coded = dictCodesOf(col);
+  if (useDict && coded !== undefined && coded.dict.length < distinctMax) {
+    // the column carries its codes (line-protocol tags): no lookup per row; a NULL row's code
+    // may be anything, so it points at an extra "" entry, as the lookups below would
+    dict = [...coded.dict];
+    const size = dict.length;
+    for (let i = 0; i < length; i++) {
+      const code = coded.codes[i]!;
+      if (code < 0 || code >= size || (col.validity !== null && !isValid(col.validity, i))) {
+        if (dict.length === size) dict.push("");
+        idx[i] = size;
+      } else idx[i] = code;
     }
-    idx[i] = id;
+  } else {
+    const ids = new Map<string, number>();
+    for (let i = 0; i < length && useDict; i++) {
+      const v = values[i] ?? "";
+      let id = ids.get(v);
+      if (id === undefined) {
+        id = dict.length;
+        if (id >= distinctMax) useDict = false;
+        ids.set(v, id);
+        dict.push(v);
+      }
+      idx[i] = id;
+    }
   }
   if (!useDict) {
     const clean = new Array<string>(length);
@@ -206,11 +229,16 @@ export function decodeBatch(bytes: Uint8Array, types: readonly DataType[]): Batc
           ? new Uint16Array(raw.buffer)
           : new Uint32Array(raw.buffer);
         values = new Array<string>(n);
+        const codes = new Int32Array(n);
         for (let i = 0; i < n; i++) {
           const v = dict[idx[i]!];
           if (v === undefined) throw corrupt("dictionary index out of range");
           values[i] = v;
+          codes[i] = idx[i]!;
         }
+        // recovery hands the codes on, as the line-protocol parser does
+        columns.push(withDictCodes(makeColumn(type, n, values, validity), dict, codes));
+        continue;
       } else values = readStrings(n);
       columns.push(makeColumn(type, n, values, validity));
       continue;

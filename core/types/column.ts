@@ -45,6 +45,40 @@ export type ColumnOf<K extends TypeKind> = {
 /** A column of any kind, discriminated by `kind`. */
 export type Column = { [K in TypeKind]: ColumnOf<K> }[TypeKind];
 
+/**
+ * Dictionary codes a text column may carry beside its strings: `data[i] === dict[codes[i]]` for
+ * every non-NULL row (a NULL row's code means nothing; unused entries may exist). Line-protocol
+ * tags arrive this way, so the WAL, the series sort and the Parquet writer use small integers
+ * instead of looking strings up per row. {@link takeColumn} and {@link concatColumns} keep them.
+ */
+export interface DictCodes {
+  readonly dict: readonly string[];
+  readonly codes: Int32Array;
+}
+
+/** A column that may carry {@link DictCodes} (only text-like columns do). */
+export type CodedColumn = Column & { readonly dictCodes?: DictCodes };
+
+/** The dictionary codes a column carries, if any. */
+export function dictCodesOf(col: Column): DictCodes | undefined {
+  return (col as CodedColumn).dictCodes;
+}
+
+/**
+ * A column with dictionary codes attached.
+ *
+ * @example
+ * ```ts
+ * import { columnFromValues, dictCodesOf, takeColumn, withDictCodes } from "./column.ts";
+ * import { Types } from "./mod.ts";
+ * const c = withDictCodes(columnFromValues(Types.text, ["a", "b", "a"]), ["a", "b"], Int32Array.of(0, 1, 0));
+ * console.assert(dictCodesOf(takeColumn(c, Uint32Array.of(2, 1)))!.codes.join() === "0,1");
+ * ```
+ */
+export function withDictCodes(col: Column, dict: readonly string[], codes: Int32Array): Column {
+  return { ...col, dictCodes: { dict, codes } } as CodedColumn;
+}
+
 /** A single value at the edges of the engine: literals, results, tests. */
 export type Value = null | boolean | number | bigint | string;
 
@@ -220,7 +254,12 @@ export function takeColumn(col: Column, indices: Uint32Array, count = indices.le
   } else if (col.kind === "unknown") {
     validity = new Uint8Array(validityBytes(count));
   }
-  return makeColumn(col.type, count, data, validity);
+  const out = makeColumn(col.type, count, data, validity);
+  const coded = dictCodesOf(col);
+  if (coded === undefined) return out;
+  const codes = new Int32Array(count);
+  for (let i = 0; i < count; i++) codes[i] = coded.codes[indices[i]!]!;
+  return withDictCodes(out, coded.dict, codes);
 }
 
 /** Concatenates columns of the same type. */
@@ -247,5 +286,50 @@ export function concatColumns(type: DataType, cols: readonly Column[]): Column {
     }
     off += c.length;
   }
-  return makeColumn(type, n, data, validity);
+  const out = makeColumn(type, n, data, validity);
+  return cols.length > 0 && cols.every((c) => dictCodesOf(c) !== undefined)
+    ? concatDictCodes(out, cols)
+    : out;
+}
+
+/**
+ * Attaches the codes of columns that all carry {@link DictCodes} to their concatenation: one
+ * dictionary for all (a Map lookup per dictionary entry, a table lookup per row).
+ */
+function concatDictCodes(out: Column, cols: readonly Column[]): Column {
+  const first = dictCodesOf(cols[0]!)!.dict;
+  const codes = new Int32Array(out.length);
+  if (cols.every((c) => dictCodesOf(c)!.dict === first)) {
+    let off = 0;
+    for (const c of cols) {
+      codes.set(dictCodesOf(c)!.codes.subarray(0, c.length), off);
+      off += c.length;
+    }
+    return withDictCodes(out, first, codes);
+  }
+  const index = new Map<string, number>();
+  const dict: string[] = [];
+  let off = 0;
+  for (const c of cols) {
+    const coded = dictCodesOf(c)!;
+    const remap = new Int32Array(coded.dict.length);
+    for (let k = 0; k < coded.dict.length; k++) {
+      const v = coded.dict[k]!;
+      let id = index.get(v);
+      if (id === undefined) {
+        id = dict.length;
+        index.set(v, id);
+        dict.push(v);
+      }
+      remap[k] = id;
+    }
+    const src = coded.codes;
+    for (let i = 0; i < c.length; i++) {
+      const code = src[i]!;
+      // a NULL row's code may be anything: keep it in range
+      codes[off + i] = code >= 0 && code < remap.length ? remap[code]! : 0;
+    }
+    off += c.length;
+  }
+  return withDictCodes(out, dict, codes);
 }

@@ -9,7 +9,7 @@
  * @module
  */
 import { assert } from "../../core/errors.ts";
-import { type Column, makeColumn, validityBytes } from "../../core/types/column.ts";
+import { type Column, makeColumn, validityBytes, withDictCodes } from "../../core/types/column.ts";
 import { Types } from "../../core/types/data_type.ts";
 
 /** The kinds a column can take: the five field types and tags. Numbered for the hot loops. */
@@ -64,6 +64,11 @@ export class ColumnBuilder {
   u8: Uint8Array = emptyU8;
   /** String and tag data ("" for NULL rows). */
   strs: string[] = [];
+  /** Tags: per row, the value's code in {@link dict} (0 for NULL rows). */
+  codes: Int32Array = emptyI32;
+  /** Tags: the distinct values, in first-seen order. */
+  readonly dict: string[] = [];
+  readonly #dictIndex = new Map<string, number>();
   /** Bit set = row not NULL; `null` while no row is NULL. */
   validity: Uint8Array | null = null;
   /** Parser scratch: the line in which this column last got a value, and that value's slot. */
@@ -92,6 +97,9 @@ export class ColumnBuilder {
       case kindBoolean:
         this.u8 = new Uint8Array(capacity);
         break;
+      case kindTag:
+        this.codes = new Int32Array(capacity);
+        break;
       default:
         break; // strings grow by push
     }
@@ -103,7 +111,9 @@ export class ColumnBuilder {
     const f64 = this.f64;
     const i64 = this.i64;
     const u8 = this.u8;
+    const codes = this.codes;
     this.#allocate(capacity);
+    if (codes.length > 0) this.codes.set(codes);
     if (f64.length > 0) this.f64.set(f64);
     if (i64.length > 0) this.i64.set(i64);
     if (u8.length > 0) this.u8.set(u8);
@@ -166,6 +176,26 @@ export class ColumnBuilder {
     this.filled = row + 1;
   }
 
+  /** A tag value's code in this column's dictionary (added when new). */
+  codeOf(value: string): number {
+    let code = this.#dictIndex.get(value);
+    if (code === undefined) {
+      code = this.dict.length;
+      this.#dictIndex.set(value, code);
+      this.dict.push(value);
+    }
+    return code;
+  }
+
+  /** Writes a tag at row `row`: its value and its code (from {@link codeOf}). */
+  setTag(row: number, value: string, code: number): void {
+    if (row >= this.capacity) this.grow(row);
+    if (row !== this.filled) this.nullsUpTo(row);
+    this.strs.push(value);
+    this.codes[row] = code;
+    this.filled = row + 1;
+  }
+
   /** Undoes a write at row `row` (the last one): the column holds rows `[0, row)` again. */
   rewind(row: number): void {
     if (this.filled !== row + 1) return;
@@ -187,6 +217,11 @@ export class ColumnBuilder {
         return makeColumn(Types.int8, rows, this.i64.subarray(0, rows), validity);
       case kindBoolean:
         return makeColumn(Types.bool, rows, this.u8.subarray(0, rows), validity);
+      case kindTag: {
+        assert(this.strs.length === rows, `tag column ${this.name} length`);
+        const column = makeColumn(Types.text, rows, this.strs, validity);
+        return withDictCodes(column, this.dict, this.codes.subarray(0, rows));
+      }
       default:
         assert(this.strs.length === rows, `string column ${this.name} length`);
         return makeColumn(Types.text, rows, this.strs, validity);

@@ -204,6 +204,8 @@ interface SeriesEntry {
   readonly measurement: MeasurementBuilder;
   readonly tagColumns: readonly ColumnBuilder[];
   readonly tagValues: readonly string[];
+  /** Each tag value's code in its column's dictionary. */
+  readonly tagCodes: Int32Array;
 }
 
 function checkInt(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -796,18 +798,23 @@ class Parser {
       for (const c of this.keyTagColumn) {
         tagColumns.push(typeof c === "number" ? this.newColumns[-1 - c]! : c);
       }
+      const tagValues = this.keyTagValue.slice();
       entry = {
         keyStart: start,
         keyLength,
         measurement: m,
         tagColumns,
-        tagValues: this.keyTagValue.slice(),
+        tagValues,
+        tagCodes: Int32Array.from(tagColumns, (c, i) => c.codeOf(tagValues[i]!)),
       };
       this.addSeries(h, entry);
     }
     const tagColumns = entry.tagColumns;
     const tagValues = entry.tagValues;
-    for (let i = 0; i < tagColumns.length; i++) tagColumns[i]!.setString(row, tagValues[i]!);
+    const tagCodes = entry.tagCodes;
+    for (let i = 0; i < tagColumns.length; i++) {
+      tagColumns[i]!.setTag(row, tagValues[i]!, tagCodes[i]!);
+    }
     if (this.missCount !== 0) {
       // Remember where this line's keys were, by position, for the next line.
       for (let i = 0; i < this.missCount; i++) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DbError } from "../../core/errors.ts";
-import { isValid } from "../../core/types/column.ts";
+import { dictCodesOf, isValid, valueAt } from "../../core/types/column.ts";
 import type { TypeKind } from "../../core/types/data_type.ts";
 import { generateCpuBatches, generateCpuLineProtocol } from "../../tests/data/tsbs.ts";
 import { allRows, parseText, rowsOf } from "./_test_util.ts";
@@ -813,4 +813,22 @@ Deno.test("mergedPoints: points that share a series and microsecond only after f
     parseText("m v=1 1\nm v=2 1\n", { precision: "us" }).measurements.get("m")!.mergedPoints,
     0,
   );
+});
+
+Deno.test("tags come with dictionary codes: one code per distinct value, NULL where absent", () => {
+  const r = parseText(
+    "m,host=a,dc=x v=1 1\nm,host=b v=2 2\nbad line\nm,dc=y,host=a v=3 3\nm,host=b\\ c v=4 4\n",
+  );
+  const m = r.measurements.get("m")!;
+  for (const [name, col] of m.tags) {
+    const coded = dictCodesOf(col);
+    assert.ok(coded !== undefined, name);
+    for (let i = 0; i < m.rows; i++) {
+      const v = valueAt(col, i);
+      if (v !== null) assert.equal(coded.dict[coded.codes[i]!], v, `${name} row ${i}`);
+    }
+    assert.equal(new Set(coded.dict).size, coded.dict.length, `${name}: distinct entries`);
+  }
+  assert.deepEqual(dictCodesOf(m.tags.get("host")!)!.dict, ["a", "b", "b c"]);
+  assert.equal(valueAt(m.tags.get("dc")!, 1), null);
 });

@@ -154,6 +154,15 @@ function seriesKeyIds(t: { columns: readonly ColumnSchema[]; options: TableOptio
 }
 
 /** A partition as a running checkpoint will leave it, installed once its manifest is durable. */
+/** A frozen memtable a checkpoint writes: its rows once taken, and its segment's build. */
+interface PendingBuild {
+  readonly t: TableState;
+  readonly p: PartitionState;
+  readonly mem: MemTable;
+  rows: { columns: Column[]; lsns: Float64Array; deletes: Float64Array; inputRows: number } | null;
+  built: Promise<BuiltSegment> | null;
+}
+
 interface StagedPartition {
   readonly t: TableState;
   segments: SegmentState[];
@@ -330,6 +339,7 @@ export class ParquetStorage implements StorageEngine {
    * import { MemoryFileSystem, realEnv } from "../../core/env/mod.ts";
    * import { defaultLimits } from "../../core/limits.ts";
    * const env = { ...realEnv(), fs: new MemoryFileSystem() };
+   * await env.fs.mkdirp("/db/tables/1-t");
    * await env.fs.writeFileAtomic("/db/tables/1-t/stray.parquet", new Uint8Array(3));
    * const r = await ParquetStorage.verifyDir({ env, dir: "/db", limits: defaultLimits });
    * console.assert(r.problems[0]?.severity === "warning" && r.segments === 0);
@@ -1301,26 +1311,15 @@ export class ParquetStorage implements StorageEngine {
     } | null,
     deletes: Float64Array | null = null,
     inWorker = false,
+    prebuilt: Promise<BuiltSegment> | null = null,
   ): Promise<{ segment: SegmentState; order: Uint32Array | null }> {
     const tableColumns = keep?.columns ?? t.columns;
     const o = t.options;
     const tsPos = o?.timestampColumnId == null
       ? -1
       : tableColumns.findIndex((c) => c.id === o.timestampColumnId);
-    const dedup = (o?.dedupKeyColumnIds.length ?? 0) > 0 && p.range.key !== nullPartitionKey;
     const keyIds = keep !== null ? [...(keep.seriesColumnIds ?? [])] : seriesKeyIds(t);
-    const task: BuildTask = {
-      specs: tableColumns.map((c) => ({ id: c.id, name: c.name, type: c.type })),
-      columns,
-      lsns,
-      deletes,
-      tsPos,
-      keyPositions: keyIds.map((id) => tableColumns.findIndex((c) => c.id === id)),
-      dedup,
-      presorted: keep === null ? null : { sort: keep.sort, series: keep.series },
-      keyValue: { "omendb.table_id": String(t.id), "omendb.partition": p.range.key },
-    };
-    const built = inWorker ? await this.#buildInWorker(task) : await buildSegment(task);
+    const built = await (prebuilt ?? this.#build(t, p, columns, lsns, keep, deletes, inWorker));
     const { rows, sort, series } = built;
     // delete values (marks too) at the rows' places after the sort
     const deleted = keep?.deleted ?? new Map<number, number>();
@@ -1392,6 +1391,41 @@ export class ParquetStorage implements StorageEngine {
       deleted,
     };
     return { segment, order: built.order };
+  }
+
+  /** Sorts and encodes a segment (see {@link ParquetStorage.#writeSegment}), in the Worker or here. */
+  #build(
+    t: TableState,
+    p: PartitionState,
+    columns: Column[],
+    lsns: Float64Array,
+    keep: {
+      sort: SegmentMeta["sort"];
+      series: SegmentMeta["series"];
+      seriesColumnIds: SegmentMeta["seriesColumnIds"];
+      columns: readonly ColumnSchema[];
+    } | null,
+    deletes: Float64Array | null,
+    inWorker: boolean,
+  ): Promise<BuiltSegment> {
+    const tableColumns = keep?.columns ?? t.columns;
+    const o = t.options;
+    const tsPos = o?.timestampColumnId == null
+      ? -1
+      : tableColumns.findIndex((c) => c.id === o.timestampColumnId);
+    const keyIds = keep !== null ? [...(keep.seriesColumnIds ?? [])] : seriesKeyIds(t);
+    const task: BuildTask = {
+      specs: tableColumns.map((c) => ({ id: c.id, name: c.name, type: c.type })),
+      columns,
+      lsns,
+      deletes,
+      tsPos,
+      keyPositions: keyIds.map((id) => tableColumns.findIndex((c) => c.id === id)),
+      dedup: (o?.dedupKeyColumnIds.length ?? 0) > 0 && p.range.key !== nullPartitionKey,
+      presorted: keep === null ? null : { sort: keep.sort, series: keep.series },
+      keyValue: { "omendb.table_id": String(t.id), "omendb.partition": p.range.key },
+    };
+    return inWorker ? this.#buildInWorker(task) : buildSegment(task);
   }
 
   /** Builds a segment in the checkpoint Worker (started on first use, stopped by close). */
@@ -1621,6 +1655,34 @@ export class ParquetStorage implements StorageEngine {
     const written: SegmentState[] = [];
     const origins: SegmentOrigin[] = [];
     const epoch = this.#deleteEpoch;
+    // The frozen memtables to write, in the order the loop below takes them; the next one's
+    // build starts before the current one is awaited, so the Worker and this thread (a
+    // foreground checkpoint) or the Worker's queue (a background one) are never idle.
+    const pending: PendingBuild[] = [];
+    const pendingOf = new Map<MemTable, PendingBuild>();
+    for (const t of this.#tables.values()) {
+      const ttl = t.options?.ttlMicros ?? null;
+      for (const p of this.#sortedPartitions(t)) {
+        if (ttl !== null && p.range.key !== nullPartitionKey && p.range.end + ttl <= now) continue;
+        for (const mem of p.frozen) {
+          const b: PendingBuild = { t, p, mem, rows: null, built: null };
+          pending.push(b);
+          pendingOf.set(mem, b);
+        }
+      }
+    }
+    const useWorker = this.#limits.checkpointWorkers > 0;
+    const start = (k: number) => {
+      const b = pending[k];
+      if (b === undefined || b.rows !== null) return;
+      const rows = this.#memRows(b.t, b.mem);
+      b.rows = { ...rows, inputRows: rows.lsns.length }; // the Worker takes the buffers
+      if (rows.lsns.length === 0) return;
+      // a foreground checkpoint shares the work: every other memtable goes to the Worker
+      const worker = inWorker || (useWorker && k % 2 === 0);
+      b.built = this.#build(b.t, b.p, rows.columns, rows.lsns, null, rows.deletes, worker);
+      b.built.catch(() => {}); // awaited (or abandoned by an earlier failure) below
+    };
     try {
       for (const t of [...this.#tables.values()]) {
         const ttl = t.options?.ttlMicros ?? null;
@@ -1641,8 +1703,11 @@ export class ParquetStorage implements StorageEngine {
             continue;
           }
           for (const mem of [...p.frozen]) {
-            const { columns, lsns, deletes } = this.#memRows(t, mem);
-            const inputRows = lsns.length; // the Worker takes the buffer
+            const b = pendingOf.get(mem)!;
+            const k = pending.indexOf(b);
+            start(k);
+            start(k + 1);
+            const { columns, lsns, deletes, inputRows } = b.rows!;
             if (inputRows > 0) {
               const { segment: seg, order } = await this.#writeSegment(
                 t,
@@ -1652,6 +1717,7 @@ export class ParquetStorage implements StorageEngine {
                 null,
                 deletes,
                 inWorker,
+                b.built,
               );
               written.push(seg);
               origins.push({ segment: seg, order, inputRows, from: { kind: "mem", mem } });

@@ -834,15 +834,30 @@ Deno.test("dedup_keys: segments with disjoint times are not rewritten; a late wr
   // a late write to time 2 replaces a row of the first segment: the scan deduplicates the
   // memtable against the segment it overlaps, and the checkpoint merges the two
   await putSeries(s, 1, [[2, "a", 20]], 3n);
-  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [1, 3, 4, 20]);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [
+    1,
+    3,
+    4,
+    20,
+  ]);
   await s.checkpoint(3n, null);
   assert.equal((await manifestDeletes(env, "/s")).length, 2);
-  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [1, 3, 4, 20]);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [
+    1,
+    3,
+    4,
+    20,
+  ]);
   // a write spanning both segments' times merges all three
   await putSeries(s, 1, [[1, "a", 10], [4, "a", 40]], 4n);
   await s.checkpoint(4n, null);
   assert.equal((await manifestDeletes(env, "/s")).length, 1);
-  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [3, 10, 20, 40]);
+  assert.deepEqual(numeric(await scanColumn(s, 1, 2)).map(Number).sort((a, b) => a - b), [
+    3,
+    10,
+    20,
+    40,
+  ]);
   await s.close();
 });
 

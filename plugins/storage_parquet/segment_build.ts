@@ -27,10 +27,17 @@
  *
  * @module
  */
-import { type Column, makeColumn, takeColumn } from "../../core/types/column.ts";
+import {
+  type CodedColumn,
+  type Column,
+  dictCodesOf,
+  isValid,
+  makeColumn,
+  takeColumn,
+} from "../../core/types/column.ts";
 import { Types } from "../../core/types/data_type.ts";
 import type { SegmentMeta } from "./manifest.ts";
-import { type CodedColumn, seriesTimeOrder, timeOrder } from "./segment_sort.ts";
+import { seriesTimeOrder, timeOrder } from "./segment_sort.ts";
 import { microsToInt64 } from "./_arrow_columns.ts";
 import {
   encodeSegment,
@@ -137,14 +144,7 @@ export async function buildSegment(task: BuildTask): Promise<BuiltSegment> {
     rows = order.length;
     const o = origin;
     origin = o === null ? order : order.map((i) => o[i]!);
-    columns = columns.map((c) => {
-      const taken = takeColumn(c, order, rows);
-      const coded = (c as CodedColumn).dictCodes;
-      if (coded === undefined) return taken;
-      const codes = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) codes[i] = coded.codes[order[i]!]!;
-      return { ...taken, dictCodes: { dict: coded.dict, codes } } as CodedColumn;
-    });
+    columns = columns.map((c) => takeColumn(c, order, rows)); // dictionary codes too
     const sortedLsns = new Float64Array(rows);
     for (let i = 0; i < rows; i++) sortedLsns[i] = lsns[order[i]!]!;
     lsns = sortedLsns;
@@ -209,6 +209,24 @@ interface PackedText {
 export function packTask(task: BuildTask): BuildTask {
   const columns = task.columns.map((c) => {
     if (!Array.isArray(c.data)) return c;
+    const coded = dictCodesOf(c);
+    if (coded !== undefined) {
+      // the codes came with the column (line-protocol tags): nothing to look up (a copy: the
+      // Worker takes the buffer); a NULL row's code may be anything, so it gets "" like below
+      const dict = [...coded.dict];
+      const codes = coded.codes.slice(0, c.length);
+      const size = dict.length;
+      for (let i = 0; i < c.length; i++) {
+        const code = codes[i]!;
+        if (code < 0 || code >= size || (c.validity !== null && !isValid(c.validity, i))) {
+          if (dict.length === size) dict.push("");
+          codes[i] = size;
+        }
+      }
+      const { dictCodes: _, ...plain } = c as CodedColumn;
+      const packed: PackedText = { packed: true, dict, codes };
+      return { ...plain, data: packed } as unknown as Column;
+    }
     const ids = new Map<string, number>();
     const dict: string[] = [];
     const codes = new Int32Array(c.length);

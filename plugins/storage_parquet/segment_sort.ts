@@ -17,15 +17,13 @@
  *
  * @module
  */
-import { type Column, isValid } from "../../core/types/column.ts";
+import { type CodedColumn, type Column, isValid } from "../../core/types/column.ts";
 
 /**
  * A text column that also carries dictionary codes (`data[i] === dict[codes[i]]` for valid rows),
  * as columns arrive in the checkpoint Worker: sorting and encoding use the codes, not strings.
  */
-export type CodedColumn = Column & {
-  readonly dictCodes?: { readonly dict: readonly string[]; readonly codes: Int32Array };
-};
+export type { CodedColumn } from "../../core/types/column.ts";
 
 /** A sort of a segment's rows. */
 export interface SegmentOrder {
