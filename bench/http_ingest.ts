@@ -18,7 +18,22 @@ const repoRoot = new URL("..", import.meta.url).pathname;
 
 interface Server {
   readonly port: number;
+  /** CPU seconds (user + system) the server process has used so far, or NaN off Linux. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** User + system CPU seconds of a process, from /proc (NaN where that is not available). */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // fields after the command name (which may hold spaces) start after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return ticks / 100; // USER_HZ
+  } catch {
+    return NaN;
+  }
 }
 
 /** Reads JSON log lines from a child's stdout until one has `event === name`. */
@@ -71,6 +86,7 @@ async function startOmenDb(dir: string, profileDir: string | undefined): Promise
   const listening = await waitForEvent(child.stdout, "listening");
   return {
     port: Number(listening.http),
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       child.kill("SIGTERM");
       await child.status;
@@ -119,6 +135,7 @@ bind-address = "127.0.0.1:${port + 1}"
   await r.body?.cancel();
   return {
     port,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       child.kill("SIGTERM");
       await child.status;
@@ -200,6 +217,7 @@ async function ingestOmenDb(
   const omenDir = await Deno.makeTempDir({ prefix: "omendb-ingest-" });
   const omen = await startOmenDb(omenDir, profile);
   try {
+    const cpu0 = omen.cpuSeconds();
     const t0 = performance.now();
     await post(`http://127.0.0.1:${omen.port}/write?db=bench`, batches, writers);
     const posted = performance.now() - t0;
@@ -209,6 +227,7 @@ async function ingestOmenDb(
     });
     await cp.text();
     const ms = performance.now() - t0;
+    const cpu = omen.cpuSeconds() - cpu0;
     const count = await fetch(`http://127.0.0.1:${omen.port}/sql`, {
       method: "POST",
       body: "SELECT count(*) FROM bench.cpu",
@@ -219,7 +238,7 @@ async function ingestOmenDb(
     console.log(
       `omendb: ${ms.toFixed(0)} ms, ${Math.round(rate)} rows/s (writes acknowledged ${
         posted.toFixed(0)
-      } ms, then CHECKPOINT ${(ms - posted).toFixed(0)} ms)`,
+      } ms, then CHECKPOINT ${(ms - posted).toFixed(0)} ms; server CPU ${cpu.toFixed(2)} s)`,
     );
     return rate;
   } finally {
@@ -241,11 +260,16 @@ async function ingestInflux(
     return null;
   }
   try {
+    const cpu0 = influx.cpuSeconds();
     const t0 = performance.now();
     await post(`http://127.0.0.1:${influx.port}/write?db=bench`, batches, writers);
     const ms = performance.now() - t0;
     const rate = rows / (ms / 1000);
-    console.log(`influxdb 1.x: ${ms.toFixed(0)} ms, ${Math.round(rate)} rows/s`);
+    console.log(
+      `influxdb 1.x: ${ms.toFixed(0)} ms, ${Math.round(rate)} rows/s (server CPU ${
+        (influx.cpuSeconds() - cpu0).toFixed(2)
+      } s)`,
+    );
     return rate;
   } finally {
     await influx.stop();

@@ -21,6 +21,7 @@
  * @module
  */
 import { dirname, resolve } from "node:path";
+import { parseWorkersMax } from "../plugins/line_protocol/parse_pool.ts";
 import { z } from "zod";
 import { defaultHttpLimits, queryTimeoutMsMax, shutdownTimeoutMsDefault } from "./http/limits.ts";
 import { defaultLimits } from "../core/limits.ts";
@@ -49,6 +50,11 @@ export interface ServerConfig {
     readonly memoryBytesMax: number;
     /** Rows one query may return (0 = no limit). */
     readonly resultRowsMax: number;
+  };
+  /** Line-protocol ingest. */
+  readonly ingest: {
+    /** Worker threads that parse bodies (0 = the main thread parses). */
+    readonly parseWorkers: number;
   };
   /** The HTTP server. */
   readonly http: {
@@ -209,6 +215,12 @@ export const configKeys = {
     Number.MAX_SAFE_INTEGER,
     defaultLimits.queryResultRowsMax,
     "rows one query may return (0 = no limit; more: 54000)",
+  ),
+  "ingest.parse_workers": integerKey(
+    0,
+    parseWorkersMax,
+    defaultParseWorkers(),
+    "Worker threads that parse line-protocol bodies (0 = parse on the main thread)",
   ),
   "transaction.timeout_ms": integerKey(
     0,
@@ -378,6 +390,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       memoryBytesMax: v["query.memory_bytes_max"],
       resultRowsMax: v["query.result_rows_max"],
     },
+    ingest: { parseWorkers: v["ingest.parse_workers"] },
     http: {
       host: v["http.host"],
       port: v["http.port"],
@@ -490,4 +503,12 @@ export function configHelpLines(): string[] {
       JSON.stringify(spec.default)
     })`;
   });
+}
+
+/**
+ * Line-protocol parse Workers by default: one when the machine has a second core (parsing then
+ * overlaps appending), none on one core.
+ */
+export function defaultParseWorkers(): number {
+  return (navigator.hardwareConcurrency ?? 1) >= 2 ? 1 : 0;
 }

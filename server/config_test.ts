@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   ConfigError,
   configValuesToJson,
+  defaultParseWorkers,
   envNameOf,
   flagNameOf,
   insecureNetworkProblem,
@@ -16,6 +17,7 @@ Deno.test("config: defaults", () => {
     memory: false,
     transaction: { timeoutMs: 3_600_000, idleTimeoutMs: 600_000, openMax: 1024 },
     query: { memoryBytesMax: 1024 * 1024 * 1024, resultRowsMax: 0 },
+    ingest: { parseWorkers: defaultParseWorkers() },
     http: {
       host: "127.0.0.1",
       port: 8086,
@@ -128,6 +130,7 @@ Deno.test("config: names and JSON form", () => {
     memory: false,
     transaction: { timeout_ms: 3600000, idle_timeout_ms: 600000, open_max: 1024 },
     query: { memory_bytes_max: 1073741824, result_rows_max: 0 },
+    ingest: { parse_workers: defaultParseWorkers() },
     http: {
       host: "127.0.0.1",
       port: 0,
@@ -139,6 +142,16 @@ Deno.test("config: names and JSON form", () => {
     log: { level: "info" },
     auth: { enabled: false, users: {}, allow_insecure_network: false },
   });
+});
+
+Deno.test("config: ingest.parse_workers: one Worker on two cores, bounded, 0 allowed", () => {
+  assert.equal(defaultParseWorkers(), navigator.hardwareConcurrency >= 2 ? 1 : 0);
+  const { config } = resolveConfig({ cwd: "/", env: { OMENDB_INGEST_PARSE_WORKERS: "0" } });
+  assert.equal(config.ingest.parseWorkers, 0);
+  assert.throws(
+    () => resolveConfig({ cwd: "/", flags: { "ingest.parse_workers": "65" } }),
+    /ingest\.parse_workers/,
+  );
 });
 
 Deno.test("config: limits of the HTTP server and of queries", () => {

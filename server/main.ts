@@ -26,6 +26,7 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import { createHttpHandler } from "./http/handler.ts";
+import { createParsePool } from "../plugins/line_protocol/parse_pool.ts";
 import type { HttpAuth } from "./http/auth.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createServerMetrics } from "./server_metrics.ts";
@@ -208,8 +209,11 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   // requests whose handler runs, and who to tell when none is left
   let inFlight = 0;
   let onIdle: (() => void) | null = null;
+  // line-protocol bodies parse on Worker threads while the main thread appends (closed last)
+  const lineProtocol = createParsePool(config.ingest.parseWorkers);
   const handler = createHttpHandler({
     db,
+    lineProtocol,
     clock: systemClock,
     limits: {
       bodyBytesMax: config.http.bodyBytesMax,
@@ -296,6 +300,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     log.error("close_failed", { error: e });
     code = exitFailure;
   }
+  lineProtocol.close();
   for (const [s, fn] of listeners) Deno.removeSignalListener(s, fn);
   log.info("stopped", { code });
   return code;

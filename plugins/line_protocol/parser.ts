@@ -1274,6 +1274,37 @@ class Parser {
 }
 
 /**
+ * Whether every tag and field of a parsed measurement fits the table's existing column of that
+ * name (the rule `tableColumns` applies while parsing): false means a parse with the table's
+ * columns would reject some lines with a field type conflict.
+ *
+ * @example
+ * ```ts
+ * import { fitsTableColumns, parseLineProtocol } from "./parser.ts";
+ * const m = parseLineProtocol(new TextEncoder().encode("m v=1i 1"), { defaultTimeMicros: 0 })
+ *   .measurements.get("m")!;
+ * console.assert(fitsTableColumns(m, new Map([["v", "int8"]])));
+ * console.assert(!fitsTableColumns(m, new Map([["v", "float8"]])));
+ * ```
+ */
+export function fitsTableColumns(
+  m: ParsedMeasurement,
+  table: ReadonlyMap<string, TypeKind>,
+): boolean {
+  for (const name of m.tags.keys()) {
+    const existing = table.get(name);
+    if (existing !== undefined && !fitsTable[kindTag]!.includes(existing)) return false;
+  }
+  for (const [name, f] of m.fields) {
+    const existing = table.get(name);
+    if (existing !== undefined && !fitsTable[kindNames.indexOf(f.type)]!.includes(existing)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Points of one body that only share a series and time because their nanoseconds were floored
  * to the microsecond: per (tag values, microsecond), the distinct nanosecond parts beyond the
  * first. (Points equal to the nanosecond replace each other anyway: they are not counted.)

@@ -23,6 +23,10 @@ import { metricsRoute } from "./metrics_route.ts";
 import { BodyTooLargeError } from "./read_body.ts";
 import { sqlRoute } from "./sql_route.ts";
 import { writeRoute } from "./write_route.ts";
+import {
+  createParsePool,
+  type LineProtocolParser,
+} from "../../plugins/line_protocol/parse_pool.ts";
 
 /** What the HTTP layer needs from a database: `Database` from mod.ts satisfies it. */
 export interface HttpDatabase {
@@ -81,6 +85,11 @@ export interface HttpHandlerOptions {
    * auth.ts). Without it every request is trusted (`auth.enabled = false`).
    */
   readonly auth?: HttpAuth;
+  /**
+   * Parses line-protocol bodies for `/write` (e.g. a Worker pool from `createParsePool`); the
+   * request's own thread parses them by default. The caller closes it.
+   */
+  readonly lineProtocol?: LineProtocolParser;
 }
 
 /** A `fetch`-style request handler, as `Deno.serve` takes it. */
@@ -106,6 +115,8 @@ export interface RouteContext {
   readonly signal: AbortSignal | undefined;
   /** Who sent the request; `null` when auth is off (or on an open route). For grants, later. */
   readonly principal: Principal | null;
+  /** Parses line-protocol bodies. */
+  readonly lineProtocol: LineProtocolParser;
 }
 
 /** Serves one method of one path. Throwing a DbError produces the matching error response. */
@@ -148,6 +159,7 @@ interface RouteMetrics {
 export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
   const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
   const clock = options.clock ?? systemClock;
+  const lineProtocol = options.lineProtocol ?? createParsePool(0);
   const log = options.log ?? silentLogger;
   const metrics = options.metrics ?? createServerMetrics();
   const stopping = options.stopping ?? (() => false);
@@ -218,6 +230,7 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           stopping: isStopping,
           signal: options.signal,
           principal,
+          lineProtocol,
         });
       } catch (e) {
         response = errorToResponse(e, log, req, url);

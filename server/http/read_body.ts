@@ -66,6 +66,19 @@ export async function readBodyBytes(req: Request, bytesMax: number): Promise<Uin
       `unsupported Content-Encoding "${encoding}"; send gzip or none`,
     );
   }
+  if (encoding === "identity" && announced !== null) {
+    // the HTTP layer never delivers more than Content-Length bytes (checked above): one native
+    // read is cheaper than a JS loop over the stream's chunks (a 1.3 MB write arrives in ~20)
+    try {
+      return new Uint8Array(await req.arrayBuffer());
+    } catch (e) {
+      throw new DbError(
+        HttpSqlState.connectionFailure,
+        `could not read the request body: ${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
+    }
+  }
   const body = encoding === "gzip"
     ? req.body.pipeThrough(new DecompressionStream("gzip"))
     : req.body;

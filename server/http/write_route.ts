@@ -15,7 +15,6 @@ import { type TypeKind, Types } from "../../core/types/data_type.ts";
 import {
   type LineError,
   type ParsedMeasurement,
-  parseLineProtocol,
   parsePrecision,
   type Precision,
 } from "../../plugins/line_protocol/mod.ts";
@@ -60,7 +59,7 @@ export async function writeRoute(
   const body = await readBodyBytes(req, ctx.limits.bodyBytesMax);
   ctx.metrics.ingest.bytes.inc(body.length);
   const db = ctx.db;
-  const result = parseLineProtocol(body, {
+  const result = await ctx.lineProtocol.parse(body, {
     precision,
     defaultTimeMicros: ctx.clock.nowMicros(),
     tableColumns: (m) => {
