@@ -75,7 +75,15 @@ import {
 import { decodeBatch, encodeBatch } from "./batch_codec.ts";
 import type { WalEntry, WalRecord, WalStats } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
-import { Session, type SessionRunner } from "./session.ts";
+import {
+  databaseName,
+  firstSessionPid,
+  Session,
+  type SessionActivity,
+  type SessionRunner,
+} from "./session.ts";
+import type { SystemContext } from "../plugin/system_relation.ts";
+import { discardSessionState } from "./session.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
 import {
@@ -189,6 +197,8 @@ export class Database {
   };
   /** Open sessions (closed with the database). */
   readonly #sessions = new Set<Session>();
+  /** The pid the next session gets (unique per database, as PostgreSQL's backend pids). */
+  #nextPid = firstSessionPid;
   /** The embedded session that {@link Database.query} uses. */
   readonly #defaultSession: Session;
   /** The settings of the statement running now (statements run one at a time). */
@@ -431,9 +441,41 @@ export class Database {
       transaction_timeout: String(this.#limits.transactionTimeoutMs),
       idle_in_transaction_session_timeout: String(this.#limits.idleInTransactionTimeoutMs),
     };
-    const s = new Session(this.#runner, defaults);
+    const s = new Session(this.#runner, defaults, this.#nextPid++, this.#env.clock.nowMicros());
     this.#sessions.add(s);
     return s;
+  }
+
+  /**
+   * What every open session is doing (the rows of `pg_catalog.pg_stat_activity`).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = db.session();
+   * await s.query("BEGIN");
+   * const row = db.activity().find((a) => a.pid === s.activity.pid)!;
+   * console.assert(row.state === "idle in transaction" && row.query === "BEGIN");
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  activity(): SessionActivity[] {
+    return [...this.#sessions].map((s) => ({ ...s.activity }));
+  }
+
+  /** What system relations and context-reading functions see of `session`'s statement. */
+  #systemContext(session: Session): SystemContext {
+    return {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      databaseName,
+      serverVersion: session.settings.get("server_version"),
+      settings: session.settings,
+      activity: session.activity,
+      sessions: () => this.activity(),
+    };
   }
 
   /**
@@ -475,8 +517,14 @@ export class Database {
       throw toDbError(e);
     }
     const results: QueryResult[] = [];
-    for (const stmt of statements) {
-      results.push(await this.#statement(session, stmt, params, options));
+    session.queryStarted(sql, this.#env.clock.nowMicros());
+    try {
+      for (const stmt of statements) {
+        session.statementStarted(this.#env.clock.nowMicros());
+        results.push(await this.#statement(session, stmt, params, options));
+      }
+    } finally {
+      session.queryEnded(this.#env.clock.nowMicros());
     }
     return results;
   }
@@ -617,6 +665,9 @@ export class Database {
     if (parsed.kind === "prepare" || parsed.kind === "deallocate") {
       return done(this.#prepareStatement(session, parsed));
     }
+    if (parsed.kind === "discard" || parsed.kind === "unlisten") {
+      return done(discardSessionState(session, parsed, block !== null));
+    }
     let stmt: Statement = parsed;
     let stmtParams = params;
     if (stmt.kind === "execute") {
@@ -645,6 +696,7 @@ export class Database {
       sequenceTouched: (s) => touched.add(s),
       params: stmtParams,
       searchPath: this.#settings.searchPath(),
+      system: this.#systemContext(session),
     }));
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
@@ -1189,6 +1241,7 @@ export class Database {
       timeZone: this.#settings.timeZone(),
       params,
       searchPath: this.#settings.searchPath(),
+      system: this.#systemContext(session),
     });
     const result = await this.#run(this.#optimize(bound), ctx, null);
     const row = result.rows[0] ?? [];

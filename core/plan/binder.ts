@@ -38,6 +38,7 @@ import {
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { AggregateFunctionDef, ScalarFunctionDef } from "../plugin/functions.ts";
+import type { SystemContext, SystemRelationDef } from "../plugin/system_relation.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
@@ -100,6 +101,11 @@ export interface BinderContext {
    * are looked up and unqualified CREATEs go. `public` alone when absent.
    */
   readonly searchPath?: readonly string[];
+  /**
+   * The session and catalog as system relations and context-reading functions see them; without
+   * it those are 0A000.
+   */
+  readonly system?: SystemContext;
 }
 
 /**
@@ -113,6 +119,9 @@ export interface ResolvedName {
   readonly name: string;
   readonly written: string;
 }
+
+/** The row estimate of a system relation, for join ordering. */
+const systemRelationRowsEstimate = 100;
 
 /** The current-time functions that take a precision: `current_timestamp(3)`. */
 const PRECISION_TIME_FUNCTIONS = new Set(["current_timestamp", "localtimestamp", "localtime"]);
@@ -448,6 +457,60 @@ class Binder {
   }
 
   /**
+   * The system relation a FROM item names, or `null`: a qualified name in a system schema, or a
+   * bare name found there before the search path finds a table or view of it. `pg_catalog` is
+   * searched first unless the path names it, as in PostgreSQL.
+   */
+  systemRelation(name: ast.QualifiedName): SystemRelationDef | null {
+    const registry = this.ctx.registry;
+    const r = splitQualifiedName(name);
+    if (r.schema !== null) return registry.systemRelation(r.schema, r.name);
+    const path = this.#searchPath.includes("pg_catalog")
+      ? this.#searchPath
+      : ["pg_catalog", ...this.#searchPath];
+    for (const schema of path) {
+      const relation = registry.systemRelation(schema, r.name);
+      if (relation !== null) return relation;
+      if (this.ctx.catalog.hasSchema(schema) && this.ctx.catalog.hasRelation(schema, r.name)) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A scan of a system relation; its rows are computed when the scan runs. */
+  systemScan(relation: SystemRelationDef, alias: string | null, pos: number): LogicalPlan {
+    const context = this.ctx.system;
+    if (context === undefined) {
+      throw notSupported(`reading ${relation.schema}.${relation.name} here`, pos + 1);
+    }
+    const table: TableSchema = {
+      id: -1,
+      schema: relation.schema,
+      name: relation.name,
+      columns: relation.columns.map((c, i) => ({
+        id: i + 1,
+        name: c.name,
+        type: c.type,
+        notNull: false,
+        default: null,
+      })),
+      nextColumnId: relation.columns.length + 1,
+    };
+    const qualifier = alias ?? relation.name;
+    const named = alias === null ? { qualifierSchema: relation.schema } : {};
+    return {
+      kind: "scan",
+      table,
+      projection: table.columns.map((_, i) => i),
+      filters: [],
+      estimatedRows: systemRelationRowsEstimate,
+      system: { relation, context },
+      fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier, ...named })),
+    };
+  }
+
+  /**
    * Where CREATE puts a new object: the written schema (3F000 when it does not exist), else the
    * search path's first existing schema (3F000 when there is none, as in PostgreSQL).
    */
@@ -659,6 +722,8 @@ class Binder {
       case "execute":
       case "deallocate":
       case "transaction":
+      case "discard":
+      case "unlisten":
         // the engine runs these before binding; here they are nested (EXPLAIN EXECUTE)
         throw notSupported(`${stmt.kind.toUpperCase()} inside another statement`, stmt.pos + 1);
       case "unsupported":
@@ -1885,6 +1950,8 @@ class Binder {
         }
         const cte = ref.name.parts.length === 1 ? this.findCte(ref.name.parts[0]!) : null;
         if (cte !== null) return this.cteRef(cte, ref);
+        const system = this.systemRelation(ref.name);
+        if (system !== null) return this.systemScan(system, ref.alias, ref.pos);
         const { schema, name } = this.resolveRelation(ref.name, false);
         const table = this.ctx.catalog.getTable(schema, name);
         const view = table ? null : this.ctx.catalog.getView(schema, name);
@@ -3748,7 +3815,15 @@ class Binder {
     };
   }
 
-  call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+  /** A function that reads the session, bound to this statement's context. */
+  withContext(fn: ScalarFunctionDef, pos: number): ScalarFunctionDef {
+    if (fn.usesContext !== true) return fn;
+    const context = this.ctx.system;
+    if (context === undefined) throw notSupported(`${fn.name}() here`, pos + 1);
+    return { ...fn, evaluate: (args, length) => fn.evaluate(args, length, context) };
+  }
+
+    call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
     if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);
@@ -3831,7 +3906,12 @@ class Binder {
         if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
         return this.cast(a, want);
       });
-      return this.inSessionZone({ kind: "call", fn, args: cargs, type: res.returns });
+      return this.inSessionZone({
+        kind: "call",
+        fn: this.withContext(fn, e.pos),
+        args: cargs,
+        type: res.returns,
+      });
     }
     const sig = `${name}(${argTypes.map((t) => typeToSql(t)).join(", ")})`;
     throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
