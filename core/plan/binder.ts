@@ -120,6 +120,16 @@ export interface ResolvedName {
   readonly written: string;
 }
 
+/** The object-identifier types (PostgreSQL's reg* types) a cast may name; see `regCast`. */
+const REG_TYPES: Readonly<Record<string, true>> = {
+  regclass: true,
+  regtype: true,
+  regnamespace: true,
+  regproc: true,
+  regprocedure: true,
+  regrole: true,
+};
+
 /** The row estimate of a system relation, for join ordering. */
 const systemRelationRowsEstimate = 100;
 
@@ -377,6 +387,11 @@ export function bindTypeName(t: ast.TypeName): DataType {
     case "time":
       if (t.args.length > 0) throw notSupported("TIME precision", t.pos + 1);
       return Types.time;
+    case "oid":
+      // PostgreSQL's unsigned 32-bit object identifier; OIDs here fit int4
+      return Types.int4;
+    case "name":
+      return Types.text;
     case "timetz":
     case "bytea":
     case "json":
@@ -2129,6 +2144,29 @@ class Binder {
     }
   }
 
+  /**
+   * A scalar function in FROM (`FROM string_to_array(x, ',') AS s`): one row whose one column
+   * is the call's value, named by the alias, as in PostgreSQL.
+   */
+  scalarInFrom(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
+    const name = ref.name.parts.at(-1)!;
+    const scope: Scope = { fields: [], outer: this.#outer };
+    const call = this.call({
+      kind: "function",
+      name: ref.name,
+      args: ref.args,
+      star: false,
+      distinct: false,
+      filter: null,
+      orderBy: [],
+      over: null,
+      pos: ref.pos,
+    }, scope);
+    const qualifier = ref.alias ?? name;
+    const column = ref.columnAliases[0] ?? ref.alias ?? name;
+    return { kind: "values", rows: [[call]], fields: [{ name: column, type: call.type, qualifier }] };
+  }
+
   /** `generate_series(start, stop [, step])` in FROM (the one set-returning function so far). */
   tableFunction(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
     const name = ref.name.parts.at(-1)!;
@@ -2150,7 +2188,12 @@ class Binder {
         fields: [{ name: column, type: array.type.element, qualifier }],
       };
     }
-    if (name !== "generate_series" || ref.name.parts.length !== 1) {
+    const qualified = ref.name.parts.length > 2 ||
+      (ref.name.parts.length === 2 && ref.name.parts[0] !== "pg_catalog");
+    if (name !== "generate_series" && !qualified) {
+      if (this.ctx.registry.scalarFunctions(name).length > 0) return this.scalarInFrom(ref);
+    }
+    if (name !== "generate_series" || qualified) {
       throw notSupported(`table function ${ref.name.parts.join(".")}()`, ref.pos + 1);
     }
     if (ref.args.length < 2 || ref.args.length > 3) {
@@ -3162,6 +3205,7 @@ class Binder {
       case "case":
         return this.caseExpr(e, scope);
       case "cast": {
+        if (Object.hasOwn(REG_TYPES, e.type.name)) return this.regCast(e, scope);
         const type = bindTypeName(e.type);
         if (
           e.operand.kind === "array" && e.operand.elements.length === 0 && type.kind === "array"
@@ -3813,6 +3857,34 @@ class Binder {
       else: this.coerce(l, type, "NULLIF"),
       type,
     };
+  }
+
+  /**
+   * A cast to an object-identifier type (`'t'::regclass`, `oid::regtype`). OmenDB has no such
+   * types: a name casts to the object's OID (int4) through the type's input function
+   * (`regclassin`), an OID casts to the object's name (text) through its output function
+   * (`regclassout`), so `'t'::regclass` compares with OIDs and `oid::regclass` prints a name.
+   * The functions come from a plugin (pg_catalog); without them the type does not exist.
+   */
+  regCast(e: ast.Expr & { kind: "cast" }, scope: Scope): BoundExpr {
+    const operand = this.expr(e.operand, scope);
+    const textual = this.#untyped.has(operand) || isString(operand.type) ||
+      operand.type.kind === "unknown";
+    const fnName = `${e.type.name}${textual ? "in" : "out"}`;
+    if (this.ctx.registry.scalarFunctions(fnName).length === 0) {
+      throw new DbError("42704", `type "${e.type.name}" does not exist`, pos1(e));
+    }
+    return this.call({
+      kind: "function",
+      name: { parts: [fnName], pos: e.pos },
+      args: [e.operand],
+      star: false,
+      distinct: false,
+      filter: null,
+      orderBy: [],
+      over: null,
+      pos: e.pos,
+    }, scope);
   }
 
   /** A function that reads the session, bound to this statement's context. */

@@ -28,6 +28,7 @@ import { numericFunctions } from "./numeric_functions.ts";
 import { arrowFunctions } from "./arrow.ts";
 import { arrayFunctions } from "./array.ts";
 import { toCharFunction } from "./to_char.ts";
+import { regexFunctions } from "./regex.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -40,6 +41,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...mathFunctions,
   ...stringFunctions,
   ...patternFunctions,
+  ...regexFunctions,
   ...datetimeFunctions,
   ...arrowFunctions,
   ...arrayFunctions,
