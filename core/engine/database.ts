@@ -82,7 +82,8 @@ import {
   type SessionActivity,
   type SessionRunner,
 } from "./session.ts";
-import type { SystemContext } from "../plugin/system_relation.ts";
+import type { SystemColumn, SystemContext } from "../plugin/system_relation.ts";
+import { quoteQualifiedIdentifier } from "../sql/identifiers.ts";
 import { discardSessionState } from "./session.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
@@ -475,7 +476,34 @@ export class Database {
       settings: session.settings,
       activity: session.activity,
       sessions: () => this.activity(),
+      viewColumns: (schema, name) => this.#viewColumns(session, schema, name),
     };
+  }
+
+  /** The names and types of a view's columns, from its query bound now (`[]` if it fails). */
+  #viewColumns(session: Session, schema: string, name: string): SystemColumn[] {
+    const parser = this.#registry.parser();
+    if (parser === null) return [];
+    try {
+      const query = parseView(
+        parser,
+        `SELECT * FROM ${quoteQualifiedIdentifier(schema, name)}`,
+        this.#limits,
+      );
+      const bound = bindStatement({ kind: "query", query, pos: 0 }, {
+        catalog: this.#catalog,
+        registry: this.#registry,
+        parseQuery: (text) => parseView(parser, text, this.#limits),
+        params: [],
+        searchPath: [schema],
+        system: this.#systemContext(session),
+      });
+      return bound.kind === "query"
+        ? bound.plan.fields.map((f) => ({ name: f.name, type: f.type }))
+        : [];
+    } catch {
+      return [];
+    }
   }
 
   /**

@@ -2164,7 +2164,11 @@ class Binder {
     }, scope);
     const qualifier = ref.alias ?? name;
     const column = ref.columnAliases[0] ?? ref.alias ?? name;
-    return { kind: "values", rows: [[call]], fields: [{ name: column, type: call.type, qualifier }] };
+    return {
+      kind: "values",
+      rows: [[call]],
+      fields: [{ name: column, type: call.type, qualifier }],
+    };
   }
 
   /** `generate_series(start, stop [, step])` in FROM (the one set-returning function so far). */
@@ -3895,7 +3899,7 @@ class Binder {
     return { ...fn, evaluate: (args, length) => fn.evaluate(args, length, context) };
   }
 
-    call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
+  call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
     if (this.isAggregateName(name)) return this.aggregateCall(e, name, scope);

@@ -75,6 +75,8 @@ export interface SystemContext {
   readonly activity: SessionActivity;
   /** Every open session of the database, this one included. */
   sessions(): readonly SessionActivity[];
+  /** The columns a view returns (its query bound now); empty when it no longer binds. */
+  viewColumns(schema: string, name: string): readonly SystemColumn[];
 }
 
 /** A column of a system relation. */

@@ -29,6 +29,7 @@ import { arrowFunctions } from "./arrow.ts";
 import { arrayFunctions } from "./array.ts";
 import { toCharFunction } from "./to_char.ts";
 import { regexFunctions } from "./regex.ts";
+import { formatFunctions } from "./format.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -42,6 +43,7 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions,
   ...patternFunctions,
   ...regexFunctions,
+  ...formatFunctions,
   ...datetimeFunctions,
   ...arrowFunctions,
   ...arrayFunctions,

@@ -60,7 +60,11 @@ export function compileRegex(pattern: string, caseInsensitive: boolean): RegExp 
   }
 }
 
-function regexFunction(name: string, caseInsensitive: boolean, negated: boolean): ScalarFunctionDef {
+function regexFunction(
+  name: string,
+  caseInsensitive: boolean,
+  negated: boolean,
+): ScalarFunctionDef {
   return {
     name,
     volatility: "immutable",

@@ -10,16 +10,11 @@
 import { DbError, SqlState } from "../../core/errors.ts";
 import type { ScalarFunctionDef, Volatility } from "../../core/plugin/functions.ts";
 import type { SystemContext } from "../../core/plugin/system_relation.ts";
-import { quoteIdentifier, splitIdentifierList } from "../../core/sql/identifiers.ts";
+import { splitIdentifierList } from "../../core/sql/identifiers.ts";
+import { quoteIdent } from "../functions/format.ts";
 import { formatArrayText } from "../../core/types/array.ts";
 import { type Column, columnFromValues, type Value, valueAt } from "../../core/types/column.ts";
-import {
-  arrayOf,
-  type DataType,
-  isInteger,
-  isString,
-  Types,
-} from "../../core/types/data_type.ts";
+import { arrayOf, type DataType, isInteger, isString, Types } from "../../core/types/data_type.ts";
 import { indexDefinition } from "./definitions.ts";
 import {
   constraintEntries,
@@ -145,38 +140,6 @@ function relationFn(
   });
 }
 
-/** PostgreSQL's reserved and column-name keywords: `quote_ident` quotes them. */
-const quotedKeywords = new Set(
-  `all analyse analyze and any array as asc asymmetric authorization between bigint binary bit
-  boolean both case cast char character check coalesce collate collation column concurrently
-  constraint create cross current_catalog current_date current_role current_schema current_time
-  current_timestamp current_user dec decimal default deferrable desc distinct do else end except
-  exists extract false fetch float for foreign freeze from full grant greatest group grouping
-  having ilike in initially inner inout int integer intersect interval into is isnull join
-  lateral leading least left like limit localtime localtimestamp national natural nchar none
-  normalize not notnull null nullif numeric offset on only or order out outer overlaps overlay
-  placing position precision primary real references returning right row select session_user
-  setof similar smallint some substring symmetric table tablesample then time timestamp to
-  trailing treat trim true union unique user using values varchar variadic verbose when where
-  window with xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi
-  xmlroot xmlserialize xmltable`.split(/\s+/),
-);
-
-/**
- * PostgreSQL's `quote_ident`: the name bare when it is a plain lower-case identifier and no
- * reserved or column-name keyword, else double-quoted.
- *
- * @example
- * ```ts
- * import { quoteIdent } from "./functions.ts";
- * console.assert(quoteIdent("cpu") === "cpu" && quoteIdent("Cpu") === '"Cpu"');
- * console.assert(quoteIdent("time") === '"time"');
- * ```
- */
-export function quoteIdent(name: string): string {
-  return quotedKeywords.has(name) ? `"${name}"` : quoteIdentifier(name);
-}
-
 /** A relation named as text (`s.t`, `"T"`), through the search path; `null` when none. */
 function findRelation(ctx: SystemContext, text: string): RelationEntry | null {
   const parts = splitIdentifierList(text, ".");
@@ -286,7 +249,8 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
     "format_type",
     [["int", "int"]],
     text,
-    (_ctx, [oid, typmod]) => oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod)),
+    (_ctx, [oid, typmod]) =>
+      oid === null ? null : formatType(Number(oid), typmod === null ? null : Number(typmod)),
     { strict: false },
   ),
   ...relationFn(
@@ -303,7 +267,12 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
   ...overloads("obj_description", [["int"], ["int", "text"]], text, () => null),
   fn("col_description", ["int", "int"], text, () => null),
   fn("shobj_description", ["int", "text"], text, () => null),
-  ...overloads("pg_get_expr", [["text", "int"], ["text", "int", "bool"]], text, (_c, [e]) => e ?? null),
+  ...overloads(
+    "pg_get_expr",
+    [["text", "int"], ["text", "int", "bool"]],
+    text,
+    (_c, [e]) => e ?? null,
+  ),
   ...relationFn(
     "pg_get_indexdef",
     [[], ["int", "bool"]],
@@ -328,16 +297,6 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
   fn("pg_encoding_to_char", ["int"], text, (_c, [n]) => {
     return Number(n) === utf8EncodingId ? "UTF8" : Number(n) === 0 ? "SQL_ASCII" : "";
   }),
-  fn("quote_ident", ["text"], text, (_c, [name]) => quoteIdent(String(name)), {
-    volatility: "immutable",
-  }),
-  fn("parse_ident", ["text"], arrayOf(text), (_c, [name]) => {
-    const parts = splitIdentifierList(String(name), ".");
-    if (parts === null || parts.length === 0) {
-      throw new DbError(SqlState.invalidParameterValue, `string is not a valid identifier: "${name}"`);
-    }
-    return formatArrayText(parts);
-  }, { volatility: "immutable" }),
   ...privilegeFunctions,
   // the input and output functions of the reg* casts
   fn("regclassin", ["text"], int4, (ctx, [t]) => {

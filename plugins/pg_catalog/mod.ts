@@ -28,7 +28,7 @@ import { pgCatalogFunctions } from "./functions.ts";
 export { formatType, hashedOid, pgTypes, tableOid } from "./oids.ts";
 export { pgCatalogRelations } from "./pg_catalog.ts";
 export { informationSchemaRelations } from "./information_schema.ts";
-export { omendbVersion, pgCatalogFunctions, quoteIdent } from "./functions.ts";
+export { omendbVersion, pgCatalogFunctions } from "./functions.ts";
 
 /** Registers the `pg_catalog` and `information_schema` relations and the catalog functions. */
 export const pgCatalog: Plugin = {

@@ -123,7 +123,13 @@ export function relationEntries(ctx: SystemContext): RelationEntry[] {
       schema: view.schema,
       name: view.name,
       kind: "v",
-      columns: [],
+      columns: ctx.viewColumns(view.schema, view.name).map((c, i) => ({
+        attnum: i + 1,
+        name: c.name,
+        type: c.type,
+        notNull: false,
+        default: null,
+      })),
       view,
     });
   }
@@ -210,7 +216,9 @@ export function isVisible(
   const i = path.indexOf(entry.schema);
   if (i < 0) return false;
   const same = byName.get(entry.name) ?? [];
-  return !same.some((o) => o !== entry && path.indexOf(o.schema) >= 0 && path.indexOf(o.schema) < i);
+  return !same.some((o) =>
+    o !== entry && path.indexOf(o.schema) >= 0 && path.indexOf(o.schema) < i
+  );
 }
 
 /** Every schema: the catalog's, then the system schemas, each once. */
