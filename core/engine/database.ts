@@ -59,7 +59,7 @@ import { type DataType, sameType, Types, typeToSql } from "../types/data_type.ts
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import { explainDml } from "../plan/explain_dml.ts";
 import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
-import { SessionSettings } from "./settings.ts";
+import { SessionSettings, settingDisplayName } from "./settings.ts";
 import { readCopyFile } from "../io/copy_from.ts";
 import { writeCopyFile } from "../io/copy_to.ts";
 import type { Durability, QueryOptions, QueryResult, ResultColumn } from "./result.ts";
@@ -477,6 +477,7 @@ export class Database {
       activity: session.activity,
       sessions: () => this.activity(),
       viewColumns: (schema, name) => this.#viewColumns(session, schema, name),
+      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
     };
   }
 
@@ -1742,7 +1743,7 @@ export class Database {
         const value = this.#settings.get(bound.name);
         return {
           command: "SHOW",
-          columns: [{ name: bound.name, type: Types.text }],
+          columns: [{ name: settingDisplayName(bound.name), type: Types.text }],
           rows: [[value]],
           rowCount: 1,
         };

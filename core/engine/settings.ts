@@ -33,6 +33,27 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   transaction_timeout: "0",
 };
 
+/** Settings whose names PostgreSQL spells with capitals (SHOW's column, `pg_settings.name`). */
+const displayNames: Readonly<Record<string, string>> = {
+  datestyle: "DateStyle",
+  intervalstyle: "IntervalStyle",
+  timezone: "TimeZone",
+};
+
+/**
+ * A setting's name as PostgreSQL prints it (`TimeZone` for `timezone`).
+ *
+ * @example
+ * ```ts
+ * import { settingDisplayName } from "./settings.ts";
+ * console.assert(settingDisplayName("timezone") === "TimeZone");
+ * console.assert(settingDisplayName("search_path") === "search_path");
+ * ```
+ */
+export function settingDisplayName(name: string): string {
+  return displayNames[name] ?? name;
+}
+
 /** Values of `default_transaction_isolation`. */
 const isolationLevels = ["read uncommitted", "read committed", "repeatable read", "serializable"];
 

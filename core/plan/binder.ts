@@ -4037,32 +4037,62 @@ function exprKey(e: BoundExpr): string {
 
 /** The name PostgreSQL gives an unaliased select-list expression. */
 function outputName(e: ast.Expr): string {
+  return figureName(e)[0];
+}
+
+/**
+ * PostgreSQL's FigureColname: an unaliased select item's name, with its strength (2 = a column
+ * or function name, 1 = a fallback such as a cast's type or `case`, 0 = `?column?`). A cast or
+ * CASE keeps its operand's (ELSE branch's) name when that is strong.
+ */
+function figureName(e: ast.Expr): [string, number] {
   switch (e.kind) {
     case "column_ref":
-      return e.parts[e.parts.length - 1]!;
-    case "function":
-      return e.name.parts[e.name.parts.length - 1]!;
-    case "cast":
-      return e.operand.kind === "column_ref" || e.operand.kind === "function" ||
-          e.operand.kind === "cast"
-        ? outputName(e.operand)
-        : typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? "?column?";
-    case "case":
-      return "case";
+      return [e.parts[e.parts.length - 1]!, 2];
+    case "function": {
+      const name = e.name.parts[e.name.parts.length - 1]!;
+      // ARRAY(subquery) is parsed as COALESCE((SELECT array_agg ... AS array_subquery), '{}')
+      const first = e.args[0];
+      if (
+        name === "coalesce" && first?.kind === "subquery" && first.query.body.kind === "select" &&
+        first.query.body.from[0]?.kind === "derived" &&
+        first.query.body.from[0].alias === "array_subquery"
+      ) {
+        return ["array", 2];
+      }
+      return [name, 2];
+    }
+    case "cast": {
+      const inner = figureName(e.operand);
+      if (inner[1] === 2) return inner;
+      if (Object.hasOwn(REG_TYPES, e.type.name) || e.type.name === "oid") return [e.type.name, 1];
+      return [typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? e.type.name, 1];
+    }
+    case "case": {
+      const inner = e.else === null ? (["?column?", 0] as [string, number]) : figureName(e.else);
+      return inner[1] === 2 ? inner : ["case", 1];
+    }
     case "array":
-      return "array";
+      return ["array", 2];
+    case "exists":
+      return ["exists", 2];
+    case "subquery": {
+      const body = e.query.body;
+      if (body.kind !== "select") return ["?column?", 0];
+      const item = body.items[0];
+      if (item === undefined || item.kind !== "expr") return ["?column?", 0];
+      return [item.alias ?? figureName(item.expr)[0], 2];
+    }
     case "subscript":
-      return e.operand.kind === "column_ref" || e.operand.kind === "function"
-        ? outputName(e.operand)
-        : "?column?";
+      return figureName(e.operand);
     case "literal":
       return e.value.kind === "typed_string"
-        ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?"
+        ? [typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?", 1]
         : e.value.kind === "bool"
-        ? "bool"
-        : "?column?";
+        ? ["bool", 1]
+        : ["?column?", 0];
     default:
-      return "?column?";
+      return ["?column?", 0];
   }
 }
 

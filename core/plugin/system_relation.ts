@@ -75,6 +75,8 @@ export interface SystemContext {
   readonly activity: SessionActivity;
   /** Every open session of the database, this one included. */
   sessions(): readonly SessionActivity[];
+  /** Storage's estimate of a table's live rows (by catalog id); 0 when it has none. */
+  estimateRows(tableId: number): number;
   /** The columns a view returns (its query bound now); empty when it no longer binds. */
   viewColumns(schema: string, name: string): readonly SystemColumn[];
 }

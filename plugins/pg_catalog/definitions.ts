@@ -7,7 +7,8 @@ import type { IndexSchema } from "../../core/catalog/catalog.ts";
 import { quoteIdentifier, quoteQualifiedIdentifier } from "../../core/sql/identifiers.ts";
 
 /**
- * `CREATE [UNIQUE] INDEX name ON schema.table USING btree (columns)`, as `pg_get_indexdef`.
+ * `CREATE [UNIQUE] INDEX name ON schema.table USING btree (columns)`, as `pg_get_indexdef`
+ * prints it (the table bare when not `qualified`).
  *
  * @example
  * ```ts
@@ -18,9 +19,11 @@ import { quoteIdentifier, quoteQualifiedIdentifier } from "../../core/sql/identi
  * console.assert(def === "CREATE UNIQUE INDEX i ON public.t USING btree (a, b)");
  * ```
  */
-export function indexDefinition(index: IndexSchema): string {
+export function indexDefinition(index: IndexSchema, qualified = true): string {
   const unique = index.unique ? "UNIQUE " : "";
-  const table = quoteQualifiedIdentifier(index.schema, index.table);
+  const table = qualified
+    ? quoteQualifiedIdentifier(index.schema, index.table)
+    : quoteIdentifier(index.table);
   const cols = index.columns.map(quoteIdentifier).join(", ");
   return `CREATE ${unique}INDEX ${quoteIdentifier(index.name)} ON ${table} USING btree (${cols})`;
 }

@@ -120,7 +120,11 @@ function relationFn(
   name: string,
   extra: readonly Param[][],
   returns: DataType,
-  body: (r: RelationEntry | undefined, index: ReturnType<typeof relationIndex>) => Value,
+  body: (
+    r: RelationEntry | undefined,
+    index: ReturnType<typeof relationIndex>,
+    args: readonly Value[],
+  ) => Value,
 ): ScalarFunctionDef[] {
   return extra.map((more) => {
     const base = fn(name, ["int", ...more], returns, () => null);
@@ -131,8 +135,9 @@ function relationFn(
         const index = relationIndex(context);
         const out: Value[] = [];
         for (let i = 0; i < length; i++) {
-          const oid = valueAt(args[0]!, i);
-          out.push(oid === null ? null : body(index.byOid.get(Number(oid)), index));
+          const values = args.map((c) => valueAt(c, i));
+          const oid = values[0]!;
+          out.push(oid === null ? null : body(index.byOid.get(Number(oid)), index, values));
         }
         return columnFromValues(returns, out);
       },
@@ -218,8 +223,11 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
       } (OmenDB ${omendbVersion}) on x86_64-pc-linux-gnu, compiled by Deno, 64-bit`,
   ),
   fn("current_database", [], text, (ctx) => ctx.databaseName),
-  fn("current_user", [], text, (ctx) => ctx.activity.user ?? defaultUserName),
-  fn("session_user", [], text, (ctx) => ctx.activity.user ?? defaultUserName),
+  // CURRENT_USER, CURRENT_ROLE, USER and SESSION_USER: roles do not change within a session
+  ...["current_user", "current_role", "user", "session_user"].map((name) =>
+    fn(name, [], text, (ctx) => ctx.activity.user ?? defaultUserName)
+  ),
+  fn("current_catalog", [], text, (ctx) => ctx.databaseName),
   fn("pg_backend_pid", [], int4, (ctx) => ctx.activity.pid),
   fn("current_schemas", ["bool"], arrayOf(text), (ctx, [implicit]) => {
     const existing = new Set(schemaNames(ctx));
@@ -277,7 +285,14 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
     "pg_get_indexdef",
     [[], ["int", "bool"]],
     text,
-    (r) => r?.index === undefined ? null : indexDefinition(r.index),
+    (r, index, [, , pretty]) => {
+      if (r?.index === undefined) return null;
+      // the pretty form names the table bare when the search path finds it, as PostgreSQL's
+      const table = index.byOid.get(r.indexedOid ?? 0);
+      const bare = pretty === true && table !== undefined &&
+        isVisible(table, index.byName, index.path);
+      return indexDefinition(r.index, !bare);
+    },
   ),
   ...relationFn(
     "pg_get_viewdef",

@@ -15,6 +15,7 @@ import type { Value } from "../../core/types/column.ts";
 import { typeInfo } from "../../core/types/data_type.ts";
 import { formatArrayText } from "../../core/types/array.ts";
 import { columns } from "./columns.ts";
+import { settingDisplayName } from "../../core/engine/settings.ts";
 import {
   bootstrapRoleOid,
   btreeAmOid,
@@ -61,13 +62,6 @@ function roleNames(ctx: SystemContext): string[] {
   return names.includes(defaultUserName) ? names : [defaultUserName, ...names];
 }
 
-/** Settings whose names PostgreSQL spells with capitals (SHOW and pg_settings print them so). */
-const settingNames: Readonly<Record<string, string>> = {
-  datestyle: "DateStyle",
-  intervalstyle: "IntervalStyle",
-  timezone: "TimeZone",
-};
-
 function classRow(r: RelationEntry, ctx: SystemContext): Row {
   const indexes = r.table ? ctx.catalog.indexesOf(r.table.schema, r.table.name) : [];
   const am = r.kind === "r" ? heapAmOid : r.kind === "i" ? btreeAmOid : 0;
@@ -82,7 +76,7 @@ function classRow(r: RelationEntry, ctx: SystemContext): Row {
     r.oid, // relfilenode
     0, // reltablespace
     0, // relpages
-    -1, // reltuples: unknown
+    r.table === undefined ? -1 : ctx.estimateRows(r.table.id), // reltuples
     0, // relallvisible
     0, // reltoastrelid
     indexes.length > 0,
@@ -312,7 +306,7 @@ export const pgCatalogRelations: readonly SystemRelationDef[] = [
      boot_val:text reset_val:text sourcefile:text sourceline:int4 pending_restart:bool`,
     (ctx) =>
       ctx.settings.all().map(([name, value]) => [
-        settingNames[name] ?? name,
+        settingDisplayName(name),
         value,
         name.endsWith("_timeout") ? "ms" : null,
         "Client Connection Defaults",
@@ -645,7 +639,7 @@ export const pgCatalogRelations: readonly SystemRelationDef[] = [
         r.name,
         null,
         null,
-        null,
+        BigInt(Math.round(ctx.estimateRows(r.table!.id))),
         null,
       ]),
     { kind: "view" },

@@ -2489,10 +2489,10 @@ const CODE_POINT_COLLATIONS = new Set(["default", "c", "posix", "ucs_basic"]);
 /** Niladic SQL functions written without parentheses, and the function each one calls. */
 const NILADIC_FUNCTIONS: Readonly<Record<string, string>> = {
   current_user: "current_user",
-  current_role: "current_user",
+  current_role: "current_role",
   session_user: "session_user",
-  user: "current_user",
-  current_catalog: "current_database",
+  user: "user",
+  current_catalog: "current_catalog",
 };
 
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "||", "=", "<>", "<", "<=", ">", ">="]);
