@@ -9,9 +9,32 @@ import { DbError, notSupported, SqlState } from "../errors.ts";
 import { parseTimeZone, type TimeZone, utcTimeZone } from "../types/time_zone.ts";
 import { splitIdentifierList } from "../sql/identifiers.ts";
 
-/** Settings and their defaults, as `SHOW` prints them. */
+/**
+ * Settings and their defaults, as `SHOW` prints them. Some exist only so that the `SET`s clients
+ * and dump files send at connect succeed; they change nothing here: `bytea_output`,
+ * `check_function_bodies`, `default_table_access_method`, `default_tablespace`, `jit`,
+ * `lc_monetary`, `lc_numeric`, `lc_time`, `lock_timeout` (nothing waits on locks: writers wait
+ * for transactions, bounded by `statement_timeout`), `row_security`, `synchronous_commit` (the
+ * WAL settings decide), `xmloption`.
+ */
 export const settingDefaults: Readonly<Record<string, string>> = {
   application_name: "",
+  bytea_output: "hex",
+  check_function_bodies: "on",
+  default_table_access_method: "heap",
+  default_tablespace: "",
+  is_superuser: "on",
+  jit: "off",
+  lc_collate: "C",
+  lc_ctype: "C",
+  lc_monetary: "C",
+  lc_numeric: "C",
+  lc_time: "C",
+  lock_timeout: "0",
+  max_identifier_length: "63",
+  row_security: "on",
+  synchronous_commit: "on",
+  xmloption: "content",
   client_encoding: "UTF8",
   client_min_messages: "notice",
   datestyle: "ISO, MDY",
@@ -82,6 +105,10 @@ const nullOrders = new Map([
 
 /** Settings a client may not change. */
 const readOnly = new Set([
+  "is_superuser",
+  "lc_collate",
+  "lc_ctype",
+  "max_identifier_length",
   "server_encoding",
   "server_version",
   "server_version_num",
@@ -178,6 +205,7 @@ export class SessionSettings {
         break;
       }
       case "statement_timeout":
+      case "lock_timeout":
       case "idle_in_transaction_session_timeout":
       case "transaction_timeout":
         value = String(parseDurationMs(name, value));
@@ -204,6 +232,9 @@ export class SessionSettings {
         }
         break;
       case "default_transaction_read_only":
+      case "check_function_bodies":
+      case "jit":
+      case "row_security":
         value = parseBool(name, value) ? "on" : "off";
         break;
       case "client_encoding":
