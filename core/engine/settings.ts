@@ -170,6 +170,12 @@ export class SessionSettings {
     return v;
   }
 
+  /** The value RESET gives a setting (the server's default); 42704 for an unknown name. */
+  defaultValue(name: string): string {
+    this.get(name);
+    return this.#defaults[name]!;
+  }
+
   /** Every setting, sorted by name (SHOW ALL). */
   all(): [string, string][] {
     return [...this.#values.entries()].sort(([a], [b]) => (a < b ? -1 : 1));

@@ -47,6 +47,8 @@ export interface SessionSettingsView {
   get(name: string): string;
   /** SET (or RESET with `null`), validated as the SET statement validates it. */
   set(name: string, value: string | null): void;
+  /** The value RESET gives a setting. */
+  defaultValue(name: string): string;
   /** Every setting, sorted by name. */
   all(): readonly [string, string][];
   /** `search_path` split into schema names, as written (`$user` included). */

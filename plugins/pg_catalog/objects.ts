@@ -221,9 +221,12 @@ export function isVisible(
   );
 }
 
-/** Every schema: the catalog's, then the system schemas, each once. */
+/**
+ * Every schema: `pg_catalog`, `pg_toast` (empty: OmenDB has no TOAST tables; PostgreSQL lists it
+ * and tools filter it out), the catalog's, then the system schemas, each once.
+ */
 export function schemaNames(ctx: SystemContext): string[] {
-  const out = ["pg_catalog", ...ctx.catalog.schemas()];
+  const out = ["pg_catalog", "pg_toast", ...ctx.catalog.schemas()];
   for (const r of ctx.registry.systemRelations()) if (!out.includes(r.schema)) out.push(r.schema);
   return out;
 }

@@ -26,6 +26,8 @@ export const hashedOidMax = 1 << 30;
 
 /** `pg_catalog`'s OID in PostgreSQL. */
 export const pgCatalogOid = 11;
+/** `pg_toast`'s OID in PostgreSQL. */
+export const pgToastOid = 99;
 /** `public`'s OID in PostgreSQL. */
 export const publicOid = 2200;
 /** `information_schema`'s OID here (PostgreSQL assigns it at initdb, above 13000). */
@@ -74,6 +76,8 @@ export function namespaceOid(name: string): number {
   switch (name) {
     case "pg_catalog":
       return pgCatalogOid;
+    case "pg_toast":
+      return pgToastOid;
     case "public":
       return publicOid;
     case "information_schema":

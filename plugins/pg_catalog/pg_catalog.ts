@@ -279,8 +279,8 @@ export const pgCatalogRelations: readonly SystemRelationDef[] = [
   rel(
     "pg_database",
     `oid:oid datname:name datdba:oid encoding:int4 datlocprovider:char datistemplate:bool
-     datallowconn:bool datconnlimit:int4 dattablespace:oid datcollate:text datctype:text
-     daticulocale:text datcollversion:text datacl:text[]`,
+     datallowconn:bool datconnlimit:int4 datfrozenxid:text datminmxid:text dattablespace:oid
+     datcollate:text datctype:text daticulocale:text datcollversion:text datacl:text[]`,
     (ctx) => [[
       databaseOid,
       ctx.databaseName,
@@ -290,6 +290,8 @@ export const pgCatalogRelations: readonly SystemRelationDef[] = [
       false,
       true,
       -1,
+      null,
+      null,
       defaultTablespaceOid,
       "C",
       "C",
@@ -318,8 +320,8 @@ export const pgCatalogRelations: readonly SystemRelationDef[] = [
         null,
         null,
         null,
-        null,
-        null,
+        ctx.settings.defaultValue(name), // boot_val
+        ctx.settings.defaultValue(name), // reset_val
         null,
         null,
         false,

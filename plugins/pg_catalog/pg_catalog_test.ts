@@ -298,7 +298,7 @@ Deno.test("information_schema: tables, columns and constraints with PostgreSQL's
   assert.deepEqual(keys.rows, [["PRIMARY KEY", "id"], ["UNIQUE", "name"]]);
   assert.deepEqual(
     (await db.query("SELECT schema_name FROM information_schema.schemata ORDER BY 1")).rows,
-    [["information_schema"], ["pg_catalog"], ["public"]],
+    [["information_schema"], ["pg_catalog"], ["pg_toast"], ["public"]],
   );
 });
 

@@ -209,6 +209,26 @@ Deno.test("postgres.js: the connect-time array type query pairs each type with i
   assert.deepEqual(oids, [...oids].sort((a, b) => a - b));
 });
 
+Deno.test("DBeaver: the schema, database and schema-list queries it sends at connect", async () => {
+  await using db = await omendb();
+  const q = toolQueries;
+  assert.deepEqual((await db.query(q.dbeaverSchema)).rows, [["public", "omendb"]]);
+  const database = await db.query(q.dbeaverDatabase, ["omendb"]);
+  assert.equal(database.rows.length, 1);
+  assert.deepEqual(database.columns.slice(0, 3).map((c) => c.name), ["oid", "oid", "datname"]);
+  assert.deepEqual(database.rows[0]!.slice(0, 3), [16384, 16384, "omendb"]);
+  assert.deepEqual((await db.query(q.dbeaverDatabase, ["other"])).rows, []);
+  const schemas = await db.query(q.dbeaverSchemas);
+  assert.deepEqual(schemas.rows.map((r) => r[2]), [
+    "information_schema",
+    "pg_catalog",
+    "pg_toast",
+    "public",
+    "s2",
+  ]);
+  assert.deepEqual(schemas.rows.map((r) => r[0]), schemas.rows.map((r) => r[1]));
+});
+
 const pgStatus = await postgresPrereq();
 
 /** A PostgreSQL 15 text result as rows and column names. */
@@ -227,6 +247,14 @@ prereqTest([pgStatus], {
     await using db = await omendb();
     const ours = omendbRunner(db);
     const theirs = pgRunner(server);
+    const oursWith = async (sql: string, params: unknown[]) => {
+      const r = await db.query(sql, params as string[]);
+      return { rows: text(r), names: r.columns.map((c) => c.name) };
+    };
+    const theirsWith = async (sql: string, params: unknown[]) => {
+      const r = await server.query(sql, params);
+      return { rows: r.rows.map((row) => [...row]), names: r.fields.map((f) => f.name) };
+    };
     const q = psqlQueries("");
     const owner = (rows: (string | null)[][], col: number) =>
       rows.map((r) => r.map((v, i) => (i === col ? "owner" : v)));
@@ -252,12 +280,19 @@ prereqTest([pgStatus], {
     assert.deepEqual(av[2]!.rows, bv[2]!.rows);
     for (const [key, sql] of Object.entries(toolQueries)) {
       if (key === "grafanaSeriesTimescale") continue; // time_bucket is TimescaleDB's
-      const x = await ours(sql);
-      const y = await theirs(sql);
+      const params = sql.includes("$1") ? [key.startsWith("dbeaver") ? "postgres" : ""] : [];
+      const x = await (params.length > 0 ? oursWith(sql, ["omendb"]) : ours(sql));
+      const y = await (params.length > 0 ? theirsWith(sql, params) : theirs(sql));
       assert.deepEqual(x.names, y.names, key);
       if (key === "postgresJsTypes") continue; // PostgreSQL has more types
-      // 1500 vs 1518; the server's default time zone (Etc/UTC there)
-      if (["grafanaVersion", "metabaseTimezone"].includes(key)) continue;
+      // 1500 vs 1518; the server's default time zone (Etc/UTC there); user and database names;
+      // the schemas' and database's OIDs (PostgreSQL assigns some at initdb)
+      const differ = ["grafanaVersion", "metabaseTimezone", "dbeaverSchema", "dbeaverDatabase"];
+      if (differ.includes(key)) continue;
+      if (key === "dbeaverSchemas") {
+        assert.deepEqual(x.rows.map((r) => r[2]), y.rows.map((r) => r[2]));
+        continue;
+      }
       if (key === "metabaseTables") {
         // estimated_row_count: storage's estimate here, the statistics collector's (0) there
         assert.deepEqual(x.rows.map((r) => r.slice(0, 4)), y.rows.map((r) => r.slice(0, 4)));

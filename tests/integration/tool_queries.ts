@@ -5,7 +5,9 @@
  * and `$__timeFilter` macros of pkg/tsdb/grafana-postgresql-datasource/macros.go written out),
  * Metabase's PostgreSQL driver (src/metabase/driver/postgres.clj: `get-tables-sql`,
  * `describe-fields-sql` as HoneySQL renders them for schema `public`, `enum-types`, the time
- * zone query) and postgres.js's connect-time array type query (`fetch_types`).
+ * zone query), postgres.js's connect-time array type query (`fetch_types`) and DBeaver's
+ * connect-time queries (PostgreDataSource / PostgreDatabase: the schema, the database row with
+ * `?` as `$1`, the schema cache).
  *
  * @module
  */
@@ -90,4 +92,9 @@ ORDER BY 1`,
   metabaseEnums:
     "SELECT nspname, typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid IN (SELECT DISTINCT enumtypid FROM pg_enum e)",
   metabaseTimezone: "show timezone;",
+  dbeaverSchema: "SELECT current_schema(),session_user",
+  dbeaverDatabase: "SELECT db.oid,db.* FROM pg_catalog.pg_database db WHERE datname=$1",
+  dbeaverSchemas: "SELECT n.oid,n.*,d.description FROM pg_catalog.pg_namespace n\n" +
+    "LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=n.oid AND d.objsubid=0 AND d.classoid='pg_namespace'::regclass\n" +
+    " ORDER BY nspname",
 };
