@@ -20,6 +20,13 @@ export const databaseName = "omendb";
 /** The pid of a database's first session; later ones count up (`pg_backend_pid()`). */
 export const firstSessionPid = 1000;
 
+/**
+ * The longest query text `pg_stat_activity` keeps per session, in UTF-16 code units (PostgreSQL's
+ * `track_activity_query_size` default is 1024 bytes): longer texts are cut, so a huge INSERT is
+ * not held in memory until the next query.
+ */
+export const activityQueryCharsMax = 1024;
+
 /** A session's transaction state, as PostgreSQL's ReadyForQuery reports it (I, T, E). */
 export type TransactionStatus = "idle" | "active" | "failed";
 
@@ -100,7 +107,7 @@ export class Session {
   queryStarted(sql: string, nowMicros: number): void {
     const a = this.activity;
     a.state = "active";
-    a.query = sql;
+    a.query = sql.length > activityQueryCharsMax ? sql.slice(0, activityQueryCharsMax) : sql;
     a.queryStart = nowMicros;
     a.stateChange = nowMicros;
   }

@@ -175,6 +175,8 @@ Deno.test("pg_stat_activity: one row per open session with its state, query and 
         "FROM pg_stat_activity WHERE pid = pg_backend_pid()",
     );
     assert.deepEqual(mine.rows, [["alice", "psql", "127.0.0.1", 54321, "alice", "alice"]]);
+    await b.query(`SELECT '${"x".repeat(5000)}'`);
+    assert.equal((await read()).get(b.activity.pid)![1], `SELECT '${"x".repeat(1024 - 8)}`);
     await b.close();
     rows = await read();
     assert.equal(rows.has(b.activity.pid), false);
