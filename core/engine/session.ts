@@ -87,11 +87,18 @@ export class Session {
     pid = 0,
     startMicros = 0,
   ) {
-    this.settings = new SessionSettings(defaults);
+    const settings = new SessionSettings(defaults);
+    this.settings = settings;
     this.activity = {
       pid,
       user: null,
-      applicationName: "",
+      // the `application_name` setting: a client's SET shows in pg_stat_activity, as in PostgreSQL
+      get applicationName(): string {
+        return settings.get("application_name");
+      },
+      set applicationName(name: string) {
+        settings.set("application_name", name);
+      },
       clientAddress: null,
       clientPort: null,
       backendStart: startMicros,

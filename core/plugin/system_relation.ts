@@ -28,6 +28,7 @@ export interface SessionActivity {
   readonly pid: number;
   /** The user the session authenticated as; `null` for embedded sessions. */
   user: string | null;
+  /** The session's `application_name` setting (assigning it SETs it). */
   applicationName: string;
   clientAddress: string | null;
   clientPort: number | null;

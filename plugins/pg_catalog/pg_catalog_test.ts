@@ -175,6 +175,14 @@ Deno.test("pg_stat_activity: one row per open session with its state, query and 
         "FROM pg_stat_activity WHERE pid = pg_backend_pid()",
     );
     assert.deepEqual(mine.rows, [["alice", "psql", "127.0.0.1", 54321, "alice", "alice"]]);
+    assert.equal((await a.query("SHOW application_name")).rows[0]![0], "psql");
+    await a.query("SET application_name = 'grafana'");
+    assert.equal(a.activity.applicationName, "grafana");
+    assert.equal(
+      (await a.query("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"))
+        .rows[0]![0],
+      "grafana",
+    );
     await b.query(`SELECT '${"x".repeat(5000)}'`);
     assert.equal((await read()).get(b.activity.pid)![1], `SELECT '${"x".repeat(1024 - 8)}`);
     await b.close();
