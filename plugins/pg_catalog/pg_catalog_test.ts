@@ -95,6 +95,8 @@ Deno.test("search_path: pg_catalog comes first unless the path names it", async 
     (await db.query("SELECT 1 FROM information_schema.tables WHERE table_name = 'pg_class'")).rows
       .length === 2, // the user's table and the catalog
   );
+  const plan = (await db.query("EXPLAIN SELECT relname FROM pg_catalog.pg_class")).rows.join("\n");
+  assert.match(plan, /System Scan pg_catalog\.pg_class \(relname\)/); // narrowed like a table scan
   await assert.rejects(db.query("SELECT * FROM information_schema.nosuch"), { code: "42P01" });
   await assert.rejects(db.query("SELECT * FROM pg_catalog.nosuch"), { code: "42P01" });
   // system relations are read-only: DML does not find them as tables
