@@ -76,15 +76,14 @@ import { decodeBatch, encodeBatch } from "./batch_codec.ts";
 import type { WalEntry, WalRecord, WalStats } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
 import {
-  databaseName,
+  discardSessionState,
   firstSessionPid,
   Session,
   type SessionActivity,
   type SessionRunner,
 } from "./session.ts";
-import type { SystemColumn, SystemContext } from "../plugin/system_relation.ts";
-import { quoteQualifiedIdentifier } from "../sql/identifiers.ts";
-import { discardSessionState } from "./session.ts";
+import type { SystemContext } from "../plugin/system_relation.ts";
+import { systemContext } from "./system_context.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
 import {
@@ -468,43 +467,14 @@ export class Database {
 
   /** What system relations and context-reading functions see of `session`'s statement. */
   #systemContext(session: Session): SystemContext {
-    return {
+    const parser = this.#registry.parser();
+    return systemContext(session, {
       catalog: this.#catalog,
       registry: this.#registry,
-      databaseName,
-      serverVersion: session.settings.get("server_version"),
-      settings: session.settings,
-      activity: session.activity,
+      storage: this.#storage,
       sessions: () => this.activity(),
-      viewColumns: (schema, name) => this.#viewColumns(session, schema, name),
-      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-    };
-  }
-
-  /** The names and types of a view's columns, from its query bound now (`[]` if it fails). */
-  #viewColumns(session: Session, schema: string, name: string): SystemColumn[] {
-    const parser = this.#registry.parser();
-    if (parser === null) return [];
-    try {
-      const query = parseView(
-        parser,
-        `SELECT * FROM ${quoteQualifiedIdentifier(schema, name)}`,
-        this.#limits,
-      );
-      const bound = bindStatement({ kind: "query", query, pos: 0 }, {
-        catalog: this.#catalog,
-        registry: this.#registry,
-        parseQuery: (text) => parseView(parser, text, this.#limits),
-        params: [],
-        searchPath: [schema],
-        system: this.#systemContext(session),
-      });
-      return bound.kind === "query"
-        ? bound.plan.fields.map((f) => ({ name: f.name, type: f.type }))
-        : [];
-    } catch {
-      return [];
-    }
+      parseQuery: parser === null ? null : (text) => parseView(parser, text, this.#limits),
+    });
   }
 
   /**
