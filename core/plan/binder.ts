@@ -75,6 +75,7 @@ import {
 import { bindTableOptions } from "./bind_table_options.ts";
 import { resolveCopyOptions } from "../io/copy_options.ts";
 import { walkExpr } from "../sql/walk.ts";
+import { callExpr } from "../sql/build.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -2151,17 +2152,7 @@ class Binder {
   scalarInFrom(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
     const name = ref.name.parts.at(-1)!;
     const scope: Scope = { fields: [], outer: this.#outer };
-    const call = this.call({
-      kind: "function",
-      name: ref.name,
-      args: ref.args,
-      star: false,
-      distinct: false,
-      filter: null,
-      orderBy: [],
-      over: null,
-      pos: ref.pos,
-    }, scope);
+    const call = this.call(callExpr(ref.name.parts, ref.args, ref.pos), scope);
     const qualifier = ref.alias ?? name;
     const column = ref.columnAliases[0] ?? ref.alias ?? name;
     return {
@@ -3193,17 +3184,14 @@ class Binder {
       }
       case "like": {
         // x [NOT] [I]LIKE p [ESCAPE c] is the function like/ilike(x, p[, c]) from the registry.
-        const call = this.call({
-          kind: "function",
-          name: { parts: [e.caseInsensitive ? "ilike" : "like"], pos: e.pos },
-          args: e.escape === null ? [e.operand, e.pattern] : [e.operand, e.pattern, e.escape],
-          star: false,
-          distinct: false,
-          filter: null,
-          orderBy: [],
-          over: null,
-          pos: e.pos,
-        }, scope);
+        const call = this.call(
+          callExpr(
+            [e.caseInsensitive ? "ilike" : "like"],
+            e.escape === null ? [e.operand, e.pattern] : [e.operand, e.pattern, e.escape],
+            e.pos,
+          ),
+          scope,
+        );
         return e.negated ? { kind: "not", operand: call, type: Types.bool } : call;
       }
       case "case":
@@ -3878,17 +3866,7 @@ class Binder {
     if (this.ctx.registry.scalarFunctions(fnName).length === 0) {
       throw new DbError("42704", `type "${e.type.name}" does not exist`, pos1(e));
     }
-    return this.call({
-      kind: "function",
-      name: { parts: [fnName], pos: e.pos },
-      args: [e.operand],
-      star: false,
-      distinct: false,
-      filter: null,
-      orderBy: [],
-      over: null,
-      pos: e.pos,
-    }, scope);
+    return this.call(callExpr([fnName], [e.operand], e.pos), scope);
   }
 
   /** A function that reads the session, bound to this statement's context. */

@@ -9,7 +9,13 @@ import type { SystemContext, SystemRelationDef } from "../../core/plugin/system_
 import type { Value } from "../../core/types/column.ts";
 import type { DataType } from "../../core/types/data_type.ts";
 import { columns } from "./columns.ts";
-import { constraintEntries, relationEntries, schemaNames } from "./objects.ts";
+import {
+  constraintEntries,
+  type ConstraintEntry,
+  relationEntries,
+  type RelationEntry,
+  schemaNames,
+} from "./objects.ts";
 import { columnTypeOid, defaultUserName, formatType, pgTypeByOid } from "./oids.ts";
 
 type Row = readonly Value[];
@@ -50,6 +56,17 @@ function numericFacts(t: DataType): [number | null, number | null, number | null
     default:
       return [null, null, null];
   }
+}
+
+/** Each constraint with the table it constrains. */
+function constraintsWithTables(ctx: SystemContext): [ConstraintEntry, RelationEntry][] {
+  const tables = new Map(relationEntries(ctx).map((r) => [r.oid, r]));
+  return constraintEntries(ctx).map((c) => [c, tables.get(c.tableOid)!]);
+}
+
+/** The constraint and table name columns both constraint views start with. */
+function constraintPrefix(ctx: SystemContext, c: ConstraintEntry, t: RelationEntry): Value[] {
+  return [ctx.databaseName, c.schema, c.name, ctx.databaseName, t.schema, t.name];
 }
 
 /** Every `information_schema` view this plugin registers. */
@@ -190,17 +207,10 @@ export const informationSchemaRelations: readonly SystemRelationDef[] = [
      table_schema:name table_name:name constraint_type:text is_deferrable:text
      initially_deferred:text enforced:text nulls_distinct:text`,
     function* (ctx) {
-      const tables = new Map(relationEntries(ctx).map((r) => [r.oid, r]));
       const kinds = { p: "PRIMARY KEY", u: "UNIQUE", c: "CHECK" } as const;
-      for (const c of constraintEntries(ctx)) {
-        const t = tables.get(c.tableOid)!;
+      for (const [c, t] of constraintsWithTables(ctx)) {
         yield [
-          ctx.databaseName,
-          c.schema,
-          c.name,
-          ctx.databaseName,
-          t.schema,
-          t.name,
+          ...constraintPrefix(ctx, c, t),
           kinds[c.type],
           "NO",
           "NO",
@@ -216,19 +226,12 @@ export const informationSchemaRelations: readonly SystemRelationDef[] = [
      table_schema:name table_name:name column_name:name ordinal_position:int4
      position_in_unique_constraint:int4`,
     function* (ctx) {
-      const tables = new Map(relationEntries(ctx).map((r) => [r.oid, r]));
-      for (const c of constraintEntries(ctx)) {
+      for (const [c, t] of constraintsWithTables(ctx)) {
         if (c.type === "c") continue;
-        const t = tables.get(c.tableOid)!;
         for (const [i, attnum] of c.attnums.entries()) {
           const column = t.columns.find((x) => x.attnum === attnum)!;
           yield [
-            ctx.databaseName,
-            c.schema,
-            c.name,
-            ctx.databaseName,
-            t.schema,
-            t.name,
+            ...constraintPrefix(ctx, c, t),
             column.name,
             i + 1,
             null,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { callExpr } from "../../core/sql/build.ts";
 import { isUserStatement, parseCreateOrAlterUser, parseDropUser } from "./user.ts";
 import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
 import { quoteIdentifier } from "../../core/sql/identifiers.ts";
@@ -2446,17 +2447,7 @@ function arraySubquery(query: Query, pos: number): Expr {
 }
 
 function plainCall(name: string, args: Expr[], pos: number): Expr {
-  return {
-    kind: "function",
-    name: { parts: [name], pos },
-    args,
-    star: false,
-    distinct: false,
-    filter: null,
-    orderBy: [],
-    over: null,
-    pos,
-  };
+  return callExpr([name], args, pos);
 }
 
 /** Binding strength, loosest first (PostgreSQL's table of operator precedence). */
