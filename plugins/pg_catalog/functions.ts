@@ -18,6 +18,7 @@ import { arrayOf, type DataType, isInteger, isString, Types } from "../../core/t
 import { indexDefinition } from "./definitions.ts";
 import {
   constraintEntries,
+  type ConstraintEntry,
   effectiveSearchPath,
   isVisible,
   namespaceOid,
@@ -57,7 +58,7 @@ function fn(
   name: string,
   params: readonly Param[],
   returns: DataType,
-  body: (ctx: SystemContext, args: readonly Value[]) => Value,
+  body: (ctx: SystemContext, args: readonly Value[], lookups: Lookups) => Value,
   options: FnOptions = {},
 ): ScalarFunctionDef {
   const strict = options.strict ?? true;
@@ -79,10 +80,13 @@ function fn(
       if (context === undefined) {
         throw new DbError(SqlState.featureNotSupported, `${name}() needs a session`);
       }
+      const lookups = new Lookups(context);
       const out: Value[] = [];
       for (let i = 0; i < length; i++) {
         const values = args.map((c) => valueAt(c, i));
-        out.push(strict && values.some((v) => v === null) ? null : body(context, values));
+        out.push(
+          strict && values.some((v) => v === null) ? null : body(context, values, lookups),
+        );
       }
       return columnFromValues(returns, out);
     },
@@ -94,67 +98,71 @@ function overloads(
   name: string,
   signatures: readonly (readonly Param[])[],
   returns: DataType,
-  body: (ctx: SystemContext, args: readonly Value[]) => Value,
+  body: (ctx: SystemContext, args: readonly Value[], lookups: Lookups) => Value,
   options: FnOptions = {},
 ): ScalarFunctionDef[] {
   return signatures.map((params) => fn(name, params, returns, body, options));
 }
 
-/** The relations by OID and by name, computed once per batch. */
-function relationIndex(ctx: SystemContext): {
-  byOid: Map<number, RelationEntry>;
-  byName: Map<string, RelationEntry[]>;
-  path: string[];
-} {
-  const byOid = new Map<number, RelationEntry>();
-  const byName = new Map<string, RelationEntry[]>();
-  for (const r of relationEntries(ctx)) {
-    byOid.set(r.oid, r);
-    byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  }
-  return { byOid, byName, path: effectiveSearchPath(ctx) };
+/** The relations by OID and by name, and the search path. */
+interface RelationIndex {
+  readonly byOid: Map<number, RelationEntry>;
+  readonly byName: Map<string, RelationEntry[]>;
+  readonly path: string[];
 }
 
-/** A function over one OID that looks relations up (the index is built once per batch). */
+/**
+ * Catalog lookups computed at most once per batch a function evaluates (not once per row: a
+ * query over thousands of columns calls `regclassin` for each).
+ */
+class Lookups {
+  #index: RelationIndex | null = null;
+  #constraints: ConstraintEntry[] | null = null;
+  constructor(readonly ctx: SystemContext) {}
+
+  get index(): RelationIndex {
+    if (this.#index === null) {
+      const byOid = new Map<number, RelationEntry>();
+      const byName = new Map<string, RelationEntry[]>();
+      for (const r of relationEntries(this.ctx)) {
+        byOid.set(r.oid, r);
+        byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+      }
+      this.#index = { byOid, byName, path: effectiveSearchPath(this.ctx) };
+    }
+    return this.#index;
+  }
+
+  get constraints(): ConstraintEntry[] {
+    return this.#constraints ??= constraintEntries(this.ctx);
+  }
+}
+
+/** A function over one OID that looks relations up. */
 function relationFn(
   name: string,
   extra: readonly Param[][],
   returns: DataType,
-  body: (
-    r: RelationEntry | undefined,
-    index: ReturnType<typeof relationIndex>,
-    args: readonly Value[],
-  ) => Value,
+  body: (r: RelationEntry | undefined, index: RelationIndex, args: readonly Value[]) => Value,
 ): ScalarFunctionDef[] {
-  return extra.map((more) => {
-    const base = fn(name, ["int", ...more], returns, () => null);
-    return {
-      ...base,
-      evaluate(args, length, context) {
-        if (context === undefined) return base.evaluate(args, length, context);
-        const index = relationIndex(context);
-        const out: Value[] = [];
-        for (let i = 0; i < length; i++) {
-          const values = args.map((c) => valueAt(c, i));
-          const oid = values[0]!;
-          out.push(oid === null ? null : body(index.byOid.get(Number(oid)), index, values));
-        }
-        return columnFromValues(returns, out);
-      },
-    };
-  });
+  return extra.map((more) =>
+    fn(name, ["int", ...more], returns, (_ctx, args, lookups) => {
+      const index = lookups.index;
+      return body(index.byOid.get(Number(args[0])), index, args);
+    })
+  );
 }
 
 /** A relation named as text (`s.t`, `"T"`), through the search path; `null` when none. */
-function findRelation(ctx: SystemContext, text: string): RelationEntry | null {
+function findRelation(lookups: Lookups, text: string): RelationEntry | null {
   const parts = splitIdentifierList(text, ".");
   if (parts === null || parts.length === 0 || parts.length > 2) {
     throw new DbError(SqlState.invalidTextRepresentation, `invalid name syntax`);
   }
-  const name = parts.at(-1)!;
-  const candidates = relationEntries(ctx).filter((r) => r.name === name);
+  const index = lookups.index;
+  const candidates = index.byName.get(parts.at(-1)!) ?? [];
   if (parts.length === 2) return candidates.find((r) => r.schema === parts[0]) ?? null;
-  for (const schema of effectiveSearchPath(ctx)) {
+  for (const schema of index.path) {
     const r = candidates.find((c) => c.schema === schema);
     if (r !== undefined) return r;
   }
@@ -304,7 +312,8 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
     "pg_get_constraintdef",
     [["int"], ["int", "bool"]],
     text,
-    (ctx, [oid]) => constraintEntries(ctx).find((c) => c.oid === Number(oid))?.definition ?? null,
+    (_c, [oid], lookups) =>
+      lookups.constraints.find((c) => c.oid === Number(oid))?.definition ?? null,
   ),
   fn("pg_get_statisticsobjdef_columns", ["int"], text, () => null),
   fn("pg_relation_is_publishable", ["any"], bool, () => false),
@@ -314,10 +323,12 @@ export const pgCatalogFunctions: readonly ScalarFunctionDef[] = [
   }),
   ...privilegeFunctions,
   // the input and output functions of the reg* casts
-  fn("regclassin", ["text"], int4, (ctx, [t]) => {
-    return regIn("relation", findRelation(ctx, String(t))?.oid ?? null, String(t));
+  fn("regclassin", ["text"], int4, (_ctx, [t], lookups) => {
+    return regIn("relation", findRelation(lookups, String(t))?.oid ?? null, String(t));
   }),
-  fn("to_regclass", ["text"], int4, (ctx, [t]) => findRelation(ctx, String(t))?.oid ?? null),
+  fn("to_regclass", ["text"], int4, (_c, [t], lookups) => {
+    return findRelation(lookups, String(t))?.oid ?? null;
+  }),
   ...relationFn("regclassout", [[]], text, (r, index) => {
     if (r === undefined) return null;
     const name = quoteIdent(r.name);
