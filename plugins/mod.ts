@@ -19,10 +19,11 @@ import { wal } from "./wal/mod.ts";
 import { storageParquet } from "./storage_parquet/mod.ts";
 import { indexRmi } from "./index_rmi/mod.ts";
 import { authScram } from "./auth/mod.ts";
+import { pgCatalog } from "./pg_catalog/mod.ts";
 
 /**
  * Parser, in-memory and Parquet storage, WAL, built-in functions, the RMI segment index and
- * SCRAM/token authentication.
+ * SCRAM/token authentication, and PostgreSQL's `pg_catalog` / `information_schema`.
  */
 export const defaultPlugins: readonly Plugin[] = Object.freeze([
   sqlParser,
@@ -32,4 +33,5 @@ export const defaultPlugins: readonly Plugin[] = Object.freeze([
   functions,
   indexRmi,
   authScram,
+  pgCatalog,
 ]);

@@ -59,7 +59,7 @@ import { type DataType, sameType, Types, typeToSql } from "../types/data_type.ts
 import { explainPlan, type PlanProfile } from "../plan/explain.ts";
 import { explainDml } from "../plan/explain_dml.ts";
 import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
-import { SessionSettings } from "./settings.ts";
+import { SessionSettings, settingDisplayName } from "./settings.ts";
 import { readCopyFile } from "../io/copy_from.ts";
 import { writeCopyFile } from "../io/copy_to.ts";
 import type { Durability, QueryOptions, QueryResult, ResultColumn } from "./result.ts";
@@ -75,7 +75,15 @@ import {
 import { decodeBatch, encodeBatch } from "./batch_codec.ts";
 import type { WalEntry, WalRecord, WalStats } from "../plugin/wal.ts";
 import { applyAlterTable, planAlterTable } from "./alter_table.ts";
-import { Session, type SessionRunner } from "./session.ts";
+import {
+  discardSessionState,
+  firstSessionPid,
+  Session,
+  type SessionActivity,
+  type SessionRunner,
+} from "./session.ts";
+import type { SystemContext } from "../plugin/system_relation.ts";
+import { systemContext } from "./system_context.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
 import {
@@ -189,6 +197,8 @@ export class Database {
   };
   /** Open sessions (closed with the database). */
   readonly #sessions = new Set<Session>();
+  /** The pid the next session gets (unique per database, as PostgreSQL's backend pids). */
+  #nextPid = firstSessionPid;
   /** The embedded session that {@link Database.query} uses. */
   readonly #defaultSession: Session;
   /** The settings of the statement running now (statements run one at a time). */
@@ -431,9 +441,40 @@ export class Database {
       transaction_timeout: String(this.#limits.transactionTimeoutMs),
       idle_in_transaction_session_timeout: String(this.#limits.idleInTransactionTimeoutMs),
     };
-    const s = new Session(this.#runner, defaults);
+    const s = new Session(this.#runner, defaults, this.#nextPid++, this.#env.clock.nowMicros());
     this.#sessions.add(s);
     return s;
+  }
+
+  /**
+   * What every open session is doing (the rows of `pg_catalog.pg_stat_activity`).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = db.session();
+   * await s.query("BEGIN");
+   * const row = db.activity().find((a) => a.pid === s.activity.pid)!;
+   * console.assert(row.state === "idle in transaction" && row.query === "BEGIN");
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  activity(): SessionActivity[] {
+    return [...this.#sessions].map((s) => ({ ...s.activity }));
+  }
+
+  /** What system relations and context-reading functions see of `session`'s statement. */
+  #systemContext(session: Session): SystemContext {
+    const parser = this.#registry.parser();
+    return systemContext(session, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      storage: this.#storage,
+      sessions: () => this.activity(),
+      parseQuery: parser === null ? null : (text) => parseView(parser, text, this.#limits),
+    });
   }
 
   /**
@@ -475,8 +516,14 @@ export class Database {
       throw toDbError(e);
     }
     const results: QueryResult[] = [];
-    for (const stmt of statements) {
-      results.push(await this.#statement(session, stmt, params, options));
+    session.queryStarted(sql, this.#env.clock.nowMicros());
+    try {
+      for (const stmt of statements) {
+        session.statementStarted(this.#env.clock.nowMicros());
+        results.push(await this.#statement(session, stmt, params, options));
+      }
+    } finally {
+      session.queryEnded(this.#env.clock.nowMicros());
     }
     return results;
   }
@@ -617,6 +664,9 @@ export class Database {
     if (parsed.kind === "prepare" || parsed.kind === "deallocate") {
       return done(this.#prepareStatement(session, parsed));
     }
+    if (parsed.kind === "discard" || parsed.kind === "unlisten") {
+      return done(discardSessionState(session, parsed, block !== null));
+    }
     let stmt: Statement = parsed;
     let stmtParams = params;
     if (stmt.kind === "execute") {
@@ -645,6 +695,7 @@ export class Database {
       sequenceTouched: (s) => touched.add(s),
       params: stmtParams,
       searchPath: this.#settings.searchPath(),
+      system: this.#systemContext(session),
     }));
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
@@ -1189,6 +1240,7 @@ export class Database {
       timeZone: this.#settings.timeZone(),
       params,
       searchPath: this.#settings.searchPath(),
+      system: this.#systemContext(session),
     });
     const result = await this.#run(this.#optimize(bound), ctx, null);
     const row = result.rows[0] ?? [];
@@ -1661,7 +1713,7 @@ export class Database {
         const value = this.#settings.get(bound.name);
         return {
           command: "SHOW",
-          columns: [{ name: bound.name, type: Types.text }],
+          columns: [{ name: settingDisplayName(bound.name), type: Types.text }],
           rows: [[value]],
           rowCount: 1,
         };

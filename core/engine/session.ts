@@ -10,6 +10,22 @@ import type { Transaction } from "../txn/mod.ts";
 import { DbError } from "../errors.ts";
 import type { QueryOptions, QueryResult } from "./result.ts";
 import { SessionSettings } from "./settings.ts";
+import type { SessionActivity } from "../plugin/system_relation.ts";
+
+export type { SessionActivity, SessionState } from "../plugin/system_relation.ts";
+
+/** The one database's name, as PostgreSQL clients name it (`current_database()`). */
+export const databaseName = "omendb";
+
+/** The pid of a database's first session; later ones count up (`pg_backend_pid()`). */
+export const firstSessionPid = 1000;
+
+/**
+ * The longest query text `pg_stat_activity` keeps per session, in UTF-16 code units (PostgreSQL's
+ * `track_activity_query_size` default is 1024 bytes): longer texts are cut, so a huge INSERT is
+ * not held in memory until the next query.
+ */
+export const activityQueryCharsMax = 1024;
 
 /** A session's transaction state, as PostgreSQL's ReadyForQuery reports it (I, T, E). */
 export type TransactionStatus = "idle" | "active" | "failed";
@@ -56,13 +72,69 @@ export class Session {
   terminated: DbError | null = null;
   /** Idle-in-transaction timer (engine-internal). */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * What the session is doing, as `pg_catalog.pg_stat_activity` shows it: the engine keeps the
+   * state, query and times current; a server sets `user`, `applicationName` and the client
+   * address when the connection starts.
+   */
+  readonly activity: SessionActivity;
   #closed = false;
 
+  /** `pid` is unique among the database's sessions; `startMicros` is when it began. */
   constructor(
     readonly runner: SessionRunner,
     defaults: Readonly<Record<string, string>> = {},
+    pid = 0,
+    startMicros = 0,
   ) {
-    this.settings = new SessionSettings(defaults);
+    const settings = new SessionSettings(defaults);
+    this.settings = settings;
+    this.activity = {
+      pid,
+      user: null,
+      // the `application_name` setting: a client's SET shows in pg_stat_activity, as in PostgreSQL
+      get applicationName(): string {
+        return settings.get("application_name");
+      },
+      set applicationName(name: string) {
+        settings.set("application_name", name);
+      },
+      clientAddress: null,
+      clientPort: null,
+      backendStart: startMicros,
+      state: "idle",
+      query: "",
+      queryStart: null,
+      xactStart: null,
+      stateChange: startMicros,
+    };
+  }
+
+  /** Marks the session active on `sql` (engine-internal). */
+  queryStarted(sql: string, nowMicros: number): void {
+    const a = this.activity;
+    a.state = "active";
+    a.query = sql.length > activityQueryCharsMax ? sql.slice(0, activityQueryCharsMax) : sql;
+    a.queryStart = nowMicros;
+    a.stateChange = nowMicros;
+  }
+
+  /** Before each statement: its transaction starts now unless a block is open (engine-internal). */
+  statementStarted(nowMicros: number): void {
+    if (this.txn === null) this.activity.xactStart = nowMicros;
+  }
+
+  /** Marks the session idle (in its block, if one is open) after a query (engine-internal). */
+  queryEnded(nowMicros: number): void {
+    const a = this.activity;
+    const status = this.transactionStatus;
+    a.state = status === "idle"
+      ? "idle"
+      : status === "failed"
+      ? "idle in transaction (aborted)"
+      : "idle in transaction";
+    if (status === "idle") a.xactStart = null;
+    a.stateChange = nowMicros;
   }
 
   /** Runs every statement in `sql` and returns the last one's result. */
@@ -111,4 +183,42 @@ export class Session {
     this.#closed = true;
     await this.runner.close(this);
   }
+}
+
+/**
+ * DISCARD and UNLISTEN. `DISCARD ALL` resets every setting and drops the session's prepared
+ * statements (PostgreSQL also closes cursors and temporary tables, which OmenDB does not have);
+ * inside a transaction block it is 25001. `DISCARD PLANS | SEQUENCES | TEMP` and `UNLISTEN`
+ * have nothing to forget here.
+ *
+ * @example
+ * ```ts
+ * import { Database } from "../../mod.ts";
+ * const db = await Database.open({ memory: true });
+ * const s = db.session();
+ * await s.query("SET application_name = 'x'; PREPARE p AS SELECT 1");
+ * await s.query("DISCARD ALL");
+ * console.assert(s.settings.get("application_name") === "" && s.prepared.size === 0);
+ * await s.close();
+ * await db.close();
+ * ```
+ */
+export function discardSessionState(
+  session: Session,
+  stmt: Statement & { kind: "discard" | "unlisten" },
+  inBlock: boolean,
+): QueryResult {
+  const done = (command: string) => ({ command, columns: [], rows: [], rowCount: 0 });
+  if (stmt.kind === "unlisten") return done("UNLISTEN");
+  if (stmt.target === "all") {
+    if (inBlock) {
+      throw new DbError(
+        "25001", // active_sql_transaction
+        "DISCARD ALL cannot run inside a transaction block",
+      );
+    }
+    session.settings.set("all", null);
+    session.prepared.clear();
+  }
+  return done(stmt.target === "all" ? "DISCARD ALL" : `DISCARD ${stmt.target.toUpperCase()}`);
 }

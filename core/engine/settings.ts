@@ -9,9 +9,32 @@ import { DbError, notSupported, SqlState } from "../errors.ts";
 import { parseTimeZone, type TimeZone, utcTimeZone } from "../types/time_zone.ts";
 import { splitIdentifierList } from "../sql/identifiers.ts";
 
-/** Settings and their defaults, as `SHOW` prints them. */
+/**
+ * Settings and their defaults, as `SHOW` prints them. Some exist only so that the `SET`s clients
+ * and dump files send at connect succeed; they change nothing here: `bytea_output`,
+ * `check_function_bodies`, `default_table_access_method`, `default_tablespace`, `jit`,
+ * `lc_monetary`, `lc_numeric`, `lc_time`, `lock_timeout` (nothing waits on locks: writers wait
+ * for transactions, bounded by `statement_timeout`), `row_security`, `synchronous_commit` (the
+ * WAL settings decide), `xmloption`.
+ */
 export const settingDefaults: Readonly<Record<string, string>> = {
   application_name: "",
+  bytea_output: "hex",
+  check_function_bodies: "on",
+  default_table_access_method: "heap",
+  default_tablespace: "",
+  is_superuser: "on",
+  jit: "off",
+  lc_collate: "C",
+  lc_ctype: "C",
+  lc_monetary: "C",
+  lc_numeric: "C",
+  lc_time: "C",
+  lock_timeout: "0",
+  max_identifier_length: "63",
+  row_security: "on",
+  synchronous_commit: "on",
+  xmloption: "content",
   client_encoding: "UTF8",
   client_min_messages: "notice",
   datestyle: "ISO, MDY",
@@ -32,6 +55,27 @@ export const settingDefaults: Readonly<Record<string, string>> = {
   timezone: "UTC",
   transaction_timeout: "0",
 };
+
+/** Settings whose names PostgreSQL spells with capitals (SHOW's column, `pg_settings.name`). */
+const displayNames: Readonly<Record<string, string>> = {
+  datestyle: "DateStyle",
+  intervalstyle: "IntervalStyle",
+  timezone: "TimeZone",
+};
+
+/**
+ * A setting's name as PostgreSQL prints it (`TimeZone` for `timezone`).
+ *
+ * @example
+ * ```ts
+ * import { settingDisplayName } from "./settings.ts";
+ * console.assert(settingDisplayName("timezone") === "TimeZone");
+ * console.assert(settingDisplayName("search_path") === "search_path");
+ * ```
+ */
+export function settingDisplayName(name: string): string {
+  return displayNames[name] ?? name;
+}
 
 /** Values of `default_transaction_isolation`. */
 const isolationLevels = ["read uncommitted", "read committed", "repeatable read", "serializable"];
@@ -61,6 +105,10 @@ const nullOrders = new Map([
 
 /** Settings a client may not change. */
 const readOnly = new Set([
+  "is_superuser",
+  "lc_collate",
+  "lc_ctype",
+  "max_identifier_length",
   "server_encoding",
   "server_version",
   "server_version_num",
@@ -122,6 +170,12 @@ export class SessionSettings {
     return v;
   }
 
+  /** The value RESET gives a setting (the server's default); 42704 for an unknown name. */
+  defaultValue(name: string): string {
+    this.get(name);
+    return this.#defaults[name]!;
+  }
+
   /** Every setting, sorted by name (SHOW ALL). */
   all(): [string, string][] {
     return [...this.#values.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
@@ -157,6 +211,7 @@ export class SessionSettings {
         break;
       }
       case "statement_timeout":
+      case "lock_timeout":
       case "idle_in_transaction_session_timeout":
       case "transaction_timeout":
         value = String(parseDurationMs(name, value));
@@ -183,6 +238,9 @@ export class SessionSettings {
         }
         break;
       case "default_transaction_read_only":
+      case "check_function_bodies":
+      case "jit":
+      case "row_security":
         value = parseBool(name, value) ? "on" : "off";
         break;
       case "client_encoding":

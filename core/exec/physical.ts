@@ -22,6 +22,7 @@ import { setOpExec } from "./set_op_exec.ts";
 import { seriesExec } from "./series_exec.ts";
 import { joinExec, type JoinKeys } from "./join_exec.ts";
 import { rowPositionsExec } from "./row_positions_exec.ts";
+import { systemScanExec } from "./system_scan_exec.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import {
   andAll,
@@ -70,6 +71,12 @@ function executeNode(
 ): AsyncIterable<Batch> {
   switch (plan.kind) {
     case "scan": {
+      if (plan.system !== undefined) {
+        return plan.filters.reduce<AsyncIterable<Batch>>(
+          (input, f) => filterExec(input, f, ctx),
+          systemScanExec(plan.system, plan.table.columns, plan.projection, ctx),
+        );
+      }
       if (storage === null) throw new Error("scan without a storage engine");
       const scan = storage.scan(plan.table.id, {
         projection: plan.projection,

@@ -38,6 +38,7 @@ import {
 import type { Value } from "../types/column.ts";
 import type { PluginRegistry } from "../plugin/registry.ts";
 import type { AggregateFunctionDef, ScalarFunctionDef } from "../plugin/functions.ts";
+import type { SystemContext, SystemRelationDef } from "../plugin/system_relation.ts";
 import type { BoundAggregate, BoundExpr, BoundOp } from "./expr.ts";
 import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
@@ -74,6 +75,7 @@ import {
 import { bindTableOptions } from "./bind_table_options.ts";
 import { resolveCopyOptions } from "../io/copy_options.ts";
 import { walkExpr } from "../sql/walk.ts";
+import { callExpr } from "../sql/build.ts";
 
 /** What the binder needs from the world. */
 export interface BinderContext {
@@ -100,6 +102,11 @@ export interface BinderContext {
    * are looked up and unqualified CREATEs go. `public` alone when absent.
    */
   readonly searchPath?: readonly string[];
+  /**
+   * The session and catalog as system relations and context-reading functions see them; without
+   * it those are 0A000.
+   */
+  readonly system?: SystemContext;
 }
 
 /**
@@ -113,6 +120,19 @@ export interface ResolvedName {
   readonly name: string;
   readonly written: string;
 }
+
+/** The object-identifier types (PostgreSQL's reg* types) a cast may name; see `regCast`. */
+const REG_TYPES: Readonly<Record<string, true>> = {
+  regclass: true,
+  regtype: true,
+  regnamespace: true,
+  regproc: true,
+  regprocedure: true,
+  regrole: true,
+};
+
+/** The row estimate of a system relation, for join ordering. */
+const systemRelationRowsEstimate = 100;
 
 /** The current-time functions that take a precision: `current_timestamp(3)`. */
 const PRECISION_TIME_FUNCTIONS = new Set(["current_timestamp", "localtimestamp", "localtime"]);
@@ -368,6 +388,11 @@ export function bindTypeName(t: ast.TypeName): DataType {
     case "time":
       if (t.args.length > 0) throw notSupported("TIME precision", t.pos + 1);
       return Types.time;
+    case "oid":
+      // PostgreSQL's unsigned 32-bit object identifier; OIDs here fit int4
+      return Types.int4;
+    case "name":
+      return Types.text;
     case "timetz":
     case "bytea":
     case "json":
@@ -445,6 +470,60 @@ class Binder {
     }
     if (strict && !this.ctx.catalog.hasSchema(r.schema)) throw noSuchSchema(r.schema, pos1(name));
     return { schema: r.schema, name: r.name, written: `${r.schema}.${r.name}` };
+  }
+
+  /**
+   * The system relation a FROM item names, or `null`: a qualified name in a system schema, or a
+   * bare name found there before the search path finds a table or view of it. `pg_catalog` is
+   * searched first unless the path names it, as in PostgreSQL.
+   */
+  systemRelation(name: ast.QualifiedName): SystemRelationDef | null {
+    const registry = this.ctx.registry;
+    const r = splitQualifiedName(name);
+    if (r.schema !== null) return registry.systemRelation(r.schema, r.name);
+    const path = this.#searchPath.includes("pg_catalog")
+      ? this.#searchPath
+      : ["pg_catalog", ...this.#searchPath];
+    for (const schema of path) {
+      const relation = registry.systemRelation(schema, r.name);
+      if (relation !== null) return relation;
+      if (this.ctx.catalog.hasSchema(schema) && this.ctx.catalog.hasRelation(schema, r.name)) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A scan of a system relation; its rows are computed when the scan runs. */
+  systemScan(relation: SystemRelationDef, alias: string | null, pos: number): LogicalPlan {
+    const context = this.ctx.system;
+    if (context === undefined) {
+      throw notSupported(`reading ${relation.schema}.${relation.name} here`, pos + 1);
+    }
+    const table: TableSchema = {
+      id: -1,
+      schema: relation.schema,
+      name: relation.name,
+      columns: relation.columns.map((c, i) => ({
+        id: i + 1,
+        name: c.name,
+        type: c.type,
+        notNull: false,
+        default: null,
+      })),
+      nextColumnId: relation.columns.length + 1,
+    };
+    const qualifier = alias ?? relation.name;
+    const named = alias === null ? { qualifierSchema: relation.schema } : {};
+    return {
+      kind: "scan",
+      table,
+      projection: table.columns.map((_, i) => i),
+      filters: [],
+      estimatedRows: systemRelationRowsEstimate,
+      system: { relation, context },
+      fields: table.columns.map((c) => ({ name: c.name, type: c.type, qualifier, ...named })),
+    };
   }
 
   /**
@@ -659,6 +738,8 @@ class Binder {
       case "execute":
       case "deallocate":
       case "transaction":
+      case "discard":
+      case "unlisten":
         // the engine runs these before binding; here they are nested (EXPLAIN EXECUTE)
         throw notSupported(`${stmt.kind.toUpperCase()} inside another statement`, stmt.pos + 1);
       case "unsupported":
@@ -1885,6 +1966,8 @@ class Binder {
         }
         const cte = ref.name.parts.length === 1 ? this.findCte(ref.name.parts[0]!) : null;
         if (cte !== null) return this.cteRef(cte, ref);
+        const system = this.systemRelation(ref.name);
+        if (system !== null) return this.systemScan(system, ref.alias, ref.pos);
         const { schema, name } = this.resolveRelation(ref.name, false);
         const table = this.ctx.catalog.getTable(schema, name);
         const view = table ? null : this.ctx.catalog.getView(schema, name);
@@ -2062,6 +2145,23 @@ class Binder {
     }
   }
 
+  /**
+   * A scalar function in FROM (`FROM string_to_array(x, ',') AS s`): one row whose one column
+   * is the call's value, named by the alias, as in PostgreSQL.
+   */
+  scalarInFrom(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
+    const name = ref.name.parts.at(-1)!;
+    const scope: Scope = { fields: [], outer: this.#outer };
+    const call = this.call(callExpr(ref.name.parts, ref.args, ref.pos), scope);
+    const qualifier = ref.alias ?? name;
+    const column = ref.columnAliases[0] ?? ref.alias ?? name;
+    return {
+      kind: "values",
+      rows: [[call]],
+      fields: [{ name: column, type: call.type, qualifier }],
+    };
+  }
+
   /** `generate_series(start, stop [, step])` in FROM (the one set-returning function so far). */
   tableFunction(ref: ast.TableRef & { kind: "function" }): LogicalPlan {
     const name = ref.name.parts.at(-1)!;
@@ -2083,7 +2183,12 @@ class Binder {
         fields: [{ name: column, type: array.type.element, qualifier }],
       };
     }
-    if (name !== "generate_series" || ref.name.parts.length !== 1) {
+    const qualified = ref.name.parts.length > 2 ||
+      (ref.name.parts.length === 2 && ref.name.parts[0] !== "pg_catalog");
+    if (name !== "generate_series" && !qualified) {
+      if (this.ctx.registry.scalarFunctions(name).length > 0) return this.scalarInFrom(ref);
+    }
+    if (name !== "generate_series" || qualified) {
       throw notSupported(`table function ${ref.name.parts.join(".")}()`, ref.pos + 1);
     }
     if (ref.args.length < 2 || ref.args.length > 3) {
@@ -3079,22 +3184,20 @@ class Binder {
       }
       case "like": {
         // x [NOT] [I]LIKE p [ESCAPE c] is the function like/ilike(x, p[, c]) from the registry.
-        const call = this.call({
-          kind: "function",
-          name: { parts: [e.caseInsensitive ? "ilike" : "like"], pos: e.pos },
-          args: e.escape === null ? [e.operand, e.pattern] : [e.operand, e.pattern, e.escape],
-          star: false,
-          distinct: false,
-          filter: null,
-          orderBy: [],
-          over: null,
-          pos: e.pos,
-        }, scope);
+        const call = this.call(
+          callExpr(
+            [e.caseInsensitive ? "ilike" : "like"],
+            e.escape === null ? [e.operand, e.pattern] : [e.operand, e.pattern, e.escape],
+            e.pos,
+          ),
+          scope,
+        );
         return e.negated ? { kind: "not", operand: call, type: Types.bool } : call;
       }
       case "case":
         return this.caseExpr(e, scope);
       case "cast": {
+        if (Object.hasOwn(REG_TYPES, e.type.name)) return this.regCast(e, scope);
         const type = bindTypeName(e.type);
         if (
           e.operand.kind === "array" && e.operand.elements.length === 0 && type.kind === "array"
@@ -3748,6 +3851,32 @@ class Binder {
     };
   }
 
+  /**
+   * A cast to an object-identifier type (`'t'::regclass`, `oid::regtype`). OmenDB has no such
+   * types: a name casts to the object's OID (int4) through the type's input function
+   * (`regclassin`), an OID casts to the object's name (text) through its output function
+   * (`regclassout`), so `'t'::regclass` compares with OIDs and `oid::regclass` prints a name.
+   * The functions come from a plugin (pg_catalog); without them the type does not exist.
+   */
+  regCast(e: ast.Expr & { kind: "cast" }, scope: Scope): BoundExpr {
+    const operand = this.expr(e.operand, scope);
+    const textual = this.#untyped.has(operand) || isString(operand.type) ||
+      operand.type.kind === "unknown";
+    const fnName = `${e.type.name}${textual ? "in" : "out"}`;
+    if (this.ctx.registry.scalarFunctions(fnName).length === 0) {
+      throw new DbError("42704", `type "${e.type.name}" does not exist`, pos1(e));
+    }
+    return this.call(callExpr([fnName], [e.operand], e.pos), scope);
+  }
+
+  /** A function that reads the session, bound to this statement's context. */
+  withContext(fn: ScalarFunctionDef, pos: number): ScalarFunctionDef {
+    if (fn.usesContext !== true) return fn;
+    const context = this.ctx.system;
+    if (context === undefined) throw notSupported(`${fn.name}() here`, pos + 1);
+    return { ...fn, evaluate: (args, length) => fn.evaluate(args, length, context) };
+  }
+
   call(e: ast.Expr & { kind: "function" }, scope: Scope): BoundExpr {
     const name = e.name.parts[e.name.parts.length - 1]!;
     if (e.over !== null) throw notSupported("window functions", e.pos + 1);
@@ -3831,7 +3960,12 @@ class Binder {
         if (this.#untyped.has(a) || a.type.kind === "unknown") return this.coerce(a, want, name);
         return this.cast(a, want);
       });
-      return this.inSessionZone({ kind: "call", fn, args: cargs, type: res.returns });
+      return this.inSessionZone({
+        kind: "call",
+        fn: this.withContext(fn, e.pos),
+        args: cargs,
+        type: res.returns,
+      });
     }
     const sig = `${name}(${argTypes.map((t) => typeToSql(t)).join(", ")})`;
     throw new DbError(SqlState.undefinedFunction, `function ${sig} does not exist`, {
@@ -3881,32 +4015,62 @@ function exprKey(e: BoundExpr): string {
 
 /** The name PostgreSQL gives an unaliased select-list expression. */
 function outputName(e: ast.Expr): string {
+  return figureName(e)[0];
+}
+
+/**
+ * PostgreSQL's FigureColname: an unaliased select item's name, with its strength (2 = a column
+ * or function name, 1 = a fallback such as a cast's type or `case`, 0 = `?column?`). A cast or
+ * CASE keeps its operand's (ELSE branch's) name when that is strong.
+ */
+function figureName(e: ast.Expr): [string, number] {
   switch (e.kind) {
     case "column_ref":
-      return e.parts[e.parts.length - 1]!;
-    case "function":
-      return e.name.parts[e.name.parts.length - 1]!;
-    case "cast":
-      return e.operand.kind === "column_ref" || e.operand.kind === "function" ||
-          e.operand.kind === "cast"
-        ? outputName(e.operand)
-        : typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? "?column?";
-    case "case":
-      return "case";
+      return [e.parts[e.parts.length - 1]!, 2];
+    case "function": {
+      const name = e.name.parts[e.name.parts.length - 1]!;
+      // ARRAY(subquery) is parsed as COALESCE((SELECT array_agg ... AS array_subquery), '{}')
+      const first = e.args[0];
+      if (
+        name === "coalesce" && first?.kind === "subquery" && first.query.body.kind === "select" &&
+        first.query.body.from[0]?.kind === "derived" &&
+        first.query.body.from[0].alias === "array_subquery"
+      ) {
+        return ["array", 2];
+      }
+      return [name, 2];
+    }
+    case "cast": {
+      const inner = figureName(e.operand);
+      if (inner[1] === 2) return inner;
+      if (Object.hasOwn(REG_TYPES, e.type.name) || e.type.name === "oid") return [e.type.name, 1];
+      return [typeInfo[bindTypeNameSafe(e.type)]?.pgName ?? e.type.name, 1];
+    }
+    case "case": {
+      const inner = e.else === null ? (["?column?", 0] as [string, number]) : figureName(e.else);
+      return inner[1] === 2 ? inner : ["case", 1];
+    }
     case "array":
-      return "array";
+      return ["array", 2];
+    case "exists":
+      return ["exists", 2];
+    case "subquery": {
+      const body = e.query.body;
+      if (body.kind !== "select") return ["?column?", 0];
+      const item = body.items[0];
+      if (item === undefined || item.kind !== "expr") return ["?column?", 0];
+      return [item.alias ?? figureName(item.expr)[0], 2];
+    }
     case "subscript":
-      return e.operand.kind === "column_ref" || e.operand.kind === "function"
-        ? outputName(e.operand)
-        : "?column?";
+      return figureName(e.operand);
     case "literal":
       return e.value.kind === "typed_string"
-        ? typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?"
+        ? [typeInfo[bindTypeNameSafe(e.value.type)]?.pgName ?? "?column?", 1]
         : e.value.kind === "bool"
-        ? "bool"
-        : "?column?";
+        ? ["bool", 1]
+        : ["?column?", 0];
     default:
-      return "?column?";
+      return ["?column?", 0];
   }
 }
 

@@ -81,7 +81,7 @@ function describe(plan: LogicalPlan): string {
   const inFields = planInputs(plan)[0]?.fields ?? [];
   switch (plan.kind) {
     case "scan":
-      return `Scan ${plan.table.name} (${
+      return `${plan.system ? `System Scan ${plan.table.schema}.` : "Scan "}${plan.table.name} (${
         plan.projection.map((i) => plan.table.columns[i]!.name).join(", ")
       })` + (plan.rowPositions ? " with row positions" : "") +
         (plan.filters.length

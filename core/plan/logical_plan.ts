@@ -7,6 +7,7 @@
 import type { DataType } from "../types/data_type.ts";
 import type { BoundAggregate, BoundExpr } from "./expr.ts";
 import type { TableSchema } from "../catalog/table.ts";
+import type { SystemScan } from "../plugin/system_relation.ts";
 
 /** One output column of a plan node. */
 export interface Field {
@@ -61,6 +62,11 @@ export type LogicalPlan =
     readonly latestBy?: readonly number[];
     /** The storage engine's row estimate at planning time, for join ordering. */
     readonly estimatedRows?: number;
+    /**
+     * Set when the table is a system relation (`pg_catalog.pg_class`, ...): its rows come from
+     * the relation's provider at run time, not from storage.
+     */
+    readonly system?: SystemScan;
     /**
      * For UPDATE and DELETE: one more int8 output column after the projected ones, each row's
      * position in scan order (what `StorageEngine.deleteRows` takes).

@@ -1,5 +1,6 @@
 import type { DataType } from "../types/data_type.ts";
 import type { Column, Value } from "../types/column.ts";
+import type { SystemContext } from "./system_relation.ts";
 
 /** The result of resolving a function for given argument types. */
 export interface FunctionResolution {
@@ -48,8 +49,16 @@ export interface ScalarFunctionDef {
     argTypes: readonly DataType[],
     constants?: readonly (Value | undefined)[],
   ): FunctionResolution | null;
-  /** Evaluates over `length` rows; arguments already have the resolved types. */
-  evaluate(args: readonly Column[], length: number): Column;
+  /**
+   * Set for a function that reads the session or the catalog (`current_setting`,
+   * `pg_table_is_visible`): `evaluate` then gets the statement's {@link SystemContext}.
+   */
+  readonly usesContext?: boolean;
+  /**
+   * Evaluates over `length` rows; arguments already have the resolved types. `context` is
+   * given when {@link usesContext} is set.
+   */
+  evaluate(args: readonly Column[], length: number, context?: SystemContext): Column;
 }
 
 /** Partial aggregation state for a set of groups. */

@@ -19,3 +19,4 @@ export type * from "./functions.ts";
 export type * from "./optimizer_rule.ts";
 export type * from "./auth.ts";
 export type * from "./replication.ts";
+export type * from "./system_relation.ts";

@@ -12,6 +12,7 @@ import type { AggregateFunctionDef, ScalarFunctionDef, WindowFunctionDef } from 
 import type { OptimizerRule } from "./optimizer_rule.ts";
 import type { AuthPlugin } from "./auth.ts";
 import type { ReplicationPlugin } from "./replication.ts";
+import type { SystemRelationDef } from "./system_relation.ts";
 
 /** The plugin API version this kernel implements. */
 export const pluginApiVersion = 1;
@@ -73,6 +74,8 @@ export class PluginRegistry {
   readonly #rules: OptimizerRule[] = [];
   readonly #auths = new Map<string, AuthPlugin>();
   readonly #replications = new Map<string, ReplicationPlugin>();
+  /** System relations by schema, then name. */
+  readonly #systemRelations = new Map<string, Map<string, SystemRelationDef>>();
 
   /** Registers a plugin; rejects a second plugin of the same name or an unknown API version. */
   use(plugin: Plugin): void {
@@ -138,6 +141,17 @@ export class PluginRegistry {
     this.#rules.push(rule);
   }
 
+  /**
+   * Adds a system relation (a virtual table computed at query time, see `system_relation.ts`);
+   * its schema becomes a system schema. A second relation of the same schema and name is 55000.
+   */
+  addSystemRelation(relation: SystemRelationDef): void {
+    const schema = relation.schema.toLowerCase();
+    const byName = this.#systemRelations.get(schema) ?? new Map<string, SystemRelationDef>();
+    this.#systemRelations.set(schema, byName);
+    addNamed(byName, `system relation ${schema}.`, relation);
+  }
+
   /** The parser by name, or the first registered when no name is given. */
   parser(name?: string): ParserPlugin | null {
     return pick(this.#parsers, name);
@@ -168,6 +182,26 @@ export class PluginRegistry {
   }
   optimizerRules(): readonly OptimizerRule[] {
     return this.#rules;
+  }
+  /** The system relation `schema.name`, or `null`. */
+  systemRelation(schema: string, name: string): SystemRelationDef | null {
+    return this.#systemRelations.get(schema)?.get(name) ?? null;
+  }
+  /** Whether system relations were registered in `schema`. */
+  isSystemSchema(schema: string): boolean {
+    return this.#systemRelations.has(schema);
+  }
+  /** Every system relation, by schema then registration order. */
+  systemRelations(): readonly SystemRelationDef[] {
+    return [...this.#systemRelations.values()].flatMap((m) => [...m.values()]);
+  }
+  /** The names of every registered scalar function (lower case). */
+  scalarFunctionNames(): readonly string[] {
+    return [...this.#scalars.keys()];
+  }
+  /** The names of every registered aggregate function (lower case). */
+  aggregateFunctionNames(): readonly string[] {
+    return [...this.#aggregates.keys()];
   }
 }
 

@@ -709,6 +709,18 @@ export type Statement =
   }
   | { readonly kind: "show"; readonly name: string; readonly pos: number }
   | {
+    /** DISCARD ALL | PLANS | SEQUENCES | TEMP: forget session state. */
+    readonly kind: "discard";
+    readonly target: "all" | "plans" | "sequences" | "temp";
+    readonly pos: number;
+  }
+  | {
+    /** UNLISTEN channel | UNLISTEN * (`null`): OmenDB has no LISTEN, so nothing to stop. */
+    readonly kind: "unlisten";
+    readonly channel: string | null;
+    readonly pos: number;
+  }
+  | {
     readonly kind: "explain";
     readonly analyze: boolean;
     readonly statement: Statement;

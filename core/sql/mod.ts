@@ -13,3 +13,4 @@
 export * from "./ast.ts";
 export * from "./walk.ts";
 export * from "./identifiers.ts";
+export * from "./build.ts";

@@ -16,8 +16,21 @@
  * @module
  */
 import type { FunctionResolution, ScalarFunctionDef } from "../../core/plugin/functions.ts";
-import { type DataType, isInteger, isString, sameType, Types } from "../../core/types/data_type.ts";
-import { type Column, makeColumn, takeColumn, valueAt } from "../../core/types/column.ts";
+import {
+  arrayOf,
+  type DataType,
+  isInteger,
+  isString,
+  sameType,
+  Types,
+} from "../../core/types/data_type.ts";
+import {
+  type Column,
+  columnFromValues,
+  makeColumn,
+  takeColumn,
+  valueAt,
+} from "../../core/types/column.ts";
 import { formatValue } from "../../core/types/format.ts";
 import { formatArrayText, parseArrayText } from "../../core/types/array.ts";
 import { compare } from "../../core/exec/kernels/compare.ts";
@@ -110,6 +123,41 @@ const arrayToString: ScalarFunctionDef = {
   },
 };
 
+/**
+ * string_to_array(s, sep [, null_text]): `s` split at each `sep` (into characters when `sep` is
+ * NULL; `{}` for an empty `s`); elements equal to `null_text` become NULL.
+ */
+const stringToArray: ScalarFunctionDef = {
+  name: "string_to_array",
+  volatility: "immutable",
+  resolve(types): FunctionResolution | null {
+    if (types.length < 2 || types.length > 3 || !types.every(textLike)) return null;
+    return { returns: arrayOf(Types.text), argTypes: types.map(() => Types.text) };
+  },
+  evaluate([str, sep, nullText], n) {
+    const out: (string | null)[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = valueAt(str!, i);
+      if (s === null) {
+        out.push(null);
+        continue;
+      }
+      const d = valueAt(sep!, i);
+      const nt = nullText === undefined ? null : valueAt(nullText, i);
+      const text = String(s);
+      const parts = text === ""
+        ? []
+        : d === null
+        ? [...text]
+        : String(d) === ""
+        ? [text]
+        : text.split(String(d));
+      out.push(formatArrayText(parts.map((p) => (nt !== null && p === String(nt) ? null : p))));
+    }
+    return columnFromValues(arrayOf(Types.text), out);
+  },
+};
+
 /** array_append(a, x), array_prepend(x, a) and array_cat(a, b): never NULL unless both are. */
 function concatFunction(name: "array_append" | "array_prepend" | "array_cat"): ScalarFunctionDef {
   return {
@@ -193,6 +241,7 @@ export const arrayFunctions: readonly ScalarFunctionDef[] = [
   dimensionFunction("array_lower", () => 1),
   cardinality,
   arrayToString,
+  stringToArray,
   concatFunction("array_append"),
   concatFunction("array_prepend"),
   concatFunction("array_cat"),

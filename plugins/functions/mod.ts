@@ -10,7 +10,7 @@
  * const r = new PluginRegistry();
  * r.use(functions);
  * console.assert(r.scalarFunctions("lower").length === 1);
- * console.assert(r.scalarFunctions("round").length === 2);
+ * console.assert(r.scalarFunctions("round").length > 1); // float8 and numeric overloads
  * console.assert(r.aggregateFunctions("count").length === 1);
  * ```
  *
@@ -28,6 +28,8 @@ import { numericFunctions } from "./numeric_functions.ts";
 import { arrowFunctions } from "./arrow.ts";
 import { arrayFunctions } from "./array.ts";
 import { toCharFunction } from "./to_char.ts";
+import { regexFunctions } from "./regex.ts";
+import { formatFunctions } from "./format.ts";
 
 export { builtinAggregateFunctions } from "./aggregates/mod.ts";
 export { randomFunction } from "./math.ts";
@@ -40,6 +42,8 @@ export const builtinScalarFunctions: readonly ScalarFunctionDef[] = [
   ...mathFunctions,
   ...stringFunctions,
   ...patternFunctions,
+  ...regexFunctions,
+  ...formatFunctions,
   ...datetimeFunctions,
   ...arrowFunctions,
   ...arrayFunctions,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { callExpr } from "../../core/sql/build.ts";
 import { isUserStatement, parseCreateOrAlterUser, parseDropUser } from "./user.ts";
 import { DbError, SqlState, SqlSyntaxError } from "../../core/errors.ts";
 import { quoteIdentifier } from "../../core/sql/identifiers.ts";
@@ -464,6 +465,19 @@ class Parser {
     if (this.isKw("checkpoint")) {
       this.next();
       return { kind: "checkpoint", pos: t.pos };
+    }
+    if (this.isKw("discard")) {
+      this.next();
+      const target = this.anyIdent("ALL, PLANS, SEQUENCES or TEMP");
+      const known = { all: "all", plans: "plans", sequences: "sequences", temp: "temp" } as const;
+      const which = target === "temporary" ? "temp" : known[target as keyof typeof known];
+      if (which === undefined) throw this.error("expected ALL, PLANS, SEQUENCES or TEMP", t);
+      return { kind: "discard", target: which, pos: t.pos };
+    }
+    if (this.isKw("unlisten")) {
+      this.next();
+      const channel = this.acceptOp("*") ? null : this.ident("channel name");
+      return { kind: "unlisten", channel, pos: t.pos };
     }
     if (this.isKw("truncate")) {
       this.next();
@@ -953,6 +967,7 @@ class Parser {
   typeName(allowUnsigned = false): TypeName {
     const pos = this.tok.pos;
     let word = this.anyIdent("type name");
+    if (word === "pg_catalog" && this.acceptOp(".")) word = this.anyIdent("type name");
     const duckUnsigned = DUCKDB_UNSIGNED[word];
     if (duckUnsigned !== undefined && !this.isOp("(")) {
       const u = UNSIGNED_TYPES[duckUnsigned]!;
@@ -1832,6 +1847,12 @@ class Parser {
       const v = t.value === "!=" ? "<>" : t.value;
       const prec = binaryPrec(v);
       if (prec === null || prec < minPrec) return null;
+      const regex = REGEX_OPERATORS[v];
+      if (regex !== undefined) {
+        // PostgreSQL's regular-expression match operators call these functions
+        this.next();
+        return plainCall(regex, [left, this.expr(prec + 1)], pos);
+      }
       if (!BINARY_OPS.has(v)) {
         throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${v}`, {
           position: pos + 1,
@@ -1869,6 +1890,51 @@ class Parser {
     }
     if (t.kind !== "ident") return null;
     switch (t.value) {
+      case "operator": {
+        // OPERATOR(pg_catalog.~): an operator named with its schema, at "other" precedence
+        if (PREC.other < minPrec || !this.isOp("(", this.peek())) return null;
+        this.next();
+        this.next();
+        if (this.tok.kind === "ident" && this.isOp(".", this.peek())) {
+          const schema = this.next().value;
+          if (schema !== "pg_catalog") {
+            throw new DbError(SqlState.undefinedFunction, `schema "${schema}" has no operators`, {
+              position: this.tok.pos + 1,
+            });
+          }
+          this.next();
+        }
+        const op = this.next();
+        if (op.kind !== "op") throw this.error("expected an operator", op);
+        this.expectOp(")");
+        const v = op.value === "!=" ? "<>" : op.value;
+        const right = this.expr(PREC.other + 1);
+        const regex = REGEX_OPERATORS[v];
+        if (regex !== undefined) return plainCall(regex, [left, right], pos);
+        if (!BINARY_OPS.has(v)) {
+          throw new DbError(SqlState.undefinedFunction, `operator does not exist: ${v}`, {
+            position: op.pos + 1,
+          });
+        }
+        return { kind: "binary", op: v as BinaryOp, left, right, pos };
+      }
+      case "collate": {
+        // COLLATE name: OmenDB compares strings by code point, which is what these collations do
+        this.next();
+        const name = this.qualifiedName();
+        const collation = name.parts.at(-1)!;
+        if (
+          (name.parts.length > 1 && name.parts[0] !== "pg_catalog") ||
+          !CODE_POINT_COLLATIONS.has(collation.toLowerCase())
+        ) {
+          throw new DbError(
+            SqlState.featureNotSupported,
+            `collation "${name.parts.join(".")}" is not supported (strings compare by code point)`,
+            { position: name.pos + 1 },
+          );
+        }
+        return left;
+      }
       case "and":
       case "or": {
         const prec = t.value === "and" ? PREC.and : PREC.or;
@@ -2028,9 +2094,20 @@ class Parser {
           return { kind: "array", elements, pos };
         }
         if (t.value === "array" && this.isOp("(", this.peek())) {
-          throw new DbError(SqlState.featureNotSupported, "ARRAY(subquery) is not supported yet", {
-            position: pos + 1,
-          });
+          // ARRAY(subquery): the subquery's values as an array, '{}' when it has no rows
+          this.next();
+          this.next();
+          const query = this.query();
+          this.expectOp(")");
+          return arraySubquery(query, pos);
+        }
+        if (
+          Object.hasOwn(NILADIC_FUNCTIONS, t.value) && !this.isOp(".", this.peek()) &&
+          !this.isOp("(", this.peek())
+        ) {
+          // CURRENT_USER, SESSION_USER, USER, CURRENT_CATALOG: SQL's functions without ()
+          this.next();
+          return plainCall(NILADIC_FUNCTIONS[t.value]!, [], pos);
         }
         break;
       case "eof":
@@ -2336,18 +2413,41 @@ class Parser {
 }
 
 /** A call `name(args)` with no DISTINCT, FILTER, ORDER BY or OVER. */
-function plainCall(name: string, args: Expr[], pos: number): Expr {
-  return {
-    kind: "function",
-    name: { parts: [name], pos },
-    args,
-    star: false,
-    distinct: false,
-    filter: null,
+/**
+ * `ARRAY(query)` as the query it means: `COALESCE((SELECT array_agg(v) FROM (query) AS s(v)),
+ * '{}')`, so the array keeps the query's row order and is empty, not NULL, without rows.
+ */
+function arraySubquery(query: Query, pos: number): Expr {
+  const value: Expr = { kind: "column_ref", parts: ["array_value"], pos };
+  const aggregate: Query = {
+    with: null,
+    body: {
+      kind: "select",
+      distinct: "all",
+      items: [{ kind: "expr", expr: plainCall("array_agg", [value], pos), alias: null, pos }],
+      from: [{
+        kind: "derived",
+        query,
+        alias: "array_subquery",
+        columnAliases: ["array_value"],
+        pos,
+      }],
+      where: null,
+      groupBy: [],
+      having: null,
+      pos,
+    },
     orderBy: [],
-    over: null,
+    limit: null,
+    offset: null,
     pos,
   };
+  const empty: Expr = { kind: "literal", value: { kind: "string", value: "{}" }, pos };
+  return plainCall("coalesce", [{ kind: "subquery", query: aggregate, pos }, empty], pos);
+}
+
+function plainCall(name: string, args: Expr[], pos: number): Expr {
+  return callExpr([name], args, pos);
 }
 
 /** Binding strength, loosest first (PostgreSQL's table of operator precedence). */
@@ -2365,6 +2465,26 @@ const PREC = {
   atTimeZone: 10.5,
   unaryMinus: 11,
 } as const;
+
+/** The regular-expression operators and the functions that implement them (as in PostgreSQL). */
+const REGEX_OPERATORS: Readonly<Record<string, string>> = {
+  "~": "textregexeq",
+  "!~": "textregexne",
+  "~*": "texticregexeq",
+  "!~*": "texticregexne",
+};
+
+/** Collations that order strings by code point, as OmenDB always does. */
+const CODE_POINT_COLLATIONS = new Set(["default", "c", "posix", "ucs_basic"]);
+
+/** Niladic SQL functions written without parentheses, and the function each one calls. */
+const NILADIC_FUNCTIONS: Readonly<Record<string, string>> = {
+  current_user: "current_user",
+  current_role: "current_role",
+  session_user: "session_user",
+  user: "user",
+  current_catalog: "current_catalog",
+};
 
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "||", "=", "<>", "<", "<=", ">", ">="]);
 

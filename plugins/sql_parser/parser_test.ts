@@ -375,3 +375,30 @@ Deno.test("CREATE, DROP and ALTER SCHEMA; SET search_path keeps each name whole"
   assert.equal(show(selectExpr("SELECT current_schema")), "function");
   assert.equal(show(selectExpr("SELECT current_schema()")), "function");
 });
+
+Deno.test("PostgreSQL catalog syntax: OPERATOR(), COLLATE, qualified types, niladic functions", () => {
+  const op = selectExpr("SELECT a OPERATOR(pg_catalog.~) '^x' AND b");
+  assert.equal(op.kind, "binary"); // AND on top: OPERATOR() binds tighter
+  const regex = selectExpr("SELECT a !~* 'x'");
+  assert.ok(regex.kind === "function" && regex.name.parts[0] === "texticregexne");
+  const collated = selectExpr("SELECT c.relname COLLATE pg_catalog.default");
+  assert.equal(collated.kind, "column_ref");
+  assert.throws(() => parseSql("SELECT 'a' COLLATE \"de_DE\""), { code: "0A000" });
+  const cast = selectExpr("SELECT x::pg_catalog.regclass::pg_catalog.text");
+  assert.ok(cast.kind === "cast" && cast.type.name === "text");
+  assert.ok(cast.operand.kind === "cast" && cast.operand.type.name === "regclass");
+  for (const [sql, name] of [["current_user", "current_user"], ["user", "user"]] as const) {
+    const e = selectExpr(`SELECT ${sql}`);
+    assert.ok(e.kind === "function" && e.name.parts[0] === name && e.args.length === 0);
+  }
+  const arr = selectExpr("SELECT ARRAY(SELECT 1)");
+  assert.ok(arr.kind === "function" && arr.name.parts[0] === "coalesce");
+});
+
+Deno.test("DISCARD and UNLISTEN statements", () => {
+  assert.deepEqual(parseSql("DISCARD ALL")[0], { kind: "discard", target: "all", pos: 0 });
+  assert.deepEqual(parseSql("discard temporary")[0], { kind: "discard", target: "temp", pos: 0 });
+  assert.deepEqual(parseSql("UNLISTEN *")[0], { kind: "unlisten", channel: null, pos: 0 });
+  assert.deepEqual(parseSql("UNLISTEN ch")[0], { kind: "unlisten", channel: "ch", pos: 0 });
+  assert.throws(() => parseSql("DISCARD everything"), { code: "42601" });
+});
