@@ -167,8 +167,9 @@ export class QueryStream implements AsyncIterableIterator<Batch> {
   }
 
   /**
-   * Ends the stream with `error` (a timeout or a cancellation noticed while nobody pulls): the
-   * next pull rejects with it. Engine-internal.
+   * Ends the stream with `error` (a cancellation, a timeout noticed while nobody pulls, a client
+   * that went away): like an error of the statement, it rolls back the statement's own
+   * transaction or fails the open block, and the next pull rejects with it.
    */
   abort(error: DbError): Promise<void> {
     return this.#serial(() => this.#state === "open" ? this.#end(error) : Promise.resolve());
