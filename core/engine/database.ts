@@ -916,9 +916,10 @@ export class Database {
       });
     }
     let committed: Promise<Durability | null> | null = null;
-    if (block !== null && !block.explicit && ddlKinds.has(bound.kind)) {
-      // schema changes are not transactional: one ends a message's implicit block (committing
-      // the statements before it) and runs on its own; the next statement starts a new block
+    if (block !== null && !block.explicit && endsImplicitBlock.has(bound.kind)) {
+      // schema changes are not transactional and CHECKPOINT writes what is committed: one ends
+      // a message's implicit block (committing the statements before it) and runs on its own;
+      // the next statement starts a new block
       session.txn = null;
       committed = (await this.#commitTransaction(block)).sync;
       committed.catch(() => {}); // awaited below; a failing DDL statement leaves it unawaited
@@ -1105,7 +1106,21 @@ export class Database {
     switch (action.kind) {
       case "begin": {
         if (txn !== null && !txn.explicit) {
-          // BEGIN inside a message's implicit block: the statements so far join the block
+          // BEGIN inside a message's implicit block: the statements so far join the block, and
+          // its modes apply as SET TRANSACTION would (an isolation level only before a query)
+          const m = action.modes;
+          if (m.isolation !== null) {
+            const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
+            if (txn.queried && level !== txn.isolation) {
+              throw new DbError(
+                "25001",
+                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+                { position: pos + 1 },
+              );
+            }
+            txn.isolation = level;
+          }
+          if (m.readOnly !== null) txn.readOnly = m.readOnly;
           txn.explicit = true;
           return tag(action.start ? "START TRANSACTION" : "BEGIN");
         }
@@ -3125,6 +3140,15 @@ const ddlKinds: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["ki
   "create_schema",
   "drop_schema",
   "rename_schema",
+]);
+
+/**
+ * Statements that end a multi-statement message's implicit transaction before they run: the
+ * schema changes (not transactional) and CHECKPOINT (it writes what is committed).
+ */
+const endsImplicitBlock: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  ...ddlKinds,
+  "checkpoint",
 ]);
 
 /** A statement kind as its command is written (`CREATE TABLE`). */

@@ -42,7 +42,7 @@ export type QueryStreamState = "open" | "done" | "closed" | "failed";
  * const stream = await s.stream("SELECT x FROM generate_series(1, 5000) AS g(x)");
  * console.assert(stream.columns[0]!.name === "x");
  * const first = await stream.next(); // one batch: at most batchRowsMax (2048) rows
- * console.assert(!first.done && batchRows(first.value)[0]![0] === 1n);
+ * console.assert(!first.done && batchRows(first.value)[0]![0] === 1);
  * let rows = first.done ? 0 : first.value.length;
  * for await (const batch of stream) rows += batch.length;
  * console.assert(rows === 5000 && stream.command === "SELECT 5000");
