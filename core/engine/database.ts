@@ -480,6 +480,9 @@ export class Database {
     if (this.#closed) throw new DbError("08003", "the database is closed");
     const parser = this.#registry.parser();
     if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
+    // calls that overlap on one session (db.query from concurrent callers) must not run inside
+    // another call's implicit transaction: they wait for a running multi-statement message
+    while (session.message !== null) await session.message;
     let statements: Statement[];
     try {
       statements = parser.parse(sql, { limits: this.#limits });
@@ -488,6 +491,26 @@ export class Database {
       await this.#exclusive(() => Promise.resolve(this.#failBlock(session)));
       throw toDbError(e);
     }
+    const multi = statements.length > 1;
+    if (!multi) return await this.#runStatements(session, statements, params, options, streamLast);
+    const { promise, resolve } = Promise.withResolvers<void>();
+    session.message = promise;
+    try {
+      return await this.#runStatements(session, statements, params, options, streamLast);
+    } finally {
+      session.message = null;
+      resolve();
+    }
+  }
+
+  /** The statements of one message, in its implicit transaction when there are several. */
+  async #runStatements(
+    session: Session,
+    statements: readonly Statement[],
+    params: readonly Value[],
+    options: QueryOptions,
+    streamLast: boolean,
+  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
     const multi = statements.length > 1;
     const results: QueryResult[] = [];
     /** Index in `results` of the implicit block's first statement. */
@@ -1108,19 +1131,7 @@ export class Database {
         if (txn !== null && !txn.explicit) {
           // BEGIN inside a message's implicit block: the statements so far join the block, and
           // its modes apply as SET TRANSACTION would (an isolation level only before a query)
-          const m = action.modes;
-          if (m.isolation !== null) {
-            const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
-            if (txn.queried && level !== txn.isolation) {
-              throw new DbError(
-                "25001",
-                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-                { position: pos + 1 },
-              );
-            }
-            txn.isolation = level;
-          }
-          if (m.readOnly !== null) txn.readOnly = m.readOnly;
+          setTransactionModes(txn, action.modes, pos);
           txn.explicit = true;
           return tag(action.start ? "START TRANSACTION" : "BEGIN");
         }
@@ -1167,22 +1178,7 @@ export class Database {
         }
         if (txn === null) return tag("SET"); // PostgreSQL warns and ignores it
         if (txn.state === "failed") throw failedBlock();
-        const m = action.modes;
-        if (m.isolation !== null) {
-          const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
-          if (txn.queried) {
-            if (level !== txn.isolation) {
-              txn.state = "failed";
-              throw new DbError(
-                "25001",
-                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-                { position: pos + 1 },
-              );
-            }
-          }
-          txn.isolation = level;
-        }
-        if (m.readOnly !== null) txn.readOnly = m.readOnly;
+        setTransactionModes(txn, action.modes, pos);
         return tag("SET");
       }
       case "savepoint": {
@@ -3085,6 +3081,26 @@ const ioTurnEveryMs = 10;
 interface StatementTx {
   readonly view: StatementView;
   readonly mark: number;
+}
+
+/**
+ * SET TRANSACTION's modes on a running transaction: the isolation level may change only before
+ * its first query (25001, failing it); READ ONLY / READ WRITE at any time.
+ */
+function setTransactionModes(txn: Transaction, m: TransactionModes, pos: number): void {
+  if (m.isolation !== null) {
+    const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
+    if (txn.queried && level !== txn.isolation) {
+      txn.state = "failed";
+      throw new DbError(
+        "25001",
+        "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+        { position: pos + 1 },
+      );
+    }
+    txn.isolation = level;
+  }
+  if (m.readOnly !== null) txn.readOnly = m.readOnly;
 }
 
 /** A query stream that is open (see Database.#openStream). */

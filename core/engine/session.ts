@@ -63,6 +63,11 @@ export class Session {
   terminated: DbError | null = null;
   /** Idle-in-transaction timer (engine-internal). */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /**
+   * Set while a multi-statement message runs in its implicit transaction: the session's other
+   * calls wait for it instead of joining that transaction (engine-internal).
+   */
+  message: Promise<void> | null = null;
   #closed = false;
 
   constructor(
