@@ -110,17 +110,6 @@ export interface SqlResultWriter {
   error(error: DbError): string | null;
 }
 
-/** The `error` member of an error body: SQLSTATE, message and what else the error carries. */
-export function errorJson(e: DbError): Record<string, unknown> {
-  return {
-    code: e.code,
-    message: e.message,
-    ...(e.position === undefined ? {} : { position: e.position }),
-    ...(e.detail === undefined ? {} : { detail: e.detail }),
-    ...(e.hint === undefined ? {} : { hint: e.hint }),
-  };
-}
-
 /**
  * The writer of a format.
  *
@@ -190,7 +179,7 @@ function jsonWriter(options: JsonValueOptions): SqlResultWriter {
       return out;
     },
     end: (s) => `]${JSON.stringify(summaryJson(s)).replace(/^\{/, ",")}`,
-    error: (e) => `],"error":${JSON.stringify(errorJson(e))}}`,
+    error: (e) => `],"error":${JSON.stringify(e.toJSON())}}`,
   };
 }
 
@@ -211,7 +200,7 @@ function jsonlWriter(options: JsonValueOptions): SqlResultWriter {
       return out;
     },
     end: (s) => JSON.stringify(summaryJson(s)) + "\n",
-    error: (e) => JSON.stringify({ error: errorJson(e) }) + "\n",
+    error: (e) => JSON.stringify({ error: e.toJSON() }) + "\n",
   };
 }
 
