@@ -628,19 +628,7 @@ export class Database {
       let bound: BoundStatement;
       try {
         ctx.check();
-        const parser = this.#registry.parser()!;
-        bound = this.#optimize(bindStatement(stmt, {
-          catalog: this.#catalog,
-          registry: this.#registry,
-          parseQuery: (text) => parseView(parser, text, this.#limits),
-          estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-          statementTimeMicros: this.#env.clock.nowMicros(),
-          defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
-          timeZone: this.#settings.timeZone(),
-          sequenceTouched: (s) => touched.add(s),
-          params,
-          searchPath: this.#settings.searchPath(),
-        }));
+        bound = this.#bind(stmt, params, touched);
       } catch (e) {
         if (current !== null) current.state = "failed";
         throw e;
@@ -899,7 +887,6 @@ export class Database {
       stmt = resolved.statement;
       stmtParams = resolved.params;
     }
-    const parser = this.#registry.parser()!;
     const ctx = new ExecContext(
       this.#env.clock,
       this.#limits,
@@ -909,18 +896,7 @@ export class Database {
     );
     ctx.check();
     const touched = new Set<Sequence>();
-    const bound = this.#optimize(bindStatement(stmt, {
-      catalog: this.#catalog,
-      registry: this.#registry,
-      parseQuery: (text) => parseView(parser, text, this.#limits),
-      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-      statementTimeMicros: this.#env.clock.nowMicros(),
-      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
-      timeZone: this.#settings.timeZone(),
-      sequenceTouched: (s) => touched.add(s),
-      params: stmtParams,
-      searchPath: this.#settings.searchPath(),
-    }));
+    const bound = this.#bind(stmt, stmtParams, touched);
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
       for (const s of touched) await this.#logSequenceValue(s);
@@ -1016,6 +992,26 @@ export class Database {
       }
       throw e;
     }
+  }
+
+  /**
+   * Binds and optimizes a statement with the running session's settings; the sequences it moves
+   * are added to `touched`.
+   */
+  #bind(stmt: Statement, params: readonly Value[], touched: Set<Sequence>): BoundStatement {
+    const parser = this.#registry.parser()!;
+    return this.#optimize(bindStatement(stmt, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      parseQuery: (text) => parseView(parser, text, this.#limits),
+      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
+      statementTimeMicros: this.#env.clock.nowMicros(),
+      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+      timeZone: this.#settings.timeZone(),
+      sequenceTouched: (s) => touched.add(s),
+      params,
+      searchPath: this.#settings.searchPath(),
+    }));
   }
 
   /** The statement timeout, shortened to what the open block's transaction timeout leaves. */
