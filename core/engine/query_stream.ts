@@ -7,7 +7,7 @@
  */
 import { DbError, toDbError } from "../errors.ts";
 import type { Batch } from "../types/batch.ts";
-import { columnFromValues, type Value, valueAt } from "../types/column.ts";
+import { columnFromValues, takeColumn, type Value, valueAt } from "../types/column.ts";
 import type { Durability, QueryResult, ResultColumn } from "./result.ts";
 
 /** How a stream reads its rows and ends (implemented by the database; engine-internal). */
@@ -60,6 +60,9 @@ export class QueryStream implements AsyncIterableIterator<Batch> {
   #rows = 0;
   #error: DbError | null = null;
   #durability: Durability | null = null;
+  /** The rest of a batch that `next(maxRows)` did not return yet, from `#leftoverAt`. */
+  #leftover: Batch | null = null;
+  #leftoverAt = 0;
   /** Calls run one after the other (a pull, then a close that arrived meanwhile). */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -130,25 +133,46 @@ export class QueryStream implements AsyncIterableIterator<Batch> {
     return this.#error;
   }
 
-  /** The next batch; `done` after the last one. Rejects with the error that ended the stream. */
-  next(): Promise<IteratorResult<Batch, undefined>> {
+  /**
+   * The next batch; `done` after the last one. With `maxRows`, at most that many rows: the rest
+   * of the batch is kept for the next call (PostgreSQL's Execute with a row limit). Rejects with
+   * the error that ended the stream.
+   */
+  next(maxRows?: number): Promise<IteratorResult<Batch, undefined>> {
     return this.#serial(async () => {
       if (this.#state === "failed") throw this.#error!;
       if (this.#state !== "open") return { done: true, value: undefined };
-      let batch: Batch | null;
-      try {
-        batch = await this.#source.pull();
-      } catch (e) {
-        await this.#end(toDbError(e));
-        throw this.#error!;
-      }
+      let batch = this.#leftover;
+      this.#leftover = null;
       if (batch === null) {
-        await this.#end("done");
-        if (this.#error !== null) throw this.#error;
-        return { done: true, value: undefined };
+        try {
+          batch = await this.#source.pull();
+        } catch (e) {
+          await this.#end(toDbError(e));
+          throw this.#error!;
+        }
+        if (batch === null) {
+          await this.#end("done");
+          if (this.#error !== null) throw this.#error;
+          return { done: true, value: undefined };
+        }
+        this.#leftoverAt = 0;
       }
-      this.#rows += batch.length;
-      return { done: false, value: batch };
+      const from = this.#leftoverAt;
+      const left = batch.length - from;
+      const n = maxRows === undefined || maxRows <= 0 ? left : Math.min(maxRows, left);
+      let out = batch;
+      if (from > 0 || n < batch.length) {
+        const idx = new Uint32Array(n);
+        for (let i = 0; i < n; i++) idx[i] = from + i;
+        out = { columns: batch.columns.map((c) => takeColumn(c, idx)), length: n };
+      }
+      if (from + n < batch.length) {
+        this.#leftover = batch;
+        this.#leftoverAt = from + n;
+      }
+      this.#rows += n;
+      return { done: false, value: out };
     });
   }
 
@@ -181,6 +205,7 @@ export class QueryStream implements AsyncIterableIterator<Batch> {
 
   async #end(outcome: "done" | "closed" | DbError): Promise<void> {
     this.#state = outcome === "done" ? "done" : outcome === "closed" ? "closed" : "failed";
+    this.#leftover = null;
     if (outcome instanceof DbError) this.#error = outcome;
     try {
       this.#durability = await this.#source.finish(outcome);

@@ -293,3 +293,32 @@ Deno.test("stream: a multi-statement message's implicit transaction ends with th
     await s.close();
   });
 });
+
+Deno.test("stream: next(maxRows) returns at most that many rows and resumes where it stopped", async () => {
+  await withDb(async (db) => {
+    const s = db.session();
+    const stream = await s.stream("SELECT x FROM generate_series(1, 5000) AS g(x)");
+    const seen: unknown[] = [];
+    const sizes: number[] = [];
+    for (;;) {
+      const r = await stream.next(7); // a portal executed 7 rows at a time
+      if (r.done) break;
+      sizes.push(r.value.length);
+      for (const row of batchRows(r.value)) seen.push(row[0]);
+    }
+    assert.ok(sizes.every((n) => n >= 1 && n <= 7), String(sizes.filter((n) => n > 7)));
+    assert.deepEqual(seen, Array.from({ length: 5000 }, (_, i) => i + 1));
+    assert.equal(stream.command, "SELECT 5000");
+    // mixed with whole batches, and closed while rows of a batch are still held
+    const again = await s.stream("SELECT x FROM generate_series(1, 5000) AS g(x)");
+    const a = await again.next(3);
+    const b = await again.next();
+    assert.ok(!a.done && !b.done);
+    assert.deepEqual(batchRows(b.value)[0], [4]);
+    assert.equal(b.value.length, 2048 - 3, "the rest of the first batch");
+    await again.close();
+    assert.equal(again.rowCount, 2048);
+    assert.equal(db.stats().activeTransactions, 0);
+    await s.close();
+  });
+});
