@@ -650,3 +650,48 @@ Deno.test("e2e: a multi-million-row result streams over a real socket within a s
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("e2e: SIGTERM while a result streams: it may finish within the grace period, then its query is cancelled in-band", async () => {
+  const proc = spawn([
+    "serve",
+    "--memory",
+    "--http-port",
+    "0",
+    "--http-shutdown-timeout-ms",
+    "500",
+  ]);
+  try {
+    const port = (await proc.waitFor("listening")).http as number;
+    const res = await fetch(`http://127.0.0.1:${port}/sql`, {
+      method: "POST",
+      headers: { accept: "application/jsonl" },
+      body: `SELECT x FROM generate_series(1, ${streamRows}) AS g(x)`,
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the first rows; the client then reads slowly
+    const sent = Date.now();
+    proc.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 800)); // past the grace period
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.length > 4096) text = text.slice(-4096);
+    }
+    const last = JSON.parse(text.trimEnd().split("\n").at(-1)!);
+    assert.equal(last.error?.code, "57014", "the body ends with the cancellation, not cut off");
+    const { code, stderr } = await proc.finish();
+    assert.equal(code, 0, stderr);
+    assert.ok(Date.now() - sent < 10_000);
+    const timeout = proc.events.find((e) => e.event === "shutdown_timeout");
+    assert.equal(timeout?.inFlight, 1, "the streaming response counted as in flight");
+  } finally {
+    if ((await Promise.race([proc.child.status, Promise.resolve(null)])) === null) {
+      proc.child.kill("SIGKILL");
+      await proc.child.status;
+    }
+  }
+});
