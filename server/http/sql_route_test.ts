@@ -298,3 +298,26 @@ Deno.test("sql: several statements in one request are one implicit transaction",
     assert.deepEqual(good.rows, [[1]]);
   });
 });
+
+Deno.test("sql: the result-row limit (query.result_rows_max) applies to streamed results", async () => {
+  const db = await Database.open({ memory: true, limits: { queryResultRowsMax: 3000 } });
+  try {
+    const handler = createHttpHandler({ db });
+    const small = await postSql(handler, "SELECT x FROM generate_series(1, 3000) AS g(x)");
+    assert.equal((await small.json()).rowCount, 3000);
+    // over the limit in the first batch: an error response
+    const early = await postSql(
+      handler,
+      "SELECT x FROM generate_series(1, 3000) AS g(x), (VALUES (1), (2)) v(y)",
+    );
+    assert.equal(early.status, 400);
+    assert.equal((await early.json()).error.code, "54000");
+    // over the limit later: the rows so far, then the error
+    const late = await (await postSql(handler, "SELECT x FROM generate_series(1, 5000) AS g(x)"))
+      .json();
+    assert.equal(late.error.code, "54000");
+    assert.equal(late.rows.length, 2048);
+  } finally {
+    await db.close();
+  }
+});
