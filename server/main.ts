@@ -241,10 +241,19 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       },
     }, async (req) => {
       inFlight++;
-      try {
-        return await handler(req);
-      } finally {
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
         if (--inFlight === 0) onIdle?.();
+      };
+      try {
+        // a streamed result (POST /sql) is in flight until its body is sent: a shutdown lets it
+        // finish, or cancels its query at the deadline (the body then ends with the error)
+        return untilBodyEnds(await handler(req), end);
+      } catch (e) {
+        end();
+        throw e;
       }
     });
   } catch (e) {
@@ -323,4 +332,37 @@ async function raceTimeout(promise: Promise<boolean>, ms: number): Promise<boole
 
 if (import.meta.main) {
   Deno.exit(await main(Deno.args));
+}
+
+/** `res` with a body that calls `end` once it was sent, failed or cancelled (`end` at once if none). */
+function untilBodyEnds(res: Response, end: () => void): Response {
+  const body = res.body;
+  if (body === null) {
+    end();
+    return res;
+  }
+  const reader = body.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          end();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (e) {
+        end();
+        controller.error(e);
+      }
+    },
+    async cancel(reason) {
+      end();
+      await reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  return new Response(stream, {
+    status: res.status,
+    statusText: res.statusText,
+    headers: res.headers,
+  });
 }

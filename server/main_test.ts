@@ -19,9 +19,13 @@ interface Proc {
   finish(): Promise<{ code: number; stderr: string }>;
 }
 
-function spawn(args: string[], env: Record<string, string> = {}): Proc {
+function spawn(
+  args: string[],
+  env: Record<string, string> = {},
+  denoFlags: readonly string[] = [],
+): Proc {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", mainTs, ...args],
+    args: ["run", "-A", ...denoFlags, mainTs, ...args],
     cwd: repoRoot,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",
@@ -577,5 +581,117 @@ Deno.test("cli: verify without a directory, or with a missing one, exits 2", asy
     const r = await runVerify(...args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.out}${r.err}`);
     assert.match(r.err, re);
+  }
+});
+
+/** Old-generation heap the server gets in the streaming test, in MiB: a few batches fit. */
+const streamHeapMiB = 64;
+/** Rows of the streamed result: materialised, they would need several times that heap. */
+const streamRows = 3_000_000;
+
+Deno.test("e2e: a multi-million-row result streams over a real socket within a small server heap", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "omendb_stream_" });
+  const proc = spawn(
+    ["serve", "--http-port", "0", "--data-dir", dataDir],
+    {},
+    [`--v8-flags=--max-old-space-size=${streamHeapMiB}`],
+  );
+  try {
+    const port = (await proc.waitFor("listening")).http as number;
+    // JSON: the server would run out of heap holding the rows or the body; count the rows as
+    // they arrive (one "[" per row, two before the first)
+    const res = await sql(port, `SELECT x FROM generate_series(1, ${streamRows}) AS g(x)`);
+    assert.equal(res.status, 200);
+    let brackets = 0;
+    let tail = "";
+    for await (const chunk of res.body!) {
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 0x5b) brackets++;
+      tail = (tail + new TextDecoder().decode(chunk.subarray(-200))).slice(-200);
+    }
+    assert.equal(brackets - 2, streamRows);
+    assert.match(tail, new RegExp(`\\],"rowCount":${streamRows},"command":"SELECT ${streamRows}"`));
+
+    // a client that goes away mid-body: the message's transaction is rolled back
+    await sql(port, "CREATE TABLE t (x INT)");
+    const ac = new AbortController();
+    const cut = await fetch(`http://127.0.0.1:${port}/sql`, {
+      method: "POST",
+      body: `INSERT INTO t VALUES (1); SELECT x FROM generate_series(1, ${streamRows}) AS g(x)`,
+      signal: ac.signal,
+    });
+    const reader = cut.body!.getReader();
+    await reader.read();
+    ac.abort();
+    await reader.closed.catch(() => {});
+    let count = -1;
+    for (let i = 0; i < 100 && count !== 0; i++) {
+      const r = await (await sql(port, "SELECT count(*) FROM t")).json();
+      count = r.rows[0][0];
+      if (count !== 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(count, 0, "the INSERT of the abandoned request was rolled back");
+
+    // CSV has no place for an error: the body is cut off, which the client sees
+    const csv = await fetch(`http://127.0.0.1:${port}/sql`, {
+      method: "POST",
+      headers: { accept: "text/csv" },
+      body: "SELECT x, 6000 / (x - 3000) FROM generate_series(1, 5000) AS g(x)",
+    });
+    assert.equal(csv.status, 200);
+    await assert.rejects(csv.text());
+    const after = await sql(port, "SELECT 1 AS one");
+    assert.deepEqual((await after.json()).rows, [[1]], "the server keeps serving");
+    await stopServer(proc);
+  } finally {
+    if ((await Promise.race([proc.child.status, Promise.resolve(null)])) === null) {
+      proc.child.kill("SIGKILL");
+      await proc.child.status;
+    }
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("e2e: SIGTERM while a result streams: it may finish within the grace period, then its query is cancelled in-band", async () => {
+  const proc = spawn([
+    "serve",
+    "--memory",
+    "--http-port",
+    "0",
+    "--http-shutdown-timeout-ms",
+    "500",
+  ]);
+  try {
+    const port = (await proc.waitFor("listening")).http as number;
+    const res = await fetch(`http://127.0.0.1:${port}/sql`, {
+      method: "POST",
+      headers: { accept: "application/jsonl" },
+      body: `SELECT x FROM generate_series(1, ${streamRows}) AS g(x)`,
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the first rows; the client then reads slowly
+    const sent = Date.now();
+    proc.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 800)); // past the grace period
+    let text = "";
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (text.length > 4096) text = text.slice(-4096);
+    }
+    const last = JSON.parse(text.trimEnd().split("\n").at(-1)!);
+    assert.equal(last.error?.code, "57014", "the body ends with the cancellation, not cut off");
+    const { code, stderr } = await proc.finish();
+    assert.equal(code, 0, stderr);
+    assert.ok(Date.now() - sent < 10_000);
+    const timeout = proc.events.find((e) => e.event === "shutdown_timeout");
+    assert.equal(timeout?.inFlight, 1, "the streaming response counted as in flight");
+  } finally {
+    if ((await Promise.race([proc.child.status, Promise.resolve(null)])) === null) {
+      proc.child.kill("SIGKILL");
+      await proc.child.status;
+    }
   }
 });

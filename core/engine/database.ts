@@ -84,6 +84,8 @@ import {
 } from "./session.ts";
 import type { SystemContext } from "../plugin/system_relation.ts";
 import { systemContext } from "./system_context.ts";
+import { QueryStream, type StreamSource } from "./query_stream.ts";
+import { tablesRead } from "../plan/tables_read.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import type { TransactionAction, TransactionModes } from "../sql/ast.ts";
 import {
@@ -192,9 +194,15 @@ export class Database {
   #closed = false;
   /** How sessions run their SQL here. */
   readonly #runner: SessionRunner = {
-    run: (session, sql, params, options) => this.#sessionQuery(session, sql, params, options),
+    run: async (session, sql, params, options) =>
+      (await this.#runMessage(session, sql, params, options, false)).results,
+    stream: (session, sql, params, options) => this.#sessionStream(session, sql, params, options),
     close: (session) => this.#closeSession(session),
   };
+  /** Query streams open now (see #openStream): they pin the horizon and their tables. */
+  readonly #streams = new Set<OpenStream>();
+  /** The horizon storage was last given (-1 = never: storage keeps every old version). */
+  #appliedHorizon = -1n;
   /** Open sessions (closed with the database). */
   readonly #sessions = new Set<Session>();
   /** The pid the next session gets (unique per database, as PostgreSQL's backend pids). */
@@ -498,15 +506,24 @@ export class Database {
     return this.#defaultSession.queryAll(sql, params, options);
   }
 
-  async #sessionQuery(
+  /**
+   * Runs the statements of one message (a `queryAll` / `stream` call): several statements
+   * outside a BEGIN block share one implicit transaction, as in PostgreSQL's simple-query
+   * protocol. With `streamLast`, a final query is opened as a stream instead of being run.
+   */
+  async #runMessage(
     session: Session,
     sql: string,
     params: readonly Value[],
     options: QueryOptions,
-  ): Promise<QueryResult[]> {
+    streamLast: boolean,
+  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
     if (this.#closed) throw new DbError("08003", "the database is closed");
     const parser = this.#registry.parser();
     if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
+    // calls that overlap on one session (db.query from concurrent callers) must not run inside
+    // another call's implicit transaction: they wait for a running multi-statement message
+    while (session.message !== null) await session.message;
     let statements: Statement[];
     try {
       statements = parser.parse(sql, { limits: this.#limits });
@@ -515,17 +532,266 @@ export class Database {
       await this.#exclusive(() => Promise.resolve(this.#failBlock(session)));
       throw toDbError(e);
     }
-    const results: QueryResult[] = [];
+    const multi = statements.length > 1;
     session.queryStarted(sql, this.#env.clock.nowMicros());
-    try {
-      for (const stmt of statements) {
-        session.statementStarted(this.#env.clock.nowMicros());
-        results.push(await this.#statement(session, stmt, params, options));
+    if (!multi) {
+      try {
+        return await this.#runStatements(session, statements, params, options, streamLast);
+      } finally {
+        session.queryEnded(this.#env.clock.nowMicros());
       }
+    }
+    const { promise, resolve } = Promise.withResolvers<void>();
+    session.message = promise;
+    try {
+      return await this.#runStatements(session, statements, params, options, streamLast);
     } finally {
       session.queryEnded(this.#env.clock.nowMicros());
+      session.message = null;
+      resolve();
     }
-    return results;
+  }
+
+  /** The statements of one message, in its implicit transaction when there are several. */
+  async #runStatements(
+    session: Session,
+    statements: readonly Statement[],
+    params: readonly Value[],
+    options: QueryOptions,
+    streamLast: boolean,
+  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
+    const multi = statements.length > 1;
+    const results: QueryResult[] = [];
+    /** Index in `results` of the implicit block's first statement. */
+    let blockFrom = 0;
+    try {
+      for (let i = 0; i < statements.length; i++) {
+        const stmt = statements[i]!;
+        if (multi && session.txn === null) {
+          blockFrom = results.length;
+          await this.#exclusive(() => {
+            session.txn = this.#beginTransaction(session, null, false);
+            return Promise.resolve();
+          });
+        }
+        session.statementStarted(this.#env.clock.nowMicros());
+        if (streamLast && i === statements.length - 1 && stmt.kind === "query") {
+          const stream = await this.#openStream(session, stmt, params, options);
+          if (stream !== null) return { results, stream };
+        }
+        results.push(await this.#statement(session, stmt, params, options));
+      }
+      const txn = session.txn;
+      if (txn !== null && !txn.explicit) {
+        // the message ran through: its implicit block commits
+        const sync = await this.#exclusive(async () => {
+          session.txn = null;
+          this.#clearIdleTimer(session);
+          return (await this.#commitTransaction(txn)).sync;
+        });
+        const durability = await sync;
+        if (durability !== null) {
+          for (let k = blockFrom; k < results.length; k++) {
+            results[k] = { ...results[k]!, durability };
+          }
+        }
+      }
+    } catch (e) {
+      const txn = session.txn;
+      if (txn !== null && !txn.explicit) {
+        // a failed statement rolls back the whole implicit block; the rest does not run
+        await this.#exclusive(async () => {
+          if (session.txn !== txn) return;
+          session.txn = null;
+          this.#clearIdleTimer(session);
+          if (!txn.ended) await this.#rollbackTransaction(txn);
+        }).catch(() => {});
+      }
+      throw e;
+    }
+    return { results, stream: null };
+  }
+
+  /** `Session.stream`: runs `sql`, streaming its last statement's result. */
+  async #sessionStream(
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryStream> {
+    const { results, stream } = await this.#runMessage(session, sql, params, options, true);
+    if (stream !== null) return stream;
+    const last = results.at(-1) ?? { command: "EMPTY", columns: [], rows: [], rowCount: 0 };
+    return QueryStream.fromResult(last, this.#limits.batchRowsMax);
+  }
+
+  /**
+   * Opens a query as a stream: binds it in the exclusive section and then pulls one batch per
+   * turn of the exclusive section, so other sessions run between batches. The stream reads at
+   * the snapshot taken now, in the session's BEGIN block or in its own transaction (which takes
+   * over the message's implicit block, if any). `null` when the query must run the ordinary
+   * way (the first statement of a REPEATABLE READ block while commits sync: it waits first).
+   */
+  async #openStream(
+    session: Session,
+    stmt: Statement & { kind: "query" },
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryStream | null> {
+    this.#clearIdleTimer(session);
+    try {
+      return await this.#exclusive(() => this.#openStreamLocked(session, stmt, params, options));
+    } finally {
+      this.#armIdleTimer(session);
+    }
+  }
+
+  async #openStreamLocked(
+    session: Session,
+    stmt: Statement & { kind: "query" },
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryStream | null> {
+    this.#settings = session.settings;
+    try {
+      await this.#checkTransactionTimeout(session);
+      const current = session.txn;
+      if (current !== null && current.state === "failed") {
+        throw new DbError(
+          "25P02",
+          "current transaction is aborted, commands ignored until end of transaction block",
+        );
+      }
+      if (
+        current !== null && current.snapshot === null && current.isolation !== "read committed" &&
+        current.explicit && !current.waitedForSnapshot && this.#committing.size > 0
+      ) return null;
+      const timeoutMs = this.#statementTimeout(session, options);
+      const ctx = new ExecContext(
+        this.#env.clock,
+        this.#limits,
+        params,
+        options.signal ?? null,
+        timeoutMs,
+      );
+      const touched = new Set<Sequence>();
+      let bound: BoundStatement;
+      try {
+        ctx.check();
+        bound = this.#bind(session, stmt, params, touched);
+      } catch (e) {
+        if (current !== null) current.state = "failed";
+        throw e;
+      }
+      if (bound.kind !== "query") return null;
+      // the message's implicit block becomes the stream's own transaction: it ends with it
+      const block = current !== null && current.explicit ? current : null;
+      if (current !== null && block === null) session.txn = null;
+      const txn = current ?? this.#beginTransaction(session, null, false);
+      txn.snapshot ??= txn.isolation === "read committed" ? null : this.#durableLsn;
+      txn.queried = true;
+      // always an explicit snapshot: commits made between two batches stay invisible
+      const view: StatementView = { snapshotLsn: txn.snapshot ?? this.#durableLsn, txn };
+      const open: OpenStream = {
+        txn,
+        tables: tablesRead(bound.plan),
+        horizon: this.#appliedHorizon,
+      };
+      this.#streams.add(open);
+      const plan = bound.plan;
+      const iterator = execute(plan, this.#reader({ view, mark: 0 }), ctx)[Symbol.asyncIterator]();
+      const rowsMax = this.#limits.queryResultRowsMax;
+      let rows = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
+      const signal = options.signal ?? null;
+      const release = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
+        if (this.#streams.delete(open)) this.#horizonMoved = true;
+      };
+      const source: StreamSource = {
+        pull: () =>
+          this.#exclusive(async () => {
+            if (txn.ended) {
+              throw new DbError(
+                "34000",
+                "the transaction this query stream read in has ended",
+                { hint: "read a stream to its end before COMMIT or ROLLBACK" },
+              );
+            }
+            this.#settings = session.settings;
+            try {
+              ctx.check();
+              const next = await iterator.next();
+              if (next.done) return null;
+              rows += next.value.length;
+              if (rowsMax > 0 && rows > rowsMax) {
+                throw new DbError(
+                  SqlState.programLimitExceeded,
+                  `query returned more than ${rowsMax} rows`,
+                );
+              }
+              return next.value;
+            } finally {
+              this.#settings = this.#defaultSession.settings;
+            }
+          }),
+        finish: async (outcome) => {
+          release();
+          if (this.#closed) return null;
+          const sync = await this.#exclusive(async () => {
+            try {
+              await iterator.return?.();
+            } catch {
+              // the executor's own cleanup failed: the stream ends anyway
+            }
+            if (txn.ended) return null;
+            if (outcome instanceof DbError) {
+              if (block !== null) block.state = "failed";
+              else await this.#rollbackTransaction(txn);
+              return null;
+            }
+            let sequenced: Durability | null = null;
+            if (touched.size > 0) {
+              for (const s of touched) await this.#logSequenceValue(s);
+              sequenced = await this.#commitCall();
+            }
+            if (block !== null) return { sync: Promise.resolve(sequenced) };
+            // the commit record syncs outside the exclusive section (group commit)
+            const { sync } = await this.#commitTransaction(txn);
+            return { sync: sync.then((d) => d ?? sequenced) };
+          });
+          return sync === null ? null : await sync.sync;
+        },
+      };
+      const stream = new QueryStream(
+        plan.fields.map((f) => ({ name: f.name, type: f.type })),
+        source,
+        { tag: (n) => `SELECT ${n}` },
+      );
+      // the timeout and a cancellation end the stream also while nobody pulls
+      if (timeoutMs > 0) {
+        const cancel = () =>
+          void stream.abort(
+            new DbError(SqlState.queryCanceled, "canceling statement due to statement timeout"),
+          );
+        timer = setTimeout(cancel, timeoutMs + 1);
+      }
+      if (signal !== null) {
+        onAbort = () =>
+          void stream.abort(
+            new DbError(SqlState.queryCanceled, "canceling statement due to user request"),
+          );
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      }
+      return stream;
+    } catch (e) {
+      throw toDbError(e);
+    } finally {
+      this.#settings = this.#defaultSession.settings;
+    }
   }
 
   /**
@@ -674,7 +940,6 @@ export class Database {
       stmt = resolved.statement;
       stmtParams = resolved.params;
     }
-    const parser = this.#registry.parser()!;
     const ctx = new ExecContext(
       this.#env.clock,
       this.#limits,
@@ -684,19 +949,7 @@ export class Database {
     );
     ctx.check();
     const touched = new Set<Sequence>();
-    const bound = this.#optimize(bindStatement(stmt, {
-      catalog: this.#catalog,
-      registry: this.#registry,
-      parseQuery: (text) => parseView(parser, text, this.#limits),
-      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-      statementTimeMicros: this.#env.clock.nowMicros(),
-      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
-      timeZone: this.#settings.timeZone(),
-      sequenceTouched: (s) => touched.add(s),
-      params: stmtParams,
-      searchPath: this.#settings.searchPath(),
-      system: this.#systemContext(session),
-    }));
+    const bound = this.#bind(session, stmt, stmtParams, touched);
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
       for (const s of touched) await this.#logSequenceValue(s);
@@ -713,6 +966,16 @@ export class Database {
         rows: [[value]],
         rowCount: 1,
       });
+    }
+    let committed: Promise<Durability | null> | null = null;
+    if (block !== null && !block.explicit && endsImplicitBlock.has(bound.kind)) {
+      // schema changes are not transactional and CHECKPOINT writes what is committed: one ends
+      // a message's implicit block (committing the statements before it) and runs on its own;
+      // the next statement starts a new block
+      session.txn = null;
+      committed = (await this.#commitTransaction(block)).sync;
+      committed.catch(() => {}); // awaited below; a failing DDL statement leaves it unawaited
+      block = null;
     }
     if (!transactional.has(bound.kind)) {
       if (block !== null && ddlKinds.has(bound.kind)) {
@@ -731,7 +994,9 @@ export class Database {
         throw e;
       }
       const durability = await logSequences();
-      return done(durability === null ? result : { ...result, durability });
+      const out = durability === null ? result : { ...result, durability };
+      if (committed === null) return done(out);
+      return { kind: "done", result: out, durable: committed.then((d) => d ?? durability) };
     }
     const implicit = block === null;
     const txn = block ?? this.#beginTransaction(session, null, false);
@@ -780,6 +1045,32 @@ export class Database {
       }
       throw e;
     }
+  }
+
+  /**
+   * Binds and optimizes a statement with the running session's settings; the sequences it moves
+   * are added to `touched`.
+   */
+  #bind(
+    session: Session,
+    stmt: Statement,
+    params: readonly Value[],
+    touched: Set<Sequence>,
+  ): BoundStatement {
+    const parser = this.#registry.parser()!;
+    return this.#optimize(bindStatement(stmt, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      parseQuery: (text) => parseView(parser, text, this.#limits),
+      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
+      statementTimeMicros: this.#env.clock.nowMicros(),
+      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+      timeZone: this.#settings.timeZone(),
+      sequenceTouched: (s) => touched.add(s),
+      params,
+      searchPath: this.#settings.searchPath(),
+      system: this.#systemContext(session),
+    }));
   }
 
   /** The statement timeout, shortened to what the open block's transaction timeout leaves. */
@@ -892,6 +1183,13 @@ export class Database {
       );
     switch (action.kind) {
       case "begin": {
+        if (txn !== null && !txn.explicit) {
+          // BEGIN inside a message's implicit block: the statements so far join the block, and
+          // its modes apply as SET TRANSACTION would (an isolation level only before a query)
+          setTransactionModes(txn, action.modes, pos);
+          txn.explicit = true;
+          return tag(action.start ? "START TRANSACTION" : "BEGIN");
+        }
         if (txn !== null) {
           if (txn.state === "failed") throw failedBlock();
           // PostgreSQL warns "there is already a transaction in progress"
@@ -903,6 +1201,9 @@ export class Database {
       case "commit":
       case "rollback": {
         if (txn === null) return tag(action.kind === "commit" ? "COMMIT" : "ROLLBACK");
+        if (action.chain && !txn.explicit) {
+          throw needsBlock(`${action.kind === "commit" ? "COMMIT" : "ROLLBACK"} AND CHAIN`);
+        }
         session.txn = null;
         const modes: TransactionModes = {
           isolation: txn.isolation,
@@ -932,26 +1233,11 @@ export class Database {
         }
         if (txn === null) return tag("SET"); // PostgreSQL warns and ignores it
         if (txn.state === "failed") throw failedBlock();
-        const m = action.modes;
-        if (m.isolation !== null) {
-          const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
-          if (txn.queried) {
-            if (level !== txn.isolation) {
-              txn.state = "failed";
-              throw new DbError(
-                "25001",
-                "SET TRANSACTION ISOLATION LEVEL must be called before any query",
-                { position: pos + 1 },
-              );
-            }
-          }
-          txn.isolation = level;
-        }
-        if (m.readOnly !== null) txn.readOnly = m.readOnly;
+        setTransactionModes(txn, action.modes, pos);
         return tag("SET");
       }
       case "savepoint": {
-        if (txn === null) throw needsBlock("SAVEPOINT");
+        if (txn === null || !txn.explicit) throw needsBlock("SAVEPOINT");
         if (txn.state === "failed") throw failedBlock();
         txn.savepoints.push(txn.savepoint(action.name, this.#txns.nextMark));
         return tag("SAVEPOINT");
@@ -959,7 +1245,7 @@ export class Database {
       case "release":
       case "rollback_to": {
         const what = action.kind === "release" ? "RELEASE SAVEPOINT" : "ROLLBACK TO SAVEPOINT";
-        if (txn === null) throw needsBlock(what);
+        if (txn === null || !txn.explicit) throw needsBlock(what);
         if (txn.state === "failed" && action.kind === "release") throw failedBlock();
         let k = txn.savepoints.length - 1;
         while (k >= 0 && txn.savepoints[k]!.name !== action.name) k--;
@@ -1005,7 +1291,12 @@ export class Database {
   #applyHorizon(): void {
     if (!this.#horizonMoved) return;
     this.#horizonMoved = false;
-    this.#storage?.setHorizon(this.#txns.horizon(this.#durableLsn));
+    let h = this.#txns.horizon(this.#durableLsn);
+    // an open stream's scan is part-way through the row versions it saw: none may go under it
+    for (const s of this.#streams) if (s.horizon < h) h = s.horizon;
+    if (h <= this.#appliedHorizon) return;
+    this.#appliedHorizon = h;
+    this.#storage?.setHorizon(h);
   }
 
   /**
@@ -2466,6 +2757,15 @@ export class Database {
     for (const n of names) {
       const t = this.#catalog.getTable(n.schema, n.name);
       if (t === null) continue;
+      for (const open of this.#streams) {
+        if (open.tables.has(t.id)) {
+          throw new DbError(
+            "55006",
+            `cannot change table "${t.name}" because it is being used by an open query stream`,
+            { detail: `A query of transaction ${open.txn.id} is still reading it.` },
+          );
+        }
+      }
       for (const x of this.#txns.active) {
         if (x.writtenTables.has(t.id)) {
           throw new DbError(
@@ -2839,6 +3139,36 @@ interface StatementTx {
   readonly mark: number;
 }
 
+/**
+ * SET TRANSACTION's modes on a running transaction: the isolation level may change only before
+ * its first query (25001, failing it); READ ONLY / READ WRITE at any time.
+ */
+function setTransactionModes(txn: Transaction, m: TransactionModes, pos: number): void {
+  if (m.isolation !== null) {
+    const level = m.isolation === "read uncommitted" ? "read committed" : m.isolation;
+    if (txn.queried && level !== txn.isolation) {
+      txn.state = "failed";
+      throw new DbError(
+        "25001",
+        "SET TRANSACTION ISOLATION LEVEL must be called before any query",
+        { position: pos + 1 },
+      );
+    }
+    txn.isolation = level;
+  }
+  if (m.readOnly !== null) txn.readOnly = m.readOnly;
+}
+
+/** A query stream that is open (see Database.#openStream). */
+interface OpenStream {
+  /** The transaction it reads in. */
+  readonly txn: Transaction;
+  /** Tables its plan reads: they cannot be dropped or altered while it is open. */
+  readonly tables: ReadonlySet<number>;
+  /** The horizon when it opened: storage may not drop row versions past it meanwhile. */
+  readonly horizon: bigint;
+}
+
 /** Statements that run inside a transaction (the rest are not transactional). */
 const transactional: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
   "query",
@@ -2882,6 +3212,15 @@ const ddlKinds: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["ki
   "create_schema",
   "drop_schema",
   "rename_schema",
+]);
+
+/**
+ * Statements that end a multi-statement message's implicit transaction before they run: the
+ * schema changes (not transactional) and CHECKPOINT (it writes what is committed).
+ */
+const endsImplicitBlock: ReadonlySet<BoundStatement["kind"]> = new Set<BoundStatement["kind"]>([
+  ...ddlKinds,
+  "checkpoint",
 ]);
 
 /** A statement kind as its command is written (`CREATE TABLE`). */

@@ -9,6 +9,7 @@ import type { Value } from "../types/column.ts";
 import type { Transaction } from "../txn/mod.ts";
 import { DbError } from "../errors.ts";
 import type { QueryOptions, QueryResult } from "./result.ts";
+import type { QueryStream } from "./query_stream.ts";
 import { SessionSettings } from "./settings.ts";
 import type { SessionActivity } from "../plugin/system_relation.ts";
 
@@ -38,6 +39,12 @@ export interface SessionRunner {
     params: readonly Value[],
     options: QueryOptions,
   ): Promise<QueryResult[]>;
+  stream(
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): Promise<QueryStream>;
   close(session: Session): Promise<void>;
 }
 
@@ -78,6 +85,11 @@ export class Session {
    * address when the connection starts.
    */
   readonly activity: SessionActivity;
+  /**
+   * Set while a multi-statement message runs in its implicit transaction: the session's other
+   * calls wait for it instead of joining that transaction (engine-internal).
+   */
+  message: Promise<void> | null = null;
   #closed = false;
 
   /** `pid` is unique among the database's sessions; `startMicros` is when it began. */
@@ -148,22 +160,84 @@ export class Session {
   }
 
   /**
-   * Runs every statement in `sql`, returning one result per statement. Outside a BEGIN block
-   * each statement is its own transaction.
+   * Runs every statement in `sql`, returning one result per statement. Outside a BEGIN block a
+   * single statement is its own transaction, and several statements run as one implicit
+   * transaction, as PostgreSQL runs a simple-query message: when one fails, the earlier ones are
+   * rolled back too and the rest do not run. A BEGIN inside the text makes that transaction an
+   * explicit block (left open when the text does not end it); a COMMIT or ROLLBACK inside ends
+   * it, and the statements after it start a new one. Schema changes (CREATE, DROP, ALTER ...)
+   * are not transactional in OmenDB: one commits the implicit transaction before it, runs on its
+   * own, and is not undone by a later failure (see docs/transactions.md).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = db.session();
+   * await s.query("CREATE TABLE t (x INTEGER)");
+   * await s.queryAll("INSERT INTO t VALUES (1); SELECT 1 / 0").catch(() => {});
+   * console.assert((await s.query("SELECT count(*) FROM t")).rows[0]![0] === 0n); // rolled back
+   * await s.close();
+   * await db.close();
+   * ```
    */
   queryAll(
     sql: string,
     params: readonly Value[] = [],
     options: QueryOptions = {},
   ): Promise<QueryResult[]> {
+    const refused = this.#refusal();
+    if (refused !== null) return Promise.reject(refused);
+    return this.runner.run(this, sql, params, options);
+  }
+
+  /**
+   * Runs `sql` like {@link queryAll} and streams the last statement's result instead of
+   * materialising it: a query (SELECT, VALUES, WITH ...) is read batch by batch as the consumer
+   * pulls (see {@link QueryStream}), at the snapshot the statement took, inside the session's
+   * BEGIN block if one is open; other statements run to completion and come back as a stream of
+   * their rows. The statement timeout, `options.signal` and the result-row limit apply while it
+   * streams. An error while streaming fails the open block, or rolls back the statement's own
+   * (or the message's implicit) transaction; closing the stream early releases its snapshot
+   * and memory and commits its own transaction (a query changes nothing, but statements before
+   * it in the same text do).
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = db.session();
+   * const stream = await s.stream("SELECT x FROM generate_series(1, 100000) AS g(x)");
+   * let rows = 0;
+   * for await (const batch of stream) {
+   *   rows += batch.length;
+   *   if (rows >= 4096) break; // closes the stream: the rest is never computed
+   * }
+   * console.assert(rows === 4096 && stream.state === "closed");
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  stream(
+    sql: string,
+    params: readonly Value[] = [],
+    options: QueryOptions = {},
+  ): Promise<QueryStream> {
+    const refused = this.#refusal();
+    if (refused !== null) return Promise.reject(refused);
+    return this.runner.stream(this, sql, params, options);
+  }
+
+  /** Why the session takes no more calls (a timeout ended it, or it was closed), if so. */
+  #refusal(): DbError | null {
     if (this.terminated !== null) {
       const e = this.terminated;
       this.terminated = null;
       this.#closed = true;
-      return Promise.reject(e);
+      return e;
     }
-    if (this.#closed) return Promise.reject(new DbError("08003", "the session is closed"));
-    return this.runner.run(this, sql, params, options);
+    if (this.#closed) return new DbError("08003", "the session is closed");
+    return null;
   }
 
   /** Whether a transaction block is open, and whether it failed. */

@@ -255,3 +255,22 @@ Deno.test("session: a commit whose sync fails is never visible, and writes stop 
   assert.deepEqual(await rowsOf(db, "SELECT v FROM t"), [[1]]);
   await db.close();
 });
+
+Deno.test("session: overlapping calls on one session never join another call's implicit transaction", async () => {
+  const db = await Database.open({ memory: true });
+  try {
+    await db.query("CREATE TABLE t (x INT)");
+    // db.query shares one session between callers; the second call must not run inside (and
+    // be rolled back with) the first call's implicit transaction
+    const failing = db.query(
+      "INSERT INTO t VALUES (1); INSERT INTO t SELECT x FROM generate_series(2, 100000) g(x) " +
+        "WHERE x < 0; SELECT 1 / 0",
+    );
+    const single = db.query("INSERT INTO t VALUES (42)");
+    await assert.rejects(failing, (e: unknown) => (e as { code?: string }).code === "22012");
+    await single;
+    assert.deepEqual((await db.query("SELECT x FROM t")).rows, [[42]]);
+  } finally {
+    await db.close();
+  }
+});

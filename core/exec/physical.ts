@@ -54,13 +54,22 @@ async function* measured(
   const stats = profile.get(plan) ?? { rows: 0, ms: 0 };
   profile.set(plan, stats);
   const it = input[Symbol.asyncIterator]();
-  for (;;) {
-    const start = ctx.clock.monotonicMs();
-    const next = await it.next();
-    stats.ms += ctx.clock.monotonicMs() - start;
-    if (next.done) return;
-    stats.rows += next.value.length;
-    yield next.value;
+  let finished = false;
+  try {
+    for (;;) {
+      const start = ctx.clock.monotonicMs();
+      const next = await it.next();
+      stats.ms += ctx.clock.monotonicMs() - start;
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      stats.rows += next.value.length;
+      yield next.value;
+    }
+  } finally {
+    // a consumer that stops early (LIMIT) closes the input too, as for-await would
+    if (!finished) await it.return?.();
   }
 }
 

@@ -92,8 +92,11 @@ export class Transaction {
     /** Changes only by SET TRANSACTION before the first statement. */
     public isolation: Isolation,
     public readOnly: boolean,
-    /** Started by BEGIN (a block), or implicitly around one statement. */
-    readonly explicit: boolean,
+    /**
+     * Started by BEGIN (a block), or implicitly around one statement or one multi-statement
+     * message; BEGIN inside a message's implicit block makes that block explicit.
+     */
+    public explicit: boolean,
     /** Monotonic milliseconds (the clock of the database) when it began. */
     readonly startedMs: number,
   ) {

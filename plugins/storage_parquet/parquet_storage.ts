@@ -280,6 +280,8 @@ export class ParquetStorage implements StorageEngine {
   #recovery: StorageRecovery | null;
   /** Files that the next manifest no longer names, removed once it is durable. */
   #obsolete: string[] = [];
+  /** Scans running or paused between batches: retired files are kept while any is open. */
+  #scansOpen = 0;
   /** The running background checkpoint, if any. */
   #flushing: Promise<CheckpointStats> | null = null;
   /** The checkpoint Worker (started on first use) and its pending tasks. */
@@ -858,6 +860,17 @@ export class ParquetStorage implements StorageEngine {
   }
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
+    // a scan may pause between batches (a streamed result) while a checkpoint retires the
+    // segments it still reads: their files stay until no scan is open
+    this.#scansOpen++;
+    try {
+      yield* this.#scan(tableId, request);
+    } finally {
+      this.#scansOpen--;
+    }
+  }
+
+  async *#scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     const t = this.#table(tableId);
     const view = resolveRowView(request);
     const ranges = columnRanges(request.filters);
@@ -1874,6 +1887,7 @@ export class ParquetStorage implements StorageEngine {
   async #removeObsolete(): Promise<void> {
     // a dropped table's folder stays while a table of the same id uses it (TRUNCATE recreates)
     const live = new Set([...this.#tables.values()].map((t) => t.folder));
+    if (this.#scansOpen > 0) return; // the next checkpoint (or open) removes them
     const obsolete = this.#obsolete.filter((f) => !live.has(f));
     this.#obsolete = [];
     for (const f of obsolete) {

@@ -982,3 +982,42 @@ Deno.test("old row versions leave the live memtable once the horizon passes thei
   assert.deepEqual(first, [n / 2 + 1]);
   await s.close();
 });
+
+Deno.test("a retired segment's file stays while a scan of it is paused, and goes at the next checkpoint", async () => {
+  const env = memEnv();
+  // a partition with more than 2 segments is compacted into one at the next checkpoint
+  const db = await Database.open({ path: "/db", env, limits: { partitionSegmentsMax: 2 } });
+  await db.query("CREATE TABLE t (x INTEGER)");
+  for (let k = 0; k < 2; k++) {
+    await db.query(
+      `INSERT INTO t SELECT x FROM generate_series(${k * 3000 + 1}, ${(k + 1) * 3000}) g(x)`,
+    );
+    await db.query("CHECKPOINT");
+  }
+  const parquet = async () => (await files(env, "/db")).filter((f) => f.endsWith(".parquet"));
+  const before = await parquet();
+  assert.equal(before.length, 2);
+  const s = db.session();
+  const stream = await s.stream("SELECT x FROM t");
+  const first = await stream.next();
+  assert.ok(!first.done);
+  // a third segment: the checkpoint compacts all three and retires the two the scan reads
+  await db.query("INSERT INTO t SELECT x FROM generate_series(6001, 7000) g(x)");
+  await db.query("CHECKPOINT");
+  const during = await parquet();
+  assert.ok(during.some((f) => !before.includes(f)), "compacted into a new segment");
+  assert.ok(
+    before.every((f) => during.includes(f)),
+    "the retired files stay while the scan is open",
+  );
+  let rows = first.value.length;
+  for await (const b of stream) rows += b.length;
+  assert.equal(rows, 6000, "the paused scan read its snapshot to the end");
+  await db.query("INSERT INTO t VALUES (0)");
+  await db.query("CHECKPOINT");
+  const after = await parquet();
+  assert.ok(before.every((f) => !after.includes(f)), "removed once no scan is open");
+  assert.equal((await db.query("SELECT count(*) FROM t")).rows[0]![0], 7001n);
+  await s.close();
+  await db.close();
+});

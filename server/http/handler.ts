@@ -9,6 +9,7 @@ import type { Clock } from "../../core/env/clock.ts";
 import { systemClock } from "../../core/env/clock.ts";
 import type { DatabaseStats, TableDescription } from "../../core/engine/database.ts";
 import type { QueryOptions, QueryResult } from "../../core/engine/result.ts";
+import type { QueryStream } from "../../core/engine/query_stream.ts";
 import type { WalStats } from "../../core/plugin/wal.ts";
 import type { AuthDirectory, Principal } from "../../core/plugin/auth.ts";
 import type { Column, Value } from "../../core/types/column.ts";
@@ -56,6 +57,8 @@ export interface HttpDatabase {
 /** One request's session (see {@link HttpDatabase.session}). */
 export interface HttpSession {
   query(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryResult>;
+  /** Runs `sql`, streaming the last statement's result (see `Session.stream`). */
+  stream(sql: string, params?: readonly Value[], options?: QueryOptions): Promise<QueryStream>;
   /** Ends it, rolling back a transaction block left open. */
   close(): Promise<void>;
 }
@@ -117,6 +120,11 @@ export interface RouteContext {
   readonly principal: Principal | null;
   /** Parses line-protocol bodies. */
   readonly lineProtocol: LineProtocolParser;
+  /**
+   * Keeps the request counted in flight after the route returned its response, while its body
+   * streams; call the function it returns when the body ends.
+   */
+  readonly holdInFlight: () => () => void;
 }
 
 /** Serves one method of one path. Throwing a DbError produces the matching error response. */
@@ -231,6 +239,17 @@ export function createHttpHandler(options: HttpHandlerOptions): HttpHandler {
           signal: options.signal,
           principal,
           lineProtocol,
+          holdInFlight: () => {
+            if (!isProbe) inFlight++;
+            metrics.http.inFlight.inc();
+            let held = true;
+            return () => {
+              if (!held) return;
+              held = false;
+              if (!isProbe) inFlight--;
+              metrics.http.inFlight.dec();
+            };
+          },
         });
       } catch (e) {
         response = errorToResponse(e, log, req, url);

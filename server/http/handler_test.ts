@@ -1,5 +1,6 @@
 // The HTTP handler without a socket, against a scripted database: routing, request parsing,
 // limits and the SQLSTATE -> status mapping. sql_route_test.ts runs the real engine.
+import { QueryStream } from "../../core/engine/query_stream.ts";
 import assert from "node:assert/strict";
 import { DbError, SqlSyntaxError } from "../../core/errors.ts";
 import { ManualClock } from "../../core/env/clock.ts";
@@ -25,9 +26,17 @@ function scriptedDb(answer: QueryResult | Error): HttpDatabase & { calls: Call[]
   return {
     calls,
     query,
-    session: () => ({ query, close: () => Promise.resolve() }),
+    session: () => ({ query, stream: streamOf(query), close: () => Promise.resolve() }),
     ...noTables,
   };
+}
+
+/** A scripted session's `stream`: its `query`'s result as a one-batch stream. */
+function streamOf(
+  query: (sql: string, params?: readonly Value[], options?: QueryOptions) => Promise<QueryResult>,
+) {
+  return async (sql: string, params?: readonly Value[], options?: QueryOptions) =>
+    QueryStream.fromResult(await query(sql, params, options), 2048);
 }
 
 /** The table methods of a scripted database: it has no tables. */
@@ -285,8 +294,8 @@ function blockingDb(): HttpDatabase & { release(): void; started: number } {
     started: 0,
     release: () => release(),
     query: () => Promise.reject(new Error("unused")),
-    session: () => ({
-      query: (_sql: string, _params?: readonly Value[], options?: QueryOptions) => {
+    session: () => {
+      const query = (_sql: string, _params?: readonly Value[], options?: QueryOptions) => {
         db.started++;
         const aborted = new Promise<never>((_, reject) => {
           const fail = () =>
@@ -295,9 +304,9 @@ function blockingDb(): HttpDatabase & { release(): void; started: number } {
           options?.signal?.addEventListener("abort", fail, { once: true });
         });
         return Promise.race([released.then(() => oneRow), aborted]);
-      },
-      close: () => Promise.resolve(),
-    }),
+      };
+      return { query, stream: streamOf(query), close: () => Promise.resolve() };
+    },
     ...noTables,
   };
   return db;
@@ -332,8 +341,13 @@ Deno.test("over inflightRequestsMax a request gets 503 53300 with Retry-After; p
   assert.equal((await handler(new Request("http://localhost/ping"))).status, 204);
 
   db.release();
-  assert.equal((await first).status, 200);
-  assert.equal((await second).status, 200);
+  const done = [await first, await second];
+  assert.deepEqual(done.map((r) => r.status), [200, 200]);
+  // a result's body streams: the request counts in flight until it is read
+  const waiting = await handler(postJson("/sql", { sql: "SELECT 4" }));
+  assert.equal(waiting.status, 503, "both bodies are unread: the requests still hold their slots");
+  await waiting.body?.cancel();
+  for (const r of done) assert.deepEqual((await r.json()).rows, [[1]]);
   const after = await handler(postJson("/sql", { sql: "SELECT 4" }));
   assert.equal(after.status, 200, "slots are given back");
   await after.body?.cancel();

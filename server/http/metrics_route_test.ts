@@ -1,6 +1,7 @@
 // GET /metrics through the real handler and the real engine, without a socket; the exposition
 // is checked by Prometheus's own promtool.
 import assert from "node:assert/strict";
+import { QueryStream } from "../../core/engine/query_stream.ts";
 import { ManualClock } from "../../core/env/clock.ts";
 import { realEnv } from "../../core/env/mod.ts";
 import { MemoryFileSystem } from "../../core/env/memory_fs.ts";
@@ -147,9 +148,13 @@ Deno.test("GET /metrics: durations land in the right buckets; ingest hooks count
         insertBatch: () => Promise.reject(new Error("unused")),
         query: () => Promise.reject(new Error("unused")),
         session: () => ({
-          query: () => {
+          query: () => Promise.reject(new Error("unused")),
+          stream: () => {
             clock.advanceMs(30);
-            return Promise.resolve({ command: "SELECT 0", columns: [], rows: [], rowCount: 0 });
+            return Promise.resolve(QueryStream.fromResult(
+              { command: "SELECT 0", columns: [], rows: [], rowCount: 0 },
+              2048,
+            ));
           },
           close: () => Promise.resolve(),
         }),

@@ -1,5 +1,6 @@
 /**
- * `POST /sql`: runs SQL and answers JSON.
+ * `POST /sql`: runs SQL and answers JSON (or JSON Lines, CSV, Arrow by `Accept`), streaming the
+ * result as the client reads it.
  *
  * Request body: JSON `{"sql": "...", "params": [...]}` (`Content-Type: application/json`) or the
  * SQL text itself (`text/plain` or `application/sql`; also no content type, or curl's default
@@ -10,28 +11,35 @@
  * int8 as a JSON string (by default only those outside ±(2^53 - 1)).
  *
  * Response: `{"columns":[{"name","type"}],"rows":[[...]],"rowCount":N,"command":"SELECT 2",
- * "timingMs":{"total":x}}`.
+ * "timingMs":{"total":x}}`, written as the rows stream: an error after the first row ends it
+ * with `],"error":{"code","message"}}` instead of the counts (see docs/http.md).
  *
  * @module
  */
 import { assert, DbError, SqlState, toDbError } from "../../core/errors.ts";
 import type { Value } from "../../core/types/column.ts";
+import type { Batch } from "../../core/types/batch.ts";
 import { typeName } from "../../core/types/data_type.ts";
 import type { QueryResult } from "../../core/engine/result.ts";
-import { errorResponse, HttpSqlState, jsonTextResponse } from "./_responses.ts";
+import type { QueryStream } from "../../core/engine/query_stream.ts";
+import { errorResponse, HttpSqlState } from "./_responses.ts";
 import {
-  encodeArrow,
-  encodeCsv,
-  encodeJsonl,
   negotiateSqlFormat,
   type SqlFormat,
   sqlFormatMediaTypes,
+  type SqlResultWriter,
+  sqlResultWriter,
 } from "./sql_formats.ts";
 import type { RouteContext } from "./handler.ts";
 import { type JsonValue, jsonValueEncoder, type JsonValueOptions } from "./json_values.ts";
 import { queryTimeoutMsMax } from "./limits.ts";
 import { readBodyText } from "./read_body.ts";
-import { sqlStateClassOf, statementKindOf, statementKindOfSql } from "../server_metrics.ts";
+import {
+  sqlStateClassOf,
+  type StatementKind,
+  statementKindOf,
+  statementKindOfSql,
+} from "../server_metrics.ts";
 
 /** A parsed `POST /sql` request. */
 export interface SqlRequest {
@@ -84,40 +92,120 @@ export async function sqlRoute(req: Request, ctx: RouteContext): Promise<Respons
   const session = ctx.db.session();
   const signal = ctx.signal === undefined ? req.signal : AbortSignal.any([req.signal, ctx.signal]);
   const queryStarted = ctx.clock.monotonicMs();
-  let result: QueryResult;
+  const observe = (kind: StatementKind, error: DbError | null) => {
+    const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
+    ctx.metrics.query.byKind[kind].observe(seconds);
+    if (error !== null) ctx.metrics.query.errors.labels(sqlStateClassOf(error.code)).inc();
+  };
+  let stream: QueryStream;
+  let first: IteratorResult<Batch, undefined>;
   try {
-    result = await session.query(request.sql, request.params, {
+    // an error before the first row is an error response with its status code
+    stream = await session.stream(request.sql, request.params, {
       timeoutMs: request.timeoutMs,
       signal,
     });
+    first = await stream.next();
   } catch (e) {
-    const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
-    ctx.metrics.query.byKind[statementKindOfSql(request.sql)].observe(seconds);
-    ctx.metrics.query.errors.labels(sqlStateClassOf(toDbError(e).code)).inc();
-    throw e;
-  } finally {
+    observe(statementKindOfSql(request.sql), toDbError(e));
     await session.close();
+    throw e;
   }
-  const seconds = (ctx.clock.monotonicMs() - queryStarted) / 1000;
-  ctx.metrics.query.byKind[statementKindOf(result.command)].observe(seconds);
-  const totalMs = ctx.clock.monotonicMs() - started;
-  switch (format) {
-    case "json":
-      return jsonTextResponse(JSON.stringify(encodeSqlResult(result, request.json, totalMs)));
-    case "jsonl":
-      return formatResponse(encodeJsonl(result, request.json, totalMs), format);
-    case "csv":
-      return formatResponse(encodeCsv(result), format);
-    case "arrow":
-      return formatResponse(encodeArrow(result), format);
-  }
+  return new Response(
+    resultBody(stream, first.done ? null : first.value, sqlResultWriter(format, request.json), {
+      started,
+      ctx,
+      end: async (error) => {
+        observe(
+          error === null ? statementKindOf(stream.command ?? "") : statementKindOfSql(request.sql),
+          error,
+        );
+        await session.close();
+      },
+    }),
+    { status: 200, headers: { "content-type": sqlFormatMediaTypes[format] } },
+  );
 }
 
-function formatResponse(body: string | Uint8Array, format: SqlFormat): Response {
-  return new Response(body as BodyInit, {
-    status: 200,
-    headers: { "content-type": sqlFormatMediaTypes[format] },
-  });
+/**
+ * The response body: the writer's start, one chunk per batch as the client reads (so the server
+ * holds about one batch, whatever the result's size), then its end, or its error trailer when
+ * the stream fails after the response began (CSV and Arrow: the body is aborted). A client that
+ * goes away cancels the query (57014) and rolls back what it did.
+ */
+function resultBody(
+  stream: QueryStream,
+  first: Batch | null,
+  writer: SqlResultWriter,
+  options: {
+    started: number;
+    ctx: RouteContext;
+    end: (error: DbError | null) => Promise<void>;
+  },
+): ReadableStream<Uint8Array> {
+  const { ctx } = options;
+  const utf8 = new TextEncoder();
+  const release = ctx.holdInFlight();
+  let pending = first;
+  let started = false;
+  let ended = false;
+  const end = async (error: DbError | null) => {
+    if (ended) return;
+    ended = true;
+    try {
+      if (error !== null) await stream.abort(error);
+      else await stream.close();
+      await options.end(error);
+    } finally {
+      release();
+    }
+  };
+  const bytes = (part: string | Uint8Array) => typeof part === "string" ? utf8.encode(part) : part;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        if (!started) {
+          started = true;
+          controller.enqueue(bytes(writer.start(stream.columns)));
+        }
+        let batch = pending;
+        pending = null;
+        if (batch === null) {
+          const next = await stream.next();
+          batch = next.done ? null : next.value;
+        }
+        if (batch !== null) {
+          controller.enqueue(bytes(writer.batch(batch)));
+          return;
+        }
+        await end(null);
+        controller.enqueue(bytes(writer.end({
+          rowCount: stream.rowCount,
+          command: stream.command ?? "",
+          totalMs: ctx.clock.monotonicMs() - options.started,
+        })));
+        controller.close();
+      } catch (e) {
+        const error = toDbError(e);
+        await end(error);
+        ctx.log.warn("sql_stream_failed", { code: error.code, message: error.message });
+        const tail = writer.error(error);
+        if (tail === null) controller.error(error);
+        else {
+          controller.enqueue(bytes(tail));
+          controller.close();
+        }
+      }
+    },
+    async cancel() {
+      await end(
+        new DbError(
+          SqlState.queryCanceled,
+          "canceling statement: the client closed the connection",
+        ),
+      );
+    },
+  }, { highWaterMark: 1 });
 }
 
 /** Reads and checks the URL parameters and the body of a `POST /sql` request. */

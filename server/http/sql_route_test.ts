@@ -152,3 +152,172 @@ Deno.test("sql: each request is its own session; SET lasts until the request end
     assert.deepEqual(r.body.rows, [["UTC"]]);
   });
 });
+
+/** POSTs SQL text with an Accept header; the response as it comes (its body unread). */
+function postSql(handler: HttpHandler, sql: string, accept = "application/json", query = "") {
+  return handler(
+    new Request(`http://localhost/sql${query}`, {
+      method: "POST",
+      headers: { "content-type": "text/plain", accept },
+      body: sql,
+    }),
+  );
+}
+
+/** A query whose rows fail at x = 3000, after a first batch of 2048 rows went out. */
+const failsMidStream = "SELECT x, 6000 / (x - 3000) AS y FROM generate_series(1, 5000) AS g(x)";
+
+Deno.test("sql: an error after streaming began ends the JSON with an error member", async () => {
+  await withHandler(async (handler) => {
+    const res = await postSql(handler, failsMidStream);
+    assert.equal(res.status, 200, "the first rows went out before the error");
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), ["columns", "rows", "error"]);
+    assert.equal(body.error.code, "22012");
+    assert.ok(body.rows.length >= 2048 && body.rows.length < 3000, String(body.rows.length));
+    assert.deepEqual(body.rows[0], [1, -2]);
+    // an error before the first row keeps its status
+    const early = await postSql(handler, "SELECT 10 / (x - 1) FROM generate_series(1, 5000) g(x)");
+    assert.equal(early.status, 400);
+    assert.equal((await early.json()).error.code, "22012");
+  });
+});
+
+Deno.test("sql: JSON Lines ends with an error line; CSV and Arrow bodies are aborted", async () => {
+  await withHandler(async (handler) => {
+    const jsonl = (await (await postSql(handler, failsMidStream, "application/jsonl")).text())
+      .trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(jsonl[1], [1, -2]);
+    assert.equal(jsonl.at(-1).error.code, "22012");
+    assert.ok(jsonl.length > 2048);
+    for (const accept of ["text/csv", "application/vnd.apache.arrow.stream"]) {
+      const res = await postSql(handler, failsMidStream, accept);
+      assert.equal(res.status, 200);
+      await assert.rejects(res.arrayBuffer(), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, "22012", String(e));
+        return true;
+      });
+    }
+  });
+});
+
+Deno.test("sql: large results stream as rows are read: counts, Arrow batches, CSV lines", async () => {
+  await withHandler(async (handler) => {
+    const sql = "SELECT x, x * 0.5 AS f, 'h' || x AS h FROM generate_series(1, 10000) AS g(x)";
+    const json = await (await postSql(handler, sql)).json();
+    assert.equal(json.rows.length, 10000);
+    assert.deepEqual(json.rows[9999], [10000, 5000, "h10000"]);
+    assert.equal(json.rowCount, 10000);
+    assert.equal(json.command, "SELECT 10000");
+    assert.ok(json.timingMs.total >= 0);
+    const csv = await (await postSql(handler, sql, "text/csv")).text();
+    const lines = csv.split("\r\n");
+    assert.equal(lines.length, 10002); // header, rows, and the empty string after the last CRLF
+    assert.equal(lines[10000], "10000,5000.0,h10000");
+    const { tableFromIPC } = await import("apache-arrow");
+    const table = tableFromIPC(
+      new Uint8Array(
+        await (await postSql(handler, sql, "application/vnd.apache.arrow.stream")).arrayBuffer(),
+      ),
+    );
+    assert.equal(table.numRows, 10000);
+    assert.ok(table.batches.length >= 5, "one record batch per engine batch");
+    assert.equal(table.getChild("h")!.get(9999), "h10000");
+    const empty = tableFromIPC(
+      new Uint8Array(
+        await (await postSql(
+          handler,
+          "SELECT 1 AS one WHERE false",
+          "application/vnd.apache.arrow.stream",
+        ))
+          .arrayBuffer(),
+      ),
+    );
+    assert.equal(empty.numRows, 0);
+    assert.deepEqual(empty.schema.fields.map((f) => f.name), ["one"]);
+  });
+});
+
+Deno.test("sql: the query timeout applies while the body streams (57014 in the trailer)", async () => {
+  await withHandler(async (handler) => {
+    const res = await postSql(
+      handler,
+      "SELECT x FROM generate_series(1, 100000) AS g(x)",
+      "application/jsonl",
+      "?timeout_ms=100",
+    );
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the columns line and the first rows
+    await new Promise((r) => setTimeout(r, 300)); // a slow client
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    const last = JSON.parse(text.trimEnd().split("\n").at(-1)!);
+    assert.equal(last.error.code, "57014");
+    assert.match(last.error.message, /statement timeout/);
+  });
+});
+
+Deno.test("sql: a client that stops reading cancels the query and rolls back the message", async () => {
+  const db = await Database.open({ memory: true });
+  try {
+    const handler = createHttpHandler({ db });
+    await db.query("CREATE TABLE t (x INT)");
+    const res = await postSql(
+      handler,
+      "INSERT INTO t VALUES (1); SELECT x FROM generate_series(1, 100000) AS g(x)",
+    );
+    const reader = res.body!.getReader();
+    await reader.read();
+    assert.equal(db.stats().activeTransactions, 1, "the message's transaction is open");
+    await reader.cancel(); // what Deno.serve does when the client disconnects
+    assert.equal(db.stats().activeTransactions, 0);
+    assert.equal((await db.query("SELECT count(*) FROM t")).rows[0]![0], 0n);
+  } finally {
+    await db.close();
+  }
+});
+
+Deno.test("sql: several statements in one request are one implicit transaction", async () => {
+  await withHandler(async (handler) => {
+    await postSql(handler, "CREATE TABLE t (x INT)");
+    const bad = await postSql(
+      handler,
+      "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); SELECT 1/0",
+    );
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error.code, "22012");
+    const count = await (await postSql(handler, "SELECT count(*) FROM t")).json();
+    assert.deepEqual(count.rows, [[0]], "the two inserts were rolled back with it");
+    const good = await (await postSql(handler, "INSERT INTO t VALUES (1); SELECT count(*) FROM t"))
+      .json();
+    assert.deepEqual(good.rows, [[1]]);
+  });
+});
+
+Deno.test("sql: the result-row limit (query.result_rows_max) applies to streamed results", async () => {
+  const db = await Database.open({ memory: true, limits: { queryResultRowsMax: 3000 } });
+  try {
+    const handler = createHttpHandler({ db });
+    const small = await postSql(handler, "SELECT x FROM generate_series(1, 3000) AS g(x)");
+    assert.equal((await small.json()).rowCount, 3000);
+    // over the limit in the first batch: an error response
+    const early = await postSql(
+      handler,
+      "SELECT x FROM generate_series(1, 3000) AS g(x), (VALUES (1), (2)) v(y)",
+    );
+    assert.equal(early.status, 400);
+    assert.equal((await early.json()).error.code, "54000");
+    // over the limit later: the rows so far, then the error
+    const late = await (await postSql(handler, "SELECT x FROM generate_series(1, 5000) AS g(x)"))
+      .json();
+    assert.equal(late.error.code, "54000");
+    assert.equal(late.rows.length, 2048);
+  } finally {
+    await db.close();
+  }
+});
