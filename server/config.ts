@@ -84,6 +84,10 @@ export interface ServerConfig {
   readonly log: {
     /** Least severe level that is written. */
     readonly level: LogLevel;
+    /** Log every query (a `query` event with duration, rows and SQLSTATE). */
+    readonly queries: boolean;
+    /** Log queries taking at least this many milliseconds (0 = none, unless `queries`). */
+    readonly slowQueryMs: number;
   };
 }
 
@@ -241,6 +245,16 @@ export const configKeys = {
     "transactions open at once",
   ),
   "log.level": enumKey(logLevels, "info", "least severe log level written"),
+  "log.queries": booleanKey(
+    false,
+    "log every query: a query event with duration, rows and SQLSTATE",
+  ),
+  "log.slow_query_ms": integerKey(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    0,
+    "log queries taking at least this many milliseconds (0 = none unless log.queries)",
+  ),
   "auth.enabled": booleanKey(
     false,
     "require credentials on every HTTP route but /health, /ready and /ping",
@@ -399,7 +413,11 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       inflightRequestsMax: v["http.inflight_requests_max"],
       shutdownTimeoutMs: v["http.shutdown_timeout_ms"],
     },
-    log: { level: v["log.level"] },
+    log: {
+      level: v["log.level"],
+      queries: v["log.queries"],
+      slowQueryMs: v["log.slow_query_ms"],
+    },
     auth: {
       enabled: v["auth.enabled"],
       users: new Map(Object.entries(v["auth.users"])),

@@ -26,7 +26,7 @@ Deno.test("config: defaults", () => {
       inflightRequestsMax: 256,
       shutdownTimeoutMs: 10_000,
     },
-    log: { level: "info" },
+    log: { level: "info", queries: false, slowQueryMs: 0 },
     auth: { enabled: false, users: new Map(), allowInsecureNetwork: false },
   });
   assert.equal(sources["http.port"], "default");
@@ -139,7 +139,7 @@ Deno.test("config: names and JSON form", () => {
       inflight_requests_max: 256,
       shutdown_timeout_ms: 10000,
     },
-    log: { level: "info" },
+    log: { level: "info", queries: false, slow_query_ms: 0 },
     auth: { enabled: false, users: {}, allow_insecure_network: false },
   });
 });

@@ -166,6 +166,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       : log.info;
     write(typeof name === "string" ? name : "engine", fields);
   };
+  const queryLog = { all: config.log.queries, slowMs: config.log.slowQueryMs };
   let db: Database;
   try {
     const limits = {
@@ -177,8 +178,8 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     };
     db = await Database.open(
       config.memory
-        ? { memory: true, log: engineLog, limits }
-        : { path: config.dataDir, log: engineLog, limits },
+        ? { memory: true, log: engineLog, limits, queryLog }
+        : { path: config.dataDir, log: engineLog, limits, queryLog },
     );
   } catch (e) {
     log.error("startup_failed", { reason: "cannot open the database", error: e });

@@ -101,6 +101,17 @@ import {
 } from "../txn/mod.ts";
 import { checkConstraints } from "./check_constraints.ts";
 
+/** Which messages {@link DatabaseOptions.queryLog} logs. */
+export interface QueryLogOptions {
+  /** Every message. */
+  readonly all: boolean;
+  /** Messages taking at least this many milliseconds (0: none, unless `all`). */
+  readonly slowMs: number;
+}
+
+/** Characters of a message's SQL text a `query` log event keeps. */
+export const queryLogTextCharsMax = 2048;
+
 /** How to open a database. */
 export interface DatabaseOptions {
   /** Data directory for a durable database. */
@@ -115,6 +126,27 @@ export interface DatabaseOptions {
   readonly limits?: Partial<Limits>;
   /** Receives structured log events. */
   readonly log?: (event: Record<string, unknown>) => void;
+  /**
+   * Logs each message (one `query` / `queryAll` / `stream` call) as a `query` event with its
+   * session pid, user, milliseconds, rows, SQLSTATE and text: every one with `all`, else those
+   * taking at least `slowMs` (0: none). Off by default.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const events: Record<string, unknown>[] = [];
+   * const db = await Database.open({
+   *   memory: true,
+   *   log: (e) => events.push(e),
+   *   queryLog: { all: true, slowMs: 0 },
+   * });
+   * await db.query("SELECT 1").catch(() => {});
+   * await db.query("SELECT 1/0").catch(() => {});
+   * console.assert(events.filter((e) => e.event === "query").map((e) => e.code).join() === "00000,22012");
+   * await db.close();
+   * ```
+   */
+  readonly queryLog?: QueryLogOptions;
   /**
    * The storage plugin by name. Default: `parquet` for a data directory and `memory` for
    * `memory: true`, when registered; else the first registered storage plugin.
@@ -165,6 +197,7 @@ interface Internals {
   readonly wal: Wal | null;
   readonly lock: FileLock | null;
   readonly log: (event: Record<string, unknown>) => void;
+  readonly queryLog: QueryLogOptions | null;
 }
 
 /**
@@ -190,6 +223,7 @@ export class Database {
   readonly #lock: FileLock | null;
   readonly #catalog: Catalog;
   readonly #log: (event: Record<string, unknown>) => void;
+  readonly #queryLog: QueryLogOptions | null;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** How sessions run their SQL here. */
@@ -244,6 +278,7 @@ export class Database {
     this.#wal = internals.wal;
     this.#lock = internals.lock;
     this.#log = internals.log;
+    this.#queryLog = internals.queryLog;
     this.#catalog = new Catalog(internals.limits);
     this.#txns = new TransactionManager(internals.limits.transactionsOpenMax);
     this.#defaultSession = this.session();
@@ -319,7 +354,11 @@ export class Database {
           ...(recovered !== null ? { nextLsnMin: recovered.checkpointLsn + 1n } : {}),
         });
       }
-      const db = new this({ registry, env, limits, storage, wal, lock, log });
+      const queryLog = options.queryLog === undefined ||
+          (!options.queryLog.all && options.queryLog.slowMs <= 0)
+        ? null
+        : options.queryLog;
+      const db = new this({ registry, env, limits, storage, wal, lock, log, queryLog });
       if (recovered !== null && recovered.catalog !== null) {
         db.#catalog.restore(recovered.catalog as CatalogJson);
         db.#lastLsn = recovered.checkpointLsn;
@@ -512,6 +551,42 @@ export class Database {
    * protocol. With `streamLast`, a final query is opened as a stream instead of being run.
    */
   async #runMessage(
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+    streamLast: boolean,
+  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
+    const log = this.#queryLog;
+    if (log === null) return await this.#runMessageNow(session, sql, params, options, streamLast);
+    const start = this.#env.clock.monotonicMs();
+    let code = "00000";
+    let rows: number | null = null;
+    try {
+      const out = await this.#runMessageNow(session, sql, params, options, streamLast);
+      rows = out.stream !== null ? null : out.results.reduce((n, r) => n + r.rowCount, 0);
+      return out;
+    } catch (e) {
+      code = e instanceof DbError ? e.code : SqlState.internalError;
+      throw e;
+    } finally {
+      const ms = this.#env.clock.monotonicMs() - start;
+      if (log.all || (log.slowMs > 0 && ms >= log.slowMs)) {
+        this.#log({
+          event: "query",
+          pid: session.activity.pid,
+          user: session.activity.user,
+          ms: Math.round(ms * 1000) / 1000,
+          // a streamed result's rows are not known when it starts
+          rows,
+          code,
+          sql: sql.length > queryLogTextCharsMax ? `${sql.slice(0, queryLogTextCharsMax)}...` : sql,
+        });
+      }
+    }
+  }
+
+  async #runMessageNow(
     session: Session,
     sql: string,
     params: readonly Value[],
