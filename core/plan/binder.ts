@@ -1130,20 +1130,11 @@ class Binder {
   copy(stmt: ast.Statement & { kind: "copy" }): BoundStatement {
     const from = stmt.direction === "from";
     const target = stmt.target;
-    if (target.kind === "client") {
-      throw new DbError(
-        SqlState.featureNotSupported,
-        `COPY ${from ? "FROM STDIN" : "TO STDOUT"} is not supported yet`,
-        {
-          hint: "it needs the PostgreSQL wire protocol; COPY a server-side file instead",
-          position: stmt.pos + 1,
-        },
-      );
-    }
     if (target.kind === "program") {
       throw notSupported(`COPY ${from ? "FROM" : "TO"} PROGRAM`, stmt.pos + 1);
     }
-    if (!from && !/^(\/|[A-Za-z]:[\\/])/.test(target.path)) {
+    const path = target.kind === "client" ? null : target.path;
+    if (!from && path !== null && !/^(\/|[A-Za-z]:[\\/])/.test(path)) {
       throw new DbError(
         SqlState.invalidName,
         "relative path not allowed for COPY to file",
@@ -1166,7 +1157,7 @@ class Binder {
         columns,
         tableColumns: columns,
       });
-      return { kind: "copy_to", plan, path: target.path, format };
+      return { kind: "copy_to", plan, path, format };
     }
     const { schema, name, written } = this.resolveRelation(stmt.table, true);
     const table = this.ctx.catalog.getTable(schema, name);
@@ -1234,7 +1225,7 @@ class Binder {
         kind: "copy_from",
         table,
         targets,
-        path: target.path,
+        path,
         format,
         predicate,
         defaults,
@@ -1251,7 +1242,7 @@ class Binder {
         qualifier: table.name,
       })),
     };
-    return { kind: "copy_to", plan, path: target.path, format };
+    return { kind: "copy_to", plan, path, format };
   }
 
   update(stmt: ast.Statement & { kind: "update" }): BoundStatement {
