@@ -26,9 +26,10 @@ import {
   type ServerConfig,
 } from "./config.ts";
 import { createHttpHandler } from "./http/handler.ts";
-import type { HttpAuth } from "./http/auth.ts";
+import { type HttpAuth, httpDirectory } from "./http/auth.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createServerMetrics } from "./server_metrics.ts";
+import { PgServer } from "./pgwire/mod.ts";
 import { omendbVersion } from "./version.ts";
 import { formatVerifyJson, formatVerifyText, verifyDataDir } from "./verify.ts";
 
@@ -202,6 +203,46 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     host: config.http.host,
   });
 
+  let pgServer: PgServer | null = null;
+  if (config.pg.enabled) {
+    if ((config.pg.tlsCertFile === "") !== (config.pg.tlsKeyFile === "")) {
+      log.error("startup_failed", {
+        reason: "give both pg.tls_cert_file and pg.tls_key_file, or neither",
+      });
+      await db.close();
+      return exitUsage;
+    }
+    try {
+      const tls = config.pg.tlsCertFile === "" ? undefined : {
+        cert: await Deno.readTextFile(config.pg.tlsCertFile),
+        key: await Deno.readTextFile(config.pg.tlsKeyFile),
+      };
+      pgServer = await PgServer.listen({
+        db,
+        host: config.pg.host,
+        port: config.pg.port,
+        maxConnections: config.pg.maxConnections,
+        idleSessionTimeoutMs: config.pg.idleSessionTimeoutMs,
+        ...(tls === undefined ? {} : { tls }),
+        auth: {
+          required: config.auth.enabled,
+          trustLoopback: config.pg.trustLoopback,
+          method: config.pg.authMethod,
+          plugin: auth?.plugin ?? null,
+          directory: auth === undefined ? db.authDirectory() : httpDirectory(auth),
+        },
+        log: (level, event, fields) => log[level](event, fields),
+      });
+    } catch (e) {
+      log.error("startup_failed", {
+        reason: `cannot listen on ${config.pg.host}:${config.pg.port} (PostgreSQL protocol)`,
+        error: e,
+      });
+      await db.close();
+      return exitFailure;
+    }
+  }
+
   let stopping = false;
   // aborted when the shutdown deadline passes: cancels the queries still running
   const deadline = new AbortController();
@@ -217,7 +258,10 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       inflightRequestsMax: config.http.inflightRequestsMax,
     },
     log,
-    metrics: createServerMetrics({ version: omendbVersion }),
+    metrics: createServerMetrics({
+      version: omendbVersion,
+      pg: () => pgServer?.stats() ?? null,
+    }),
     stopping: () => stopping,
     signal: deadline.signal,
     ...(auth === undefined ? {} : { auth }),
@@ -227,7 +271,12 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     server = Deno.serve({
       hostname: config.http.host,
       port: config.http.port,
-      onListen: (addr) => log.info("listening", { http: addr.port, host: addr.hostname }),
+      onListen: (addr) =>
+        log.info("listening", {
+          http: addr.port,
+          ...(pgServer === null ? {} : { pg: pgServer.port }),
+          host: addr.hostname,
+        }),
       onError: (e) => {
         log.error("internal_error", { error: e });
         return new Response(
@@ -248,6 +297,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       reason: `cannot listen on ${config.http.host}:${config.http.port}`,
       error: e,
     });
+    await pgServer?.close({ graceMs: 0 });
     await db.close();
     return exitFailure;
   }
@@ -279,6 +329,8 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   const drained = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((r) => {
     onIdle = () => r(true);
   });
+  // PostgreSQL connections: idle ones end now, busy ones after their query (within the grace)
+  const pgClosed = pgServer?.close({ graceMs }) ?? Promise.resolve();
   const graceful = await raceTimeout(drained, graceMs);
   if (!graceful) {
     log.warn("shutdown_timeout", { graceMs, inFlight });
@@ -289,6 +341,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   if (!(await raceTimeout(server.shutdown().then(() => true), shutdownListenerWaitMs))) {
     log.warn("shutdown_listener_timeout", { waitMs: shutdownListenerWaitMs, inFlight });
   }
+  await pgClosed;
   let code = exitOk;
   try {
     await db.close();

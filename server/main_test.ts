@@ -21,7 +21,14 @@ interface Proc {
 
 function spawn(args: string[], env: Record<string, string> = {}): Proc {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", mainTs, ...args],
+    // a free PostgreSQL port too, so that parallel tests do not race for 5433
+    args: [
+      "run",
+      "-A",
+      mainTs,
+      ...args,
+      ...(args[0] === "serve" && !args.includes("--pg-port") ? ["--pg-port", "0"] : []),
+    ],
     cwd: repoRoot,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",

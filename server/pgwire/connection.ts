@@ -237,7 +237,9 @@ export class PgConnection {
       this.#socket.destroy();
       return;
     }
-    if (this.#waiting) this.#terminate("57P01", "terminating connection due to administrator command");
+    if (this.#waiting) {
+      this.#terminate("57P01", "terminating connection due to administrator command");
+    }
   }
 
   /** Sends a FATAL error and closes the socket. */
@@ -252,7 +254,9 @@ export class PgConnection {
   /** Serves the connection until it ends; never throws. */
   async run(): Promise<void> {
     const startupTimer = setTimeout(() => {
-      if (this.#session === null) this.#terminate("08006", "canceling authentication due to timeout");
+      if (this.#session === null) {
+        this.#terminate("08006", "canceling authentication due to timeout");
+      }
     }, this.#host.startupTimeoutMs);
     try {
       const started = await this.#startup();
@@ -326,7 +330,9 @@ export class PgConnection {
       if (code >> 16 !== protocolVersion3) {
         throw new DbError(
           SqlState.featureNotSupported,
-          `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: server supports 3.0 to 3.0`,
+          `unsupported frontend protocol ${code >> 16}.${
+            code & 0xffff
+          }: server supports 3.0 to 3.0`,
         );
       }
       break;
@@ -726,9 +732,7 @@ export class PgConnection {
       );
     }
     const params = raw.map((bytes, i) =>
-      bytes === null
-        ? null
-        : decodeParam(statement.paramOids[i] ?? 0, formatOf(formats, i), bytes)
+      bytes === null ? null : decodeParam(statement.paramOids[i] ?? 0, formatOf(formats, i), bytes)
     );
     for (const f of resultFormats) {
       if (f !== 0 && f !== 1) throw new ProtocolError(`unsupported format code: ${f}`);
@@ -818,7 +822,10 @@ export class PgConnection {
           const m = await this.#reader.next();
           if (m === null) {
             this.#copyInOpen = false;
-            throw new DbError("08006", "unexpected EOF on client connection with an open transaction");
+            throw new DbError(
+              "08006",
+              "unexpected EOF on client connection with an open transaction",
+            );
           }
           if (m.type === F.copyData) pending = m.body.take(m.body.remaining);
           else if (m.type === F.copyDone) {
@@ -826,7 +833,10 @@ export class PgConnection {
             return null;
           } else if (m.type === F.copyFail) {
             this.#copyInOpen = false;
-            throw new DbError(SqlState.queryCanceled, `COPY from stdin failed: ${m.body.cstring()}`);
+            throw new DbError(
+              SqlState.queryCanceled,
+              `COPY from stdin failed: ${m.body.cstring()}`,
+            );
           } else if (m.type !== F.flush && m.type !== F.sync) {
             this.#copyInOpen = false;
             throw new ProtocolError(

@@ -101,7 +101,7 @@ export function utf8(bytes: Uint8Array): string {
   try {
     return decoder.decode(bytes);
   } catch {
-    throw new DbError("22021", "invalid byte sequence for encoding \"UTF8\"");
+    throw new DbError("22021", 'invalid byte sequence for encoding "UTF8"');
   }
 }
 
@@ -226,7 +226,9 @@ export class MessageReader {
   async startup(startupBytesMax: number): Promise<MessageBody | null> {
     if (!(await this.#fill(4))) return null;
     const len = this.#int32At(this.#start);
-    if (len < 8 || len > startupBytesMax) throw new ProtocolError("invalid length of startup packet");
+    if (len < 8 || len > startupBytesMax) {
+      throw new ProtocolError("invalid length of startup packet");
+    }
     if (!(await this.#fill(len))) return null;
     const body = this.#buf.slice(this.#start + 4, this.#start + len);
     this.#start += len;

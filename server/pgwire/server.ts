@@ -56,7 +56,11 @@ export interface PgServerOptions {
   /** How clients authenticate; by default every connection is trusted. */
   readonly auth?: PgAuthPolicy;
   /** Structured log. */
-  readonly log?: (level: "info" | "warn" | "error", event: string, fields: Record<string, unknown>) => void;
+  readonly log?: (
+    level: "info" | "warn" | "error",
+    event: string,
+    fields: Record<string, unknown>,
+  ) => void;
 }
 
 /** A listening PostgreSQL protocol server. */

@@ -16,7 +16,7 @@
  */
 import { DbError, SqlState } from "../../core/errors.ts";
 import type { DataType } from "../../core/types/data_type.ts";
-import { Types, typeOid } from "../../core/types/data_type.ts";
+import { typeOid, Types } from "../../core/types/data_type.ts";
 import type { Value } from "../../core/types/column.ts";
 import {
   formatDate,
