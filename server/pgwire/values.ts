@@ -369,7 +369,7 @@ const protocolViolationCode = "08P01";
 
 /** A float sent in binary: text when it is integral, so it does not bind as an integer. */
 function floatText(x: number): Value {
-  return Number.isInteger(x) ? String(x) : x;
+  return Number.isSafeInteger(x) ? String(x) : x;
 }
 
 function decodeTextParam(oid: number, text: string): Value {
