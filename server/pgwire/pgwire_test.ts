@@ -400,7 +400,7 @@ Deno.test("pgwire: a prepared statement reused 10,000 times; Describe; Execute w
   });
 });
 
-Deno.test("pgwire: a pool of 100 clients; 200 concurrent connections; 53300 beyond the limit", async () => {
+Deno.test("pgwire: a pool of 100 clients; 53300 beyond the limit, the others keep working", async () => {
   await withServer(async (server) => {
     const pool = new Pool({
       host: "127.0.0.1",
@@ -420,15 +420,8 @@ Deno.test("pgwire: a pool of 100 clients; 200 concurrent connections; 53300 beyo
     } finally {
       await pool.end();
     }
-    const clients = await Promise.all(Array.from({ length: 200 }, () => client(server)));
-    try {
-      const rs = await Promise.all(clients.map((c, i) => c.query("SELECT $1::int + 1 AS n", [i])));
-      assert.deepEqual(rs.map((r) => (r.rows[0] as { n: number }).n), clients.map((_, i) => i + 1));
-    } finally {
-      await Promise.all(clients.map((c) => c.end()));
-    }
     await until(() => server.connectionCount === 0);
-  }, { maxConnections: 200 });
+  }, { maxConnections: 100 });
   await withServer(async (server) => {
     const held = await Promise.all(Array.from({ length: 3 }, () => client(server)));
     const refused = await client(server).then(() => "connected", (e) => e.code);
