@@ -135,7 +135,8 @@ await writeCsv(csv);
 await Deno.chmod(dir, 0o755);
 await Deno.chmod(csv, 0o644);
 
-const db = await Database.open({ memory: true });
+// no query timeout: loading a million rows through one COPY takes longer than the default
+const db = await Database.open({ memory: true, limits: { queryTimeoutMs: 0 } });
 const server = await PgServer.listen({ db, host: "127.0.0.1", port: 0 });
 let t = performance.now();
 await psql(server.port, "omendb", "omendb", cpuCreateTableSql);

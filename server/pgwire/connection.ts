@@ -42,7 +42,6 @@ import {
   MessageReader,
   MessageWriter,
   ProtocolError,
-  protocolViolation,
   utf8,
 } from "./protocol.ts";
 import { ScramExchange, scramMechanism } from "./sasl.ts";

@@ -12,7 +12,7 @@
  * const verifier = await createVerifier("pw", { iterations: 16 });
  * const x = new ScramExchange(verifier, "ann", new Uint8Array(32));
  * const first = await x.serverFirst("n,,n=,r=abcdef");
- * console.assert(first.startsWith("r=abcdef") && first.includes(",i=16"));
+ * console.assert(first !== null && first.startsWith("r=abcdef") && first.includes(",i=16"));
  * ```
  *
  * @module
@@ -66,12 +66,8 @@ export class ScramExchange {
     this.#secret = secret;
   }
 
-  async #keys(): Promise<
-    { salt: Uint8Array; iterations: number; storedKey: Uint8Array; serverKey: Uint8Array } | null
-  > {
-    const v = this.#verifier === null ? null : parseVerifier(this.#verifier);
-    if (v !== null) return v;
-    return null;
+  #keys(): ReturnType<typeof parseVerifier> {
+    return this.#verifier === null ? null : parseVerifier(this.#verifier);
   }
 
   /** The server-first message for the client-first one; `null` when it is malformed. */
@@ -83,7 +79,7 @@ export class ScramExchange {
     this.#clientFirstBare = m[2]!;
     const serverNonce = crypto.getRandomValues(new Uint8Array(scramServerNonceBytes)).toBase64();
     this.#nonce = m[3]! + serverNonce;
-    const keys = await this.#keys();
+    const keys = this.#keys();
     const salt = keys?.salt ??
       (await hmac(this.#secret, `salt\u0000${this.#user}`)).subarray(0, 16);
     const iterations = keys?.iterations ?? 4096;
@@ -101,7 +97,7 @@ export class ScramExchange {
     const proof = fromBase64(m[3]!);
     const withoutProof = clientFinal.slice(0, clientFinal.lastIndexOf(",p="));
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${withoutProof}`;
-    const keys = await this.#keys();
+    const keys = this.#keys();
     const storedKey = keys?.storedKey ?? new Uint8Array(32);
     const serverKey = keys?.serverKey ?? new Uint8Array(32);
     const signature = await hmac(storedKey, authMessage);
