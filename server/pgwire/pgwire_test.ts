@@ -7,6 +7,7 @@ import pg from "pg";
 import { Database } from "../../mod.ts";
 import { PgServer, type PgServerOptions } from "./mod.ts";
 import {
+  concat,
   dataRowValues,
   errorFields,
   errorText,
@@ -313,15 +314,6 @@ function numericBytes(
     be(2, dscale),
     ...digits.map((d) => be(2, d)),
   );
-}
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 Deno.test("pgwire: a prepared statement reused 10,000 times; Describe; Execute with a row limit", async () => {

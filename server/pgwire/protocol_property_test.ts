@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Database } from "../../mod.ts";
 import { PgServer } from "./mod.ts";
-import { message, RawClient, startupPacket } from "./_raw_client.ts";
+import { concat, message, RawClient, startupPacket } from "./_raw_client.ts";
 
 const messageTypes = "QPBDESHCXdcfpFx\u0000";
 
@@ -38,10 +38,10 @@ Deno.test("pgwire property: random and truncated messages get an error or a clos
         const c = started
           ? await RawClient.connect(server.port)
           : await RawClient.open(server.port);
-        const bytes = concat([
+        const bytes = concat(
           ...(started ? [] : [startupPacket({ user: "omendb" })]),
           ...messages,
-        ]);
+        );
         // send a prefix (truncated input), then hang up
         await c.send(bytes.subarray(0, bytes.length === 0 ? 0 : cut % (bytes.length + 1)))
           .catch(() => {});
@@ -89,13 +89,3 @@ Deno.test("pgwire: a message over the length limit is a protocol violation (08P0
     await db.close();
   }
 });
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
