@@ -2,14 +2,18 @@
  * `deno task bench:pg`: OmenDB's PostgreSQL protocol server against PostgreSQL 15 in the same
  * run, both holding the same TSBS cpu rows (default 1,000,000; `--rows N`), loaded through
  * `psql \copy` (so OmenDB's COPY FROM STDIN is on the path). PostgreSQL gets an index on
- * (hostname, time). Measured through node-postgres, one connection, sequentially:
+ * (hostname, time) and VACUUM ANALYZE; OmenDB a durable time-series table
+ * (`WITH (timestamp = 'time', partition_by = 'day', dedup_keys = 'hostname')`, checkpointed
+ * into Parquet segments sorted by host then time). Measured through node-postgres, one
+ * connection, sequentially:
  *
  * - simple queries/s: `SELECT 1` (protocol and session overhead only) and a per-host
  *   aggregate over one hour (simple query protocol);
  * - prepared point queries/s: `SELECT ... WHERE hostname = $1 AND time = $2` (named statement).
  *
- * Prints each figure and the same-run ratio OmenDB / PostgreSQL. `--cpu-prof` profiles with
- * `deno run --cpu-prof` instead (run OmenDB alone).
+ * Prints each figure and the same-run ratio OmenDB / PostgreSQL. For a profile, run
+ * `deno run -A --cpu-prof bench/pgwire_bench.ts --omendb-only` (OmenDB's server runs in this
+ * process).
  *
  * @module
  */
@@ -135,13 +139,26 @@ await writeCsv(csv);
 await Deno.chmod(dir, 0o755);
 await Deno.chmod(csv, 0o644);
 
-// no query timeout: loading a million rows through one COPY takes longer than the default
-const db = await Database.open({ memory: true, limits: { queryTimeoutMs: 0 } });
+// OmenDB as a time-series table is meant to run: durable (Parquet segments sorted by series
+// then time, with a learned index), partitioned by day, the host as the series key; no query
+// timeout (loading a million rows through one COPY takes longer than the default)
+const dataDir = `${dir}/omendb`;
+const db = await Database.open({ path: dataDir, limits: { queryTimeoutMs: 0 } });
 const server = await PgServer.listen({ db, host: "127.0.0.1", port: 0 });
 let t = performance.now();
-await psql(server.port, "omendb", "omendb", cpuCreateTableSql);
+await psql(
+  server.port,
+  "omendb",
+  "omendb",
+  `${cpuCreateTableSql} WITH (timestamp = 'time', partition_by = 'day', dedup_keys = 'hostname')`,
+);
 await psql(server.port, "omendb", "omendb", `\\copy cpu FROM '${csv}' (FORMAT csv)`);
-console.log(`OmenDB: loaded through \\copy in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+await psql(server.port, "omendb", "omendb", "CHECKPOINT");
+console.log(
+  `OmenDB: loaded through \\copy and checkpointed in ${
+    ((performance.now() - t) / 1000).toFixed(1)
+  } s`,
+);
 const omen = await measure(server.port, "omendb", "omendb");
 await server.close();
 await db.close();

@@ -2923,9 +2923,15 @@ class Binder {
           );
         }
         const v = this.ctx.params[e.index - 1];
-        const t = paramType(v);
-        const b: BoundExpr = { kind: "param", index: e.index, type: t };
-        if (typeof v === "string") this.#untyped.add(b);
+        if (typeof v === "string") {
+          // a text parameter binds exactly like a string literal (each execution binds again,
+          // so its value is known): it takes its type from where it is used, and as a constant
+          // the optimizer and storage can prune by it
+          const b: BoundExpr = { kind: "const", value: v, type: Types.text };
+          this.#untyped.add(b);
+          return b;
+        }
+        const b: BoundExpr = { kind: "param", index: e.index, type: paramType(v) };
         return b;
       }
       case "unary": {
