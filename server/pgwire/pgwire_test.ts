@@ -532,3 +532,45 @@ Deno.test("pgwire: SCRAM-SHA-256 login; a wrong password is 28P01 without detail
     await db.close();
   }
 });
+
+Deno.test("pgwire: a Grafana-style time-series panel query ($__timeGroupAlias, $__timeFilter) over the extended protocol", async () => {
+  await withServer(async (server) => {
+    const c = await client(server);
+    try {
+      await c.query(
+        "CREATE TABLE cpu (time TIMESTAMPTZ NOT NULL, hostname TEXT, usage_user DOUBLE PRECISION)",
+      );
+      await c.query(
+        "INSERT INTO cpu SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + g * interval '10 seconds', " +
+          "'host_' || (g % 2), g FROM generate_series(0, 359) AS s(g)",
+      );
+      // what Grafana's PostgreSQL data source sends for `$__timeGroupAlias(time, 5m)` and
+      // `$__timeFilter(time)` over the last hour of this data
+      const r = await c.query({
+        text:
+          `SELECT floor(extract(epoch from "time")/300)*300 AS "time", avg(usage_user) AS "usage_user"
+FROM cpu
+WHERE "time" BETWEEN '2024-01-01T00:00:00Z' AND '2024-01-01T00:59:59Z' AND hostname = $1
+GROUP BY 1
+ORDER BY 1`,
+        values: ["host_0"],
+        rowMode: "array",
+      });
+      assert.deepEqual(r.fields.map((f) => f.name), ["time", "usage_user"]);
+      assert.equal(r.rows.length, 12);
+      const epoch0 = Date.parse("2024-01-01T00:00:00Z") / 1000;
+      assert.deepEqual((r.rows[0] as unknown[]).map(Number), [epoch0, 14]);
+      assert.deepEqual((r.rows[11] as unknown[]).map(Number), [epoch0 + 3300, 344]);
+      // $__timeGroup with date_trunc, the other common shape
+      const d = await c.query(
+        `SELECT date_trunc('minute', "time") AS "time", count(*)::int AS n FROM cpu ` +
+          `WHERE "time" >= $1 AND "time" < $2 GROUP BY 1 ORDER BY 1`,
+        ["2024-01-01T00:00:00Z", "2024-01-01T00:03:00Z"],
+      );
+      assert.deepEqual(d.rows.map((row) => (row as { n: number }).n), [6, 6, 6]);
+      assert.equal((d.rows[0] as { time: Date }).time.toISOString(), "2024-01-01T00:00:00.000Z");
+    } finally {
+      await c.end();
+    }
+  });
+});
