@@ -11,16 +11,13 @@
  *   aggregate over one hour (simple query protocol);
  * - prepared point queries/s: `SELECT ... WHERE hostname = $1 AND time = $2` (named statement).
  *
- * Prints each figure and the same-run ratio OmenDB / PostgreSQL. For a profile, run
- * `deno run -A --cpu-prof bench/pgwire_bench.ts --omendb-only` (OmenDB's server runs in this
- * process).
+ * Prints each figure and the same-run ratio OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU
+ * profile of the OmenDB server process to bench/results/ (`--omendb-only` skips PostgreSQL).
  *
  * @module
  */
 import pg from "pg";
 import { parseArgs } from "node:util";
-import { Database } from "../mod.ts";
-import { PgServer } from "../server/pgwire/mod.ts";
 import { PostgresServer } from "../tests/support/postgres.ts";
 import { cpuCreateTableSql, generateCpuBatches } from "../tests/data/tsbs.ts";
 
@@ -37,6 +34,7 @@ const { values: args } = parseArgs({
     rows: { type: "string", default: "1000000" },
     seconds: { type: "string", default: "5" },
     "omendb-only": { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
   },
 });
 const rows = Number(args.rows);
@@ -67,7 +65,13 @@ async function writeCsv(path: string): Promise<void> {
   f.close();
 }
 
-async function psql(port: number, user: string, db: string, command: string): Promise<void> {
+async function psql(
+  port: number,
+  user: string,
+  db: string,
+  command: string,
+  env: Record<string, string> = {},
+): Promise<void> {
   const out = await new Deno.Command("psql", {
     args: [
       `host=127.0.0.1 port=${port} user=${user} dbname=${db}`,
@@ -77,10 +81,60 @@ async function psql(port: number, user: string, db: string, command: string): Pr
       "-c",
       command,
     ],
+    env,
     stdout: "null",
     stderr: "piped",
   }).output();
   if (out.code !== 0) throw new Error(`psql: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** `omendb serve` on `dataDir` with free ports; `profileDir`: write a V8 CPU profile there. */
+async function startOmenDb(
+  dataDir: string,
+  profileDir: string | null,
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      ...(profileDir === null ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
+      new URL("../server/main.ts", import.meta.url).pathname,
+      "serve",
+      "--data-dir",
+      dataDir,
+      "--http-port",
+      "0",
+      "--pg-port",
+      "0",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let port = 0;
+  while (port === 0) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("omendb serve exited before listening");
+    buffer += value;
+    for (const line of buffer.split("\n").slice(0, -1)) {
+      const event = JSON.parse(line) as { event?: string; pg?: number };
+      if (event.event === "listening" && typeof event.pg === "number") port = event.pg;
+    }
+    buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+  }
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drain;
+    },
+  };
 }
 
 /** Queries per second of `fn` over `seconds`, after a short warm-up. */
@@ -140,11 +194,11 @@ await Deno.chmod(dir, 0o755);
 await Deno.chmod(csv, 0o644);
 
 // OmenDB as a time-series table is meant to run: durable (Parquet segments sorted by series
-// then time, with a learned index), partitioned by day, the host as the series key; no query
-// timeout (loading a million rows through one COPY takes longer than the default)
+// then time, with a learned index), partitioned by day, the host as the series key. The server
+// is the real `omendb serve` in its own process, as PostgreSQL is (the client would otherwise
+// share its thread). The COPY of all rows gets a statement_timeout above the 30 s default.
 const dataDir = `${dir}/omendb`;
-const db = await Database.open({ path: dataDir, limits: { queryTimeoutMs: 0 } });
-const server = await PgServer.listen({ db, host: "127.0.0.1", port: 0 });
+const server = await startOmenDb(dataDir, args["cpu-prof"] ? `${Deno.cwd()}/bench/results` : null);
 let t = performance.now();
 await psql(
   server.port,
@@ -152,7 +206,9 @@ await psql(
   "omendb",
   `${cpuCreateTableSql} WITH (timestamp = 'time', partition_by = 'day', dedup_keys = 'hostname')`,
 );
-await psql(server.port, "omendb", "omendb", `\\copy cpu FROM '${csv}' (FORMAT csv)`);
+await psql(server.port, "omendb", "omendb", `\\copy cpu FROM '${csv}' (FORMAT csv)`, {
+  PGOPTIONS: "-c statement_timeout=3600000",
+});
 await psql(server.port, "omendb", "omendb", "CHECKPOINT");
 console.log(
   `OmenDB: loaded through \\copy and checkpointed in ${
@@ -160,8 +216,7 @@ console.log(
   } s`,
 );
 const omen = await measure(server.port, "omendb", "omendb");
-await server.close();
-await db.close();
+await server.stop();
 
 let postgresFigures: Record<string, number> | null = null;
 if (!args["omendb-only"]) {
