@@ -526,7 +526,12 @@ export class PgConnection {
         if (err.code === SqlState.internalError) {
           this.#host.log("error", "pg_internal_error", { pid: this.pid, error: e });
         }
-        this.#writeError(err, "ERROR");
+        // a session ended by a timeout (25P03, 25P04) ends its connection, as in PostgreSQL
+        this.#writeError(err, session.closed ? "FATAL" : "ERROR");
+        if (session.closed) {
+          this.#flushNow();
+          throw new Fatal();
+        }
         skipToSync = true;
       }
       if (this.#out.length >= pgOutputFlushBytes) await this.#flush();
@@ -607,7 +612,7 @@ export class PgConnection {
       if (err.code === SqlState.internalError) {
         this.#host.log("error", "pg_internal_error", { pid: this.pid, error: e });
       }
-      this.#writeError(err, "ERROR");
+      this.#writeError(err, session.closed ? "FATAL" : "ERROR");
       if (session.closed) {
         this.#flushNow();
         throw new Fatal();

@@ -574,3 +574,20 @@ ORDER BY 1`,
     }
   });
 });
+
+Deno.test("pgwire: a session ended by idle_in_transaction_session_timeout closes its connection (FATAL)", async () => {
+  await withServer(async (server) => {
+    const c = await client(server);
+    const closed = new Promise<unknown>((r) => c.on("error", r));
+    await c.query("SET idle_in_transaction_session_timeout = 100");
+    await c.query("BEGIN");
+    await new Promise((r) => setTimeout(r, 300));
+    const code = await codeOf(c.query("SELECT 1"));
+    assert.equal(code, "25P03");
+    const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("the connection stayed open")), 3000)
+    );
+    await Promise.race([closed, timeout]);
+    await until(() => server.connectionCount === 0);
+  });
+});
