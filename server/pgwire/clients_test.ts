@@ -8,6 +8,22 @@ import postgres from "postgres";
 import { Database } from "../../mod.ts";
 import { createScramAuth } from "../../plugins/auth/mod.ts";
 import { PgServer, type PgServerOptions } from "./mod.ts";
+import { checkPrereq, prereqTest } from "../../tests/support/prereq.ts";
+
+async function runs(program: string, args: string[]): Promise<boolean> {
+  const out = await new Deno.Command(program, { args, stdout: "null", stderr: "null" }).output();
+  return out.success;
+}
+const psqlPrereq = await checkPrereq(
+  "psql",
+  () => runs("psql", ["--version"]),
+  "apt-get install -y postgresql-client",
+);
+const opensslPrereq = await checkPrereq(
+  "openssl",
+  () => runs("openssl", ["version"]),
+  "apt-get install -y openssl",
+);
 
 async function psql(
   port: number,
@@ -38,135 +54,141 @@ async function serve(
   return await PgServer.listen({ db, host: "127.0.0.1", port: 0, ...options });
 }
 
-Deno.test("clients: psql -c, \\copy in and out (text and CSV), errors", async () => {
-  const db = await Database.open({ memory: true });
-  const server = await serve(db);
-  const dir = await Deno.makeTempDir();
-  try {
-    let r = await psql(server.port, [
-      "-c",
-      "CREATE TABLE m (host TEXT, ts TIMESTAMPTZ, v DOUBLE PRECISION)",
-    ]);
-    assert.equal(r.code, 0, r.err);
-    await Deno.writeTextFile(
-      `${dir}/in.csv`,
-      'a,2024-01-01 00:00:00+00,1.5\nb,2024-01-01 00:01:00+00,\n"c,d",2024-01-01 00:02:00+00,3\n',
-    );
-    r = await psql(server.port, ["-c", `\\copy m FROM '${dir}/in.csv' (FORMAT csv)`]);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /COPY 3/);
-    await Deno.writeTextFile(`${dir}/in.txt`, "e\t2024-01-02 00:00:00+00\t\\N\n");
-    r = await psql(server.port, ["-c", `\\copy m FROM '${dir}/in.txt'`]);
-    assert.equal(r.code, 0, r.err);
-    r = await psql(server.port, ["-At", "-c", "SELECT host, v FROM m ORDER BY ts"]);
-    assert.equal(r.out, "a|1.5\nb|\nc,d|3\ne|\n");
-    r = await psql(server.port, [
-      "-c",
-      `\\copy (SELECT host, v FROM m ORDER BY ts) TO '${dir}/out.csv' (FORMAT csv)`,
-    ]);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(await Deno.readTextFile(`${dir}/out.csv`), 'a,1.5\nb,\n"c,d",3\ne,\n');
-    r = await psql(server.port, ["-c", `\\copy m TO '${dir}/out.txt'`]);
-    assert.equal(r.code, 0, r.err);
-    assert.equal((await Deno.readTextFile(`${dir}/out.txt`)).split("\n").length, 5);
-    // a bad row fails the whole COPY; the connection goes on
-    await Deno.writeTextFile(`${dir}/bad.csv`, "x,2024-01-01 00:00:00+00,1\ny,notatime,2\n");
-    r = await psql(server.port, [
-      "-c",
-      `\\copy m FROM '${dir}/bad.csv' (FORMAT csv)`,
-    ]);
-    assert.notEqual(r.code, 0);
-    assert.match(r.err, /ERROR: .*notatime/);
-    r = await psql(server.port, ["-At", "-c", "SELECT count(*) FROM m"]);
-    assert.equal(r.out, "4\n");
-    r = await psql(server.port, ["-c", "SELECT * FROM nope"]);
-    assert.match(r.err, /ERROR: {2}relation "nope" does not exist/);
-  } finally {
-    await server.close();
-    await db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+prereqTest([psqlPrereq], {
+  name: "clients: psql -c, \\copy in and out (text and CSV), errors",
+  async fn() {
+    const db = await Database.open({ memory: true });
+    const server = await serve(db);
+    const dir = await Deno.makeTempDir();
+    try {
+      let r = await psql(server.port, [
+        "-c",
+        "CREATE TABLE m (host TEXT, ts TIMESTAMPTZ, v DOUBLE PRECISION)",
+      ]);
+      assert.equal(r.code, 0, r.err);
+      await Deno.writeTextFile(
+        `${dir}/in.csv`,
+        'a,2024-01-01 00:00:00+00,1.5\nb,2024-01-01 00:01:00+00,\n"c,d",2024-01-01 00:02:00+00,3\n',
+      );
+      r = await psql(server.port, ["-c", `\\copy m FROM '${dir}/in.csv' (FORMAT csv)`]);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /COPY 3/);
+      await Deno.writeTextFile(`${dir}/in.txt`, "e\t2024-01-02 00:00:00+00\t\\N\n");
+      r = await psql(server.port, ["-c", `\\copy m FROM '${dir}/in.txt'`]);
+      assert.equal(r.code, 0, r.err);
+      r = await psql(server.port, ["-At", "-c", "SELECT host, v FROM m ORDER BY ts"]);
+      assert.equal(r.out, "a|1.5\nb|\nc,d|3\ne|\n");
+      r = await psql(server.port, [
+        "-c",
+        `\\copy (SELECT host, v FROM m ORDER BY ts) TO '${dir}/out.csv' (FORMAT csv)`,
+      ]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(await Deno.readTextFile(`${dir}/out.csv`), 'a,1.5\nb,\n"c,d",3\ne,\n');
+      r = await psql(server.port, ["-c", `\\copy m TO '${dir}/out.txt'`]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal((await Deno.readTextFile(`${dir}/out.txt`)).split("\n").length, 5);
+      // a bad row fails the whole COPY; the connection goes on
+      await Deno.writeTextFile(`${dir}/bad.csv`, "x,2024-01-01 00:00:00+00,1\ny,notatime,2\n");
+      r = await psql(server.port, [
+        "-c",
+        `\\copy m FROM '${dir}/bad.csv' (FORMAT csv)`,
+      ]);
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, /ERROR: .*notatime/);
+      r = await psql(server.port, ["-At", "-c", "SELECT count(*) FROM m"]);
+      assert.equal(r.out, "4\n");
+      r = await psql(server.port, ["-c", "SELECT * FROM nope"]);
+      assert.match(r.err, /ERROR: {2}relation "nope" does not exist/);
+    } finally {
+      await server.close();
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
-Deno.test("clients: psql sslmode=require (openssl certificate), SCRAM login, wrong password 28P01", async () => {
-  const dir = await Deno.makeTempDir();
-  const gen = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-days",
-      "2",
-      "-subj",
-      "/CN=localhost",
-      "-keyout",
-      `${dir}/key.pem`,
-      "-out",
-      `${dir}/cert.pem`,
-      "-addext",
-      "basicConstraints=critical,CA:FALSE",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  assert.equal(gen.code, 0, new TextDecoder().decode(gen.stderr));
-  const db = await Database.open({ memory: true });
-  await db.query("CREATE USER ann WITH PASSWORD 'pa55'");
-  const tls = {
-    key: await Deno.readTextFile(`${dir}/key.pem`),
-    cert: await Deno.readTextFile(`${dir}/cert.pem`),
-  };
-  const auth = {
-    required: true,
-    trustLoopback: false,
-    method: "scram-sha-256" as const,
-    plugin: createScramAuth(),
-    directory: db.authDirectory(),
-  };
-  const server = await serve(db, { tls, auth });
-  try {
-    let r = await psql(
-      server.port,
-      ["-At", "-c", "SELECT 40 + 2"],
-      { PGPASSWORD: "pa55" },
-      "user=ann sslmode=require",
-    );
-    assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, "42\n");
-    // verify-full: the certificate is checked against the host name
-    r = await psql(
-      server.port,
-      ["-At", "-c", "SELECT 1"],
-      { PGPASSWORD: "pa55" },
-      `user=ann sslmode=verify-full sslrootcert=${dir}/cert.pem host=localhost`,
-    );
-    assert.equal(r.code, 0, r.err);
-    r = await psql(server.port, ["-c", "SELECT 1"], { PGPASSWORD: "nope" }, "user=ann");
-    assert.notEqual(r.code, 0);
-    assert.match(r.err, /password authentication failed for user "ann"/);
-  } finally {
-    await server.close();
-  }
-  // cleartext password, only over TLS
-  const clear = await serve(db, { tls, auth: { ...auth, method: "password" } });
-  try {
-    const r = await psql(
-      clear.port,
-      ["-At", "-c", "SELECT 'clear'"],
-      { PGPASSWORD: "pa55" },
-      "user=ann sslmode=require",
-    );
-    assert.equal(r.code, 0, r.err);
-    assert.equal(r.out, "clear\n");
-  } finally {
-    await clear.close();
-    await db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+prereqTest([psqlPrereq, opensslPrereq], {
+  name: "clients: psql sslmode=require (openssl certificate), SCRAM login, wrong password 28P01",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const gen = await new Deno.Command("openssl", {
+      args: [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(gen.code, 0, new TextDecoder().decode(gen.stderr));
+    const db = await Database.open({ memory: true });
+    await db.query("CREATE USER ann WITH PASSWORD 'pa55'");
+    const tls = {
+      key: await Deno.readTextFile(`${dir}/key.pem`),
+      cert: await Deno.readTextFile(`${dir}/cert.pem`),
+    };
+    const auth = {
+      required: true,
+      trustLoopback: false,
+      method: "scram-sha-256" as const,
+      plugin: createScramAuth(),
+      directory: db.authDirectory(),
+    };
+    const server = await serve(db, { tls, auth });
+    try {
+      let r = await psql(
+        server.port,
+        ["-At", "-c", "SELECT 40 + 2"],
+        { PGPASSWORD: "pa55" },
+        "user=ann sslmode=require",
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, "42\n");
+      // verify-full: the certificate is checked against the host name
+      r = await psql(
+        server.port,
+        ["-At", "-c", "SELECT 1"],
+        { PGPASSWORD: "pa55" },
+        `user=ann sslmode=verify-full sslrootcert=${dir}/cert.pem host=localhost`,
+      );
+      assert.equal(r.code, 0, r.err);
+      r = await psql(server.port, ["-c", "SELECT 1"], { PGPASSWORD: "nope" }, "user=ann");
+      assert.notEqual(r.code, 0);
+      assert.match(r.err, /password authentication failed for user "ann"/);
+    } finally {
+      await server.close();
+    }
+    // cleartext password, only over TLS
+    const clear = await serve(db, { tls, auth: { ...auth, method: "password" } });
+    try {
+      const r = await psql(
+        clear.port,
+        ["-At", "-c", "SELECT 'clear'"],
+        { PGPASSWORD: "pa55" },
+        "user=ann sslmode=require",
+      );
+      assert.equal(r.code, 0, r.err);
+      assert.equal(r.out, "clear\n");
+    } finally {
+      await clear.close();
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test("clients: postgres.js tagged templates, sql.begin commit and rollback", async () => {
