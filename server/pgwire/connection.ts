@@ -522,16 +522,7 @@ export class PgConnection {
         }
       } catch (e) {
         if (e instanceof ProtocolError || e instanceof Fatal) throw e;
-        const err = toDbError(e);
-        if (err.code === SqlState.internalError) {
-          this.#host.log("error", "pg_internal_error", { pid: this.pid, error: e });
-        }
-        // a session ended by a timeout (25P03, 25P04) ends its connection, as in PostgreSQL
-        this.#writeError(err, session.closed ? "FATAL" : "ERROR");
-        if (session.closed) {
-          this.#flushNow();
-          throw new Fatal();
-        }
+        this.#reportError(session, e);
         skipToSync = true;
       }
       if (this.#out.length >= pgOutputFlushBytes) await this.#flush();
@@ -608,15 +599,7 @@ export class PgConnection {
       });
       if (count === 0) this.#out.begin(B.emptyQuery).end();
     } catch (e) {
-      const err = toDbError(e);
-      if (err.code === SqlState.internalError) {
-        this.#host.log("error", "pg_internal_error", { pid: this.pid, error: e });
-      }
-      this.#writeError(err, session.closed ? "FATAL" : "ERROR");
-      if (session.closed) {
-        this.#flushNow();
-        throw new Fatal();
-      }
+      this.#reportError(session, e);
     }
     this.#reportChanges(session);
     this.#readyForQuery(session);
@@ -877,6 +860,22 @@ export class PgConnection {
     while (this.#copyInOpen) {
       const m = await this.#reader.next();
       if (m === null || m.type === F.copyDone || m.type === F.copyFail) this.#copyInOpen = false;
+    }
+  }
+
+  /**
+   * Writes a statement's error. A session that a timeout ended (25P03, 25P04) ends its
+   * connection, as in PostgreSQL: FATAL, then {@link Fatal} is thrown.
+   */
+  #reportError(session: Session, e: unknown): void {
+    const err = toDbError(e);
+    if (err.code === SqlState.internalError) {
+      this.#host.log("error", "pg_internal_error", { pid: this.pid, error: e });
+    }
+    this.#writeError(err, session.closed ? "FATAL" : "ERROR");
+    if (session.closed) {
+      this.#flushNow();
+      throw new Fatal();
     }
   }
 
