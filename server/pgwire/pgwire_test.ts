@@ -438,8 +438,30 @@ Deno.test("pgwire: cancel a waiting query from another connection (57014); state
       await a.query("UPDATE k SET v = 1 WHERE id = 1");
       const waiting = b.query("UPDATE k SET v = 2 WHERE id = 1");
       await new Promise((r) => setTimeout(r, 100));
-      // pg's own cancel: a new connection sending CancelRequest with b's key
+      // what pg_stat_activity will show: b runs its statement, a idles in its block
+      const activity = server.activity();
+      assert.equal(activity.length, 2);
+      const [pa, pb] = [
+        activity.find((x) => x.pid === a.processID),
+        activity.find((x) => x.pid === b.processID),
+      ];
+      assert.equal(pa?.state, "idle in transaction");
+      assert.equal(pa?.query, "UPDATE k SET v = 1 WHERE id = 1");
+      assert.equal(pb?.state, "active");
+      assert.equal(pb?.query, "UPDATE k SET v = 2 WHERE id = 1");
+      assert.equal(pb?.user, "omendb");
+      assert.equal(pb?.clientAddress.replace(/^::ffff:/, ""), "127.0.0.1");
       const cancelled = codeOf(waiting);
+      // a CancelRequest with b's pid but a wrong secret cancels nothing
+      const wrong = await RawClient.open(server.port);
+      await wrong.send(
+        concat(be(4, 16), be(4, 80877102), be(4, b.processID), be(4, b.secretKey ^ 1)),
+      );
+      assert.equal(await wrong.next(), null, "a cancel request gets no answer, only a close");
+      wrong.close();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await Promise.race([cancelled, Promise.resolve("pending")]), "pending");
+      // pg's own cancel: a new connection sending CancelRequest with b's key
       const canceller = new Client({
         host: "127.0.0.1",
         port: server.port,
@@ -451,7 +473,7 @@ Deno.test("pgwire: cancel a waiting query from another connection (57014); state
         (b as unknown as { activeQuery: unknown }).activeQuery,
       );
       assert.equal(await cancelled, "57014");
-      // a wrong secret cancels nothing
+      // statement_timeout ends a wait too
       await b.query("SET statement_timeout = 200");
       const t0 = Date.now();
       assert.equal(await codeOf(b.query("UPDATE k SET v = 3 WHERE id = 1")), "57014");

@@ -51,8 +51,7 @@ Deno.test("process: --pg-port 0 is announced, /metrics counts connections, SIGTE
     assert.equal(e.code, "57P01");
     // the holder's block ends (its connection is idle in a transaction: closed, rolled back),
     // which lets the busy statement finish before its connection closes
-    const outcome = await waiting;
-    assert.ok(["done", "57P01", "57014"].includes(outcome), outcome);
+    assert.equal(await waiting, "done");
     const { code } = await stopping;
     assert.equal(code, 0);
     await Promise.all([idle.end(), busy.end(), holder.end()].map((p) => p.catch(() => {})));
