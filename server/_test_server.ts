@@ -17,6 +17,8 @@ export interface ServerProcess {
   readonly child: Deno.ChildProcess;
   /** The HTTP port it listens on. */
   readonly port: number;
+  /** The PostgreSQL protocol port (0 when `--pg-enabled false`). */
+  readonly pgPort: number;
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
   /** Every stdout line so far, parsed as JSON. */
@@ -25,10 +27,10 @@ export interface ServerProcess {
   stop(signal: Deno.Signal): Promise<{ code: number; signal: Deno.Signal | null; stderr: string }>;
 }
 
-/** Starts `omendb serve --http-port 0 <args>` and waits for its `listening` event. */
+/** Starts `omendb serve --http-port 0 --pg-port 0 <args>` and waits for its `listening` event. */
 export async function startServerProcess(args: readonly string[]): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", mainTs, "serve", "--http-port", "0", ...args],
+    args: ["run", "-A", mainTs, "serve", "--http-port", "0", "--pg-port", "0", ...args],
     cwd: repoRoot,
     env: { NO_COLOR: "1" },
     stdin: "null",
@@ -37,6 +39,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
   }).spawn();
   const events: Record<string, unknown>[] = [];
   const listening = Promise.withResolvers<number>();
+  let pgPort = 0;
   const stdoutDone = (async () => {
     let buffer = "";
     for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
@@ -47,7 +50,10 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
         buffer = buffer.slice(nl + 1);
         const event = JSON.parse(line) as Record<string, unknown>;
         events.push(event);
-        if (event.event === "listening") listening.resolve(event.http as number);
+        if (event.event === "listening") {
+          pgPort = typeof event.pg === "number" ? event.pg : 0;
+          listening.resolve(event.http as number);
+        }
       }
     }
   })();
@@ -65,6 +71,7 @@ export async function startServerProcess(args: readonly string[]): Promise<Serve
   return {
     child,
     port,
+    pgPort,
     url: `http://127.0.0.1:${port}`,
     events,
     async stop(signal) {

@@ -28,6 +28,11 @@ import { defaultLimits } from "../core/limits.ts";
 import { type LogLevel, logLevels } from "./log.ts";
 import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
 import { isVerifier } from "../core/catalog/scram.ts";
+import {
+  pgConnectionsMaxDefault,
+  pgIdleSessionTimeoutMsDefault,
+  pgPortDefault,
+} from "./pgwire/limits.ts";
 
 /** The effective configuration the server runs with. Paths are absolute. */
 export interface ServerConfig {
@@ -79,6 +84,26 @@ export interface ServerConfig {
     readonly users: ReadonlyMap<string, string>;
     /** Allow serving on a non-loopback address with auth disabled. */
     readonly allowInsecureNetwork: boolean;
+  };
+  /** The PostgreSQL wire protocol server (see docs/postgres.md). */
+  readonly pg: {
+    /** Whether it runs. */
+    readonly enabled: boolean;
+    /** Interface it binds to. */
+    readonly host: string;
+    /** TCP port; 0 picks a free one. */
+    readonly port: number;
+    /** Connections at once; more get 53300. */
+    readonly maxConnections: number;
+    /** Idle time outside a transaction before a session is closed, in ms (0 = never). */
+    readonly idleSessionTimeoutMs: number;
+    /** PEM certificate and key files for TLS (both, or neither: empty strings). */
+    readonly tlsCertFile: string;
+    readonly tlsKeyFile: string;
+    /** With auth enabled, trust loopback connections anyway. */
+    readonly trustLoopback: boolean;
+    /** The password method asked for. */
+    readonly authMethod: "scram-sha-256" | "password";
   };
   /** Structured logging. */
   readonly log: {
@@ -137,6 +162,11 @@ function booleanKey(dflt: boolean, help: string): KeySpec<boolean> {
 function stringKey(dflt: string, help: string, isPath = false): KeySpec<string> {
   const schema = z.string().trim().min(1);
   return { schema, default: dflt, accepted: "a non-empty string", help, isPath };
+}
+
+function optionalPathKey(help: string): KeySpec<string> {
+  const schema = z.string().trim();
+  return { schema, default: "", accepted: "a file path (empty = none)", help, isPath: true };
 }
 
 function enumKey<const T extends readonly [string, ...string[]]>(
@@ -243,6 +273,32 @@ export const configKeys = {
     1_000_000,
     defaultLimits.transactionsOpenMax,
     "transactions open at once",
+  ),
+  "pg.enabled": booleanKey(true, "serve the PostgreSQL wire protocol"),
+  "pg.host": stringKey("127.0.0.1", "interface the PostgreSQL protocol server binds to"),
+  "pg.port": integerKey(0, 65535, pgPortDefault, "PostgreSQL protocol port; 0 picks a free port"),
+  "pg.max_connections": integerKey(
+    1,
+    1_000_000,
+    pgConnectionsMaxDefault,
+    "PostgreSQL connections at once; more get 53300",
+  ),
+  "pg.idle_session_timeout_ms": integerKey(
+    0,
+    Number.MAX_SAFE_INTEGER,
+    pgIdleSessionTimeoutMsDefault,
+    "close a PostgreSQL session idle outside a transaction this long, in ms (0 = never)",
+  ),
+  "pg.tls_cert_file": optionalPathKey("PEM certificate for PostgreSQL TLS (sslmode=require)"),
+  "pg.tls_key_file": optionalPathKey("PEM private key for PostgreSQL TLS"),
+  "pg.trust_loopback": booleanKey(
+    true,
+    "with auth.enabled, still trust PostgreSQL connections from loopback addresses",
+  ),
+  "pg.auth_method": enumKey(
+    ["scram-sha-256", "password"] as const,
+    "scram-sha-256",
+    "PostgreSQL password method; password (cleartext) is used only over TLS",
   ),
   "log.level": enumKey(logLevels, "info", "least severe log level written"),
   "log.queries": booleanKey(
@@ -385,7 +441,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       );
     }
     let value = parsed.data;
-    if (spec.isPath === true && typeof value === "string") {
+    if (spec.isPath === true && typeof value === "string" && value !== "") {
       value = resolve(given?.base ?? inputs.cwd, value);
     }
     values[key] = value;
@@ -412,6 +468,17 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       queryTimeoutMs: v["http.query_timeout_ms"],
       inflightRequestsMax: v["http.inflight_requests_max"],
       shutdownTimeoutMs: v["http.shutdown_timeout_ms"],
+    },
+    pg: {
+      enabled: v["pg.enabled"],
+      host: v["pg.host"],
+      port: v["pg.port"],
+      maxConnections: v["pg.max_connections"],
+      idleSessionTimeoutMs: v["pg.idle_session_timeout_ms"],
+      tlsCertFile: v["pg.tls_cert_file"],
+      tlsKeyFile: v["pg.tls_key_file"],
+      trustLoopback: v["pg.trust_loopback"],
+      authMethod: v["pg.auth_method"],
     },
     log: {
       level: v["log.level"],
@@ -476,6 +543,12 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function insecureNetworkProblem(config: ServerConfig): string | null {
   if (config.auth.enabled || config.auth.allowInsecureNetwork) return null;
+  if (config.pg.enabled && !isLoopbackHost(config.pg.host)) {
+    return `refusing to serve on pg.host = ${config.pg.host} (not a loopback address) ` +
+      `with authentication disabled: anyone who can reach it could read and change all data. ` +
+      `Set auth.enabled = true (with users: CREATE USER, or auth.users), bind to 127.0.0.1, ` +
+      `or set auth.allow_insecure_network = true to accept the risk`;
+  }
   if (isLoopbackHost(config.http.host)) return null;
   return `refusing to serve on http.host = ${config.http.host} (not a loopback address) ` +
     `with authentication disabled: anyone who can reach it could read and change all data. ` +

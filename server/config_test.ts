@@ -26,6 +26,17 @@ Deno.test("config: defaults", () => {
       inflightRequestsMax: 256,
       shutdownTimeoutMs: 10_000,
     },
+    pg: {
+      enabled: true,
+      host: "127.0.0.1",
+      port: 5433,
+      maxConnections: 100,
+      idleSessionTimeoutMs: 0,
+      tlsCertFile: "",
+      tlsKeyFile: "",
+      trustLoopback: true,
+      authMethod: "scram-sha-256",
+    },
     log: { level: "info", queries: false, slowQueryMs: 0 },
     auth: { enabled: false, users: new Map(), allowInsecureNetwork: false },
   });
@@ -139,6 +150,17 @@ Deno.test("config: names and JSON form", () => {
       inflight_requests_max: 256,
       shutdown_timeout_ms: 10000,
     },
+    pg: {
+      enabled: true,
+      host: "127.0.0.1",
+      port: 5433,
+      max_connections: 100,
+      idle_session_timeout_ms: 0,
+      tls_cert_file: "",
+      tls_key_file: "",
+      trust_loopback: true,
+      auth_method: "scram-sha-256",
+    },
     log: { level: "info", queries: false, slow_query_ms: 0 },
     auth: { enabled: false, users: {}, allow_insecure_network: false },
   });
@@ -238,4 +260,19 @@ Deno.test("config: serving beyond loopback needs auth or auth.allow_insecure_net
   assert.match(at("0.0.0.0") ?? "", /auth\.enabled.*allow_insecure_network/s);
   assert.equal(at("0.0.0.0", { "auth.enabled": "true" }), null);
   assert.equal(at("0.0.0.0", { "auth.allow_insecure_network": "true" }), null);
+});
+
+Deno.test("config: pg keys, and a non-loopback pg.host without auth is refused", () => {
+  const { config } = resolveConfig({
+    cwd: "/d",
+    env: { OMENDB_PG_PORT: "0", OMENDB_PG_TLS_CERT_FILE: "c.pem" },
+    flags: { "pg.host": "0.0.0.0" },
+  });
+  assert.equal(config.pg.port, 0);
+  assert.equal(config.pg.tlsCertFile, "/d/c.pem");
+  assert.match(insecureNetworkProblem(config) ?? "", /pg\.host = 0\.0\.0\.0/);
+  assert.throws(
+    () => resolveConfig({ cwd: "/", flags: { "pg.port": "70000" } }),
+    /pg\.port .*an integer from 0 to 65535/,
+  );
 });

@@ -27,9 +27,10 @@ import {
 } from "./config.ts";
 import { createHttpHandler } from "./http/handler.ts";
 import { createParsePool } from "../plugins/line_protocol/parse_pool.ts";
-import type { HttpAuth } from "./http/auth.ts";
+import { type HttpAuth, httpDirectory } from "./http/auth.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createServerMetrics } from "./server_metrics.ts";
+import { PgServer } from "./pgwire/mod.ts";
 import { omendbVersion } from "./version.ts";
 import { formatVerifyJson, formatVerifyText, verifyDataDir } from "./verify.ts";
 
@@ -204,6 +205,46 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     host: config.http.host,
   });
 
+  let pgServer: PgServer | null = null;
+  if (config.pg.enabled) {
+    if ((config.pg.tlsCertFile === "") !== (config.pg.tlsKeyFile === "")) {
+      log.error("startup_failed", {
+        reason: "give both pg.tls_cert_file and pg.tls_key_file, or neither",
+      });
+      await db.close();
+      return exitUsage;
+    }
+    try {
+      const tls = config.pg.tlsCertFile === "" ? undefined : {
+        cert: await Deno.readTextFile(config.pg.tlsCertFile),
+        key: await Deno.readTextFile(config.pg.tlsKeyFile),
+      };
+      pgServer = await PgServer.listen({
+        db,
+        host: config.pg.host,
+        port: config.pg.port,
+        maxConnections: config.pg.maxConnections,
+        idleSessionTimeoutMs: config.pg.idleSessionTimeoutMs,
+        ...(tls === undefined ? {} : { tls }),
+        auth: {
+          required: config.auth.enabled,
+          trustLoopback: config.pg.trustLoopback,
+          method: config.pg.authMethod,
+          plugin: auth?.plugin ?? null,
+          directory: auth === undefined ? db.authDirectory() : httpDirectory(auth),
+        },
+        log: (level, event, fields) => log[level](event, fields),
+      });
+    } catch (e) {
+      log.error("startup_failed", {
+        reason: `cannot listen on ${config.pg.host}:${config.pg.port} (PostgreSQL protocol)`,
+        error: e,
+      });
+      await db.close();
+      return exitFailure;
+    }
+  }
+
   let stopping = false;
   // aborted when the shutdown deadline passes: cancels the queries still running
   const deadline = new AbortController();
@@ -222,7 +263,10 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       inflightRequestsMax: config.http.inflightRequestsMax,
     },
     log,
-    metrics: createServerMetrics({ version: omendbVersion }),
+    metrics: createServerMetrics({
+      version: omendbVersion,
+      pg: () => pgServer?.stats() ?? null,
+    }),
     stopping: () => stopping,
     signal: deadline.signal,
     ...(auth === undefined ? {} : { auth }),
@@ -232,7 +276,12 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
     server = Deno.serve({
       hostname: config.http.host,
       port: config.http.port,
-      onListen: (addr) => log.info("listening", { http: addr.port, host: addr.hostname }),
+      onListen: (addr) =>
+        log.info("listening", {
+          http: addr.port,
+          ...(pgServer === null ? {} : { pg: pgServer.port }),
+          host: addr.hostname,
+        }),
       onError: (e) => {
         log.error("internal_error", { error: e });
         return new Response(
@@ -262,6 +311,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
       reason: `cannot listen on ${config.http.host}:${config.http.port}`,
       error: e,
     });
+    await pgServer?.close({ graceMs: 0 });
     await db.close();
     return exitFailure;
   }
@@ -293,6 +343,8 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   const drained = inFlight === 0 ? Promise.resolve(true) : new Promise<boolean>((r) => {
     onIdle = () => r(true);
   });
+  // PostgreSQL connections: idle ones end now, busy ones after their query (within the grace)
+  const pgClosed = pgServer?.close({ graceMs }) ?? Promise.resolve();
   const graceful = await raceTimeout(drained, graceMs);
   if (!graceful) {
     log.warn("shutdown_timeout", { graceMs, inFlight });
@@ -303,6 +355,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
   if (!(await raceTimeout(server.shutdown().then(() => true), shutdownListenerWaitMs))) {
     log.warn("shutdown_listener_timeout", { waitMs: shutdownListenerWaitMs, inFlight });
   }
+  await pgClosed;
   let code = exitOk;
   try {
     await db.close();

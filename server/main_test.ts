@@ -25,7 +25,15 @@ function spawn(
   denoFlags: readonly string[] = [],
 ): Proc {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...denoFlags, mainTs, ...args],
+    // a free PostgreSQL port too, so that parallel tests do not race for 5433
+    args: [
+      "run",
+      "-A",
+      ...denoFlags,
+      mainTs,
+      ...args,
+      ...(args[0] === "serve" && !args.includes("--pg-port") ? ["--pg-port", "0"] : []),
+    ],
     cwd: repoRoot,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",

@@ -17,7 +17,7 @@
  *
  * @example
  * ```ts
- * import { createServerMetrics } from "./server_metrics.ts";
+import { createServerMetrics } from "./server_metrics.ts";
  * const metrics = createServerMetrics();
  * metrics.ingest.lines.inc(5000);
  * metrics.query.duration.labels("select").observe(0.004);
@@ -39,6 +39,7 @@ import {
   type HistogramChild,
   MetricsRegistry,
 } from "./metrics.ts";
+import type { PgServerStats } from "./pgwire/server.ts";
 
 /** Buckets of the duration histograms, in seconds: 0.5 ms to 60 s. */
 export const durationBucketsSeconds: readonly number[] = Object.freeze([
@@ -109,6 +110,8 @@ export interface ServerMetricsOptions {
   readonly process?: () => ProcessSample;
   /** Process start, in seconds since the epoch; from `performance.timeOrigin` by default. */
   readonly startTimeSeconds?: number;
+  /** The PostgreSQL protocol server's counters, read at each scrape (absent: not running). */
+  readonly pg?: () => PgServerStats | null;
 }
 
 /** Every `omendb_*` metric family, grouped by subject. */
@@ -150,6 +153,15 @@ export interface ServerMetrics {
   };
   /** `omendb_ready`: 1 when `GET /ready` would answer 200. */
   readonly ready: Gauge;
+  /** The PostgreSQL protocol server, copied from its counters by `collect`. */
+  readonly pg: {
+    /** `omendb_pg_connections`: open connections. */
+    readonly connections: Gauge;
+    /** `omendb_pg_connections_accepted_total`. */
+    readonly accepted: Counter;
+    /** `omendb_pg_connections_refused_total`: refused with 53300. */
+    readonly refused: Counter;
+  };
   /** Copies the database, WAL and process values into their gauges; `expose` calls it. */
   collect(db: MetricsDatabase, ready: boolean): void;
 }
@@ -224,6 +236,20 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
   ) as Record<StatementKind, HistogramChild>;
   const query = { duration: queryDuration, byKind, errors: queryErrors };
 
+  const pg = {
+    connections: registry.gauge({
+      name: "omendb_pg_connections",
+      help: "PostgreSQL protocol connections open now.",
+    }),
+    accepted: registry.counter({
+      name: "omendb_pg_connections_accepted_total",
+      help: "PostgreSQL protocol connections accepted (cancel requests included).",
+    }),
+    refused: registry.counter({
+      name: "omendb_pg_connections_refused_total",
+      help: "PostgreSQL protocol connections refused with 53300 over pg.max_connections.",
+    }),
+  };
   const ready = registry.gauge({
     name: "omendb_ready",
     help: "1 when GET /ready answers 200 (database open, WAL writable, not shutting down).",
@@ -302,8 +328,15 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     query,
     ingest,
     ready,
+    pg,
     collect(database: MetricsDatabase, isReady: boolean): void {
       ready.set(isReady ? 1 : 0);
+      const ps = options.pg?.() ?? null;
+      if (ps !== null) {
+        pg.connections.set(ps.connections);
+        pg.accepted.set(ps.accepted);
+        pg.refused.set(ps.refused);
+      }
       const s = database.stats?.();
       if (s !== undefined) {
         db.transactions.set(s.activeTransactions);

@@ -62,7 +62,7 @@ import { collectTargetRows, returningRows, updatedRows } from "./dml_rows.ts";
 import { SessionSettings, settingDisplayName } from "./settings.ts";
 import { readCopyFile } from "../io/copy_from.ts";
 import { writeCopyFile } from "../io/copy_to.ts";
-import type { Durability, QueryOptions, QueryResult, ResultColumn } from "./result.ts";
+import type { CopyClient, Durability, QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import {
   type DdlChange,
   decodeJson,
@@ -231,6 +231,7 @@ export class Database {
     run: async (session, sql, params, options) =>
       (await this.#runMessage(session, sql, params, options, false)).results,
     stream: (session, sql, params, options) => this.#sessionStream(session, sql, params, options),
+    describe: (session, sql, paramTypes) => this.#describe(session, sql, paramTypes),
     close: (session) => this.#closeSession(session),
   };
   /** Query streams open now (see #openStream): they pin the horizon and their tables. */
@@ -245,6 +246,8 @@ export class Database {
   readonly #defaultSession: Session;
   /** The settings of the statement running now (statements run one at a time). */
   #settings: SessionSettings;
+  /** The client end of COPY STDIN/STDOUT of the statement running now, if it has one. */
+  #copyClient: CopyClient | null = null;
   /** Active transactions, marks, waits. */
   readonly #txns: TransactionManager;
   /** Committed keys of each unique index (latest view), built on first use, kept at commits. */
@@ -654,7 +657,9 @@ export class Database {
           const stream = await this.#openStream(session, stmt, params, options);
           if (stream !== null) return { results, stream };
         }
-        results.push(await this.#statement(session, stmt, params, options));
+        const result = await this.#statement(session, stmt, params, options);
+        options.onResult?.(result);
+        results.push(result);
       }
       const txn = session.txn;
       if (txn !== null && !txn.explicit) {
@@ -870,6 +875,87 @@ export class Database {
   }
 
   /**
+   * Binds `sql` (at most one statement) against the catalog without running it: the types of
+   * its parameters (`paramTypes[i]` when given, else inferred from their use, text when
+   * nothing says) and of its result columns (`null` when it returns no rows).
+   */
+  async #describe(
+    session: Session,
+    sql: string,
+    paramTypes: readonly (DataType | null)[],
+  ): Promise<StatementDescription> {
+    if (this.#closed) throw new DbError("08003", "the database is closed");
+    const parser = this.#registry.parser();
+    if (!parser) throw notSupported("SQL (no SQL parser plugin is registered)");
+    const statements = parser.parse(sql, { limits: this.#limits });
+    if (statements.length > 1) {
+      throw new DbError(
+        SqlState.syntaxError,
+        "cannot insert multiple commands into a prepared statement",
+      );
+    }
+    const stmt = statements[0];
+    let count = paramTypes.length;
+    if (stmt !== undefined) {
+      walkObjects(stmt, (o) => {
+        if (o.kind === "param" && typeof o.index === "number") count = Math.max(count, o.index);
+      });
+    }
+    const declared = Array.from({ length: count }, (_, i) => paramTypes[i] ?? null);
+    const describeParams = (inferred: (DataType | null)[]) =>
+      declared.map((t, i) => t ?? inferred[i] ?? Types.text);
+    if (
+      stmt === undefined || stmt.kind === "transaction" || stmt.kind === "prepare" ||
+      stmt.kind === "deallocate" || stmt.kind === "execute"
+    ) {
+      return { params: describeParams([]), columns: null };
+    }
+    const placeholders = declared.map((t) => t === null ? null : placeholderValue(t));
+    return await this.#exclusive(() => {
+      this.#settings = session.settings;
+      try {
+        const bound = bindStatement(stmt, {
+          catalog: this.#catalog,
+          registry: this.#registry,
+          parseQuery: (text) => parseView(parser, text, this.#limits),
+          estimateRows: () => 0,
+          statementTimeMicros: this.#env.clock.nowMicros(),
+          defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
+          timeZone: this.#settings.timeZone(),
+          sequenceTouched: () => {},
+          params: placeholders,
+          searchPath: this.#settings.searchPath(),
+          system: this.#systemContext(session),
+        });
+        const inferred: (DataType | null)[] = [];
+        walkObjects(bound, (o) => {
+          // `$1::int` leaves the parameter unknown under a cast: the cast's type is its type
+          const operand = o.operand as Record<string, unknown> | undefined;
+          const param = o.kind === "param" ? o : o.kind === "cast" && operand?.kind === "param"
+            ? {
+              index: operand.index,
+              type: (operand.type as DataType).kind === "unknown" ? o.type : operand.type,
+            }
+            : null;
+          if (param === null || typeof param.index !== "number") return;
+          const t = param.type as DataType;
+          if (t.kind !== "unknown" && inferred[param.index - 1] == null) {
+            inferred[param.index - 1] = t;
+          }
+        });
+        return Promise.resolve({
+          params: describeParams(inferred),
+          columns: resultColumnsOf(bound),
+        });
+      } catch (e) {
+        return Promise.reject(toDbError(e));
+      } finally {
+        this.#settings = this.#defaultSession.settings;
+      }
+    });
+  }
+
+  /**
    * Runs one statement of a session: inside the exclusive section, again after waiting whenever
    * it meets another transaction's uncommitted change to the same row or key.
    */
@@ -959,6 +1045,7 @@ export class Database {
     options: QueryOptions,
   ): Promise<StatementOutcome> {
     this.#settings = session.settings;
+    this.#copyClient = options.copy ?? null;
     try {
       await this.#checkTransactionTimeout(session);
       if (parsed.kind === "transaction") {
@@ -986,6 +1073,7 @@ export class Database {
       throw toDbError(e);
     } finally {
       this.#settings = this.#defaultSession.settings;
+      this.#copyClient = null;
     }
   }
 
@@ -2251,9 +2339,16 @@ export class Database {
       case "copy_from":
         return await this.#copyFrom(bound, ctx, needTx());
       case "copy_to": {
+        const file = bound.path === null
+          ? await this.#requireCopyClient("to").copyOut({
+            format: bound.format.format,
+            columns: bound.plan.fields.length,
+          })
+          : undefined;
         const n = await writeCopyFile({
           fs: this.#env.fs,
-          path: bound.path,
+          path: bound.path ?? "STDOUT",
+          ...(file === undefined ? {} : { file }),
           columns: bound.plan.fields,
           format: bound.format,
           zone: this.#settings.timeZone(),
@@ -2305,9 +2400,16 @@ export class Database {
   ): Promise<QueryResult> {
     const t = bound.table;
     const predicate = bound.predicate;
+    const file = bound.path === null
+      ? await this.#requireCopyClient("from").copyIn({
+        format: bound.format.format,
+        columns: bound.targets.length,
+      })
+      : undefined;
     const batches = await readCopyFile({
       fs: this.#env.fs,
-      path: bound.path,
+      path: bound.path ?? "STDIN",
+      ...(file === undefined ? {} : { file }),
       table: t,
       targets: bound.targets,
       format: bound.format,
@@ -2337,6 +2439,19 @@ export class Database {
     };
     await this.#insertRows(t, all, tx);
     return { command: `COPY ${n}`, columns: [], rows: [], rowCount: n };
+  }
+
+  /** The client end of COPY STDIN/STDOUT; 0A000 when the caller has none (e.g. HTTP). */
+  #requireCopyClient(direction: "from" | "to"): CopyClient {
+    if (this.#copyClient !== null) return this.#copyClient;
+    throw new DbError(
+      SqlState.featureNotSupported,
+      `COPY ${direction === "from" ? "FROM STDIN" : "TO STDOUT"} is not supported here`,
+      {
+        hint:
+          "it needs a PostgreSQL wire protocol client (psql, a driver); COPY a server-side file instead",
+      },
+    );
   }
 
   async #collect(
@@ -3418,5 +3533,80 @@ function adoptArray(type: Column["type"], arr: ArrayLike<unknown>, length: numbe
       SqlState.datatypeMismatch,
       `cannot store values as ${typeToSql(type)}: ${(e as Error).message}`,
     );
+  }
+}
+
+/** What `Session.describe` tells about a statement without running it. */
+export interface StatementDescription {
+  /** The type of each parameter `$1..$n`. */
+  readonly params: readonly DataType[];
+  /** The result columns; `null` when the statement returns no rows. */
+  readonly columns: readonly ResultColumn[] | null;
+}
+
+/** The result columns a bound statement returns; `null` for none. */
+function resultColumnsOf(bound: BoundStatement): ResultColumn[] | null {
+  switch (bound.kind) {
+    case "query":
+      return bound.plan.fields.map((f) => ({ name: f.name, type: f.type }));
+    case "explain":
+      return [{ name: "QUERY PLAN", type: Types.text }];
+    case "show":
+      return bound.name === "all"
+        ? [{ name: "name", type: Types.text }, { name: "setting", type: Types.text }]
+        : [{ name: bound.name, type: Types.text }];
+    case "insert":
+    case "update":
+    case "delete":
+      return bound.returning === null ? null : bound.returning.columns.map((c) => ({ ...c }));
+    default:
+      return null;
+  }
+}
+
+/** A value of type `t` that binds like a client's parameter of that type (for describing). */
+function placeholderValue(t: DataType): Value {
+  switch (t.kind) {
+    case "bool":
+      return false;
+    case "int2":
+    case "int4":
+      return 0;
+    case "int8":
+      return 0n;
+    case "float4":
+    case "float8":
+      return 0.5;
+    case "date":
+      return "2000-01-01";
+    case "timestamp":
+    case "timestamptz":
+      return "2000-01-01 00:00:00";
+    case "time":
+      return "00:00:00";
+    case "interval":
+      return "1 day";
+    case "numeric":
+      return "0";
+    default:
+      return "";
+  }
+}
+
+/** Calls `visit` on every plain object reachable from `root` (each once). */
+function walkObjects(root: unknown, visit: (o: Record<string, unknown>) => void): void {
+  const seen = new Set<object>();
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null || seen.has(v) || ArrayBuffer.isView(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+      continue;
+    }
+    if (v instanceof Map || v instanceof Set) continue;
+    visit(v as Record<string, unknown>);
+    for (const x of Object.values(v)) stack.push(x);
   }
 }

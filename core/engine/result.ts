@@ -1,5 +1,6 @@
 import type { DataType } from "../types/data_type.ts";
 import type { Value } from "../types/column.ts";
+import type { AppendFile, ReadFile } from "../env/fs.ts";
 
 /** One result column. */
 export interface ResultColumn {
@@ -39,4 +40,28 @@ export interface QueryOptions {
   readonly signal?: AbortSignal;
   /** Overrides the query timeout in milliseconds (0 = none). */
   readonly timeoutMs?: number;
+  /**
+   * Called with each statement's result as soon as it is done, before the next statement of
+   * the same call runs (a wire protocol sends it even when a later statement fails).
+   */
+  readonly onResult?: (result: QueryResult) => void;
+  /** The client side of `COPY ... FROM STDIN` / `TO STDOUT`; without it they fail (0A000). */
+  readonly copy?: CopyClient;
+}
+
+/** What a COPY with the client transfers: its format and number of columns. */
+export interface CopyTransfer {
+  readonly format: "text" | "csv";
+  readonly columns: number;
+}
+
+/**
+ * The client end of `COPY FROM STDIN` and `COPY TO STDOUT` (the PostgreSQL wire protocol's
+ * CopyIn / CopyOut sub-protocols). The engine asks for the stream when the statement starts.
+ */
+export interface CopyClient {
+  /** The data the client sends (ends when the client says CopyDone; CopyFail rejects a read). */
+  copyIn(transfer: CopyTransfer): Promise<ReadFile>;
+  /** Where the rows go; `close()` is called once all are written. */
+  copyOut(transfer: CopyTransfer): Promise<AppendFile>;
 }

@@ -8,8 +8,9 @@ import type { Statement } from "../sql/ast.ts";
 import type { Value } from "../types/column.ts";
 import type { Transaction } from "../txn/mod.ts";
 import { DbError } from "../errors.ts";
-import type { QueryOptions, QueryResult } from "./result.ts";
+import type { QueryOptions, QueryResult, ResultColumn } from "./result.ts";
 import type { QueryStream } from "./query_stream.ts";
+import type { DataType } from "../types/data_type.ts";
 import { SessionSettings } from "./settings.ts";
 import type { SessionActivity } from "../plugin/system_relation.ts";
 
@@ -45,6 +46,11 @@ export interface SessionRunner {
     params: readonly Value[],
     options: QueryOptions,
   ): Promise<QueryStream>;
+  describe(
+    session: Session,
+    sql: string,
+    paramTypes: readonly (DataType | null)[],
+  ): Promise<{ params: readonly DataType[]; columns: readonly ResultColumn[] | null }>;
   close(session: Session): Promise<void>;
 }
 
@@ -238,6 +244,34 @@ export class Session {
     }
     if (this.#closed) return new DbError("08003", "the session is closed");
     return null;
+  }
+
+  /**
+   * Binds `sql` (at most one statement) without running it and returns the types of its
+   * parameters (`paramTypes[i]` when given, else inferred from their use, text when nothing
+   * says) and of its result columns (`null` when it returns no rows): what the PostgreSQL
+   * protocol's Describe of a prepared statement answers.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true });
+   * await db.query("CREATE TABLE t (x INTEGER, s TEXT)");
+   * const s = db.session();
+   * const d = await s.describe("SELECT s FROM t WHERE x = $1 AND s = $2", [null, Types.varchar]);
+   * console.assert(d.params[0]!.kind === "int4" && d.params[1]!.kind === "varchar");
+   * console.assert(d.columns![0]!.name === "s" && d.columns![0]!.type.kind === "text");
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  describe(
+    sql: string,
+    paramTypes: readonly (DataType | null)[] = [],
+  ): Promise<{ params: readonly DataType[]; columns: readonly ResultColumn[] | null }> {
+    if (this.#closed) return Promise.reject(new DbError("08003", "the session is closed"));
+    return this.runner.describe(this, sql, paramTypes);
   }
 
   /** Whether a transaction block is open, and whether it failed. */

@@ -9,7 +9,7 @@
  */
 import type { TimeZone } from "../types/time_zone.ts";
 import { DbError, SqlState } from "../errors.ts";
-import type { FileSystem } from "../env/fs.ts";
+import type { FileSystem, ReadFile } from "../env/fs.ts";
 import type { DataType } from "../types/data_type.ts";
 import { type Column, isValid, nullColumn, takeColumn, valueAt } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
@@ -35,7 +35,10 @@ export interface CopyFromTable {
 /** What {@link readCopyFile} needs. */
 export interface CopyFromSpec {
   readonly fs: FileSystem;
+  /** The file to read; ignored when {@link CopyFromSpec.file} is given. */
   readonly path: string;
+  /** An already open input (COPY FROM STDIN: the client's data) read instead of `path`. */
+  readonly file?: ReadFile;
   readonly table: CopyFromTable;
   /** For each field of a record, the table column it fills. */
   readonly targets: readonly number[];
@@ -110,6 +113,22 @@ interface RowRef {
  */
 export async function readCopyFile(spec: CopyFromSpec): Promise<Batch[]> {
   const { fs, path, format } = spec;
+  const file = spec.file ?? await openCopyFile(fs, path);
+  const csv = format.format === "csv";
+  const reader = new CopyRecordReader(file, {
+    csv,
+    quote: format.quote.charCodeAt(0),
+    escape: format.escape.charCodeAt(0),
+    lineBytesMax: spec.lineBytesMax,
+  });
+  try {
+    return await new CopyFromRun(spec, reader, csv).run();
+  } finally {
+    reader.close();
+  }
+}
+
+async function openCopyFile(fs: FileSystem, path: string): Promise<ReadFile> {
   const info = await fs.stat(path);
   if (info?.isDirectory) {
     throw new DbError(SqlState.wrongObjectType, `"${path}" is a directory`);
@@ -125,18 +144,7 @@ export async function readCopyFile(spec: CopyFromSpec): Promise<Batch[]> {
       },
     );
   }
-  const csv = format.format === "csv";
-  const reader = new CopyRecordReader(file, {
-    csv,
-    quote: format.quote.charCodeAt(0),
-    escape: format.escape.charCodeAt(0),
-    lineBytesMax: spec.lineBytesMax,
-  });
-  try {
-    return await new CopyFromRun(spec, reader, csv).run();
-  } finally {
-    reader.close();
-  }
+  return file;
 }
 
 class CopyFromRun {

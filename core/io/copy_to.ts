@@ -7,7 +7,7 @@
  * @module
  */
 import type { TimeZone } from "../types/time_zone.ts";
-import type { FileSystem } from "../env/fs.ts";
+import type { AppendFile, FileSystem } from "../env/fs.ts";
 import type { DataType } from "../types/data_type.ts";
 import { valueAt } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
@@ -20,7 +20,10 @@ export const copyWriteChunkChars = 1 << 20;
 /** What {@link writeCopyFile} writes. */
 export interface CopyToSpec {
   readonly fs: FileSystem;
+  /** The file to write; ignored when {@link CopyToSpec.file} is given. */
   readonly path: string;
+  /** An already open output (COPY TO STDOUT: the client) written instead of `path`. */
+  readonly file?: AppendFile;
   readonly columns: readonly { readonly name: string; readonly type: DataType }[];
   readonly format: CopyFormat;
   /** The session time zone: timestamptz values print in it. */
@@ -124,7 +127,7 @@ export async function writeCopyFile(spec: CopyToSpec): Promise<number> {
   const { format, columns } = spec;
   const encode = valueEncoder(format, columns.length);
   const encoder = new TextEncoder();
-  const file = await spec.fs.openWrite(spec.path);
+  const file = spec.file ?? await spec.fs.openWrite(spec.path);
   let rows = 0;
   try {
     let chunk = "";

@@ -1211,20 +1211,11 @@ class Binder {
   copy(stmt: ast.Statement & { kind: "copy" }): BoundStatement {
     const from = stmt.direction === "from";
     const target = stmt.target;
-    if (target.kind === "client") {
-      throw new DbError(
-        SqlState.featureNotSupported,
-        `COPY ${from ? "FROM STDIN" : "TO STDOUT"} is not supported yet`,
-        {
-          hint: "it needs the PostgreSQL wire protocol; COPY a server-side file instead",
-          position: stmt.pos + 1,
-        },
-      );
-    }
     if (target.kind === "program") {
       throw notSupported(`COPY ${from ? "FROM" : "TO"} PROGRAM`, stmt.pos + 1);
     }
-    if (!from && !/^(\/|[A-Za-z]:[\\/])/.test(target.path)) {
+    const path = target.kind === "client" ? null : target.path;
+    if (!from && path !== null && !/^(\/|[A-Za-z]:[\\/])/.test(path)) {
       throw new DbError(
         SqlState.invalidName,
         "relative path not allowed for COPY to file",
@@ -1247,7 +1238,7 @@ class Binder {
         columns,
         tableColumns: columns,
       });
-      return { kind: "copy_to", plan, path: target.path, format };
+      return { kind: "copy_to", plan, path, format };
     }
     const { schema, name, written } = this.resolveRelation(stmt.table, true);
     const table = this.ctx.catalog.getTable(schema, name);
@@ -1315,7 +1306,7 @@ class Binder {
         kind: "copy_from",
         table,
         targets,
-        path: target.path,
+        path,
         format,
         predicate,
         defaults,
@@ -1332,7 +1323,7 @@ class Binder {
         qualifier: table.name,
       })),
     };
-    return { kind: "copy_to", plan, path: target.path, format };
+    return { kind: "copy_to", plan, path, format };
   }
 
   update(stmt: ast.Statement & { kind: "update" }): BoundStatement {
@@ -3037,9 +3028,15 @@ class Binder {
           );
         }
         const v = this.ctx.params[e.index - 1];
-        const t = paramType(v);
-        const b: BoundExpr = { kind: "param", index: e.index, type: t };
-        if (typeof v === "string") this.#untyped.add(b);
+        if (typeof v === "string") {
+          // a text parameter binds exactly like a string literal (each execution binds again,
+          // so its value is known): it takes its type from where it is used, and as a constant
+          // the optimizer and storage can prune by it
+          const b: BoundExpr = { kind: "const", value: v, type: Types.text };
+          this.#untyped.add(b);
+          return b;
+        }
+        const b: BoundExpr = { kind: "param", index: e.index, type: paramType(v) };
         return b;
       }
       case "unary": {

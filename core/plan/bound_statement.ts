@@ -142,8 +142,8 @@ export type BoundStatement =
     readonly table: TableSchema;
     /** For each field of a record, the table column it fills. */
     readonly targets: readonly number[];
-    /** The server-side file to read. */
-    readonly path: string;
+    /** The server-side file to read; `null` for STDIN (the client sends the data). */
+    readonly path: string | null;
     readonly format: CopyFormat;
     /** COPY FROM ... WHERE, over the table's columns; `null` keeps every row. */
     readonly predicate: BoundExpr | null;
@@ -154,7 +154,8 @@ export type BoundStatement =
     readonly kind: "copy_to";
     /** The rows to write: the table's columns or the query's. */
     readonly plan: LogicalPlan;
-    readonly path: string;
+    /** The server-side file to write; `null` for STDOUT (the rows go to the client). */
+    readonly path: string | null;
     readonly format: CopyFormat;
   };
 

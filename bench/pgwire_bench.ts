@@ -1,0 +1,249 @@
+/**
+ * `deno task bench:pg`: OmenDB's PostgreSQL protocol server against PostgreSQL 15 in the same
+ * run, both holding the same TSBS cpu rows (default 1,000,000; `--rows N`), loaded through
+ * `psql \copy` (so OmenDB's COPY FROM STDIN is on the path). PostgreSQL gets an index on
+ * (hostname, time) and VACUUM ANALYZE; OmenDB a durable time-series table
+ * (`WITH (timestamp = 'time', partition_by = 'day', dedup_keys = 'hostname')`, checkpointed
+ * into Parquet segments sorted by host then time). Measured through node-postgres, one
+ * connection, sequentially:
+ *
+ * - simple queries/s: `SELECT 1` (protocol and session overhead only) and a per-host
+ *   aggregate over one hour (simple query protocol);
+ * - prepared point queries/s: `SELECT ... WHERE hostname = $1 AND time = $2` (named statement).
+ *
+ * Prints each figure and the same-run ratio OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU
+ * profile of the OmenDB server process to bench/results/ (`--omendb-only` skips PostgreSQL).
+ *
+ * @module
+ */
+import pg from "pg";
+import { parseArgs } from "node:util";
+import { PostgresServer } from "../tests/support/postgres.ts";
+import { cpuCreateTableSql, generateCpuBatches } from "../tests/data/tsbs.ts";
+
+interface PgClient {
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  query(q: string | Record<string, unknown>, v?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+const Client = (pg as unknown as { Client: new (c: Record<string, unknown>) => PgClient }).Client;
+
+const { values: args } = parseArgs({
+  args: Deno.args,
+  options: {
+    rows: { type: "string", default: "1000000" },
+    seconds: { type: "string", default: "5" },
+    "omendb-only": { type: "boolean", default: false },
+    "cpu-prof": { type: "boolean", default: false },
+  },
+});
+const rows = Number(args.rows);
+const seconds = Number(args.seconds);
+const hosts = 100;
+const intervalSeconds = 10;
+const startMs = Date.parse("2016-01-01T00:00:00Z");
+
+/** Writes the rows as CSV for `\copy`. */
+async function writeCsv(path: string): Promise<void> {
+  const f = await Deno.open(path, { write: true, create: true, truncate: true });
+  const enc = new TextEncoder();
+  for (const b of generateCpuBatches({ rows, hosts, intervalSeconds })) {
+    const c = b.columns as unknown as Record<string, ArrayLike<number> | string[]>;
+    const names = Object.keys(c);
+    let text = "";
+    for (let i = 0; i < b.length; i++) {
+      let line = "";
+      for (const n of names) {
+        const v = c[n]![i]!;
+        if (line !== "") line += ",";
+        line += n === "time" ? new Date(Number(v) / 1000).toISOString() : String(v);
+      }
+      text += line + "\n";
+    }
+    await f.write(enc.encode(text));
+  }
+  f.close();
+}
+
+async function psql(
+  port: number,
+  user: string,
+  db: string,
+  command: string,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const out = await new Deno.Command("psql", {
+    args: [
+      `host=127.0.0.1 port=${port} user=${user} dbname=${db}`,
+      "-X",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-c",
+      command,
+    ],
+    env,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) throw new Error(`psql: ${new TextDecoder().decode(out.stderr)}`);
+}
+
+/** `omendb serve` on `dataDir` with free ports; `profileDir`: write a V8 CPU profile there. */
+async function startOmenDb(
+  dataDir: string,
+  profileDir: string | null,
+): Promise<{ port: number; stop(): Promise<void> }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      ...(profileDir === null ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
+      new URL("../server/main.ts", import.meta.url).pathname,
+      "serve",
+      "--data-dir",
+      dataDir,
+      "--http-port",
+      "0",
+      "--pg-port",
+      "0",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  let port = 0;
+  while (port === 0) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("omendb serve exited before listening");
+    buffer += value;
+    for (const line of buffer.split("\n").slice(0, -1)) {
+      const event = JSON.parse(line) as { event?: string; pg?: number };
+      if (event.event === "listening" && typeof event.pg === "number") port = event.pg;
+    }
+    buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
+  }
+  const drain = (async () => {
+    while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+  })();
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await drain;
+    },
+  };
+}
+
+/** Queries per second of `fn` over `seconds`, after a short warm-up. */
+async function rate(fn: (i: number) => Promise<void>): Promise<number> {
+  for (let i = 0; i < 200; i++) await fn(i);
+  const t0 = performance.now();
+  let n = 0;
+  while (performance.now() - t0 < seconds * 1000) {
+    for (let k = 0; k < 50; k++) await fn(n++);
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function measure(
+  port: number,
+  user: string,
+  dbName: string,
+): Promise<Record<string, number>> {
+  const c = new Client({ host: "127.0.0.1", port, user, database: dbName });
+  await c.connect();
+  const times = rows / hosts; // rows per host
+  const hostOf = (i: number) => `host_${i % hosts}`;
+  const timeOf = (i: number) =>
+    new Date(startMs + ((i * 7919) % times) * intervalSeconds * 1000).toISOString();
+  try {
+    return {
+      "simple SELECT 1": await rate(async () => {
+        await c.query("SELECT 1");
+      }),
+      "simple host-hour aggregate": await rate(async (i) => {
+        const from = timeOf(i);
+        await c.query(
+          `SELECT max(usage_user) FROM cpu WHERE hostname = '${
+            hostOf(i)
+          }' AND time >= '${from}' AND time < '${from}'::timestamptz + interval '1 hour'`,
+        );
+      }),
+      "prepared point query": await rate(async (i) => {
+        const r = await c.query({
+          name: "point",
+          text: "SELECT usage_user, usage_system FROM cpu WHERE hostname = $1 AND time = $2",
+          values: [hostOf(i), timeOf(i)],
+        });
+        if (r.rows.length !== 1) throw new Error(`point query found ${r.rows.length} rows`);
+      }),
+    };
+  } finally {
+    await c.end();
+  }
+}
+
+const dir = await Deno.makeTempDir({ prefix: "omendb-pgbench-" });
+const csv = `${dir}/cpu.csv`;
+console.log(`generating ${rows} TSBS cpu rows as CSV...`);
+await writeCsv(csv);
+await Deno.chmod(dir, 0o755);
+await Deno.chmod(csv, 0o644);
+
+// OmenDB as a time-series table is meant to run: durable (Parquet segments sorted by series
+// then time, with a learned index), partitioned by day, the host as the series key. The server
+// is the real `omendb serve` in its own process, as PostgreSQL is (the client would otherwise
+// share its thread). The COPY of all rows gets a statement_timeout above the 30 s default.
+const dataDir = `${dir}/omendb`;
+const server = await startOmenDb(dataDir, args["cpu-prof"] ? `${Deno.cwd()}/bench/results` : null);
+let t = performance.now();
+await psql(
+  server.port,
+  "omendb",
+  "omendb",
+  `${cpuCreateTableSql} WITH (timestamp = 'time', partition_by = 'day', dedup_keys = 'hostname')`,
+);
+await psql(server.port, "omendb", "omendb", `\\copy cpu FROM '${csv}' (FORMAT csv)`, {
+  PGOPTIONS: "-c statement_timeout=3600000",
+});
+await psql(server.port, "omendb", "omendb", "CHECKPOINT");
+console.log(
+  `OmenDB: loaded through \\copy and checkpointed in ${
+    ((performance.now() - t) / 1000).toFixed(1)
+  } s`,
+);
+const omen = await measure(server.port, "omendb", "omendb");
+await server.stop();
+
+let postgresFigures: Record<string, number> | null = null;
+if (!args["omendb-only"]) {
+  const pgServer = await PostgresServer.start();
+  try {
+    t = performance.now();
+    await psql(pgServer.port, "postgres", "postgres", cpuCreateTableSql);
+    await psql(pgServer.port, "postgres", "postgres", `\\copy cpu FROM '${csv}' (FORMAT csv)`);
+    await psql(pgServer.port, "postgres", "postgres", "CREATE INDEX ON cpu (hostname, time)");
+    await psql(pgServer.port, "postgres", "postgres", "VACUUM ANALYZE cpu");
+    console.log(
+      `PostgreSQL: loaded and indexed in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
+    postgresFigures = await measure(pgServer.port, "postgres", "postgres");
+  } finally {
+    await pgServer.stop();
+  }
+}
+await Deno.remove(dir, { recursive: true });
+
+console.log(`\n${rows} rows, ${seconds} s per figure, one connection, node-postgres`);
+console.log("query                          OmenDB q/s   PostgreSQL q/s   ratio");
+for (const [name, q] of Object.entries(omen)) {
+  const p = postgresFigures?.[name];
+  console.log(
+    `${name.padEnd(30)} ${q.toFixed(0).padStart(10)}   ${(p?.toFixed(0) ?? "-").padStart(14)}   ${
+      p === undefined ? "-" : (q / p).toFixed(2) + "x"
+    }`,
+  );
+}
