@@ -24,8 +24,16 @@ export function exprCost(e: BoundExpr): number {
   // NULLIF and COALESCE repeat their operands in the CASE they bind to; PostgreSQL prices
   // each operand once, so repeated subexpressions count once here too.
   const seen = new Set<string>();
+  // (only a CASE can repeat a subexpression: without one, no key is built, which is costly)
+  let hasCase = false;
   walkBound(e, (x) => {
-    if (x.kind === "op" || x.kind === "neg" || x.kind === "call" || x.kind === "cast") {
+    if (x.kind === "case") hasCase = true;
+  });
+  walkBound(e, (x) => {
+    if (
+      hasCase &&
+      (x.kind === "op" || x.kind === "neg" || x.kind === "call" || x.kind === "cast")
+    ) {
       const key = JSON.stringify(
         x,
         (k, v) =>
