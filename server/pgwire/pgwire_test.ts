@@ -122,8 +122,12 @@ Deno.test("pgwire: node-postgres simple and extended queries, errors and recover
       assert.equal(await codeOf(c.query("SELECT 1")), "25P02");
       await c.query("ROLLBACK");
       assert.deepEqual((await c.query("SELECT count(*)::int AS n FROM t")).rows, [{ n: 3 }]);
-      // the first of two statements in one message ran before the second failed
+      // two statements in one message are one implicit transaction, as in PostgreSQL: the
+      // second fails, so the first one's INSERT is rolled back
       assert.equal(await codeOf(c.query("INSERT INTO t VALUES (4, 'd'); SELECT 1/0")), "22012");
+      assert.deepEqual((await c.query("SELECT count(*)::int AS n FROM t")).rows, [{ n: 3 }]);
+      // and both are kept when both succeed
+      await c.query("INSERT INTO t VALUES (4, 'd'); SELECT 1");
       assert.deepEqual((await c.query("SELECT count(*)::int AS n FROM t")).rows, [{ n: 4 }]);
     } finally {
       await c.end();
