@@ -154,6 +154,14 @@ function seriesKeyIds(t: { columns: readonly ColumnSchema[]; options: TableOptio
 }
 
 /** A partition as a running checkpoint will leave it, installed once its manifest is durable. */
+/** The layout a rewritten segment keeps (its rows are already in order). */
+interface KeptLayout {
+  readonly sort: SegmentMeta["sort"];
+  readonly series: SegmentMeta["series"];
+  readonly seriesColumnIds: SegmentMeta["seriesColumnIds"];
+  readonly columns: readonly ColumnSchema[];
+}
+
 /** A frozen memtable a checkpoint writes: its rows once taken, and its segment's build. */
 interface PendingBuild {
   readonly t: TableState;
@@ -1315,13 +1323,7 @@ export class ParquetStorage implements StorageEngine {
     p: PartitionState,
     columns: Column[],
     lsns: Float64Array,
-    keep: {
-      sort: SegmentMeta["sort"];
-      series: SegmentMeta["series"];
-      seriesColumnIds: SegmentMeta["seriesColumnIds"];
-      columns: readonly ColumnSchema[];
-      deleted: Map<number, number>;
-    } | null,
+    keep: (KeptLayout & { deleted: Map<number, number> }) | null,
     deletes: Float64Array | null = null,
     inWorker = false,
     prebuilt: Promise<BuiltSegment> | null = null,
@@ -1412,12 +1414,7 @@ export class ParquetStorage implements StorageEngine {
     p: PartitionState,
     columns: Column[],
     lsns: Float64Array,
-    keep: {
-      sort: SegmentMeta["sort"];
-      series: SegmentMeta["series"];
-      seriesColumnIds: SegmentMeta["seriesColumnIds"];
-      columns: readonly ColumnSchema[];
-    } | null,
+    keep: KeptLayout | null,
     deletes: Float64Array | null,
     inWorker: boolean,
   ): Promise<BuiltSegment> {
