@@ -166,8 +166,8 @@ Deno.test("config: names and JSON form", () => {
   });
 });
 
-Deno.test("config: ingest.parse_workers: one Worker on two cores, bounded, 0 allowed", () => {
-  assert.equal(defaultParseWorkers(), navigator.hardwareConcurrency >= 2 ? 1 : 0);
+Deno.test("config: ingest.parse_workers: one Worker from four cores up, bounded, 0 allowed", () => {
+  assert.equal(defaultParseWorkers(), navigator.hardwareConcurrency >= 4 ? 1 : 0);
   const { config } = resolveConfig({ cwd: "/", env: { OMENDB_INGEST_PARSE_WORKERS: "0" } });
   assert.equal(config.ingest.parseWorkers, 0);
   assert.throws(
