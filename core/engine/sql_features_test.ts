@@ -501,6 +501,15 @@ Deno.test("IN lists evaluate like PostgreSQL's = ANY(ARRAY[...]) (fuzz regressio
     [[true, null, null, false, true, null]],
   );
   await check(db, "SELECT c0 FROM t0 WHERE c0 IN ('x', 'y', c0 || 'z') ORDER BY 1", [["x"]]);
+  // a date tested against timestamps compares as = does: past timestamp's range it is
+  // +infinity, not a 22008 (fuzz seed 2026)
+  await check(
+    db,
+    "SELECT (DATE '1970-01-01' + 106762941) IN (TIMESTAMP '2020-01-01'), " +
+      "(DATE '1970-01-01' + 106762941) NOT IN (TIMESTAMP '2020-01-01', TIMESTAMP '2021-01-01'), " +
+      "DATE '2020-01-01' IN (TIMESTAMP '2020-01-01', TIMESTAMP '2020-01-02')",
+    [[false, true, true]],
+  );
   await db.close();
 });
 
@@ -1271,5 +1280,56 @@ Deno.test("fuzz regressions: a narrowing integer cast costs one operator when or
   // order and the cast never sees the row whose lower bound already failed
   await check(db, "SELECT * FROM t0 WHERE (c2 BETWEEN (c4 - c4) AND CAST(c4 AS INTEGER))", []);
   await fails(db, "SELECT * FROM t0 WHERE CAST(c4 AS INTEGER) > 0", "22003");
+  await db.close();
+});
+
+Deno.test("outer joins: ON conditions on the nullable side filter that side first, as in PostgreSQL (fuzz regression)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE a (x int8, y float8); CREATE TABLE b (x int8, y int4)");
+  await db.query("INSERT INTO a VALUES (1, 1.5), (2147483648, NULL), (3, 2)");
+  await db.query("INSERT INTO b VALUES (1, 5), (1, 0), (3, 7), (4, 1)");
+  // PostgreSQL evaluates a.x::int4 on every row of a (pushed into its scan): 22003, although no
+  // pair satisfies a.y = b.y (fuzz seed 2026)
+  await fails(db, "SELECT * FROM a RIGHT JOIN b ON a.y = b.y AND CAST(a.x::int4 AS bool)", "22003");
+  // the preserved side keeps every row; the other side's condition only limits matches
+  await check(
+    db,
+    "SELECT a.x, b.y FROM a LEFT JOIN b ON a.x = b.x AND b.y > 1 ORDER BY a.x, b.y",
+    [[1, 5], [3, 7], [2147483648, null]],
+  );
+  await check(
+    db,
+    "SELECT a.x, b.x, b.y FROM a RIGHT JOIN b ON a.x = b.x AND a.y > 1.6 ORDER BY b.x, b.y",
+    [[null, 1, 0], [null, 1, 5], [3, 3, 7], [null, 4, 1]],
+  );
+  await check(
+    db,
+    "SELECT a.x FROM a WHERE EXISTS (SELECT 1 FROM b WHERE b.x = a.x AND b.y > 4) ORDER BY 1",
+    [[1], [3]],
+  );
+  await db.close();
+});
+
+Deno.test("conjunct order: x = TRUE is x and a cast to the same type is free, as in PostgreSQL's planner (fuzz regression)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tb (c2 BOOLEAN); INSERT INTO tb VALUES (TRUE), (FALSE), (NULL)");
+  // both halves of the BETWEEN cost 2, so the first (NULL for c2 = TRUE) rejects the row
+  // before the second would overflow (fuzz seed 2026; PostgreSQL 15 answers 0)
+  await check(
+    db,
+    "SELECT count(*) FROM tb WHERE 0 BETWEEN CAST((DATE '1970-01-01' - (CASE TRUE WHEN c2 " +
+      "THEN CAST(NULL AS DATE) END)) AS INTEGER) AND (- (CASE WHEN c2 THEN " +
+      "CAST(-9223372036854775808 AS BIGINT) END))",
+    [[0]],
+  );
+  await check(db, "SELECT count(*) FROM tb WHERE (c2 = TRUE) IS NOT NULL AND c2 <> FALSE", [[1]]);
+  await check(db, "SELECT c2 = FALSE, c2 <> TRUE, TRUE = c2 FROM tb ORDER BY c2", [
+    [true, true, false],
+    [false, false, true],
+    [null, null, null],
+  ]);
+  const plan = (await db.query("EXPLAIN SELECT * FROM tb WHERE c2 = TRUE AND FALSE <> c2")).rows
+    .map((r) => r[0]).join("\n");
+  assert.match(plan, /Filter \(tb\.c2 AND tb\.c2\)|Filter \(\(tb\.c2\) AND \(tb\.c2\)\)/);
   await db.close();
 });

@@ -99,6 +99,16 @@ export function foldExpr(e: BoundExpr): BoundExpr {
         if (isConst(right) && right.value === !decisive) return left;
       } else if (isNull(left) || isNull(right)) {
         return nullOf(e);
+      } else if ((e.op === "eq" || e.op === "ne") && left.type.kind === "bool") {
+        // PostgreSQL's simplify_boolean_equality: x = TRUE is x, x = FALSE is NOT x (and <>
+        // the other way round), which also makes the comparison cost nothing when conjuncts
+        // are ordered
+        const [c, x] = isConst(left) ? [left, right] : [right, left];
+        if (isConst(c) && !isConst(x) && typeof c.value === "boolean") {
+          return (c.value === true) === (e.op === "eq")
+            ? x
+            : { kind: "not", operand: x, type: e.type };
+        }
       }
       const next = left === e.left && right === e.right ? e : { ...e, left, right };
       return isConst(left) && isConst(right) ? constant(next) : next;

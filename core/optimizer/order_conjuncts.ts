@@ -10,6 +10,7 @@ import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { andAll, conjuncts, walkBound } from "../plan/expr_utils.ts";
+import { sameType } from "../types/data_type.ts";
 
 /** Cost units of a subquery (runs a whole plan). */
 const subqueryCost = 1000;
@@ -61,6 +62,8 @@ export function exprCost(e: BoundExpr): number {
         if (x.fn.name !== "date_for_comparison") cost += 1;
         break;
       case "cast": {
+        // a cast to the type the operand already has is dropped by PostgreSQL's planner
+        if (sameType(x.operand.type, x.type)) break;
         const width = (k: string) => k === "int2" ? 2 : k === "int4" ? 4 : k === "int8" ? 8 : 0;
         // PostgreSQL compares integer types with cross-type operators: no widening to pay (a
         // narrowing cast, int8 to int4, is a function call of its own)

@@ -2,7 +2,8 @@
  * Rule `push_down_filters`: moves WHERE conjuncts into joins and below them, so that joins see
  * small inputs and equality conditions become hash-join keys. A conjunct goes to one side when
  * it reads only that side's columns and that side is not the nullable side of an outer join;
- * a conjunct over both sides of an inner or cross join becomes part of its ON condition.
+ * a conjunct over both sides of an inner or cross join becomes part of its ON condition. An
+ * outer join's ON conjuncts that read only its nullable side go below it into that side.
  *
  * @module
  */
@@ -167,6 +168,30 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     if (single.length === 0) return null;
     const rest = parts.filter((p) => !single.includes(p));
     return pushIntoJoin({ ...plan, condition: andAll(rest) }, single);
+  }
+  if (plan.kind === "join" && plan.condition !== null && plan.joinType !== "inner") {
+    // ON conjuncts of an outer (or semi/anti) join that read only the side whose rows the ON
+    // condition filters (the nullable side; a semi/anti join's right) go below it, as
+    // PostgreSQL does: they only decide which of that side's rows can match
+    const leftLen = plan.left.fields.length;
+    const filtered = plan.joinType === "right" ? "left" : plan.joinType === "full" ? null : "right";
+    if (filtered === null) return null;
+    const parts = conjuncts(plan.condition);
+    const single = parts.filter((p) => {
+      const cols = [...columnsOf(p)];
+      return !isVolatile(p) && !containsSubquery(p) && cols.length > 0 &&
+        (filtered === "left" ? cols.every((c) => c < leftLen) : cols.every((c) => c >= leftLen));
+    });
+    if (single.length === 0) return null;
+    const rest = parts.filter((p) => !single.includes(p));
+    return {
+      ...plan,
+      condition: andAll(rest),
+      left: filtered === "left" ? withFilter(plan.left, single) : plan.left,
+      right: filtered === "right"
+        ? withFilter(plan.right, single.map((p) => mapColumns(p, (c) => c - leftLen)))
+        : plan.right,
+    };
   }
   return null;
 }

@@ -3136,7 +3136,17 @@ class Binder {
         const items = e.list.map((i) => this.expr(i, scope));
         const all = [x, ...items];
         const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
-        const xc = this.coerce(x, t, "IN");
+        // a date compared with timestamps goes through the cross-type comparison's conversion
+        // (out-of-range dates compare as ±infinity), as with =
+        const xc = x.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz") &&
+            !this.#untyped.has(x)
+          ? {
+            kind: "call",
+            fn: dateForTimestampComparison(t, this.ctx.timeZone),
+            args: [x],
+            type: t,
+          } as BoundExpr
+          : this.coerce(x, t, "IN");
         let test: BoundExpr | null = null;
         const readsColumns = (b: BoundExpr): boolean => {
           let found = false;
