@@ -34,6 +34,27 @@ export class ProtocolError extends DbError {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Strings of at most this many bytes (or characters) skip the text codec when all ASCII. */
+const asciiFastBytesMax = 64;
+
+/**
+ * Writes `s` as UTF-8 at `at` (room for 3 bytes a character is there); returns the bytes
+ * written. Short ASCII strings are copied by hand: a codec call costs more than the copy.
+ */
+function writeUtf8(s: string, buf: Uint8Array, at: number): number {
+  const n = s.length;
+  if (n <= asciiFastBytesMax) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return encoder.encodeInto(s, buf.subarray(at)).written;
+}
+
 /** A cursor over one message's body. Reading past the end is a {@link ProtocolError}. */
 export class MessageBody {
   #at = 0;
@@ -98,6 +119,18 @@ export class MessageBody {
 
 /** Decodes UTF-8 strictly: invalid bytes are 22021, as in PostgreSQL. */
 export function utf8(bytes: Uint8Array): string {
+  const n = bytes.length;
+  if (n <= asciiFastBytesMax) {
+    // short ASCII (names, numbers, timestamps): no decoder call
+    let s = "";
+    let i = 0;
+    for (; i < n; i++) {
+      const b = bytes[i]!;
+      if (b >= 0x80) break;
+      s += String.fromCharCode(b);
+    }
+    if (i === n) return s;
+  }
   try {
     return decoder.decode(bytes);
   } catch {
@@ -352,7 +385,7 @@ export class MessageWriter {
   /** UTF-8 text without a terminator. */
   text(s: string): this {
     this.#ensure(s.length * 3);
-    this.#at += encoder.encodeInto(s, this.#buf.subarray(this.#at)).written;
+    this.#at += writeUtf8(s, this.#buf, this.#at);
     return this;
   }
 
@@ -365,7 +398,7 @@ export class MessageWriter {
   lengthPrefixedText(s: string): this {
     this.#ensure(4 + s.length * 3);
     const at = this.#at;
-    const n = encoder.encodeInto(s, this.#buf.subarray(at + 4)).written;
+    const n = writeUtf8(s, this.#buf, at + 4);
     this.#view.setInt32(at, n);
     this.#at = at + 4 + n;
     return this;
