@@ -14,6 +14,7 @@ import type { BoundExpr } from "../plan/expr.ts";
 import type { Field, JoinType } from "../plan/logical_plan.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
+import { conjuncts } from "../plan/expr_utils.ts";
 import { JoinKeyCoder } from "./group_keys.ts";
 import { materialize } from "./materialize.ts";
 
@@ -40,7 +41,9 @@ export async function* joinExec(
 ): AsyncGenerator<Batch> {
   const build = await materialize(right, rightFields, ctx);
   // subqueries in ON (EXISTS, IN, scalar) are computed per batch of candidate pairs
-  const residualSubqueries = residual === null ? [] : subqueriesOf([residual]);
+  const residualParts = residual === null
+    ? []
+    : conjuncts(residual).map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
   const buildBatch: Batch = { columns: build.columns, length: build.length };
   // Hash the build side on its keys (rows with a NULL key never match).
   let table: Map<number | string, number[]> | null = null;
@@ -88,18 +91,31 @@ export async function* joinExec(
       ];
       let pairs: Batch = { columns, length: lIdx.length };
       if (residual !== null) {
-        if (residualSubqueries.length > 0) await prepareSubqueries(residualSubqueries, pairs, ctx);
-        const cond = evaluate(residual, pairs, ctx);
-        const keep = new Uint32Array(pairs.length);
-        let n = 0;
-        for (let i = 0; i < pairs.length; i++) {
-          if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep[n++] = i;
+        // conjunct by conjunct, each on the pairs every earlier one accepted: a pair is
+        // rejected at its first false or NULL conjunct, as PostgreSQL's join quals are
+        /** Pairs still accepted, as indexes into the candidate pairs (null: all of them). */
+        let sel: Uint32Array | null = null;
+        for (const part of residualParts) {
+          if (part.subqueries.length > 0) await prepareSubqueries(part.subqueries, pairs, ctx);
+          const cond = evaluate(part.expr, pairs, ctx);
+          const keep = new Uint32Array(pairs.length);
+          let n = 0;
+          for (let i = 0; i < pairs.length; i++) {
+            if (cond.kind === "bool" && isValid(cond.validity, i) && cond.data[i]) keep[n++] = i;
+          }
+          if (n < pairs.length) {
+            pairs = { columns: pairs.columns.map((c) => takeColumn(c, keep, n)), length: n };
+            const before: Uint32Array | null = sel;
+            sel = before === null
+              ? keep.slice(0, n)
+              : Uint32Array.from(keep.subarray(0, n), (k) => before[k]!);
+          }
+          if (n === 0) break;
         }
-        if (n < pairs.length) {
-          pairs = { columns: pairs.columns.map((c) => takeColumn(c, keep, n)), length: n };
-          for (let k = 0; k < n; k++) {
-            if (leftMatched) leftMatched[lIdx[keep[k]!]!] = 1;
-            if (rightMatched) rightMatched[rIdx[keep[k]!]!] = 1;
+        if (sel !== null) {
+          for (const k of sel) {
+            if (leftMatched) leftMatched[lIdx[k]!] = 1;
+            if (rightMatched) rightMatched[rIdx[k]!] = 1;
           }
         } else markAll(lIdx, rIdx);
       } else markAll(lIdx, rIdx);

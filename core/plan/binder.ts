@@ -3138,15 +3138,17 @@ class Binder {
         const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
         // a date compared with timestamps goes through the cross-type comparison's conversion
         // (out-of-range dates compare as ±infinity), as with =
-        const xc = x.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz") &&
-            !this.#untyped.has(x)
-          ? {
-            kind: "call",
-            fn: dateForTimestampComparison(t, this.ctx.timeZone),
-            args: [x],
-            type: t,
-          } as BoundExpr
-          : this.coerce(x, t, "IN");
+        const compared = (b: BoundExpr): BoundExpr =>
+          b.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz") &&
+            !this.#untyped.has(b)
+            ? {
+              kind: "call",
+              fn: dateForTimestampComparison(t, this.ctx.timeZone),
+              args: [b],
+              type: t,
+            }
+            : this.coerce(b, t, "IN");
+        const xc = compared(x);
         let test: BoundExpr | null = null;
         const readsColumns = (b: BoundExpr): boolean => {
           let found = false;
@@ -3166,6 +3168,7 @@ class Binder {
           test = {
             kind: "call",
             fn: inValuesFunction(e.negated),
+            // (the items of the array are cast to the common type, as PostgreSQL builds it)
             args: [xc, ...constant.map((it) => this.coerce(it, t, "IN"))],
             type: Types.bool,
           };
@@ -3176,7 +3179,7 @@ class Binder {
             kind: "op",
             op: e.negated ? "ne" : "eq",
             left: xc,
-            right: this.coerce(it, t, "IN"),
+            right: compared(it),
             type: Types.bool,
           };
           test = test === null ? cmp : {

@@ -65,11 +65,13 @@ export function intervalCell(months: number, days: number, micros: bigint | numb
 
 const microsPerDay = 86_400_000_000n;
 
-/** Parses `YYYY-MM-DD` (ISO, AD) to days since 1970-01-01. */
+/** Parses `YYYY-MM-DD` (ISO; PostgreSQL's `YYYY-MM-DD BC` too) to days since 1970-01-01. */
 export function parseDateText(text: string): number {
-  const m = /^(\d{4,})-(\d\d)-(\d\d)$/.exec(text.trim());
+  const m = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/.exec(text.trim());
   if (m === null) throw new Error(`not a date: ${text}`);
-  return daysFromCivil(Number(m[1]), Number(m[2]), Number(m[3]));
+  // year 1 BC is year 0 of the proleptic Gregorian calendar
+  const year = m[4] === undefined ? Number(m[1]) : 1 - Number(m[1]);
+  return daysFromCivil(year, Number(m[2]), Number(m[3]));
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (any year, unlike JS Date). */

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { boolCell, type Cell, floatCell, intCell, numericTextCell, textCell } from "./cell.ts";
+import {
+  boolCell,
+  type Cell,
+  daysFromCivil,
+  floatCell,
+  intCell,
+  numericTextCell,
+  parseDateText,
+  textCell,
+} from "./cell.ts";
 import { compareOutcomes, type OrderSpec } from "./compare.ts";
 import { duckdbErrorClass } from "./duckdb_error_class.ts";
 import type { Outcome } from "./outcome.ts";
@@ -94,4 +103,11 @@ Deno.test("DuckDB error messages map to SQLSTATE classes", () => {
   assert.equal(duckdbErrorClass('Parser Error: syntax error at or near "SELEC"'), "42");
   assert.equal(duckdbErrorClass("Not implemented Error: x"), "0A");
   assert.equal(duckdbErrorClass("Something new: ???"), "XX");
+});
+
+Deno.test("PostgreSQL's BC dates read as proleptic Gregorian days (year 1 BC is year 0)", () => {
+  assert.equal(parseDateText("0001-12-22 BC"), -719172); // what OmenDB and DuckDB return
+  assert.equal(parseDateText("0001-12-22 BC"), daysFromCivil(0, 12, 22));
+  assert.equal(parseDateText("1970-01-01"), 0);
+  assert.throws(() => parseDateText("0001-12-22 AD"), /not a date/);
 });

@@ -75,7 +75,7 @@ export function pgCell(oid: number, text: string | null): Cell {
       if (text === "infinity" || text === "-infinity") {
         return dateCell(text === "infinity" ? Infinity : -Infinity);
       }
-      return /^\d{4,}-\d\d-\d\d$/.test(text) ? dateCell(parseDateText(text)) : textCell(text);
+      return /^\d{4,}-\d\d-\d\d( BC)?$/.test(text) ? dateCell(parseDateText(text)) : textCell(text);
     case pgOid.timestamp:
       // BC and infinite timestamps stay text: the generators stay within 1970..2100.
       return /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)
