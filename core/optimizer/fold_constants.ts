@@ -8,7 +8,7 @@
  */
 import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
-import type { BoundExpr } from "../plan/expr.ts";
+import type { BoundExpr, BoundOp } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { conjuncts } from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
@@ -54,6 +54,27 @@ function isStableCast(e: BoundExpr & { kind: "cast" }): boolean {
 
 function nullOf(e: BoundExpr): BoundExpr {
   return { kind: "const", value: null, type: e.type };
+}
+
+const negatedComparison: Partial<Record<BoundOp, BoundOp>> = {
+  eq: "ne",
+  ne: "eq",
+  lt: "ge",
+  ge: "lt",
+  gt: "le",
+  le: "gt",
+};
+
+/** `NOT e` without the NOT (see the `not` case of {@link foldExpr}), or `null`. */
+function negate(e: BoundExpr): BoundExpr | null {
+  if (e.kind === "not") return e.operand;
+  if (e.kind !== "op") return null;
+  if (e.op === "and" || e.op === "or") {
+    const not = (x: BoundExpr): BoundExpr => ({ kind: "not", operand: x, type: e.type });
+    return { ...e, op: e.op === "and" ? "or" : "and", left: not(e.left), right: not(e.right) };
+  }
+  const op = negatedComparison[e.op];
+  return op === undefined ? null : { ...e, op };
 }
 
 /**
@@ -113,8 +134,18 @@ export function foldExpr(e: BoundExpr): BoundExpr {
       const next = left === e.left && right === e.right ? e : { ...e, left, right };
       return isConst(left) && isConst(right) ? constant(next) : next;
     }
+    case "not": {
+      const operand = foldExpr(e.operand);
+      if (isNull(operand)) return nullOf(e);
+      if (isConst(operand)) return constant({ ...e, operand });
+      // PostgreSQL's negate_clause: NOT is pushed down through AND/OR (De Morgan) and into
+      // comparisons (NOT a = b is a <> b), so a NOT (x OR y) filter becomes conjuncts that
+      // reject a row at the first false or NULL one, as PostgreSQL evaluates it
+      const negated = negate(operand);
+      if (negated !== null) return foldExpr(negated);
+      return operand === e.operand ? e : { ...e, operand };
+    }
     case "neg":
-    case "not":
     case "cast": {
       const operand = foldExpr(e.operand);
       if (isNull(operand)) return nullOf(e);
