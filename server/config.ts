@@ -599,7 +599,7 @@ export function configHelpLines(): string[] {
 /**
  * Line-protocol parse Workers by default: one from 4 cores up (parsing then overlaps appending),
  * none below. On 2 cores the main thread and the checkpoint Worker already keep both busy
- * during ingest: measured there, a parse Worker cost 5% more CPU and gained nothing.
+ * during ingest: measured there, a parse Worker cost about 8% more CPU and gained nothing.
  */
 export function defaultParseWorkers(): number {
   return (navigator.hardwareConcurrency ?? 1) >= 4 ? 1 : 0;
