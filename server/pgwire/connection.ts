@@ -24,7 +24,7 @@ import type { DataType } from "../../core/types/data_type.ts";
 import type { TimeZone } from "../../core/types/time_zone.ts";
 import type { AuthDirectory, AuthPlugin } from "../../core/plugin/auth.ts";
 import { isLoopbackHost } from "../config.ts";
-import { newActivity, type PgActivity, recordActivity } from "./activity.ts";
+import type { SessionActivity } from "../../core/engine/session.ts";
 import {
   pgAuthMessageBytesMax,
   pgDatabaseName,
@@ -160,8 +160,8 @@ export class PgConnection {
   pid: number;
   /** BackendKeyData's secret key. */
   readonly secretKey: number;
-  /** What the connection knows about its client and work. */
-  readonly activity: PgActivity;
+  /** The client's address and port, as the socket reports them. */
+  readonly client: { readonly address: string; readonly port: number };
   readonly #host: ConnectionHost;
   #socket: Socket;
   #tls = false;
@@ -180,20 +180,18 @@ export class PgConnection {
   readonly #onData = (chunk: Uint8Array) => this.#reader.push(chunk);
   readonly #onEnd = () => this.#reader.end();
 
+  /** What `pg_stat_activity` shows of this connection once logged in (the engine keeps it). */
+  get activity(): SessionActivity | null {
+    return this.#session?.activity ?? null;
+  }
+
   /** Wraps an accepted socket; {@link run} serves it. */
   constructor(host: ConnectionHost, socket: Socket, pid: number) {
     this.#host = host;
     this.#socket = socket;
     this.pid = pid;
     this.secretKey = crypto.getRandomValues(new Int32Array(1))[0]!;
-    this.activity = newActivity({
-      pid,
-      user: "",
-      applicationName: "",
-      clientAddress: socket.remoteAddress ?? "",
-      clientPort: socket.remotePort ?? 0,
-      backendStart: new Date(),
-    });
+    this.client = { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
     this.#reader = new MessageReader({
       messageBytesMax: pgAuthMessageBytesMax,
       pauseBytes: pgInputPauseBytes,
@@ -350,10 +348,6 @@ export class PgConnection {
     }
     const user = params.get("user") || pgDefaultUser;
     const database = params.get("database") || user;
-    recordActivity(this.activity, null, {
-      user,
-      applicationName: params.get("application_name") ?? "",
-    });
     const refused = this.#host.admit(this);
     if (refused !== null) throw refused;
     if (!(await this.#authenticate(user))) return false;
@@ -364,10 +358,9 @@ export class PgConnection {
     this.#session = session;
     // pg_stat_activity shows who and where; the engine keeps state, query and times
     session.activity.user = user;
-    session.activity.clientAddress = this.activity.clientAddress || null;
-    session.activity.clientPort = this.activity.clientPort || null;
+    session.activity.clientAddress = this.client.address || null;
+    session.activity.clientPort = this.client.port || null;
     this.pid = session.activity.pid;
-    recordActivity(this.activity, session, { pid: this.pid });
     this.#applyStartupSettings(session, params);
     this.#out.begin(B.auth).int32(0).end();
     const statuses: [string, string][] = [
@@ -415,7 +408,7 @@ export class PgConnection {
 
   async #authenticate(user: string): Promise<boolean> {
     const auth = this.#host.auth;
-    const address = this.activity.clientAddress.replace(/^::ffff:/, "");
+    const address = this.client.address.replace(/^::ffff:/, "");
     if (!auth.required || (auth.trustLoopback && isLoopbackHost(address))) return true;
     const failed = () =>
       new DbError(SqlState.invalidPassword, `password authentication failed for user "${user}"`);
@@ -543,15 +536,7 @@ export class PgConnection {
     const idleMs = this.#host.idleSessionTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (this.#reader.buffered === 0) {
-      const state = session.transactionStatus;
-      recordActivity(this.activity, session, {
-        state: state === "idle"
-          ? "idle"
-          : state === "active"
-          ? "idle in transaction"
-          : "idle in transaction (aborted)",
-      });
-      if (idleMs > 0 && state === "idle") {
+      if (idleMs > 0 && session.transactionStatus === "idle") {
         timer = setTimeout(
           () => this.#terminate("57P05", "terminating connection due to idle-session timeout"),
           idleMs,
@@ -579,13 +564,6 @@ export class PgConnection {
   ): Promise<QueryResult[]> {
     const controller = new AbortController();
     this.#running = controller;
-    const now = new Date();
-    recordActivity(this.activity, session, {
-      state: "active",
-      query: sql,
-      queryStart: now,
-      ...(session.transactionStatus === "idle" ? { xactStart: now } : {}),
-    });
     try {
       return await session.queryAll(sql, params, {
         signal: controller.signal,

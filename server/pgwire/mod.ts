@@ -17,5 +17,4 @@
  */
 export { PgServer, type PgServerOptions, type PgServerStats } from "./server.ts";
 export { type PgAuthPolicy, readyStatusOf } from "./connection.ts";
-export { type ActivityState, type PgActivity, recordActivity } from "./activity.ts";
 export * from "./limits.ts";

@@ -21,7 +21,7 @@ import type { Database } from "../../core/engine/database.ts";
 import { DbError } from "../../core/errors.ts";
 import { timingSafeEqual } from "../../core/catalog/scram.ts";
 import { type ConnectionHost, type PgAuthPolicy, PgConnection } from "./connection.ts";
-import type { PgActivity } from "./activity.ts";
+import type { SessionActivity } from "../../core/engine/session.ts";
 import {
   pgConnectionsMaxDefault,
   pgIdleSessionTimeoutMsDefault,
@@ -173,9 +173,11 @@ export class PgServer {
     return { connections: this.#sockets.size, accepted: this.#accepted, refused: this.#refused };
   }
 
-  /** Each open connection's activity (for a `pg_stat_activity` view). */
-  activity(): PgActivity[] {
-    return [...this.#connections.values()].map((c) => ({ ...c.activity }));
+  /** Each logged-in connection's session activity, as `pg_stat_activity` shows it. */
+  activity(): SessionActivity[] {
+    return [...this.#connections.values()].flatMap((c) =>
+      c.activity === null ? [] : [{ ...c.activity }]
+    );
   }
 
   /**
