@@ -29,9 +29,8 @@ import type { Batch } from "../types/batch.ts";
 import {
   allocData,
   type Column,
-  dictCodesOf,
-  isValid,
   makeColumn,
+  textDictionary,
   validityBytes,
   withDictCodes,
 } from "../types/column.ts";
@@ -85,44 +84,17 @@ function writeStrings(w: ByteWriter, values: readonly string[], count: number): 
 }
 
 function encodeText(w: ByteWriter, col: Column, flagsAt: number, length: number): void {
-  const values = col.data as string[];
-  let dict: string[] = [];
-  const idx = new Uint32Array(length);
   const distinctMax = Math.floor(length * dictionaryDistinctShareMax);
-  let useDict = length >= 8;
-  const coded = dictCodesOf(col);
-  if (useDict && coded !== undefined && coded.dict.length < distinctMax) {
-    // the column carries its codes (line-protocol tags): no lookup per row; a NULL row's code
-    // may be anything, so it points at an extra "" entry, as the lookups below would
-    dict = [...coded.dict];
-    const size = dict.length;
-    for (let i = 0; i < length; i++) {
-      const code = coded.codes[i]!;
-      if (code < 0 || code >= size || (col.validity !== null && !isValid(col.validity, i))) {
-        if (dict.length === size) dict.push("");
-        idx[i] = size;
-      } else idx[i] = code;
-    }
-  } else {
-    const ids = new Map<string, number>();
-    for (let i = 0; i < length && useDict; i++) {
-      const v = values[i] ?? "";
-      let id = ids.get(v);
-      if (id === undefined) {
-        id = dict.length;
-        if (id >= distinctMax) useDict = false;
-        ids.set(v, id);
-        dict.push(v);
-      }
-      idx[i] = id;
-    }
-  }
-  if (!useDict) {
+  // (a column's own codes, line-protocol tags, spare the lookups)
+  const d = length >= 8 ? textDictionary(col, length, distinctMax) : null;
+  if (d === null) {
+    const values = col.data as string[];
     const clean = new Array<string>(length);
     for (let i = 0; i < length; i++) clean[i] = values[i] ?? "";
     writeStrings(w, clean, length);
     return;
   }
+  const { dict, codes: idx } = d;
   w.buf[flagsAt] = w.buf[flagsAt]! | 2;
   w.u32(dict.length);
   writeStrings(w, dict, dict.length);
@@ -130,7 +102,7 @@ function encodeText(w: ByteWriter, col: Column, flagsAt: number, length: number)
   w.u8(width);
   if (width === 1) w.bytes(Uint8Array.from(idx));
   else if (width === 2) w.bytes(new Uint8Array(Uint16Array.from(idx).buffer));
-  else w.bytes(new Uint8Array(idx.buffer));
+  else w.bytes(new Uint8Array(idx.buffer, 0, length * 4));
 }
 
 /** Encodes a batch (all columns, `batch.length` rows). */

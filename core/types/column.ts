@@ -79,6 +79,58 @@ export function withDictCodes(col: Column, dict: readonly string[], codes: Int32
   return { ...col, dictCodes: { dict, codes } } as CodedColumn;
 }
 
+/**
+ * A text column's first `length` rows as a dictionary and a code per row, every code valid:
+ * the codes the column carries (a NULL row, whose code means nothing, points at a "" entry
+ * added for it), else built with one lookup per row (a NULL row reads its data slot, ""
+ * when missing). `null` once more than `distinctMax` distinct values are met.
+ *
+ * @example
+ * ```ts
+ * import { columnFromValues, textDictionary } from "./column.ts";
+ * import { Types } from "./mod.ts";
+ * const d = textDictionary(columnFromValues(Types.text, ["a", "b", "a"]))!;
+ * console.assert(d.dict.join() === "a,b" && d.codes.join() === "0,1,0");
+ * console.assert(textDictionary(columnFromValues(Types.text, ["a", "b", "c"]), 3, 2) === null);
+ * ```
+ */
+export function textDictionary(
+  col: Column,
+  length: number = col.length,
+  distinctMax: number = Infinity,
+): { dict: string[]; codes: Int32Array } | null {
+  const codes = new Int32Array(length);
+  const coded = dictCodesOf(col);
+  if (coded !== undefined) {
+    if (coded.dict.length > distinctMax) return null;
+    const dict = [...coded.dict];
+    const size = dict.length;
+    for (let i = 0; i < length; i++) {
+      const code = coded.codes[i]!;
+      if (code < 0 || code >= size || (col.validity !== null && !isValid(col.validity, i))) {
+        if (dict.length === size) dict.push("");
+        codes[i] = size;
+      } else codes[i] = code;
+    }
+    return dict.length > distinctMax ? null : { dict, codes };
+  }
+  const values = col.data as readonly string[];
+  const ids = new Map<string, number>();
+  const dict: string[] = [];
+  for (let i = 0; i < length; i++) {
+    const v = values[i] ?? "";
+    let id = ids.get(v);
+    if (id === undefined) {
+      id = dict.length;
+      if (id >= distinctMax) return null;
+      ids.set(v, id);
+      dict.push(v);
+    }
+    codes[i] = id;
+  }
+  return { dict, codes };
+}
+
 /** A single value at the edges of the engine: literals, results, tests. */
 export type Value = null | boolean | number | bigint | string;
 

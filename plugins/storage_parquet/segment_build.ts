@@ -30,10 +30,9 @@
 import {
   type CodedColumn,
   type Column,
-  dictCodesOf,
-  isValid,
   makeColumn,
   takeColumn,
+  textDictionary,
 } from "../../core/types/column.ts";
 import { Types } from "../../core/types/data_type.ts";
 import type { SegmentMeta } from "./manifest.ts";
@@ -209,40 +208,11 @@ interface PackedText {
 export function packTask(task: BuildTask): BuildTask {
   const columns = task.columns.map((c) => {
     if (!Array.isArray(c.data)) return c;
-    const coded = dictCodesOf(c);
-    if (coded !== undefined) {
-      // the codes came with the column (line-protocol tags): nothing to look up (a copy: the
-      // Worker takes the buffer); a NULL row's code may be anything, so it gets "" like below
-      const dict = [...coded.dict];
-      const codes = coded.codes.slice(0, c.length);
-      const size = dict.length;
-      for (let i = 0; i < c.length; i++) {
-        const code = codes[i]!;
-        if (code < 0 || code >= size || (c.validity !== null && !isValid(c.validity, i))) {
-          if (dict.length === size) dict.push("");
-          codes[i] = size;
-        }
-      }
-      const { dictCodes: _, ...plain } = c as CodedColumn;
-      const packed: PackedText = { packed: true, dict, codes };
-      return { ...plain, data: packed } as unknown as Column;
-    }
-    const ids = new Map<string, number>();
-    const dict: string[] = [];
-    const codes = new Int32Array(c.length);
-    const data = c.data as string[];
-    for (let i = 0; i < c.length; i++) {
-      const v = data[i] ?? "";
-      let id = ids.get(v);
-      if (id === undefined) {
-        id = dict.length;
-        ids.set(v, id);
-        dict.push(v);
-      }
-      codes[i] = id;
-    }
+    // (line-protocol tags carry their codes: no lookups then)
+    const { dict, codes } = textDictionary(c)!;
+    const { dictCodes: _, ...plain } = c as CodedColumn;
     const packed: PackedText = { packed: true, dict, codes };
-    return { ...c, data: packed } as unknown as Column;
+    return { ...plain, data: packed } as unknown as Column;
   });
   return { ...task, columns };
 }
