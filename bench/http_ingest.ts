@@ -13,134 +13,25 @@
  */
 import { parseArgs } from "node:util";
 import { generateCpuLineProtocol } from "../tests/data/tsbs.ts";
-
-const repoRoot = new URL("..", import.meta.url).pathname;
+import { startInfluxServer, startOmenDbServer } from "./tsbs/servers.ts";
 
 interface Server {
   readonly port: number;
-  /** CPU seconds (user + system) the server process has used so far, or NaN off Linux. */
   cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
-/** User + system CPU seconds of a process, from /proc (NaN where that is not available). */
-function processCpuSeconds(pid: number): number {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    // fields after the command name (which may hold spaces) start after the last ')'
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-    return ticks / 100; // USER_HZ
-  } catch {
-    return NaN;
-  }
-}
-
-/** Reads JSON log lines from a child's stdout until one has `event === name`. */
-async function waitForEvent(
-  stream: ReadableStream<Uint8Array>,
-  name: string,
-): Promise<Record<string, unknown>> {
-  let buffer = "";
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the server ended before "${name}"`);
-    buffer += value;
-    let nl;
-    while ((nl = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      try {
-        const e = JSON.parse(line) as Record<string, unknown>;
-        if (e.event === name) {
-          // keep draining so the child never blocks on a full pipe
-          void (async () => {
-            while (!(await reader.read()).done);
-          })().catch(() => {});
-          return e;
-        }
-      } catch { /* not JSON */ }
-    }
-  }
-}
-
 async function startOmenDb(dir: string, profileDir: string | undefined): Promise<Server> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...(profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]),
-      `${repoRoot}server/main.ts`,
-      "serve",
-      "--http-port",
-      "0",
-      "--data-dir",
-      dir,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const listening = await waitForEvent(child.stdout, "listening");
-  return {
-    port: Number(listening.http),
-    cpuSeconds: () => processCpuSeconds(child.pid),
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
+  const s = await startOmenDbServer({
+    dataDir: dir,
+    ...(profileDir === undefined ? {} : { profileDir }),
+  });
+  return { port: s.httpPort, cpuSeconds: s.cpuSeconds, stop: s.stop };
 }
 
-async function startInflux(dir: string, port: number): Promise<Server | null> {
-  const which = await new Deno.Command("sh", { args: ["-c", "command -v influxd"] }).output();
-  if (!which.success) return null;
-  const conf = `${dir}/influxdb.conf`;
-  await Deno.writeTextFile(
-    conf,
-    `reporting-disabled = true
-bind-address = "127.0.0.1:${port + 1}"
-[meta]
-  dir = "${dir}/meta"
-[data]
-  dir = "${dir}/data"
-  wal-dir = "${dir}/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:${port}"
-  log-enabled = false
-[logging]
-  level = "error"
-`,
-  );
-  const child = new Deno.Command("influxd", {
-    args: ["-config", conf],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/ping`);
-      await r.body?.cancel();
-      if (r.status === 204) break;
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const r = await fetch(`http://127.0.0.1:${port}/query?q=CREATE%20DATABASE%20bench`, {
-    method: "POST",
-  });
-  await r.body?.cancel();
-  return {
-    port,
-    cpuSeconds: () => processCpuSeconds(child.pid),
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
+async function startInflux(dir: string): Promise<Server | null> {
+  const s = await startInfluxServer(dir);
+  return s === null ? null : { port: s.httpPort, cpuSeconds: s.cpuSeconds, stop: s.stop };
 }
 
 /** Posts every batch with `writers` concurrent writers; throws on a non-204 answer. */
@@ -254,7 +145,7 @@ async function ingestInflux(
   writers: number,
 ): Promise<number | null> {
   const influxDir = await Deno.makeTempDir({ prefix: "influx-ingest-" });
-  const influx = await startInflux(influxDir, 18086);
+  const influx = await startInflux(influxDir);
   if (influx === null) {
     console.log("influxdb: influxd not installed (apt-get install influxdb)");
     return null;
