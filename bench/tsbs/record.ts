@@ -8,7 +8,7 @@
  * import { type BenchRecord, ratio } from "./record.ts";
  * const omen: BenchRecord = {
  *   workload: "point", engine: "omendb", metric: "latency", value: 0.02, unit: "ms",
- *   rows: 1_000_000, p50: 0.02, p99: 0.05, n: 200,
+ *   rows: 1_000_000, hosts: 100, p50: 0.02, p99: 0.05, n: 200,
  * };
  * const duck: BenchRecord = { ...omen, engine: "duckdb", value: 0.5, p50: 0.5, p99: 0.9 };
  * console.assert(ratio(omen, duck) === 25); // lower is better for latency: 25x faster
@@ -40,6 +40,8 @@ export interface BenchRecord {
   readonly unit: string;
   /** Rows in the data set the figure was measured on. */
   readonly rows: number;
+  /** Hosts (series) in that data set: 100, or 100,000 for the high-cardinality variant. */
+  readonly hosts: number;
   /** Median over the timed repetitions (null when the figure is a single measurement). */
   readonly p50: number | null;
   /** 99th percentile, nearest rank (null when single). */
