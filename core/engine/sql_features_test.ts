@@ -1386,3 +1386,19 @@ Deno.test("NOT goes through AND/OR and into comparisons, as PostgreSQL's negate_
   );
   await db.close();
 });
+
+Deno.test("ORDER BY a projected constant through DISTINCT is dropped: LIMIT stops before a later row's error (fuzz seed 777)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t1 (c3 BIGINT)");
+  await db.query("INSERT INTO t1 VALUES (-16), (-66), (0), (-17)");
+  // PostgreSQL: Limit -> Unique -> Seq Scan; the first row passes, the division by the third
+  // row's zero never runs
+  await check(db, "SELECT DISTINCT 0 AS r0 FROM t1 WHERE 0 / c3 = 0 ORDER BY 1 LIMIT 1", [[0]]);
+  const plan = (await db.query(
+    "EXPLAIN SELECT DISTINCT 0 AS r0 FROM t1 WHERE 0 / c3 = 0 ORDER BY 1 LIMIT 1",
+  )).rows.map((r) => String(r[0])).join("\n");
+  assert.doesNotMatch(plan, /Sort/);
+  // without the LIMIT every row is reached
+  await fails(db, "SELECT DISTINCT 0 AS r0 FROM t1 WHERE 0 / c3 = 0 ORDER BY 1", "22012");
+  await db.close();
+});

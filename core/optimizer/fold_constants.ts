@@ -299,8 +299,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       const input = plan.input;
       const constantKey = (k: { expr: BoundExpr }): boolean =>
         k.expr.kind === "const" ||
-        (k.expr.kind === "column" && input.kind === "project" &&
-          input.exprs[k.expr.index]?.kind === "const");
+        (k.expr.kind === "column" && constantColumn(input, k.expr.index));
       if (plan.keys.some(constantKey)) {
         const keys = plan.keys.filter((k) => !constantKey(k));
         return keys.length === 0 ? plan.input : { ...plan, keys };
@@ -347,3 +346,24 @@ export const foldConstants: OptimizerRule = {
   phase: "optimizer",
   apply: rewrite,
 };
+
+/**
+ * True when column `index` of `plan`'s output is the same constant on every row: a projected
+ * constant, seen through the nodes that pass their input's columns through unchanged.
+ */
+function constantColumn(plan: LogicalPlan, index: number): boolean {
+  for (;;) {
+    switch (plan.kind) {
+      case "project":
+        return plan.exprs[index]?.kind === "const";
+      case "distinct":
+      case "filter":
+      case "limit":
+      case "sort":
+        plan = plan.input;
+        continue;
+      default:
+        return false;
+    }
+  }
+}

@@ -221,6 +221,10 @@ export const divergences: readonly Divergence[] = [
       "exception inside CASE, AND/OR, WHERE, coalesce or nullif may be skipped, reordered or " +
       "folded by one engine and not the other (DuckDB also rewrites some casts in comparisons, " +
       "and folds `x + NULL` to NULL without evaluating x). " +
+      "Under LIMIT, which rows a plan reaches before it stops depends on its join order and on " +
+      "how it breaks ties of the ORDER BY: OmenDB may raise the data exception of a row that " +
+      "PostgreSQL's plan never reached, when PostgreSQL raises it too once the LIMIT is " +
+      "removed (see stoppedEarly in oracle.ts). " +
       "SQL leaves evaluation order to the implementation: OmenDB may agree with either engine, " +
       "and may also skip a failing sub-expression whose value does not matter where both " +
       "engines raise its error (see skippedError in oracle.ts).",

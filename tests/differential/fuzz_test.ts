@@ -4,7 +4,8 @@ import { prereqTest } from "../support/prereq.ts";
 import { DuckdbEngine } from "./duckdb_engine.ts";
 import { formatFailure, runFuzz } from "./fuzz.ts";
 import { OmenEngine } from "./omen_engine.ts";
-import { Oracle } from "./oracle.ts";
+import { Oracle, withoutFinalLimit } from "./oracle.ts";
+import { errorOutcome } from "./outcome.ts";
 import { PostgresEngine } from "./postgres_engine.ts";
 import { totalRow } from "./report.ts";
 
@@ -141,4 +142,71 @@ Deno.test("oracle: 0A000 from the subject counts as unsupported, never as a pass
   } finally {
     await duck.close();
   }
+});
+
+prereqTest([pgStatus], {
+  name: "oracle: a data exception from a row LIMIT let PostgreSQL skip is excused only when " +
+    "PostgreSQL raises it without the LIMIT",
+  fn: async () => {
+    const server = await PostgresServer.start();
+    const duck = await DuckdbEngine.open();
+    try {
+      // the subject always raises 22008, as a plan that reaches the failing row first does
+      const subject = {
+        name: "eager",
+        run: () => Promise.resolve(errorOutcome("query", "22008", "date out of range")),
+        close: () => Promise.resolve(),
+      };
+      const oracle = new Oracle({
+        subject,
+        reference: duck,
+        tieBreaker: new PostgresEngine(server),
+      });
+      const tables = [
+        {
+          name: "t0",
+          columns: [{ name: "c2", type: "int4" as const }],
+          rows: [[-7], [-56], [-527901209], [null]],
+        },
+        {
+          name: "t1",
+          columns: [{ name: "c0", type: "int4" as const }],
+          rows: [[-22], [1], [25], [36], [-1030232252], [2147483647], [7]],
+        },
+      ];
+      // the failing row (b.c2 = -527901209) is reached only in another join order
+      const sql = "SELECT DATE '1970-01-01' + b.c2 + a.c0 AS r0, 0 AS r1 FROM t1 AS a " +
+        "CROSS JOIN t0 AS b ORDER BY 2 LIMIT 2 OFFSET 1";
+      const order = { keyColumns: [1], limited: true, offset: true };
+      const excused = await oracle.check({
+        tables,
+        query: { sql, features: ["join", "limit", "offset", "order_by"], order },
+      });
+      assert.equal(excused.verdict, "divergence", excused.reason);
+      assert.equal(excused.divergence, "error_evaluation_order");
+      // without the LIMIT PostgreSQL answers too: the error is the subject's own
+      const own = await oracle.check({
+        tables,
+        query: {
+          sql: "SELECT a.c0 AS r0 FROM t1 AS a ORDER BY 1 LIMIT 2",
+          features: ["limit", "order_by"],
+          order: { keyColumns: [0], limited: true, offset: false },
+        },
+      });
+      assert.equal(own.verdict, "mismatch");
+    } finally {
+      await duck.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test("oracle: withoutFinalLimit strips only the final LIMIT and OFFSET", () => {
+  assert.equal(withoutFinalLimit("SELECT 1 LIMIT 2 OFFSET 1"), "SELECT 1");
+  assert.equal(withoutFinalLimit("SELECT 1 OFFSET 3"), "SELECT 1");
+  assert.equal(
+    withoutFinalLimit("SELECT (SELECT 1 LIMIT 1) LIMIT 5"),
+    "SELECT (SELECT 1 LIMIT 1)",
+  );
+  assert.equal(withoutFinalLimit("SELECT (SELECT 1 LIMIT 1) AS x"), null);
 });

@@ -127,7 +127,8 @@ export class Oracle {
       };
     }
     if (!vsPg.equal) {
-      const skipped = skippedError(omen, duck, pg, featureSet, this.divergences);
+      const skipped = skippedError(omen, duck, pg, featureSet, this.divergences) ??
+        await this.#stoppedEarly(omen, duck, pg, c, setup, tie);
       if (skipped !== null) {
         return {
           ...base,
@@ -167,6 +168,61 @@ export class Oracle {
     }
     return { ...base, verdict: "divergence", omen, duck, pg, divergence: d.id, reason: d.id };
   }
+
+  /** {@link stoppedEarly} for case `c`, asking PostgreSQL (`tie`) about the unlimited query. */
+  #stoppedEarly(
+    omen: Outcome,
+    duck: Outcome,
+    pg: Outcome,
+    c: SqlCase,
+    setup: readonly string[],
+    tie: Engine,
+  ): Promise<string | null> {
+    return stoppedEarly(
+      omen,
+      duck,
+      pg,
+      c.query.sql,
+      new Set(c.query.features),
+      this.divergences,
+      (sql) => tie.run(setup, sql),
+    );
+  }
+}
+
+/**
+ * The query without its final LIMIT and OFFSET (as the generators render them, at the very end),
+ * or null when it has neither.
+ */
+export function withoutFinalLimit(sql: string): string | null {
+  const cut = sql.replace(/(?: LIMIT \d+)?(?: OFFSET \d+)?$/, "");
+  return cut === sql ? null : cut;
+}
+
+/**
+ * When LIMIT let the peers stop early: both returned rows, OmenDB raised a data exception
+ * (22xxx), and PostgreSQL raises the same class once the query's final LIMIT/OFFSET is removed.
+ * The failing row is one that PostgreSQL's plan never reached because LIMIT stopped it first;
+ * which rows a plan reaches before it stops depends on its join order and on how it breaks ties
+ * of the ORDER BY, which SQL leaves to the implementation (as it leaves which tied rows LIMIT
+ * keeps). Returns the `error_evaluation_order` entry's id, or null.
+ */
+export async function stoppedEarly(
+  omen: Outcome,
+  duck: Outcome,
+  pg: Outcome,
+  sql: string,
+  features: ReadonlySet<string>,
+  list: readonly Divergence[],
+  runPg: (sql: string) => Promise<Outcome>,
+): Promise<string | null> {
+  if (omen.ok || omen.sqlClass !== "22" || !duck.ok || !pg.ok) return null;
+  if (!features.has("limit") && !features.has("offset")) return null;
+  const d = list.find((x) => x.pgDecides === false && x.id === "error_evaluation_order");
+  const unlimited = withoutFinalLimit(sql);
+  if (d === undefined || unlimited === null) return null;
+  const all = await runPg(unlimited);
+  return !all.ok && all.sqlClass === "22" ? d.id : null;
 }
 
 /**
