@@ -33,6 +33,8 @@ import type {
 } from "../../core/plugin/wal.ts";
 import {
   checkHeader,
+  checksumOf,
+  crc32,
   describeProblem,
   isTornTail,
   listSegments,
@@ -115,7 +117,13 @@ class FileWal implements Wal {
   #fsyncs = 0;
   #dirSyncs = 0;
 
-  constructor(ctx: WalContext, opts: Options, segments: Segment[], file: AppendFile, next: bigint) {
+  constructor(
+    ctx: WalContext,
+    opts: Options,
+    segments: Segment[],
+    file: AppendFile,
+    next: bigint,
+  ) {
     this.#fs = ctx.env.fs;
     this.#ctx = ctx;
     this.#opts = opts;
@@ -154,7 +162,9 @@ class FileWal implements Wal {
     const data = new Uint8Array(size);
     const firstLsn = records.length === 0 ? null : this.#nextLsn;
     let off = 0;
-    for (const r of records) off = writeRecord(data, off, r.type, this.#nextLsn++, r.payload);
+    for (const r of records) {
+      off = writeRecord(data, off, r.type, this.#nextLsn++, r.payload);
+    }
     this.#appends++;
     this.#records += records.length;
     const { promise, resolve, reject } = Promise.withResolvers<WalAppendResult>();
@@ -470,7 +480,7 @@ async function openEarlierSegment(fs: FileSystem, seq: number, path: string): Pr
   const span = walRecordHeaderBytes + Math.min(len, walRecordPayloadBytesMax + 1);
   const first = (await fs.readRange(path, walHeaderBytes, span)) ?? new Uint8Array(0);
   const bytes = new Uint8Array(walHeaderBytes + first.length);
-  bytes.set(walMagic);
+  bytes.set(head.subarray(0, walHeaderBytes));
   bytes.set(first, walHeaderBytes);
   const r = readRecords(bytes, walHeaderBytes).next();
   if (r.done) {
@@ -586,7 +596,18 @@ async function openFileWal(ctx: WalContext): Promise<Wal> {
   }
   const min = ctx.nextLsnMin ?? 1n;
   const next = lastOnDisk + 1n > min ? lastOnDisk + 1n : min;
-  const file = await fs.openAppend(segments.at(-1)!.path);
+  const last = segments.at(-1)!;
+  const header = (await fs.readRange(last.path, 0, walHeaderBytes)) ?? walMagic;
+  if (checksumOf(header) !== crc32) {
+    // an older format version's file is not appended to: new records go to a new file
+    const seq = last.seq + 1;
+    const path = `${ctx.dir}/${segmentName(seq)}`;
+    const file = await createSegment(fs, path);
+    await fs.syncDir(ctx.dir);
+    segments.push({ seq, path, firstLsn: null, lastLsn: null, bytes: walHeaderBytes });
+    return new FileWal(ctx, opts, segments, file, next);
+  }
+  const file = await fs.openAppend(last.path);
   return new FileWal(ctx, opts, segments, file, next);
 }
 

@@ -3,7 +3,8 @@ import { type FileSystem, MemoryFileSystem, realEnv } from "../../core/env/mod.t
 import { DbError } from "../../core/errors.ts";
 import type { Wal, WalContext, WalEntry } from "../../core/plugin/wal.ts";
 import { fileWalPlugin } from "./log_file.ts";
-import { walRecordPayloadBytesMax } from "./segment_format.ts";
+import { encodeRecord, walMagic, walMagicV1, walRecordPayloadBytesMax } from "./segment_format.ts";
+import { crc32c } from "./crc32c.ts";
 
 type Options = Omit<WalContext, "env" | "dir" | "log">;
 
@@ -160,4 +161,38 @@ Deno.test("file WAL: bad options and oversized records are clear errors", async 
   await assert.rejects(wal.append([{ type: 300, payload: new Uint8Array(0) }]), /not 0-255/);
   assert.deepEqual(await wal.append([]), { lsn: 0n, durable: true });
   await wal.close();
+});
+
+Deno.test("file WAL: a version 1 segment (CRC32C) is read; new records go to a version 2 file (CRC-32)", async () => {
+  const fs = new MemoryFileSystem();
+  // a version 1 file as an older OmenDB wrote it: two records checksummed with CRC32C
+  const v1 = [
+    ...walMagicV1,
+    ...encodeRecord(1, 1n, rec(1).payload, crc32c),
+    ...encodeRecord(1, 2n, rec(2).payload, crc32c),
+  ];
+  await fs.writeFileAtomic("/w/0000000000000001.wal", new Uint8Array(v1));
+  const wal = await open(fs, "/w", { segmentBytesMax: 100 });
+  assert.deepEqual(await lsns(wal), [1n, 2n]);
+  await wal.append([rec(3)]); // a version 2 file, though the version 1 file has room
+  await wal.append([rec(4), rec(5), rec(6)]); // rotates again
+  await wal.close();
+  const first = (await fs.readFile("/w/0000000000000001.wal"))!;
+  assert.deepEqual([...first.subarray(0, walMagicV1.length)], [...walMagicV1]);
+  const second = (await fs.readFile("/w/0000000000000002.wal"))!;
+  assert.deepEqual([...second.subarray(0, walMagic.length)], [...walMagic]);
+  const again = await open(fs, "/w");
+  assert.deepEqual(await lsns(again), [1n, 2n, 3n, 4n, 5n, 6n]);
+  assert.deepEqual(await again.verify!(), []);
+  await again.close();
+  // a flipped payload byte fails either checksum
+  for (const [path, at] of [["/w/0000000000000001.wal", 30], ["/w/0000000000000002.wal", 30]]) {
+    const bytes = (await fs.readFile(path as string))!;
+    bytes[at as number]! ^= 0xff;
+    await fs.writeFileAtomic(path as string, bytes);
+    const broken = await open(fs, "/w").then((w) => Array.fromAsync(w.replay(0n))).catch((e) => e);
+    assert.ok(broken instanceof DbError, `${path}: ${broken}`);
+    bytes[at as number]! ^= 0xff;
+    await fs.writeFileAtomic(path as string, bytes);
+  }
 });
