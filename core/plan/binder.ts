@@ -2994,8 +2994,12 @@ class Binder {
     if (b.type.kind === "unknown") return { ...b, type } as BoundExpr;
     if (this.#untyped.has(b)) {
       const c = this.cast(b, type);
-      // validate a literal's text now (PostgreSQL reports bad literals at parse time)
-      if (b.kind === "const") evaluateConstant(c, this.ctx.params);
+      // an untyped literal (or text parameter) is read by the type's input function now, as
+      // PostgreSQL's coerce_type does for an unknown-type constant: a bad one is reported here,
+      // and a good one is a constant of the type, not a cast evaluated per row
+      if (b.kind === "const") {
+        return { kind: "const", value: evaluateConstant(c, this.ctx.params), type: c.type };
+      }
       return c;
     }
     if (isNumeric(b.type) && isNumeric(type)) return this.cast(b, type);

@@ -6,12 +6,16 @@
  */
 import { unreachable } from "../errors.ts";
 import { typeToSql } from "../types/data_type.ts";
+import { formatValue } from "../types/format.ts";
 import type { BoundExpr } from "./expr.ts";
 import type { Field, LogicalPlan } from "./logical_plan.ts";
 import { planInputs } from "./logical_plan.ts";
 
 /** Measured rows and inclusive milliseconds per plan node (EXPLAIN ANALYZE). */
 export type PlanProfile = ReadonlyMap<LogicalPlan, { readonly rows: number; readonly ms: number }>;
+
+/** Types whose constants EXPLAIN shows as a quoted literal with a cast. */
+const typedLiteralKinds = new Set(["date", "time", "timetz", "timestamp", "timestamptz", "interval"]);
 
 const OPS: Record<string, string> = {
   add: "+",
@@ -43,11 +47,14 @@ export function explainExpr(e: BoundExpr, input: readonly Field[]): string {
     case "column":
       return fieldName(input[e.index], e.index);
     case "const":
-      return e.value === null
-        ? "NULL"
-        : typeof e.value === "string"
-        ? `'${e.value.replaceAll("'", "''")}'`
-        : String(e.value);
+      if (e.value === null) return "NULL";
+      if (typeof e.value === "string") return `'${e.value.replaceAll("'", "''")}'`;
+      if (typedLiteralKinds.has(e.type.kind)) {
+        // date/time values are numbers inside: shown as PostgreSQL shows such a constant
+        const text = formatValue(e.type, e.value) ?? "";
+        return `'${text.replaceAll("'", "''")}'::${typeToSql(e.type)}`;
+      }
+      return String(e.value);
     case "param":
       return `$${e.index}`;
     case "outer_column":

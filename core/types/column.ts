@@ -286,6 +286,49 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
   return makeColumn(type, n, data, validity);
 }
 
+/**
+ * Rows `[start, start + count)` of a column: zero-copy views when `start` is a multiple of 8 (the
+ * validity bitmap stays byte aligned), else one block copy of the data (and of the dictionary
+ * codes it carries), with the validity bits shifted.
+ *
+ * @example
+ * ```ts
+ * import { columnFromValues, sliceColumn, valueAt } from "./column.ts";
+ * import { Types } from "./mod.ts";
+ * const c = sliceColumn(columnFromValues(Types.int4, [1, null, 3, 4]), 1, 2);
+ * console.assert(c.length === 2 && valueAt(c, 0) === null && valueAt(c, 1) === 3);
+ * ```
+ */
+export function sliceColumn(col: Column, start: number, count: number): Column {
+  if (start === 0 && count === col.length) return col;
+  const aligned = start % 8 === 0;
+  const src = col.data;
+  const data = src === null
+    ? null
+    : aligned && !Array.isArray(src)
+    ? (src as Float64Array).subarray(start, start + count)
+    : src.slice(start, start + count);
+  let validity: Uint8Array | null = null;
+  if (col.validity !== null) {
+    if (aligned) validity = col.validity.subarray(start >>> 3, (start + count + 7) >>> 3);
+    else {
+      validity = allValid(count);
+      for (let i = 0; i < count; i++) {
+        if (!isValid(col.validity, start + i)) setNull(validity, i);
+      }
+    }
+  } else if (col.kind === "unknown") {
+    validity = new Uint8Array(validityBytes(count));
+  }
+  const out = makeColumn(col.type, count, data as Column["data"], validity);
+  const coded = dictCodesOf(col);
+  if (coded === undefined) return out;
+  const codes = aligned
+    ? coded.codes.subarray(start, start + count)
+    : coded.codes.slice(start, start + count);
+  return withDictCodes(out, coded.dict, codes);
+}
+
 /** Copies the rows at `indices` into a new column (a gather). */
 export function takeColumn(col: Column, indices: Uint32Array, count = indices.length): Column {
   const data = allocData(col.kind, count);

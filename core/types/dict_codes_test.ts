@@ -4,6 +4,7 @@ import {
   columnFromValues,
   concatColumns,
   dictCodesOf,
+  sliceColumn,
   takeColumn,
   valueAt,
   withDictCodes,
@@ -91,4 +92,28 @@ Deno.test("the WAL codec writes a coded column's dictionary and hands codes back
   );
   assert.deepEqual(values.map((_, i) => valueAt(plain.columns[0]!, i)), values);
   assertCodesMatch(plain.columns[0]!);
+});
+
+Deno.test("sliceColumn equals takeColumn of the same rows at every start and length, codes and NULLs included", () => {
+  const values = ["a", null, "b", "a", null, "c", "b", "a", "c", null, "a", "b"];
+  const dict = ["a", "b", "c", ""];
+  const codes = Int32Array.from(values, (v) => v === null ? 3 : dict.indexOf(v));
+  const text = withDictCodes(columnFromValues(Types.text, values), dict, codes);
+  const ints = columnFromValues(Types.int8, values.map((v, i) => v === null ? null : BigInt(i)));
+  for (const col of [text, ints]) {
+    for (let start = 0; start < values.length; start++) {
+      for (let count = 0; start + count <= values.length; count++) {
+        const idx = Uint32Array.from({ length: count }, (_, i) => start + i);
+        const want = takeColumn(col, idx);
+        const got = sliceColumn(col, start, count);
+        assert.equal(got.length, count);
+        for (let i = 0; i < count; i++) assert.equal(valueAt(got, i), valueAt(want, i));
+        assert.deepEqual(
+          [...(dictCodesOf(got)?.codes ?? [])],
+          [...(dictCodesOf(want)?.codes ?? [])],
+          `codes at ${start}+${count}`,
+        );
+      }
+    }
+  }
 });

@@ -42,6 +42,7 @@ import {
   makeColumn,
   nullColumn,
   setNull,
+  sliceColumn,
   takeColumn,
   type Value,
   valueAt,
@@ -93,7 +94,7 @@ import {
 } from "./partition.ts";
 import { columnRanges, isNumberKind, overlaps, textEqualities, type ValueRange } from "./prune.ts";
 import { ColumnCache } from "./column_cache.ts";
-import { seriesIds } from "./segment_sort.ts";
+import { seriesIds, seriesKeySeparator } from "./segment_sort.ts";
 import {
   buildSegment,
   type BuildTask,
@@ -235,21 +236,27 @@ function fileError(path: string, what: string, cause: unknown): DbError {
   });
 }
 
-/** Rows `[start, start + count)` of a column (zero-copy when the start is byte aligned). */
-function sliceColumn(col: Column, start: number, count: number): Column {
-  if (start === 0 && count === col.length) return col;
-  if (start % 8 === 0 && col.data !== null) {
-    const data = Array.isArray(col.data)
-      ? col.data.slice(start, start + count)
-      : (col.data as Float64Array).subarray(start, start + count);
-    const validity = col.validity === null
-      ? null
-      : col.validity.subarray(start >>> 3, (start + count + 7) >>> 3);
-    return makeColumn(col.type, count, data as Column["data"], validity);
+const seriesIndexes = new WeakMap<SegmentMeta, Map<string, number>>();
+const seriesParts = new WeakMap<SegmentMeta, string[][]>();
+
+/** A segment's series key -> its index in `meta.series` (built once per segment). */
+function seriesIndexOf(meta: SegmentMeta): Map<string, number> {
+  let index = seriesIndexes.get(meta);
+  if (index === undefined) {
+    index = new Map((meta.series ?? []).map(([key], s) => [key, s]));
+    seriesIndexes.set(meta, index);
   }
-  const idx = new Uint32Array(count);
-  for (let i = 0; i < count; i++) idx[i] = start + i;
-  return takeColumn(col, idx);
+  return index;
+}
+
+/** Each series key of a segment split into its parts (built once per segment). */
+function seriesPartsOf(meta: SegmentMeta): string[][] {
+  let parts = seriesParts.get(meta);
+  if (parts === undefined) {
+    parts = (meta.series ?? []).map(([key]) => key.split(seriesKeySeparator));
+    seriesParts.set(meta, parts);
+  }
+  return parts;
 }
 
 /** A column of `length` copies of a one-row column's value. */
@@ -1004,13 +1011,21 @@ export class ParquetStorage implements StorageEngine {
       if (start < end) out.push([start, end]);
     };
     if (m.sort === "series_time" && m.series !== null) {
-      m.series.forEach(([key, a, b], s) => {
-        if (bySeries) {
-          const values = key.split("\u001f");
-          if (parts.some((p, j) => p !== null && values[j] !== p)) return;
-        }
-        narrow(a, b, s);
-      });
+      const series = m.series;
+      if (bySeries && parts.every((p) => p !== null)) {
+        // every series column is given: one lookup, not a pass over every series
+        const s = seriesIndexOf(m).get(parts.join(seriesKeySeparator));
+        if (s !== undefined) narrow(series[s]![1], series[s]![2], s);
+      } else {
+        const split = bySeries ? seriesPartsOf(m) : null;
+        series.forEach(([, a, b], s) => {
+          if (split !== null) {
+            const values = split[s]!;
+            if (parts.some((p, j) => p !== null && values[j] !== p)) return;
+          }
+          narrow(a, b, s);
+        });
+      }
     } else narrow(0, m.rows, 0);
     return out;
   }

@@ -1021,3 +1021,31 @@ Deno.test("a retired segment's file stays while a scan of it is paused, and goes
   await s.close();
   await db.close();
 });
+
+Deno.test("series lookups: all series columns (one map lookup), some of them, none, a missing series", async () => {
+  const db = await Database.open({ path: "/db", env: memEnv() });
+  await db.query(
+    "CREATE TABLE m (ts TIMESTAMP NOT NULL, host TEXT, region TEXT, v INTEGER) " +
+      "WITH (timestamp = 'ts', dedup_keys = 'host, region')",
+  );
+  const values: string[] = [];
+  for (let h = 0; h < 20; h++) {
+    for (let t = 0; t < 5; t++) {
+      values.push(`('2020-01-01 00:0${t}:00', 'h${h}', 'r${h % 3}', ${h * 10 + t})`);
+    }
+  }
+  await db.query(`INSERT INTO m VALUES ${values.join(", ")}`);
+  await db.query("CHECKPOINT");
+  const q = (where: string) => rows(db, `SELECT v FROM m WHERE ${where} ORDER BY v`);
+  assert.deepEqual(await q("host = 'h7' AND region = 'r1' AND ts = '2020-01-01 00:03:00'"), [[73]]);
+  assert.deepEqual(await q("host = 'h7' AND region = 'r1'"), [[70], [71], [72], [73], [74]]);
+  assert.deepEqual(await q("host = 'h7' AND region = 'r2'"), []);
+  assert.deepEqual(await q("host = 'h7'"), [[70], [71], [72], [73], [74]]);
+  assert.deepEqual(
+    await q("region = 'r2' AND ts = '2020-01-01 00:01:00'"),
+    [2, 5, 8, 11, 14, 17].map((h) => [h * 10 + 1]),
+  );
+  assert.deepEqual(await q("host = 'nope' AND region = 'r1'"), []);
+  assert.deepEqual(await q("ts = '2020-01-01 00:04:00' AND v < 30"), [[4], [14], [24]]);
+  await db.close();
+});

@@ -34,7 +34,9 @@ export interface SegmentOrder {
 }
 
 const nullMark = "\u0000NULL";
-const keySeparator = "\u001f";
+/** Joins the parts of a series key (the `series` list of a segment). */
+export const seriesKeySeparator = "\u001f";
+const keySeparator = seriesKeySeparator;
 
 /**
  * Orders rows by (series key columns, time). With `dedup`, rows with equal series and time keep
