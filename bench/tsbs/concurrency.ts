@@ -125,9 +125,14 @@ interface DataShape {
   readonly intervalMs: number;
 }
 
+/** True when operation `seq` of client `client` is a write. */
+function isWrite(client: number, seq: number): boolean {
+  return (client + seq) % writeEveryOps === 0;
+}
+
 /** One operation of client `client`, its `seq`-th. */
 async function runOp(c: PgClient, shape: DataShape, client: number, seq: number): Promise<void> {
-  if ((client + seq) % writeEveryOps === 0) {
+  if (isWrite(client, seq)) {
     const v = seq % 100;
     await c.query({
       name: "w",
@@ -209,6 +214,10 @@ interface LevelResult {
   readonly seconds: number;
   readonly p50: number;
   readonly p99: number;
+  /** Reads only: p50, p99 (ms). */
+  readonly read: readonly [number, number];
+  /** Writes only: p50, p99 (ms). */
+  readonly write: readonly [number, number];
 }
 
 async function runLevel(
@@ -223,18 +232,29 @@ async function runLevel(
     await Promise.all(clients.map(async (c, i) => {
       for (let s = 0; s < warmupOpsPerClient; s++) await runOp(c, shape, i, warmupSeqBase + s);
     }));
-    const rec = new LatencyRecorder();
+    const all = new LatencyRecorder();
+    const reads = new LatencyRecorder(latencySamplesMax - latencySamplesMax / writeEveryOps);
+    const writes = new LatencyRecorder(latencySamplesMax / writeEveryOps);
     const t0 = performance.now();
     const endAt = t0 + seconds * 1000;
     await Promise.all(clients.map(async (c, i) => {
       for (let seq = 0; performance.now() < endAt; seq++) {
         const s = performance.now();
         await runOp(c, shape, i, seq);
-        rec.add(performance.now() - s);
+        const ms = performance.now() - s;
+        all.add(ms);
+        (isWrite(i, seq) ? writes : reads).add(ms);
       }
     }));
     const wall = (performance.now() - t0) / 1000;
-    return { ops: rec.count, seconds: wall, p50: rec.quantile(0.5), p99: rec.quantile(0.99) };
+    return {
+      ops: all.count,
+      seconds: wall,
+      p50: all.quantile(0.5),
+      p99: all.quantile(0.99),
+      read: [reads.quantile(0.5), reads.quantile(0.99)],
+      write: [writes.quantile(0.5), writes.quantile(0.99)],
+    };
   } finally {
     await Promise.all(clients.map((c) => c.end().catch(() => {})));
   }
@@ -398,13 +418,16 @@ export function concurrencyWorkload(levels: readonly number[]): Workload {
         for (const s of servers) {
           const r = await runLevel(s.port, s.user, clients, seconds, shape);
           const qps = r.ops / r.seconds;
+          const split = `reads p50 ${r.read[0].toFixed(2)} / p99 ${
+            r.read[1].toFixed(2)
+          } ms, writes p50 ${r.write[0].toFixed(2)} / p99 ${r.write[1].toFixed(2)} ms`;
           ctx.log(
             `concurrency-${clients} ${s.engine}: ${Math.round(qps)} queries/s, p50 ${
               r.p50.toFixed(2)
-            } ms, p99 ${r.p99.toFixed(2)} ms (${r.ops} ops in ${r.seconds.toFixed(1)} s)`,
+            } ms, p99 ${r.p99.toFixed(2)} ms (${r.ops} ops in ${r.seconds.toFixed(1)} s; ${split})`,
           );
           const base = { workload: `concurrency-${clients}`, engine: s.engine, rows, hosts };
-          const mix = `${clients} clients x (${writeEveryOps - 1} prepared point reads : 1 ` +
+          const mix = `${clients} client(s) x (${writeEveryOps - 1} prepared point reads : 1 ` +
             `prepared INSERT) for ${seconds} s; ${s.note}; ${rows} rows (data set capped at ` +
             `${concurrencyRowsMax})`;
           records.push(
@@ -426,8 +449,8 @@ export function concurrencyWorkload(levels: readonly number[]): Workload {
               p50: r.p50,
               p99: r.p99,
               n: r.ops,
-              note: "per operation, reads and writes together, measured in the client process " +
-                "(node-postgres; all clients share one Deno process)",
+              note: `per operation, reads and writes together (${split}), measured in the ` +
+                "client process (node-postgres; all clients share one Deno process)",
             },
           );
         }
