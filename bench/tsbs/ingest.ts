@@ -36,6 +36,7 @@ import {
   duBytes,
   type ResourceFigures,
   resourceRecords,
+  restartTimeoutMs,
   settleAfterLoadMs,
   waitUntil,
 } from "./resources.ts";
@@ -180,7 +181,8 @@ const influxTarget: IngestTarget = {
   engine: "influxdb",
   label: "InfluxDB",
   async start(dir) {
-    const s = await startInfluxServer(dir, ingestDb);
+    // a restart replays the WAL before /ping answers
+    const s = await startInfluxServer(dir, ingestDb, { startTimeoutMs: restartTimeoutMs });
     if (s === null) throw new Error("influxd is not installed (apt-get install -y influxdb)");
     return s;
   },
