@@ -21,7 +21,7 @@
  * ```ts
  * import { concurrencyLevels, LatencyRecorder } from "./concurrency.ts";
  * console.assert(concurrencyLevels.join() === "1,10,100,1000");
- * const rec = new LatencyRecorder(4);
+ * const rec = new LatencyRecorder(8);
  * for (const ms of [4, 1, 3, 2, 100]) rec.add(ms);
  * console.assert(rec.count === 5 && rec.quantile(0.5) === 3);
  * ```
