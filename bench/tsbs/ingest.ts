@@ -240,6 +240,7 @@ async function timedLoad(
 ): Promise<LoadRun> {
   let server = await target.start(dir);
   try {
+    const startRssBytes = server.memory().rssBytes;
     const cpu0 = server.cpuSeconds();
     const t0 = performance.now();
     const sampler = new ThroughputSampler(t0);
@@ -280,7 +281,14 @@ async function timedLoad(
       const restart = await timeStartToFullCount(target, dir, rows, "restart");
       server = restart.server;
       log(`${target.label}: restart until full count(*) ${restart.ms.toFixed(0)} ms`);
-      resources = { peakBytes, rssAfterBytes, diskBytes, restartMs: restart.ms, recoveryMs: NaN };
+      resources = {
+        startRssBytes,
+        peakBytes,
+        rssAfterBytes,
+        diskBytes,
+        restartMs: restart.ms,
+        recoveryMs: NaN,
+      };
     }
     return { rowsPerSec: rows / (ms / 1000), cpuSeconds, series: sampler.series, resources };
   } finally {

@@ -122,6 +122,8 @@ export async function waitUntil(
 
 /** The resource figures of one engine's load, as measured by the ingest workload. */
 export interface ResourceFigures {
+  /** VmRSS of the freshly started server before the load (its runtime's own baseline). */
+  readonly startRssBytes: number;
   /** VmHWM of the server process at the end of the load (its peak since it started). */
   readonly peakBytes: number;
   /** VmRSS after the load was durable and {@link settleAfterLoadMs} passed. */
@@ -143,7 +145,8 @@ export interface ResourceFigures {
  * ```ts
  * import { resourceRecords } from "./resources.ts";
  * const recs = resourceRecords("omendb-http", { rows: 1000, hosts: 100 }, {
- *   peakBytes: 3e8, rssAfterBytes: 2e8, diskBytes: 5e6, restartMs: 900, recoveryMs: 1200,
+ *   startRssBytes: 1e8, peakBytes: 3e8, rssAfterBytes: 2e8, diskBytes: 5e6, restartMs: 900,
+ *   recoveryMs: 1200,
  * }, "");
  * console.assert(recs.find((r) => r.metric === "recovery")?.value === 1.2);
  * console.assert(recs.every((r) => r.workload === "resources"));
@@ -156,6 +159,7 @@ export function resourceRecords(
   diskNote: string,
 ): BenchRecord[] {
   const payload = rawPayloadBytes(data.rows, data.hosts);
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
   const base = { workload: "resources", engine, rows: data.rows, hosts: data.hosts };
   const single = { p50: null, p99: null, n: 1 };
   const sep = diskNote === "" ? "" : "; ";
@@ -169,7 +173,7 @@ export function resourceRecords(
       unit: "bytes",
       note: `server VmHWM at the end of the load = ${
         (f.peakBytes / payload).toFixed(2)
-      }x raw payload`,
+      }x raw payload (the server's RSS before the load: ${mb(f.startRssBytes)})`,
     },
     {
       ...base,
@@ -179,7 +183,9 @@ export function resourceRecords(
       unit: "bytes",
       note: `server VmRSS ${settleAfterLoadMs} ms after the load was durable = ${
         (f.rssAfterBytes / payload).toFixed(2)
-      }x raw payload`,
+      }x raw payload; over the RSS before the load = ${
+        ((f.rssAfterBytes - f.startRssBytes) / payload).toFixed(2)
+      }x`,
     },
     {
       ...base,

@@ -60,6 +60,7 @@ Deno.test("waitUntil retries through failures and times out with the message", a
 
 Deno.test("resource records: units, seconds from ms, payload ratios in the notes", () => {
   const recs = resourceRecords("influxdb", { rows: 1000, hosts: 10 }, {
+    startRssBytes: rawPayloadBytes(1000, 10),
     peakBytes: 4 * rawPayloadBytes(1000, 10),
     rssAfterBytes: 2 * rawPayloadBytes(1000, 10),
     diskBytes: 50_000,
@@ -71,7 +72,10 @@ Deno.test("resource records: units, seconds from ms, payload ratios in the notes
   assert.equal(by("restart")!.unit, "s");
   assert.equal(by("recovery"), undefined); // not measured: no record
   assert.match(by("peak-memory")!.note!, /= 4\.00x raw payload/);
-  assert.match(by("rss-after")!.note!, /= 2\.00x raw payload/);
+  assert.match(
+    by("rss-after")!.note!,
+    /= 2\.00x raw payload; over the RSS before the load = 1\.00x/,
+  );
   assert.match(by("disk")!.note!, /50\.0 B\/row; mostly WAL/);
   assert.equal(by("raw-payload")!.value, rawPayloadBytes(1000, 10));
   assert.ok(recs.every((r) => r.workload === "resources" && r.n === 1 && r.p50 === null));
