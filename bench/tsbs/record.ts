@@ -17,14 +17,18 @@
  * @module
  */
 
-/** The engines a workload can measure. `omendb` is the embedded library (`mod.ts`). */
+/**
+ * The engines a workload can measure. `omendb` is the embedded library (`mod.ts`); `postgres` is
+ * PostgreSQL 15 (the concurrency workloads).
+ */
 export type EngineName =
   | "omendb"
   | "omendb-http"
   | "omendb-pg"
   | "duckdb"
   | "sqlite"
-  | "influxdb";
+  | "influxdb"
+  | "postgres";
 
 /** One measured figure. */
 export interface BenchRecord {

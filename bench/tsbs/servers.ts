@@ -192,11 +192,25 @@ export async function influxInstalled(): Promise<boolean> {
   return which.success;
 }
 
+/** Options of {@link startInfluxServer}. */
+export interface InfluxServerOptions {
+  /**
+   * How long `influxd` may take to answer `/ping`, in ms (default {@link influxStartTimeoutMs});
+   * a restart on a full data directory replays the WAL first and needs more.
+   */
+  readonly startTimeoutMs?: number;
+}
+
 /**
  * Starts InfluxDB 1.x on a free loopback port with its meta, data and WAL under `dir`, creates
  * the database `db`, and resolves once it answers; null when `influxd` is not installed.
  */
-export async function startInfluxServer(dir: string, db = "bench"): Promise<ServerProcess | null> {
+export async function startInfluxServer(
+  dir: string,
+  db = "bench",
+  options: InfluxServerOptions = {},
+): Promise<ServerProcess | null> {
+  const startTimeoutMs = options.startTimeoutMs ?? influxStartTimeoutMs;
   if (!(await influxInstalled())) return null;
   const port = freeLoopbackPort();
   const rpcPort = freeLoopbackPort();
@@ -226,7 +240,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     stderr: "null",
   }).spawn();
   const server = processHandle(child, port, 0);
-  const deadline = performance.now() + influxStartTimeoutMs;
+  const deadline = performance.now() + startTimeoutMs;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/ping`);
@@ -235,7 +249,7 @@ bind-address = "127.0.0.1:${rpcPort}"
     } catch { /* not up yet */ }
     if (performance.now() > deadline) {
       await server.kill();
-      throw new Error(`influxd did not answer /ping on port ${port} in ${influxStartTimeoutMs} ms`);
+      throw new Error(`influxd did not answer /ping on port ${port} in ${startTimeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, influxReadyPollMs));
   }

@@ -36,6 +36,8 @@ export const postgresStopTimeoutMs = 10_000;
 export const postgresReadyPollMs = 100;
 /** How much of the server's log output is kept for error messages. */
 export const postgresLogTailBytesMax = 16_384;
+/** `max_connections` of a test server unless {@link PostgresServerOptions.maxConnections} says otherwise. */
+export const postgresMaxConnectionsDefault = 20;
 /** How many free ports are tried when another process takes the chosen one first. */
 export const postgresPortAttemptsMax = 3;
 
@@ -45,6 +47,14 @@ export interface PostgresServerOptions {
   readonly binDir?: string;
   /** Start-up timeout in milliseconds; defaults to {@link postgresStartTimeoutMs}. */
   readonly startTimeoutMs?: number;
+  /** `max_connections`; defaults to {@link postgresMaxConnectionsDefault} (benchmarks raise it). */
+  readonly maxConnections?: number;
+  /**
+   * True: keep PostgreSQL's durable defaults (`fsync`, `synchronous_commit` and
+   * `full_page_writes` on), for benchmarks that compare durable writes. Default false: tests
+   * run with all three off, for speed.
+   */
+  readonly durable?: boolean;
 }
 
 /** One result column: its name and PostgreSQL type OID. */
@@ -246,10 +256,15 @@ export class PostgresServer {
             ["-p", String(port)],
             ["-k", baseDir],
             ["-c", "listen_addresses=127.0.0.1"],
-            ["-c", "fsync=off"],
-            ["-c", "synchronous_commit=off"],
-            ["-c", "full_page_writes=off"],
-            ["-c", "max_connections=20"],
+            ...(options.durable === true ? [] : [
+              ["-c", "fsync=off"],
+              ["-c", "synchronous_commit=off"],
+              ["-c", "full_page_writes=off"],
+            ]),
+            [
+              "-c",
+              `max_connections=${options.maxConnections ?? postgresMaxConnectionsDefault}`,
+            ],
             ["-c", "shared_buffers=16MB"],
           ].flat(),
           env: { LC_ALL: "C.UTF-8" },
