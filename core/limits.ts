@@ -45,6 +45,11 @@ export interface Limits {
    */
   readonly checkpointWorkers: number;
   /**
+   * Milliseconds a checkpoint Worker may sit idle before it is stopped (its heap, grown by the
+   * segments it built, goes back to the OS); the next checkpoint starts a new one.
+   */
+  readonly checkpointWorkerIdleMs: number;
+  /**
    * Milliseconds a transaction block may stay open before it is rolled back and its session
    * ended (SQLSTATE 25P04; 0 = no limit). Sessions may lower it (`SET transaction_timeout`).
    */
@@ -78,6 +83,7 @@ export const defaultLimits: Limits = Object.freeze({
   columnCacheBytesMax: 512 * 1024 * 1024,
   partitionSegmentsMax: 8,
   checkpointWorkers: 1,
+  checkpointWorkerIdleMs: 5_000,
   transactionTimeoutMs: 60 * 60 * 1000,
   idleInTransactionTimeoutMs: 10 * 60 * 1000,
   transactionsOpenMax: 1024,

@@ -195,7 +195,7 @@ const influxTarget: IngestTarget = {
   makeDurable: () => Promise.resolve(),
   note: 'InfluxDB 1.6, WAL fsynced per write (wal-fsync-delay = "0s", the default); ' +
     "timed until the last write is acknowledged",
-  diskNote: "1 s after the last write: mostly WAL and cache snapshots (InfluxDB compacts into " +
+  diskNote: "6 s after the last write: mostly WAL and cache snapshots (InfluxDB compacts into " +
     "TSM files later, in the background)",
 };
 

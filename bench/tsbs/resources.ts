@@ -18,12 +18,17 @@
  * @module
  */
 import { cpuMetricNames, describeCpuDataSet } from "../../tests/data/tsbs.ts";
+import { defaultLimits } from "../../core/limits.ts";
 import type { BenchRecord, EngineName, Workload } from "./record.ts";
 
 /** Bytes of one row's timestamp (int64) plus its ten float64 metrics, tags excluded. */
 export const payloadBytesPerRowFixed = 8 + cpuMetricNames.length * 8;
-/** Pause after a load before RSS is read, so that transient buffers can be freed. */
-export const settleAfterLoadMs = 1_000;
+/**
+ * Pause after a load before RSS is read, so that transient buffers can be freed: past OmenDB's
+ * `checkpointWorkerIdleMs` (5 s), which stops the idle checkpoint Worker and frees its heap, as
+ * a server that stopped writing does.
+ */
+export const settleAfterLoadMs = defaultLimits.checkpointWorkerIdleMs + 1_000;
 /** Longest a restarted server may take to be ready with the full row count. */
 export const restartTimeoutMs = 300_000;
 /** Pause between readiness probes of a restarting server. */

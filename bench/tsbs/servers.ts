@@ -142,6 +142,8 @@ export interface OmenDbServerOptions {
   readonly extraArgs?: readonly string[];
   /** V8 flags, e.g. `["--max-old-space-size=4096"]`. */
   readonly v8Flags?: readonly string[];
+  /** More environment variables for the server process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -169,7 +171,7 @@ export async function startOmenDbServer(options: OmenDbServerOptions): Promise<S
       options.dataDir,
       ...(options.extraArgs ?? []),
     ],
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",

@@ -15,7 +15,14 @@ import { planInputs } from "./logical_plan.ts";
 export type PlanProfile = ReadonlyMap<LogicalPlan, { readonly rows: number; readonly ms: number }>;
 
 /** Types whose constants EXPLAIN shows as a quoted literal with a cast. */
-const typedLiteralKinds = new Set(["date", "time", "timetz", "timestamp", "timestamptz", "interval"]);
+const typedLiteralKinds = new Set([
+  "date",
+  "time",
+  "timetz",
+  "timestamp",
+  "timestamptz",
+  "interval",
+]);
 
 const OPS: Record<string, string> = {
   add: "+",

@@ -1049,3 +1049,35 @@ Deno.test("series lookups: all series columns (one map lookup), some of them, no
   assert.deepEqual(await q("ts = '2020-01-01 00:04:00' AND v < 30"), [[4], [14], [24]]);
   await db.close();
 });
+
+Deno.test("an idle checkpoint Worker is stopped and a later checkpoint starts a new one", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const db = await Database.open({
+      path: dir,
+      limits: { ...defaultLimits, checkpointWorkerIdleMs: 50 },
+    });
+    await db.query(
+      "CREATE TABLE m (ts TIMESTAMP NOT NULL, host TEXT, v INTEGER) " +
+        "WITH (timestamp = 'ts', dedup_keys = 'host')",
+    );
+    for (let round = 0; round < 3; round++) {
+      // three days: three partitions, so the checkpoint hands two of them to the Worker
+      await db.query(
+        `INSERT INTO m VALUES ('2020-0${round + 1}-01', 'a', ${round}), ` +
+          `('2020-0${round + 1}-02', 'a', ${round}), ('2020-0${round + 1}-03', 'a', ${round})`,
+      );
+      await db.query("CHECKPOINT");
+      // past the idle time: the Worker of this round is gone before the next one checkpoints
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const want = [[0], [0], [0], [1], [1], [1], [2], [2], [2]];
+    assert.deepEqual(await rows(db, "SELECT v FROM m ORDER BY v"), want);
+    await db.close();
+    const again = await Database.open({ path: dir });
+    assert.deepEqual(await rows(again, "SELECT v FROM m ORDER BY v"), want);
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
