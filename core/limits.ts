@@ -62,11 +62,20 @@ export interface Limits {
   readonly idleInTransactionTimeoutMs: number;
   /** Transactions open at once (blocks and running statements); more are refused (54000). */
   readonly transactionsOpenMax: number;
+  /**
+   * Parsed SQL texts kept for reuse (least recently used dropped first): a prepared statement
+   * or a repeated query is not parsed again. 0 turns the cache off.
+   */
+  readonly parseCacheEntriesMax: number;
+  /** Longest SQL text, in UTF-16 code units, that the parse cache keeps. */
+  readonly parseCacheTextCharsMax: number;
 }
 
 /** The defaults. */
 export const defaultLimits: Limits = Object.freeze({
   batchRowsMax: 2048,
+  parseCacheEntriesMax: 512,
+  parseCacheTextCharsMax: 16 * 1024,
   sqlTextBytesMax: 16 * 1024 * 1024,
   sqlNestingDepthMax: 1000,
   identifierBytesMax: 63,

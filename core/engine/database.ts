@@ -224,6 +224,9 @@ export class Database {
   readonly #catalog: Catalog;
   readonly #log: (event: Record<string, unknown>) => void;
   readonly #queryLog: QueryLogOptions | null;
+  /** SQL text -> its statements (see {@link Database.#parse}), in least recently used order. */
+  readonly #parseCache = new Map<string, readonly Statement[]>();
+  #parseCacheParser: ParserPlugin | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** How sessions run their SQL here. */
@@ -602,9 +605,9 @@ export class Database {
     // calls that overlap on one session (db.query from concurrent callers) must not run inside
     // another call's implicit transaction: they wait for a running multi-statement message
     while (session.message !== null) await session.message;
-    let statements: Statement[];
+    let statements: readonly Statement[];
     try {
-      statements = parser.parse(sql, { limits: this.#limits });
+      statements = this.#parse(parser, sql);
     } catch (e) {
       // as in PostgreSQL, a syntax error inside a block fails the block
       await this.#exclusive(() => Promise.resolve(this.#failBlock(session)));
@@ -628,6 +631,33 @@ export class Database {
       session.message = null;
       resolve();
     }
+  }
+
+  /**
+   * The statements of `sql`, from the parse cache when the same text was parsed before by the
+   * same parser (statements are immutable trees, so one parse serves every execution).
+   */
+  #parse(parser: ParserPlugin, sql: string): readonly Statement[] {
+    const limits = this.#limits;
+    if (limits.parseCacheEntriesMax === 0 || sql.length > limits.parseCacheTextCharsMax) {
+      return parser.parse(sql, { limits });
+    }
+    if (this.#parseCacheParser !== parser) {
+      this.#parseCache.clear();
+      this.#parseCacheParser = parser;
+    }
+    const cache = this.#parseCache;
+    const hit = cache.get(sql);
+    if (hit !== undefined) {
+      // most recently used last
+      cache.delete(sql);
+      cache.set(sql, hit);
+      return hit;
+    }
+    const statements = parser.parse(sql, { limits });
+    cache.set(sql, statements);
+    if (cache.size > limits.parseCacheEntriesMax) cache.delete(cache.keys().next().value!);
+    return statements;
   }
 
   /** The statements of one message, in its implicit transaction when there are several. */

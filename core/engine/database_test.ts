@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Database, DbError, defaultPlugins } from "../../mod.ts";
 import { MemoryFileSystem, realEnv } from "../env/mod.ts";
 import type { Value } from "../types/column.ts";
+import { defaultLimits } from "../limits.ts";
 
 async function rows(
   db: Database,
@@ -261,4 +262,31 @@ Deno.test("a failed WAL write fails the statement, applies nothing, and stops fu
   await again.query("INSERT INTO t VALUES (4)");
   assert.deepEqual(await rows(again, "SELECT a FROM t ORDER BY a"), [[1], [4]]);
   await again.close();
+});
+
+Deno.test("the parse cache: a repeated text runs as parsed, with each call's parameters, at any cache size", async () => {
+  for (const parseCacheEntriesMax of [0, 1, 512]) {
+    const db = await Database.open({
+      memory: true,
+      limits: { ...defaultLimits, parseCacheEntriesMax },
+    });
+    await db.query("CREATE TABLE t (x INTEGER)");
+    await db.query("INSERT INTO t VALUES (1), (2), (3)");
+    const texts = [
+      "SELECT x FROM t WHERE x >= $1 ORDER BY x",
+      "SELECT count(*) FROM t WHERE x < $1",
+    ];
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual((await db.query(texts[0]!, [round + 1])).rows, [[1], [2], [3]].slice(round));
+      assert.deepEqual((await db.query(texts[1]!, [round + 1])).rows, [[BigInt(round)]]);
+    }
+    // a syntax error is never cached as a success
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(
+        db.query("SELEC 1"),
+        (e: unknown) => e instanceof DbError && e.code === "42601",
+      );
+    }
+    await db.close();
+  }
 });
