@@ -52,7 +52,7 @@ export const fullWarmup = 10;
 /** Timed runs per measurement in a quick run. */
 export const quickRepeat = 20;
 /** Warm-up runs per measurement in a quick run. */
-export const quickWarmup = 2;
+export const quickWarmup = 1;
 /** Most rows the runner accepts. */
 export const suiteRowsMax = 100_000_000;
 /** Most timed or warm-up runs per measurement. */

@@ -56,7 +56,9 @@ export const defaultProviders: readonly EngineProvider[] = [
 /** Fewest timed runs per query and engine, even past the time budget. */
 export const timedRunsMin = 3;
 /** Time budget of the timed runs of one query on one engine in a quick run, milliseconds. */
-export const timedBudgetMsQuick = 3_000;
+export const timedBudgetMsQuick = 1_500;
+/** Parameter sets per query in a quick run (a full run takes {@link queryParamSetsDefault}). */
+export const queryParamSetsQuick = 5;
 /** Time budget of the timed runs of one query on one engine in a full run, milliseconds. */
 export const timedBudgetMsFull = 30_000;
 /** Seed of the parameter sets. */
@@ -66,7 +68,10 @@ export const queryParamSeedDefault = 20_261_126;
 export interface QuerySuiteOptions {
   /** Engine providers, in run order (default {@link defaultProviders}). */
   readonly providers?: readonly EngineProvider[];
-  /** Parameter sets per query (default {@link queryParamSetsDefault}). */
+  /**
+   * Parameter sets per query (default {@link queryParamSetsDefault}, {@link queryParamSetsQuick}
+   * when `ctx.quick`).
+   */
   readonly paramSets?: number;
   /** Seed of the parameter sets (default {@link queryParamSeedDefault}). */
   readonly seed?: number;
@@ -117,7 +122,7 @@ function message(e: unknown): string {
 /** The query workloads' shared passes, one per data set and settings. */
 export class QuerySuite {
   readonly #providers: readonly EngineProvider[];
-  readonly #paramSets: number;
+  readonly #paramSets: number | undefined;
   readonly #seed: number;
   readonly #budgetMs: number | undefined;
   #selected: readonly string[] | null = null;
@@ -126,7 +131,7 @@ export class QuerySuite {
   /** A suite with the given providers and settings. */
   constructor(options: QuerySuiteOptions = {}) {
     this.#providers = options.providers ?? defaultProviders;
-    this.#paramSets = options.paramSets ?? queryParamSetsDefault;
+    this.#paramSets = options.paramSets;
     this.#seed = options.seed ?? queryParamSeedDefault;
     this.#budgetMs = options.timedBudgetMs;
   }
@@ -179,8 +184,9 @@ export class QuerySuite {
     ctx: WorkloadContext,
   ): Promise<Map<string, QueryOutcome>> {
     const data = cpuDataWindow(ctx.rows, ctx.hosts);
+    const setCount = this.#paramSets ?? (ctx.quick ? queryParamSetsQuick : queryParamSetsDefault);
     const sets = new Map(
-      specs.map((s) => [s.name, queryParamSets(s, data, this.#paramSets, this.#seed)]),
+      specs.map((s) => [s.name, queryParamSets(s, data, setCount, this.#seed)]),
     );
     const outcomes = new Map(specs.map((s): [string, QueryOutcome] => [
       s.name,
@@ -296,7 +302,9 @@ export class QuerySuite {
     const p99 = nearestRank(sorted, 0.99);
     const notes = [
       engine.note,
-      `answers checked against ${ref.engine} on ${sets.length} parameter sets (${rows} rows)`,
+      ref.engine === engine.name
+        ? `reference answer: ${sets.length} parameter sets (${rows} rows)`
+        : `answers checked against ${ref.engine} on ${sets.length} parameter sets (${rows} rows)`,
     ];
     if (samples.length < ctx.repeat) {
       notes.push(`stopped after ${samples.length} of ${ctx.repeat} runs (${budgetMs} ms budget)`);
