@@ -5,7 +5,8 @@
  * Runs every workload of the registry (`workloads.ts`) on the TSBS cpu data set (`rows` rows,
  * `hosts` hosts), then those marked `highCardinality` again on the high-cardinality variant
  * (`--high-card-rows`, default the same rows, over `--high-card-hosts` 100,000 hosts; 0
- * disables it). Writes `<out>/<YYYY-MM-DD>[-quick].json` (date, machine, versions, params,
+ * disables it) with the engines of `--high-card-engines` (default: all but the two protocol
+ * engines). Writes `<out>/<YYYY-MM-DD>[-quick].json` (date, machine, versions, params,
  * records), a Markdown summary next to it, and SVG charts when `chart_svg.ts` is there. Prints
  * `N passed, M failed` last; the exit code is 1 when a workload failed (an engine disagreeing on
  * an answer counts), 2 for bad arguments.
@@ -45,6 +46,16 @@ export const quickRows = 1_000_000;
 export const suiteHostsDefault = 100;
 /** Hosts of the high-cardinality variant. */
 export const highCardHostsDefault = 100_000;
+/**
+ * Engines of the high-cardinality variant: the protocol engines (`omendb-http`, `omendb-pg`) are
+ * measured on the main data set only, where they show the protocol overhead.
+ */
+export const highCardEnginesDefault: readonly EngineName[] = [
+  "omendb",
+  "duckdb",
+  "sqlite",
+  "influxdb",
+];
 /** Timed runs per measurement in a full run. */
 export const fullRepeat = 100;
 /** Warm-up runs per measurement in a full run. */
@@ -72,6 +83,8 @@ export interface SuiteArgs {
   readonly highCardRows: number;
   /** Hosts of the high-cardinality data set (0: skip it). */
   readonly highCardHosts: number;
+  /** Engines measured on the high-cardinality data set (those of `engines` only). */
+  readonly highCardEngines: readonly EngineName[];
   /** Timed runs per measurement. */
   readonly repeat: number;
   /** Warm-up runs per measurement. */
@@ -120,6 +133,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteArgs {
         hosts: { type: "string" },
         "high-card-rows": { type: "string" },
         "high-card-hosts": { type: "string" },
+        "high-card-engines": { type: "string" },
         repeat: { type: "string" },
         warmup: { type: "string" },
         engines: { type: "string" },
@@ -132,7 +146,8 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteArgs {
   const quick = values.quick === true;
   const rows = int("rows", values.rows, quick ? quickRows : fullRows, 1, suiteRowsMax);
   const engineList = list(values.engines) ?? [...allEngines];
-  for (const e of engineList) {
+  const highCardList = list(values["high-card-engines"]) ?? [...highCardEnginesDefault];
+  for (const e of [...engineList, ...highCardList]) {
     if (!allEngines.includes(e as EngineName)) {
       throw new SuiteArgsError(`unknown engine "${e}"; engines: ${allEngines.join(", ")}`);
     }
@@ -161,6 +176,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteArgs {
     repeat: int("repeat", values.repeat, quick ? quickRepeat : fullRepeat, 1, suiteRepeatMax),
     warmup: int("warmup", values.warmup, quick ? quickWarmup : fullWarmup, 0, suiteRepeatMax),
     engines: engineList as EngineName[],
+    highCardEngines: highCardList.filter((e) => engineList.includes(e)) as EngineName[],
     out: values.out ?? new URL("../results", import.meta.url).pathname,
   };
 }
@@ -256,7 +272,9 @@ export async function runSuite(
   querySuite.select(selected.map((w) => w.name));
   const dataSets: DataSet[] = [{ rows: args.rows, hosts: args.hosts, highCardinality: false }];
   if (args.highCardRows > 0 && args.highCardHosts > 0) {
-    if (args.highCardRows >= 2 * args.highCardHosts) {
+    if (args.highCardEngines.length === 0) {
+      console.log("high-cardinality variant skipped: none of its engines is selected");
+    } else if (args.highCardRows >= 2 * args.highCardHosts) {
       dataSets.push({ rows: args.highCardRows, hosts: args.highCardHosts, highCardinality: true });
     } else {
       console.log(
@@ -279,7 +297,7 @@ export async function runSuite(
         repeat: args.repeat,
         warmup: args.warmup,
         workDir,
-        engines: args.engines,
+        engines: data.highCardinality ? args.highCardEngines : args.engines,
         log: (m) => console.log(`  ${m}`),
       };
       console.log(`${label}...`);
@@ -307,6 +325,7 @@ export async function runSuite(
       hosts: args.hosts,
       highCardRows: args.highCardRows,
       highCardHosts: args.highCardHosts,
+      highCardEngines: args.highCardEngines,
       repeat: args.repeat,
       warmup: args.warmup,
       engines: args.engines,
