@@ -16,7 +16,7 @@
  *   engines: ["duckdb"],
  *   open: () => Promise.resolve({ engines: [fake], close: () => Promise.resolve() }),
  * };
- * const opened = await provider.open({ rows: 1, hosts: 1, dir: ".", log: () => {} });
+ * const opened = (await provider.open({ rows: 1, hosts: 1, dir: ".", log: () => {} }))!;
  * console.assert((await opened.engines[0]!.run(null as never, null as never)).length === 1);
  * ```
  *
