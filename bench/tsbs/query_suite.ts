@@ -56,9 +56,9 @@ export const defaultProviders: readonly EngineProvider[] = [
 /** Fewest timed runs per query and engine, even past the time budget. */
 export const timedRunsMin = 3;
 /** Time budget of the timed runs of one query on one engine in a quick run, milliseconds. */
-export const timedBudgetMsQuick = 1_500;
+export const timedBudgetMsQuick = 1_000;
 /** Parameter sets per query in a quick run (a full run takes {@link queryParamSetsDefault}). */
-export const queryParamSetsQuick = 5;
+export const queryParamSetsQuick = 3;
 /** Time budget of the timed runs of one query on one engine in a full run, milliseconds. */
 export const timedBudgetMsFull = 30_000;
 /**
