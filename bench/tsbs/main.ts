@@ -237,7 +237,11 @@ export async function suiteVersions(): Promise<Record<string, string>> {
 }
 
 /** Renders the charts through part 2's `chart_svg.ts` when it exists; the paths written. */
-async function writeCharts(records: readonly BenchRecord[], base: string): Promise<string[]> {
+async function writeCharts(
+  records: readonly BenchRecord[],
+  base: string,
+  print: (line: string) => void,
+): Promise<string[]> {
   // a computed specifier, so that type checking does not require the module
   const specifier = new URL("./chart_svg.ts", import.meta.url).href;
   let charts: {
@@ -248,7 +252,7 @@ async function writeCharts(records: readonly BenchRecord[], base: string): Promi
     charts = await import(specifier);
     if (typeof charts.latencyChartSvg !== "function") throw new Error("no latencyChartSvg");
   } catch {
-    console.log("charts: not available");
+    print("charts: not available");
     return [];
   }
   const written: string[] = [];
@@ -270,10 +274,14 @@ interface DataSet {
   readonly highCardinality: boolean;
 }
 
-/** Runs the suite; returns the exit code. */
+/**
+ * Runs the suite; returns the exit code. Progress and the summary go to `print` (one line or
+ * block per call; default `console.log`).
+ */
 export async function runSuite(
   args: SuiteArgs,
   entries: readonly WorkloadEntry[] = workloadEntries,
+  print: (line: string) => void = console.log,
 ): Promise<number> {
   const started = new Date();
   const selected = entries.filter((w) => args.only === null || args.only.includes(w.name));
@@ -281,11 +289,11 @@ export async function runSuite(
   const dataSets: DataSet[] = [{ rows: args.rows, hosts: args.hosts, highCardinality: false }];
   if (args.highCardRows > 0 && args.highCardHosts > 0) {
     if (args.highCardEngines.length === 0) {
-      console.log("high-cardinality variant skipped: none of its engines is selected");
+      print("high-cardinality variant skipped: none of its engines is selected");
     } else if (args.highCardRows >= 2 * args.highCardHosts) {
       dataSets.push({ rows: args.highCardRows, hosts: args.highCardHosts, highCardinality: true });
     } else {
-      console.log(
+      print(
         `high-cardinality variant skipped: ${args.highCardRows} rows are fewer than 2 readings per host for ${args.highCardHosts} hosts`,
       );
     }
@@ -306,9 +314,9 @@ export async function runSuite(
         warmup: args.warmup,
         workDir,
         engines: data.highCardinality ? args.highCardEngines : args.engines,
-        log: (m) => console.log(`  ${m}`),
+        log: (m) => print(`  ${m}`),
       };
-      console.log(`${label}...`);
+      print(`${label}...`);
       try {
         records.push(...await entry.run(ctx));
         passed++;
@@ -316,7 +324,7 @@ export async function runSuite(
         const error = e instanceof Error ? e.message : String(e);
         failures.push({ workload: label, error });
         if (e instanceof QueryCheckError) records.push(...e.records);
-        console.log(`  FAILED: ${error}`);
+        print(`  FAILED: ${error}`);
       } finally {
         await Deno.remove(workDir, { recursive: true }).catch(() => {});
       }
@@ -347,14 +355,14 @@ export async function runSuite(
   await Deno.writeTextFile(`${base}.json`, JSON.stringify(report, null, 2) + "\n");
   const md = summaryMarkdown(report);
   await Deno.writeTextFile(`${base}.md`, md + "\n");
-  const charts = await writeCharts(records, base);
-  console.log(md);
-  console.log(
+  const charts = await writeCharts(records, base, print);
+  print(md);
+  print(
     `wrote ${[`${base}.json`, `${base}.md`, ...charts].join(", ")} in ${
       report.seconds.toFixed(0)
     } s`,
   );
-  console.log(`${passed} passed, ${failures.length} failed`);
+  print(`${passed} passed, ${failures.length} failed`);
   return failures.length === 0 ? 0 : 1;
 }
 

@@ -65,7 +65,9 @@ Deno.test("runSuite keeps going after a failed workload, writes JSON and Markdow
       "--out",
       out,
     ]);
-    const code = await runSuite(args, entries);
+    const printed: string[] = [];
+    const code = await runSuite(args, entries, (line) => printed.push(line));
+    assert.equal(printed.at(-1), "2 passed, 1 failed");
     assert.equal(code, 1);
     assert.deepEqual(seen, [4, 100]); // the main data set, then the high-cardinality one
     const files = [...Deno.readDirSync(out)].map((f) => f.name).sort();
