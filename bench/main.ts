@@ -1,5 +1,5 @@
 /**
- * The benchmark suite: `deno task bench [--rows N] [--repeat N] [--warmup N] [--only a,b]`.
+ * The micro-benchmark suite: `deno task bench:micro [--rows N] [--repeat N] [--warmup N] [--only a,b]`.
  * Each benchmark measures OmenDB against a peer in the same run, prints median and p95 per
  * contender with the speedup, and writes `bench/results/<name>.json`.
  *
