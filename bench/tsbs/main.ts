@@ -39,6 +39,7 @@ export const allEngines: readonly EngineName[] = [
   "duckdb",
   "sqlite",
   "influxdb",
+  "postgres",
 ];
 /** Rows of a full run. */
 export const fullRows = 10_000_000;

@@ -15,6 +15,9 @@
 import type { Workload } from "./record.ts";
 import { querySpecs } from "./queries.ts";
 import { QuerySuite } from "./query_suite.ts";
+import { ingestHttpWorkload } from "./ingest.ts";
+import { bulkInsertWorkload } from "./bulk_insert.ts";
+import { concurrencyAllWorkload } from "./concurrency.ts";
 
 /** One workload of the suite. */
 export interface WorkloadEntry {
@@ -43,5 +46,10 @@ export function queryWorkloadEntries(suite: QuerySuite): WorkloadEntry[] {
 
 /** Every workload of `deno task bench`, in run order. */
 export const workloadEntries: WorkloadEntry[] = [
+  // ingest-http also returns the resources records (memory, disk, restart and recovery times)
+  // of the same runs
+  { name: "ingest-http", run: ingestHttpWorkload, smoke: false },
+  { name: "bulk-insert", run: bulkInsertWorkload, smoke: true },
   ...queryWorkloadEntries(querySuite),
+  { name: "concurrency", run: concurrencyAllWorkload, smoke: false },
 ];
