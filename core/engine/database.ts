@@ -1128,10 +1128,12 @@ export class Database {
     }
     let stmt: Statement = parsed;
     let stmtParams = params;
+    let paramTypes: readonly (DataType | null)[] | undefined;
     if (stmt.kind === "execute") {
       const resolved = await this.#executeArgs(session, stmt, params, options);
       stmt = resolved.statement;
       stmtParams = resolved.params;
+      paramTypes = resolved.types;
     }
     const ctx = new ExecContext(
       this.#env.clock,
@@ -1142,7 +1144,7 @@ export class Database {
     );
     ctx.check();
     const touched = new Set<Sequence>();
-    const bound = this.#bind(session, stmt, stmtParams, touched);
+    const bound = this.#bind(session, stmt, stmtParams, touched, paramTypes);
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
       for (const s of touched) await this.#logSequenceValue(s);
@@ -1249,6 +1251,7 @@ export class Database {
     stmt: Statement,
     params: readonly Value[],
     touched: Set<Sequence>,
+    paramTypes?: readonly (DataType | null)[],
   ): BoundStatement {
     const parser = this.#registry.parser()!;
     return this.#optimize(bindStatement(stmt, {
@@ -1261,6 +1264,7 @@ export class Database {
       timeZone: this.#settings.timeZone(),
       sequenceTouched: (s) => touched.add(s),
       params,
+      ...(paramTypes === undefined ? {} : { paramTypes }),
       searchPath: this.#settings.searchPath(),
       system: this.#systemContext(session),
     }));
@@ -1671,7 +1675,7 @@ export class Database {
     stmt: Statement & { kind: "execute" },
     params: readonly Value[],
     options: QueryOptions,
-  ): Promise<{ statement: Statement; params: Value[] }> {
+  ): Promise<{ statement: Statement; params: Value[]; types?: readonly (DataType | null)[] }> {
     const prepared = session.prepared.get(stmt.name);
     if (prepared === undefined) {
       throw new DbError("26000", `prepared statement "${stmt.name}" does not exist`);
@@ -1728,14 +1732,13 @@ export class Database {
     });
     const result = await this.#run(this.#optimize(bound), ctx, null);
     const row = result.rows[0] ?? [];
-    const values = prepared.types.length === 0 ? [...row] : prepared.types.map((t, i) => {
-      const type = bindTypeName(t);
-      return valueAt(
-        castColumn(columnFromValues(result.columns[i]!.type, [row[i] ?? null]), type),
-        0,
-      );
-    });
-    return { statement: prepared.statement, params: values };
+    if (prepared.types.length === 0) return { statement: prepared.statement, params: [...row] };
+    // each value cast to its declared type, and bound as a constant of that type
+    const types = prepared.types.map((t) => bindTypeName(t));
+    const values = types.map((type, i) =>
+      valueAt(castColumn(columnFromValues(result.columns[i]!.type, [row[i] ?? null]), type), 0)
+    );
+    return { statement: prepared.statement, params: values, types };
   }
 
   /**

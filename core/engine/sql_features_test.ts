@@ -1402,3 +1402,25 @@ Deno.test("ORDER BY a projected constant through DISTINCT is dropped: LIMIT stop
   await fails(db, "SELECT DISTINCT 0 AS r0 FROM t1 WHERE 0 / c3 = 0 ORDER BY 1", "22012");
   await db.close();
 });
+
+Deno.test("EXECUTE binds each argument as a constant of its declared type (date/time, numeric, interval)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE m (time TIMESTAMPTZ, h TEXT, d DATE, v INT)");
+  await db.query(
+    "INSERT INTO m VALUES ('2016-01-01 00:10:00+00', 'a', '2020-01-01', 1), " +
+      "('2016-01-01 00:20:00+00', 'a', '2020-01-02', 2)",
+  );
+  await db.query(
+    "PREPARE p (text, timestamptz, date) AS SELECT v FROM m WHERE h = $1 AND time = $2 AND d = $3",
+  );
+  await check(db, "EXECUTE p ('a', '2016-01-01 00:20:00+00', '2020-01-02')", [[2]]);
+  await check(db, "EXECUTE p ('a', TIMESTAMPTZ '2016-01-01 00:10:00+00', DATE '2020-01-01')", [[
+    1,
+  ]]);
+  await db.query("PREPARE q (date, timestamptz, numeric, interval) AS SELECT $1, $2 + $4, $3");
+  const r = await db.query("EXECUTE q ('2020-01-01', '2016-01-01 00:10:00+00', '1.50', '1 day')");
+  assert.deepEqual(r.columns.map((c) => c.type.kind), ["date", "timestamptz", "numeric"]);
+  // PostgreSQL: 2020-01-01 | 2016-01-02 00:10:00+00 | 1.50
+  assert.deepEqual(plain(r.rows), [[18262, Date.parse("2016-01-02T00:10:00Z") * 1000, "1.50"]]);
+  await db.close();
+});

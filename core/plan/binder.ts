@@ -82,6 +82,11 @@ export interface BinderContext {
   readonly catalog: Catalog;
   readonly registry: PluginRegistry;
   readonly params: readonly Value[];
+  /**
+   * Declared types of the parameters (EXECUTE of a PREPARE with types): a parameter with one
+   * binds as a constant of that type, its value already in that type's representation.
+   */
+  readonly paramTypes?: readonly (DataType | null)[];
   /** Parses a view's stored SQL back into a query. */
   readonly parseQuery: (sql: string) => ast.Query;
   /** The storage engine's row estimate for a table (for join ordering). */
@@ -3032,6 +3037,8 @@ class Binder {
           );
         }
         const v = this.ctx.params[e.index - 1];
+        const declared = this.ctx.paramTypes?.[e.index - 1] ?? null;
+        if (declared !== null) return { kind: "const", value: v ?? null, type: declared };
         if (typeof v === "string") {
           // a text parameter binds exactly like a string literal (each execution binds again,
           // so its value is known): it takes its type from where it is used, and as a constant
