@@ -143,6 +143,12 @@ interface TableState {
 interface LatestRows {
   /** Series key text → its latest row's time, commit LSN and values in table column order. */
   readonly bySeries: Map<string, { ts: number; lsn: number; values: Value[] }>;
+  /**
+   * The commit LSN whose state it holds: no commit above it changed the table (appends raise
+   * it, deletes and schema changes drop the whole table). A snapshot at or above it sees the
+   * same latest rows.
+   */
+  asOfLsn: number;
 }
 
 /** The column ids of a table's series key: its dedup keys, or else its text columns (tags). */
@@ -308,6 +314,8 @@ export class ParquetStorage implements StorageEngine {
     number,
     { resolve: (b: BuiltSegment) => void; reject: (e: unknown) => void }
   >();
+  /** The highest commit LSN applied (appends and deletes with an LSN), over every table. */
+  #appliedLsn = 0;
   /** Learned indexes of segments, loaded on first use. */
   readonly #segmentIndexes = new Map<number, SegmentIndex>();
   /**
@@ -614,8 +622,12 @@ export class ParquetStorage implements StorageEngine {
     }
     if (batch.length === 0) return Promise.resolve();
     const at = lsnNumber(lsn);
+    if (at > this.#appliedLsn) this.#appliedLsn = at;
     const latest = this.#latest.get(t.id);
-    if (latest !== undefined) this.#noteLatest(t, latest, batch.columns, batch.length, at, null);
+    if (latest !== undefined) {
+      this.#noteLatest(t, latest, batch.columns, batch.length, at, null);
+      if (at > latest.asOfLsn) latest.asOfLsn = at;
+    }
     const o = t.options;
     const tsPos = o === null || o.timestampColumnId === null || o.partitionBy === "none"
       ? -1
@@ -905,10 +917,11 @@ export class ParquetStorage implements StorageEngine {
       const pos = request.projection[i];
       if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
     }
-    // the latest-row table holds the latest committed state: no snapshot, no own marks
-    if (request.latestBy !== undefined && view.snapshot === null && view.own === null) {
+    // the latest-row table holds the latest committed state: for the latest state, or a
+    // snapshot no commit to the table has passed since (a streamed query's); no own marks
+    if (request.latestBy !== undefined && view.own === null) {
       const latest = await this.#latestRows(t, request.latestBy);
-      if (latest !== null) {
+      if (latest !== null && (view.snapshot === null || latest.asOfLsn <= view.snapshot)) {
         const rows = [...latest.bySeries.values()];
         if (rows.length > 0) {
           yield {
@@ -1059,7 +1072,7 @@ export class ParquetStorage implements StorageEngine {
     if (seriesIds.length === 0 || keyIds.some((id) => !seriesIds.includes(id))) return null;
     let latest = this.#latest.get(t.id);
     if (latest !== undefined) return latest;
-    latest = { bySeries: new Map() };
+    latest = { bySeries: new Map(), asOfLsn: this.#appliedLsn };
     const all = t.columns.map((_, i) => i);
     for (const p of this.#sortedPartitions(t)) {
       if (p.range.key === nullPartitionKey) continue;
@@ -1188,6 +1201,7 @@ export class ParquetStorage implements StorageEngine {
     const t = this.#table(tableId);
     this.#latest.delete(tableId);
     const at = Math.max(1, lsnNumber(lsn));
+    if (at > this.#appliedLsn) this.#appliedLsn = at;
     const located = await this.#locate(t, positions, latestRowView, "deleteRows");
     // a mark on the row is replaced: the transaction that set it commits
     for (const g of located) for (const i of g.rows) setDeleteValue(g.source, i, at);

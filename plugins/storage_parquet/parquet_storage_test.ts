@@ -1081,3 +1081,37 @@ Deno.test("an idle checkpoint Worker is stopped and a later checkpoint starts a 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("latest rows in a streamed query: its snapshot's answer, also when rows commit before the first pull", async () => {
+  const db = await Database.open({ path: "/db", env: memEnv() });
+  await db.query(
+    "CREATE TABLE m (ts TIMESTAMP NOT NULL, host TEXT, v INTEGER) " +
+      "WITH (timestamp = 'ts', dedup_keys = 'host')",
+  );
+  await db.query("INSERT INTO m VALUES ('2020-01-01', 'a', 1), ('2020-01-01', 'b', 1)");
+  await db.query("CHECKPOINT");
+  const latest = "SELECT DISTINCT ON (host) host, v FROM m ORDER BY host, ts DESC";
+  const pull = async (stream: AsyncIterable<{ length: number }>) => {
+    let rows = 0;
+    for await (const b of stream) rows += b.length;
+    return rows;
+  };
+  const s = db.session();
+  // no commit in between: the latest-row table answers
+  assert.equal(await pull(await s.stream(latest)), 2);
+  assert.deepEqual(await rows(db, latest), [["a", 1], ["b", 1]]);
+  // a commit after the stream took its snapshot, before its first pull: not seen
+  const stream = await s.stream(
+    "SELECT DISTINCT ON (host) host, v FROM m ORDER BY host, ts DESC",
+  );
+  await db.query("INSERT INTO m VALUES ('2020-01-02', 'a', 2), ('2020-01-02', 'c', 2)");
+  const seen: unknown[][] = [];
+  for await (const b of stream) {
+    for (let i = 0; i < b.length; i++) seen.push(b.columns.map((c) => valueAt(c, i)));
+  }
+  assert.deepEqual(seen, [["a", 1], ["b", 1]]);
+  // and a query after it sees the commit
+  assert.deepEqual(await rows(db, latest), [["a", 2], ["b", 1], ["c", 2]]);
+  await s.close();
+  await db.close();
+});
