@@ -10,7 +10,14 @@ import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { andAll, conjuncts, walkBound } from "../plan/expr_utils.ts";
-import { sameType } from "../types/data_type.ts";
+import { type DataType, sameType } from "../types/data_type.ts";
+
+/** True when `to` is `from` without its typmod: numeric(p,s) to numeric, varchar(n) to varchar. */
+function droppedTypmod(from: DataType, to: DataType): boolean {
+  if (from.kind === "numeric" && to.kind === "numeric") return to.precision === null;
+  if (from.kind === "varchar" && to.kind === "varchar") return to.maxLength === null;
+  return false;
+}
 
 /** Cost units of a subquery (runs a whole plan). */
 const subqueryCost = 1000;
@@ -62,8 +69,10 @@ export function exprCost(e: BoundExpr): number {
         if (x.fn.name !== "date_for_comparison") cost += 1;
         break;
       case "cast": {
-        // a cast to the type the operand already has is dropped by PostgreSQL's planner
-        if (sameType(x.operand.type, x.type)) break;
+        // a cast to the type the operand already has is dropped by PostgreSQL's planner, and
+        // one that only drops a typmod (numeric(12,3) to numeric, varchar(n) to varchar) is a
+        // relabeling, no function call
+        if (sameType(x.operand.type, x.type) || droppedTypmod(x.operand.type, x.type)) break;
         const width = (k: string) => k === "int2" ? 2 : k === "int4" ? 4 : k === "int8" ? 8 : 0;
         // PostgreSQL compares integer types with cross-type operators: no widening to pay (a
         // narrowing cast, int8 to int4, is a function call of its own)

@@ -74,6 +74,7 @@ import type { Limits } from "../../core/limits.ts";
 import type { IndexPlugin, SegmentIndex } from "../../core/plugin/index_plugin.ts";
 import { MemTable } from "./memtable.ts";
 import {
+  type ColumnStatsJson,
   decodeManifest,
   encodeManifest,
   type Manifest,
@@ -263,6 +264,19 @@ function seriesPartsOf(meta: SegmentMeta): string[][] {
     seriesParts.set(meta, parts);
   }
   return parts;
+}
+
+/**
+ * True when `range` holds every value between a segment column's statistics min and max, so
+ * that narrowing rows by it would keep them all.
+ */
+function covers(range: ValueRange, stats: ColumnStatsJson | undefined): boolean {
+  if (stats === undefined) return false;
+  const min = statFromJson(stats.min), max = statFromJson(stats.max);
+  if (typeof min !== "number" || typeof max !== "number") return false;
+  const loOk = range.lo < min || (range.lo === min && range.loInclusive);
+  const hiOk = range.hi > max || (range.hi === max && range.hiInclusive);
+  return loOk && hiOk;
 }
 
 /** A column of `length` copies of a one-row column's value. */
@@ -977,19 +991,43 @@ export class ParquetStorage implements StorageEngine {
         const seg = src.segment;
         if (this.#pruned(t, seg, byId)) continue;
         request.signal?.throwIfAborted();
-        const ranges = await this.#rowRanges(seg, tsRange, textById);
+        const covered = tsRange !== null && t.options?.timestampColumnId != null &&
+          covers(tsRange, seg.meta.stats[String(t.options.timestampColumnId)]);
+        const ranges = await this.#rowRanges(seg, covered ? null : tsRange, textById);
         if (ranges !== null && ranges.length === 0) continue;
         const { columns } = await this.#decode(t, seg, request.projection, false);
         if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
         else {
           const mask = masks[k] ?? null;
+          // many short ranges (one per series: high cardinality) are gathered into full
+          // batches; a long one is sliced
+          const gather = new Uint32Array(max);
+          let n = 0;
+          const flush = function* (): Generator<Batch> {
+            if (n === 0) return;
+            const count = Math.min(n, left);
+            left -= count;
+            yield { columns: columns.map((c) => takeColumn(c, gather, count)), length: count };
+            n = 0;
+          };
           for (const [a, b] of ranges) {
-            yield* emit(
-              columns.map((c) => sliceColumn(c, a, b - a)),
-              b - a,
-              mask === null ? null : mask.subarray(a, b),
-            );
+            if (left <= 0) break;
+            if (b - a >= max >>> 1) {
+              yield* flush();
+              yield* emit(
+                columns.map((c) => sliceColumn(c, a, b - a)),
+                b - a,
+                mask === null ? null : mask.subarray(a, b),
+              );
+              continue;
+            }
+            for (let i = a; i < b; i++) {
+              if (mask !== null && mask[i] !== 1) continue;
+              gather[n++] = i;
+              if (n === max) yield* flush();
+            }
           }
+          if (left > 0) yield* flush();
         }
       }
     }

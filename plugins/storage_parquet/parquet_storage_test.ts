@@ -1115,3 +1115,38 @@ Deno.test("latest rows in a streamed query: its snapshot's answer, also when row
   await s.close();
   await db.close();
 });
+
+Deno.test("many series under a time range: short per-series ranges are gathered into batches, rows and LIMIT exact", async () => {
+  const db = await Database.open({ path: "/db", env: memEnv() });
+  await db.query(
+    "CREATE TABLE m (ts TIMESTAMP NOT NULL, host TEXT, v INTEGER) " +
+      "WITH (timestamp = 'ts', dedup_keys = 'host')",
+  );
+  const hosts = 3000, readings = 4;
+  const values: string[] = [];
+  for (let h = 0; h < hosts; h++) {
+    for (let r = 0; r < readings; r++) values.push(`('2020-01-01 00:0${r}:00', 'h${h}', ${r})`);
+  }
+  await db.query(`INSERT INTO m VALUES ${values.join(", ")}`);
+  await db.query("DELETE FROM m WHERE host = 'h7' AND v = 1");
+  await db.query("CHECKPOINT");
+  const between = "ts >= '2020-01-01 00:01:00' AND ts < '2020-01-01 00:03:00'";
+  // two readings of every host but h7's deleted one
+  assert.deepEqual(await rows(db, `SELECT count(*), sum(v) FROM m WHERE ${between}`), [[
+    BigInt(hosts * 2 - 1),
+    BigInt(hosts * 3 - 1),
+  ]]);
+  assert.deepEqual(
+    await rows(db, `SELECT count(*) FROM (SELECT v FROM m WHERE ${between} LIMIT 2500) s`),
+    [[2500n]],
+  );
+  // a range that covers the segment reads it whole
+  assert.deepEqual(
+    await rows(
+      db,
+      "SELECT count(*) FROM m WHERE ts >= '2019-01-01' AND ts <= '2020-01-01 00:03:00'",
+    ),
+    [[BigInt(hosts * readings - 1)]],
+  );
+  await db.close();
+});

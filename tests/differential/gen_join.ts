@@ -45,7 +45,7 @@ function onCondition(
     {
       arbitrary: fc.tuple(equi, pred).map(([q, e]) => ({
         sql: `(${q.sql} AND ${e.sql})`,
-        features: ["join.equi", "join.non_equi", ...e.features],
+        features: ["join.equi", "join.non_equi", "logic", ...e.features],
       })),
       weight: 1,
     },
