@@ -16,6 +16,7 @@ import {
   makeColumn,
   setNull,
   takeColumn,
+  type Value,
   valueAt,
 } from "../types/column.ts";
 import { arith, negate } from "./kernels/arith.ts";
@@ -30,8 +31,8 @@ function constant(
   value: unknown,
   length: number,
 ): Column {
-  const values = new Array(length).fill(value ?? null);
-  return columnFromValues(expr.type, values);
+  // one value converted once, then copied: no array of boxed values per batch
+  return broadcast(columnFromValues(expr.type, [(value ?? null) as Value]), length);
 }
 
 /**

@@ -36,14 +36,23 @@ function rawKeys(c: Column): (i: number) => unknown {
 /** Codes the rows of one key column: equal SQL values get equal codes. */
 function codeColumn(c: Column, length: number, dict: Map<unknown, number>, out: Uint32Array): void {
   const keyOf = rawKeys(c);
+  // runs of one value (data sorted by series, then time) cost a compare, not a Map lookup
+  let lastKey: unknown = undefined;
+  let lastCode = 0;
   for (let i = 0; i < length; i++) {
     const key = keyOf(i);
+    if (key === lastKey && i > 0) {
+      out[i] = lastCode;
+      continue;
+    }
     let code = dict.get(key);
     if (code === undefined) {
       code = dict.size;
       dict.set(key, code);
     }
     out[i] = code;
+    lastKey = key;
+    lastCode = code;
   }
 }
 
@@ -87,6 +96,8 @@ export class GroupKeys {
         `more than ${combinedCodeBase} distinct values in one GROUP BY key`,
       );
     }
+    let lastPair = -1;
+    let lastPairId = 0;
     for (let i = 0; i < length; i++) {
       let id: number | undefined;
       let key: number | string;
@@ -97,8 +108,13 @@ export class GroupKeys {
         out[i] = id;
         continue;
       }
-      if (pair) key = codes[0]![i]! * combinedCodeBase + codes[1]![i]!;
-      else {
+      if (pair) {
+        key = codes[0]![i]! * combinedCodeBase + codes[1]![i]!;
+        if (key === lastPair && i > 0) {
+          out[i] = lastPairId;
+          continue;
+        }
+      } else {
         key = "";
         for (const c of codes) key += `${c[i]},`;
       }
@@ -109,6 +125,10 @@ export class GroupKeys {
         this.#addGroup(keys, i);
       }
       out[i] = id;
+      if (pair) {
+        lastPair = key as number;
+        lastPairId = id;
+      }
     }
     return out;
   }

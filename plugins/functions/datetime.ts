@@ -210,6 +210,32 @@ export function partOfMicros(field: string, us: number): number | null {
   }
 }
 
+/** Microseconds of a unit of fixed length (microsecond to day), else 0. */
+function fixedUnitMicros(unit: string): number {
+  switch (unit) {
+    case "microsecond":
+    case "microseconds":
+      return 1;
+    case "millisecond":
+    case "milliseconds":
+      return 1000;
+    case "second":
+    case "seconds":
+      return microsPerSecond;
+    case "minute":
+    case "minutes":
+      return 60 * microsPerSecond;
+    case "hour":
+    case "hours":
+      return 3600 * microsPerSecond;
+    case "day":
+    case "days":
+      return microsPerDay;
+    default:
+      return 0;
+  }
+}
+
 function unitValue(unit: Column, i: number): string {
   return (unit.data as string[])[i]!.toLowerCase().trim();
 }
@@ -222,10 +248,25 @@ const dateTrunc: ScalarFunctionDef = {
     const validity = andValidities([unit!, ts!], n);
     const out = allocData(ts!.kind, n) as Float64Array;
     const src = ts!.data as Float64Array;
+    const units = unit!.data as string[];
+    // the unit is nearly always one constant: it is read again only when it changes, and a
+    // fixed-length unit truncates with one floor per row
+    let raw: string | undefined;
+    let name = "";
+    let step = 0;
     for (let i = 0; i < n; i++) {
       if (!isValid(validity, i)) continue;
-      const name = unitValue(unit!, i);
-      const v = truncateMicros(name, src[i]!);
+      if (units[i] !== raw) {
+        raw = units[i];
+        name = unitValue(unit!, i);
+        step = fixedUnitMicros(name);
+      }
+      const x = src[i]!;
+      if (step > 0 && Number.isFinite(x)) {
+        out[i] = Math.floor(x / step) * step;
+        continue;
+      }
+      const v = truncateMicros(name, x);
       if (v === null) {
         throw dbError(
           "22023",

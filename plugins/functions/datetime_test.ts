@@ -178,3 +178,23 @@ Deno.test("two-argument date_bin (DataFusion's) reads an untyped literal as a ti
   ]]);
   await db.close();
 });
+
+Deno.test("date_trunc with a unit that changes from row to row, NULLs and infinities (PostgreSQL 15's answers)", async () => {
+  const db = await Database.open({ memory: true });
+  const r = await db.query(
+    "SELECT date_trunc(u, t)::text FROM (VALUES " +
+      "('hour', TIMESTAMP '2022-08-03 14:38:50.5'), ('MONTH', TIMESTAMP '2022-08-03 14:38:50'), " +
+      "('hour', TIMESTAMP '2022-08-03 15:38:50'), ('minute', NULL), ('day', TIMESTAMP 'infinity'), " +
+      "(NULL, TIMESTAMP '2022-08-03'), ('second', TIMESTAMP '1969-12-31 23:59:59.75')) AS v(u, t)",
+  );
+  assert.deepEqual(r.rows.map((row) => row[0]), [
+    "2022-08-03 14:00:00",
+    "2022-08-01 00:00:00",
+    "2022-08-03 15:00:00",
+    null,
+    "infinity",
+    null,
+    "1969-12-31 23:59:59",
+  ]);
+  await db.close();
+});
