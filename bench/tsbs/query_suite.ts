@@ -60,7 +60,7 @@ export const timedBudgetMsQuick = 1_000;
 /** Parameter sets per query in a quick run (a full run takes {@link queryParamSetsDefault}). */
 export const queryParamSetsQuick = 3;
 /** Time budget of the timed runs of one query on one engine in a full run, milliseconds. */
-export const timedBudgetMsFull = 30_000;
+export const timedBudgetMsFull = 10_000;
 /**
  * When one answer-check run of a query took longer than this (ms), the check runs count as its
  * warm-up and no further warm-up runs are made.
