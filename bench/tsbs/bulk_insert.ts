@@ -38,7 +38,7 @@ import {
   generateCpuBatches,
 } from "../../tests/data/tsbs.ts";
 import { appendCpuChunks, duckDbCount, openDuckDb, recreateCpuTable } from "../_duckdb.ts";
-import type { BenchRecord, EngineName, Workload } from "./record.ts";
+import { type BenchRecord, type EngineName, loadRunsFullMax, type Workload } from "./record.ts";
 
 /** Rows per `insertColumns` call and per generated batch. */
 export const bulkBatchRows = 5_000;
@@ -294,7 +294,7 @@ function median(xs: readonly number[]): number {
 /** The `bulk-insert` workload. */
 export const bulkInsertWorkload: Workload = async (ctx) => {
   const variants = bulkVariants.filter((v) => ctx.engines.includes(v.engine));
-  const runs = ctx.quick ? 1 : Math.max(1, ctx.repeat);
+  const runs = ctx.quick ? 1 : Math.max(1, Math.min(ctx.repeat, loadRunsFullMax));
   const results = new Map<BulkVariant, ChildResult[]>(variants.map((v) => [v, []]));
   let dirNo = 0;
   // variants alternate within each run, so other load on the machine hits all alike

@@ -30,7 +30,13 @@
  * @module
  */
 import { generateCpuLineProtocol } from "../../tests/data/tsbs.ts";
-import type { BenchRecord, EngineName, Workload, WorkloadContext } from "./record.ts";
+import {
+  type BenchRecord,
+  type EngineName,
+  loadRunsFullMax,
+  type Workload,
+  type WorkloadContext,
+} from "./record.ts";
 import { type ServerProcess, startInfluxServer, startOmenDbServer } from "./servers.ts";
 import {
   duBytes,
@@ -345,7 +351,7 @@ export const ingestHttpWorkload: Workload = async (ctx: WorkloadContext) => {
       mb.toFixed(1)
     } MB, ${ingestWriters} writers`,
   );
-  const runs = ctx.quick ? 1 : Math.max(1, ctx.repeat);
+  const runs = ctx.quick ? 1 : Math.max(1, Math.min(ctx.repeat, loadRunsFullMax));
   const results = new Map<IngestTarget, LoadRun[]>(targets.map((t) => [t, []]));
   let dirNo = 0;
   const freshDir = async () => {

@@ -93,3 +93,9 @@ export interface WorkloadContext {
 
 /** A workload of the suite: returns its records, or throws when engines disagree on an answer. */
 export type Workload = (ctx: WorkloadContext) => Promise<BenchRecord[]>;
+
+/**
+ * Most runs of a load workload (ingest, bulk insert) in a full run, whatever `--repeat` says: one
+ * run loads the whole data set (10,000,000 rows take a minute on some engines).
+ */
+export const loadRunsFullMax = 3;

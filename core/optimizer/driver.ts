@@ -18,6 +18,7 @@ import { pruneUnusedColumns } from "./prune_unused_columns.ts";
 import { mergeProjections } from "./merge_projections.ts";
 import { latestPerSeries } from "./latest_per_series.ts";
 import { narrowScans } from "./narrow_scans.ts";
+import { reduceOuterJoins } from "./reduce_outer_joins.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -29,6 +30,8 @@ export const builtinRules: readonly OptimizerRule[] = [
   // ...and a constant error in a column nobody reads is not raised.
   pruneUnusedColumns,
   foldConstants,
+  // an outer join that a WHERE or an upper ON makes inner can be reordered and filtered below
+  reduceOuterJoins,
   reorderJoins,
   pushDownFilters,
   orderConjuncts,

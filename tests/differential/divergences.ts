@@ -316,6 +316,35 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "variance_rounding",
+    description: "var_pop/var_samp/stddev of float8 values whose spacing is coarse (near 2^53, " +
+      "where consecutive float8 values are 2 or more apart): PostgreSQL's float8_accum " +
+      "(Youngs-Cramer) and DuckDB's algorithm round differently, so the results differ in " +
+      "more than the last digits. OmenDB computes PostgreSQL's float8_accum.",
+    triggers: ["agg.stddev"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok && duck.rows.length === pg.rows.length &&
+      pg.rows.some((r) => r.some((c) => c !== null && c.kind === "float")),
+    example: {
+      setup: [
+        "CREATE TABLE v (x DOUBLE PRECISION)",
+        "INSERT INTO v VALUES (-3.25), (-1.0), (0.1), (-3.25), (0.1)",
+      ],
+      sql: "SELECT stddev(x + (- CAST(9007199254740992 AS BIGINT))) AS s FROM v",
+    },
+  },
+  {
+    id: "int_min_mod_minus_one",
+    description: "The smallest integer % -1 (-9223372036854775808 % -1): PostgreSQL returns 0, " +
+      "as the remainder is 0 whatever the quotient; DuckDB raises an overflow.",
+    triggers: ["arith.mod"],
+    matches: ({ duck, pg }) => !duck.ok && duck.sqlClass === "22" && pg.ok,
+    example: {
+      setup: [],
+      sql: "SELECT CAST(-9223372036854775808 AS BIGINT) % CAST(-1 AS BIGINT) AS r",
+    },
+  },
+  {
     id: "literal_input_at_parse",
     description: "A quoted literal cast to a type (CAST('abc' AS DATE)) is converted by " +
       "PostgreSQL's parser, so a bad literal raises 22xxx even in a column that no row or no " +

@@ -1,0 +1,138 @@
+/**
+ * Rule `reduce_outer_joins` (PostgreSQL's reduce_outer_joins): an outer join under a WHERE
+ * conjunct, or under an inner join's ON conjunct, that rejects NULL in a column of its nullable
+ * side cannot keep a NULL-extended row there, so it is the join with that side preserved: a LEFT
+ * JOIN becomes INNER, a FULL JOIN becomes LEFT or RIGHT (or INNER when both sides are
+ * constrained). The conjuncts stay where they are; `push_down_filters` can then move them below
+ * the join, as PostgreSQL does, so they are evaluated (and raise their errors) on the rows of
+ * that side's scan.
+ *
+ * A conjunct rejects NULL in a column when it is NULL whenever that column is: a comparison or
+ * arithmetic (not `||`, which is not strict for arrays), negation, NOT and casts over it.
+ * Functions, CASE, COALESCE, IS [NOT] NULL, AND/OR and subqueries are not assumed strict.
+ *
+ * @example
+ * ```ts
+ * import { nullRejectedColumns } from "./reduce_outer_joins.ts";
+ * import { Types } from "../types/mod.ts";
+ * const eq = { kind: "op", op: "eq", type: Types.bool,
+ *   left: { kind: "column", index: 3, type: Types.int4 },
+ *   right: { kind: "const", value: 1, type: Types.int4 } } as const;
+ * console.assert([...nullRejectedColumns(eq)].join() === "3");
+ * ```
+ *
+ * @module
+ */
+import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
+import type { BoundExpr, BoundOp } from "../plan/expr.ts";
+import type { JoinType, LogicalPlan } from "../plan/logical_plan.ts";
+import { conjuncts } from "../plan/expr_utils.ts";
+
+/** Operators that return NULL when an operand is NULL. */
+const strictOps: ReadonlySet<BoundOp> = new Set<BoundOp>([
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "mod",
+  "pow",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+]);
+
+/** Adds to `out` the columns whose NULL makes `e` NULL. */
+function collectStrict(e: BoundExpr, out: Set<number>): void {
+  switch (e.kind) {
+    case "column":
+      out.add(e.index);
+      return;
+    case "op":
+      if (!strictOps.has(e.op)) return;
+      collectStrict(e.left, out);
+      collectStrict(e.right, out);
+      return;
+    case "neg":
+    case "not":
+    case "cast":
+      collectStrict(e.operand, out);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * The columns (of the plan the conjunct is over) in which a NULL makes the conjunct NULL, so that
+ * a WHERE or an inner join's ON drops the row.
+ */
+export function nullRejectedColumns(conjunct: BoundExpr): Set<number> {
+  const out = new Set<number>();
+  collectStrict(conjunct, out);
+  return out;
+}
+
+/** `join` with the side(s) whose columns `rejected` holds made preserved, or null if none. */
+function reduce(
+  join: LogicalPlan & { kind: "join" },
+  rejected: ReadonlySet<number>,
+): (LogicalPlan & { kind: "join" }) | null {
+  const t = join.joinType;
+  if (t !== "left" && t !== "right" && t !== "full") return null;
+  const leftLen = join.left.fields.length;
+  let onLeft = false, onRight = false;
+  for (const c of rejected) {
+    if (c < leftLen) onLeft = true;
+    else if (c < join.fields.length) onRight = true;
+  }
+  // the nullable side of LEFT is the right one, of RIGHT the left one, of FULL both
+  const leftNullable = t === "right" || t === "full";
+  const rightNullable = t === "left" || t === "full";
+  const keepLeft = leftNullable && onLeft;
+  const keepRight = rightNullable && onRight;
+  if (!keepLeft && !keepRight) return null;
+  let joinType: JoinType;
+  if (t === "full") joinType = keepLeft && keepRight ? "inner" : keepLeft ? "left" : "right";
+  else joinType = "inner";
+  return { ...join, joinType };
+}
+
+function rejectedBy(parts: readonly BoundExpr[]): Set<number> {
+  const out = new Set<number>();
+  for (const p of parts) for (const c of nullRejectedColumns(p)) out.add(c);
+  return out;
+}
+
+function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  if (plan.kind === "filter" && plan.input.kind === "join") {
+    const reduced = reduce(plan.input, rejectedBy(conjuncts(plan.predicate)));
+    return reduced === null ? null : { ...plan, input: reduced };
+  }
+  if (plan.kind === "join" && plan.joinType === "inner" && plan.condition !== null) {
+    // an inner join's ON drops the rows its conjuncts reject, as a WHERE above it would
+    const rejected = rejectedBy(conjuncts(plan.condition));
+    const leftLen = plan.left.fields.length;
+    const left = plan.left.kind === "join"
+      ? reduce(plan.left, new Set([...rejected].filter((c) => c < leftLen)))
+      : null;
+    const right = plan.right.kind === "join"
+      ? reduce(
+        plan.right,
+        new Set([...rejected].filter((c) => c >= leftLen).map((c) => c - leftLen)),
+      )
+      : null;
+    if (left === null && right === null) return null;
+    return { ...plan, left: left ?? plan.left, right: right ?? plan.right };
+  }
+  return null;
+}
+
+/** The rule. */
+export const reduceOuterJoins: OptimizerRule = {
+  name: "reduce_outer_joins",
+  phase: "optimizer",
+  apply: rewrite,
+};

@@ -1,0 +1,106 @@
+// reduce_outer_joins: results are PostgreSQL 15's for the same statements.
+import assert from "node:assert/strict";
+import { Database, DbError } from "../../mod.ts";
+import type { Value } from "../types/column.ts";
+
+async function rows(db: Database, sql: string): Promise<unknown[][]> {
+  return (await db.query(sql)).rows.map((r: readonly Value[]) =>
+    r.map((v) => (typeof v === "bigint" ? Number(v) : v))
+  );
+}
+
+async function setup(): Promise<Database> {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE a (id INT, x INT);
+    CREATE TABLE b (id INT, y INT);
+    INSERT INTO a VALUES (1, 10), (2, 20), (3, NULL);
+    INSERT INTO b VALUES (1, 100), (2, NULL), (4, 400);
+  `);
+  return db;
+}
+
+Deno.test("reduce_outer_joins: strict WHERE conjuncts make outer joins inner, NULL tests keep them", async () => {
+  const db = await setup();
+  const q = (sql: string) => rows(db, sql);
+  assert.deepEqual(
+    await q("SELECT a.id, b.y FROM a LEFT JOIN b ON a.id = b.id WHERE b.y > 50 ORDER BY 1"),
+    [[1, 100]],
+  );
+  // IS NULL and COALESCE are not strict: the anti-join pattern stays a LEFT JOIN
+  assert.deepEqual(
+    await q("SELECT a.id, b.id FROM a LEFT JOIN b ON a.id = b.id WHERE b.id IS NULL ORDER BY 1"),
+    [[3, null]],
+  );
+  assert.deepEqual(
+    await q(
+      "SELECT a.id, b.y FROM a LEFT JOIN b ON a.id = b.id WHERE coalesce(b.y, 0) = 0 ORDER BY 1",
+    ),
+    [[2, null], [3, null]],
+  );
+  // FULL: a strict conjunct on one side keeps that side, on both sides makes it inner
+  assert.deepEqual(
+    await q("SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id WHERE a.x + 1 > 0 ORDER BY 1"),
+    [[1, 1], [2, 2]],
+  );
+  assert.deepEqual(
+    await q("SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id WHERE b.y < 1000 ORDER BY 2"),
+    [[1, 1], [null, 4]],
+  );
+  assert.deepEqual(
+    await q("SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id WHERE a.id = b.id ORDER BY 1"),
+    [[1, 1], [2, 2]],
+  );
+  assert.deepEqual(
+    await q(
+      "SELECT a.id, b.id FROM a FULL JOIN b ON a.id = b.id WHERE a.id IS NULL OR b.id IS NULL ORDER BY 1, 2",
+    ),
+    [[3, null], [null, 4]],
+  );
+  // an inner join's ON above a RIGHT JOIN
+  assert.deepEqual(
+    await q(
+      "SELECT a.id, c.id FROM (a RIGHT JOIN b ON a.id = b.id) JOIN a AS c ON a.x = c.x ORDER BY 1",
+    ),
+    [[1, 1], [2, 2]],
+  );
+  const plan =
+    (await db.query("EXPLAIN SELECT a.id FROM a LEFT JOIN b ON a.id = b.id WHERE b.y > 50"))
+      .rows.map((r) => String(r[0])).join("\n");
+  assert.doesNotMatch(plan, /Left/i);
+  await db.close();
+});
+
+Deno.test("reduce_outer_joins: the WHERE then filters the scan below, so errors are PostgreSQL's (fuzz seeds 4242, 2026)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(`
+    CREATE TABLE t0 (c0 DATE, c1 BIGINT, c2 INTERVAL);
+    INSERT INTO t0 VALUES (DATE '1993-10-27', -1, INTERVAL '00:00:01.5'),
+      (DATE '2066-12-29', -66, INTERVAL '00:00:01.5'), (DATE '2024-02-29', NULL, INTERVAL '9 months -1 days -18:32:41');
+    CREATE TABLE t1 (c1 NUMERIC(12,3), c3 BIGINT);
+    INSERT INTO t1 VALUES (770.996, 2147483647), (-489.823, 73), (438.104, NULL), (-300.940, 1234567890123456789);
+    CREATE TABLE t2 (c0 NUMERIC(12,3));
+    INSERT INTO t2 VALUES (41.975), (-1), (0), (NULL);
+  `);
+  // PostgreSQL: no rows; the FULL JOIN becomes LEFT, the WHERE filters a's scan to nothing, and
+  // the ON condition's division by zero never runs
+  assert.deepEqual(
+    await rows(
+      db,
+      "SELECT * FROM t0 AS a LEFT JOIN t0 AS b ON ((a.c0 = b.c0) AND " +
+        "((CAST(EXTRACT(DOY FROM a.c0) AS INTEGER) % (- 0)))::BOOLEAN) FULL JOIN t0 AS c " +
+        "ON (b.c0 = c.c0) WHERE (a.c2 = INTERVAL '00:00:00')",
+    ),
+    [],
+  );
+  // PostgreSQL: 22003; the RIGHT JOIN becomes inner and the ON conjunct over a alone is
+  // evaluated on every row of a
+  await assert.rejects(
+    db.query(
+      "SELECT * FROM t1 AS a RIGHT JOIN t2 AS b ON (a.c3 = b.c0) INNER JOIN t2 AS c " +
+        "ON ((a.c1 = c.c0) AND (CAST(a.c3 AS INTEGER))::BOOLEAN)",
+    ),
+    (e: unknown) => e instanceof DbError && e.code === "22003",
+  );
+  await db.close();
+});
