@@ -89,14 +89,9 @@ function offByOne(x: Cell, y: Cell): boolean {
   return d === 1n || d === -1n;
 }
 
-/**
- * Floats within a relative 1e-6 (beyond the comparison's own tolerance), or a rounding residue
- * below 1e-12 against an exact 0 (the deviation of equal values).
- */
-function floatNear(x: Cell, y: Cell): boolean {
-  if (x === null || y === null || x.kind !== "float" || y.kind !== "float") return false;
-  if ((x.value === 0 || y.value === 0) && Math.abs(x.value - y.value) < 1e-12) return true;
-  return Math.abs(x.value - y.value) <= 1e-6 * Math.max(Math.abs(x.value), Math.abs(y.value));
+/** Two floats (that differ, when {@link pairsUp} asks): the same aggregate rounded another way. */
+function bothFloat(x: Cell, y: Cell): boolean {
+  return x !== null && y !== null && x.kind === "float" && y.kind === "float";
 }
 
 /** Two booleans (that differ, when {@link pairsUp} asks): a comparison answered the other way. */
@@ -375,9 +370,7 @@ export const divergences: readonly Divergence[] = [
     triggers: ["agg.stddev"],
     matches: ({ duck, pg }) =>
       duck.ok && pg.ok &&
-      pairsUp(duck.rows, pg.rows, (x, y) =>
-        x !== null && y !== null && x.kind === "float" &&
-        y.kind === "float"),
+      pairsUp(duck.rows, pg.rows, bothFloat),
     example: {
       setup: [],
       sql: "SELECT stddev(CAST(0.0 AS DOUBLE PRECISION) + (CAST(1234567890123456789 AS BIGINT) " +
