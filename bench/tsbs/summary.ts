@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type BenchRecord, ratio } from "./record.ts";
+import { type BenchRecord, lowerIsBetter, ratio } from "./record.ts";
 
 /** What a summary is made from (the run's JSON plus its failures). */
 export interface SuiteReport {
@@ -50,6 +50,45 @@ function cell(s: string): string {
   return s.replaceAll("|", "\\|").replaceAll("\n", " ");
 }
 
+/**
+ * The OmenDB record of a group: the embedded engine's, else the first OmenDB protocol engine's
+ * (ingest over HTTP, concurrency over the PostgreSQL wire).
+ */
+function subjectOf(group: readonly BenchRecord[]): BenchRecord | undefined {
+  return group.find((r) => r.engine === "omendb") ??
+    group.find((r) => r.engine.startsWith("omendb"));
+}
+
+/**
+ * One line per workload, metric and data set: OmenDB's figure, the best peer's and the ratio
+ * (above 1: OmenDB better).
+ */
+function headline(groups: readonly (readonly BenchRecord[])[]): string[] {
+  const out = [
+    "## Headline",
+    "",
+    "| workload | metric | rows | hosts | OmenDB | best peer | ratio |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const group of groups) {
+    const omen = subjectOf(group);
+    const peers = group.filter((r) => !r.engine.startsWith("omendb"));
+    // the raw payload is a reference size, the same for every engine
+    if (omen === undefined || peers.length === 0 || omen.metric === "raw-payload") continue;
+    const best = peers.reduce((a, b) =>
+      (lowerIsBetter(a.unit) ? b.value < a.value : b.value > a.value) ? b : a
+    );
+    out.push(
+      `| ${omen.workload} | ${omen.metric} | ${omen.rows.toLocaleString("en-US")} | ${
+        omen.hosts.toLocaleString("en-US")
+      } | ${fmt(omen.value)} ${omen.unit} (${omen.engine}) | ${
+        fmt(best.value)
+      } ${best.unit} (${best.engine}) | ${ratio(omen, best).toFixed(2)}x |`,
+    );
+  }
+  return out;
+}
+
 /** The summary as Markdown. */
 export function summaryMarkdown(report: SuiteReport): string {
   const lines: string[] = [`# Peer benchmark suite, ${report.date}`, ""];
@@ -71,6 +110,7 @@ export function summaryMarkdown(report: SuiteReport): string {
     if (g === undefined) groups.set(key, g = []);
     g.push(r);
   }
+  lines.push(...headline([...groups.values()]), "");
   for (const group of groups.values()) {
     const first = group[0]!;
     lines.push(
@@ -81,7 +121,7 @@ export function summaryMarkdown(report: SuiteReport): string {
       "| engine | p50 (value) | p99 | n | unit | OmenDB ratio | notes |",
       "| --- | --- | --- | --- | --- | --- | --- |",
     );
-    const omen = group.find((r) => r.engine === "omendb");
+    const omen = subjectOf(group);
     for (const r of group) {
       const x = omen === undefined || r === omen ? "—" : `${ratio(omen, r).toFixed(2)}x`;
       lines.push(
@@ -98,4 +138,20 @@ export function summaryMarkdown(report: SuiteReport): string {
     lines.push("");
   }
   return lines.join("\n");
+}
+
+if (import.meta.main) {
+  // deno run -A bench/tsbs/summary.ts RESULT.json: writes RESULT.md (and the charts) again
+  const path = Deno.args[0];
+  if (path === undefined || !path.endsWith(".json")) {
+    console.error("usage: deno run -A bench/tsbs/summary.ts bench/results/<date>.json");
+    Deno.exit(2);
+  }
+  const report = JSON.parse(await Deno.readTextFile(path)) as SuiteReport;
+  const base = path.slice(0, -".json".length);
+  await Deno.writeTextFile(`${base}.md`, summaryMarkdown(report) + "\n");
+  const charts = await import("./chart_svg.ts");
+  await Deno.writeTextFile(`${base}-latency.svg`, charts.latencyChartSvg(report.records));
+  await Deno.writeTextFile(`${base}-ingest.svg`, charts.ingestChartSvg(report.records));
+  console.log(`wrote ${base}.md, ${base}-latency.svg, ${base}-ingest.svg`);
 }
