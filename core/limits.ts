@@ -71,6 +71,27 @@ export interface Limits {
   readonly parseCacheTextCharsMax: number;
 }
 
+/** Column cache bytes when the machine's memory is not known (no `--allow-sys`). */
+export const columnCacheBytesFallback = 512 * 1024 * 1024;
+/** Most column cache bytes the default gives, however large the machine. */
+export const columnCacheBytesDefaultMax = 4 * 1024 * 1024 * 1024;
+
+/**
+ * The default column cache: a quarter of the machine's memory, between
+ * {@link columnCacheBytesFallback} and {@link columnCacheBytesDefaultMax}; the fallback when
+ * the process may not read the memory size (it never asks for the permission).
+ */
+function columnCacheBytesDefault(): number {
+  try {
+    const granted = Deno.permissions.querySync({ name: "sys", kind: "systemMemoryInfo" });
+    if (granted.state !== "granted") return columnCacheBytesFallback;
+    const quarter = Math.floor(Deno.systemMemoryInfo().total / 4);
+    return Math.min(columnCacheBytesDefaultMax, Math.max(columnCacheBytesFallback, quarter));
+  } catch {
+    return columnCacheBytesFallback;
+  }
+}
+
 /** The defaults. */
 export const defaultLimits: Limits = Object.freeze({
   batchRowsMax: 2048,
@@ -89,7 +110,7 @@ export const defaultLimits: Limits = Object.freeze({
   textValueBytesMax: 64 * 1024 * 1024,
   copyLineBytesMax: 64 * 1024 * 1024,
   memtableBytesMax: 128 * 1024 * 1024,
-  columnCacheBytesMax: 512 * 1024 * 1024,
+  columnCacheBytesMax: columnCacheBytesDefault(),
   partitionSegmentsMax: 8,
   checkpointWorkers: 1,
   checkpointWorkerIdleMs: 5_000,
