@@ -22,6 +22,8 @@
  * @module
  */
 
+import { generateCpuLineProtocol } from "../../tests/data/tsbs.ts";
+
 const repoRoot = new URL("../..", import.meta.url).pathname;
 
 /** How long an InfluxDB server may take to answer `/ping` after it starts. */
@@ -261,4 +263,40 @@ bind-address = "127.0.0.1:${rpcPort}"
   );
   await r.body?.cancel();
   return server;
+}
+
+/**
+ * Posts TSBS cpu line protocol (`rows` over `hosts`, in `batchRows`-line bodies generated as they
+ * go) to `POST /write?db=<db>&precision=ns` of `baseUrl` with `writers` concurrent writers; throws
+ * on an answer other than 204, naming `label`. For loading a server before queries (not timed).
+ */
+export async function postCpuLineProtocol(
+  baseUrl: string,
+  options: {
+    readonly rows: number;
+    readonly hosts: number;
+    readonly batchRows: number;
+    readonly writers: number;
+    readonly label: string;
+    readonly db?: string;
+  },
+): Promise<void> {
+  const chunks = generateCpuLineProtocol({
+    rows: options.rows,
+    hosts: options.hosts,
+    batchRows: options.batchRows,
+  });
+  const url = `${baseUrl}/write?db=${encodeURIComponent(options.db ?? "bench")}&precision=ns`;
+  const writer = async () => {
+    for (;;) {
+      const next = chunks.next();
+      if (next.done === true) return;
+      const r = await fetch(url, { method: "POST", body: next.value as Uint8Array<ArrayBuffer> });
+      if (r.status !== 204) {
+        throw new Error(`${options.label} /write answered ${r.status}: ${await r.text()}`);
+      }
+      await r.body?.cancel();
+    }
+  };
+  await Promise.all(Array.from({ length: options.writers }, writer));
 }

@@ -18,8 +18,7 @@
  *
  * @module
  */
-import { generateCpuLineProtocol } from "../../../tests/data/tsbs.ts";
-import { startInfluxServer } from "../servers.ts";
+import { postCpuLineProtocol, startInfluxServer } from "../servers.ts";
 import type { QuerySpec } from "../queries.ts";
 import { type EngineProvider, loadBatchRows, type QueryEngine } from "./engine.ts";
 
@@ -86,26 +85,13 @@ export const influxDbProvider: EngineProvider = {
     const base = `http://127.0.0.1:${server.httpPort}`;
     try {
       const t0 = performance.now();
-      const chunks = generateCpuLineProtocol({
+      await postCpuLineProtocol(base, {
         rows: options.rows,
         hosts: options.hosts,
         batchRows: loadBatchRows,
+        writers: influxLoadWriters,
+        label: "influxdb",
       });
-      const writer = async () => {
-        for (;;) {
-          const next = chunks.next();
-          if (next.done === true) return;
-          const r = await fetch(`${base}/write?db=bench&precision=ns`, {
-            method: "POST",
-            body: next.value as Uint8Array<ArrayBuffer>,
-          });
-          if (r.status !== 204) {
-            throw new Error(`influxdb /write answered ${r.status}: ${await r.text()}`);
-          }
-          await r.body?.cancel();
-        }
-      };
-      await Promise.all(Array.from({ length: influxLoadWriters }, writer));
       options.log(
         `influxdb: loaded ${options.rows} rows in ${
           ((performance.now() - t0) / 1000).toFixed(1)

@@ -15,8 +15,8 @@
  * @module
  */
 import pg from "pg";
-import { cpuCreateTableSql, generateCpuLineProtocol } from "../../../tests/data/tsbs.ts";
-import { startOmenDbServer } from "../servers.ts";
+import { cpuCreateTableSql } from "../../../tests/data/tsbs.ts";
+import { postCpuLineProtocol, startOmenDbServer } from "../servers.ts";
 import { type EngineProvider, loadBatchRows, type QueryEngine } from "./engine.ts";
 import { omenDbCpuTableOptions } from "./omendb.ts";
 import type { EngineName } from "../record.ts";
@@ -64,22 +64,13 @@ async function sqlRequest(
 }
 
 async function loadLineProtocol(base: string, rows: number, hosts: number): Promise<void> {
-  const chunks = generateCpuLineProtocol({ rows, hosts, batchRows: loadBatchRows });
-  const writer = async () => {
-    for (;;) {
-      const next = chunks.next();
-      if (next.done === true) return;
-      const r = await fetch(`${base}/write?db=bench&precision=ns`, {
-        method: "POST",
-        body: next.value as Uint8Array<ArrayBuffer>,
-      });
-      if (r.status !== 204) {
-        throw new Error(`omendb /write answered ${r.status}: ${await r.text()}`);
-      }
-      await r.body?.cancel();
-    }
-  };
-  await Promise.all(Array.from({ length: serverLoadWriters }, writer));
+  await postCpuLineProtocol(base, {
+    rows,
+    hosts,
+    batchRows: loadBatchRows,
+    writers: serverLoadWriters,
+    label: "omendb",
+  });
 }
 
 /** Loads an OmenDB server and gives its HTTP and PostgreSQL-wire engines. */
