@@ -1439,3 +1439,28 @@ Deno.test("a cast that only drops a typmod costs nothing when conjuncts are orde
   await fails(db, `SELECT c2 FROM t0 WHERE 0 <= ${neg}`, "22003");
   await db.close();
 });
+
+Deno.test("a WHERE or ON drops NULL and FALSE arms of its AND/OR tree before running it (PostgreSQL's canonicalize_qual; fuzz seed 4242)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 INTEGER)");
+  await db.query("INSERT INTO t0 VALUES (-2147483647), (NULL), (3), (1124598823), (2147483647)");
+  // PostgreSQL 15: the overflowing c0 + c0 is never evaluated
+  await check(
+    db,
+    "SELECT DISTINCT a.c0 FROM t0 AS a WHERE (EXISTS (SELECT 1 FROM t0 AS b WHERE FALSE = TRUE)) " +
+      "OR (CAST(NULL AS BOOLEAN) AND (0 = (a.c0 + a.c0)))",
+    [],
+  );
+  await check(db, "SELECT c0 FROM t0 WHERE c0 = 3 OR (NULL AND c0 + c0 = 0)", [[3]]);
+  await check(
+    db,
+    "SELECT count(*) FROM t0 a JOIN t0 b ON a.c0 = b.c0 OR (NULL AND a.c0 + a.c0 = 0)",
+    [[
+      4,
+    ]],
+  );
+  // in a select list NULL and FALSE differ: nothing is dropped there
+  await check(db, "SELECT (NULL AND c0 + c0 = 0) IS NULL FROM t0 WHERE c0 = 3", [[false]]);
+  await fails(db, "SELECT (NULL AND c0 + c0 = 0) FROM t0", "22003");
+  await db.close();
+});

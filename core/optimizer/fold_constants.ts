@@ -192,6 +192,27 @@ export function foldExpr(e: BoundExpr): BoundExpr {
   }
 }
 
+/**
+ * A WHERE or ON condition with its constant FALSE and NULL arms resolved, as PostgreSQL's
+ * canonicalize_qual does for a qualification (where NULL rejects a row like FALSE): through the
+ * AND/OR tree from the top, an AND with such an arm is FALSE, and an OR drops such an arm. So the
+ * other arms are never evaluated (nor their errors raised). Not for a select list, where NULL
+ * and FALSE differ.
+ */
+export function simplifyQual(e: BoundExpr): BoundExpr {
+  if (e.kind !== "op" || (e.op !== "and" && e.op !== "or")) return e;
+  const left = simplifyQual(e.left);
+  const right = simplifyQual(e.right);
+  const rejects = (x: BoundExpr) => x.kind === "const" && (x.value === null || x.value === false);
+  if (e.op === "and") {
+    if (rejects(left) || rejects(right)) return { kind: "const", value: false, type: e.type };
+  } else {
+    if (rejects(left)) return right;
+    if (rejects(right)) return left;
+  }
+  return left === e.left && right === e.right ? e : { ...e, left, right };
+}
+
 function foldAll(exprs: readonly BoundExpr[]): readonly BoundExpr[] | null {
   const out = exprs.map(foldExpr);
   return out.some((x, i) => x !== exprs[i]) ? out : null;
@@ -257,7 +278,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
           }
         }
       }
-      const predicate = foldExpr(plan.predicate);
+      const predicate = simplifyQual(foldExpr(plan.predicate));
       if (predicate.kind === "const" && predicate.value === true) return plan.input;
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
       if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {
@@ -285,7 +306,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       if (isEmpty(plan.left) && leftRows) return empty;
       if (isEmpty(plan.right) && (inner || semi || plan.joinType === "right")) return empty;
       if (plan.condition === null) return null;
-      const condition = foldExpr(plan.condition);
+      const condition = simplifyQual(foldExpr(plan.condition));
       if (
         (inner || semi) && conjuncts(condition).some((c) => c.kind === "const" && c.value !== true)
       ) {

@@ -311,6 +311,20 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "date_trunc_null_comparison",
+    description: "A date compared with date_trunc(...) of a NULL timestamp column: DuckDB " +
+      "1.5.6 answers true or false (NOT (DATE '1999-12-31' = date_trunc('month', c)) is " +
+      "true for a NULL c), where PostgreSQL's comparison with NULL is NULL.",
+    triggers: ["func.date_trunc"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      pairsUp(duck.rows, pg.rows, (x, y) => x !== null && x.kind === "bool" && y === null),
+    example: {
+      setup: ["CREATE TABLE t (c1 TIMESTAMP)", "INSERT INTO t VALUES (NULL)"],
+      sql: "SELECT NOT (DATE '1999-12-31' = date_trunc('month', c1)) AS r FROM t",
+    },
+  },
+  {
     id: "int_min_mod_minus_one",
     description: "The smallest integer % -1 (-9223372036854775808 % -1): PostgreSQL returns 0, " +
       "as the remainder is 0 whatever the quotient; DuckDB raises an overflow.",
