@@ -3843,6 +3843,20 @@ class Binder {
     const typed = args.filter((a) => !this.#untyped.has(a)).map((a) => a.type);
     const t = commonType(typed, "COALESCE");
     const cargs = args.map((a) => this.coerce(a, t, "COALESCE"));
+    if (cargs.length === 1) {
+      // COALESCE(x) is x, but PostgreSQL keeps it a COALESCE, which is not strict: a WHERE
+      // COALESCE(x) does not make an outer join inner (reduce_outer_joins)
+      const only = cargs[0]!;
+      return {
+        kind: "case",
+        whens: [{
+          when: { kind: "is_null", negated: true, operand: only, type: Types.bool },
+          then: only,
+        }],
+        else: { kind: "const", value: null, type: t },
+        type: t,
+      };
+    }
     const last = cargs[cargs.length - 1]!;
     return {
       kind: "case",
