@@ -328,6 +328,22 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "union_numeric_scale",
+    description: "A set operation over NUMERIC(12,3) and round(..., 0) of a numeric: DuckDB " +
+      "types the result DECIMAL(38,0) and rounds the scaled values (0.001 becomes 0, and a " +
+      "UNION then merges it with 0); PostgreSQL's result is NUMERIC without a typmod and keeps " +
+      "every value.",
+    triggers: ["setop"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok && pg.columns.some((c) => c.type === "numeric") &&
+      duck.columns.some((c) => /^DECIMAL\(\d+,0\)$/.test(c.type)),
+    example: {
+      setup: ["CREATE TABLE t1 (c0 NUMERIC(12,3))", "INSERT INTO t1 VALUES (2), (NULL)"],
+      sql: "SELECT CAST('0.001' AS NUMERIC(12,3)) AS r UNION " +
+        "SELECT round((c0 + CAST(0 AS BIGINT)) * CAST(0 AS BIGINT), 0) FROM t1",
+    },
+  },
+  {
     id: "int_min_mod_minus_one",
     description: "The smallest integer % -1 (-9223372036854775808 % -1): PostgreSQL returns 0, " +
       "as the remainder is 0 whatever the quotient; DuckDB raises an overflow.",
