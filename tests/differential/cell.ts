@@ -55,8 +55,15 @@ export function dateCell(days: number): Cell {
 
 /** Builds a timestamp cell from microseconds since 1970-01-01 00:00:00. */
 export function timestampCell(micros: bigint | number): Cell {
+  // infinite timestamps: OmenDB's ±Infinity, DuckDB's extreme microsecond counts and
+  // PostgreSQL's text all become PostgreSQL's text
+  if (micros === Infinity || micros === duckTimestampInfinity) return textCell("infinity");
+  if (micros === -Infinity || micros === -duckTimestampInfinity) return textCell("-infinity");
   return { kind: "timestamp", value: BigInt(micros) };
 }
+
+/** DuckDB's `infinity` timestamp, in microseconds (its `-infinity` is the negation). */
+const duckTimestampInfinity = 9_223_372_036_854_775_807n;
 
 /** Builds an interval cell. */
 export function intervalCell(months: number, days: number, micros: bigint | number): Cell {

@@ -8,6 +8,7 @@ import {
   numericTextCell,
   parseDateText,
   textCell,
+  timestampCell,
 } from "./cell.ts";
 import { compareOutcomes, type OrderSpec } from "./compare.ts";
 import { duckdbErrorClass } from "./duckdb_error_class.ts";
@@ -110,4 +111,33 @@ Deno.test("PostgreSQL's BC dates read as proleptic Gregorian days (year 1 BC is 
   assert.equal(parseDateText("0001-12-22 BC"), daysFromCivil(0, 12, 22));
   assert.equal(parseDateText("1970-01-01"), 0);
   assert.throws(() => parseDateText("0001-12-22 AD"), /not a date/);
+});
+
+Deno.test("infinite timestamps: OmenDB's ±Infinity, DuckDB's extreme microseconds and PostgreSQL's text compare equal", () => {
+  const pgInf = {
+    ok: true,
+    columns: [{ name: "t", type: "timestamp" }],
+    rows: [[textCell("-infinity")], [textCell("infinity")]],
+  } as const;
+  const omen = {
+    ok: true,
+    columns: [{ name: "t", type: "timestamp" }],
+    rows: [[timestampCell(-Infinity)], [timestampCell(Infinity)]],
+  } as const;
+  const duck = {
+    ok: true,
+    columns: [{ name: "t", type: "TIMESTAMP" }],
+    rows: [[timestampCell(-9_223_372_036_854_775_807n)], [
+      timestampCell(9_223_372_036_854_775_807n),
+    ]],
+  } as const;
+  assert.ok(compareOutcomes(omen, pgInf, null).equal);
+  assert.ok(compareOutcomes(duck, pgInf, null).equal);
+  assert.ok(
+    !compareOutcomes(
+      omen,
+      { ...pgInf, rows: [[textCell("infinity")], [textCell("infinity")]] },
+      null,
+    ).equal,
+  );
 });
