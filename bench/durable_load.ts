@@ -13,29 +13,16 @@
 import { Database } from "../mod.ts";
 import { appendCpuChunks, duckDbCount, openDuckDb, recreateCpuTable } from "./_duckdb.ts";
 import { cpuTableName, generateCpuBatches } from "../tests/data/tsbs.ts";
+import { processMemory, resetPeakMemory } from "./tsbs/servers.ts";
+import { duBytes } from "./tsbs/resources.ts";
 
 /** Rows per insertColumns call, as the issue specifies. */
 const loadBatchRows = 5000;
 
+/** This process's RSS and peak RSS (VmHWM), in bytes. */
 function status(): { rss: number; hwm: number } {
-  const text = Deno.readTextFileSync("/proc/self/status");
-  const kb = (key: string) =>
-    Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-}
-
-function resetPeak(): void {
-  // writing 5 to clear_refs resets VmHWM to the current RSS (Linux)
-  try {
-    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
-  } catch {
-    // not permitted: the peak then includes generation
-  }
-}
-
-async function duBytes(dir: string): Promise<number> {
-  const out = await new Deno.Command("du", { args: ["-sb", dir] }).output();
-  return Number(new TextDecoder().decode(out.stdout).split(/\s/)[0]);
+  const m = processMemory(Deno.pid);
+  return { rss: m.rssBytes, hwm: m.peakBytes };
 }
 
 function rawPayloadBytes(batches: ReturnType<typeof generate>): number {
@@ -58,7 +45,7 @@ async function child(system: string, rows: number): Promise<Record<string, unkno
   const raw = rawPayloadBytes(batches);
   (globalThis as { gc?: () => void }).gc?.();
   const baseline = status().rss;
-  resetPeak();
+  resetPeakMemory();
   if (system === "duckdb") {
     const duck = await openDuckDb(navigator.hardwareConcurrency);
     await recreateCpuTable(duck.connection);

@@ -39,6 +39,7 @@ import {
 } from "../../tests/data/tsbs.ts";
 import { appendCpuChunks, duckDbCount, openDuckDb, recreateCpuTable } from "../_duckdb.ts";
 import { type BenchRecord, type EngineName, loadRunsFullMax, type Workload } from "./record.ts";
+import { processMemory, resetPeakMemory } from "./servers.ts";
 
 /** Rows per `insertColumns` call and per generated batch. */
 export const bulkBatchRows = 5_000;
@@ -91,26 +92,6 @@ interface ChildResult {
   readonly ms: number;
   readonly peakBytes: number;
   readonly baselineBytes: number;
-}
-
-function memoryStatus(): { rss: number; hwm: number } {
-  try {
-    const text = Deno.readTextFileSync("/proc/self/status");
-    const kb = (key: string) =>
-      Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? NaN) * 1024;
-    return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
-  } catch {
-    return { rss: NaN, hwm: NaN };
-  }
-}
-
-function resetPeakMemory(): void {
-  try {
-    // 5 resets VmHWM to the current RSS (Linux)
-    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
-  } catch {
-    // not permitted: the peak then includes data generation
-  }
 }
 
 async function loadOmenDb(batches: readonly CpuBatch[], dir: string): Promise<number> {
@@ -226,7 +207,7 @@ async function runChild(
 ): Promise<ChildResult> {
   const batches = [...generateCpuBatches({ rows, hosts, batchRows: bulkBatchRows })];
   (globalThis as { gc?: () => void }).gc?.();
-  const baselineBytes = memoryStatus().rss;
+  const baselineBytes = processMemory(Deno.pid).rssBytes;
   resetPeakMemory();
   let ms: number;
   switch (name) {
@@ -247,7 +228,7 @@ async function runChild(
       throw new Error(`unknown bulk-insert variant ${never}`);
     }
   }
-  return { rows, ms, peakBytes: memoryStatus().hwm, baselineBytes };
+  return { rows, ms, peakBytes: processMemory(Deno.pid).peakBytes, baselineBytes };
 }
 
 async function spawnChild(

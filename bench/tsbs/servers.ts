@@ -76,6 +76,17 @@ export function processMemory(pid: number): { peakBytes: number; rssBytes: numbe
   }
 }
 
+/**
+ * Resets this process's peak resident memory (VmHWM) to its current RSS, so that a later
+ * {@link processMemory} peak covers only what comes after (Linux; elsewhere, or when not
+ * permitted, nothing happens and the peak keeps what came before).
+ */
+export function resetPeakMemory(): void {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5"); // 5: reset VmHWM
+  } catch { /* not Linux, or not permitted */ }
+}
+
 /** Reads JSON log lines from a child's stdout until one has `event === name`. */
 async function waitForEvent(
   stream: ReadableStream<Uint8Array>,
