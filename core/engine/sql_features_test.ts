@@ -1279,6 +1279,22 @@ Deno.test("fuzz regressions: IN over a subquery that is empty whatever the data"
     `SELECT 0 FROM t0 a WHERE ${zero} AND a.c0 NOT IN (SELECT 1 FROM t1 WHERE false)`,
     "22012",
   );
+  // a correlated subquery that is empty whatever the data (here its only outer reference
+  // folds away) is a SubPlan in PostgreSQL planned as a one-time FALSE: cheaper than the other
+  // conjunct, it runs first and rejects every row (fuzz seed 31337)
+  const foldsAway = "CASE WHEN TRUE THEN FALSE ELSE a.c0 > 0 END";
+  for (const sublink of ["1 IN (SELECT b.c0", "1 IN (SELECT a.c0", "a.c0 IN (SELECT b.c0"]) {
+    await check(
+      db,
+      `SELECT 0 FROM t0 a WHERE ${sublink} FROM t1 b WHERE ${foldsAway}) AND ${zero}`,
+      [],
+    );
+  }
+  await fails(
+    db,
+    `SELECT 0 FROM t0 a WHERE a.c0 NOT IN (SELECT b.c0 FROM t1 b WHERE ${foldsAway}) AND ${zero}`,
+    "22012",
+  );
   await db.close();
 });
 

@@ -246,10 +246,12 @@ function isProvablyEmpty(plan: LogicalPlan): boolean {
  * Whether a WHERE conjunct is `x IN (subquery)`, `x op ANY (subquery)` or `EXISTS (subquery)`
  * over a subquery that returns no rows whatever the data. PostgreSQL pulls such a sublink up
  * into a semi-join with an empty relation, so the whole WHERE is empty and its other conjuncts
- * (and the operand) are never evaluated.
+ * (and the operand) are never evaluated. A correlated one (or one whose correlation folds away)
+ * stays a SubPlan there, but planned as a one-time FALSE it costs next to nothing, so it is
+ * evaluated before the other conjuncts and rejects every row first.
  */
 function isEmptySemiJoin(part: BoundExpr): boolean {
-  if (part.kind !== "subquery" || part.negated || part.correlated) return false;
+  if (part.kind !== "subquery" || part.negated) return false;
   if (part.mode !== "in" && part.mode !== "any" && part.mode !== "exists") return false;
   return isProvablyEmpty(part.plan);
 }

@@ -1,7 +1,7 @@
 /**
  * Rule `reduce_outer_joins` (PostgreSQL's reduce_outer_joins): an outer join under a WHERE
- * conjunct, or under an inner join's ON conjunct, that rejects NULL in a column of its nullable
- * side cannot keep a NULL-extended row there, so it is the join with that side preserved: a LEFT
+ * conjunct, under an inner join's ON conjunct, or on the nullable side of an outer join's ON
+ * conjunct, that rejects NULL in a column of its nullable side cannot keep a NULL-extended row there, so it is the join with that side preserved: a LEFT
  * JOIN becomes INNER, a FULL JOIN becomes LEFT or RIGHT (or INNER when both sides are
  * constrained). The conjuncts stay where they are; `push_down_filters` can then move them below
  * the join, as PostgreSQL does, so they are evaluated (and raise their errors) on the rows of
@@ -111,14 +111,20 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     const reduced = reduce(plan.input, rejectedBy(conjuncts(plan.predicate)));
     return reduced === null ? null : { ...plan, input: reduced };
   }
-  if (plan.kind === "join" && plan.joinType === "inner" && plan.condition !== null) {
-    // an inner join's ON drops the rows its conjuncts reject, as a WHERE above it would
+  if (
+    plan.kind === "join" && plan.condition !== null &&
+    (plan.joinType === "inner" || plan.joinType === "left" || plan.joinType === "right")
+  ) {
+    // An inner join's ON drops the rows its conjuncts reject, as a WHERE above it would. An
+    // outer join's ON does so on its nullable side: a row of that side that the ON rejects
+    // matches nothing, so it never reaches the output (PostgreSQL passes these constraints
+    // down to the nullable side only, never to the preserved one).
     const rejected = rejectedBy(conjuncts(plan.condition));
     const leftLen = plan.left.fields.length;
-    const left = plan.left.kind === "join"
+    const left = plan.left.kind === "join" && plan.joinType !== "left"
       ? reduce(plan.left, new Set([...rejected].filter((c) => c < leftLen)))
       : null;
-    const right = plan.right.kind === "join"
+    const right = plan.right.kind === "join" && plan.joinType !== "right"
       ? reduce(
         plan.right,
         new Set([...rejected].filter((c) => c >= leftLen).map((c) => c - leftLen)),

@@ -160,6 +160,44 @@ export function divDec(a: Dec, b: Dec): Dec {
   return { v: divRound(num, den), s: rscale };
 }
 
+/** floor(sqrt(n)) of a non-negative bigint (Newton's method). */
+function isqrt(n: bigint): bigint {
+  if (n < 2n) return n;
+  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  // the float estimate is close; Newton steps make it exact
+  for (;;) {
+    const y = (x + n / x) >> 1n;
+    if (y >= x) break;
+    x = y;
+  }
+  while (x * x > n) x--;
+  while ((x + 1n) * (x + 1n) <= n) x++;
+  return x;
+}
+
+/**
+ * The square root of `d` (>= 0) rounded half up to `scale` fractional digits, as PostgreSQL's
+ * sqrt_var does for the numeric variance family.
+ *
+ * @example
+ * ```ts
+ * import { formatDec, parseDec, sqrtDec } from "./numeric.ts";
+ * console.assert(formatDec(sqrtDec(parseDec("2"), 4)) === "1.4142");
+ * ```
+ */
+export function sqrtDec(d: Dec, scale: number): Dec {
+  if (d.v < 0n) {
+    throw new DbError(
+      SqlState.invalidArgumentForPowerFunction,
+      "cannot take square root of a negative number",
+    );
+  }
+  // floor(sqrt(d) * 10^(scale + 1)), then round on the extra digit
+  const shift = 2 * (scale + 1) - d.s;
+  const n = shift >= 0 ? d.v * pow10(shift) : d.v / pow10(-shift);
+  return { v: (isqrt(n) + 5n) / 10n, s: scale };
+}
+
 /** a % b (sign of a; scale: the larger scale); 22012 for a zero divisor. */
 export function modDec(a: Dec, b: Dec): Dec {
   if (b.v === 0n) throw new DbError(SqlState.divisionByZero, "division by zero");

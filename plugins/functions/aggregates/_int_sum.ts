@@ -13,6 +13,9 @@ import { growArray, grownCapacity, mergeTargetCount, sameAccumulator } from "./_
 /** Largest magnitude a float64 partial sum may reach before it is moved into the bigint. */
 const exactPartialMax = 2 ** 52;
 
+/** Largest magnitude whose square is exact in a float64 and within {@link exactPartialMax}. */
+const squareExactMax = 2 ** 26;
+
 const int8Min = -(2n ** 63n);
 const int8Max = 2n ** 63n - 1n;
 
@@ -71,6 +74,31 @@ export class IntSums {
       count[g]!++;
       const s = small[g]! + data[i]!;
       if (s > exactPartialMax || s < -exactPartialMax) {
+        this.#carry(g, BigInt(s));
+        small[g] = 0;
+      } else small[g] = s;
+    }
+  }
+
+  /**
+   * Adds the squares of the non-NULL values of an int2/int4/int8 column (for the variance
+   * family); counts stay as they are (the sums of the values count them).
+   */
+  addSquares(col: Column, groupIds: Uint32Array, length: number): void {
+    const v = col.validity;
+    const small = this.small;
+    const data = col.data as Int32Array | Int16Array | BigInt64Array;
+    for (let i = 0; i < length; i++) {
+      if (!isValid(v, i)) continue;
+      const g = groupIds[i]!;
+      const x = Number(data[i]!);
+      if (x > squareExactMax || x < -squareExactMax) {
+        const b = BigInt(data[i]!);
+        this.#carry(g, b * b);
+        continue;
+      }
+      const s = small[g]! + x * x;
+      if (s > exactPartialMax) {
         this.#carry(g, BigInt(s));
         small[g] = 0;
       } else small[g] = s;
