@@ -149,8 +149,18 @@ export class Catalog {
   readonly #users = new Map<string, UserSchema>();
   readonly #tokens = new Map<string, TokenSchema>();
   #nextTableId = 1;
+  /** Calls of the mutating methods so far (see {@link changeCount}). */
+  #changes = 0;
 
   constructor(readonly limits: Limits) {}
+
+  /**
+   * How many times the catalog has changed: any schema, table, view, index, sequence, user or
+   * token created, altered or dropped moves it. A plan bound at one count is stale at another.
+   */
+  get changeCount(): number {
+    return this.#changes;
+  }
 
   static #key(schema: string, name: string): string {
     return `${schema}\u0000${name}`;
@@ -168,6 +178,7 @@ export class Catalog {
 
   /** Creates an empty schema (42P06 when it exists). */
   createSchema(name: string): void {
+    this.#changes++;
     if (this.#schemas.has(name)) {
       throw new DbError(SqlState.duplicateSchema, `schema "${name}" already exists`);
     }
@@ -197,6 +208,7 @@ export class Catalog {
    * Returns the dropped tables, whose storage the caller drops.
    */
   dropSchema(name: string): TableSchema[] {
+    this.#changes++;
     this.#requireSchema(name);
     const dropped = this.tables().filter((t) => t.schema === name);
     for (const t of dropped) this.dropTable(t.schema, t.name);
@@ -215,6 +227,7 @@ export class Catalog {
    * in the lookup paths views keep. 3F000 when `from` is missing, 42P06 when `to` exists.
    */
   renameSchema(from: string, to: string): void {
+    this.#changes++;
     this.#requireSchema(from);
     if (this.#schemas.has(to)) {
       throw new DbError(SqlState.duplicateSchema, `schema "${to}" already exists`);
@@ -276,6 +289,7 @@ export class Catalog {
     options: NewTableOptions | null = null,
     checks: readonly CheckConstraintSchema[] = [],
   ): TableSchema {
+    this.#changes++;
     this.#requireSchema(schema);
     if (this.hasRelation(schema, name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${name}" already exists`);
@@ -334,6 +348,7 @@ export class Catalog {
   }
 
   dropTable(schema: string, name: string): TableSchema {
+    this.#changes++;
     const t = this.getTable(schema, name);
     if (!t) throw new DbError(SqlState.undefinedTable, `table "${name}" does not exist`);
     this.#tables.delete(Catalog.#key(schema, name));
@@ -362,6 +377,7 @@ export class Catalog {
       readonly droppedColumns?: ReadonlySet<string>;
     } = {},
   ): void {
+    this.#changes++;
     const old = this.tables().find((t) => t.id === table.id);
     if (!old) throw new DbError(SqlState.undefinedTable, `table "${table.name}" does not exist`);
     if (old.schema !== table.schema) throw new DbError(SqlState.internalError, "schema changed");
@@ -399,6 +415,7 @@ export class Catalog {
 
   /** Creates (or with `replace`, replaces) a view. */
   createView(view: ViewSchema, replace: boolean): void {
+    this.#changes++;
     const key = Catalog.#key(view.schema, view.name);
     this.#requireSchema(view.schema);
     if (
@@ -411,6 +428,7 @@ export class Catalog {
   }
 
   dropView(schema: string, name: string): void {
+    this.#changes++;
     if (!this.#views.delete(Catalog.#key(schema, name))) {
       throw new DbError(SqlState.undefinedTable, `view "${name}" does not exist`);
     }
@@ -426,6 +444,7 @@ export class Catalog {
   }
 
   createIndex(index: IndexSchema): void {
+    this.#changes++;
     this.#requireSchema(index.schema);
     if (this.hasRelation(index.schema, index.name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${index.name}" already exists`);
@@ -434,6 +453,7 @@ export class Catalog {
   }
 
   dropIndex(schema: string, name: string): void {
+    this.#changes++;
     if (!this.#indexes.delete(Catalog.#key(schema, name))) {
       throw new DbError(SqlState.undefinedObject, `index "${name}" does not exist`);
     }
@@ -456,6 +476,7 @@ export class Catalog {
 
   /** Creates a sequence (42P07 when the name is taken). */
   createSequence(def: SequenceSchema, last: bigint | null = null): Sequence {
+    this.#changes++;
     this.#requireSchema(def.schema);
     if (this.hasRelation(def.schema, def.name)) {
       throw new DbError(SqlState.duplicateTable, `relation "${def.name}" already exists`);
@@ -466,6 +487,7 @@ export class Catalog {
   }
 
   dropSequence(schema: string, name: string): void {
+    this.#changes++;
     if (!this.#sequences.delete(Catalog.#key(schema, name))) {
       throw new DbError(SqlState.undefinedTable, `sequence "${name}" does not exist`);
     }
@@ -483,6 +505,7 @@ export class Catalog {
 
   /** Adds a user; 42710 when the name is taken. */
   createUser(user: UserSchema): void {
+    this.#changes++;
     if (this.#users.has(user.name)) {
       throw new DbError(SqlState.duplicateObject, `role "${user.name}" already exists`);
     }
@@ -491,12 +514,14 @@ export class Catalog {
 
   /** Replaces a user's verifier; 42704 when there is no such user. */
   alterUser(user: UserSchema): void {
+    this.#changes++;
     if (!this.#users.has(user.name)) throw noSuchRole(user.name);
     this.#users.set(user.name, user);
   }
 
   /** Removes a user and its tokens; 42704 when there is no such user. */
   dropUser(name: string): void {
+    this.#changes++;
     if (!this.#users.delete(name)) throw noSuchRole(name);
     for (const [id, t] of this.#tokens) if (t.user === name) this.#tokens.delete(id);
   }
@@ -513,6 +538,7 @@ export class Catalog {
 
   /** Adds a token of an existing user (42704 otherwise). */
   createToken(token: TokenSchema): void {
+    this.#changes++;
     if (!this.#users.has(token.user)) throw noSuchRole(token.user);
     if (this.#tokens.has(token.id)) {
       throw new DbError(SqlState.duplicateObject, `token "${token.id}" already exists`);
@@ -522,6 +548,7 @@ export class Catalog {
 
   /** Removes a token; 42704 when there is none with that id. */
   dropToken(id: string): void {
+    this.#changes++;
     if (!this.#tokens.delete(id)) {
       throw new DbError(SqlState.undefinedObject, `token "${id}" does not exist`);
     }
@@ -547,6 +574,7 @@ export class Catalog {
 
   /** Replaces this (empty) catalog's contents by a {@link Catalog.toJson} snapshot. */
   restore(json: CatalogJson): void {
+    this.#changes++;
     if (json.version !== catalogFormatVersion) {
       throw new DbError(
         SqlState.dataCorrupted,

@@ -425,8 +425,9 @@ export const divergences: readonly Divergence[] = [
     description: "Comparing intervals with mixed-sign parts: PostgreSQL compares the whole span " +
       "(30-day months, 24-hour days), so '10 days 12:00' = '1 mon -19 days -12:00' is true; " +
       "DuckDB normalises the fields separately and says false: boolean cells differ, or a " +
-      "WHERE keeps other rows. Last in the list, so any other entry explains a query first.",
-    triggers: ["temporal.interval_arith", "literal.interval_mixed"],
+      "WHERE keeps other rows (a table's mixed-sign intervals compared with <= too: " +
+      "'1 mon -22 days -22:44:07' <= '10 days 12:00' is true in PostgreSQL). Last in the list, so any other entry explains a query first.",
+    triggers: ["temporal.interval_arith", "literal.interval_mixed", "compare.interval"],
     matches: ({ duck, pg }) =>
       duck.ok && pg.ok &&
       (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool)),

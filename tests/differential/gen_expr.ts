@@ -423,7 +423,11 @@ export const compareGenerator: ExprGenerator = {
     comparablePair().chain(([l, r]) =>
       fc.tuple(scope.sub(l), fc.constantFrom("=", "<>", "!=", "<", "<=", ">", ">="), scope.sub(r))
         .map(([a, op, b]) =>
-          expr(`(${a.sql} ${op} ${b.sql})`, "bool", tags(a.features, b.features, "compare"))
+          expr(
+            `(${a.sql} ${op} ${b.sql})`,
+            "bool",
+            tags(a.features, b.features, "compare", l === "interval" ? ["compare.interval"] : []),
+          )
         )
     ),
 };
