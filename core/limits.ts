@@ -69,6 +69,12 @@ export interface Limits {
   readonly parseCacheEntriesMax: number;
   /** Longest SQL text, in UTF-16 code units, that the parse cache keeps. */
   readonly parseCacheTextCharsMax: number;
+  /**
+   * Generic query plans kept for reuse (least recently used dropped first): a query parsed once
+   * (a prepared statement, or the same text again) is bound and optimized once, its parameters
+   * read when it runs. 0 turns the cache off.
+   */
+  readonly planCacheEntriesMax: number;
 }
 
 /** Column cache bytes when the machine's memory is not known (no `--allow-sys`). */
@@ -97,6 +103,7 @@ export const defaultLimits: Limits = Object.freeze({
   batchRowsMax: 2048,
   parseCacheEntriesMax: 512,
   parseCacheTextCharsMax: 16 * 1024,
+  planCacheEntriesMax: 512,
   sqlTextBytesMax: 16 * 1024 * 1024,
   sqlNestingDepthMax: 1000,
   identifierBytesMax: 63,

@@ -268,6 +268,18 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       help: "Bytes of committed rows in memtables that no checkpoint has written yet.",
     }),
     tables: registry.gauge({ name: "omendb_tables", help: "Tables in the catalog." }),
+    plans: registry.gauge({
+      name: "omendb_plan_cache_entries",
+      help: "Generic query plans kept for reuse.",
+    }),
+    planHits: registry.counter({
+      name: "omendb_plan_cache_hits_total",
+      help: "Queries that ran a kept plan instead of binding and optimizing again.",
+    }),
+    planMisses: registry.counter({
+      name: "omendb_plan_cache_misses_total",
+      help: "Queries bound and optimized because no kept plan fitted.",
+    }),
   };
   const wal = {
     appends: registry.counter({
@@ -343,6 +355,9 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
         db.sessions.set(s.sessions);
         db.unflushed.set(s.unflushedBytes);
         db.tables.set(s.tables);
+        db.plans.set(s.planCacheEntries);
+        db.planHits.set(s.planCacheHits);
+        db.planMisses.set(s.planCacheMisses);
       }
       const w = database.walStats?.() ?? null;
       if (w !== null) {

@@ -26,7 +26,8 @@ import {
 import { SearchPath } from "../catalog/search_path.ts";
 import { applySchemaChange, planSchemaChange } from "./schema_ddl.ts";
 import type { TableSchema } from "../catalog/table.ts";
-import { bindStatement, bindTypeName } from "../plan/binder.ts";
+import { bindStatement, bindTypeName, genericParams } from "../plan/binder.ts";
+import { paramType } from "../exec/eval.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
 import type {
   BoundDml,
@@ -187,6 +188,12 @@ export interface DatabaseStats {
   readonly unflushedBytes: number;
   /** Tables in the catalog. */
   readonly tables: number;
+  /** Generic query plans the plan cache holds (see `Limits.planCacheEntriesMax`). */
+  readonly planCacheEntries: number;
+  /** Queries that ran a cached plan. */
+  readonly planCacheHits: number;
+  /** Queries the plan cache could have served that were bound and optimized anew. */
+  readonly planCacheMisses: number;
 }
 
 interface Internals {
@@ -198,6 +205,17 @@ interface Internals {
   readonly lock: FileLock | null;
   readonly log: (event: Record<string, unknown>) => void;
   readonly queryLog: QueryLogOptions | null;
+}
+
+/** A generic plan kept by the plan cache, with what it was made under. */
+interface CachedPlan {
+  readonly bound: BoundStatement;
+  /** Settings, user and parameter types it was bound with. */
+  readonly key: string;
+  /** The catalog's {@link Catalog.changeCount} when it was bound. */
+  readonly catalogChanges: number;
+  /** Row estimates of the tables it read, by table id. */
+  readonly estimates: ReadonlyMap<number, number>;
 }
 
 /**
@@ -226,6 +244,10 @@ export class Database {
   readonly #queryLog: QueryLogOptions | null;
   /** SQL text -> its statements (see {@link Database.#parse}), in least recently used order. */
   readonly #parseCache = new Map<string, readonly Statement[]>();
+  /** Generic plans of queries by their parsed statement (see {@link Database.#bindCached}). */
+  readonly #planCache = new Map<Statement, CachedPlan>();
+  #planCacheHits = 0;
+  #planCacheMisses = 0;
   #parseCacheParser: ParserPlugin | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -450,8 +472,8 @@ export class Database {
   }
 
   /**
-   * Counts for monitoring: open transactions and sessions, unflushed memtable bytes, tables.
-   * Cheap enough to call on every metrics scrape.
+   * Counts for monitoring: open transactions and sessions, unflushed memtable bytes, tables, the
+   * plan cache. Cheap enough to call on every metrics scrape.
    *
    * @example
    * ```ts
@@ -460,6 +482,9 @@ export class Database {
    * await db.query("CREATE TABLE t (x INTEGER)");
    * const s = db.stats();
    * console.assert(s.tables === 1 && s.activeTransactions === 0 && s.sessions === 1);
+   * await db.query("SELECT 1");
+   * await db.query("SELECT 1"); // the same text: its plan is reused
+   * console.assert(db.stats().planCacheHits === 1);
    * await db.close();
    * ```
    */
@@ -469,6 +494,9 @@ export class Database {
       sessions: this.#sessions.size,
       unflushedBytes: this.#storage?.unflushedBytes?.() ?? 0,
       tables: this.#catalog.tables().length,
+      planCacheEntries: this.#planCache.size,
+      planCacheHits: this.#planCacheHits,
+      planCacheMisses: this.#planCacheMisses,
     };
   }
 
@@ -788,7 +816,7 @@ export class Database {
       let bound: BoundStatement;
       try {
         ctx.check();
-        bound = this.#bind(session, stmt, params, touched);
+        bound = this.#bindCached(session, stmt, params, touched);
       } catch (e) {
         if (current !== null) current.state = "failed";
         throw e;
@@ -1144,7 +1172,9 @@ export class Database {
     );
     ctx.check();
     const touched = new Set<Sequence>();
-    const bound = this.#bind(session, stmt, stmtParams, touched, paramTypes);
+    const bound = paramTypes === undefined && stmt.kind === "query"
+      ? this.#bindCached(session, stmt, stmtParams, touched)
+      : this.#bind(session, stmt, stmtParams, touched, paramTypes);
     const logSequences = async () => {
       // sequences are not transactional: their new values are logged and committed at once
       for (const s of touched) await this.#logSequenceValue(s);
@@ -1268,6 +1298,93 @@ export class Database {
       searchPath: this.#settings.searchPath(),
       system: this.#systemContext(session),
     }));
+  }
+
+  /**
+   * {@link Database.#bind} for a query, through the plan cache: the first run binds a generic
+   * plan (parameters as references to their values, see `genericParams`) and keeps it when
+   * binding read nothing that can change between runs: no parameter value, no statement time
+   * (now()), no sequence, no session context (system relations, current_user). A kept plan
+   * serves the same parsed statement while the catalog, the settings that binding reads, the
+   * user and the parameters' types are unchanged and no table's row estimate has moved by more
+   * than half (PostgreSQL likewise replans a cached plan when what it depends on changes).
+   */
+  #bindCached(
+    session: Session,
+    stmt: Statement,
+    params: readonly Value[],
+    touched: Set<Sequence>,
+  ): BoundStatement {
+    const max = this.#limits.planCacheEntriesMax;
+    if (max === 0) return this.#bind(session, stmt, params, touched);
+    const cache = this.#planCache;
+    const settings = this.#settings;
+    let key = `${settings.get("timezone")}\u0001${settings.get("search_path")}\u0001${
+      settings.get("default_null_order")
+    }\u0001${settings.get("datestyle")}\u0001${session.activity.user}`;
+    for (const v of params) key += typeof v === "string" ? "\u0001s" : `\u0001${paramType(v).kind}`;
+    const hit = cache.get(stmt);
+    if (hit !== undefined) {
+      cache.delete(stmt);
+      if (
+        hit.key === key && hit.catalogChanges === this.#catalog.changeCount &&
+        this.#estimatesHold(hit.estimates)
+      ) {
+        cache.set(stmt, hit); // most recently used last
+        this.#planCacheHits++;
+        return hit.bound;
+      }
+    }
+    this.#planCacheMisses++;
+    const parser = this.#registry.parser()!;
+    const catalogChanges = this.#catalog.changeCount;
+    const estimates = new Map<number, number>();
+    let volatile = false;
+    const { params: read, generic } = genericParams(params);
+    let statementTime: number | null = null; // read once: now() is stable within a statement
+    const now = () => (statementTime ??= this.#env.clock.nowMicros());
+    const system = () => this.#systemContext(session);
+    const bound = this.#optimize(bindStatement(stmt, {
+      catalog: this.#catalog,
+      registry: this.#registry,
+      parseQuery: (text) => parseView(parser, text, this.#limits),
+      estimateRows: (id) => {
+        const n = this.#storage?.estimateRows(id) ?? 0;
+        estimates.set(id, n);
+        return n;
+      },
+      get statementTimeMicros() {
+        volatile = true;
+        return now();
+      },
+      defaultNullsFirst: (descending) => settings.defaultNullsFirst(descending),
+      timeZone: settings.timeZone(),
+      sequenceTouched: (s) => {
+        volatile = true;
+        touched.add(s);
+      },
+      params: read,
+      generic,
+      searchPath: settings.searchPath(),
+      get system() {
+        volatile = true;
+        return system();
+      },
+    }));
+    if (!volatile && !generic.valuesUsed && bound.kind === "query") {
+      cache.set(stmt, { bound, key, catalogChanges, estimates });
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+    }
+    return bound;
+  }
+
+  /** Whether every table's row estimate is within a factor of two of what a plan was made for. */
+  #estimatesHold(estimates: ReadonlyMap<number, number>): boolean {
+    for (const [id, planned] of estimates) {
+      const now = this.#storage?.estimateRows(id) ?? 0;
+      if (now > 2 * planned + 100 || 2 * now + 100 < planned) return false;
+    }
+    return true;
   }
 
   /** The statement timeout, shortened to what the open block's transaction timeout leaves. */

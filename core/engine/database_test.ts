@@ -222,6 +222,9 @@ Deno.test("stats: open transactions and sessions, unflushed bytes, tables", asyn
     sessions: 1,
     unflushedBytes: 0,
     tables: 0,
+    planCacheEntries: 0,
+    planCacheHits: 0,
+    planCacheMisses: 0,
   });
   await db.query("CREATE TABLE t (a INTEGER)");
   await db.query("INSERT INTO t VALUES (1), (2)");
@@ -239,6 +242,9 @@ Deno.test("stats: open transactions and sessions, unflushed bytes, tables", asyn
     sessions: 1,
     unflushedBytes: 0,
     tables: 1,
+    planCacheEntries: 0,
+    planCacheHits: 0,
+    planCacheMisses: 0,
   });
   await db.close();
 });

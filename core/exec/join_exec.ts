@@ -28,7 +28,13 @@ export interface JoinKeys {
 /** Pairs produced per evaluation batch, at most. */
 const joinPairsPerBatchMax = 8192;
 
-/** Runs a join; `residual` is over left fields then right fields. */
+/**
+ * Runs a join; `residual` is over left fields then right fields. An empty input that empties the
+ * join (either one of an inner, cross or semi join; the left one of a LEFT or anti join) means the
+ * other is never read, as PostgreSQL's executor skips the other side of such a join: so its
+ * expressions (and their errors) never run. The right input is read first unless `leftFirst`
+ * (the planner asks for it when only the left input just reads tables, cheap to try first).
+ */
 export async function* joinExec(
   joinType: JoinType,
   left: AsyncIterable<Batch>,
@@ -38,8 +44,34 @@ export async function* joinExec(
   keys: JoinKeys,
   residual: BoundExpr | null,
   ctx: ExecContext,
+  leftFirst = false,
 ): AsyncGenerator<Batch> {
+  const emptyRightEmpties = joinType === "inner" || joinType === "cross" || joinType === "semi";
+  const emptyLeftEmpties = emptyRightEmpties || joinType === "left" || joinType === "anti";
+  const leftInput = left[Symbol.asyncIterator]();
+  let firstLeft: Batch | null = null;
+  if (leftFirst && emptyLeftEmpties) {
+    const next = await leftInput.next();
+    if (next.done) return;
+    firstLeft = next.value;
+  }
   const build = await materialize(right, rightFields, ctx);
+  if (build.length === 0 && emptyRightEmpties) {
+    await leftInput.return?.();
+    return;
+  }
+  const leftBatches = async function* (): AsyncGenerator<Batch> {
+    if (firstLeft !== null) yield firstLeft;
+    try {
+      for (;;) {
+        const next = await leftInput.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await leftInput.return?.();
+    }
+  };
   // subqueries in ON (EXISTS, IN, scalar) are computed per batch of candidate pairs
   const residualParts = residual === null
     ? []
@@ -68,7 +100,7 @@ export async function* joinExec(
   // semi/anti joins only decide which left rows matched; they emit no pairs
   const filtering = joinType === "semi" || joinType === "anti";
 
-  for await (const lb of left) {
+  for await (const lb of leftBatches()) {
     ctx.check();
     const leftMatched = keepLeftUnmatched || filtering ? new Uint8Array(lb.length) : null;
     const lKeyCols = keys.left.map((k) => evaluate(k, lb, ctx));

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { withParamValues } from "./scan_params.ts";
 import { DbError, SqlState, unreachable } from "../errors.ts";
 import { rowKey } from "./group_keys.ts";
 import { takeColumn } from "../types/column.ts";
@@ -90,7 +91,9 @@ function executeNode(
       const scan = storage.scan(plan.table.id, {
         projection: plan.projection,
         // Positions count every stored row, so the engine must not skip any.
-        filters: plan.rowPositions ? [] : [...plan.filters, ...(plan.pruning ?? [])],
+        filters: plan.rowPositions
+          ? []
+          : withParamValues([...plan.filters, ...(plan.pruning ?? [])], ctx),
         ...(plan.latestBy !== undefined ? { latestBy: plan.latestBy } : {}),
         limit: null,
         signal: ctx.signal,
@@ -132,6 +135,7 @@ function executeNode(
         keys,
         residual,
         ctx,
+        readsOnly(plan.left) && !readsOnly(plan.right),
       );
     }
     case "set_op":
@@ -258,4 +262,14 @@ async function* recursiveCteExec(
 
 async function* workingTableExec(id: number, ctx: ExecContext): AsyncGenerator<Batch> {
   yield* ctx.workingTables.get(id) ?? [];
+}
+
+/**
+ * Whether a join input only reads tables: scans without filters, and joins of such scans (whose
+ * key comparisons do not raise data errors). Such an input is cheap to try first.
+ */
+function readsOnly(plan: LogicalPlan): boolean {
+  if (plan.kind === "scan") return plan.filters.length === 0 && plan.system === undefined;
+  if (plan.kind === "join") return readsOnly(plan.left) && readsOnly(plan.right);
+  return false;
 }

@@ -108,10 +108,13 @@ function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null
 
 /**
  * A constant, or a cast of one evaluated now (a date/time literal is a cast that folding leaves
- * to run time, as PostgreSQL does); `null` when it is neither or the cast fails.
+ * to run time, as PostgreSQL does); a parameter of a generic plan, or a cast of one, as it is
+ * (the scan reads its value when the plan runs); `null` when it is none of these or the cast
+ * fails.
  */
-function constantOf(e: BoundExpr): (BoundExpr & { kind: "const" }) | null {
-  if (e.kind === "const") return e;
+function constantOf(e: BoundExpr): BoundExpr | null {
+  if (e.kind === "const" || e.kind === "param") return e;
+  if (e.kind === "cast" && e.operand.kind === "param") return e;
   if (e.kind !== "cast" || e.operand.kind !== "const") return null;
   try {
     const col = castColumn(columnFromValues(e.operand.type, [e.operand.value]), e.type, e.zone);

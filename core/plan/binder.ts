@@ -112,6 +112,48 @@ export interface BinderContext {
    * it those are 0A000.
    */
   readonly system?: SystemContext;
+  /**
+   * Set to bind a generic plan (see {@link genericParams}): parameters bind as references
+   * to their values, not as the values, so one bound and optimized plan serves every execution.
+   */
+  readonly generic?: GenericParams;
+}
+
+/** The parameter values of a generic bind, and whether binding had to read one. */
+export interface GenericParams {
+  /** This execution's values (their JavaScript types decide the references' types). */
+  readonly values: readonly Value[];
+  /** Set when binding read a value (a LIMIT $1, a declared type): the plan then holds it. */
+  valuesUsed: boolean;
+}
+
+/**
+ * The `params` and `generic` of a {@link BinderContext} that binds a generic plan: a string
+ * parameter binds as an untyped reference that takes its type from where it is used and is read
+ * by that type's input function when the plan runs; any other parameter as a reference of its
+ * value's type. Reading a value while binding (it becomes part of the plan) sets `valuesUsed`.
+ *
+ * @example
+ * ```ts
+ * import { genericParams } from "./binder.ts";
+ * const { params, generic } = genericParams(["host_1"]);
+ * console.assert(params.length === 1 && !generic.valuesUsed);
+ * console.assert(params[0] === "host_1" && generic.valuesUsed);
+ * ```
+ */
+export function genericParams(
+  values: readonly Value[],
+): { params: readonly Value[]; generic: GenericParams } {
+  const generic: GenericParams = { values, valuesUsed: false };
+  const params = new Proxy(values, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && key !== "length" && /^\d+$/.test(key)) {
+        generic.valuesUsed = true;
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { params, generic };
 }
 
 /**
@@ -3036,6 +3078,18 @@ class Binder {
             pos1(e),
           );
         }
+        const generic = this.ctx.generic;
+        if (generic !== undefined && (this.ctx.paramTypes?.[e.index - 1] ?? null) === null) {
+          // a generic plan: a reference, untyped for a string (as a literal would be)
+          const v = generic.values[e.index - 1] ?? null;
+          const b: BoundExpr = {
+            kind: "param",
+            index: e.index,
+            type: typeof v === "string" ? Types.text : paramType(v),
+          };
+          if (typeof v === "string") this.#untyped.add(b);
+          return b;
+        }
         const v = this.ctx.params[e.index - 1];
         const declared = this.ctx.paramTypes?.[e.index - 1] ?? null;
         if (declared !== null) return { kind: "const", value: v ?? null, type: declared };
@@ -3145,22 +3199,6 @@ class Binder {
       case "in_list": {
         const x = this.expr(e.operand, scope);
         const items = e.list.map((i) => this.expr(i, scope));
-        const all = [x, ...items];
-        const t = commonType(all.filter((b) => !this.#untyped.has(b)).map((b) => b.type), "IN");
-        // a date compared with timestamps goes through the cross-type comparison's conversion
-        // (out-of-range dates compare as ±infinity), as with =
-        const compared = (b: BoundExpr): BoundExpr =>
-          b.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz") &&
-            !this.#untyped.has(b)
-            ? {
-              kind: "call",
-              fn: dateForTimestampComparison(t, this.ctx.timeZone),
-              args: [b],
-              type: t,
-            }
-            : this.coerce(b, t, "IN");
-        const xc = compared(x);
-        let test: BoundExpr | null = null;
         const readsColumns = (b: BoundExpr): boolean => {
           let found = false;
           walkBound(b, (n) => {
@@ -3170,12 +3208,33 @@ class Binder {
           });
           return found;
         };
-        // PostgreSQL: with more than one item that reads no column, those items become one
+        // PostgreSQL (transformAExprIn): with more than one item that reads no column, those
+        // items and x take one common type (42804 when there is none) and become one
         // x = ANY(ARRAY[...]) test, evaluated first; the other items (or all of them, when at
-        // most one reads no column) are x = a OR x = b ... (x <> a AND ... for NOT IN) in order
+        // most one reads no column) are x = a OR x = b ... (x <> a AND ... for NOT IN) in order,
+        // each comparison typed on its own as the = operator is (int8 = int8 stays exact even
+        // when a float constant is in the list)
         const constant = items.filter((b) => !readsColumns(b));
+        let test: BoundExpr | null = null;
         let ordered = items;
         if (constant.length > 1) {
+          const group = [x, ...constant];
+          const t = commonType(
+            group.filter((b) => !this.#untyped.has(b)).map((b) => b.type),
+            "IN",
+          );
+          // a date compared with timestamps goes through the cross-type comparison's
+          // conversion (out-of-range dates compare as ±infinity), as with =
+          const xc =
+            x.type.kind === "date" && (t.kind === "timestamp" || t.kind === "timestamptz") &&
+              !this.#untyped.has(x)
+              ? {
+                kind: "call" as const,
+                fn: dateForTimestampComparison(t, this.ctx.timeZone),
+                args: [x],
+                type: t,
+              }
+              : this.coerce(x, t, "IN");
           test = {
             kind: "call",
             fn: inValuesFunction(e.negated),
@@ -3186,11 +3245,12 @@ class Binder {
           ordered = items.filter(readsColumns);
         }
         for (const it of ordered) {
+          const [l, r] = this.comparable(x, it, e);
           const cmp: BoundExpr = {
             kind: "op",
             op: e.negated ? "ne" : "eq",
-            left: xc,
-            right: compared(it),
+            left: l,
+            right: r,
             type: Types.bool,
           };
           test = test === null ? cmp : {

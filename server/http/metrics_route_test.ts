@@ -118,6 +118,10 @@ Deno.test("GET /metrics: requests, queries, database, WAL and process values", a
     assert.equal(sample(text, "omendb_tables"), 1);
     assert.equal(sample(text, "omendb_transactions_active"), 0);
     assert.equal(sample(text, "omendb_sessions_open"), 1, "the embedded session");
+    // each /sql query text above ran once: plans were made, none reused yet
+    assert.ok(sample(text, "omendb_plan_cache_misses_total")! >= 1);
+    assert.equal(sample(text, "omendb_plan_cache_hits_total"), 0);
+    assert.ok(sample(text, "omendb_plan_cache_entries")! >= 1);
     assert.ok(sample(text, "omendb_memtable_unflushed_bytes")! > 0);
     assert.ok(sample(text, "omendb_wal_appends_total")! >= 4);
     assert.ok(sample(text, "omendb_wal_fsyncs_total")! >= 4);
