@@ -1531,3 +1531,26 @@ Deno.test("a join input that is empty empties the join before the other input is
   );
   await db.close();
 });
+
+Deno.test("an outer join ON FALSE never reads its nullable side (fuzz seed 424242)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 BOOLEAN); CREATE TABLE t1 (c0 INTEGER)");
+  await db.query("INSERT INTO t0 VALUES (TRUE), (FALSE); INSERT INTO t1 VALUES (1), (2)");
+  const bad = "CAST((DATE '2062-11-18')::TEXT AS BOOLEAN)"; // 22P02 when evaluated
+  // PostgreSQL: the rows of t1, NULL-extended; the failing ON of the inner join never runs
+  await check(
+    db,
+    `SELECT * FROM t0 AS a RIGHT JOIN t0 AS b ON a.c0 = b.c0 AND ${bad} ` +
+      "RIGHT JOIN t1 AS c ON FALSE ORDER BY c.c0",
+    [[null, null, 1], [null, null, 2]],
+  );
+  await check(
+    db,
+    `SELECT c.c0 FROM t1 AS c LEFT JOIN (SELECT a.c0 FROM t0 AS a WHERE ${bad}) AS s ON NULL ` +
+      "ORDER BY 1",
+    [[1], [2]],
+  );
+  // FULL JOIN keeps both sides: the failing side still runs
+  await fails(db, `SELECT * FROM t1 FULL JOIN (SELECT ${bad} AS b FROM t0) AS s ON FALSE`, "22P02");
+  await db.close();
+});

@@ -309,10 +309,19 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       if (isEmpty(plan.right) && (inner || semi || plan.joinType === "right")) return empty;
       if (plan.condition === null) return null;
       const condition = simplifyQual(foldExpr(plan.condition));
-      if (
-        (inner || semi) && conjuncts(condition).some((c) => c.kind === "const" && c.value !== true)
-      ) {
-        return empty;
+      const never = conjuncts(condition).some((c) => c.kind === "const" && c.value !== true);
+      if ((inner || semi) && never) return empty;
+      if (never && plan.joinType !== "full") {
+        // an outer (or anti) join that matches nothing needs no rows of its nullable side:
+        // PostgreSQL never reads that side (nor evaluates its expressions)
+        const side = plan.joinType === "right" ? "left" : "right";
+        if (!isEmpty(plan[side])) {
+          return {
+            ...plan,
+            condition,
+            [side]: { kind: "values", rows: [], fields: plan[side].fields },
+          } as LogicalPlan;
+        }
       }
       return condition === plan.condition ? null : { ...plan, condition };
     }
