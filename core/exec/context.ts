@@ -9,7 +9,7 @@ import type { Clock } from "../env/clock.ts";
 import type { Limits } from "../limits.ts";
 import type { Column, Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
-import type { BoundSubquery } from "../plan/expr.ts";
+import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 
 /** A result of an uncorrelated subquery, computed once per query. */
@@ -27,6 +27,8 @@ export class ExecContext {
   readonly outer: { batch: Batch; row: number }[] = [];
   /** Subquery values for the batch being evaluated (filled by `prepareSubqueries`). */
   readonly subqueryColumns = new Map<BoundSubquery, Column>();
+  /** `CAST($n AS type)` values (one row each), computed once per query. */
+  readonly paramCasts = new Map<BoundExpr, Column>();
   /** Results of uncorrelated subqueries, computed once per query. */
   readonly subqueryCache = new Map<BoundSubquery, SubqueryResult>();
   /** The previous round's rows of each running WITH RECURSIVE, by id. */

@@ -35,6 +35,9 @@ function constant(
   return broadcast(columnFromValues(expr.type, [(value ?? null) as Value]), length);
 }
 
+/** A batch of one row and no columns, to evaluate expressions of constants and parameters. */
+const oneRow: Batch = { columns: [], length: 1 };
+
 /**
  * Evaluates `expr` for every row of `batch`.
  *
@@ -84,8 +87,18 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
     }
     case "case":
       return caseWhen(expr, batch, ctx);
-    case "cast":
+    case "cast": {
+      if (expr.operand.kind === "param") {
+        // a parameter's value is read by its type's input function once per execution
+        let one = ctx.paramCasts.get(expr);
+        if (one === undefined) {
+          one = castColumn(evaluate(expr.operand, oneRow, ctx), expr.type, expr.zone);
+          ctx.paramCasts.set(expr, one);
+        }
+        return broadcast(one, n);
+      }
       return castColumn(evaluate(expr.operand, batch, ctx), expr.type, expr.zone);
+    }
     case "call": {
       const args = expr.args.map((a) => evaluate(a, batch, ctx));
       const out = expr.fn.evaluate(args, n);
