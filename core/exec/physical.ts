@@ -265,11 +265,30 @@ async function* workingTableExec(id: number, ctx: ExecContext): AsyncGenerator<B
 }
 
 /**
- * Whether a join input only reads tables: scans without filters, and joins of such scans (whose
- * key comparisons do not raise data errors). Such an input is cheap to try first.
+ * Whether a join input only reads tables: scans, joins of them (whose key comparisons do not
+ * raise data errors) and filters that compare columns and constants of one type. Such an input
+ * is cheap to try first, and cannot fail.
  */
 function readsOnly(plan: LogicalPlan): boolean {
   if (plan.kind === "scan") return plan.filters.length === 0 && plan.system === undefined;
   if (plan.kind === "join") return readsOnly(plan.left) && readsOnly(plan.right);
+  if (plan.kind === "filter") return cannotRaise(plan.predicate) && readsOnly(plan.input);
   return false;
+}
+
+/** Comparisons of same-typed columns and constants under AND / OR / NOT: no data errors. */
+function cannotRaise(e: BoundExpr): boolean {
+  switch (e.kind) {
+    case "column":
+    case "const":
+      return true;
+    case "not":
+      return cannotRaise(e.operand);
+    case "op":
+      if (e.op === "and" || e.op === "or") return cannotRaise(e.left) && cannotRaise(e.right);
+      return ["eq", "ne", "lt", "le", "gt", "ge"].includes(e.op) &&
+        e.left.type.kind === e.right.type.kind && cannotRaise(e.left) && cannotRaise(e.right);
+    default:
+      return false;
+  }
 }

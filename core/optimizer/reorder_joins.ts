@@ -29,6 +29,12 @@ const defaultRows = 1000;
 /** Selectivity assumed for an equality join predicate and for a local filter. */
 const joinSelectivity = 0.1;
 const filterSelectivity = 0.25;
+/**
+ * Selectivity assumed for a join predicate that is not an equality (PostgreSQL's default for an
+ * inequality is 1/3): such a join keeps more pairs and is evaluated on every pair, so an
+ * equality join goes first.
+ */
+const otherJoinSelectivity = 1 / 3;
 
 interface Leaf {
   readonly plan: LogicalPlan;
@@ -62,6 +68,14 @@ function leafOf(leaves: readonly Leaf[], column: number): number {
 /** A join predicate over two or more relations, by relation index. */
 interface Link {
   readonly leaves: ReadonlySet<number>;
+  /** Fraction of pairs it keeps ({@link joinSelectivity} when absent). */
+  readonly selectivity?: number;
+}
+
+/** Whether a conjunct is `x = y` with columns on both sides (a hash join key). */
+function isEquality(e: BoundExpr): boolean {
+  return e.kind === "op" && e.op === "eq" && columnsOf(e.left).size > 0 &&
+    columnsOf(e.right).size > 0;
 }
 
 /** Factor that makes a cross product the last resort in both orderings. */
@@ -76,18 +90,22 @@ const crossProductPenalty = 1e6;
 export function exhaustiveOrder(leaves: readonly { rows: number }[], links: readonly Link[]) {
   const n = leaves.length;
   const full = (1 << n) - 1;
-  const masks = links.filter((l) => l.leaves.size > 1).map((l) => {
+  const joins = links.filter((l) => l.leaves.size > 1);
+  const masks = joins.map((l) => {
     let m = 0;
     for (const x of l.leaves) m |= 1 << x;
     return m;
   });
+  const selectivities = joins.map((l) => l.selectivity ?? joinSelectivity);
   const card = new Float64Array(full + 1);
   const cost = new Float64Array(full + 1).fill(Infinity);
   const last = new Int8Array(full + 1).fill(-1);
   for (let set = 1; set <= full; set++) {
     let rows = 1;
     for (let i = 0; i < n; i++) if (set & (1 << i)) rows *= leaves[i]!.rows;
-    for (const m of masks) if ((m & set) === m) rows *= joinSelectivity;
+    masks.forEach((m, k) => {
+      if ((m & set) === m) rows *= selectivities[k]!;
+    });
     card[set] = Math.max(1, rows);
     if ((set & (set - 1)) === 0) {
       cost[set] = 0;
@@ -135,13 +153,12 @@ export function greedyOrder(leaves: readonly { rows: number }[], links: readonly
     let bestRows = Infinity;
     for (let i = 0; i < leaves.length; i++) {
       if (inSet.has(i)) continue;
-      const count = links.filter((m) =>
-        m.leaves.size > 1 && m.leaves.has(i) && [...m.leaves].every((l) =>
-          l === i || inSet.has(l)
-        )
-      ).length;
-      const estimate = rows * leaves[i]!.rows * (count > 0 ? Math.pow(joinSelectivity, count) : 1) *
-        (count > 0 ? 1 : crossProductPenalty);
+      const linking = links.filter((m) =>
+        m.leaves.size > 1 && m.leaves.has(i) && [...m.leaves].every((l) => l === i || inSet.has(l))
+      );
+      const selectivity = linking.reduce((p, m) => p * (m.selectivity ?? joinSelectivity), 1);
+      const estimate = rows * leaves[i]!.rows * selectivity *
+        (linking.length > 0 ? 1 : crossProductPenalty);
       if (estimate < bestRows) {
         bestRows = estimate;
         best = i;
@@ -165,12 +182,18 @@ function reorder(root: LogicalPlan, filter: BoundExpr | null): LogicalPlan | nul
   collect(root, leaves, preds, 0);
   if (filter !== null) preds.push(...conjuncts(filter));
   if (leaves.length < 3 || leaves.length > reorderRelationsMax) return null;
-  const movable: { expr: BoundExpr; leaves: Set<number> }[] = [];
+  const movable: { expr: BoundExpr; leaves: Set<number>; selectivity: number }[] = [];
   const pinned: BoundExpr[] = []; // stay above the whole join
   for (const p of preds) {
     const ls = new Set([...columnsOf(p)].map((c) => leafOf(leaves, c)));
     if (isVolatile(p) || containsSubquery(p) || ls.has(-1) || ls.size === 0) pinned.push(p);
-    else movable.push({ expr: p, leaves: ls });
+    else {
+      movable.push({
+        expr: p,
+        leaves: ls,
+        selectivity: isEquality(p) ? joinSelectivity : otherJoinSelectivity,
+      });
+    }
   }
   for (const m of movable) {
     if (m.leaves.size === 1) leaves[[...m.leaves][0]!]!.rows *= filterSelectivity;

@@ -169,14 +169,15 @@ export const divergences: readonly Divergence[] = [
     description: "Ordering intervals with negative parts: PostgreSQL compares the whole span " +
       "(30-day months, 24-hour days), so '1 mon -21 days 18:30:18' (about 9.8 days) sorts " +
       "before '10 days 12:00:00'; DuckDB normalises the fields differently and sorts them the " +
-      "other way. The rows agree; only their order differs (and so, under a LIMIT, which rows " +
-      "are kept).",
+      "other way. The rows agree; only their order differs (and so, under a LIMIT or OFFSET, " +
+      "which rows are kept).",
     triggers: ["order_by"],
     matches: ({ duck, pg, order }) =>
       duck.ok && pg.ok && pg.columns.some((c) => c.type === "interval") &&
       // the rows agree, or a LIMIT kept different ones of the differently ordered rows
       (compareOutcomes(duck, pg, null).equal ||
-        (order?.limited === true && duck.rows.length === pg.rows.length)),
+        ((order?.limited === true || order?.offset === true) &&
+          duck.rows.length === pg.rows.length)),
     example: {
       setup: [],
       sql:

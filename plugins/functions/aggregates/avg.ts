@@ -6,9 +6,13 @@
  *
  * @module
  */
-import type { Accumulator, AggregateFunctionDef } from "../../../core/plugin/functions.ts";
+import type {
+  Accumulator,
+  AggregateFunctionDef,
+  FunctionResolution,
+} from "../../../core/plugin/functions.ts";
 import { type Column, makeColumn } from "../../../core/types/column.ts";
-import { isInteger, isNumeric, Types } from "../../../core/types/data_type.ts";
+import { type DataType, isInteger, isNumeric, Types } from "../../../core/types/data_type.ts";
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
 import { IntSumsAccumulator } from "./_int_sum.ts";
 import { NumericSumAccumulator } from "./numeric_sum.ts";
@@ -63,16 +67,32 @@ export class FloatAvgAccumulator implements Accumulator {
   }
 }
 
+/**
+ * The result type PostgreSQL gives avg and the variance family: numeric for an integer (kept as
+ * it is) or numeric argument, double precision (the argument cast to it) for a float one.
+ *
+ * @example
+ * ```ts
+ * import { numericOrFloat8Resolution } from "./avg.ts";
+ * import { Types } from "../../../core/types/data_type.ts";
+ * console.assert(numericOrFloat8Resolution([Types.int4])?.returns.kind === "numeric");
+ * console.assert(numericOrFloat8Resolution([Types.float4])?.argTypes[0]?.kind === "float8");
+ * ```
+ */
+export function numericOrFloat8Resolution(
+  types: readonly DataType[],
+): FunctionResolution | null {
+  if (types.length !== 1 || !isNumeric(types[0]!)) return null;
+  const t = types[0]!;
+  if (isInteger(t)) return { returns: Types.numeric, argTypes: [t] };
+  if (t.kind === "numeric") return { returns: Types.numeric, argTypes: [Types.numeric] };
+  return { returns: Types.float8, argTypes: [Types.float8] };
+}
+
 /** `avg(integer | numeric)` -> numeric, `avg(float4 | float8)` -> float8, as in PostgreSQL. */
 export const avgAggregate: AggregateFunctionDef = {
   name: "avg",
-  resolve(types) {
-    if (types.length !== 1 || !isNumeric(types[0]!)) return null;
-    const t = types[0]!;
-    if (isInteger(t)) return { returns: Types.numeric, argTypes: [t] };
-    if (t.kind === "numeric") return { returns: Types.numeric, argTypes: [Types.numeric] };
-    return { returns: Types.float8, argTypes: [Types.float8] };
-  },
+  resolve: numericOrFloat8Resolution,
   createAccumulator(resolution) {
     const t = resolution.argTypes[0]!;
     if (isInteger(t)) return new IntAvgAccumulator();

@@ -9,7 +9,7 @@
  */
 import type { Accumulator, AggregateFunctionDef } from "../../../core/plugin/functions.ts";
 import { type Column, isValid, makeColumn } from "../../../core/types/column.ts";
-import { isInteger, isNumeric, Types } from "../../../core/types/data_type.ts";
+import { isInteger, Types } from "../../../core/types/data_type.ts";
 import {
   type Dec,
   divDec,
@@ -21,6 +21,7 @@ import {
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
 import { Moments } from "./_moments.ts";
 import { IntSums } from "./_int_sum.ts";
+import { numericOrFloat8Resolution } from "./avg.ts";
 
 /** Which statistic a {@link VarianceAccumulator} produces. */
 export type VarianceKind = "var_samp" | "var_pop" | "stddev_samp" | "stddev_pop";
@@ -206,13 +207,7 @@ export class DecVarianceAccumulator implements Accumulator {
 function varianceAggregate(name: string, kind: VarianceKind): AggregateFunctionDef {
   return {
     name,
-    resolve(types) {
-      if (types.length !== 1 || !isNumeric(types[0]!)) return null;
-      const t = types[0]!;
-      if (isInteger(t)) return { returns: Types.numeric, argTypes: [t] };
-      if (t.kind === "numeric") return { returns: Types.numeric, argTypes: [Types.numeric] };
-      return { returns: Types.float8, argTypes: [Types.float8] };
-    },
+    resolve: numericOrFloat8Resolution,
     createAccumulator(resolution) {
       const t = resolution.argTypes[0]!;
       if (isInteger(t)) return new IntVarianceAccumulator(kind);
