@@ -91,11 +91,11 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
-/** Parses `YYYY-MM-DD HH:MM:SS[.ffffff]` to microseconds since 1970-01-01. */
+/** Parses `YYYY-MM-DD HH:MM:SS[.ffffff][ BC]` to microseconds since 1970-01-01. */
 export function parseTimestampText(text: string): bigint {
-  const m = /^(\S+)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(text.trim());
+  const m = /^(\S+)[ T](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?( BC)?$/.exec(text.trim());
   if (m === null) throw new Error(`not a timestamp: ${text}`);
-  const days = BigInt(parseDateText(m[1] ?? ""));
+  const days = BigInt(parseDateText((m[1] ?? "") + (m[6] ?? "")));
   const secs = BigInt(Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4]));
   const frac = BigInt((m[5] ?? "").padEnd(6, "0"));
   return days * microsPerDay + secs * 1_000_000n + frac;

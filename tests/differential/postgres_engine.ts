@@ -77,8 +77,8 @@ export function pgCell(oid: number, text: string | null): Cell {
       }
       return /^\d{4,}-\d\d-\d\d( BC)?$/.test(text) ? dateCell(parseDateText(text)) : textCell(text);
     case pgOid.timestamp:
-      // BC and infinite timestamps stay text: the generators stay within 1970..2100.
-      return /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)
+      // infinite timestamps stay text (as OmenDB's and DuckDB's do); BC ones are parsed
+      return /^\d{4,}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?( BC)?$/.test(text)
         ? timestampCell(parseTimestampText(text))
         : textCell(text);
     case pgOid.interval: {
