@@ -136,6 +136,8 @@ interface TableState {
   /** What segments written before a column existed read for it, by column id. */
   readonly fills: Map<number, Column>;
   readonly partitions: Map<string, PartitionState>;
+  /** `partitions` by start time, kept until the map changes (null: sort again). */
+  sorted: PartitionState[] | null;
   /** Rows carrying a pending mark, at most (0: none; unmarkRows counts them again). */
   marks: number;
 }
@@ -434,9 +436,11 @@ export class ParquetStorage implements StorageEngine {
         options: t.options,
         fills,
         partitions: new Map(),
+        sorted: null,
         marks: 0,
       };
       for (const p of t.partitions) {
+        state.sorted = null;
         state.partitions.set(p.key, {
           range: { key: p.key, start: p.start ?? -Infinity, end: p.end ?? Infinity },
           segments: p.segments.map((meta) => ({
@@ -516,6 +520,7 @@ export class ParquetStorage implements StorageEngine {
       options: table.options ?? null,
       fills: new Map(),
       partitions: new Map(),
+        sorted: null,
       marks: 0,
     });
     return Promise.resolve();
@@ -617,12 +622,13 @@ export class ParquetStorage implements StorageEngine {
     if (p === undefined) {
       p = { range, segments: [], frozen: [], mem: new MemTable(this.#limits.batchRowsMax) };
       t.partitions.set(range.key, p);
+      t.sorted = null;
     }
     return p;
   }
 
   #sortedPartitions(t: TableState): PartitionState[] {
-    return [...t.partitions.values()].sort((a, b) =>
+    return t.sorted ??= [...t.partitions.values()].sort((a, b) =>
       a.range.start - b.range.start || (a.range.key < b.range.key ? -1 : 1)
     );
   }
@@ -1001,7 +1007,9 @@ export class ParquetStorage implements StorageEngine {
           const mask = masks[k] ?? null;
           // many short ranges (one per series: high cardinality) are gathered into full
           // batches; a long one is sliced
-          const gather = new Uint32Array(max);
+          let short = 0; // rows in ranges gathered, not sliced: the gather buffer's size
+          for (const [a, b] of ranges) if (b - a < max >>> 1) short += b - a;
+          const gather = new Uint32Array(Math.min(max, short));
           let n = 0;
           const flush = function* (): Generator<Batch> {
             if (n === 0) return;
@@ -1904,12 +1912,14 @@ export class ParquetStorage implements StorageEngine {
       if (stage.expired) {
         this.#latest.delete(t.id);
         if (t.partitions.get(p.range.key) === p) t.partitions.delete(p.range.key);
+        t.sorted = null;
         continue;
       }
       p.segments = stage.segments;
       p.frozen.splice(0, stage.frozenDone);
       if (p.segments.length === 0 && p.frozen.length === 0 && p.mem.rows === 0) {
         t.partitions.delete(p.range.key);
+        t.sorted = null;
       }
     }
     await this.#removeObsolete();
@@ -2008,6 +2018,7 @@ export class ParquetStorage implements StorageEngine {
       });
       this.#retire(p.segments);
       t.partitions.delete(key);
+      t.sorted = null;
     }
     return rows;
   }
