@@ -1581,3 +1581,18 @@ Deno.test("join order and input order keep failing expressions off rows PostgreS
   );
   await db.close();
 });
+
+Deno.test("stacked filters are one filter, ordered by cost (fuzz seed 271828)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (d DATE); INSERT INTO t VALUES (DATE '2024-02-29')");
+  // PostgreSQL pools the CTE's WHERE with the outer one and evaluates the cheap (false) NULLIF
+  // first: the overflowing date arithmetic never runs
+  await check(
+    db,
+    "WITH s AS (SELECT nullif(FALSE, d = DATE '2000-01-01') AS f FROM t " +
+      "WHERE coalesce(d + 2147483647) IN (CASE WHEN d = DATE '2000-01-01' THEN d + 1 END)) " +
+      "SELECT 0 FROM s WHERE s.f",
+    [],
+  );
+  await db.close();
+});

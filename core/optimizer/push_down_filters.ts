@@ -154,6 +154,15 @@ function pruneScan(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null {
 }
 
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  if (plan.kind === "filter" && plan.input.kind === "filter") {
+    // one filter of all the conjuncts, as PostgreSQL pools a relation's quals (and orders them
+    // by cost): a cheap conjunct pushed down from above may then spare a failing one below
+    const below = plan.input;
+    return {
+      ...below,
+      predicate: andAll([...conjuncts(below.predicate), ...conjuncts(plan.predicate)])!,
+    };
+  }
   if (plan.kind === "filter" && plan.input.kind === "scan") return pruneScan(plan);
   if (plan.kind === "filter" && plan.input.kind === "join") {
     return pushIntoJoin(plan.input, conjuncts(plan.predicate));

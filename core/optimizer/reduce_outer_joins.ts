@@ -8,8 +8,10 @@
  * that side's scan.
  *
  * A conjunct rejects NULL in a column when it is NULL whenever that column is: a comparison or
- * arithmetic (not `||`, which is not strict for arrays), negation, NOT and casts over it.
- * Functions, CASE, COALESCE, IS [NOT] NULL, AND/OR and subqueries are not assumed strict.
+ * arithmetic (not `||`, which is not strict for arrays), negation, NOT and casts over it. An AND
+ * rejects a side's NULLs when either operand does, an OR when both do (each arm may name another
+ * column of that side). Functions, CASE, COALESCE, IS [NOT] NULL and subqueries are not assumed
+ * strict.
  *
  * @example
  * ```ts
@@ -75,24 +77,43 @@ export function nullRejectedColumns(conjunct: BoundExpr): Set<number> {
   return out;
 }
 
-/** `join` with the side(s) whose columns `rejected` holds made preserved, or null if none. */
+/**
+ * Whether a WHERE (or inner join ON) conjunct drops every row whose columns in `side` are all
+ * NULL, as a NULL-extended row has them: a strict expression over one of them is NULL; AND drops
+ * the row when either side does, OR when both do (PostgreSQL's find_nonnullable_rels).
+ */
+function rejectsNullSide(e: BoundExpr, side: (column: number) => boolean): boolean {
+  if (e.kind === "op" && e.op === "and") {
+    return rejectsNullSide(e.left, side) || rejectsNullSide(e.right, side);
+  }
+  if (e.kind === "op" && e.op === "or") {
+    return rejectsNullSide(e.left, side) && rejectsNullSide(e.right, side);
+  }
+  for (const c of nullRejectedColumns(e)) if (side(c)) return true;
+  return false;
+}
+
+/** Conjuncts over a plan, asked whether they drop rows NULL in a set of its columns. */
+type Rejects = (side: (column: number) => boolean) => boolean;
+
+function rejectsOf(parts: readonly BoundExpr[]): Rejects {
+  return (side) => parts.some((p) => rejectsNullSide(p, side));
+}
+
+/** `join` with the side(s) that `rejects` drops when NULL made preserved, or null if none. */
 function reduce(
   join: LogicalPlan & { kind: "join" },
-  rejected: ReadonlySet<number>,
+  rejects: Rejects,
 ): (LogicalPlan & { kind: "join" }) | null {
   const t = join.joinType;
   if (t !== "left" && t !== "right" && t !== "full") return null;
   const leftLen = join.left.fields.length;
-  let onLeft = false, onRight = false;
-  for (const c of rejected) {
-    if (c < leftLen) onLeft = true;
-    else if (c < join.fields.length) onRight = true;
-  }
+  const width = join.fields.length;
   // the nullable side of LEFT is the right one, of RIGHT the left one, of FULL both
   const leftNullable = t === "right" || t === "full";
   const rightNullable = t === "left" || t === "full";
-  const keepLeft = leftNullable && onLeft;
-  const keepRight = rightNullable && onRight;
+  const keepLeft = leftNullable && rejects((c) => c < leftLen);
+  const keepRight = rightNullable && rejects((c) => c >= leftLen && c < width);
   if (!keepLeft && !keepRight) return null;
   let joinType: JoinType;
   if (t === "full") joinType = keepLeft && keepRight ? "inner" : keepLeft ? "left" : "right";
@@ -100,15 +121,9 @@ function reduce(
   return { ...join, joinType };
 }
 
-function rejectedBy(parts: readonly BoundExpr[]): Set<number> {
-  const out = new Set<number>();
-  for (const p of parts) for (const c of nullRejectedColumns(p)) out.add(c);
-  return out;
-}
-
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   if (plan.kind === "filter" && plan.input.kind === "join") {
-    const reduced = reduce(plan.input, rejectedBy(conjuncts(plan.predicate)));
+    const reduced = reduce(plan.input, rejectsOf(conjuncts(plan.predicate)));
     return reduced === null ? null : { ...plan, input: reduced };
   }
   if (
@@ -119,16 +134,13 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
     // outer join's ON does so on its nullable side: a row of that side that the ON rejects
     // matches nothing, so it never reaches the output (PostgreSQL passes these constraints
     // down to the nullable side only, never to the preserved one).
-    const rejected = rejectedBy(conjuncts(plan.condition));
+    const rejects = rejectsOf(conjuncts(plan.condition));
     const leftLen = plan.left.fields.length;
     const left = plan.left.kind === "join" && plan.joinType !== "left"
-      ? reduce(plan.left, new Set([...rejected].filter((c) => c < leftLen)))
+      ? reduce(plan.left, (side) => rejects((c) => c < leftLen && side(c)))
       : null;
     const right = plan.right.kind === "join" && plan.joinType !== "right"
-      ? reduce(
-        plan.right,
-        new Set([...rejected].filter((c) => c >= leftLen).map((c) => c - leftLen)),
-      )
+      ? reduce(plan.right, (side) => rejects((c) => c >= leftLen && side(c - leftLen)))
       : null;
     if (left === null && right === null) return null;
     return { ...plan, left: left ?? plan.left, right: right ?? plan.right };
