@@ -1596,3 +1596,27 @@ Deno.test("stacked filters are one filter, ordered by cost (fuzz seed 271828)", 
   );
   await db.close();
 });
+
+Deno.test("NULLIF keeps its comparison's cost; IN over a subquery of NULLs skips its operand (fuzz seed 1618033)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c0 INTEGER, c3 DOUBLE PRECISION, d DATE, b BOOLEAN)");
+  await db.query(
+    "INSERT INTO t VALUES (NULL, -1e300, NULL, TRUE), (2, 1.5, DATE '2000-01-01', NULL)",
+  );
+  // PostgreSQL orders FALSE >= (c0 = 0) (2 operators) before the NULLIF (3 with its own =):
+  // the row whose c3 does not fit an integer is rejected first
+  await check(
+    db,
+    "SELECT 1 FROM t WHERE nullif(99 >= CAST(c3 AS INTEGER), TRUE) AND (FALSE >= (c0 = 0))",
+    [],
+  );
+  // the subquery returns one NULL: PostgreSQL's semi-join finds its hash table empty and never
+  // computes the operand's failing cast; NOT IN and the select list still compute it
+  await check(
+    db,
+    "SELECT 0 FROM t AS a WHERE CAST(coalesce('') AS DATE) IN (SELECT d FROM t WHERE b)",
+    [],
+  );
+  await fails(db, "SELECT CAST(coalesce('') AS DATE) IN (SELECT d FROM t WHERE b) FROM t", "22007");
+  await db.close();
+});

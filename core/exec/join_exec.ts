@@ -92,6 +92,12 @@ export async function* joinExec(
       list.push(r);
     }
     ctx.reserve(build.length * 48);
+    if (table.size === 0 && emptyRightEmpties) {
+      // every build key is NULL: nothing can match, and (as PostgreSQL's hash join with an
+      // empty hash table) the probe side is never read, nor its keys computed
+      await leftInput.return?.();
+      return;
+    }
   }
   const rightMatched = joinType === "right" || joinType === "full"
     ? new Uint8Array(build.length)

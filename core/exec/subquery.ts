@@ -104,6 +104,9 @@ export async function prepareSubqueries(
         // x IN / op ANY (empty) is false and op ALL (empty) true, without evaluating x, as
         // PostgreSQL's executor does
         out.fill(sq.mode === "all");
+      } else if (sq.semiJoin === true && r.kind === "in" && r.keys.size === 0) {
+        // only NULLs: as a semi-join's empty hash table, no row passes and x is not computed
+        out.fill(null);
       } else {
         const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);
         for (let i = 0; i < n; i++) out[i] = answer(r, operand, i, sq);

@@ -10,7 +10,7 @@ import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr, BoundOp } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { conjuncts } from "../plan/expr_utils.ts";
+import { andAll, conjuncts } from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
@@ -120,7 +120,7 @@ export function foldExpr(e: BoundExpr): BoundExpr {
         if (isConst(right) && right.value === !decisive) return left;
       } else if (isNull(left) || isNull(right)) {
         return nullOf(e);
-      } else if ((e.op === "eq" || e.op === "ne") && left.type.kind === "bool") {
+      } else if ((e.op === "eq" || e.op === "ne") && left.type.kind === "bool" && !e.nullif) {
         // PostgreSQL's simplify_boolean_equality: x = TRUE is x, x = FALSE is NOT x (and <>
         // the other way round), which also makes the comparison cost nothing when conjuncts
         // are ordered
@@ -280,7 +280,15 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
           }
         }
       }
-      const predicate = simplifyQual(foldExpr(plan.predicate));
+      let predicate = simplifyQual(foldExpr(plan.predicate));
+      const semi = (c: BoundExpr) =>
+        c.kind === "subquery" && c.mode === "in" && !c.negated && !c.correlated &&
+        c.semiJoin !== true;
+      if (conjuncts(predicate).some(semi)) {
+        predicate = andAll(
+          conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),
+        )!;
+      }
       if (predicate.kind === "const" && predicate.value === true) return plan.input;
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
       if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {

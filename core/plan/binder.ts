@@ -3938,7 +3938,7 @@ class Binder {
     return {
       kind: "case",
       whens: [{
-        when: { kind: "op", op: "eq", left: l, right: r, type: Types.bool },
+        when: { kind: "op", op: "eq", left: l, right: r, type: Types.bool, nullif: true },
         then: { kind: "const", value: null, type },
       }],
       else: this.coerce(l, type, "NULLIF"),

@@ -48,6 +48,11 @@ export type BoundExpr =
      * are added in local time, as PostgreSQL does.
      */
     readonly zone?: TimeZone;
+    /**
+     * Set on the comparison of a NULLIF: PostgreSQL keeps it a comparison (NullIfExpr is no
+     * OpExpr), so `x = TRUE` there is not simplified to `x` and costs its operator.
+     */
+    readonly nullif?: true;
   }
   | { readonly kind: "neg"; readonly operand: BoundExpr; readonly type: DataType }
   | { readonly kind: "not"; readonly operand: BoundExpr; readonly type: DataType }
@@ -101,6 +106,12 @@ export interface BoundSubquery {
   readonly negated: boolean;
   /** Whether it reads an enclosing row (then it runs once per row, else once per query). */
   readonly correlated: boolean;
+  /**
+   * Set on an uncorrelated `x IN (subquery)` that is a WHERE conjunct, which PostgreSQL pulls up
+   * into a semi-join: when the subquery returns only NULLs, its hash table is empty and `x` is
+   * never computed (no row passes either way).
+   */
+  readonly semiJoin?: true;
   readonly type: DataType;
 }
 

@@ -520,7 +520,7 @@ export class ParquetStorage implements StorageEngine {
       options: table.options ?? null,
       fills: new Map(),
       partitions: new Map(),
-        sorted: null,
+      sorted: null,
       marks: 0,
     });
     return Promise.resolve();

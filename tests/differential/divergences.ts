@@ -170,13 +170,15 @@ export const divergences: readonly Divergence[] = [
       "(30-day months, 24-hour days), so '1 mon -21 days 18:30:18' (about 9.8 days) sorts " +
       "before '10 days 12:00:00'; DuckDB normalises the fields differently and sorts them the " +
       "other way. The rows agree; only their order differs (and so, under a LIMIT or OFFSET, " +
-      "which rows are kept).",
-    triggers: ["order_by"],
-    matches: ({ duck, pg, order }) =>
+      "or in a scalar subquery's ORDER BY ... LIMIT 1, which rows are kept).",
+    triggers: ["order_by", "subquery.limit1"],
+    matches: ({ duck, pg, order, features }) =>
       duck.ok && pg.ok && pg.columns.some((c) => c.type === "interval") &&
-      // the rows agree, or a LIMIT kept different ones of the differently ordered rows
+      // the rows agree, or a LIMIT kept different ones of the differently ordered rows (the
+      // query's own, or a scalar subquery's ORDER BY ... LIMIT 1)
       (compareOutcomes(duck, pg, null).equal ||
-        ((order?.limited === true || order?.offset === true) &&
+        ((order?.limited === true || order?.offset === true ||
+          features.has("subquery.limit1")) &&
           duck.rows.length === pg.rows.length)),
     example: {
       setup: [],
@@ -311,7 +313,7 @@ export const divergences: readonly Divergence[] = [
       "can return 0 (a single NaN input gives var_pop 0), or raise 'out of range' for " +
       "infinities; PostgreSQL returns NaN.",
     triggers: ["agg.stddev"],
-    matches: ({ duck, pg }) =>
+    matches: ({ pg }) =>
       pg.ok &&
       pg.rows.some((r) => r.some((c) => c !== null && c.kind === "float" && Number.isNaN(c.value))),
     example: {
