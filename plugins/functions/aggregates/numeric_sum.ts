@@ -7,8 +7,34 @@
 import type { Accumulator } from "../../../core/plugin/functions.ts";
 import { type Column, isValid, makeColumn } from "../../../core/types/column.ts";
 import { Types } from "../../../core/types/data_type.ts";
-import { divDec, formatDec, parseDec, pow10 } from "../../../core/types/numeric.ts";
+import { type Dec, divDec, formatDec, parseDec, pow10 } from "../../../core/types/numeric.ts";
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
+
+/**
+ * Calls `visit` with the row index and value of each non-NULL value among the first `length` of
+ * a NUMERIC column (numeric text).
+ *
+ * @example
+ * ```ts
+ * import { eachDecimal } from "./numeric_sum.ts";
+ * import { columnFromValues, Types } from "../../../core/types/mod.ts";
+ * let sum = 0n;
+ * eachDecimal(columnFromValues(Types.numeric, ["1.5", null, "2"]), 3, (_i, d) => {
+ *   sum += d.s === 0 ? d.v * 10n : d.v;
+ * });
+ * console.assert(sum === 35n);
+ * ```
+ */
+export function eachDecimal(
+  col: Column,
+  length: number,
+  visit: (row: number, value: Dec) => void,
+): void {
+  const src = col.data as string[];
+  for (let i = 0; i < length; i++) {
+    if (isValid(col.validity, i)) visit(i, parseDec(src[i]!));
+  }
+}
 
 /** Per-group exact sums of decimal values. */
 export class NumericSumAccumulator implements Accumulator {
@@ -39,13 +65,7 @@ export class NumericSumAccumulator implements Accumulator {
 
   update(args: readonly Column[], groupIds: Uint32Array, length: number, groupCount: number): void {
     this.#ensure(groupCount);
-    const col = args[0]!;
-    const src = col.data as string[];
-    for (let i = 0; i < length; i++) {
-      if (!isValid(col.validity, i)) continue;
-      const d = parseDec(src[i]!);
-      this.#add(groupIds[i]!, d.v, d.s, 1);
-    }
+    eachDecimal(args[0]!, length, (i, d) => this.#add(groupIds[i]!, d.v, d.s, 1));
   }
 
   merge(other: Accumulator, groupMap: Uint32Array): void {

@@ -8,20 +8,14 @@
  * @module
  */
 import type { Accumulator, AggregateFunctionDef } from "../../../core/plugin/functions.ts";
-import { type Column, isValid, makeColumn } from "../../../core/types/column.ts";
+import { type Column, makeColumn } from "../../../core/types/column.ts";
 import { isInteger, Types } from "../../../core/types/data_type.ts";
-import {
-  type Dec,
-  divDec,
-  formatDec,
-  parseDec,
-  pow10,
-  sqrtDec,
-} from "../../../core/types/numeric.ts";
+import { type Dec, divDec, formatDec, pow10, sqrtDec } from "../../../core/types/numeric.ts";
 import { mergeTargetCount, sameAccumulator, validityFromFlags } from "./_groups.ts";
 import { Moments } from "./_moments.ts";
 import { IntSums } from "./_int_sum.ts";
 import { numericOrFloat8Resolution } from "./avg.ts";
+import { eachDecimal } from "./numeric_sum.ts";
 
 /** Which statistic a {@link VarianceAccumulator} produces. */
 export type VarianceKind = "var_samp" | "var_pop" | "stddev_samp" | "stddev_pop";
@@ -165,13 +159,7 @@ export class DecVarianceAccumulator implements Accumulator {
 
   update(args: readonly Column[], groupIds: Uint32Array, length: number, groupCount: number): void {
     this.#ensure(groupCount);
-    const col = args[0]!;
-    const src = col.data as string[];
-    for (let i = 0; i < length; i++) {
-      if (!isValid(col.validity, i)) continue;
-      const d = parseDec(src[i]!);
-      this.#add(groupIds[i]!, d.v, d.v * d.v, d.s, 1);
-    }
+    eachDecimal(args[0]!, length, (i, d) => this.#add(groupIds[i]!, d.v, d.v * d.v, d.s, 1));
   }
 
   merge(other: Accumulator, groupMap: Uint32Array): void {
