@@ -421,6 +421,34 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "variance_of_integers_is_numeric",
+    description: "var_pop/var_samp/stddev of integers or numeric: PostgreSQL computes them in " +
+      "numeric and rounds to numeric division's result scale (16 significant digits for the " +
+      "variance, the square root at the same scale: stddev 229350558 with no decimals); " +
+      "DuckDB returns DOUBLE (229350558.4239067). The two differ below that scale's last digit.",
+    triggers: ["agg.stddev"],
+    matches: ({ duck, pg }) =>
+      duck.ok && pg.ok &&
+      pairsUp(duck.rows, pg.rows, (x, y) => {
+        if (x === null || y === null || x.kind !== "float") return false;
+        const v = y.kind === "int" ? Number(y.value) : y.kind === "float" ? y.value : NaN;
+        return Math.abs(x.value - v) <= 0.5 + 1e-12 * Math.abs(v);
+      }),
+    example: {
+      setup: [],
+      sql: "SELECT stddev(x) AS s FROM (VALUES (-392476678), (-523624888), (7), (19)) AS v(x)",
+    },
+  },
+  {
+    id: "date_text_formats",
+    description: "Text cast to date or timestamp in a form other than ISO YYYY-MM-DD: PostgreSQL " +
+      "reads digit strings ('217010401' is year 21701), Julian days ('J1.5') and more; DuckDB " +
+      "accepts only ISO and raises a conversion error.",
+    triggers: ["cast.text_to_date", "cast.text_to_timestamp"],
+    matches: ({ duck, pg }) => !duck.ok && pg.ok,
+    example: { setup: [], sql: "SELECT CAST(CAST(217010401 AS TEXT) AS DATE) AS d" },
+  },
+  {
     id: "avg_integer_type",
     description: "avg(integer): DuckDB returns DOUBLE; PostgreSQL returns numeric. Values agree " +
       "within the float tolerance, so only the type differs (for the aggregate generators).",
