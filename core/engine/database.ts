@@ -26,7 +26,7 @@ import {
 import { SearchPath } from "../catalog/search_path.ts";
 import { applySchemaChange, planSchemaChange } from "./schema_ddl.ts";
 import type { TableSchema } from "../catalog/table.ts";
-import { bindStatement, bindTypeName, genericParams } from "../plan/binder.ts";
+import { bindStatement, bindTypeName, type GenericParams, genericParams } from "../plan/binder.ts";
 import { paramType } from "../exec/eval.ts";
 import { builtinRules, optimize } from "../optimizer/driver.ts";
 import type {
@@ -205,6 +205,17 @@ interface Internals {
   readonly lock: FileLock | null;
   readonly log: (event: Record<string, unknown>) => void;
   readonly queryLog: QueryLogOptions | null;
+}
+
+/** What a plan cache bind records about the plan it makes (see `Database.#bindCached`). */
+interface BindTrack {
+  /** The parameters as the binder reads them: reading one sets `generic.valuesUsed`. */
+  readonly params: readonly Value[];
+  readonly generic: GenericParams;
+  /** Row estimates of the tables it read, by table id. */
+  readonly estimates: Map<number, number>;
+  /** Set when binding read the statement time, moved a sequence or read the session. */
+  volatile: boolean;
 }
 
 /** A generic plan kept by the plan cache, with what it was made under. */
@@ -1274,7 +1285,8 @@ export class Database {
 
   /**
    * Binds and optimizes a statement with the running session's settings; the sequences it moves
-   * are added to `touched`.
+   * are added to `touched`. With `track` (a plan cache bind, see {@link Database.#bindCached}),
+   * parameters bind as references and `track` records what the plan depends on.
    */
   #bind(
     session: Session,
@@ -1282,21 +1294,41 @@ export class Database {
     params: readonly Value[],
     touched: Set<Sequence>,
     paramTypes?: readonly (DataType | null)[],
+    track?: BindTrack,
   ): BoundStatement {
     const parser = this.#registry.parser()!;
+    const settings = this.#settings;
+    const storage = this.#storage;
+    const clock = this.#env.clock;
+    let statementTime: number | null = null; // read once: now() is stable within a statement
+    const system = () => this.#systemContext(session);
     return this.#optimize(bindStatement(stmt, {
       catalog: this.#catalog,
       registry: this.#registry,
       parseQuery: (text) => parseView(parser, text, this.#limits),
-      estimateRows: (id) => this.#storage?.estimateRows(id) ?? 0,
-      statementTimeMicros: this.#env.clock.nowMicros(),
-      defaultNullsFirst: (descending) => this.#settings.defaultNullsFirst(descending),
-      timeZone: this.#settings.timeZone(),
-      sequenceTouched: (s) => touched.add(s),
-      params,
+      estimateRows: (id) => {
+        const n = storage?.estimateRows(id) ?? 0;
+        track?.estimates.set(id, n);
+        return n;
+      },
+      get statementTimeMicros() {
+        if (track !== undefined) track.volatile = true;
+        return statementTime ??= clock.nowMicros();
+      },
+      defaultNullsFirst: (descending) => settings.defaultNullsFirst(descending),
+      timeZone: settings.timeZone(),
+      sequenceTouched: (s) => {
+        if (track !== undefined) track.volatile = true;
+        touched.add(s);
+      },
+      params: track?.params ?? params,
+      ...(track === undefined ? {} : { generic: track.generic }),
       ...(paramTypes === undefined ? {} : { paramTypes }),
-      searchPath: this.#settings.searchPath(),
-      system: this.#systemContext(session),
+      searchPath: settings.searchPath(),
+      get system() {
+        if (track !== undefined) track.volatile = true;
+        return system();
+      },
     }));
   }
 
@@ -1336,43 +1368,11 @@ export class Database {
       }
     }
     this.#planCacheMisses++;
-    const parser = this.#registry.parser()!;
     const catalogChanges = this.#catalog.changeCount;
-    const estimates = new Map<number, number>();
-    let volatile = false;
-    const { params: read, generic } = genericParams(params);
-    let statementTime: number | null = null; // read once: now() is stable within a statement
-    const now = () => (statementTime ??= this.#env.clock.nowMicros());
-    const system = () => this.#systemContext(session);
-    const bound = this.#optimize(bindStatement(stmt, {
-      catalog: this.#catalog,
-      registry: this.#registry,
-      parseQuery: (text) => parseView(parser, text, this.#limits),
-      estimateRows: (id) => {
-        const n = this.#storage?.estimateRows(id) ?? 0;
-        estimates.set(id, n);
-        return n;
-      },
-      get statementTimeMicros() {
-        volatile = true;
-        return now();
-      },
-      defaultNullsFirst: (descending) => settings.defaultNullsFirst(descending),
-      timeZone: settings.timeZone(),
-      sequenceTouched: (s) => {
-        volatile = true;
-        touched.add(s);
-      },
-      params: read,
-      generic,
-      searchPath: settings.searchPath(),
-      get system() {
-        volatile = true;
-        return system();
-      },
-    }));
-    if (!volatile && !generic.valuesUsed && bound.kind === "query") {
-      cache.set(stmt, { bound, key, catalogChanges, estimates });
+    const track: BindTrack = { ...genericParams(params), estimates: new Map(), volatile: false };
+    const bound = this.#bind(session, stmt, params, touched, undefined, track);
+    if (!track.volatile && !track.generic.valuesUsed && bound.kind === "query") {
+      cache.set(stmt, { bound, key, catalogChanges, estimates: track.estimates });
       if (cache.size > max) cache.delete(cache.keys().next().value!);
     }
     return bound;
