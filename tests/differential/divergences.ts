@@ -99,6 +99,11 @@ function bothBool(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "bool" && y.kind === "bool";
 }
 
+/** Two integers (aggregates over rows a comparison kept: counts, sums). */
+function bothInt(x: Cell, y: Cell): boolean {
+  return x !== null && y !== null && x.kind === "int" && y.kind === "int";
+}
+
 /** The list. The first entry that matches a disagreement explains it. */
 export const divergences: readonly Divergence[] = [
   {
@@ -464,11 +469,14 @@ export const divergences: readonly Divergence[] = [
       "(30-day months, 24-hour days), so '10 days 12:00' = '1 mon -19 days -12:00' is true; " +
       "DuckDB normalises the fields separately and says false: boolean cells differ, or a " +
       "WHERE keeps other rows (a table's mixed-sign intervals compared with <= too: " +
-      "'1 mon -22 days -22:44:07' <= '10 days 12:00' is true in PostgreSQL). Last in the list, so any other entry explains a query first.",
+      "'1 mon -22 days -22:44:07' <= '10 days 12:00' is true in PostgreSQL; inside an " +
+      "aggregate's FILTER the counts differ). Last in the list, so any other entry explains a " +
+      "query first.",
     triggers: ["temporal.interval_arith", "literal.interval_mixed", "compare.interval"],
-    matches: ({ duck, pg }) =>
+    matches: ({ duck, pg, features }) =>
       duck.ok && pg.ok &&
-      (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool)),
+      (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool) ||
+        (features.has("agg.filter") && pairsUp(duck.rows, pg.rows, bothInt))),
     example: {
       setup: [],
       sql: "SELECT (INTERVAL '10 days 12:00' = INTERVAL '1 mon' - INTERVAL '19 days 12:00') AS r",

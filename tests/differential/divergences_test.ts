@@ -65,6 +65,50 @@ async function checkEntry(
   );
 }
 
+/**
+ * Fuzz findings an entry explains beyond its own example (the minimal scripts the fuzzer
+ * printed): DuckDB and PostgreSQL still differ on each, the entry recognises it, and OmenDB
+ * sides with PostgreSQL.
+ */
+const findings: readonly {
+  readonly id: string;
+  readonly seed: number;
+  readonly features: readonly string[];
+  readonly setup: readonly string[];
+  readonly sql: string;
+}[] = [
+  {
+    id: "interval_equality",
+    seed: 8128,
+    features: ["agg.filter", "compare.interval", "literal.interval_mixed"],
+    setup: [
+      "CREATE TABLE t0 (c0 BIGINT)",
+      "INSERT INTO t0 VALUES (CAST(-9223372036854775808 AS BIGINT)), (NULL), (NULL), " +
+      "(CAST(-9223372036854775808 AS BIGINT)), (NULL), (NULL)",
+    ],
+    sql: "SELECT c0 AS r0, count(*) FILTER (WHERE (nullif(INTERVAL '10 days 12:00:00', " +
+      "INTERVAL '00:00:00') < nullif(coalesce(INTERVAL '1 months -20 days 00:00:00', " +
+      "INTERVAL '00:00:00'), INTERVAL '0 months 0 days 00:00:00'))) AS r1, count(*) AS r2 " +
+      "FROM t0 GROUP BY ROLLUP (c0)",
+  },
+];
+
+async function checkFinding(
+  f: (typeof findings)[number],
+  engines: { duck: DuckdbEngine; pg: PostgresEngine; omen: OmenEngine },
+): Promise<void> {
+  const duck = await engines.duck.run(f.setup, f.sql);
+  const pg = await engines.pg.run(f.setup, f.sql);
+  const omen = await engines.omen.run(f.setup, f.sql);
+  const shown = `\nDuckDB: ${showOutcome(duck)}\nPostgreSQL: ${showOutcome(pg)}\nOmenDB: ${
+    showOutcome(omen)
+  }`;
+  assert.ok(!compareOutcomes(duck, pg, null).equal, `the engines no longer differ${shown}`);
+  const features = new Set(f.features);
+  assert.equal(findDivergence({ features, duck, pg, order: null })?.id, f.id, shown);
+  assert.ok(compareOutcomes(omen, pg, null).equal, `OmenDB should agree with PostgreSQL${shown}`);
+}
+
 prereqTest([pgStatus], {
   name: "every listed divergence really exists between DuckDB and PostgreSQL 15",
   fn: async (t) => {
@@ -75,6 +119,9 @@ prereqTest([pgStatus], {
       const engines = { duck, pg: new PostgresEngine(server), omen };
       for (const d of divergences) {
         await t.step(d.id, () => checkEntry(d, engines));
+      }
+      for (const f of findings) {
+        await t.step(`${f.id} (fuzz seed ${f.seed})`, () => checkFinding(f, engines));
       }
     } finally {
       await omen.close();
