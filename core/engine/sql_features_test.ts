@@ -1620,3 +1620,27 @@ Deno.test("NULLIF keeps its comparison's cost; IN over a subquery of NULLs skips
   await fails(db, "SELECT CAST(coalesce('') AS DATE) IN (SELECT d FROM t WHERE b) FROM t", "22007");
   await db.close();
 });
+
+Deno.test("op ANY / ALL stops at its first decisive row: a later row's error is not met (fuzz seed 577215)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c2 INTEGER, c4 DATE)");
+  await db.query("INSERT INTO t VALUES (1, '2000-01-01'), (2147483647, '2000-01-01')");
+  // the second row's c4 + c2 is out of range (22008); PostgreSQL compares row by row
+  const sub = "(SELECT c2 FROM t WHERE TIMESTAMP '1970-01-01' < c4 + c2)";
+  await check(db, `SELECT 0 >= ALL ${sub} AS r`, [[false]]);
+  await check(db, `SELECT 0 < ANY ${sub} AS r`, [[true]]);
+  await check(db, `SELECT x, x >= ALL ${sub} AS r FROM (VALUES (0), (-1)) v(x)`, [[0, false], [
+    -1,
+    false,
+  ]]);
+  // no earlier row decides: the error is raised
+  await fails(db, `SELECT 5 >= ALL ${sub} AS r`, "22008");
+  await fails(db, `SELECT 5 < ANY ${sub} AS r`, "22008");
+  // a sort reads every row before the first comes out
+  await fails(
+    db,
+    "SELECT 0 >= ALL (SELECT c2 FROM t WHERE TIMESTAMP '1970-01-01' < c4 + c2 ORDER BY c2 DESC)",
+    "22008",
+  );
+  await db.close();
+});

@@ -17,7 +17,16 @@ export type SubqueryResult =
   | { readonly kind: "scalar"; readonly column: Column }
   | { readonly kind: "exists"; readonly exists: boolean }
   | { readonly kind: "in"; readonly keys: ReadonlySet<string>; readonly hasNull: boolean }
-  | { readonly kind: "values"; readonly column: Column };
+  | {
+    readonly kind: "values";
+    /** The rows the subquery produced, in order (those before `error`, when it raised). */
+    readonly column: Column;
+    /**
+     * A data exception (class 22) the subquery raised after `column`'s rows: raised only by a
+     * comparison that needs the rows after them (see `prepareSubqueries`).
+     */
+    readonly error: DbError | null;
+  };
 
 /** Per-query execution state. */
 export class ExecContext {

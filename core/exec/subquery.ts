@@ -60,12 +60,23 @@ async function run(sq: BoundSubquery, ctx: ExecContext): Promise<SubqueryResult>
     }
     case "any":
     case "all": {
+      // PostgreSQL compares x with the subquery's rows as they come and stops at the first
+      // decisive one (TRUE for ANY, FALSE for ALL): a data exception in a later row is never
+      // met. The rows before such an error are kept, and the error is raised only by a
+      // comparison that gets past them (the subquery's operators yield the rows before a
+      // failing row first: see rows_before_error.ts).
       const parts: Column[] = [];
-      for await (const b of ctx.runPlan(sq.plan)) {
-        parts.push(b.columns[0]!);
-        ctx.reserve(b.length * 16);
+      let error: DbError | null = null;
+      try {
+        for await (const b of ctx.runPlan(sq.plan)) {
+          parts.push(b.columns[0]!);
+          ctx.reserve(b.length * 16);
+        }
+      } catch (e) {
+        if (!(e instanceof DbError) || !e.code.startsWith(dataExceptionClass)) throw e;
+        error = e;
       }
-      return { kind: "values", column: concatColumns(sq.plan.fields[0]!.type, parts) };
+      return { kind: "values", column: concatColumns(sq.plan.fields[0]!.type, parts), error };
     }
     case "in": {
       const keys = new Set<string>();
@@ -82,6 +93,9 @@ async function run(sq: BoundSubquery, ctx: ExecContext): Promise<SubqueryResult>
     }
   }
 }
+
+/** SQLSTATE class of data exceptions (overflow, division by zero, bad datetime, ...). */
+const dataExceptionClass = "22";
 
 /** Computes each subquery of `exprs` over `batch` into `ctx.subqueryColumns`. */
 export async function prepareSubqueries(
@@ -142,10 +156,17 @@ export async function prepareSubqueries(
   }
 }
 
-/** Whether an IN / ANY / ALL subquery returned no rows at all. */
+/**
+ * Whether an IN / ANY / ALL subquery returned no rows at all. One that raised before its first
+ * row raises that error now, before x is computed (PostgreSQL fetches a row before it
+ * evaluates the comparison).
+ */
 function isEmptyResult(r: SubqueryResult): boolean {
   if (r.kind === "in") return r.keys.size === 0 && !r.hasNull;
-  if (r.kind === "values") return r.column.length === 0;
+  if (r.kind === "values") {
+    if (r.column.length === 0 && r.error !== null) throw r.error;
+    return r.column.length === 0;
+  }
   return false;
 }
 
@@ -175,6 +196,8 @@ function answer(
       if (!isValid(cmp.validity, k)) sawNull = true;
       else if ((cmp.data as Uint8Array)[k] === decisive) return sq.mode === "any";
     }
+    // no row decided it: the rows after them were needed
+    if (r.error !== null) throw r.error;
     return sawNull ? null : sq.mode === "all";
   }
   if (r.kind !== "in") throw new AssertionError("bad subquery result");
