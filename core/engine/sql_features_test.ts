@@ -1644,3 +1644,15 @@ Deno.test("op ANY / ALL stops at its first decisive row: a later row's error is 
   );
   await db.close();
 });
+
+Deno.test("an ordered aggregate's sort keys are folded like its arguments: NULL || f(x) never computes f (fuzz seed 196418)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t (c1 INTEGER)");
+  await db.query("INSERT INTO t VALUES (-11), (2147483646)");
+  // c1 + c1 overflows for the second row; PostgreSQL folds the strict || over NULL to NULL
+  const x = "((CAST(NULL AS TEXT) || CAST(NULL AS TEXT)) || CAST((c1 + c1) AS TEXT))";
+  await check(db, `SELECT string_agg(${x}, ',' ORDER BY ${x}) AS r FROM t`, [[null]]);
+  await check(db, `SELECT array_agg(c1 ORDER BY ${x}, c1) AS r FROM t`, [["{-11,2147483646}"]]);
+  await fails(db, "SELECT string_agg(c1::text, ',' ORDER BY c1 + c1) AS r FROM t", "22003");
+  await db.close();
+});

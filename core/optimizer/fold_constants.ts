@@ -360,7 +360,19 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       const aggregates = plan.aggregates.map((a) => {
         const args = foldAll(a.args);
         const filter = a.filter === null ? null : foldExpr(a.filter);
-        return args === null && filter === a.filter ? a : { ...a, args: args ?? a.args, filter };
+        // an ordered aggregate's sort keys are expressions over the rows too (PostgreSQL folds
+        // them with the arguments: string_agg(x, ',' ORDER BY NULL || f(x)) never computes f)
+        const keys = a.orderBy === undefined ? null : foldAll(a.orderBy.map((o) => o.expr));
+        const orderBy = keys === null || a.orderBy === undefined
+          ? a.orderBy
+          : a.orderBy.map((o, i) => ({ ...o, expr: keys[i]! }));
+        if (args === null && filter === a.filter && orderBy === a.orderBy) return a;
+        return {
+          ...a,
+          args: args ?? a.args,
+          filter,
+          ...(orderBy === undefined ? {} : { orderBy }),
+        };
       });
       if (groups === null && aggregates.every((a, i) => a === plan.aggregates[i])) return null;
       return { ...plan, groups: groups ?? plan.groups, aggregates };

@@ -99,6 +99,12 @@ function bothBool(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "bool" && y.kind === "bool";
 }
 
+/** DuckDB's NULL against PostgreSQL's NaN, or a boolean computed from them. */
+function nullOrBoolVsNaN(x: Cell, y: Cell): boolean {
+  return (x === null && y !== null && y.kind === "float" && Number.isNaN(y.value)) ||
+    bothBool(x, y);
+}
+
 /** Two integers (aggregates over rows a comparison kept: counts, sums). */
 function bothInt(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "int" && y.kind === "int";
@@ -131,6 +137,20 @@ export const divergences: readonly Divergence[] = [
       (pgError(pg, "22012") ||
         (pgError(pg, "22003") && duck.rows.every((r) => r.every((c) => c === null)))),
     example: { setup: [], sql: "SELECT 1 / 0 AS q" },
+  },
+  {
+    id: "nan_divided_by_zero",
+    description: "NaN / 0 in float8: DuckDB returns NULL, as for any x / 0; PostgreSQL " +
+      "returns NaN (float8div raises 22012 only for a dividend that is not NaN). So " +
+      "(NaN / 0) IS NULL is true in DuckDB and false in PostgreSQL: a WHERE keeps other rows.",
+    triggers: ["literal.nan", "arith.div"],
+    matches: ({ duck, pg, features }) =>
+      features.has("literal.nan") && features.has("arith.div") && duck.ok && pg.ok &&
+      (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, nullOrBoolVsNaN)),
+    example: {
+      setup: [],
+      sql: "SELECT (CAST('NaN' AS DOUBLE PRECISION) / CAST(0.0 AS DOUBLE PRECISION)) AS q",
+    },
   },
   {
     id: "float_out_of_range",

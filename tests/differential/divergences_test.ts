@@ -91,6 +91,14 @@ const findings: readonly {
       "INTERVAL '00:00:00'), INTERVAL '0 months 0 days 00:00:00'))) AS r1, count(*) AS r2 " +
       "FROM t0 GROUP BY ROLLUP (c0)",
   },
+  {
+    id: "nan_divided_by_zero",
+    seed: 196418,
+    features: ["arith.div", "arith.float8", "is_null", "literal.nan"],
+    setup: ["CREATE TABLE t1 (c0 BOOLEAN)", "INSERT INTO t1 VALUES (NULL), (FALSE)"],
+    sql: "SELECT 0 AS r0 FROM t1 AS a WHERE ((CAST('NaN' AS DOUBLE PRECISION) / " +
+      "CAST(0.0 AS DOUBLE PRECISION)) IS NULL)",
+  },
 ];
 
 async function checkFinding(
