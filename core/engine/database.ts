@@ -260,7 +260,10 @@ export class Database {
   #planCacheHits = 0;
   #planCacheMisses = 0;
   #parseCacheParser: ParserPlugin | null = null;
-  #queue: Promise<unknown> = Promise.resolve();
+  /** Whether a task holds the exclusive section (see {@link #exclusive}). */
+  #busy = false;
+  /** Tasks waiting for the exclusive section, first come first served. */
+  readonly #waiting: (() => void)[] = [];
   #closed = false;
   /** How sessions run their SQL here. */
   readonly #runner: SessionRunner = {
@@ -721,7 +724,12 @@ export class Database {
             return Promise.resolve();
           });
         }
-        session.statementStarted(this.#env.clock.nowMicros());
+        // the first statement starts when its message did (one clock reading fewer)
+        session.statementStarted(
+          i === 0 && session.activity.queryStart !== null
+            ? session.activity.queryStart
+            : this.#env.clock.nowMicros(),
+        );
         if (streamLast && i === statements.length - 1 && stmt.kind === "query") {
           const stream = await this.#openStream(session, stmt, params, options);
           if (stream !== null) return { results, stream };
@@ -1186,11 +1194,6 @@ export class Database {
     const bound = paramTypes === undefined && stmt.kind === "query"
       ? this.#bindCached(session, stmt, stmtParams, touched)
       : this.#bind(session, stmt, stmtParams, touched, paramTypes);
-    const logSequences = async () => {
-      // sequences are not transactional: their new values are logged and committed at once
-      for (const s of touched) await this.#logSequenceValue(s);
-      return await this.#commitCall();
-    };
     if (bound.kind === "show" && transactionSettings.has(bound.name)) {
       const level = block?.isolation ?? session.settings.get("default_transaction_isolation");
       const readOnly = block?.readOnly ??
@@ -1229,7 +1232,7 @@ export class Database {
         await this.#commitCall(); // what the statement applied before it failed stays
         throw e;
       }
-      const durability = await logSequences();
+      const durability = await this.#logSequences(touched);
       const out = durability === null ? result : { ...result, durability };
       if (committed === null) return done(out);
       return { kind: "done", result: out, durable: committed.then((d) => d ?? durability) };
@@ -1263,11 +1266,16 @@ export class Database {
       txn,
     };
     try {
-      let result = await this.#run(bound, ctx, { view, mark });
+      const tx = { view, mark };
+      let result = bound.kind === "query"
+        ? await this.#runQuery(bound.plan, ctx, tx)
+        : await this.#run(bound, ctx, tx);
       // SERIALIZABLE: a write that COMMIT would refuse fails now (its own error came first)
       if (writes.has(bound.kind)) this.#txns.validate(txn, true);
-      const sequenced = await logSequences();
-      if (sequenced !== null) result = { ...result, durability: sequenced };
+      if (touched.size > 0 || this.#uncommitted) {
+        const sequenced = await this.#logSequences(touched);
+        if (sequenced !== null) result = { ...result, durability: sequenced };
+      }
       if (implicit) {
         return { kind: "done", result, durable: (await this.#commitTransaction(txn)).sync };
       }
@@ -1281,6 +1289,15 @@ export class Database {
       }
       throw e;
     }
+  }
+
+  /**
+   * Logs the new values of the sequences a statement moved and commits them at once (sequences
+   * are not transactional); the durability reached, `null` when nothing was logged.
+   */
+  async #logSequences(touched: ReadonlySet<Sequence>): Promise<Durability | null> {
+    for (const s of touched) await this.#logSequenceValue(s);
+    return await this.#commitCall();
   }
 
   /**
@@ -2065,7 +2082,7 @@ export class Database {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.catch(() => {});
+    await this.#drain();
     await this.#commitsSynced();
     // open blocks are rolled back; sessions end with the database
     for (const session of this.#sessions) {
@@ -2091,25 +2108,57 @@ export class Database {
   }
 
   /** Runs `fn` alone: statements, commits and checks of all sessions run one at a time. */
+  /**
+   * Runs `fn` in the exclusive section: one task at a time, in arrival order. An uncontended
+   * call starts at once; the others wait in a queue and are handed the section in turn (a
+   * lock, not a chain of promises: a long chain keeps every finished task reachable from the
+   * next one until a full GC).
+   */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));
-    // while commit records sync, give I/O a turn first: a client looping over in-memory
-    // statements (pure promise work) would otherwise keep the syncs from ever completing
-    const start = () => {
+    if (this.#busy) {
+      return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() =>
+        this.#exclusiveRun(fn)
+      );
+    }
+    this.#busy = true;
+    return this.#exclusiveRun(fn);
+  }
+
+  async #exclusiveRun<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      // while commit records sync, give I/O a turn first: a client looping over in-memory
+      // statements (pure promise work) would otherwise keep the syncs from ever completing
+      if (this.#committing.size > 0) {
+        const now = this.#env.clock.monotonicMs();
+        if (now - this.#turnAtMs >= ioTurnEveryMs) {
+          await yieldToIo();
+          this.#turnAtMs = this.#env.clock.monotonicMs();
+        }
+      }
       this.#applyHorizon();
-      return fn();
-    };
-    const run = () => {
-      const now = this.#env.clock.monotonicMs();
-      if (this.#committing.size === 0 || now - this.#turnAtMs < ioTurnEveryMs) return start();
-      return yieldToIo().then(() => {
-        this.#turnAtMs = this.#env.clock.monotonicMs();
-        return start();
-      });
-    };
-    const p = this.#queue.then(run, run);
-    this.#queue = p.catch(() => {});
-    return p;
+      return await fn();
+    } finally {
+      this.#releaseExclusive();
+    }
+  }
+
+  /** Hands the exclusive section to the next waiting task, or frees it. */
+  #releaseExclusive(): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) next();
+    else this.#busy = false;
+  }
+
+  /** Resolves once the tasks queued for the exclusive section now have run. */
+  #drain(): Promise<void> {
+    if (!this.#busy) return Promise.resolve();
+    return new Promise<void>((resolve) =>
+      this.#waiting.push(() => {
+        resolve();
+        this.#releaseExclusive();
+      })
+    );
   }
 
   /** Ends a session: rolls back its open block. */
@@ -2178,11 +2227,25 @@ export class Database {
     return this.#storage;
   }
 
+  /**
+   * A query's rows. The most common statement runs here, not through {@link #run}, whose
+   * frame (a large switch with closures) every call would allocate.
+   */
+  async #runQuery(
+    plan: LogicalPlan,
+    ctx: ExecContext,
+    tx: StatementTx | null,
+  ): Promise<QueryResult> {
+    const { columns, rows } = await this.#collect(plan, ctx, this.#reader(tx));
+    return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
+  }
+
   async #run(
     bound: BoundStatement,
     ctx: ExecContext,
     tx: StatementTx | null,
   ): Promise<QueryResult> {
+    if (bound.kind === "query") return await this.#runQuery(bound.plan, ctx, tx);
     const reader = this.#reader(tx);
     const needTx = (): StatementTx => {
       if (tx === null) {
@@ -2291,10 +2354,6 @@ export class Database {
           await this.#applyDdl(change);
         }
         return { command: "DROP SEQUENCE", columns: [], rows: [], rowCount: 0 };
-      }
-      case "query": {
-        const { columns, rows } = await this.#collect(bound.plan, ctx, reader);
-        return { command: `SELECT ${rows.length}`, columns, rows, rowCount: rows.length };
       }
       case "set":
         this.#settings.set(bound.name, bound.value);

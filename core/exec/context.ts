@@ -34,14 +34,28 @@ export class ExecContext {
   #memoryBytes = 0;
   /** Rows of enclosing queries, innermost last, while a correlated subquery runs. */
   readonly outer: { batch: Batch; row: number }[] = [];
+  // the maps below are made on first use: most queries need none of them
+  #subqueryColumns: Map<BoundSubquery, Column> | null = null;
+  #paramCasts: Map<BoundExpr, Column> | null = null;
+  #subqueryCache: Map<BoundSubquery, SubqueryResult> | null = null;
+  #workingTables: Map<number, readonly Batch[]> | null = null;
+
   /** Subquery values for the batch being evaluated (filled by `prepareSubqueries`). */
-  readonly subqueryColumns = new Map<BoundSubquery, Column>();
+  get subqueryColumns(): Map<BoundSubquery, Column> {
+    return this.#subqueryColumns ??= new Map();
+  }
   /** `CAST($n AS type)` values (one row each), computed once per query. */
-  readonly paramCasts = new Map<BoundExpr, Column>();
+  get paramCasts(): Map<BoundExpr, Column> {
+    return this.#paramCasts ??= new Map();
+  }
   /** Results of uncorrelated subqueries, computed once per query. */
-  readonly subqueryCache = new Map<BoundSubquery, SubqueryResult>();
+  get subqueryCache(): Map<BoundSubquery, SubqueryResult> {
+    return this.#subqueryCache ??= new Map();
+  }
   /** The previous round's rows of each running WITH RECURSIVE, by id. */
-  readonly workingTables = new Map<number, readonly Batch[]>();
+  get workingTables(): Map<number, readonly Batch[]> {
+    return this.#workingTables ??= new Map();
+  }
   /** Rows and inclusive time per plan node, collected for EXPLAIN ANALYZE; `null` otherwise. */
   profile: Map<LogicalPlan, { rows: number; ms: number }> | null = null;
   /** Runs a plan with this context (set by the physical planner). */

@@ -25,14 +25,20 @@ import { compare, type CompareOp, compareScalar, flipCompare } from "./kernels/c
 import { castColumn } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
 
-/** A column of `length` copies of one value. */
-function constant(
-  expr: BoundExpr & { kind: "const" | "param" },
-  value: unknown,
-  length: number,
-): Column {
-  // one value converted once, then copied: no array of boxed values per batch
-  return broadcast(columnFromValues(expr.type, [(value ?? null) as Value]), length);
+/**
+ * One-row columns of constants, by expression: a plan (cached, or a query's) converts each
+ * constant once. Columns are never written after they are made, so one serves every batch.
+ */
+const constantColumns = new WeakMap<BoundExpr, Column>();
+
+/** A column of `length` copies of a constant's value. */
+function constant(expr: BoundExpr & { kind: "const" }, length: number): Column {
+  let one = constantColumns.get(expr);
+  if (one === undefined) {
+    one = columnFromValues(expr.type, [(expr.value ?? null) as Value]);
+    constantColumns.set(expr, one);
+  }
+  return broadcast(one, length);
 }
 
 /** A batch of one row and no columns, to evaluate expressions of constants and parameters. */
@@ -62,7 +68,7 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
     case "column":
       return batch.columns[expr.index]!;
     case "const":
-      return constant(expr, expr.value, n);
+      return constant(expr, n);
     case "param": {
       const v = ctx.params[expr.index - 1] ?? null;
       return broadcast(castColumn(columnFromValues(paramType(v), [v]), expr.type), n);

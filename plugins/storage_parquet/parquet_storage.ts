@@ -715,6 +715,15 @@ export class ParquetStorage implements StorageEngine {
     sources: Source[] = this.#sources(p),
   ): Promise<(Uint8Array | null)[]> {
     const { snapshot, own } = view;
+    if (sources.length === 1) {
+      // the common case of a checkpointed partition: one segment, nothing deleted, nothing
+      // newer than the snapshot, no memtable rows to deduplicate against: every row is seen
+      const s = sources[0]!;
+      if (
+        s.kind === "segment" && s.segment.deleted.size === 0 &&
+        (snapshot === null || s.segment.meta.maxLsn <= snapshot)
+      ) return [null];
+    }
     const masks: (Uint8Array | null)[] = [];
     const lsnsOf: (Float64Array | null)[] = [];
     /** Per source, the rows carrying an own mark (hidden after the dedup). */
@@ -866,11 +875,11 @@ export class ParquetStorage implements StorageEngine {
         const fill = t.fills.get(c.id);
         return fill ? repeatColumn(fill, m.rows) : nullColumn(c.type, m.rows);
       }
-      const hit = this.#cache.get(`${m.id}:${c.id}`);
+      const hit = this.#cache.get(m.id, c.id);
       if (hit === null) wanted.push({ id: c.id, name: c.name, type: c.type });
       return hit;
     });
-    let lsnCol = withLsns ? this.#cache.get(`${m.id}:0`) : null;
+    let lsnCol = withLsns ? this.#cache.get(m.id, 0) : null;
     if (withLsns && lsnCol === null) wanted.push(lsnColumn);
     if (wanted.length > 0) {
       const path = `${this.#dir}/${m.path}`;
@@ -894,7 +903,7 @@ export class ParquetStorage implements StorageEngine {
             `segment ${m.path} has ${col.length} rows in column ${w.id}, the manifest says ${m.rows}`,
           );
         }
-        this.#cache.put(`${m.id}:${w.id}`, col);
+        this.#cache.put(m.id, w.id, col);
         if (w.id === 0) lsnCol = col;
         else out[specs.findIndex((c) => c.id === w.id)] = col;
       });
