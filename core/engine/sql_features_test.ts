@@ -1656,3 +1656,22 @@ Deno.test("an ordered aggregate's sort keys are folded like its arguments: NULL 
   await fails(db, "SELECT string_agg(c1::text, ',' ORDER BY c1 + c1) AS r FROM t", "22003");
   await db.close();
 });
+
+Deno.test("a parenthesized join takes an alias and column aliases: (a JOIN b ...) AS q(c1, ...)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE a (x INT, y INT)");
+  await db.query("CREATE TABLE b (x INT, z INT)");
+  await db.query("INSERT INTO a VALUES (1, 10), (2, 20)");
+  await db.query("INSERT INTO b VALUES (1, 100), (3, 300)");
+  await check(db, "SELECT * FROM (a JOIN b USING (x)) AS q", [[1, 10, 100]]);
+  await check(db, "SELECT q.x, q.z FROM (a JOIN b USING (x)) q", [[1, 100]]);
+  await check(
+    db,
+    "SELECT q.c1, q.c3 FROM (a LEFT JOIN b ON a.x = b.x) AS q(c1, c2, c3, c4) ORDER BY 1",
+    [[1, 1], [2, null]],
+  );
+  // the alias hides the joined tables, and both x columns stay in it
+  await fails(db, "SELECT a.x FROM (a JOIN b USING (x)) AS q", "42P01");
+  await fails(db, "SELECT q.x FROM (a JOIN b ON a.x = b.x) AS q", "42702");
+  await db.close();
+});

@@ -1701,6 +1701,31 @@ class Parser {
         const [alias, columnAliases] = this.aliasClause();
         if (alias !== null) return { ...inner, alias, columnAliases };
       }
+      if (inner.kind === "join") {
+        // `(a JOIN b ON ...) AS q [(columns)]`: the alias hides the joined tables' names and
+        // names the join's columns, as a derived table `(SELECT * FROM a JOIN b ON ...)` does
+        const [alias, columnAliases] = this.aliasClause();
+        if (alias !== null) {
+          const query: Query = {
+            with: null,
+            body: {
+              kind: "select",
+              distinct: "all",
+              items: [{ kind: "star", qualifier: null, pos }],
+              from: [inner],
+              where: null,
+              groupBy: [],
+              having: null,
+              pos,
+            },
+            orderBy: [],
+            limit: null,
+            offset: null,
+            pos,
+          };
+          return { kind: "derived", query, alias, columnAliases, pos };
+        }
+      }
       return inner;
     }
     this.acceptKw("lateral");
