@@ -1675,3 +1675,29 @@ Deno.test("a parenthesized join takes an alias and column aliases: (a JOIN b ...
   await fails(db, "SELECT q.x FROM (a JOIN b ON a.x = b.x) AS q", "42702");
   await db.close();
 });
+
+Deno.test("a RIGHT JOIN whose right input is empty never reads its left input (fuzz seed 314159)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 INTEGER, c1 INTEGER)");
+  await db.query("CREATE TABLE t1 (c0 INTEGER, c1 INTEGER)");
+  await db.query("INSERT INTO t1 VALUES (59, 80), (NULL, -71)");
+  await db.query("CREATE TABLE t2 (c0 BOOLEAN)");
+  await db.query("INSERT INTO t2 VALUES (TRUE), (FALSE)");
+  // the ON conjunct over the left side alone filters t2 below the join: 1 / 0 for FALSE
+  const on = "CAST((1 / (a.c0)::INTEGER) AS BOOLEAN)";
+  await check(db, `SELECT * FROM t2 AS a RIGHT JOIN t0 AS b ON ${on}`, []);
+  await check(
+    db,
+    `SELECT c.c1 FROM t2 AS a RIGHT JOIN t0 AS b ON ${on} RIGHT JOIN t1 AS c ON (b.c0 = c.c1) ORDER BY 1`,
+    [[-71], [80]],
+  );
+  await fails(db, `SELECT * FROM t2 AS a RIGHT JOIN t1 AS b ON ${on}`, "22012");
+  // right rows whose keys are all NULL still come out of a RIGHT JOIN
+  await db.query("INSERT INTO t0 VALUES (NULL, 1), (NULL, 2)");
+  await check(
+    db,
+    "SELECT b.c1, c.c0 FROM t1 AS c RIGHT JOIN t0 AS b ON b.c0 = c.c0 ORDER BY 1",
+    [[1, null], [2, null]],
+  );
+  await db.close();
+});

@@ -30,7 +30,8 @@ const joinPairsPerBatchMax = 8192;
 
 /**
  * Runs a join; `residual` is over left fields then right fields. An empty input that empties the
- * join (either one of an inner, cross or semi join; the left one of a LEFT or anti join) means the
+ * join (either one of an inner, cross or semi join; the left one of a LEFT or anti join; the
+ * right one of a RIGHT join) means the
  * other is never read, as PostgreSQL's executor skips the other side of such a join: so its
  * expressions (and their errors) never run. The right input is read first unless `leftFirst`
  * (the planner asks for it when only the left input just reads tables, cheap to try first).
@@ -46,8 +47,10 @@ export async function* joinExec(
   ctx: ExecContext,
   leftFirst = false,
 ): AsyncGenerator<Batch> {
-  const emptyRightEmpties = joinType === "inner" || joinType === "cross" || joinType === "semi";
-  const emptyLeftEmpties = emptyRightEmpties || joinType === "left" || joinType === "anti";
+  const emptyBothEmpty = joinType === "inner" || joinType === "cross" || joinType === "semi";
+  // a RIGHT join keeps only right rows (and their matches): no right row, no row
+  const emptyRightEmpties = emptyBothEmpty || joinType === "right";
+  const emptyLeftEmpties = emptyBothEmpty || joinType === "left" || joinType === "anti";
   const leftInput = left[Symbol.asyncIterator]();
   let firstLeft: Batch | null = null;
   if (leftFirst && emptyLeftEmpties) {
@@ -92,7 +95,7 @@ export async function* joinExec(
       list.push(r);
     }
     ctx.reserve(build.length * 48);
-    if (table.size === 0 && emptyRightEmpties) {
+    if (table.size === 0 && emptyBothEmpty) {
       // every build key is NULL: nothing can match, and (as PostgreSQL's hash join with an
       // empty hash table) the probe side is never read, nor its keys computed
       await leftInput.return?.();
