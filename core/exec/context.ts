@@ -9,7 +9,9 @@ import type { Clock } from "../env/clock.ts";
 import type { Limits } from "../limits.ts";
 import type { Column, Value } from "../types/column.ts";
 import type { Batch } from "../types/batch.ts";
-import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
+import type { BoundSubquery } from "../plan/expr.ts";
+import type { DataType } from "../types/data_type.ts";
+import type { TimeZone } from "../types/time_zone.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 
 /** A result of an uncorrelated subquery, computed once per query. */
@@ -28,6 +30,13 @@ export type SubqueryResult =
     readonly error: DbError | null;
   };
 
+/** A parameter's value cast to a type (in a time zone), once per query. */
+export interface ParamCast {
+  readonly type: DataType;
+  readonly zone: TimeZone | undefined;
+  readonly column: Column;
+}
+
 /** Per-query execution state. */
 export class ExecContext {
   readonly #deadlineMs: number;
@@ -36,7 +45,7 @@ export class ExecContext {
   readonly outer: { batch: Batch; row: number }[] = [];
   // the maps below are made on first use: most queries need none of them
   #subqueryColumns: Map<BoundSubquery, Column> | null = null;
-  #paramCasts: Map<BoundExpr, Column> | null = null;
+  #paramCasts: Map<number, ParamCast[]> | null = null;
   #subqueryCache: Map<BoundSubquery, SubqueryResult> | null = null;
   #workingTables: Map<number, readonly Batch[]> | null = null;
 
@@ -44,8 +53,12 @@ export class ExecContext {
   get subqueryColumns(): Map<BoundSubquery, Column> {
     return this.#subqueryColumns ??= new Map();
   }
-  /** `CAST($n AS type)` values (one row each), computed once per query. */
-  get paramCasts(): Map<BoundExpr, Column> {
+  /**
+   * `CAST($n AS type)` values (one row each) by parameter number, computed once per query: the
+   * same cast met in several copies of an expression (a scan's pushed-down filter and the
+   * filter above it) reads the value's text once.
+   */
+  get paramCasts(): Map<number, ParamCast[]> {
     return this.#paramCasts ??= new Map();
   }
   /** Results of uncorrelated subqueries, computed once per query. */

@@ -5,7 +5,7 @@
  */
 import { AssertionError, DbError, SqlState, unreachable } from "../errors.ts";
 import type { BoundExpr } from "../plan/expr.ts";
-import { Types } from "../types/data_type.ts";
+import { sameType, Types } from "../types/data_type.ts";
 import type { Batch } from "../types/batch.ts";
 import {
   allocData,
@@ -96,10 +96,13 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
     case "cast": {
       if (expr.operand.kind === "param") {
         // a parameter's value is read by its type's input function once per execution
-        let one = ctx.paramCasts.get(expr);
+        const index = expr.operand.index;
+        let casts = ctx.paramCasts.get(index);
+        if (casts === undefined) ctx.paramCasts.set(index, casts = []);
+        let one = casts.find((c) => c.zone === expr.zone && sameType(c.type, expr.type))?.column;
         if (one === undefined) {
           one = castColumn(evaluate(expr.operand, oneRow, ctx), expr.type, expr.zone);
-          ctx.paramCasts.set(expr, one);
+          casts.push({ type: expr.type, zone: expr.zone, column: one });
         }
         return broadcast(one, n);
       }

@@ -18,28 +18,52 @@ export async function* filterExec(
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const parts = conjuncts(predicate).map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
+  /** One conjunct over `current`: the rows it accepts. */
+  const keepWhere = (expr: BoundExpr, current: Batch): Batch => {
+    const cond = evaluate(expr, current, ctx);
+    const keep = selection(current.length);
+    let count = 0;
+    if (cond.kind === "bool") {
+      const d = cond.data;
+      for (let i = 0; i < current.length; i++) {
+        if (d[i] && isValid(cond.validity, i)) keep[count++] = i;
+      }
+    }
+    if (count === current.length) return current;
+    return { columns: current.columns.map((c) => takeColumn(c, keep, count)), length: count };
+  };
+  if (parts.every((p) => p.subqueries.length === 0)) {
+    // no subquery to await: each batch is filtered synchronously
+    const keepRows = (batch: Batch): Batch => {
+      let current = batch;
+      for (const part of parts) {
+        current = keepWhere(part.expr, current);
+        if (current.length === 0) break;
+      }
+      return current;
+    };
+    yield* eachBatch(input, keepRows, ctx);
+    return;
+  }
   const keepRows = async (batch: Batch): Promise<Batch> => {
     let current = batch;
     for (const part of parts) {
       if (part.subqueries.length > 0) await prepareSubqueries(part.subqueries, current, ctx);
-      const cond = evaluate(part.expr, current, ctx);
-      const keep = new Uint32Array(current.length);
-      let count = 0;
-      if (cond.kind === "bool") {
-        const d = cond.data;
-        for (let i = 0; i < current.length; i++) {
-          if (d[i] && isValid(cond.validity, i)) keep[count++] = i;
-        }
-      }
-      if (count < current.length) {
-        current = {
-          columns: current.columns.map((c) => takeColumn(c, keep, count)),
-          length: count,
-        };
-      }
-      if (count === 0) break;
+      current = keepWhere(part.expr, current);
+      if (current.length === 0) break;
     }
     return current;
   };
   yield* eachBatch(input, keepRows, ctx);
+}
+
+/** Reused selection buffer: filled and read within one synchronous step, never kept. */
+let selectionBuffer = new Uint32Array(1024);
+
+/** A selection buffer of at least `n` entries (valid until the next call). */
+function selection(n: number): Uint32Array {
+  if (selectionBuffer.length < n) {
+    selectionBuffer = new Uint32Array(Math.max(n, 2 * selectionBuffer.length));
+  }
+  return selectionBuffer;
 }

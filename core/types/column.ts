@@ -287,9 +287,9 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
 }
 
 /**
- * Rows `[start, start + count)` of a column: zero-copy views when `start` is a multiple of 8 (the
- * validity bitmap stays byte aligned), else one block copy of the data (and of the dictionary
- * codes it carries), with the validity bits shifted.
+ * Rows `[start, start + count)` of a column: typed data and dictionary codes are zero-copy views;
+ * the validity bitmap is a view when `start` is a multiple of 8 (byte aligned), else a copy with
+ * the bits shifted. Text data (an array) is copied.
  *
  * @example
  * ```ts
@@ -301,11 +301,12 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
  */
 export function sliceColumn(col: Column, start: number, count: number): Column {
   if (start === 0 && count === col.length) return col;
+  // typed data is always a view; only the validity bitmap needs `start` byte aligned
   const aligned = start % 8 === 0;
   const src = col.data;
   const data = src === null
     ? null
-    : aligned && !Array.isArray(src)
+    : !Array.isArray(src)
     ? (src as Float64Array).subarray(start, start + count)
     : src.slice(start, start + count);
   let validity: Uint8Array | null = null;
@@ -323,10 +324,7 @@ export function sliceColumn(col: Column, start: number, count: number): Column {
   const out = makeColumn(col.type, count, data as Column["data"], validity);
   const coded = dictCodesOf(col);
   if (coded === undefined) return out;
-  const codes = aligned
-    ? coded.codes.subarray(start, start + count)
-    : coded.codes.slice(start, start + count);
-  return withDictCodes(out, coded.dict, codes);
+  return withDictCodes(out, coded.dict, coded.codes.subarray(start, start + count));
 }
 
 /** Copies the rows at `indices` into a new column (a gather). */

@@ -251,12 +251,86 @@ function decodeTimestamp(text: string, withZone: boolean, zone: TimeZone): numbe
   return utc;
 }
 
+/** The digit at `i` of `text` (0-9), or -1. */
+function digitAt(text: string, i: number): number {
+  const c = text.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** The two-digit number at `i`, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = digitAt(text, i), b = digitAt(text, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+
+/**
+ * The canonical ISO 8601 forms that drivers and line protocol tools send, read without regular
+ * expressions: `YYYY-MM-DD[T| ]HH:MM:SS[.ffffff][Z|±HH[[:]MM]]`. `undefined` for anything else
+ * (other forms, out-of-range fields), which the general parser then reads (and rejects).
+ */
+function fastIsoTimestamp(
+  text: string,
+  withZone: boolean,
+  zone: TimeZone,
+  typeName: string,
+): number | undefined {
+  const n = text.length;
+  if (n < 19 || text[4] !== "-" || text[7] !== "-" || text[13] !== ":" || text[16] !== ":") {
+    return undefined;
+  }
+  if (text[10] !== "T" && text[10] !== " ") return undefined;
+  const y1 = twoDigits(text, 0), y2 = twoDigits(text, 2);
+  const mo = twoDigits(text, 5), d = twoDigits(text, 8);
+  const h = twoDigits(text, 11), mi = twoDigits(text, 14), sec = twoDigits(text, 17);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0 || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return undefined;
+  }
+  if (sec < 0 || sec > 59) return undefined;
+  let i = 19;
+  let micros = 0;
+  if (text[i] === ".") {
+    let digits = 0;
+    for (i++; i < n && digitAt(text, i) >= 0; i++, digits++) {
+      if (digits === 6) return undefined; // more than microseconds: the general parser rounds
+      micros = micros * 10 + digitAt(text, i);
+    }
+    if (digits === 0) return undefined;
+    for (let k = digits; k < 6; k++) micros *= 10;
+  }
+  let offsetMinutes: number | null = null;
+  if (i < n) {
+    const c = text[i];
+    if (c === "Z" && i + 1 === n) offsetMinutes = 0;
+    else if (c === "+" || c === "-") {
+      const oh = twoDigits(text, i + 1);
+      let om = 0;
+      let j = i + 3;
+      if (text[j] === ":") j++;
+      if (j < n) {
+        om = twoDigits(text, j);
+        j += 2;
+      }
+      if (oh < 0 || oh > 15 || om < 0 || om > 59 || j !== n) return undefined;
+      offsetMinutes = (oh * 60 + om) * (c === "-" ? -1 : 1);
+    } else return undefined;
+  }
+  const y = y1 * 100 + y2;
+  if (y === 0) return undefined; // year 0 does not exist: the general parser says so
+  checkDate(y, mo, d, typeName, text);
+  const us = ((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60_000_000 + sec * 1_000_000 +
+    micros;
+  if (!withZone) return us;
+  return offsetMinutes !== null ? us - offsetMinutes * 60_000_000 : zone.toUtc(us);
+}
+
 function parseIsoTimestamp(
   text: string,
   withZone: boolean,
   zone: TimeZone,
 ): number {
   const typeName = withZone ? "timestamp with time zone" : "timestamp";
+  const fast = fastIsoTimestamp(text, withZone, zone, typeName);
+  if (fast !== undefined) return fast;
   const lower = text.trim().toLowerCase();
   if (lower === "infinity") return Infinity;
   if (lower === "-infinity") return -Infinity;

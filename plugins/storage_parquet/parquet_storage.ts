@@ -1012,7 +1012,11 @@ export class ParquetStorage implements StorageEngine {
         if (ranges !== null && ranges.length === 0) continue;
         const { columns } = await this.#decode(t, seg, request.projection, false);
         if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
-        else {
+        else if (ranges.length === 1 && (masks[k] ?? null) === null) {
+          // one run of rows, all seen (a point or range lookup in one series): views, no gather
+          const [a, b] = ranges[0]!;
+          yield* emit(columns.map((c) => sliceColumn(c, a, b - a)), b - a, null);
+        } else {
           const mask = masks[k] ?? null;
           // many short ranges (one per series: high cardinality) are gathered into full
           // batches; a long one is sliced

@@ -168,7 +168,10 @@ export class PgConnection {
   readonly #reader: MessageReader;
   readonly #out = new MessageWriter();
   #session: Session | null = null;
+  /** The running query's controller, while one runs. */
   #running: AbortController | null = null;
+  /** The controller the next query runs under: one serves every query until one is aborted. */
+  #controller = new AbortController();
   #waiting = false;
   #stopRequested = false;
   #ended = false;
@@ -562,7 +565,8 @@ export class PgConnection {
     params: readonly Value[],
     onResult?: (r: QueryResult) => void,
   ): Promise<QueryResult[]> {
-    const controller = new AbortController();
+    if (this.#controller.signal.aborted) this.#controller = new AbortController();
+    const controller = this.#controller;
     this.#running = controller;
     try {
       return await session.queryAll(sql, params, {
