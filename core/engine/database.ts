@@ -36,6 +36,7 @@ import type {
   BoundStatement,
 } from "../plan/bound_statement.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { LruMap } from "./lru_map.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
 import { evaluate } from "../exec/eval.ts";
@@ -254,9 +255,9 @@ export class Database {
   readonly #log: (event: Record<string, unknown>) => void;
   readonly #queryLog: QueryLogOptions | null;
   /** SQL text -> its statements (see {@link Database.#parse}), in least recently used order. */
-  readonly #parseCache = new Map<string, readonly Statement[]>();
+  #parseCache: LruMap<string, readonly Statement[]> | null = null;
   /** Generic plans of queries by their parsed statement (see {@link Database.#bindCached}). */
-  readonly #planCache = new Map<Statement, CachedPlan>();
+  #planCache: LruMap<Statement, CachedPlan> | null = null;
   #planCacheHits = 0;
   #planCacheMisses = 0;
   #parseCacheParser: ParserPlugin | null = null;
@@ -508,7 +509,7 @@ export class Database {
       sessions: this.#sessions.size,
       unflushedBytes: this.#storage?.unflushedBytes?.() ?? 0,
       tables: this.#catalog.tables().length,
-      planCacheEntries: this.#planCache.size,
+      planCacheEntries: this.#planCache?.size ?? 0,
       planCacheHits: this.#planCacheHits,
       planCacheMisses: this.#planCacheMisses,
     };
@@ -685,20 +686,14 @@ export class Database {
       return parser.parse(sql, { limits });
     }
     if (this.#parseCacheParser !== parser) {
-      this.#parseCache.clear();
+      this.#parseCache?.clear();
       this.#parseCacheParser = parser;
     }
-    const cache = this.#parseCache;
+    const cache = this.#parseCache ??= new LruMap(limits.parseCacheEntriesMax);
     const hit = cache.get(sql);
-    if (hit !== undefined) {
-      // most recently used last
-      cache.delete(sql);
-      cache.set(sql, hit);
-      return hit;
-    }
+    if (hit !== undefined) return hit;
     const statements = parser.parse(sql, { limits });
     cache.set(sql, statements);
-    if (cache.size > limits.parseCacheEntriesMax) cache.delete(cache.keys().next().value!);
     return statements;
   }
 
@@ -1238,7 +1233,8 @@ export class Database {
       return { kind: "done", result: out, durable: committed.then((d) => d ?? durability) };
     }
     const implicit = block === null;
-    const txn = block ?? this.#beginTransaction(session, null, false);
+    const isQuery = bound.kind === "query";
+    const txn = block ?? this.#beginTransaction(session, null, false, isQuery);
     if (txn.readOnly && writes.has(bound.kind)) {
       throw new DbError(
         "25006",
@@ -1256,8 +1252,9 @@ export class Database {
       txn.snapshot = this.#durableLsn;
     }
     txn.queried = true;
-    const sp = txn.savepoint("", this.#txns.nextMark);
-    const mark = this.#txns.newMark(txn);
+    // a query changes none of the transaction's own state: nothing to undo, no mark to hand out
+    const sp = isQuery ? null : txn.savepoint("", this.#txns.nextMark);
+    const mark = isQuery ? 0 : this.#txns.newMark(txn);
     const view: StatementView = {
       // the latest state needs no snapshot (and lets engines use their fast paths)
       snapshotLsn: (txn.snapshot ?? this.#durableLsn) === this.#lastLsn
@@ -1281,7 +1278,7 @@ export class Database {
       }
       return done(result);
     } catch (e) {
-      if (!txn.ended) await this.#undo(txn, sp);
+      if (sp !== null && !txn.ended) await this.#undo(txn, sp);
       if (implicit && !txn.ended) await this.#rollbackTransaction(txn);
       if (e instanceof WaitForTransaction) {
         if (!implicit) this.#txns.startWaiting(txn, e.holder); // 40P01 on a cycle
@@ -1366,7 +1363,7 @@ export class Database {
   ): BoundStatement {
     const max = this.#limits.planCacheEntriesMax;
     if (max === 0) return this.#bind(session, stmt, params, touched);
-    const cache = this.#planCache;
+    const cache = this.#planCache ??= new LruMap(max);
     const settings = this.#settings;
     let key = `${settings.get("timezone")}\u0001${settings.get("search_path")}\u0001${
       settings.get("default_null_order")
@@ -1374,15 +1371,14 @@ export class Database {
     for (const v of params) key += typeof v === "string" ? "\u0001s" : `\u0001${paramType(v).kind}`;
     const hit = cache.get(stmt);
     if (hit !== undefined) {
-      cache.delete(stmt);
       if (
         hit.key === key && hit.catalogChanges === this.#catalog.changeCount &&
         this.#estimatesHold(hit.estimates)
       ) {
-        cache.set(stmt, hit); // most recently used last
         this.#planCacheHits++;
         return hit.bound;
       }
+      cache.delete(stmt);
     }
     this.#planCacheMisses++;
     const catalogChanges = this.#catalog.changeCount;
@@ -1390,7 +1386,6 @@ export class Database {
     const bound = this.#bind(session, stmt, params, touched, undefined, track);
     if (!track.volatile && !track.generic.valuesUsed && bound.kind === "query") {
       cache.set(stmt, { bound, key, catalogChanges, estimates: track.estimates });
-      if (cache.size > max) cache.delete(cache.keys().next().value!);
     }
     return bound;
   }
@@ -1472,19 +1467,27 @@ export class Database {
   }
 
   /** Starts a transaction for `session` with BEGIN's modes, or the session's defaults. */
+  /**
+   * Begins a transaction with `modes` or the session's defaults. `loneQuery`: the implicit
+   * transaction of one query, which runs to its end inside one exclusive section; unless it is
+   * SERIALIZABLE (whose reads other transactions' checks consult) it need not be registered.
+   */
   #beginTransaction(
     session: Session,
     modes: TransactionModes | null,
     explicit: boolean,
+    loneQuery = false,
   ): Transaction {
     const s = session.settings;
     const level = modes?.isolation ?? s.get("default_transaction_isolation");
     const readOnly = modes?.readOnly ?? s.get("default_transaction_read_only") === "on";
+    const isolation = level === "read uncommitted" ? "read committed" : level as Isolation;
     return this.#txns.begin(
-      level === "read uncommitted" ? "read committed" : level as Isolation,
+      isolation,
       readOnly,
       explicit,
       this.#env.clock.monotonicMs(),
+      !loneQuery || isolation === "serializable",
     );
   }
 

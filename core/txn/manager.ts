@@ -43,8 +43,19 @@ export class TransactionManager {
     readonly openMax: number,
   ) {}
 
-  /** Starts a transaction; 54000 past `openMax`. */
-  begin(isolation: Isolation, readOnly: boolean, explicit: boolean, nowMs: number): Transaction {
+  /**
+   * Starts a transaction; 54000 past `openMax`. An unregistered one (`register` false) is not
+   * among the active transactions: only for a lone query that runs to its end inside one
+   * exclusive section, where no commit, horizon move or conflict check can meet it.
+   */
+  begin(
+    isolation: Isolation,
+    readOnly: boolean,
+    explicit: boolean,
+    nowMs: number,
+    register = true,
+  ): Transaction {
+    if (!register) return new Transaction(this.#nextId++, isolation, readOnly, explicit, nowMs);
     if (this.#active.size >= this.openMax) {
       throw new DbError(
         SqlState.programLimitExceeded,
