@@ -248,7 +248,8 @@ export const divergences: readonly Divergence[] = [
     description: "Which error a query raises, and whether it raises one, can depend on the " +
       "order in which the plan evaluates expressions: a query with two problems reports the " +
       "first one found (PostgreSQL's parse analysis, DuckDB's binder or optimizer), and a data " +
-      "exception inside CASE, AND/OR, WHERE, coalesce or nullif may be skipped, reordered or " +
+      "exception inside CASE, AND/OR, WHERE, an IN list, a join's ON, coalesce or nullif may " +
+      "be skipped, reordered or " +
       "folded by one engine and not the other (DuckDB also rewrites some casts in comparisons, " +
       "and folds `x + NULL` to NULL without evaluating x). " +
       "Under LIMIT, which rows a plan reaches before it stops depends on its join order and on " +
@@ -262,6 +263,8 @@ export const divergences: readonly Divergence[] = [
       "case",
       "logic",
       "where",
+      "in_list",
+      "join.non_equi",
       "func.coalesce",
       "func.nullif",
       "order_by",

@@ -99,6 +99,30 @@ const findings: readonly {
     sql: "SELECT 0 AS r0 FROM t1 AS a WHERE ((CAST('NaN' AS DOUBLE PRECISION) / " +
       "CAST(0.0 AS DOUBLE PRECISION)) IS NULL)",
   },
+  {
+    id: "error_evaluation_order",
+    seed: 2718281,
+    features: ["in_list", "cast.text_to_bool", "subquery.derived"],
+    setup: [
+      "CREATE TABLE t0 (c0 TEXT)",
+      "INSERT INTO t0 VALUES ('ABC'), ('Hello'), (NULL), ('true'), ('Hello')",
+    ],
+    sql: "SELECT FALSE AS r0 FROM (SELECT 1 AS d0 FROM t0 WHERE ((INTERVAL '90 minutes' > " +
+      "INTERVAL '1 months 36 days -09:13:09') NOT IN (CAST(c0 AS BOOLEAN), FALSE, " +
+      "(c0 <= 'z')))) AS s",
+  },
+  {
+    id: "error_evaluation_order",
+    seed: 2718281,
+    features: ["join.left", "join.non_equi", "data.empty"],
+    setup: [
+      "CREATE TABLE t0 (c0 INTERVAL)",
+      "CREATE TABLE t2 (c0 INTEGER, c2 TEXT)",
+      "INSERT INTO t2 VALUES (2, NULL), (-7, 'z')",
+    ],
+    sql: "SELECT * FROM t2 AS a LEFT JOIN t2 AS b ON (a.c2 = b.c2) LEFT JOIN t0 AS c ON " +
+      "CAST((CAST(9007199254740993 AS BIGINT))::INTEGER AS BOOLEAN)",
+  },
 ];
 
 async function checkFinding(
