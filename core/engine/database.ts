@@ -268,8 +268,8 @@ export class Database {
   #closed = false;
   /** How sessions run their SQL here. */
   readonly #runner: SessionRunner = {
-    run: async (session, sql, params, options) =>
-      (await this.#runMessage(session, sql, params, options, false)).results,
+    run: (session, sql, params, options) =>
+      this.#runMessage(session, sql, params, options, false).then((r) => r.results),
     stream: (session, sql, params, options) => this.#sessionStream(session, sql, params, options),
     describe: (session, sql, paramTypes) => this.#describe(session, sql, paramTypes),
     close: (session) => this.#closeSession(session),
@@ -599,7 +599,7 @@ export class Database {
    * outside a BEGIN block share one implicit transaction, as in PostgreSQL's simple-query
    * protocol. With `streamLast`, a final query is opened as a stream instead of being run.
    */
-  async #runMessage(
+  #runMessage(
     session: Session,
     sql: string,
     params: readonly Value[],
@@ -607,7 +607,19 @@ export class Database {
     streamLast: boolean,
   ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
     const log = this.#queryLog;
-    if (log === null) return await this.#runMessageNow(session, sql, params, options, streamLast);
+    if (log === null) return this.#runMessageNow(session, sql, params, options, streamLast);
+    return this.#runMessageLogged(log, session, sql, params, options, streamLast);
+  }
+
+  /** {@link #runMessage} with the query log on: times the message and logs it. */
+  async #runMessageLogged(
+    log: QueryLogOptions,
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+    streamLast: boolean,
+  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
     const start = this.#env.clock.monotonicMs();
     let code = "00000";
     let rows: number | null = null;
