@@ -1706,23 +1706,7 @@ class Parser {
         // names the join's columns, as a derived table `(SELECT * FROM a JOIN b ON ...)` does
         const [alias, columnAliases] = this.aliasClause();
         if (alias !== null) {
-          const query: Query = {
-            with: null,
-            body: {
-              kind: "select",
-              distinct: "all",
-              items: [{ kind: "star", qualifier: null, pos }],
-              from: [inner],
-              where: null,
-              groupBy: [],
-              having: null,
-              pos,
-            },
-            orderBy: [],
-            limit: null,
-            offset: null,
-            pos,
-          };
+          const query = selectFrom([{ kind: "star", qualifier: null, pos }], inner, pos);
           return { kind: "derived", query, alias, columnAliases, pos };
         }
       }
@@ -2437,26 +2421,30 @@ class Parser {
   }
 }
 
-/** A call `name(args)` with no DISTINCT, FILTER, ORDER BY or OVER. */
 /**
  * `ARRAY(query)` as the query it means: `COALESCE((SELECT array_agg(v) FROM (query) AS s(v)),
  * '{}')`, so the array keeps the query's row order and is empty, not NULL, without rows.
  */
 function arraySubquery(query: Query, pos: number): Expr {
   const value: Expr = { kind: "column_ref", parts: ["array_value"], pos };
-  const aggregate: Query = {
+  const aggregate = selectFrom(
+    [{ kind: "expr", expr: plainCall("array_agg", [value], pos), alias: null, pos }],
+    { kind: "derived", query, alias: "array_subquery", columnAliases: ["array_value"], pos },
+    pos,
+  );
+  const empty: Expr = { kind: "literal", value: { kind: "string", value: "{}" }, pos };
+  return plainCall("coalesce", [{ kind: "subquery", query: aggregate, pos }, empty], pos);
+}
+
+/** `SELECT items FROM from` as a query of its own (no WHERE, grouping or order). */
+function selectFrom(items: SelectItem[], from: TableRef, pos: number): Query {
+  return {
     with: null,
     body: {
       kind: "select",
       distinct: "all",
-      items: [{ kind: "expr", expr: plainCall("array_agg", [value], pos), alias: null, pos }],
-      from: [{
-        kind: "derived",
-        query,
-        alias: "array_subquery",
-        columnAliases: ["array_value"],
-        pos,
-      }],
+      items,
+      from: [from],
       where: null,
       groupBy: [],
       having: null,
@@ -2467,10 +2455,9 @@ function arraySubquery(query: Query, pos: number): Expr {
     offset: null,
     pos,
   };
-  const empty: Expr = { kind: "literal", value: { kind: "string", value: "{}" }, pos };
-  return plainCall("coalesce", [{ kind: "subquery", query: aggregate, pos }, empty], pos);
 }
 
+/** A call `name(args)` with no DISTINCT, FILTER, ORDER BY or OVER. */
 function plainCall(name: string, args: Expr[], pos: number): Expr {
   return callExpr([name], args, pos);
 }
