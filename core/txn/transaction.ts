@@ -70,21 +70,47 @@ export class Transaction {
   readonly inserts = new Map<number, PrivateRows>();
   /** Named savepoints, innermost last. */
   readonly savepoints: Savepoint[] = [];
-  /** Tables this transaction read (SERIALIZABLE validation) and wrote. */
-  readonly readTables = new Set<number>();
-  readonly writtenTables = new Set<number>();
+  // the collections below are made on first use: a transaction that only reads needs none
+  #readTables: Set<number> | null = null;
+  #writtenTables: Set<number> | null = null;
+  #removedKeys: Map<number, Map<string, string[]>> | null = null;
+  #privateKeys: Map<string, Set<string>> | null = null;
+  #done: Promise<void> | null = null;
+  #resolveDone: (() => void) | null = null;
+
+  /** Tables this transaction read (SERIALIZABLE validation). */
+  get readTables(): Set<number> {
+    return this.#readTables ??= new Set();
+  }
+  /** Tables this transaction wrote. */
+  get writtenTables(): Set<number> {
+    return this.#writtenTables ??= new Set();
+  }
   /** Keys of unique indexes among the stored rows each live mark deleted: mark → index → keys. */
-  readonly removedKeys = new Map<number, Map<string, string[]>>();
+  get removedKeys(): Map<number, Map<string, string[]>> {
+    return this.#removedKeys ??= new Map();
+  }
+  /** Cached unique keys of the live private rows: `${tableId}\u0000${index}` → keys. */
+  get privateKeys(): Map<string, Set<string>> {
+    return this.#privateKeys ??= new Map();
+  }
+  /** Resolves when the transaction ends (committed or rolled back). */
+  get done(): Promise<void> {
+    if (this.#done === null) {
+      if (this.ended) this.#done = Promise.resolve();
+      else {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        this.#done = promise;
+        this.#resolveDone = resolve;
+      }
+    }
+    return this.#done;
+  }
   /** The transaction this one waits for (deadlock detection), while a statement waits. */
   waitingFor: Transaction | null = null;
-  /** Resolves when the transaction ends (committed or rolled back). */
-  readonly done: Promise<void>;
-  #resolveDone!: () => void;
   /** Whether it ended, and whether by COMMIT. */
   ended = false;
   committed = false;
-  /** Cached unique keys of the live private rows: `${tableId}\u0000${index}` → keys. */
-  readonly privateKeys = new Map<string, Set<string>>();
 
   constructor(
     /** Unique among the database's transactions. */
@@ -99,15 +125,13 @@ export class Transaction {
     public explicit: boolean,
     /** Monotonic milliseconds (the clock of the database) when it began. */
     readonly startedMs: number,
-  ) {
-    this.done = new Promise((resolve) => (this.#resolveDone = resolve));
-  }
+  ) {}
 
   /** Marks the transaction ended, waking whoever waits for it. */
   finish(committed: boolean): void {
     this.ended = true;
     this.committed = committed;
-    this.#resolveDone();
+    this.#resolveDone?.();
   }
 
   /** Records that `mark` (a statement's, from the manager's counter) now hides rows. */
@@ -218,8 +242,10 @@ export class Transaction {
   }
 
   #forgetKeys(tableId: number): void {
-    for (const k of [...this.privateKeys.keys()]) {
-      if (k.startsWith(`${tableId}\u0000`)) this.privateKeys.delete(k);
+    const keys = this.#privateKeys;
+    if (keys === null) return;
+    for (const k of [...keys.keys()]) {
+      if (k.startsWith(`${tableId}\u0000`)) keys.delete(k);
     }
   }
 }
