@@ -196,6 +196,18 @@ type Source =
   | { readonly kind: "segment"; readonly segment: SegmentState }
   | { readonly kind: "mem"; readonly mem: MemTable; readonly batch: number };
 
+/**
+ * Whether a reader with `view` sees every row of `sources` without a mask pass: the common case
+ * of a checkpointed partition, one segment with nothing deleted and nothing newer than the
+ * snapshot (and no memtable rows that could replace its rows).
+ */
+function allVisible(sources: readonly Source[], view: ResolvedRowView): boolean {
+  if (sources.length !== 1) return false;
+  const s = sources[0]!;
+  return s.kind === "segment" && s.segment.deleted.size === 0 &&
+    (view.snapshot === null || s.segment.meta.maxLsn <= view.snapshot);
+}
+
 /** Rows of a source. */
 function sourceRows(s: Source): number {
   return s.kind === "segment" ? s.segment.meta.rows : s.mem.batches[s.batch]!.length;
@@ -715,15 +727,7 @@ export class ParquetStorage implements StorageEngine {
     sources: Source[] = this.#sources(p),
   ): Promise<(Uint8Array | null)[]> {
     const { snapshot, own } = view;
-    if (sources.length === 1) {
-      // the common case of a checkpointed partition: one segment, nothing deleted, nothing
-      // newer than the snapshot, no memtable rows to deduplicate against: every row is seen
-      const s = sources[0]!;
-      if (
-        s.kind === "segment" && s.segment.deleted.size === 0 &&
-        (snapshot === null || s.segment.meta.maxLsn <= snapshot)
-      ) return [null];
-    }
+    if (allVisible(sources, view)) return [null];
     const masks: (Uint8Array | null)[] = [];
     const lsnsOf: (Float64Array | null)[] = [];
     /** Per source, the rows carrying an own mark (hidden after the dedup). */
@@ -858,6 +862,28 @@ export class ParquetStorage implements StorageEngine {
       masks[l.source] ??= new Uint8Array(n).fill(1);
       masks[l.source]![l.row] = 0;
     }
+  }
+
+  /**
+   * Table columns (by position) of a segment when every one is cached or not stored in it (a
+   * column added later reads as its fill), without the async decode; `null` when one must be
+   * decoded.
+   */
+  #cachedColumns(t: TableState, seg: SegmentState, positions: readonly number[]): Column[] | null {
+    const m = seg.meta;
+    const out: Column[] = [];
+    for (const i of positions) {
+      const c = t.columns[i]!;
+      if (!m.columnIds.includes(c.id)) {
+        const fill = t.fills.get(c.id);
+        out.push(fill ? repeatColumn(fill, m.rows) : nullColumn(c.type, m.rows));
+        continue;
+      }
+      const hit = this.#cache.get(m.id, c.id);
+      if (hit === null) return null;
+      out.push(hit);
+    }
+    return out;
   }
 
   /** Decodes table columns (by position) of a segment, through the cache; optionally its LSNs. */
@@ -995,7 +1021,7 @@ export class ParquetStorage implements StorageEngine {
       // a background checkpoint may swap frozen memtables for segments while this scan waits:
       // it reads the sources as they are now
       const sources = this.#sources(p);
-      const masks = await this.#masks(t, p, view, sources);
+      const masks = allVisible(sources, view) ? [null] : await this.#masks(t, p, view, sources);
       for (let k = 0; k < sources.length && left > 0; k++) {
         const src = sources[k]!;
         if (src.kind === "mem") {
@@ -1008,9 +1034,15 @@ export class ParquetStorage implements StorageEngine {
         request.signal?.throwIfAborted();
         const covered = tsRange !== null && t.options?.timestampColumnId != null &&
           covers(tsRange, seg.meta.stats[String(t.options.timestampColumnId)]);
-        const ranges = await this.#rowRanges(seg, covered ? null : tsRange, textById);
+        const rangeTs = covered ? null : tsRange;
+        // the learned index, loaded once per segment (the ranges themselves need no I/O)
+        const index = rangeTs !== null && seg.meta.indexKey !== null
+          ? this.#segmentIndexes.get(seg.meta.id) ?? await this.#loadIndex(seg)
+          : null;
+        const ranges = this.#rowRanges(seg, rangeTs, textById, index);
         if (ranges !== null && ranges.length === 0) continue;
-        const { columns } = await this.#decode(t, seg, request.projection, false);
+        const columns = this.#cachedColumns(t, seg, request.projection) ??
+          (await this.#decode(t, seg, request.projection, false)).columns;
         if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
         else if (ranges.length === 1 && (masks[k] ?? null) === null) {
           // one run of rows, all seen (a point or range lookup in one series): views, no gather
@@ -1059,15 +1091,15 @@ export class ParquetStorage implements StorageEngine {
    * matches the text equalities, narrowed to the time range through the learned index. `null` =
    * the whole segment.
    */
-  async #rowRanges(
+  #rowRanges(
     seg: SegmentState,
     tsRange: ValueRange | null,
     textById: Map<number, string>,
-  ): Promise<[number, number][] | null> {
+    index: SegmentIndex | null,
+  ): [number, number][] | null {
     const m = seg.meta;
     const parts = (m.seriesColumnIds ?? []).map((id) => textById.get(id) ?? null);
     const bySeries = m.series !== null && parts.some((p) => p !== null);
-    const index = tsRange !== null && m.indexKey !== null ? await this.#loadIndex(seg) : null;
     if (!bySeries && index === null) return null;
     const out: [number, number][] = [];
     const narrow = (a: number, b: number, s: number) => {
