@@ -123,6 +123,17 @@ const findings: readonly {
     sql: "SELECT * FROM t2 AS a LEFT JOIN t2 AS b ON (a.c2 = b.c2) LEFT JOIN t0 AS c ON " +
       "CAST((CAST(9007199254740993 AS BIGINT))::INTEGER AS BOOLEAN)",
   },
+  {
+    id: "date_trunc_null_comparison",
+    seed: 1732050,
+    features: ["agg.count", "func.date_trunc", "where", "logic"],
+    setup: [
+      "CREATE TABLE t0 (c2 TIMESTAMP)",
+      "INSERT INTO t0 VALUES (TIMESTAMP '1991-11-29 16:48:42'), (NULL), (NULL)",
+    ],
+    sql: "SELECT count(*) AS r0 FROM t0 WHERE ((TIMESTAMP '1970-01-01 00:00:01' != " +
+      "date_trunc('day', c2)) OR FALSE)",
+  },
 ];
 
 async function checkFinding(
