@@ -1051,11 +1051,12 @@ export class Database {
   ): Promise<QueryResult> {
     this.#clearIdleTimer(session);
     const timeoutMs = this.#statementTimeout(session, options);
-    const deadline = timeoutMs > 0 ? this.#env.clock.monotonicMs() + timeoutMs : Infinity;
+    const startMs = this.#env.clock.monotonicMs();
+    const deadline = timeoutMs > 0 ? startMs + timeoutMs : Infinity;
     try {
       for (;;) {
         const out = await this.#exclusive(() =>
-          this.#statementLocked(session, stmt, params, options)
+          this.#statementLocked(session, stmt, params, options, startMs)
         );
         if (out.kind === "wait") {
           await this.#waitFor(session, out.holder, deadline, options.signal ?? null);
@@ -1127,6 +1128,8 @@ export class Database {
     parsed: Statement,
     params: readonly Value[],
     options: QueryOptions,
+    /** When the statement started (monotonic ms): its timeout counts from there. */
+    startMs: number,
   ): Promise<StatementOutcome> {
     this.#settings = session.settings;
     this.#copyClient = options.copy ?? null;
@@ -1148,7 +1151,7 @@ export class Database {
         );
       }
       try {
-        return await this.#statementIn(session, block, parsed, params, options);
+        return await this.#statementIn(session, block, parsed, params, options, startMs);
       } catch (e) {
         if (block !== null && !(e instanceof WaitForTransaction)) block.state = "failed";
         throw e;
@@ -1168,6 +1171,7 @@ export class Database {
     parsed: Statement,
     params: readonly Value[],
     options: QueryOptions,
+    startMs: number,
   ): Promise<StatementOutcome> {
     const done = (result: QueryResult): StatementOutcome => ({
       kind: "done",
@@ -1195,6 +1199,7 @@ export class Database {
       stmtParams,
       options.signal ?? null,
       this.#statementTimeout(session, options),
+      startMs,
     );
     ctx.check();
     const touched = new Set<Sequence>();
@@ -1246,7 +1251,7 @@ export class Database {
     }
     const implicit = block === null;
     const isQuery = bound.kind === "query";
-    const txn = block ?? this.#beginTransaction(session, null, false, isQuery);
+    const txn = block ?? this.#beginTransaction(session, null, false, isQuery, startMs);
     if (txn.readOnly && writes.has(bound.kind)) {
       throw new DbError(
         "25006",
@@ -1489,6 +1494,7 @@ export class Database {
     modes: TransactionModes | null,
     explicit: boolean,
     loneQuery = false,
+    nowMs: number = this.#env.clock.monotonicMs(),
   ): Transaction {
     const s = session.settings;
     const level = modes?.isolation ?? s.get("default_transaction_isolation");
@@ -1498,7 +1504,7 @@ export class Database {
       isolation,
       readOnly,
       explicit,
-      this.#env.clock.monotonicMs(),
+      nowMs,
       !loneQuery || isolation === "serializable",
     );
   }

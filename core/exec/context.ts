@@ -37,6 +37,9 @@ export interface ParamCast {
   readonly column: Column;
 }
 
+/** {@link ExecContext.check} reads the clock at every this many calls. */
+export const checkClockEvery = 4;
+
 /** Per-query execution state. */
 export class ExecContext {
   readonly #deadlineMs: number;
@@ -74,22 +77,38 @@ export class ExecContext {
   /** Runs a plan with this context (set by the physical planner). */
   runPlan: ((plan: LogicalPlan) => AsyncIterable<Batch>) | null = null;
 
+  /**
+   * @param timeoutMs the statement timeout (0 = none), counted from `startMs` (a reading of
+   *   `clock.monotonicMs()` the caller already took; read now when absent).
+   */
   constructor(
     readonly clock: Clock,
     readonly limits: Limits,
     readonly params: readonly Value[],
     readonly signal: AbortSignal | null,
     timeoutMs: number,
+    startMs?: number,
   ) {
-    this.#deadlineMs = timeoutMs > 0 ? clock.monotonicMs() + timeoutMs : Infinity;
+    this.#deadlineMs = timeoutMs > 0 ? (startMs ?? clock.monotonicMs()) + timeoutMs : Infinity;
   }
 
-  /** Throws 57014 when the query was cancelled or ran past its deadline. */
+  /** Calls of {@link check} so far. */
+  #checks = 0;
+
+  /**
+   * Throws 57014 when the query was cancelled or ran past its deadline. The cancellation flag
+   * is read at every call, the clock at every {@link checkClockEvery}th (callers check between
+   * batches and inside long loops, so a deadline is still met within a few batches; a short
+   * query reads no clock at all).
+   */
   check(): void {
     if (this.signal?.aborted) {
       throw new DbError(SqlState.queryCanceled, "canceling statement due to user request");
     }
-    if (this.#deadlineMs !== Infinity && this.clock.monotonicMs() > this.#deadlineMs) {
+    if (
+      this.#deadlineMs !== Infinity && ++this.#checks % checkClockEvery === 0 &&
+      this.clock.monotonicMs() > this.#deadlineMs
+    ) {
       throw new DbError(SqlState.queryCanceled, "canceling statement due to statement timeout");
     }
   }
