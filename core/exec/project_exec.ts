@@ -12,9 +12,17 @@ export async function* projectExec(
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const subqueries = subqueriesOf(exprs);
-  const computed = async (batch: Batch): Promise<Batch> => {
-    if (subqueries.length > 0) await prepareSubqueries(subqueries, batch, ctx);
-    return { columns: exprs.map((e) => evaluate(e, batch, ctx)), length: batch.length };
-  };
-  yield* eachBatch(input, computed, ctx);
+  const computed = (batch: Batch): Batch => ({
+    columns: exprs.map((e) => evaluate(e, batch, ctx)),
+    length: batch.length,
+  });
+  if (subqueries.length === 0) {
+    // nothing to await: each batch is computed synchronously
+    yield* eachBatch(input, computed, ctx);
+    return;
+  }
+  yield* eachBatch(input, async (batch: Batch): Promise<Batch> => {
+    await prepareSubqueries(subqueries, batch, ctx);
+    return computed(batch);
+  }, ctx);
 }

@@ -61,7 +61,9 @@ export async function* eachBatch(
     ctx.check();
     let out: Batch;
     try {
-      out = await step(batch);
+      // a synchronous step's batch is used as it is: no promise, no extra turn
+      const r = step(batch);
+      out = r instanceof Promise ? await r : r;
     } catch (e) {
       yield* rowsBeforeError(batch, step, e);
       return;

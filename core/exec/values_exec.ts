@@ -18,7 +18,7 @@ export async function* valuesExec(
   const batchRows = ctx.limits.batchRowsMax;
   for (let start = 0; start < rows.length; start += batchRows) {
     ctx.check();
-    const chunk = rows.slice(start, start + batchRows);
+    const chunk = rows.length <= batchRows ? rows : rows.slice(start, start + batchRows);
     for (const row of chunk) {
       const subqueries = subqueriesOf(row);
       if (subqueries.length > 0) await prepareSubqueries(subqueries, unitBatch, ctx);
