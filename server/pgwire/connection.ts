@@ -177,7 +177,9 @@ export class PgConnection {
   #ended = false;
   #copyInOpen = false;
   readonly #statements = new Map<string, PreparedStatement>();
+  /** Named portals; the unnamed one (rebound by every extended-protocol query) is apart. */
   readonly #portals = new Map<string, Portal>();
+  #unnamedPortal: Portal | null = null;
   /** ParameterStatus values the client has been told. */
   readonly #reported = new Map<string, string>();
   readonly #onData = (chunk: Uint8Array) => this.#reader.push(chunk);
@@ -503,7 +505,7 @@ export class PgConnection {
             break;
           case F.sync:
             skipToSync = false;
-            if (session.transactionStatus === "idle") this.#portals.clear();
+            if (session.transactionStatus === "idle") this.#clearPortals();
             this.#reportChanges(session);
             this.#readyForQuery(session);
             await this.#flush();
@@ -703,7 +705,7 @@ export class PgConnection {
     if (portalName !== "" && this.#portals.has(portalName)) {
       throw new DbError("42P03", `portal "${portalName}" already exists`);
     }
-    if (this.#portals.size >= pgPortalsMax && !this.#portals.has(portalName)) {
+    if (portalName !== "" && this.#portals.size >= pgPortalsMax) {
       throw new DbError(
         SqlState.programLimitExceeded,
         `too many portals (at most ${pgPortalsMax} per connection)`,
@@ -715,7 +717,9 @@ export class PgConnection {
     for (const f of resultFormats) {
       if (f !== 0 && f !== 1) throw new ProtocolError(`unsupported format code: ${f}`);
     }
-    this.#portals.set(portalName, { statement, params, resultFormats, result: null, sent: 0 });
+    const portal: Portal = { statement, params, resultFormats, result: null, sent: 0 };
+    if (portalName === "") this.#unnamedPortal = portal;
+    else this.#portals.set(portalName, portal);
     this.#out.begin(B.bindComplete).end();
   }
 
@@ -737,7 +741,7 @@ export class PgConnection {
       return;
     }
     if (kind !== "P") throw new ProtocolError(`invalid DESCRIBE message subtype ${kind}`);
-    const portal = this.#portals.get(name);
+    const portal = this.#portal(name);
     if (portal === undefined) throw new DbError("34000", `portal "${name}" does not exist`);
     const result = await this.#portalResult(session, portal);
     if (result === "empty" || result.columns.length === 0) this.#out.begin(B.noData).end();
@@ -756,7 +760,7 @@ export class PgConnection {
     const name = body.cstring();
     const maxRows = body.int32();
     body.done();
-    const portal = this.#portals.get(name);
+    const portal = this.#portal(name);
     if (portal === undefined) throw new DbError("34000", `portal "${name}" does not exist`);
     const result = await this.#portalResult(session, portal);
     if (result === "empty") {
@@ -780,9 +784,22 @@ export class PgConnection {
     const name = body.cstring();
     body.done();
     if (kind === "S") this.#statements.delete(name);
-    else if (kind === "P") this.#portals.delete(name);
+    else if (kind === "P") {
+      if (name === "") this.#unnamedPortal = null;
+      else this.#portals.delete(name);
+    }
     else throw new ProtocolError(`invalid CLOSE message subtype ${kind}`);
     this.#out.begin(B.closeComplete).end();
+  }
+
+  #portal(name: string): Portal | undefined {
+    return name === "" ? this.#unnamedPortal ?? undefined : this.#portals.get(name);
+  }
+
+  /** Drops every portal (the transaction ended). */
+  #clearPortals(): void {
+    this.#unnamedPortal = null;
+    if (this.#portals.size > 0) this.#portals.clear();
   }
 
   /** COPY FROM STDIN / TO STDOUT through this connection. */
