@@ -483,7 +483,13 @@ export class PgConnection {
         this.#terminate("57P01", "terminating connection due to administrator command");
         return;
       }
-      const message = await this.#nextIdle(session);
+      this.#waiting = true;
+      let message: FrontendMessage | null;
+      try {
+        message = await this.#nextIdle(session);
+      } finally {
+        this.#waiting = false;
+      }
       if (message === null) return;
       if (skipToSync && message.type !== F.sync) continue;
       try {
@@ -536,23 +542,27 @@ export class PgConnection {
     }
   }
 
-  /** The next message, arming the idle-session timeout while the session waits outside a block. */
-  async #nextIdle(session: Session): Promise<FrontendMessage | null> {
+  /**
+   * The next message, arming the idle-session timeout while the session waits outside a block.
+   * Without a timeout to arm, the reader's answer (a message already here, or its promise) is
+   * handed on as it is.
+   */
+  #nextIdle(session: Session): FrontendMessage | null | Promise<FrontendMessage | null> {
     const idleMs = this.#host.idleSessionTimeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    if (this.#reader.buffered === 0) {
-      if (idleMs > 0 && session.transactionStatus === "idle") {
-        timer = setTimeout(
-          () => this.#terminate("57P05", "terminating connection due to idle-session timeout"),
-          idleMs,
-        );
-      }
-    }
-    this.#waiting = true;
+    if (
+      this.#reader.buffered === 0 && idleMs > 0 && session.transactionStatus === "idle"
+    ) return this.#nextIdleTimed(idleMs);
+    return this.#reader.next();
+  }
+
+  async #nextIdleTimed(idleMs: number): Promise<FrontendMessage | null> {
+    const timer = setTimeout(
+      () => this.#terminate("57P05", "terminating connection due to idle-session timeout"),
+      idleMs,
+    );
     try {
       return await this.#reader.next();
     } finally {
-      this.#waiting = false;
       clearTimeout(timer);
     }
   }
@@ -787,8 +797,7 @@ export class PgConnection {
     else if (kind === "P") {
       if (name === "") this.#unnamedPortal = null;
       else this.#portals.delete(name);
-    }
-    else throw new ProtocolError(`invalid CLOSE message subtype ${kind}`);
+    } else throw new ProtocolError(`invalid CLOSE message subtype ${kind}`);
     this.#out.begin(B.closeComplete).end();
   }
 

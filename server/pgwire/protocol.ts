@@ -268,8 +268,26 @@ export class MessageReader {
     return new MessageBody(body);
   }
 
-  /** The next message; `null` when the input ended (cleanly or mid-message). */
-  async next(): Promise<FrontendMessage | null> {
+  /**
+   * The next message; `null` when the input ended (cleanly or mid-message). A message already
+   * here whole is returned at once, without a promise (callers `await` either).
+   */
+  next(): FrontendMessage | null | Promise<FrontendMessage | null> {
+    const avail = this.#end - this.#start;
+    if (avail >= 5) {
+      const len = this.#int32At(this.#start + 1);
+      if (len >= 4 && len - 4 <= this.messageBytesMax && avail >= 1 + len) {
+        const type = this.#buf[this.#start]!;
+        const body = this.#buf.slice(this.#start + 5, this.#start + 1 + len);
+        this.#start += 1 + len;
+        if (this.#start === this.#end) this.#start = this.#end = 0;
+        return { type, body: new MessageBody(body) };
+      }
+    }
+    return this.#nextAsync();
+  }
+
+  async #nextAsync(): Promise<FrontendMessage | null> {
     if (!(await this.#fill(5))) return null;
     const type = this.#buf[this.#start]!;
     const len = this.#int32At(this.#start + 1);
