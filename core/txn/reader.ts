@@ -57,12 +57,12 @@ export function transactionReader(storage: StorageEngine, view: StatementView): 
   };
 }
 
-async function* scanInView(
+function scanInView(
   storage: StorageEngine,
   view: StatementView,
   tableId: number,
   request: ScanRequest,
-): AsyncGenerator<Batch> {
+): AsyncIterable<Batch> {
   const txn = view.txn;
   if (txn.isolation === "serializable") txn.readTables.add(tableId);
   const own = txn.visibleRows(tableId);
@@ -70,9 +70,19 @@ async function* scanInView(
     ...request,
     ...viewFields(view),
   };
+  // without own rows the stored rows are the answer: no generator layer in between
+  if (own.length === 0) return storage.scan(tableId, req);
   // a latest-row answer does not know the transaction's own rows: read every row then
-  if (own.length > 0) delete req.latestBy;
-  yield* storage.scan(tableId, req);
+  delete req.latestBy;
+  return withOwnRows(storage.scan(tableId, req), own, request);
+}
+
+async function* withOwnRows(
+  stored: AsyncIterable<Batch>,
+  own: readonly Batch[],
+  request: ScanRequest,
+): AsyncGenerator<Batch> {
+  yield* stored;
   for (const b of own) {
     request.signal?.throwIfAborted();
     yield { columns: request.projection.map((i) => b.columns[i]!), length: b.length };
