@@ -12,11 +12,11 @@ import { eachBatch } from "./rows_before_error.ts";
  * in order, each only on the rows every earlier one accepted (PostgreSQL's ExecQual: a row is
  * rejected at its first false or NULL conjunct), which also spares work.
  */
-export async function* filterExec(
+export function filterExec(
   input: AsyncIterable<Batch>,
   predicate: BoundExpr,
   ctx: ExecContext,
-): AsyncGenerator<Batch> {
+): AsyncIterable<Batch> {
   const parts = conjuncts(predicate).map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
   /** One conjunct over `current`: the rows it accepts. */
   const keepWhere = (expr: BoundExpr, current: Batch): Batch => {
@@ -42,8 +42,7 @@ export async function* filterExec(
       }
       return current;
     };
-    yield* eachBatch(input, keepRows, ctx);
-    return;
+    return eachBatch(input, keepRows, ctx);
   }
   const keepRows = async (batch: Batch): Promise<Batch> => {
     let current = batch;
@@ -54,7 +53,7 @@ export async function* filterExec(
     }
     return current;
   };
-  yield* eachBatch(input, keepRows, ctx);
+  return eachBatch(input, keepRows, ctx);
 }
 
 /** Reused selection buffer: filled and read within one synchronous step, never kept. */

@@ -6,22 +6,22 @@ import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 import { eachBatch } from "./rows_before_error.ts";
 
 /** Computes one output column per expression. */
-export async function* projectExec(
+export function projectExec(
   input: AsyncIterable<Batch>,
   exprs: readonly BoundExpr[],
   ctx: ExecContext,
-): AsyncGenerator<Batch> {
+): AsyncIterable<Batch> {
   const subqueries = subqueriesOf(exprs);
   const computed = (batch: Batch): Batch => ({
     columns: exprs.map((e) => evaluate(e, batch, ctx)),
     length: batch.length,
   });
+  // the batches come straight from eachBatch: no generator layer of its own
   if (subqueries.length === 0) {
     // nothing to await: each batch is computed synchronously
-    yield* eachBatch(input, computed, ctx);
-    return;
+    return eachBatch(input, computed, ctx);
   }
-  yield* eachBatch(input, async (batch: Batch): Promise<Batch> => {
+  return eachBatch(input, async (batch: Batch): Promise<Batch> => {
     await prepareSubqueries(subqueries, batch, ctx);
     return computed(batch);
   }, ctx);
