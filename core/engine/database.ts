@@ -608,23 +608,23 @@ export class Database {
   ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
     const log = this.#queryLog;
     if (log === null) return this.#runMessageNow(session, sql, params, options, streamLast);
-    return this.#runMessageLogged(log, session, sql, params, options, streamLast);
+    const start = this.#env.clock.monotonicMs();
+    const run = this.#runMessageNow(session, sql, params, options, streamLast);
+    return this.#logMessage(log, session, sql, start, run);
   }
 
-  /** {@link #runMessage} with the query log on: times the message and logs it. */
-  async #runMessageLogged(
+  /** With the query log on: waits for a message's run (started at `start`) and logs it. */
+  async #logMessage<T extends { results: QueryResult[]; stream: QueryStream | null }>(
     log: QueryLogOptions,
     session: Session,
     sql: string,
-    params: readonly Value[],
-    options: QueryOptions,
-    streamLast: boolean,
-  ): Promise<{ results: QueryResult[]; stream: QueryStream | null }> {
-    const start = this.#env.clock.monotonicMs();
+    start: number,
+    run: Promise<T>,
+  ): Promise<T> {
     let code = "00000";
     let rows: number | null = null;
     try {
-      const out = await this.#runMessageNow(session, sql, params, options, streamLast);
+      const out = await run;
       rows = out.stream !== null ? null : out.results.reduce((n, r) => n + r.rowCount, 0);
       return out;
     } catch (e) {
