@@ -3,6 +3,7 @@ import { Types as T } from "../../core/types/data_type.ts";
 import { SeededRandom } from "../../core/env/random.ts";
 import { mathFunctions, power, randomFunction, rint, roundDecimal } from "./math.ts";
 import { assertCode, call1, callScalar, resolveScalar } from "./_test_util.ts";
+import { roundDec, roundScaleMax } from "./numeric_functions.ts";
 
 const f = mathFunctions;
 const f8 = (name: string, ...xs: (number | null)[]) => callScalar(f, name, [T.float8, xs]).values;
@@ -217,4 +218,16 @@ Deno.test("greatest and least ignore NULLs and use the common type", () => {
   assert.deepEqual(callScalar(f, "greatest", [T.int8, [5n]], [T.int8, [9n]]).values, [9n]);
   assert.deepEqual(callScalar(f, "greatest", [T.date, [5]], [T.date, [-3]]).values, [5]);
   assert.equal(resolveScalar(f, "greatest", [T.int4, T.text]), null);
+});
+
+Deno.test("round/trunc of numeric take any int4 places without a power of ten that size (robustness)", () => {
+  const d = { v: 15n, s: 1 }; // 1.5
+  // PostgreSQL caps the scale at NUMERIC_DSCALE_MAX (16383)
+  assert.deepEqual(roundDec(d, 2147483647, "round").s, roundScaleMax);
+  assert.deepEqual(roundDec(d, -2147483647, "round"), { v: 0n, s: 0 });
+  assert.deepEqual(roundDec({ v: -155n, s: 1 }, -100000, "trunc"), { v: 0n, s: 0 });
+  // places just left of the first digit still round up
+  assert.deepEqual(roundDec({ v: 5n, s: 0 }, -1, "round"), { v: 10n, s: 0 });
+  assert.deepEqual(roundDec({ v: 99n, s: 0 }, -2, "round"), { v: 100n, s: 0 });
+  assert.deepEqual(roundDec({ v: 99n, s: 0 }, -3, "round"), { v: 0n, s: 0 });
 });

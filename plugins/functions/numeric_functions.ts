@@ -20,9 +20,19 @@ function numericArg(types: readonly DataType[], withPlaces: boolean): FunctionRe
   return { returns: Types.numeric, argTypes: [Types.numeric] };
 }
 
+/** The largest scale round/trunc give a result (PostgreSQL's NUMERIC_DSCALE_MAX). */
+export const roundScaleMax = 16383;
+
 /** Rounds or truncates to `places` (may be negative), keeping max(places, 0) as the scale. */
 export function roundDec(d: Dec, places: number, mode: "round" | "trunc" | "ceil" | "floor"): Dec {
+  places = Math.min(places, roundScaleMax);
   if (places >= d.s) return rescale(d, Math.max(places, 0));
+  // places far left of the first digit drop every digit (without a 10^places of that size)
+  const digits = (d.v < 0n ? -d.v : d.v).toString().length;
+  if (d.s - places > digits + 1) {
+    const up = (mode === "ceil" && d.v > 0n) || (mode === "floor" && d.v < 0n);
+    if (!up) return { v: 0n, s: Math.max(places, 0) };
+  }
   const unit = pow10(d.s - places);
   let q = d.v / unit; // toward zero
   const r = d.v % unit;
