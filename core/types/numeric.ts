@@ -163,8 +163,12 @@ export function divDec(a: Dec, b: Dec): Dec {
 /** floor(sqrt(n)) of a non-negative bigint (Newton's method). */
 function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
-  // the float estimate is close; Newton steps make it exact
+  const f = Math.sqrt(Number(n));
+  // the float estimate is close; past the float range (n >= 2^1024) start above the root from
+  // the bit length instead. Newton steps make it exact
+  let x = Number.isFinite(f)
+    ? BigInt(Math.floor(f))
+    : 1n << BigInt(Math.ceil((n.toString(16).length * 4) / 2));
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) break;

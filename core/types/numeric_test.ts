@@ -9,6 +9,7 @@ import {
   modDec,
   mulDec,
   parseDec,
+  sqrtDec,
   subDec,
 } from "./numeric.ts";
 import { DbError } from "../errors.ts";
@@ -53,4 +54,11 @@ Deno.test("comparison ignores scale; keys too; fitting rounds half away from zer
     () => fitDec(f("1000"), 5, 2),
     (e: unknown) => e instanceof DbError && e.code === "22003",
   );
+});
+
+Deno.test("sqrtDec of a value past the float range (robustness: stddev of -1 and -1e301)", () => {
+  // 10^700 is beyond a double: the root starts from the bit length
+  const big = parseDec(`1${"0".repeat(700)}`);
+  assert.equal(formatDec(sqrtDec(big, 0)), `1${"0".repeat(350)}`);
+  assert.equal(formatDec(sqrtDec(parseDec(`2${"0".repeat(700)}`), 2)).slice(0, 12), "141421356237");
 });
