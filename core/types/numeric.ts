@@ -166,9 +166,13 @@ function isqrt(n: bigint): bigint {
   const f = Math.sqrt(Number(n));
   // the float estimate is close; past the float range (n >= 2^1024) start above the root from
   // the bit length instead. Newton steps make it exact
-  let x = Number.isFinite(f)
+  let x = Number.isFinite(f) && f >= 1
     ? BigInt(Math.floor(f))
     : 1n << BigInt(Math.ceil((n.toString(16).length * 4) / 2));
+  // one step from any start lands at or above floor(sqrt(n)) (AM-GM); from there Newton's
+  // steps go down to it. (A start below the root left alone would need ±1 steps: a float's
+  // 53 bits are far from the root of a 300-digit value.)
+  x = (x + n / x) >> 1n;
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) break;

@@ -62,3 +62,11 @@ Deno.test("sqrtDec of a value past the float range (robustness: stddev of -1 and
   assert.equal(formatDec(sqrtDec(big, 0)), `1${"0".repeat(350)}`);
   assert.equal(formatDec(sqrtDec(parseDec(`2${"0".repeat(700)}`), 2)).slice(0, 12), "141421356237");
 });
+
+Deno.test("sqrtDec when the float estimate of the root is far below it (robustness: a hang)", () => {
+  // stddev of -0.5 and 0: sqrt(0.125) at a scale whose scaled integer has ~80 digits
+  assert.equal(
+    formatDec(sqrtDec(parseDec("0.125"), 40)),
+    "0.3535533905932737622004221810524245196424",
+  );
+});
