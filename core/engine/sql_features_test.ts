@@ -1701,3 +1701,23 @@ Deno.test("a RIGHT JOIN whose right input is empty never reads its left input (f
   );
   await db.close();
 });
+
+Deno.test("a join's ON conjuncts run cheapest first, as PostgreSQL orders join quals (fuzz seed 5772156)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t1 (c0 INTEGER)");
+  await db.query("INSERT INTO t1 VALUES (1), (2)");
+  await db.query("CREATE TABLE t2 (c1 BOOLEAN, c4 INTEGER)");
+  await db.query("INSERT INTO t2 VALUES (FALSE, 2), (FALSE, 0), (TRUE, -7), (FALSE, NULL)");
+  // a.c4 % a.c4 divides by zero for the second row, whose cheaper a.c1 rejects it first
+  await check(
+    db,
+    "SELECT count(*) FROM t2 AS a LEFT JOIN t1 AS b ON ((a.c4 < (a.c4 % a.c4)) AND a.c1)",
+    [[5]],
+  );
+  await fails(
+    db,
+    "SELECT count(*) FROM t2 AS a LEFT JOIN t1 AS b ON ((a.c4 < (a.c4 % a.c4)) AND NOT a.c1)",
+    "22012",
+  );
+  await db.close();
+});

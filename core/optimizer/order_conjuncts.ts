@@ -94,14 +94,25 @@ export function exprCost(e: BoundExpr): number {
   return cost;
 }
 
-function rewrite(plan: LogicalPlan): LogicalPlan | null {
-  if (plan.kind !== "filter") return null;
-  const parts = conjuncts(plan.predicate);
+/** `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. */
+function ordered(predicate: BoundExpr): BoundExpr | null {
+  const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
   const costs = parts.map(exprCost);
   const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
   if (order.every((v, i) => v === i)) return null;
-  return { ...plan, predicate: andAll(order.map((i) => parts[i]!))! };
+  return andAll(order.map((i) => parts[i]!))!;
+}
+
+function rewrite(plan: LogicalPlan): LogicalPlan | null {
+  // a join's ON conjuncts too, as PostgreSQL's order_qual_clauses orders join quals
+  if (plan.kind === "join") {
+    const condition = plan.condition === null ? null : ordered(plan.condition);
+    return condition === null ? null : { ...plan, condition };
+  }
+  if (plan.kind !== "filter") return null;
+  const predicate = ordered(plan.predicate);
+  return predicate === null ? null : { ...plan, predicate };
 }
 
 /** The rule. */
