@@ -1721,3 +1721,21 @@ Deno.test("a join's ON conjuncts run cheapest first, as PostgreSQL orders join q
   );
   await db.close();
 });
+
+Deno.test("a WHERE's IN (SELECT ...) runs after its other conjuncts, which PostgreSQL pushes below the semi-join (fuzz seed 5772156)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE t0 (c0 DATE, c1 INTEGER, c4 DATE)");
+  await db.query(
+    "INSERT INTO t0 VALUES (DATE '2024-03-01', 1, DATE '1996-01-12'), " +
+      "(DATE '1973-10-12', 2147483646, DATE '2081-11-11'), (DATE '1970-01-01', 0, DATE '2069-10-15')",
+  );
+  // c0 + c1 is out of range for the second row, which the cheaper NULLIF rejects first
+  const inSub = "(a.c0 + a.c1) IN (SELECT b.c4 FROM t0 AS b)";
+  await check(
+    db,
+    `SELECT 0 AS r0 FROM t0 AS a WHERE ${inSub} AND nullif(CAST(a.c1 AS BOOLEAN), TRUE)`,
+    [],
+  );
+  await fails(db, `SELECT 0 AS r0 FROM t0 AS a WHERE ${inSub}`, "22008");
+  await db.close();
+});

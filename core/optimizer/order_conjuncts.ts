@@ -94,11 +94,18 @@ export function exprCost(e: BoundExpr): number {
   return cost;
 }
 
-/** `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. */
+/**
+ * `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. A WHERE's
+ * `x IN (SELECT ...)` that PostgreSQL pulls up into a semi-join (tagged `semiJoin`) comes after
+ * every other conjunct: those are pushed below that join and filter the rows it probes.
+ */
 function ordered(predicate: BoundExpr): BoundExpr | null {
   const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
-  const costs = parts.map(exprCost);
+  const semiJoinLast = 1e9;
+  const costs = parts.map((p) =>
+    exprCost(p) + (p.kind === "subquery" && p.semiJoin === true ? semiJoinLast : 0)
+  );
   const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
   if (order.every((v, i) => v === i)) return null;
   return andAll(order.map((i) => parts[i]!))!;

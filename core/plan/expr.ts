@@ -109,7 +109,8 @@ export interface BoundSubquery {
   /**
    * Set on an uncorrelated `x IN (subquery)` that is a WHERE conjunct, which PostgreSQL pulls up
    * into a semi-join: when the subquery returns only NULLs, its hash table is empty and `x` is
-   * never computed (no row passes either way).
+   * never computed (no row passes either way); and the WHERE's other conjuncts run first (they
+   * filter the rows below that join: see order_conjuncts.ts).
    */
   readonly semiJoin?: true;
   readonly type: DataType;
