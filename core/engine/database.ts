@@ -1483,9 +1483,8 @@ export class Database {
     session.timer = timer;
   }
 
-  /** Starts a transaction for `session` with BEGIN's modes, or the session's defaults. */
   /**
-   * Begins a transaction with `modes` or the session's defaults. `loneQuery`: the implicit
+   * Begins a transaction for `session` with BEGIN's modes, or the session's defaults. `loneQuery`: the implicit
    * transaction of one query, which runs to its end inside one exclusive section; unless it is
    * SERIALIZABLE (whose reads other transactions' checks consult) it need not be registered.
    */
@@ -2128,9 +2127,9 @@ export class Database {
     this.#lock?.release();
   }
 
-  /** Runs `fn` alone: statements, commits and checks of all sessions run one at a time. */
   /**
-   * Runs `fn` in the exclusive section: one task at a time, in arrival order. An uncontended
+   * Runs `fn` alone: statements, commits and checks of all sessions run one at a time, in
+   * arrival order. An uncontended
    * call starts at once; the others wait in a queue and are handed the section in turn (a
    * lock, not a chain of promises: a long chain keeps every finished task reachable from the
    * next one until a full GC).

@@ -102,11 +102,11 @@ export function exprCost(e: BoundExpr): number {
 function ordered(predicate: BoundExpr): BoundExpr | null {
   const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
-  const semiJoinLast = 1e9;
-  const costs = parts.map((p) =>
-    exprCost(p) + (p.kind === "subquery" && p.semiJoin === true ? semiJoinLast : 0)
+  const costs = parts.map(exprCost);
+  const late = parts.map((p) => p.kind === "subquery" && p.semiJoin === true ? 1 : 0);
+  const order = parts.map((_, i) => i).sort((a, b) =>
+    late[a]! - late[b]! || costs[a]! - costs[b]! || a - b
   );
-  const order = parts.map((_, i) => i).sort((a, b) => costs[a]! - costs[b]! || a - b);
   if (order.every((v, i) => v === i)) return null;
   return andAll(order.map((i) => parts[i]!))!;
 }

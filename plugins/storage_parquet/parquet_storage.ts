@@ -208,6 +208,12 @@ function allVisible(sources: readonly Source[], view: ResolvedRowView): boolean 
     (view.snapshot === null || s.segment.meta.maxLsn <= view.snapshot);
 }
 
+/** A column a segment does not store (added after it was written): its fill, or NULLs. */
+function absentColumn(t: TableState, c: ColumnSchema, rows: number): Column {
+  const fill = t.fills.get(c.id);
+  return fill ? repeatColumn(fill, rows) : nullColumn(c.type, rows);
+}
+
 /** Rows of a source. */
 function sourceRows(s: Source): number {
   return s.kind === "segment" ? s.segment.meta.rows : s.mem.batches[s.batch]!.length;
@@ -875,8 +881,7 @@ export class ParquetStorage implements StorageEngine {
     for (const i of positions) {
       const c = t.columns[i]!;
       if (!m.columnIds.includes(c.id)) {
-        const fill = t.fills.get(c.id);
-        out.push(fill ? repeatColumn(fill, m.rows) : nullColumn(c.type, m.rows));
+        out.push(absentColumn(t, c, m.rows));
         continue;
       }
       const hit = this.#cache.get(m.id, c.id);
@@ -897,10 +902,7 @@ export class ParquetStorage implements StorageEngine {
     const specs = positions.map((i) => t.columns[i]!);
     const wanted: SegmentColumnSpec[] = [];
     const out: (Column | null)[] = specs.map((c) => {
-      if (!m.columnIds.includes(c.id)) {
-        const fill = t.fills.get(c.id);
-        return fill ? repeatColumn(fill, m.rows) : nullColumn(c.type, m.rows);
-      }
+      if (!m.columnIds.includes(c.id)) return absentColumn(t, c, m.rows);
       const hit = this.#cache.get(m.id, c.id);
       if (hit === null) wanted.push({ id: c.id, name: c.name, type: c.type });
       return hit;
