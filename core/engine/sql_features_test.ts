@@ -1014,11 +1014,50 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT CASE WHEN TRUE THEN CAST(CAST(0 AS TEXT) AS TIMESTAMP) ELSE ts END FROM f WHERE FALSE",
     [],
   );
-  // A WHERE with a constant FALSE/NULL conjunct is empty before its other conjuncts are folded.
-  await check(
+  // A WHERE's conjuncts fold left to right, as PostgreSQL 15.18 does: a constant FALSE ends the
+  // fold before the conjuncts after it; a NULL does not; an error before a FALSE is raised
+  // (fuzz seed 6180339). A conjunct pushed into a derived table goes after that table's own.
+  await fails(
     db,
     "WITH s AS (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE 'a' <= CAST(nullif(0, 0) AS TEXT)) " +
       "SELECT 0 FROM s WHERE CAST(s.d AS BOOLEAN)",
+    "22P02",
+  );
+  await check(
+    db,
+    "WITH s AS (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE 1 = 0) " +
+      "SELECT 0 FROM s WHERE CAST(s.d AS BOOLEAN)",
+    [],
+  );
+  // a plain derived table is pulled up: the outer WHERE folds with its expressions in place
+  await fails(
+    db,
+    "SELECT 0 FROM (SELECT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE 1 = 0) s WHERE CAST(s.d AS BOOLEAN)",
+    "22P02",
+  );
+  await fails(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE NULL) s WHERE CAST(s.d AS BOOLEAN)",
+    "22P02",
+  );
+  await check(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE FALSE) s WHERE CAST(s.d AS BOOLEAN)",
+    [],
+  );
+  await fails(db, "SELECT 1 WHERE NULL AND 1/0 = 1", "22012");
+  await fails(db, "SELECT 1 WHERE 1/0 = 1 AND FALSE", "22012");
+  await fails(db, "SELECT 1 FROM f WHERE i = 0 AND 1/0 = 1 AND FALSE", "22012");
+  await check(db, "SELECT 1 FROM f WHERE i = 0 AND FALSE AND 1/0 = 1", []);
+  await check(db, "SELECT 1 WHERE 1 = 0 AND 1/0 = 1", []);
+  await fails(
+    db,
+    "SELECT 1 WHERE 1 >= CAST(CAST(-2147483648 AS INTEGER) AS NUMERIC(12,3)) AND 1 <= 0.0",
+    "22003",
+  );
+  await check(
+    db,
+    "SELECT 1 WHERE 1 <= 0.0 AND 1 >= CAST(CAST(-2147483648 AS INTEGER) AS NUMERIC(12,3))",
     [],
   );
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");

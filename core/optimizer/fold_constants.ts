@@ -10,7 +10,7 @@ import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr, BoundOp } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { andAll, conjuncts } from "../plan/expr_utils.ts";
+import { andAll, conjuncts, containsSubquery, substituteColumns } from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
@@ -256,30 +256,41 @@ function isEmptySemiJoin(part: BoundExpr): boolean {
   return isProvablyEmpty(part.plan);
 }
 
+/**
+ * Raises the error that folding a WHERE over a derived table raises in PostgreSQL, which folds
+ * it with the derived table's expressions in place of its columns: a plain derived table is
+ * pulled up, and its WHERE is folded before the outer one, so an error there is raised whatever
+ * the derived table's own WHERE says; a DISTINCT one gets the outer WHERE pushed down after its
+ * own conjuncts, so an error there is raised unless those fold to FALSE first. Rewrites nothing:
+ * the plan keeps its columns and the filter stays where it is until the pushdown rule moves it.
+ */
+function raiseFoldedThroughDerivedTable(predicate: BoundExpr, input: LogicalPlan): void {
+  const distinct = input.kind === "distinct";
+  const project = distinct ? input.input : input;
+  if (project.kind !== "project") return;
+  if (containsSubquery(predicate) || project.exprs.some(containsSubquery)) return;
+  const exprs = project.exprs;
+  const pushed = substituteColumns(predicate, (i) => exprs[i]!);
+  if (!distinct) {
+    foldExpr(pushed);
+  } else if (project.input.kind === "filter") {
+    foldExpr(andAll([...conjuncts(project.input.predicate), ...conjuncts(pushed)])!);
+  } else {
+    foldExpr(pushed);
+  }
+}
+
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   switch (plan.kind) {
     case "filter": {
-      // PostgreSQL simplifies a WHERE before it reorders it, so a constant FALSE or NULL conjunct
-      // ends the filter before the conjuncts after it are simplified: here a conjunct that folds
-      // to FALSE or NULL empties the filter even if folding another one would raise an error
-      // over no rows a filter has nothing to evaluate
+      // PostgreSQL folds a WHERE's conjuncts left to right (simplify_and_arguments): a constant
+      // FALSE ends the fold, so the conjuncts after it are never folded (nor their errors
+      // raised), but a NULL does not, and an error in a conjunct before a FALSE is raised.
+      // foldExpr follows that order over the left-deep AND; over no rows there is nothing to do.
       if (plan.input.kind === "values" && plan.input.rows.length === 0) return plan.input;
       const parts = conjuncts(plan.predicate);
       if (parts.some(isEmptySemiJoin)) return { kind: "values", rows: [], fields: plan.fields };
-      if (parts.length > 1) {
-        for (const part of parts) {
-          let f: BoundExpr;
-          try {
-            f = foldExpr(part);
-          } catch {
-            continue; // raised again below unless another conjunct is constant false
-          }
-          if (f.kind === "const" && f.value !== true) {
-            if (plan.input.kind === "values" && plan.input.rows.length === 0) return null;
-            return { kind: "values", rows: [], fields: plan.fields };
-          }
-        }
-      }
+      raiseFoldedThroughDerivedTable(plan.predicate, plan.input);
       let predicate = simplifyQual(foldExpr(plan.predicate));
       const semi = (c: BoundExpr) =>
         c.kind === "subquery" && c.mode === "in" && !c.negated && !c.correlated &&
