@@ -1045,6 +1045,28 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT 0 FROM (SELECT DISTINCT coalesce('x', CAST(i AS TEXT)) AS d FROM f WHERE FALSE) s WHERE CAST(s.d AS BOOLEAN)",
     [],
   );
+  await fails(
+    db,
+    "SELECT 0 FROM (SELECT i FROM f WHERE CAST(CAST('9223372036854775807' AS BIGINT) AS INTEGER) = 1) s WHERE FALSE",
+    "22003",
+  );
+  // a DISTINCT one gets only the outer conjuncts that read its columns, folded first (seed 8191)
+  await check(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT FALSE AS d0 FROM f WHERE " +
+      "CAST(CAST(CAST('9223372036854775807' AS BIGINT) AS INTEGER) AS BOOLEAN)) AS s WHERE (NOT CAST(1 AS BOOLEAN))",
+    [],
+  );
+  await check(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT i, (1 % 0) = 1 AS d1 FROM f) AS s WHERE s.d1 = (lower(NULL) BETWEEN '' AND '')",
+    [],
+  );
+  await fails(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT i, (1 % 0) = 1 AS d1 FROM f) AS s WHERE s.d1 = (lower('a') BETWEEN '' AND '')",
+    "22012",
+  );
   await fails(db, "SELECT 1 WHERE NULL AND 1/0 = 1", "22012");
   await fails(db, "SELECT 1 WHERE 1/0 = 1 AND FALSE", "22012");
   await fails(db, "SELECT 1 FROM f WHERE i = 0 AND 1/0 = 1 AND FALSE", "22012");

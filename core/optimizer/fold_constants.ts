@@ -10,7 +10,13 @@ import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr, BoundOp } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { andAll, conjuncts, containsSubquery, substituteColumns } from "../plan/expr_utils.ts";
+import {
+  andAll,
+  columnsOf,
+  conjuncts,
+  containsSubquery,
+  substituteColumns,
+} from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
@@ -257,26 +263,50 @@ function isEmptySemiJoin(part: BoundExpr): boolean {
 }
 
 /**
- * Raises the error that folding a WHERE over a derived table raises in PostgreSQL, which folds
- * it with the derived table's expressions in place of its columns: a plain derived table is
- * pulled up, and its WHERE is folded before the outer one, so an error there is raised whatever
- * the derived table's own WHERE says; a DISTINCT one gets the outer WHERE pushed down after its
- * own conjuncts, so an error there is raised unless those fold to FALSE first. Rewrites nothing:
- * the plan keeps its columns and the filter stays where it is until the pushdown rule moves it.
+ * Raises the errors PostgreSQL raises while folding a WHERE over a derived table, which it
+ * folds with the derived table's expressions in place of its columns. Rewrites nothing: the
+ * filter stays where it is until the pushdown rule moves it.
+ *
+ * - A plain derived table (a projection over a WHERE) is pulled up into the outer query, whose
+ *   WHERE clauses are then folded from the innermost out: the derived table's WHERE first, then
+ *   the outer one with the expressions substituted, whatever either folds to.
+ * - A DISTINCT one is planned on its own after the outer WHERE, folded as it is, has its
+ *   conjuncts that read a column pushed down after the derived table's own: an error there is
+ *   raised unless those fold to FALSE first. A constant outer WHERE pushes nothing.
  */
 function raiseFoldedThroughDerivedTable(predicate: BoundExpr, input: LogicalPlan): void {
-  const distinct = input.kind === "distinct";
-  const project = distinct ? input.input : input;
-  if (project.kind !== "project") return;
-  if (containsSubquery(predicate) || project.exprs.some(containsSubquery)) return;
+  if (containsSubquery(predicate)) return;
+  if (input.kind === "filter") return foldPulledUpWheres(input);
+  if (input.kind === "project") {
+    if (input.exprs.some(containsSubquery)) return;
+    foldPulledUpWheres(input);
+    const exprs = input.exprs;
+    foldExpr(substituteColumns(predicate, (i) => exprs[i]!));
+    return;
+  }
+  if (input.kind !== "distinct" || input.input.kind !== "project") return;
+  const project = input.input;
+  if (project.exprs.some(containsSubquery)) return;
   const exprs = project.exprs;
-  const pushed = substituteColumns(predicate, (i) => exprs[i]!);
-  if (!distinct) {
-    foldExpr(pushed);
-  } else if (project.input.kind === "filter") {
-    foldExpr(andAll([...conjuncts(project.input.predicate), ...conjuncts(pushed)])!);
-  } else {
-    foldExpr(pushed);
+  const pushed = conjuncts(foldExpr(predicate))
+    .filter((c) => columnsOf(c).size > 0)
+    .map((c) => substituteColumns(c, (i) => exprs[i]!));
+  if (pushed.length === 0) return;
+  const own = project.input.kind === "filter" ? conjuncts(project.input.predicate) : [];
+  if (own.some(containsSubquery)) return;
+  foldExpr(andAll([...own, ...pushed])!);
+}
+
+/**
+ * Folds the WHERE clauses of pulled-up derived tables below a filter (through projections and
+ * the filters merging left over them), innermost first.
+ */
+function foldPulledUpWheres(plan: LogicalPlan): void {
+  if (plan.kind === "project") {
+    if (!plan.exprs.some(containsSubquery)) foldPulledUpWheres(plan.input);
+  } else if (plan.kind === "filter" && !containsSubquery(plan.predicate)) {
+    foldPulledUpWheres(plan.input);
+    foldExpr(plan.predicate);
   }
 }
 

@@ -99,10 +99,13 @@ function bothBool(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "bool" && y.kind === "bool";
 }
 
-/** DuckDB's NULL against PostgreSQL's NaN, or a boolean computed from them. */
+/**
+ * DuckDB's NULL against PostgreSQL's NaN, or a boolean computed from them (DuckDB's NULL
+ * compared is NULL where PostgreSQL's NaN compares to a boolean).
+ */
 function nullOrBoolVsNaN(x: Cell, y: Cell): boolean {
   return (x === null && y !== null && y.kind === "float" && Number.isNaN(y.value)) ||
-    bothBool(x, y);
+    (x === null && y !== null && y.kind === "bool") || bothBool(x, y);
 }
 
 /** Two integers (aggregates over rows a comparison kept: counts, sums). */

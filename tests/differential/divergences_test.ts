@@ -100,6 +100,18 @@ const findings: readonly {
       "CAST(0.0 AS DOUBLE PRECISION)) IS NULL)",
   },
   {
+    id: "nan_divided_by_zero",
+    seed: 8191,
+    features: ["arith.div", "arith.mod", "literal.nan", "case", "join.self"],
+    setup: [
+      "CREATE TABLE t0 (c0 INTEGER)",
+      "INSERT INTO t0 VALUES (55), (7), (CAST(-32 AS INTEGER)), (2)",
+    ],
+    sql: "SELECT (((CASE WHEN TRUE THEN CAST('NaN' AS DOUBLE PRECISION) END) / " +
+      "(CAST(0 AS BIGINT) % a.c0)) = CAST('0.000' AS NUMERIC(12,3))) AS r0 " +
+      "FROM t0 AS a, t0 AS b WHERE (a.c0 = b.c0)",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
