@@ -1067,6 +1067,12 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT 0 FROM (SELECT DISTINCT i, (1 % 0) = 1 AS d1 FROM f) AS s WHERE s.d1 = (lower('a') BETWEEN '' AND '')",
     "22012",
   );
+  await check(
+    db,
+    "SELECT 0 FROM (SELECT DISTINCT i AS d1 FROM f WHERE CAST(CAST(-9007199254740993 AS BIGINT) AS INTEGER) = i) " +
+      "AS s WHERE (s.d1 BETWEEN 0 AND CAST(NULL AS NUMERIC(12,3)))",
+    [],
+  );
   await fails(db, "SELECT 1 WHERE NULL AND 1/0 = 1", "22012");
   await fails(db, "SELECT 1 WHERE 1/0 = 1 AND FALSE", "22012");
   await fails(db, "SELECT 1 FROM f WHERE i = 0 AND 1/0 = 1 AND FALSE", "22012");

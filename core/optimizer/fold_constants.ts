@@ -272,7 +272,8 @@ function isEmptySemiJoin(part: BoundExpr): boolean {
  *   the outer one with the expressions substituted, whatever either folds to.
  * - A DISTINCT one is planned on its own after the outer WHERE, folded as it is, has its
  *   conjuncts that read a column pushed down after the derived table's own: an error there is
- *   raised unless those fold to FALSE first. A constant outer WHERE pushes nothing.
+ *   raised unless those fold to FALSE first. An outer WHERE with a constant FALSE or NULL
+ *   conjunct pushes nothing: the derived table is not planned at all.
  */
 function raiseFoldedThroughDerivedTable(predicate: BoundExpr, input: LogicalPlan): void {
   if (containsSubquery(predicate)) return;
@@ -288,7 +289,9 @@ function raiseFoldedThroughDerivedTable(predicate: BoundExpr, input: LogicalPlan
   const project = input.input;
   if (project.exprs.some(containsSubquery)) return;
   const exprs = project.exprs;
-  const pushed = conjuncts(foldExpr(predicate))
+  const folded = simplifyQual(foldExpr(predicate));
+  if (folded.kind === "const") return; // a FALSE or NULL conjunct: the derived table is not read
+  const pushed = conjuncts(folded)
     .filter((c) => columnsOf(c).size > 0)
     .map((c) => substituteColumns(c, (i) => exprs[i]!));
   if (pushed.length === 0) return;
