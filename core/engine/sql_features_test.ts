@@ -1074,6 +1074,24 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [],
   );
   await fails(db, "SELECT 1 WHERE NULL AND 1/0 = 1", "22012");
+  // x IN (subquery of only NULLs) under OR: PostgreSQL's hashed SubPlan answers FALSE without
+  // computing x; under NOT or IS NOT TRUE it does compute it (fuzz seed 1299709)
+  await db.query("CREATE TABLE nulls_only (c0 INT); INSERT INTO nulls_only VALUES (NULL), (NULL)");
+  await check(
+    db,
+    "SELECT i FROM f WHERE (i + 2147483647 IN (SELECT c0 FROM nulls_only)) OR b ORDER BY i",
+    [[2]],
+  );
+  await fails(
+    db,
+    "SELECT i FROM f WHERE NOT (i + 2147483647 IN (SELECT c0 FROM nulls_only)) OR b",
+    "22003",
+  );
+  await fails(
+    db,
+    "SELECT i FROM f WHERE (i + 2147483647 IN (SELECT c0 FROM nulls_only)) IS NOT TRUE",
+    "22003",
+  );
   await fails(db, "SELECT 1 WHERE 1/0 = 1 AND FALSE", "22012");
   await fails(db, "SELECT 1 FROM f WHERE i = 0 AND 1/0 = 1 AND FALSE", "22012");
   await check(db, "SELECT 1 FROM f WHERE i = 0 AND FALSE AND 1/0 = 1", []);

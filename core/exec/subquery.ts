@@ -118,8 +118,12 @@ export async function prepareSubqueries(
         // x IN / op ANY (empty) is false and op ALL (empty) true, without evaluating x, as
         // PostgreSQL's executor does
         out.fill(sq.mode === "all");
-      } else if (sq.semiJoin === true && r.kind === "in" && r.keys.size === 0) {
-        // only NULLs: as a semi-join's empty hash table, no row passes and x is not computed
+      } else if (
+        (sq.semiJoin === true || sq.unknownIsFalse === true) && r.kind === "in" &&
+        r.keys.size === 0
+      ) {
+        // only NULLs: as a semi-join's empty hash table (or a hashed SubPlan that keeps no NULL
+        // rows where UNKNOWN is FALSE), no row passes and x is not computed
         out.fill(null);
       } else {
         const operand = sq.operand === null ? null : evaluate(sq.operand, batch, ctx);

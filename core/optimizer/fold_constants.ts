@@ -313,6 +313,20 @@ function foldPulledUpWheres(plan: LogicalPlan): void {
   }
 }
 
+/** Tags the uncorrelated `x IN (subquery)` of a WHERE's AND/OR tree (see `unknownIsFalse`). */
+function tagQualIns(e: BoundExpr): BoundExpr {
+  if (e.kind === "op" && (e.op === "and" || e.op === "or")) {
+    const left = tagQualIns(e.left);
+    const right = tagQualIns(e.right);
+    return left === e.left && right === e.right ? e : { ...e, left, right };
+  }
+  if (
+    e.kind === "subquery" && e.mode === "in" && !e.negated && !e.correlated &&
+    e.unknownIsFalse !== true
+  ) return { ...e, unknownIsFalse: true };
+  return e;
+}
+
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   switch (plan.kind) {
     case "filter": {
@@ -333,6 +347,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
           conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),
         )!;
       }
+      predicate = tagQualIns(predicate);
       if (predicate.kind === "const" && predicate.value === true) return plan.input;
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
       if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {

@@ -113,6 +113,13 @@ export interface BoundSubquery {
    * filter the rows below that join: see order_conjuncts.ts).
    */
   readonly semiJoin?: true;
+  /**
+   * Set on an uncorrelated `x IN (subquery)` inside a WHERE's AND/OR tree (one PostgreSQL does
+   * not pull up, e.g. under OR), where UNKNOWN acts as FALSE: PostgreSQL's hashed SubPlan then
+   * keeps none of the subquery's NULL rows, so over only NULLs it answers FALSE without
+   * computing `x` (ExecHashSubPlan with unknownEqFalse).
+   */
+  readonly unknownIsFalse?: true;
   readonly type: DataType;
 }
 

@@ -112,6 +112,19 @@ const findings: readonly {
       "FROM t0 AS a, t0 AS b WHERE (a.c0 = b.c0)",
   },
   {
+    id: "variance_rounding",
+    seed: 1299709,
+    features: ["agg.stddev", "agg.filter", "grouping_sets.rollup", "having"],
+    setup: [
+      "CREATE TABLE t0 (c0 BOOLEAN)",
+      "INSERT INTO t0 VALUES (TRUE), (TRUE), (TRUE), (TRUE), (NULL), (TRUE), (FALSE), (TRUE), " +
+      "(TRUE), (TRUE)",
+    ],
+    sql: "SELECT c0 AS r0, bool_and(c0) AS r1 FROM t0 GROUP BY ROLLUP (c0) HAVING " +
+      "(stddev_samp((CAST(1778753426005200107 AS BIGINT))::DOUBLE PRECISION) FILTER (WHERE " +
+      "('ｚ' <> ('É' || upper('ｚ')))) >= CAST(0.25 AS DOUBLE PRECISION))",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
