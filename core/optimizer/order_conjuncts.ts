@@ -84,14 +84,44 @@ export function exprCost(e: BoundExpr): number {
         break;
       }
       case "subquery":
-        // an uncorrelated subquery runs once per query; per row it is a lookup
-        cost += x.correlated ? subqueryCost : 1;
+        // an uncorrelated subquery runs once per query; per row it is a lookup in a hashed
+        // SubPlan (or the InitPlan's value), else a scan of its stored rows
+        cost += x.correlated || !lookedUpPerRow(x) ? subqueryCost : 1;
         break;
       default:
         break;
     }
   });
   return cost;
+}
+
+const dateTimeKinds = new Set(["date", "timestamp", "timestamptz"]);
+
+/**
+ * The type a comparison converted from: a date compared with a timestamp goes through
+ * `date_for_comparison`. (A timestamp compared with a timestamptz is cast, and that cast looks
+ * like a written one, so that pair counts as hashable here although PostgreSQL's
+ * timestamp_eq_timestamptz is not.)
+ */
+function comparedType(e: BoundExpr): DataType {
+  if (e.kind === "call" && e.fn.name === "date_for_comparison") return e.args[0]!.type;
+  return e.type;
+}
+
+/**
+ * Whether PostgreSQL answers an uncorrelated subquery per row without rescanning it: a scalar or
+ * EXISTS one is an InitPlan (one value), `x IN (...)` / `x = ANY (...)` a hashed SubPlan unless
+ * the equality has no hash support; date, timestamp and timestamptz compared across types use
+ * btree-only operators (date_eq_timestamp...). Other ANY and ALL comparisons rescan the rows.
+ */
+function lookedUpPerRow(x: BoundExpr & { kind: "subquery" }): boolean {
+  if (x.mode === "scalar" || x.mode === "exists") return true;
+  if (x.mode === "all" || (x.mode === "any" && x.compare !== "eq")) return false;
+  if (x.operand === null) return true;
+  const left = comparedType(x.operand).kind;
+  const top = x.plan.kind === "project" ? x.plan.exprs[0] : undefined;
+  const right = top === undefined ? x.plan.fields[0]!.type.kind : comparedType(top).kind;
+  return !(dateTimeKinds.has(left) && dateTimeKinds.has(right) && left !== right);
 }
 
 /**

@@ -125,6 +125,17 @@ const findings: readonly {
       "('ｚ' <> ('É' || upper('ｚ')))) >= CAST(0.25 AS DOUBLE PRECISION))",
   },
   {
+    id: "date_trunc_null_comparison",
+    seed: 104729,
+    features: ["agg.count", "func.date_trunc", "func.coalesce", "subquery", "subquery.scalar"],
+    setup: [
+      "CREATE TABLE t0 (c2 TIMESTAMP)",
+      "INSERT INTO t0 VALUES (TIMESTAMP '2038-03-30 02:18:18'), (NULL), (TIMESTAMP '2063-01-05 02:51:04')",
+    ],
+    sql: "SELECT 0 AS r0, (SELECT count(*) FROM t0 AS b WHERE coalesce((TIMESTAMP " +
+      "'1970-01-01 00:00:01' != date_trunc('day', b.c2)))) AS r1 FROM t0 AS a",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
