@@ -11,8 +11,11 @@
  *   aggregate over one hour (simple query protocol);
  * - prepared point queries/s: `SELECT ... WHERE hostname = $1 AND time = $2` (named statement).
  *
- * Prints each figure and the same-run ratio OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU
- * profile of the OmenDB server process to bench/results/ (`--omendb-only` skips PostgreSQL).
+ * Both servers stay up while the figures are taken in interleaved rounds (`--rounds`, default 5:
+ * OmenDB then PostgreSQL for each query, `--seconds` each), so that the drift of a shared
+ * machine hits both alike. Prints each round and, per query, the median rate of each server and
+ * the median of the rounds' ratios OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU profile of
+ * the OmenDB server process to bench/results/ (`--omendb-only` skips PostgreSQL).
  *
  * @module
  */
@@ -32,13 +35,15 @@ const { values: args } = parseArgs({
   args: Deno.args,
   options: {
     rows: { type: "string", default: "1000000" },
-    seconds: { type: "string", default: "5" },
+    seconds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "5" },
     "omendb-only": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
   },
 });
 const rows = Number(args.rows);
 const seconds = Number(args.seconds);
+const rounds = Number(args.rounds);
 const hosts = 100;
 const intervalSeconds = 10;
 const startMs = Date.parse("2016-01-01T00:00:00Z");
@@ -148,42 +153,50 @@ async function rate(fn: (i: number) => Promise<void>): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function measure(
-  port: number,
-  user: string,
-  dbName: string,
-): Promise<Record<string, number>> {
-  const c = new Client({ host: "127.0.0.1", port, user, database: dbName });
-  await c.connect();
+/** The benchmark's queries, each a function of the iteration number. */
+function queries(c: PgClient): Record<string, (i: number) => Promise<void>> {
   const times = rows / hosts; // rows per host
   const hostOf = (i: number) => `host_${i % hosts}`;
   const timeOf = (i: number) =>
     new Date(startMs + ((i * 7919) % times) * intervalSeconds * 1000).toISOString();
-  try {
-    return {
-      "simple SELECT 1": await rate(async () => {
-        await c.query("SELECT 1");
-      }),
-      "simple host-hour aggregate": await rate(async (i) => {
-        const from = timeOf(i);
-        await c.query(
-          `SELECT max(usage_user) FROM cpu WHERE hostname = '${
-            hostOf(i)
-          }' AND time >= '${from}' AND time < '${from}'::timestamptz + interval '1 hour'`,
-        );
-      }),
-      "prepared point query": await rate(async (i) => {
-        const r = await c.query({
-          name: "point",
-          text: "SELECT usage_user, usage_system FROM cpu WHERE hostname = $1 AND time = $2",
-          values: [hostOf(i), timeOf(i)],
-        });
-        if (r.rows.length !== 1) throw new Error(`point query found ${r.rows.length} rows`);
-      }),
-    };
-  } finally {
-    await c.end();
-  }
+  return {
+    "simple SELECT 1": async () => {
+      await c.query("SELECT 1");
+    },
+    "simple host-hour aggregate": async (i) => {
+      const from = timeOf(i);
+      await c.query(
+        `SELECT max(usage_user) FROM cpu WHERE hostname = '${
+          hostOf(i)
+        }' AND time >= '${from}' AND time < '${from}'::timestamptz + interval '1 hour'`,
+      );
+    },
+    "prepared point query": async (i) => {
+      const r = await c.query({
+        name: "point",
+        text: "SELECT usage_user, usage_system FROM cpu WHERE hostname = $1 AND time = $2",
+        values: [hostOf(i), timeOf(i)],
+      });
+      if (r.rows.length !== 1) throw new Error(`point query found ${r.rows.length} rows`);
+    },
+  };
+}
+
+/** One connected client per server, its queries ready to run. */
+async function connect(
+  port: number,
+  user: string,
+  dbName: string,
+): Promise<{ client: PgClient; queries: Record<string, (i: number) => Promise<void>> }> {
+  const client = new Client({ host: "127.0.0.1", port, user, database: dbName });
+  await client.connect();
+  return { client, queries: queries(client) };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 const dir = await Deno.makeTempDir({ prefix: "omendb-pgbench-" });
@@ -215,13 +228,10 @@ console.log(
     ((performance.now() - t) / 1000).toFixed(1)
   } s`,
 );
-const omen = await measure(server.port, "omendb", "omendb");
-await server.stop();
-
-let postgresFigures: Record<string, number> | null = null;
-if (!args["omendb-only"]) {
-  const pgServer = await PostgresServer.start();
-  try {
+let pgServer: PostgresServer | null = null;
+try {
+  if (!args["omendb-only"]) {
+    pgServer = await PostgresServer.start();
     t = performance.now();
     await psql(pgServer.port, "postgres", "postgres", cpuCreateTableSql);
     await psql(pgServer.port, "postgres", "postgres", `\\copy cpu FROM '${csv}' (FORMAT csv)`);
@@ -230,20 +240,45 @@ if (!args["omendb-only"]) {
     console.log(
       `PostgreSQL: loaded and indexed in ${((performance.now() - t) / 1000).toFixed(1)} s`,
     );
-    postgresFigures = await measure(pgServer.port, "postgres", "postgres");
-  } finally {
-    await pgServer.stop();
   }
-}
-await Deno.remove(dir, { recursive: true });
-
-console.log(`\n${rows} rows, ${seconds} s per figure, one connection, node-postgres`);
-console.log("query                          OmenDB q/s   PostgreSQL q/s   ratio");
-for (const [name, q] of Object.entries(omen)) {
-  const p = postgresFigures?.[name];
-  console.log(
-    `${name.padEnd(30)} ${q.toFixed(0).padStart(10)}   ${(p?.toFixed(0) ?? "-").padStart(14)}   ${
-      p === undefined ? "-" : (q / p).toFixed(2) + "x"
-    }`,
+  const omen = await connect(server.port, "omendb", "omendb");
+  const post = pgServer === null ? null : await connect(pgServer.port, "postgres", "postgres");
+  const names = Object.keys(omen.queries);
+  const figures = new Map<string, { omen: number[]; pg: number[]; ratio: number[] }>(
+    names.map((n) => [n, { omen: [], pg: [], ratio: [] }]),
   );
+  console.log(`\n${rows} rows, ${rounds} rounds of ${seconds} s per query and server`);
+  for (let round = 1; round <= rounds; round++) {
+    for (const name of names) {
+      const f = figures.get(name)!;
+      const q = await rate(omen.queries[name]!);
+      f.omen.push(q);
+      let line = `round ${round} ${name.padEnd(28)} OmenDB ${q.toFixed(0).padStart(7)} q/s`;
+      if (post !== null) {
+        const p = await rate(post.queries[name]!);
+        f.pg.push(p);
+        f.ratio.push(q / p);
+        line += `   PostgreSQL ${p.toFixed(0).padStart(7)} q/s   ${(q / p).toFixed(2)}x`;
+      }
+      console.log(line);
+    }
+  }
+  await omen.client.end();
+  await post?.client.end();
+
+  console.log(`\nmedians over ${rounds} rounds, one connection, node-postgres`);
+  console.log("query                          OmenDB q/s   PostgreSQL q/s   median ratio");
+  for (const [name, f] of figures) {
+    const p = f.pg.length > 0 ? median(f.pg).toFixed(0) : "-";
+    const r = f.ratio.length > 0 ? `${median(f.ratio).toFixed(2)}x` : "-";
+    console.log(
+      `${name.padEnd(30)} ${median(f.omen).toFixed(0).padStart(10)}   ${p.padStart(14)}   ${
+        r.padStart(12)
+      }`,
+    );
+  }
+} finally {
+  await server.stop();
+  await pgServer?.stop();
+  await Deno.remove(dir, { recursive: true });
 }
