@@ -1074,6 +1074,27 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [],
   );
   await fails(db, "SELECT 1 WHERE NULL AND 1/0 = 1", "22012");
+  // ... and so is x = ANY (subquery of only NULLs) (fuzz seed 7919)
+  await db.query("CREATE TABLE bnull (c1 BIGINT); INSERT INTO bnull VALUES (NULL)");
+  await db.query("CREATE TABLE words (w TEXT); INSERT INTO words VALUES ('5Cm6'), ('x')");
+  await check(
+    db,
+    "SELECT w FROM words WHERE (- CAST(w AS DOUBLE PRECISION)) = ANY (SELECT c1 FROM bnull)",
+    [],
+  );
+  await fails(
+    db,
+    "SELECT w FROM words WHERE ((- CAST(w AS DOUBLE PRECISION)) = ANY (SELECT c1 FROM bnull)) IS NULL",
+    "22P02",
+  );
+  // an IN whose operand reads no column (NULL after folding) is not pulled up into a semi-join:
+  // it keeps its place by cost and rejects every row first (fuzz seed 7919)
+  await check(
+    db,
+    "SELECT i FROM f WHERE ((i + CAST(NULL AS INTEGER)) IN (SELECT i FROM f)) AND " +
+      "nullif(((CAST(9223372036854775807 AS BIGINT) + i) IS NULL), FALSE)",
+    [],
+  );
   // date NOT IN (SELECT timestamp): no hash support across the types, so PostgreSQL rescans the
   // subquery per row and evaluates that conjunct last (fuzz seed 104729)
   await db.query("CREATE TABLE stamps (s TIMESTAMP); INSERT INTO stamps VALUES (NULL)");

@@ -119,8 +119,8 @@ export async function prepareSubqueries(
         // PostgreSQL's executor does
         out.fill(sq.mode === "all");
       } else if (
-        (sq.semiJoin === true || sq.unknownIsFalse === true) && r.kind === "in" &&
-        r.keys.size === 0
+        (sq.semiJoin === true || sq.unknownIsFalse === true) &&
+        ((r.kind === "in" && r.keys.size === 0) || (r.kind === "values" && allNull(r.column)))
       ) {
         // only NULLs: as a semi-join's empty hash table (or a hashed SubPlan that keeps no NULL
         // rows where UNKNOWN is FALSE), no row passes and x is not computed
@@ -158,6 +158,13 @@ export async function prepareSubqueries(
     }
     ctx.subqueryColumns.set(sq, scalar ?? boolColumn(out));
   }
+}
+
+/** Whether every value of `c` is NULL. */
+function allNull(c: Column): boolean {
+  if (c.kind === "unknown") return true;
+  for (let i = 0; i < c.length; i++) if (isValid(c.validity, i)) return false;
+  return true;
 }
 
 /**

@@ -313,7 +313,10 @@ function foldPulledUpWheres(plan: LogicalPlan): void {
   }
 }
 
-/** Tags the uncorrelated `x IN (subquery)` of a WHERE's AND/OR tree (see `unknownIsFalse`). */
+/**
+ * Tags the uncorrelated `x IN (subquery)` and `x = ANY (subquery)` of a WHERE's AND/OR tree (see
+ * `unknownIsFalse`).
+ */
 function tagQualIns(e: BoundExpr): BoundExpr {
   if (e.kind === "op" && (e.op === "and" || e.op === "or")) {
     const left = tagQualIns(e.left);
@@ -321,8 +324,8 @@ function tagQualIns(e: BoundExpr): BoundExpr {
     return left === e.left && right === e.right ? e : { ...e, left, right };
   }
   if (
-    e.kind === "subquery" && e.mode === "in" && !e.negated && !e.correlated &&
-    e.unknownIsFalse !== true
+    e.kind === "subquery" && (e.mode === "in" || (e.mode === "any" && e.compare === "eq")) &&
+    !e.negated && !e.correlated && e.unknownIsFalse !== true
   ) return { ...e, unknownIsFalse: true };
   return e;
 }
@@ -339,9 +342,10 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       if (parts.some(isEmptySemiJoin)) return { kind: "values", rows: [], fields: plan.fields };
       raiseFoldedThroughDerivedTable(plan.predicate, plan.input);
       let predicate = simplifyQual(foldExpr(plan.predicate));
+      // (PostgreSQL pulls up only an IN whose operand reads the outer query's columns)
       const semi = (c: BoundExpr) =>
         c.kind === "subquery" && c.mode === "in" && !c.negated && !c.correlated &&
-        c.semiJoin !== true;
+        c.semiJoin !== true && c.operand !== null && columnsOf(c.operand).size > 0;
       if (conjuncts(predicate).some(semi)) {
         predicate = andAll(
           conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),

@@ -114,7 +114,8 @@ export interface BoundSubquery {
    */
   readonly semiJoin?: true;
   /**
-   * Set on an uncorrelated `x IN (subquery)` inside a WHERE's AND/OR tree (one PostgreSQL does
+   * Set on an uncorrelated `x IN (subquery)` (or `x = ANY (subquery)`) inside a WHERE's AND/OR
+   * tree (one PostgreSQL does
    * not pull up, e.g. under OR), where UNKNOWN acts as FALSE: PostgreSQL's hashed SubPlan then
    * keeps none of the subquery's NULL rows, so over only NULLs it answers FALSE without
    * computing `x` (ExecHashSubPlan with unknownEqFalse).

@@ -108,6 +108,12 @@ function nullOrBoolVsNaN(x: Cell, y: Cell): boolean {
     (x === null && y !== null && y.kind === "bool") || bothBool(x, y);
 }
 
+/** A NULL against a boolean, either way round. */
+function nullAgainstBool(x: Cell, y: Cell): boolean {
+  return (x === null && y !== null && y.kind === "bool") ||
+    (y === null && x !== null && x.kind === "bool");
+}
+
 /** Two integers (aggregates over rows a comparison kept: counts, sums). */
 function bothInt(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "int" && y.kind === "int";
@@ -502,13 +508,16 @@ export const divergences: readonly Divergence[] = [
       "DuckDB normalises the fields separately and says false: boolean cells differ, or a " +
       "WHERE keeps other rows (a table's mixed-sign intervals compared with <= too: " +
       "'1 mon -22 days -22:44:07' <= '10 days 12:00' is true in PostgreSQL; inside an " +
-      "aggregate's FILTER the counts differ). Last in the list, so any other entry explains a " +
+      "aggregate's FILTER the counts differ; under nullif one engine's NULL is the other's " +
+      "boolean). Last in the list, so any other entry explains a " +
       "query first.",
     triggers: ["temporal.interval_arith", "literal.interval_mixed", "compare.interval"],
     matches: ({ duck, pg, features }) =>
       duck.ok && pg.ok &&
       (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool) ||
-        (features.has("agg.filter") && pairsUp(duck.rows, pg.rows, bothInt))),
+        (features.has("agg.filter") && pairsUp(duck.rows, pg.rows, bothInt)) ||
+        // nullif(b, <interval comparison>): NULL in one engine, b in the other
+        (features.has("func.nullif") && pairsUp(duck.rows, pg.rows, nullAgainstBool))),
     example: {
       setup: [],
       sql: "SELECT (INTERVAL '10 days 12:00' = INTERVAL '1 mon' - INTERVAL '19 days 12:00') AS r",

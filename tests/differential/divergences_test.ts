@@ -136,6 +136,15 @@ const findings: readonly {
       "'1970-01-01 00:00:01' != date_trunc('day', b.c2)))) AS r1 FROM t0 AS a",
   },
   {
+    id: "interval_equality",
+    seed: 7919,
+    features: ["func.nullif", "case.simple", "compare.interval", "literal.interval_mixed"],
+    setup: ["CREATE TABLE t0 (c1 INTEGER)", "INSERT INTO t0 VALUES (NULL), (-62)"],
+    sql: "SELECT nullif((NOT FALSE), (CASE '' WHEN ' ' THEN FALSE ELSE (INTERVAL " +
+      "'-11 months 3 days 00:00:00' <= INTERVAL '-10 months -28 days 00:00:00') END)) AS r0, " +
+      "c1 AS r1 FROM t0",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
