@@ -13,9 +13,11 @@
  *
  * Both servers stay up while the figures are taken in interleaved rounds (`--rounds`, default 5:
  * OmenDB then PostgreSQL for each query, `--seconds` each), so that the drift of a shared
- * machine hits both alike. Prints each round and, per query, the median rate of each server and
- * the median of the rounds' ratios OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU profile of
- * the OmenDB server process to bench/results/ (`--omendb-only` skips PostgreSQL).
+ * machine hits both alike; `--warmup-rounds` (default 1) run the same way first and are not
+ * counted (JIT warm-up, and the collection of what the bulk load left on the heap). Prints each
+ * round and, per query, the median rate of each server and the median of the rounds' ratios
+ * OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU profile of the OmenDB server process to
+ * bench/results/ (`--omendb-only` skips PostgreSQL).
  *
  * @module
  */
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     rows: { type: "string", default: "1000000" },
     seconds: { type: "string", default: "2" },
     rounds: { type: "string", default: "5" },
+    "warmup-rounds": { type: "string", default: "1" },
     "omendb-only": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
   },
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
 const rows = Number(args.rows);
 const seconds = Number(args.seconds);
 const rounds = Number(args.rounds);
+const warmupRounds = Number(args["warmup-rounds"]);
 const hosts = 100;
 const intervalSeconds = 10;
 const startMs = Date.parse("2016-01-01T00:00:00Z");
@@ -247,9 +251,17 @@ try {
   const figures = new Map<string, { omen: number[]; pg: number[]; ratio: number[] }>(
     names.map((n) => [n, { omen: [], pg: [], ratio: [] }]),
   );
-  console.log(`\n${rows} rows, ${rounds} rounds of ${seconds} s per query and server`);
-  for (let round = 1; round <= rounds; round++) {
+  console.log(
+    `\n${rows} rows, ${rounds} rounds of ${seconds} s per query and server ` +
+      `(after ${warmupRounds} warm-up round(s), not counted)`,
+  );
+  for (let round = 1 - warmupRounds; round <= rounds; round++) {
     for (const name of names) {
+      if (round <= 0) {
+        await rate(omen.queries[name]!);
+        if (post !== null) await rate(post.queries[name]!);
+        continue;
+      }
       const f = figures.get(name)!;
       const q = await rate(omen.queries[name]!);
       f.omen.push(q);
