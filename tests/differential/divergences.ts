@@ -320,13 +320,18 @@ export const divergences: readonly Divergence[] = [
     description: "NUMERIC / NUMERIC: DuckDB computes a DOUBLE, so what follows works on a " +
       "binary float (round(1.005, 2) is 1.0, as 1.005 is 1.00499... in binary); PostgreSQL's " +
       "quotient stays numeric (decimal), and round gives 1.01. Cast to an integer, DuckDB's " +
-      "double rounds halves to even (5.000 / 2.000 to 2), PostgreSQL's numeric away from zero (3).",
+      "double rounds halves to even (5.000 / 2.000 to 2), PostgreSQL's numeric away from zero (3). " +
+      "Under DISTINCT, (x / n) * n of two rows can be one double in DuckDB and two numerics in " +
+      "PostgreSQL (rounded at the quotient's scale).",
     triggers: ["arith.div"],
-    matches: ({ duck, pg }) =>
+    matches: ({ duck, pg, features }) =>
       duck.ok && pg.ok &&
       ((duck.columns.some((c) => c.type === "DOUBLE") &&
         pg.columns.some((c) => c.type === "numeric")) ||
-        pairsUp(duck.rows, pg.rows, offByOne)),
+        pairsUp(duck.rows, pg.rows, offByOne) ||
+        // DISTINCT over quotients: DuckDB's doubles merge values PostgreSQL keeps apart
+        (features.has("distinct") && features.has("arith.numeric") &&
+          duck.rows.length < pg.rows.length)),
     example: {
       setup: [],
       sql: "SELECT round(CAST('1.005' AS NUMERIC(12,3)) / CAST(1 AS NUMERIC(12,3)), 2) AS r",

@@ -145,6 +145,18 @@ const findings: readonly {
       "c1 AS r1 FROM t0",
   },
   {
+    id: "numeric_division_is_double",
+    seed: 65537,
+    features: ["distinct", "arith.numeric", "arith.div", "cte"],
+    setup: [
+      "CREATE TABLE t1 (c1 BIGINT, c4 NUMERIC(12,3))",
+      "INSERT INTO t1 VALUES (CAST(85 AS BIGINT), CAST('-0.001' AS NUMERIC(12,3))), " +
+      "(CAST(-88 AS BIGINT), CAST('-0.001' AS NUMERIC(12,3)))",
+    ],
+    sql: "WITH s AS (SELECT DISTINCT (((- c4) / c1) * c1) AS d0 FROM t1) " +
+      "SELECT CAST(NULL AS BOOLEAN) AS r0 FROM s",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
