@@ -1095,6 +1095,29 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
       "nullif(((CAST(9223372036854775807 AS BIGINT) + i) IS NULL), FALSE)",
     [],
   );
+  // a conjunct that reads no column is PostgreSQL's one-time filter: it runs first; and
+  // x = ANY (SELECT ...) is pulled up into a semi-join like IN (fuzz seed 999331)
+  await db.query(
+    "CREATE TABLE stamps2 (s TIMESTAMP); INSERT INTO stamps2 VALUES (NULL), (TIMESTAMP '2012-12-03 00:12:56')",
+  );
+  await check(
+    db,
+    "SELECT i FROM f WHERE (TIMESTAMP '1970-01-01 00:00:00' >= ALL (SELECT s FROM stamps2)) " +
+      "AND ((i / CAST(FALSE AS INTEGER)) IS NULL)",
+    [],
+  );
+  await fails(
+    db,
+    "SELECT i FROM f WHERE ((i / CAST(FALSE AS INTEGER)) IS NULL) AND " +
+      "(TIMESTAMP '2090-01-01 00:00:00' >= ALL (SELECT s FROM stamps2 WHERE s IS NOT NULL))",
+    "22012",
+  );
+  await check(
+    db,
+    "SELECT i FROM f WHERE (((i + 2147483647) > 0) = ANY (SELECT b FROM f)) AND " +
+      "nullif(nullif(b, b), CAST(i AS BOOLEAN))",
+    [],
+  );
   // date NOT IN (SELECT timestamp): no hash support across the types, so PostgreSQL rescans the
   // subquery per row and evaluates that conjunct last (fuzz seed 104729)
   await db.query("CREATE TABLE stamps (s TIMESTAMP); INSERT INTO stamps VALUES (NULL)");

@@ -344,7 +344,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       let predicate = simplifyQual(foldExpr(plan.predicate));
       // (PostgreSQL pulls up only an IN whose operand reads the outer query's columns)
       const semi = (c: BoundExpr) =>
-        c.kind === "subquery" && c.mode === "in" && !c.negated && !c.correlated &&
+        c.kind === "subquery" && (c.mode === "in" || (c.mode === "any" && c.compare === "eq")) &&
+        !c.negated && !c.correlated &&
         c.semiJoin !== true && c.operand !== null && columnsOf(c.operand).size > 0;
       if (conjuncts(predicate).some(semi)) {
         predicate = andAll(

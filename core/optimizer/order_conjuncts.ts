@@ -9,7 +9,7 @@
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { andAll, conjuncts, walkBound } from "../plan/expr_utils.ts";
+import { andAll, columnsOf, conjuncts, isVolatile, walkBound } from "../plan/expr_utils.ts";
 import { type DataType, sameType } from "../types/data_type.ts";
 
 /** True when `to` is `from` without its typmod: numeric(p,s) to numeric, varchar(n) to varchar. */
@@ -125,17 +125,35 @@ function lookedUpPerRow(x: BoundExpr & { kind: "subquery" }): boolean {
 }
 
 /**
- * `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. A WHERE's
- * `x IN (SELECT ...)` that PostgreSQL pulls up into a semi-join (tagged `semiJoin`) comes after
- * every other conjunct: those are pushed below that join and filter the rows it probes.
+ * Whether a conjunct reads no column of its input (nor runs a volatile function or a subquery
+ * correlated with that input): PostgreSQL makes such a qual a one-time filter, evaluated once
+ * before the input is read, so it comes first whatever it costs.
+ */
+function isPseudoConstant(e: BoundExpr): boolean {
+  if (e.kind === "const" || columnsOf(e).size > 0 || isVolatile(e)) return false;
+  let correlated = false;
+  walkBound(e, (x) => {
+    if (x.kind === "subquery" && x.correlated) correlated = true;
+  });
+  return !correlated;
+}
+
+/**
+ * `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. A
+ * pseudo-constant conjunct comes before all of them; a WHERE's `x IN (SELECT ...)` that
+ * PostgreSQL pulls up into a semi-join (tagged `semiJoin`) after every other conjunct: those are
+ * pushed below that join and filter the rows it probes.
  */
 function ordered(predicate: BoundExpr): BoundExpr | null {
   const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
   const costs = parts.map(exprCost);
-  const late = parts.map((p) => p.kind === "subquery" && p.semiJoin === true ? 1 : 0);
+  // 0: a pseudo-constant (PostgreSQL's one-time gating filter), 1: the rest, 2: a semi-join
+  const rank = parts.map((p) =>
+    isPseudoConstant(p) ? 0 : p.kind === "subquery" && p.semiJoin === true ? 2 : 1
+  );
   const order = parts.map((_, i) => i).sort((a, b) =>
-    late[a]! - late[b]! || costs[a]! - costs[b]! || a - b
+    rank[a]! - rank[b]! || costs[a]! - costs[b]! || a - b
   );
   if (order.every((v, i) => v === i)) return null;
   return andAll(order.map((i) => parts[i]!))!;

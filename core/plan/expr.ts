@@ -107,8 +107,8 @@ export interface BoundSubquery {
   /** Whether it reads an enclosing row (then it runs once per row, else once per query). */
   readonly correlated: boolean;
   /**
-   * Set on an uncorrelated `x IN (subquery)` that is a WHERE conjunct, which PostgreSQL pulls up
-   * into a semi-join: when the subquery returns only NULLs, its hash table is empty and `x` is
+   * Set on an uncorrelated `x IN (subquery)` (or `x = ANY (subquery)`) that is a WHERE conjunct
+   * and whose `x` reads a column, which PostgreSQL pulls up into a semi-join: when the subquery returns only NULLs, its hash table is empty and `x` is
    * never computed (no row passes either way); and the WHERE's other conjuncts run first (they
    * filter the rows below that join: see order_conjuncts.ts).
    */

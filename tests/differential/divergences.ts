@@ -384,14 +384,14 @@ export const divergences: readonly Divergence[] = [
   },
   {
     id: "union_numeric_scale",
-    description: "A set operation over NUMERIC(12,3) and round(..., 0) of a numeric: DuckDB " +
-      "types the result DECIMAL(38,0) and rounds the scaled values (0.001 becomes 0, and a " +
-      "UNION then merges it with 0); PostgreSQL's result is NUMERIC without a typmod and keeps " +
-      "every value.",
+    description: "A set operation over NUMERIC(12,3) and round(..., n) of a numeric with n < 3: " +
+      "DuckDB types the result DECIMAL(38,n) and rounds the scaled values (0.001 becomes 0, " +
+      "and a UNION then merges it with 0); PostgreSQL's result is NUMERIC without a typmod " +
+      "and keeps every value.",
     triggers: ["setop"],
     matches: ({ duck, pg }) =>
       duck.ok && pg.ok && pg.columns.some((c) => c.type === "numeric") &&
-      duck.columns.some((c) => /^DECIMAL\(\d+,0\)$/.test(c.type)),
+      duck.columns.some((c) => /^DECIMAL\(\d+,[012]\)$/.test(c.type)),
     example: {
       setup: ["CREATE TABLE t1 (c0 NUMERIC(12,3))", "INSERT INTO t1 VALUES (2), (NULL)"],
       sql: "SELECT CAST('0.001' AS NUMERIC(12,3)) AS r UNION " +

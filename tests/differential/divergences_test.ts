@@ -157,6 +157,15 @@ const findings: readonly {
       "SELECT CAST(NULL AS BOOLEAN) AS r0 FROM s",
   },
   {
+    id: "union_numeric_scale",
+    seed: 999331,
+    features: ["setop", "setop.union", "func.round", "arith.numeric", "distinct"],
+    setup: ["CREATE TABLE t0 (c0 INTEGER)", "INSERT INTO t0 VALUES (2147483647), (-2147483648)"],
+    sql: "(SELECT DISTINCT '' AS r0, CAST('-0.001' AS NUMERIC(12,3)) AS r1 FROM t0) UNION " +
+      "(SELECT DISTINCT '' AS r0, (c0 * round((CAST('0.000' AS NUMERIC(12,3)) * " +
+      "CAST(0 AS BIGINT)), 1)) AS r1 FROM t0)",
+  },
+  {
     id: "error_evaluation_order",
     seed: 2718281,
     features: ["in_list", "cast.text_to_bool", "subquery.derived"],
