@@ -1484,9 +1484,10 @@ export class Database {
   }
 
   /**
-   * Begins a transaction for `session` with BEGIN's modes, or the session's defaults. `loneQuery`: the implicit
-   * transaction of one query, which runs to its end inside one exclusive section; unless it is
-   * SERIALIZABLE (whose reads other transactions' checks consult) it need not be registered.
+   * Begins a transaction for `session` with BEGIN's modes, or the session's defaults.
+   * `loneQuery`: the implicit transaction of one query, which runs to its end inside one
+   * exclusive section; unless it is SERIALIZABLE (whose reads other transactions' checks
+   * consult) it need not be registered.
    */
   #beginTransaction(
     session: Session,
@@ -2129,10 +2130,9 @@ export class Database {
 
   /**
    * Runs `fn` alone: statements, commits and checks of all sessions run one at a time, in
-   * arrival order. An uncontended
-   * call starts at once; the others wait in a queue and are handed the section in turn (a
-   * lock, not a chain of promises: a long chain keeps every finished task reachable from the
-   * next one until a full GC).
+   * arrival order. An uncontended call starts at once; the others wait in a queue and are
+   * handed the section in turn (a lock, not a chain of promises: a long chain keeps every
+   * finished task reachable from the next one until a full GC).
    */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new DbError("08003", "the database is closed"));

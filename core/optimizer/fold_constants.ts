@@ -313,20 +313,20 @@ function foldPulledUpWheres(plan: LogicalPlan): void {
   }
 }
 
-/**
- * Tags the uncorrelated `x IN (subquery)` and `x = ANY (subquery)` of a WHERE's AND/OR tree (see
- * `unknownIsFalse`).
- */
+/** Whether `e` is an uncorrelated `x IN (subquery)` or `x = ANY (subquery)` (not negated). */
+function isUncorrelatedIn(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
+  return e.kind === "subquery" && (e.mode === "in" || (e.mode === "any" && e.compare === "eq")) &&
+    !e.negated && !e.correlated;
+}
+
+/** Tags the uncorrelated INs of a WHERE's AND/OR tree (see `unknownIsFalse`). */
 function tagQualIns(e: BoundExpr): BoundExpr {
   if (e.kind === "op" && (e.op === "and" || e.op === "or")) {
     const left = tagQualIns(e.left);
     const right = tagQualIns(e.right);
     return left === e.left && right === e.right ? e : { ...e, left, right };
   }
-  if (
-    e.kind === "subquery" && (e.mode === "in" || (e.mode === "any" && e.compare === "eq")) &&
-    !e.negated && !e.correlated && e.unknownIsFalse !== true
-  ) return { ...e, unknownIsFalse: true };
+  if (isUncorrelatedIn(e) && e.unknownIsFalse !== true) return { ...e, unknownIsFalse: true };
   return e;
 }
 
@@ -344,9 +344,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       let predicate = simplifyQual(foldExpr(plan.predicate));
       // (PostgreSQL pulls up only an IN whose operand reads the outer query's columns)
       const semi = (c: BoundExpr) =>
-        c.kind === "subquery" && (c.mode === "in" || (c.mode === "any" && c.compare === "eq")) &&
-        !c.negated && !c.correlated &&
-        c.semiJoin !== true && c.operand !== null && columnsOf(c.operand).size > 0;
+        isUncorrelatedIn(c) && c.semiJoin !== true && c.operand !== null &&
+        columnsOf(c.operand).size > 0;
       if (conjuncts(predicate).some(semi)) {
         predicate = andAll(
           conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),

@@ -108,17 +108,17 @@ export interface BoundSubquery {
   readonly correlated: boolean;
   /**
    * Set on an uncorrelated `x IN (subquery)` (or `x = ANY (subquery)`) that is a WHERE conjunct
-   * and whose `x` reads a column, which PostgreSQL pulls up into a semi-join: when the subquery returns only NULLs, its hash table is empty and `x` is
-   * never computed (no row passes either way); and the WHERE's other conjuncts run first (they
-   * filter the rows below that join: see order_conjuncts.ts).
+   * and whose `x` reads a column, which PostgreSQL pulls up into a semi-join: when the subquery
+   * returns only NULLs, its hash table is empty and `x` is never computed (no row passes either
+   * way); and the WHERE's other conjuncts run first (they filter the rows below that join: see
+   * order_conjuncts.ts).
    */
   readonly semiJoin?: true;
   /**
    * Set on an uncorrelated `x IN (subquery)` (or `x = ANY (subquery)`) inside a WHERE's AND/OR
-   * tree (one PostgreSQL does
-   * not pull up, e.g. under OR), where UNKNOWN acts as FALSE: PostgreSQL's hashed SubPlan then
-   * keeps none of the subquery's NULL rows, so over only NULLs it answers FALSE without
-   * computing `x` (ExecHashSubPlan with unknownEqFalse).
+   * tree, including one PostgreSQL does not pull up (e.g. under OR), where UNKNOWN acts as
+   * FALSE: PostgreSQL's hashed SubPlan then keeps none of the subquery's NULL rows, so over only
+   * NULLs it answers FALSE without computing `x` (ExecHashSubPlan with unknownEqFalse).
    */
   readonly unknownIsFalse?: true;
   readonly type: DataType;
