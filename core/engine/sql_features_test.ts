@@ -1166,6 +1166,60 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     [],
   );
   await fails(db, "SELECT 0 FROM f WHERE CAST(CAST('x' AS TEXT) AS BOOLEAN) AND i = 0", "22P02");
+  // an IN whose operand reads a column is a semi-join even when the operand folds to a constant
+  // (PostgreSQL pulls it up before folding): k = y then filters the subquery's scan before its
+  // costlier cast, and NULL = y is a one-time filter that runs neither side (fuzz seed 3141)
+  await db.query(
+    "CREATE TABLE s0 (c0 TIMESTAMP, c2 INTEGER); INSERT INTO s0 VALUES " +
+      "('2024-03-01', -52), (NULL, 2147483647), ('1970-01-02 00:00:00', 5), ('1999-01-01', 2147483647)",
+  );
+  const overflowIn = "(SELECT b.c0 FROM s0 b WHERE CAST(b.c2 AS NUMERIC(12,3)) IS NULL)";
+  await check(
+    db,
+    `SELECT a.c2 FROM s0 a WHERE coalesce(DATE '1970-01-01' + INTERVAL '0', a.c0) IN ${overflowIn}`,
+    [],
+  );
+  await check(db, `SELECT a.c2 FROM s0 a WHERE (a.c0 + NULL::interval) IN ${overflowIn}`, []);
+  await fails(
+    db,
+    `SELECT a.c2 FROM s0 a WHERE (a.c0 + NULL::interval) IN ${overflowIn} OR a.c2 > 0`,
+    "22003",
+  );
+  await fails(
+    db,
+    `SELECT a.c2 FROM s0 a WHERE coalesce(DATE '1999-01-01' + INTERVAL '0', a.c0) IN ${overflowIn}`,
+    "22003",
+  );
+  // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
+  // the other side's filters never run (fuzz seed 4242)
+  await db.query(
+    "CREATE TABLE lj_a (x DOUBLE PRECISION, n NUMERIC(12,3)); " +
+      "INSERT INTO lj_a VALUES (3.25, 123.456), (-1.5, -19.118); " +
+      "CREATE TABLE lj_b (k INTEGER); INSERT INTO lj_b VALUES (0), (5)",
+  );
+  const divides = "(-62 % b.k)::BOOLEAN";
+  await check(
+    db,
+    `SELECT count(*) FROM lj_a a LEFT JOIN lj_b b ON a.x = b.k AND ${divides} ` +
+      "WHERE CAST(a.n AS INTEGER) = a.x",
+    [[0]],
+  );
+  await fails(
+    db,
+    `SELECT count(*) FROM lj_a a LEFT JOIN lj_b b ON a.x = b.k AND ${divides}`,
+    "22012",
+  );
+  await check(
+    db,
+    "SELECT count(*) FROM lj_a a WHERE CAST(a.n AS INTEGER) = a.x AND " +
+      `NOT EXISTS (SELECT 1 FROM lj_b b WHERE ${divides} AND b.k = a.x)`,
+    [[0]],
+  );
+  await fails(
+    db,
+    `SELECT count(*) FROM lj_a a WHERE NOT EXISTS (SELECT 1 FROM lj_b b WHERE ${divides} AND b.k = a.x)`,
+    "22012",
+  );
   await db.close();
 });
 

@@ -135,7 +135,8 @@ function executeNode(
         keys,
         residual,
         ctx,
-        readsOnly(plan.left) && !readsOnly(plan.right),
+        (readsOnly(plan.left) && !readsOnly(plan.right)) ||
+          ((plan.joinType === "left" || plan.joinType === "anti") && startsCheaply(plan.left)),
       );
     }
     case "set_op":
@@ -273,6 +274,19 @@ function readsOnly(plan: LogicalPlan): boolean {
   if (plan.kind === "scan") return plan.filters.length === 0 && plan.system === undefined;
   if (plan.kind === "join") return readsOnly(plan.left) && readsOnly(plan.right);
   if (plan.kind === "filter") return cannotRaise(plan.predicate) && readsOnly(plan.input);
+  return false;
+}
+
+/**
+ * Whether a join input yields its first row without reading all of its input first: scans and
+ * the filters and projections over them. PostgreSQL reads such an outer input of a LEFT or anti
+ * join before the other side (a nested loop's or merge join's outer, a hash join's prefetched
+ * outer tuple, or the hashed side of a Hash Right Join): when it is empty, the other side is
+ * never read, nor its filters evaluated.
+ */
+function startsCheaply(plan: LogicalPlan): boolean {
+  if (plan.kind === "scan") return true;
+  if (plan.kind === "filter" || plan.kind === "project") return startsCheaply(plan.input);
   return false;
 }
 

@@ -319,6 +319,38 @@ function isUncorrelatedIn(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
     !e.negated && !e.correlated;
 }
 
+/** Whether `e` is a pulled-up semi-join whose operand folded to a constant not handled yet. */
+function isConstantSemiJoin(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
+  return e.kind === "subquery" && e.semiJoin === true && e.operand !== null &&
+    isConst(e.operand) && e.constantPushed !== true;
+}
+
+/**
+ * A pulled-up semi-join after its operand folded to a constant, as PostgreSQL plans it: the
+ * join qual `NULL = y` folds to NULL, a one-time filter that runs neither side; `k = y` reads
+ * only the subquery's row, so it is pushed into the subquery's scan as a filter (where it runs
+ * before the subquery's own costlier conditions, sparing their errors on the rows it rejects).
+ */
+function constantSemiJoin(e: BoundExpr): BoundExpr {
+  if (!isConstantSemiJoin(e)) return e;
+  const operand = e.operand!;
+  if (isNull(operand)) return { kind: "const", value: null, type: e.type };
+  const field = e.plan.fields[0];
+  // (the same kind compares without a cast; other pairs keep the subquery as it is)
+  if (field === undefined || field.type.kind !== operand.type.kind || field.type.kind === "array") {
+    return e;
+  }
+  const eq: BoundExpr = {
+    kind: "op",
+    op: "eq",
+    left: operand,
+    right: { kind: "column", index: 0, type: field.type },
+    type: e.type,
+  };
+  const plan: LogicalPlan = { kind: "filter", input: e.plan, predicate: eq, fields: e.plan.fields };
+  return { ...e, plan, constantPushed: true };
+}
+
 /** Tags the uncorrelated INs of a WHERE's AND/OR tree (see `unknownIsFalse`). */
 function tagQualIns(e: BoundExpr): BoundExpr {
   if (e.kind === "op" && (e.op === "and" || e.op === "or")) {
@@ -341,8 +373,9 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       const parts = conjuncts(plan.predicate);
       if (parts.some(isEmptySemiJoin)) return { kind: "values", rows: [], fields: plan.fields };
       raiseFoldedThroughDerivedTable(plan.predicate, plan.input);
-      let predicate = simplifyQual(foldExpr(plan.predicate));
-      // (PostgreSQL pulls up only an IN whose operand reads the outer query's columns)
+      // PostgreSQL pulls up an IN whose operand reads the outer query's columns into a semi-join
+      // before it folds anything: what the operand folds to afterwards does not undo that
+      let predicate = plan.predicate;
       const semi = (c: BoundExpr) =>
         isUncorrelatedIn(c) && c.semiJoin !== true && c.operand !== null &&
         columnsOf(c.operand).size > 0;
@@ -350,6 +383,10 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
         predicate = andAll(
           conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),
         )!;
+      }
+      predicate = simplifyQual(foldExpr(predicate));
+      if (conjuncts(predicate).some(isConstantSemiJoin)) {
+        predicate = simplifyQual(andAll(conjuncts(predicate).map(constantSemiJoin))!);
       }
       predicate = tagQualIns(predicate);
       if (predicate.kind === "const" && predicate.value === true) return plan.input;

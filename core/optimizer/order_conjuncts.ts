@@ -81,6 +81,14 @@ export function exprCost(e: BoundExpr): number {
         const viaText = x.type.kind === "text" || x.type.kind === "varchar" ||
           x.operand.type.kind === "text" || x.operand.type.kind === "varchar";
         cost += viaText ? 2 : 1;
+        // a typmod is applied by a length-coercion call of its own (numeric(numeric, int)),
+        // after the conversion from another type
+        if (
+          x.type.kind === "numeric" && x.type.precision !== null &&
+          x.operand.type.kind !== "numeric"
+        ) {
+          cost += 1;
+        }
         break;
       }
       case "subquery":
@@ -149,8 +157,9 @@ function ordered(predicate: BoundExpr): BoundExpr | null {
   if (parts.length < 2) return null;
   const costs = parts.map(exprCost);
   // 0: a pseudo-constant (PostgreSQL's one-time gating filter), 1: the rest, 2: a semi-join
+  // (also one whose operand folded to a constant: it is still a join, run after the scan)
   const rank = parts.map((p) =>
-    isPseudoConstant(p) ? 0 : p.kind === "subquery" && p.semiJoin === true ? 2 : 1
+    p.kind === "subquery" && p.semiJoin === true ? 2 : isPseudoConstant(p) ? 0 : 1
   );
   const order = parts.map((_, i) => i).sort((a, b) =>
     rank[a]! - rank[b]! || costs[a]! - costs[b]! || a - b

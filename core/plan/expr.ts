@@ -115,6 +115,11 @@ export interface BoundSubquery {
    */
   readonly semiJoin?: true;
   /**
+   * Set on a `semiJoin` whose operand folded to a constant `k` once `k = <first column>` was
+   * added to its plan as a filter (see fold_constants.ts), so that it is added once.
+   */
+  readonly constantPushed?: true;
+  /**
    * Set on an uncorrelated `x IN (subquery)` (or `x = ANY (subquery)`) inside a WHERE's AND/OR
    * tree, including one PostgreSQL does not pull up (e.g. under OR), where UNKNOWN acts as
    * FALSE: PostgreSQL's hashed SubPlan then keeps none of the subquery's NULL rows, so over only
