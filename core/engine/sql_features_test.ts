@@ -1190,6 +1190,14 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     `SELECT a.c2 FROM s0 a WHERE coalesce(DATE '1999-01-01' + INTERVAL '0', a.c0) IN ${overflowIn}`,
     "22003",
   );
+  // PostgreSQL's one-time filter keeps pseudo-constant conjuncts in written order, a subquery
+  // before a cheaper cast too (fuzz seed 2468013)
+  await db.query(
+    "CREATE TABLE u0 (c0 DOUBLE PRECISION); INSERT INTO u0 VALUES ('NaN'), (5.75), (-2.5)",
+  );
+  const dateAsBool = "CAST(CAST(DATE '1970-01-01' AS TEXT) AS BOOLEAN)";
+  await check(db, `SELECT i FROM f WHERE (0 = ALL (SELECT c0 FROM u0)) AND ${dateAsBool}`, []);
+  await fails(db, `SELECT i FROM f WHERE ${dateAsBool} AND (0 = ALL (SELECT c0 FROM u0))`, "22P02");
   // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
   // the other side's filters never run (fuzz seed 4242)
   await db.query(

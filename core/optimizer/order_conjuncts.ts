@@ -155,12 +155,14 @@ function isPseudoConstant(e: BoundExpr): boolean {
 function ordered(predicate: BoundExpr): BoundExpr | null {
   const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
-  const costs = parts.map(exprCost);
   // 0: a pseudo-constant (PostgreSQL's one-time gating filter), 1: the rest, 2: a semi-join
   // (also one whose operand folded to a constant: it is still a join, run after the scan)
   const rank = parts.map((p) =>
     p.kind === "subquery" && p.semiJoin === true ? 2 : isPseudoConstant(p) ? 0 : 1
   );
+  // PostgreSQL's one-time filter keeps the pseudo-constants in their written order, whatever
+  // they cost (a subquery before a cheap cast stays first)
+  const costs = parts.map((p, i) => (rank[i] === 0 ? 0 : exprCost(p)));
   const order = parts.map((_, i) => i).sort((a, b) =>
     rank[a]! - rank[b]! || costs[a]! - costs[b]! || a - b
   );

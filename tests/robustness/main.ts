@@ -22,6 +22,7 @@ const sqlStateClassNames: Readonly<Record<string, string>> = {
   "25": "invalid transaction state",
   "26": "invalid SQL statement name",
   "2B": "dependent privilege descriptors still exist",
+  "3F": "invalid schema name",
   "42": "syntax error or access rule violation",
   "53": "insufficient resources",
   "54": "program limit exceeded",
