@@ -1198,6 +1198,20 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   const dateAsBool = "CAST(CAST(DATE '1970-01-01' AS TEXT) AS BOOLEAN)";
   await check(db, `SELECT i FROM f WHERE (0 = ALL (SELECT c0 FROM u0)) AND ${dateAsBool}`, []);
   await fails(db, `SELECT i FROM f WHERE ${dateAsBool} AND (0 = ALL (SELECT c0 FROM u0))`, "22P02");
+  // ... and evaluates them once before its input is read: when one is not true, the joins and
+  // scans below never run (their filters' errors neither); over an empty table they still run
+  // (fuzz seed 8642097)
+  await db.query(
+    "CREATE TABLE w0 (c0 DOUBLE PRECISION, c1 BIGINT); INSERT INTO w0 VALUES (5e-324, 10), " +
+      "(5e-324, 10); CREATE TABLE wempty (x INT)",
+  );
+  const between = (low: string) =>
+    "SELECT count(*) FROM w0 a CROSS JOIN w0 b WHERE CAST(TIMESTAMP '1970-01-01 00:00:00' AS TEXT) " +
+    `BETWEEN lower('${low}') AND CAST(a.c0 / a.c1 AS TEXT)`;
+  await check(db, between("É"), [[0]]);
+  await fails(db, between("0"), "22003");
+  await fails(db, `SELECT x FROM wempty WHERE ${dateAsBool}`, "22P02");
+  await fails(db, `SELECT x FROM wempty WHERE x > 0 AND ${dateAsBool}`, "22P02");
   // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
   // the other side's filters never run (fuzz seed 4242)
   await db.query(

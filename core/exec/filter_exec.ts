@@ -1,7 +1,7 @@
 import type { Batch } from "../types/batch.ts";
 import { isValid, takeColumn } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
-import { conjuncts } from "../plan/expr_utils.ts";
+import { andAll, conjuncts, isPseudoConstant } from "../plan/expr_utils.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
@@ -17,7 +17,43 @@ export function filterExec(
   predicate: BoundExpr,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
-  const parts = conjuncts(predicate).map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
+  const all = conjuncts(predicate);
+  let gates = 0;
+  while (gates < all.length && isPseudoConstant(all[gates]!)) gates++;
+  if (gates > 0) return gatedExec(input, all.slice(0, gates), andAll(all.slice(gates)), ctx);
+  return conjunctsExec(input, all, ctx);
+}
+
+/**
+ * The leading conjuncts that read no column, as PostgreSQL's one-time filter: evaluated once
+ * before the input is read; unless all are true, the input is never read (nor its filters and
+ * their errors evaluated). `rest` then filters each batch.
+ */
+async function* gatedExec(
+  input: AsyncIterable<Batch>,
+  gates: readonly BoundExpr[],
+  rest: BoundExpr | null,
+  ctx: ExecContext,
+): AsyncGenerator<Batch> {
+  const one: Batch = { columns: [], length: 1 };
+  for (const g of gates) {
+    const subqueries = subqueriesOf([g]);
+    if (subqueries.length > 0) await prepareSubqueries(subqueries, one, ctx);
+    const cond = evaluate(g, one, ctx);
+    if (cond.kind !== "bool" || !cond.data[0] || !isValid(cond.validity, 0)) {
+      await input[Symbol.asyncIterator]().return?.();
+      return;
+    }
+  }
+  yield* rest === null ? input : conjunctsExec(input, conjuncts(rest), ctx);
+}
+
+function conjunctsExec(
+  input: AsyncIterable<Batch>,
+  all: readonly BoundExpr[],
+  ctx: ExecContext,
+): AsyncIterable<Batch> {
+  const parts = all.map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
   /** One conjunct over `current`: the rows it accepts. */
   const keepWhere = (expr: BoundExpr, current: Batch): Batch => {
     const cond = evaluate(expr, current, ctx);

@@ -9,7 +9,7 @@
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { andAll, columnsOf, conjuncts, isVolatile, walkBound } from "../plan/expr_utils.ts";
+import { andAll, conjuncts, isPseudoConstant, walkBound } from "../plan/expr_utils.ts";
 import { type DataType, sameType } from "../types/data_type.ts";
 
 /** True when `to` is `from` without its typmod: numeric(p,s) to numeric, varchar(n) to varchar. */
@@ -130,20 +130,6 @@ function lookedUpPerRow(x: BoundExpr & { kind: "subquery" }): boolean {
   const top = x.plan.kind === "project" ? x.plan.exprs[0] : undefined;
   const right = top === undefined ? x.plan.fields[0]!.type.kind : comparedType(top).kind;
   return !(dateTimeKinds.has(left) && dateTimeKinds.has(right) && left !== right);
-}
-
-/**
- * Whether a conjunct reads no column of its input (nor runs a volatile function or a subquery
- * correlated with that input): PostgreSQL makes such a qual a one-time filter, evaluated once
- * before the input is read, so it comes first whatever it costs.
- */
-function isPseudoConstant(e: BoundExpr): boolean {
-  if (e.kind === "const" || columnsOf(e).size > 0 || isVolatile(e)) return false;
-  let correlated = false;
-  walkBound(e, (x) => {
-    if (x.kind === "subquery" && x.correlated) correlated = true;
-  });
-  return !correlated;
 }
 
 /**

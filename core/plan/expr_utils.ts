@@ -119,6 +119,32 @@ export function isVolatile(e: BoundExpr): boolean {
   return volatile;
 }
 
+/**
+ * Whether a conjunct reads no column of its input (nor runs a volatile function or a subquery
+ * correlated with that input): PostgreSQL makes such a qual a one-time filter, evaluated once
+ * before the input is read (and when it is not true, the input is never read). An IN that
+ * PostgreSQL pulls up into a semi-join (tagged `semiJoin`) is a join, not such a qual.
+ *
+ * @example
+ * ```ts
+ * import { isPseudoConstant } from "./expr_utils.ts";
+ * import { Types } from "../types/mod.ts";
+ * const one = { kind: "const", value: 1, type: Types.int4 } as const;
+ * const col = { kind: "column", index: 0, type: Types.int4 } as const;
+ * console.assert(isPseudoConstant({ kind: "op", op: "eq", left: one, right: one, type: Types.bool }));
+ * console.assert(!isPseudoConstant({ kind: "op", op: "eq", left: col, right: one, type: Types.bool }));
+ * ```
+ */
+export function isPseudoConstant(e: BoundExpr): boolean {
+  if (e.kind === "const" || columnsOf(e).size > 0 || isVolatile(e)) return false;
+  if (e.kind === "subquery" && e.semiJoin === true) return false;
+  let correlated = false;
+  walkBound(e, (x) => {
+    if (x.kind === "subquery" && x.correlated) correlated = true;
+  });
+  return !correlated;
+}
+
 /** Visits every node of a bound expression. */
 export function walkBound(e: BoundExpr, visit: (e: BoundExpr) => void): void {
   visit(e);

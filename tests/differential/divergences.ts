@@ -204,15 +204,17 @@ export const divergences: readonly Divergence[] = [
       "(30-day months, 24-hour days), so '1 mon -21 days 18:30:18' (about 9.8 days) sorts " +
       "before '10 days 12:00:00'; DuckDB normalises the fields differently and sorts them the " +
       "other way. The rows agree; only their order differs (and so, under a LIMIT or OFFSET, " +
-      "or in a scalar subquery's ORDER BY ... LIMIT 1, which rows are kept).",
-    triggers: ["order_by", "subquery.limit1"],
+      "or in a scalar subquery's ORDER BY ... LIMIT 1, which rows are kept, and which interval " +
+      "min() and max() return).",
+    triggers: ["order_by", "subquery.limit1", "agg.min", "agg.max"],
     matches: ({ duck, pg, order, features }) =>
       duck.ok && pg.ok && pg.columns.some((c) => c.type === "interval") &&
       // the rows agree, or a LIMIT kept different ones of the differently ordered rows (the
-      // query's own, or a scalar subquery's ORDER BY ... LIMIT 1)
+      // query's own, or a scalar subquery's ORDER BY ... LIMIT 1), or min/max picked another
       (compareOutcomes(duck, pg, null).equal ||
         ((order?.limited === true || order?.offset === true ||
-          features.has("subquery.limit1")) &&
+          features.has("subquery.limit1") || features.has("agg.min") ||
+          features.has("agg.max")) &&
           duck.rows.length === pg.rows.length)),
     example: {
       setup: [],

@@ -78,6 +78,19 @@ const findings: readonly {
   readonly sql: string;
 }[] = [
   {
+    id: "interval_order",
+    seed: 8642097,
+    features: ["agg.min", "subquery.scalar"],
+    setup: [
+      "CREATE TABLE t0 (c0 INTERVAL)",
+      "INSERT INTO t0 VALUES (INTERVAL '-10 months -24 days 00:30:37'), (INTERVAL '1 month'), " +
+      "(INTERVAL '-14 months 26 days 11:30:15'), (INTERVAL '-13 months -4 days -23:21:38')",
+      "CREATE TABLE t1 (c1 BOOLEAN)",
+      "INSERT INTO t1 VALUES (FALSE), (TRUE)",
+    ],
+    sql: "SELECT 0 AS r0, (SELECT min(b.c0) FROM t0 AS b) AS r1 FROM t1 AS a",
+  },
+  {
     id: "interval_equality",
     seed: 8128,
     features: ["agg.filter", "compare.interval", "literal.interval_mixed"],
