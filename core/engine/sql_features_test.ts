@@ -1212,6 +1212,22 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
   await fails(db, between("0"), "22003");
   await fails(db, `SELECT x FROM wempty WHERE ${dateAsBool}`, "22P02");
   await fails(db, `SELECT x FROM wempty WHERE x > 0 AND ${dateAsBool}`, "22P02");
+  // a WHERE condition over a STRICT function of the nullable side (abs(a.x) <> ...) makes a RIGHT
+  // JOIN inner, so it runs on matched pairs only (fuzz seed 1357911)
+  await db.query(
+    "CREATE TABLE rj_a (c0 INTEGER, c3 DOUBLE PRECISION); INSERT INTO rj_a VALUES (100, 1e-300); " +
+      "CREATE TABLE rj_b (c0 INTEGER); INSERT INTO rj_b VALUES (7), (2147483647), (NULL)",
+  );
+  await check(
+    db,
+    "SELECT c0 FROM rj_a a RIGHT JOIN rj_b b USING (c0) WHERE abs(a.c3) != c0 + 1",
+    [],
+  );
+  await fails(
+    db,
+    "SELECT c0 FROM rj_a a RIGHT JOIN rj_b b USING (c0) WHERE coalesce(a.c3, 0) != c0 + 1",
+    "22003",
+  );
   // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
   // the other side's filters never run (fuzz seed 4242)
   await db.query(

@@ -8,10 +8,10 @@
  * that side's scan.
  *
  * A conjunct rejects NULL in a column when it is NULL whenever that column is: a comparison or
- * arithmetic (not `||`, which is not strict for arrays), negation, NOT and casts over it. An AND
- * rejects a side's NULLs when either operand does, an OR when both do (each arm may name another
- * column of that side). Functions, CASE, COALESCE, IS [NOT] NULL and subqueries are not assumed
- * strict.
+ * arithmetic (not `||`, which is not strict for arrays), negation, NOT, casts and functions
+ * declared `strict` (abs, lower, length ...) over it. An AND rejects a side's NULLs when either
+ * operand does, an OR when both do (each arm may name another column of that side). Other
+ * functions, CASE, COALESCE, IS [NOT] NULL and subqueries are not assumed strict.
  *
  * @example
  * ```ts
@@ -61,6 +61,10 @@ function collectStrict(e: BoundExpr, out: Set<number>): void {
     case "not":
     case "cast":
       collectStrict(e.operand, out);
+      return;
+    case "call":
+      // a STRICT function (abs, lower, length ...) is NULL when an argument is
+      if (e.fn.strict === true) { for (const a of e.args) collectStrict(a, out); }
       return;
     default:
       return;

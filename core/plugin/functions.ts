@@ -41,6 +41,13 @@ export interface ScalarFunctionDef {
   readonly name: string;
   readonly volatility: Volatility;
   /**
+   * Set when the result is NULL whenever an argument is NULL (PostgreSQL's STRICT): the planner
+   * then knows that a WHERE condition over the call rejects NULL-extended rows, and turns an
+   * outer join under it into an inner one (see reduce_outer_joins.ts). Leave it unset when in
+   * doubt: unset only forgoes that rewrite.
+   */
+  readonly strict?: boolean;
+  /**
    * Picks a signature for these argument types, or `null` if none fits. `constants` holds the
    * value of each argument that is a literal (`undefined` for the others), for the rare function
    * whose result type depends on one, like `arrow_cast(x, 'Int64')`.

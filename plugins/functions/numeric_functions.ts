@@ -54,6 +54,7 @@ function numericFn(
   return {
     name,
     volatility: "immutable",
+    strict: true,
     resolve: (types) => numericArg(types, withPlaces),
     evaluate(args: readonly Column[], n: number): Column {
       const src = args[0]!.data as string[];

@@ -38,6 +38,7 @@ function mapText(name: string, f: (s: string) => string): ScalarFunctionDef {
   return {
     name,
     volatility: "immutable",
+    strict: true,
     resolve: textArg,
     evaluate([a], n) {
       const src = a!.data as string[];
@@ -51,6 +52,7 @@ function mapText(name: string, f: (s: string) => string): ScalarFunctionDef {
 const lengthFn: ScalarFunctionDef = {
   name: "length",
   volatility: "immutable",
+  strict: true,
   resolve: (t) => (textArg(t) ? { returns: Types.int4, argTypes: [Types.text] } : null),
   evaluate([a], n) {
     const src = a!.data as string[];
@@ -72,6 +74,7 @@ const lengthFn: ScalarFunctionDef = {
 const absFn: ScalarFunctionDef = {
   name: "abs",
   volatility: "immutable",
+  strict: true,
   resolve(types) {
     if (!exactly(1, types)) return null;
     const t = types[0]!.kind === "unknown" ? Types.float8 : types[0]!;

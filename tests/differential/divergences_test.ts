@@ -78,6 +78,14 @@ const findings: readonly {
   readonly sql: string;
 }[] = [
   {
+    id: "division_by_zero",
+    seed: 1357911,
+    features: ["arith.div", "arith.int8", "select.no_from"],
+    setup: [],
+    sql: "SELECT 0 AS r0, ((CAST(-1024 AS BIGINT) * CAST(9007199254740993 AS BIGINT)) / " +
+      "CAST(0 AS BIGINT)) AS r1",
+  },
+  {
     id: "interval_order",
     seed: 8642097,
     features: ["agg.min", "subquery.scalar"],
