@@ -1228,6 +1228,31 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT c0 FROM rj_a a RIGHT JOIN rj_b b USING (c0) WHERE coalesce(a.c3, 0) != c0 + 1",
     "22003",
   );
+  // an IN list's items that read no column of this query level (an enclosing query's column or
+  // an uncorrelated subquery count as constants) are one x = ANY(ARRAY[...]) test, evaluated
+  // before the items that do (PostgreSQL's transformAExprIn; fuzz seed 24681357)
+  await db.query(
+    "CREATE TABLE zz (x DOUBLE PRECISION); INSERT INTO zz VALUES (0.0); " +
+      "CREATE TABLE yy (y INT); INSERT INTO yy VALUES (1), (2)",
+  );
+  await check(db, "SELECT count(*) FROM zz WHERE TRUE IN ((x / x) = 0, (SELECT TRUE), FALSE)", [[
+    1,
+  ]]);
+  await fails(
+    db,
+    "SELECT count(*) FROM zz WHERE TRUE IN ((x / x) = 0, (SELECT x > -1), FALSE)",
+    "22012",
+  );
+  await check(
+    db,
+    "SELECT (SELECT count(*) FROM zz WHERE TRUE IN ((x / x) = 0, (y > 0), FALSE)) FROM yy",
+    [[1], [1]],
+  );
+  await fails(
+    db,
+    "SELECT (SELECT count(*) FROM zz WHERE TRUE IN ((x / x) = 0, (y > 0))) FROM yy",
+    "22012",
+  );
   // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
   // the other side's filters never run (fuzz seed 4242)
   await db.query(

@@ -3199,12 +3199,12 @@ class Binder {
       case "in_list": {
         const x = this.expr(e.operand, scope);
         const items = e.list.map((i) => this.expr(i, scope));
+        // (PostgreSQL's contain_vars_of_level(item, 0): a column of this query level, or a
+        // subquery reading one; an enclosing query's column is a constant here)
         const readsColumns = (b: BoundExpr): boolean => {
           let found = false;
           walkBound(b, (n) => {
-            if (n.kind === "column" || n.kind === "outer_column" || n.kind === "subquery") {
-              found = true;
-            }
+            if (n.kind === "column" || (n.kind === "subquery" && n.correlated)) found = true;
           });
           return found;
         };
