@@ -1253,6 +1253,15 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     "SELECT (SELECT count(*) FROM zz WHERE TRUE IN ((x / x) = 0, (y > 0))) FROM yy",
     "22012",
   );
+  // COALESCE(NULL, x) folds to COALESCE(x), which is not strict: the FULL JOIN under it stays
+  // full and x runs on joined rows only; x alone makes it a LEFT JOIN (fuzz seed 7777777)
+  await db.query(
+    "CREATE TABLE m0 (c1 BIGINT, c2 TEXT, c4 INTEGER); INSERT INTO m0 VALUES (-87, 'A', -1), (-87, 'A', -1)",
+  );
+  const fullJoin = "SELECT count(*) FROM m0 AS a INNER JOIN m0 AS b ON (a.c4 = b.c1) " +
+    "FULL JOIN m0 AS c ON (b.c2 = c.c2) WHERE ";
+  await check(db, fullJoin + "coalesce(CAST(NULL AS BOOLEAN), CAST(a.c2 AS BOOLEAN))", [[0]]);
+  await fails(db, fullJoin + "CAST(a.c2 AS BOOLEAN)", "22P02");
   // a LEFT (or anti) join reads its outer input first: when the WHERE leaves none of its rows,
   // the other side's filters never run (fuzz seed 4242)
   await db.query(

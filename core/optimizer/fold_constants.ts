@@ -21,6 +21,7 @@ import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
 import { valueAt } from "../types/column.ts";
+import { Types } from "../types/mod.ts";
 import type { Clock } from "../env/clock.ts";
 
 const noClock: Clock = {
@@ -183,7 +184,23 @@ export function foldExpr(e: BoundExpr): BoundExpr {
         whens.push({ when, then });
       }
       const elseExpr = foldExpr(e.else);
-      if (whens.length === 0) return elseExpr;
+      if (whens.length === 0) {
+        // COALESCE(NULL, ..., x) keeps COALESCE(x) in PostgreSQL: not strict, so a WHERE over
+        // it does not make an outer join inner
+        if (e.coalesce !== true || isConst(elseExpr)) {
+          return elseExpr;
+        }
+        return {
+          kind: "case",
+          whens: [{
+            when: { kind: "is_null", negated: true, operand: elseExpr, type: Types.bool },
+            then: elseExpr,
+          }],
+          else: { kind: "const", value: null, type: e.type },
+          type: e.type,
+          coalesce: true,
+        };
+      }
       if (!changed && elseExpr === e.else) return e;
       return { ...e, whens, else: elseExpr };
     }

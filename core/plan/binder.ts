@@ -3915,6 +3915,7 @@ class Binder {
         }],
         else: { kind: "const", value: null, type: t },
         type: t,
+        coalesce: true,
       };
     }
     const last = cargs[cargs.length - 1]!;
@@ -3926,6 +3927,7 @@ class Binder {
       })),
       else: last,
       type: t,
+      coalesce: true,
     };
   }
 

@@ -67,6 +67,11 @@ export type BoundExpr =
     readonly whens: readonly { readonly when: BoundExpr; readonly then: BoundExpr }[];
     readonly else: BoundExpr;
     readonly type: DataType;
+    /**
+     * Set on the CASE a COALESCE binds to: folding away its NULL arguments keeps a COALESCE of
+     * the rest (as PostgreSQL does), which is not strict, rather than the last argument alone.
+     */
+    readonly coalesce?: true;
   }
   | {
     readonly kind: "cast";

@@ -136,6 +136,22 @@ export const divergences: readonly Divergence[] = [
     },
   },
   {
+    id: "uncorrelated_subquery_over_no_rows",
+    description: "An uncorrelated scalar subquery in the select list of a query that returns no " +
+      "rows: DuckDB computes it anyway (and raises its errors); PostgreSQL runs an InitPlan " +
+      "only when a row needs its value, so over no rows it is never run.",
+    triggers: ["subquery.scalar"],
+    matches: ({ duck, pg }) => !duck.ok && pg.ok && pg.rows.length === 0,
+    example: {
+      setup: [
+        "CREATE TABLE s (c TEXT)",
+        "INSERT INTO s VALUES ('x')",
+        "CREATE TABLE e (b BOOLEAN)",
+      ],
+      sql: "SELECT e.b, (SELECT count(*) FROM s WHERE CAST(s.c AS BOOLEAN)) AS n FROM e",
+    },
+  },
+  {
     id: "division_by_zero",
     description: "x / 0 and x % 0: DuckDB returns NULL (integers and floats alike); " +
       "PostgreSQL raises 22012 division_by_zero, or 22003 when x itself overflows first " +
