@@ -1,7 +1,7 @@
 import type { Batch } from "../types/batch.ts";
 import { isValid, takeColumn } from "../types/column.ts";
 import type { BoundExpr } from "../plan/expr.ts";
-import { andAll, conjuncts, isPseudoConstant } from "../plan/expr_utils.ts";
+import { conjuncts, isPseudoConstant } from "../plan/expr_utils.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
@@ -20,7 +20,7 @@ export function filterExec(
   const all = conjuncts(predicate);
   let gates = 0;
   while (gates < all.length && isPseudoConstant(all[gates]!)) gates++;
-  if (gates > 0) return gatedExec(input, all.slice(0, gates), andAll(all.slice(gates)), ctx);
+  if (gates > 0) return gatedExec(input, all.slice(0, gates), all.slice(gates), ctx);
   return conjunctsExec(input, all, ctx);
 }
 
@@ -32,7 +32,7 @@ export function filterExec(
 async function* gatedExec(
   input: AsyncIterable<Batch>,
   gates: readonly BoundExpr[],
-  rest: BoundExpr | null,
+  rest: readonly BoundExpr[],
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
   const one: Batch = { columns: [], length: 1 };
@@ -45,7 +45,7 @@ async function* gatedExec(
       return;
     }
   }
-  yield* rest === null ? input : conjunctsExec(input, conjuncts(rest), ctx);
+  yield* rest.length === 0 ? input : conjunctsExec(input, rest, ctx);
 }
 
 function conjunctsExec(

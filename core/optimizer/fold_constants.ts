@@ -12,6 +12,7 @@ import type { BoundExpr, BoundOp } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import {
   andAll,
+  coalesceOf,
   columnsOf,
   conjuncts,
   containsSubquery,
@@ -21,7 +22,6 @@ import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
 import { defaultLimits } from "../limits.ts";
 import { valueAt } from "../types/column.ts";
-import { Types } from "../types/mod.ts";
 import type { Clock } from "../env/clock.ts";
 
 const noClock: Clock = {
@@ -187,19 +187,7 @@ export function foldExpr(e: BoundExpr): BoundExpr {
       if (whens.length === 0) {
         // COALESCE(NULL, ..., x) keeps COALESCE(x) in PostgreSQL: not strict, so a WHERE over
         // it does not make an outer join inner
-        if (e.coalesce !== true || isConst(elseExpr)) {
-          return elseExpr;
-        }
-        return {
-          kind: "case",
-          whens: [{
-            when: { kind: "is_null", negated: true, operand: elseExpr, type: Types.bool },
-            then: elseExpr,
-          }],
-          else: { kind: "const", value: null, type: e.type },
-          type: e.type,
-          coalesce: true,
-        };
+        return e.coalesce !== true || isConst(elseExpr) ? elseExpr : coalesceOf(elseExpr);
       }
       if (!changed && elseExpr === e.else) return e;
       return { ...e, whens, else: elseExpr };

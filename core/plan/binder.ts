@@ -44,7 +44,7 @@ import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
-import { andAll, containsSubquery, walkBound } from "./expr_utils.ts";
+import { andAll, coalesceOf, containsSubquery, walkBound } from "./expr_utils.ts";
 import {
   canCast,
   castColumn,
@@ -3903,21 +3903,7 @@ class Binder {
     const typed = args.filter((a) => !this.#untyped.has(a)).map((a) => a.type);
     const t = commonType(typed, "COALESCE");
     const cargs = args.map((a) => this.coerce(a, t, "COALESCE"));
-    if (cargs.length === 1) {
-      // COALESCE(x) is x, but PostgreSQL keeps it a COALESCE, which is not strict: a WHERE
-      // COALESCE(x) does not make an outer join inner (reduce_outer_joins)
-      const only = cargs[0]!;
-      return {
-        kind: "case",
-        whens: [{
-          when: { kind: "is_null", negated: true, operand: only, type: Types.bool },
-          then: only,
-        }],
-        else: { kind: "const", value: null, type: t },
-        type: t,
-        coalesce: true,
-      };
-    }
+    if (cargs.length === 1) return coalesceOf(cargs[0]!);
     const last = cargs[cargs.length - 1]!;
     return {
       kind: "case",

@@ -145,6 +145,28 @@ export function isPseudoConstant(e: BoundExpr): boolean {
   return !correlated;
 }
 
+/**
+ * `COALESCE(x)`: x, but kept a COALESCE as PostgreSQL keeps it, which is not strict (a WHERE
+ * over it does not make an outer join inner). It is the CASE a COALESCE binds to.
+ *
+ * @example
+ * ```ts
+ * import { coalesceOf } from "./expr_utils.ts";
+ * import { Types } from "../types/mod.ts";
+ * const e = coalesceOf({ kind: "column", index: 0, type: Types.int4 });
+ * console.assert(e.kind === "case" && e.coalesce === true);
+ * ```
+ */
+export function coalesceOf(x: BoundExpr): BoundExpr {
+  return {
+    kind: "case",
+    whens: [{ when: { kind: "is_null", negated: true, operand: x, type: Types.bool }, then: x }],
+    else: { kind: "const", value: null, type: x.type },
+    type: x.type,
+    coalesce: true,
+  };
+}
+
 /** Visits every node of a bound expression. */
 export function walkBound(e: BoundExpr, visit: (e: BoundExpr) => void): void {
   visit(e);
