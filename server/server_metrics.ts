@@ -280,6 +280,10 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       name: "omendb_plan_cache_misses_total",
       help: "Queries bound and optimized because no kept plan fitted.",
     }),
+    syncQueries: registry.counter({
+      name: "omendb_queries_sync_total",
+      help: "Queries with a kept plan answered without awaiting (the synchronous executor).",
+    }),
   };
   const wal = {
     appends: registry.counter({
@@ -358,6 +362,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
         db.plans.set(s.planCacheEntries);
         db.planHits.set(s.planCacheHits);
         db.planMisses.set(s.planCacheMisses);
+        db.syncQueries.set(s.syncQueries);
       }
       const w = database.walStats?.() ?? null;
       if (w !== null) {

@@ -39,6 +39,7 @@ import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { LruMap } from "./lru_map.ts";
 import { ExecContext } from "../exec/context.ts";
 import { execute } from "../exec/physical.ts";
+import { executeSync, runsSync } from "../exec/sync_exec.ts";
 import { evaluate } from "../exec/eval.ts";
 import { rowKey } from "../exec/group_keys.ts";
 import { formatValue } from "../types/format.ts";
@@ -195,6 +196,8 @@ export interface DatabaseStats {
   readonly planCacheHits: number;
   /** Queries the plan cache could have served that were bound and optimized anew. */
   readonly planCacheMisses: number;
+  /** Of the plan cache hits, queries run by the synchronous executor (`Session.querySync`). */
+  readonly syncQueries: number;
 }
 
 interface Internals {
@@ -228,6 +231,11 @@ interface CachedPlan {
   readonly catalogChanges: number;
   /** Row estimates of the tables it read, by table id. */
   readonly estimates: ReadonlyMap<number, number>;
+  /**
+   * When its plan runs on the synchronous executor (see core/exec/sync_exec.ts): the result's
+   * columns (one array for every run); otherwise `null`.
+   */
+  readonly sync: readonly ResultColumn[] | null;
 }
 
 /**
@@ -259,6 +267,12 @@ export class Database {
   /** Generic plans of queries by their parsed statement (see {@link Database.#bindCached}). */
   #planCache: LruMap<Statement, CachedPlan> | null = null;
   #planCacheHits = 0;
+  /** The settings part of each session's plan key, while its settings and user stay. */
+  readonly #planKeys = new WeakMap<
+    SessionSettings,
+    { version: number; user: string | null; key: string }
+  >();
+  #syncQueries = 0;
   #planCacheMisses = 0;
   #parseCacheParser: ParserPlugin | null = null;
   /** Whether a task holds the exclusive section (see {@link #exclusive}). */
@@ -270,6 +284,7 @@ export class Database {
   readonly #runner: SessionRunner = {
     run: (session, sql, params, options) =>
       this.#runMessage(session, sql, params, options, false).then((r) => r.results),
+    runSync: (session, sql, params, options) => this.#runSync(session, sql, params, options),
     stream: (session, sql, params, options) => this.#sessionStream(session, sql, params, options),
     describe: (session, sql, paramTypes) => this.#describe(session, sql, paramTypes),
     close: (session) => this.#closeSession(session),
@@ -511,6 +526,7 @@ export class Database {
       tables: this.#catalog.tables().length,
       planCacheEntries: this.#planCache?.size ?? 0,
       planCacheHits: this.#planCacheHits,
+      syncQueries: this.#syncQueries,
       planCacheMisses: this.#planCacheMisses,
     };
   }
@@ -631,20 +647,30 @@ export class Database {
       code = e instanceof DbError ? e.code : SqlState.internalError;
       throw e;
     } finally {
-      const ms = this.#env.clock.monotonicMs() - start;
-      if (log.all || (log.slowMs > 0 && ms >= log.slowMs)) {
-        this.#log({
-          event: "query",
-          pid: session.activity.pid,
-          user: session.activity.user,
-          ms: Math.round(ms * 1000) / 1000,
-          // a streamed result's rows are not known when it starts
-          rows,
-          code,
-          sql: sql.length > queryLogTextCharsMax ? `${sql.slice(0, queryLogTextCharsMax)}...` : sql,
-        });
-      }
+      this.#logQuery(log, session, sql, this.#env.clock.monotonicMs() - start, rows, code);
     }
+  }
+
+  /** Logs a message that ran for `ms` when the query log takes it. */
+  #logQuery(
+    log: QueryLogOptions,
+    session: Session,
+    sql: string,
+    ms: number,
+    rows: number | null,
+    code: string,
+  ): void {
+    if (!log.all && !(log.slowMs > 0 && ms >= log.slowMs)) return;
+    this.#log({
+      event: "query",
+      pid: session.activity.pid,
+      user: session.activity.user,
+      ms: Math.round(ms * 1000) / 1000,
+      // a streamed result's rows are not known when it starts
+      rows,
+      code,
+      sql: sql.length > queryLogTextCharsMax ? `${sql.slice(0, queryLogTextCharsMax)}...` : sql,
+    });
   }
 
   async #runMessageNow(
@@ -1381,30 +1407,144 @@ export class Database {
     const max = this.#limits.planCacheEntriesMax;
     if (max === 0) return this.#bind(session, stmt, params, touched);
     const cache = this.#planCache ??= new LruMap(max);
-    const settings = this.#settings;
-    let key = `${settings.get("timezone")}\u0001${settings.get("search_path")}\u0001${
-      settings.get("default_null_order")
-    }\u0001${settings.get("datestyle")}\u0001${session.activity.user}`;
-    for (const v of params) key += typeof v === "string" ? "\u0001s" : `\u0001${paramType(v).kind}`;
-    const hit = cache.get(stmt);
-    if (hit !== undefined) {
-      if (
-        hit.key === key && hit.catalogChanges === this.#catalog.changeCount &&
-        this.#estimatesHold(hit.estimates)
-      ) {
-        this.#planCacheHits++;
-        return hit.bound;
-      }
-      cache.delete(stmt);
+    const key = this.#planKey(session, params);
+    const hit = this.#cachedPlan(stmt, key);
+    if (hit !== null) {
+      this.#planCacheHits++;
+      return hit.bound;
     }
     this.#planCacheMisses++;
     const catalogChanges = this.#catalog.changeCount;
     const track: BindTrack = { ...genericParams(params), estimates: new Map(), volatile: false };
     const bound = this.#bind(session, stmt, params, touched, undefined, track);
     if (!track.volatile && !track.generic.valuesUsed && bound.kind === "query") {
-      cache.set(stmt, { bound, key, catalogChanges, estimates: track.estimates });
+      const sync = runsSync(bound.plan)
+        ? bound.plan.fields.map((f) => ({ name: f.name, type: f.type }))
+        : null;
+      cache.set(stmt, { bound, key, catalogChanges, estimates: track.estimates, sync });
     }
     return bound;
+  }
+
+  /** What a cached plan must have been bound with: the settings binding reads, the user, the parameters' types. */
+  #planKey(session: Session, params: readonly Value[]): string {
+    const settings = this.#settings;
+    const user = session.activity.user;
+    let base = this.#planKeys.get(settings);
+    if (base === undefined || base.version !== settings.version || base.user !== user) {
+      const key = `${settings.get("timezone")}\u0001${settings.get("search_path")}\u0001${
+        settings.get("default_null_order")
+      }\u0001${settings.get("datestyle")}\u0001${user}`;
+      base = { version: settings.version, user, key };
+      this.#planKeys.set(settings, base);
+    }
+    let key = base.key;
+    for (const v of params) key += typeof v === "string" ? "\u0001s" : `\u0001${paramType(v).kind}`;
+    return key;
+  }
+
+  /** The cached plan of `stmt` for `key` while it still holds; a stale one is dropped. */
+  #cachedPlan(stmt: Statement, key: string): CachedPlan | null {
+    const cache = this.#planCache;
+    const hit = cache?.get(stmt);
+    if (hit === undefined) return null;
+    if (
+      hit.key === key && hit.catalogChanges === this.#catalog.changeCount &&
+      this.#estimatesHold(hit.estimates)
+    ) return hit;
+    cache!.delete(stmt);
+    return null;
+  }
+
+  /**
+   * `Session.querySync`: runs a message synchronously when it is one query outside a
+   * transaction block whose cached plan the synchronous executor runs, and nothing else is
+   * under way that the statement path would wait for (another task's exclusive section,
+   * commits syncing). `null` means the caller runs it the usual way: also on any
+   * error or a scan that would wait for I/O, as the asynchronous executor decides those (the
+   * plan only reads, so nothing happened meanwhile).
+   */
+  #runSync(
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): QueryResult[] | null {
+    if (
+      this.#closed || this.#busy || this.#committing.size > 0 || this.#uncommitted ||
+      session.message !== null || session.txn !== null ||
+      options.copy !== undefined || this.#planCache === null
+    ) return null;
+    const parser = this.#registry.parser();
+    if (!parser) return null;
+    let statements: readonly Statement[];
+    try {
+      statements = this.#parse(parser, sql);
+    } catch {
+      return null;
+    }
+    const stmt = statements[0];
+    if (statements.length !== 1 || stmt?.kind !== "query") return null;
+    this.#settings = session.settings;
+    let txn: Transaction | null = null;
+    try {
+      const hit = this.#cachedPlan(stmt, this.#planKey(session, params));
+      if (hit === null || hit.sync === null || hit.bound.kind !== "query") return null;
+      const plan = hit.bound.plan;
+      const clock = this.#env.clock;
+      const startMicros = clock.nowMicros();
+      session.queryStarted(sql, startMicros);
+      session.statementStarted(startMicros);
+      const startMs = clock.monotonicMs();
+      const ctx = new ExecContext(
+        clock,
+        this.#limits,
+        params,
+        options.signal ?? null,
+        this.#statementTimeout(session, options),
+        startMs,
+      );
+      ctx.check();
+      this.#applyHorizon();
+      // a lone query reads the last durable commit; with none syncing that is storage's latest
+      // state, read without a transaction of its own (one is registered only for SERIALIZABLE,
+      // whose reads other transactions' checks consult)
+      let reader: TableReader | null = this.#storage;
+      if (session.settings.get("default_transaction_isolation") === "serializable") {
+        txn = this.#beginTransaction(session, null, false, true, startMs);
+        txn.snapshot = this.#durableLsn;
+        txn.queried = true;
+        reader = this.#reader({ view: { snapshotLsn: undefined, txn }, mark: 0 });
+      }
+      if (this.#durableLsn !== this.#lastLsn) return null;
+      const rows = this.#resultRows(executeSync(plan, reader, ctx), ctx);
+      if (txn !== null) {
+        this.#txns.validate(txn);
+        this.#endTransaction(txn, true);
+        txn = null;
+      }
+      this.#planCacheHits++;
+      this.#syncQueries++;
+      session.queryEnded(clock.nowMicros());
+      const log = this.#queryLog;
+      if (log !== null) {
+        this.#logQuery(log, session, sql, clock.monotonicMs() - startMs, rows.length, "00000");
+      }
+      const result = {
+        command: `SELECT ${rows.length}`,
+        columns: hit.sync,
+        rows,
+        rowCount: rows.length,
+      };
+      options.onResult?.(result);
+      return [result];
+    } catch {
+      if (session.activity.state === "active") session.queryEnded(this.#env.clock.nowMicros());
+      return null;
+    } finally {
+      if (txn !== null) this.#endTransaction(txn, false);
+      this.#settings = this.#defaultSession.settings;
+    }
   }
 
   /** Whether every table's row estimate is within a factor of two of what a plan was made for. */
@@ -2690,22 +2830,29 @@ export class Database {
   ): Promise<{ columns: ResultColumn[]; rows: Value[][] }> {
     const columns: ResultColumn[] = plan.fields.map((f) => ({ name: f.name, type: f.type }));
     const rows: Value[][] = [];
-    const rowsMax = this.#limits.queryResultRowsMax;
-    for await (const b of execute(plan, reader, ctx)) {
-      for (let i = 0; i < b.length; i++) {
-        const row = new Array<Value>(b.columns.length);
-        for (let c = 0; c < b.columns.length; c++) row[c] = valueAt(b.columns[c]!, i);
-        rows.push(row);
-      }
-      if (rowsMax > 0 && rows.length > rowsMax) {
-        throw new DbError(
-          SqlState.programLimitExceeded,
-          `query returned more than ${rowsMax} rows`,
-        );
-      }
-      ctx.reserve(b.length * b.columns.length * 16);
-    }
+    for await (const b of execute(plan, reader, ctx)) this.#addResultRows(b, rows, ctx);
     return { columns, rows };
+  }
+
+  /** The rows of a synchronous executor's batches (see {@link #collect}). */
+  #resultRows(batches: Iterable<Batch>, ctx: ExecContext): Value[][] {
+    const rows: Value[][] = [];
+    for (const b of batches) this.#addResultRows(b, rows, ctx);
+    return rows;
+  }
+
+  /** Adds a batch's rows to a query's result, within its row limit and memory budget. */
+  #addResultRows(b: Batch, rows: Value[][], ctx: ExecContext): void {
+    for (let i = 0; i < b.length; i++) {
+      const row = new Array<Value>(b.columns.length);
+      for (let c = 0; c < b.columns.length; c++) row[c] = valueAt(b.columns[c]!, i);
+      rows.push(row);
+    }
+    const rowsMax = this.#limits.queryResultRowsMax;
+    if (rowsMax > 0 && rows.length > rowsMax) {
+      throw new DbError(SqlState.programLimitExceeded, `query returned more than ${rowsMax} rows`);
+    }
+    ctx.reserve(b.length * b.columns.length * 16);
   }
 
   #checkNotNull(t: TableSchema, b: Batch): void {

@@ -225,6 +225,7 @@ Deno.test("stats: open transactions and sessions, unflushed bytes, tables", asyn
     planCacheEntries: 0,
     planCacheHits: 0,
     planCacheMisses: 0,
+    syncQueries: 0,
   });
   await db.query("CREATE TABLE t (a INTEGER)");
   await db.query("INSERT INTO t VALUES (1), (2)");
@@ -245,6 +246,7 @@ Deno.test("stats: open transactions and sessions, unflushed bytes, tables", asyn
     planCacheEntries: 0,
     planCacheHits: 0,
     planCacheMisses: 0,
+    syncQueries: 0,
   });
   await db.close();
 });

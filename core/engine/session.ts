@@ -40,6 +40,13 @@ export interface SessionRunner {
     params: readonly Value[],
     options: QueryOptions,
   ): Promise<QueryResult[]>;
+  /** {@link Session.querySync}. */
+  runSync(
+    session: Session,
+    sql: string,
+    params: readonly Value[],
+    options: QueryOptions,
+  ): QueryResult[] | null;
   stream(
     session: Session,
     sql: string,
@@ -195,6 +202,35 @@ export class Session {
     const refused = this.#refusal();
     if (refused !== null) return Promise.reject(refused);
     return this.runner.run(this, sql, params, options);
+  }
+
+  /**
+   * Runs `sql` like {@link queryAll}, but synchronously, when it can: one query outside a
+   * transaction block whose plan is cached (the same text ran before) and runs on the
+   * synchronous executor (scans of data in memory, filters, projections, LIMIT; see
+   * core/exec/sync_exec.ts). Returns `null` when it cannot, also on an error: the caller then
+   * runs it with {@link queryAll}, which gives the answer or the error. A network server answers
+   * short queries this way without a promise per statement.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = db.session();
+   * console.assert(s.querySync("SELECT 1") === null); // not planned yet
+   * await s.queryAll("SELECT 1");
+   * console.assert(s.querySync("SELECT 1")![0]!.rows[0]![0] === 1);
+   * await s.close();
+   * await db.close();
+   * ```
+   */
+  querySync(
+    sql: string,
+    params: readonly Value[] = [],
+    options: QueryOptions = {},
+  ): QueryResult[] | null {
+    if (this.terminated !== null || this.#closed) return null;
+    return this.runner.runSync(this, sql, params, options);
   }
 
   /**

@@ -154,6 +154,12 @@ export class SessionSettings {
   #timeZone: TimeZone = utcTimeZone;
   /** `search_path` split into names, for the text it was split from. */
   #searchPath: { readonly text: string; readonly names: readonly string[] } | null = null;
+  #version = 0;
+
+  /** Changes whenever a setting may have changed (for what is derived from the settings). */
+  get version(): number {
+    return this.#version;
+  }
 
   /** `defaults` override {@link settingDefaults} (a server's configured timeouts). */
   constructor(defaults: Readonly<Record<string, string>> = {}) {
@@ -183,6 +189,7 @@ export class SessionSettings {
 
   /** SET name = value, or back to the default when `value` is null (RESET / SET ... DEFAULT). */
   set(name: string, value: string | null): void {
+    this.#version++;
     if (name === "all" && value === null) {
       for (const [k, v] of Object.entries(this.#defaults)) this.#values.set(k, v);
       this.#timeZone = utcTimeZone;

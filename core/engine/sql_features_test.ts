@@ -1292,6 +1292,21 @@ Deno.test("fuzz regressions: date/time parsing, ranges, min/max(interval), FILTE
     `SELECT count(*) FROM lj_a a WHERE NOT EXISTS (SELECT 1 FROM lj_b b WHERE ${divides} AND b.k = a.x)`,
     "22012",
   );
+  // min/max of a constant (or of a column the WHERE equates to one) read one qualifying row, as
+  // PostgreSQL's LIMIT 1 rewrite does; of a NULL constant, none (fuzz seed 1010101)
+  await db.query("CREATE TABLE mm (c0 INTEGER, c1 INTEGER); INSERT INTO mm VALUES (1, 1), (0, 2)");
+  await check(db, "SELECT min(CAST(NULL AS INTEGER)) FROM mm WHERE 10 / c0 > 0", [[null]]);
+  await check(db, "SELECT min(1), max(2) FROM mm WHERE 10 / c0 > 0", [[1, 2]]);
+  await check(db, "SELECT max(c1), min(c1) FROM mm WHERE 10 / c0 > 0 AND c1 = 1", [[1, 1]]);
+  await check(db, "SELECT max(1) FROM (SELECT * FROM mm WHERE c1 > 0) s WHERE 10 / c0 > 0", [[1]]);
+  await fails(db, "SELECT max(c1) FROM mm WHERE 10 / c0 > 0 AND c1 = 2", "22012");
+  await fails(db, "SELECT max(1), count(*) FROM mm WHERE 10 / c0 > 0", "22012");
+  await fails(
+    db,
+    "SELECT max(1) FROM mm WHERE 10 / c0 > 0 GROUP BY GROUPING SETS ((), ())",
+    "22012",
+  );
+  await check(db, "SELECT max(1) FROM mm WHERE 10 / c0 > 0 HAVING max(1) > 3", []);
   await db.close();
 });
 

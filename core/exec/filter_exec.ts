@@ -17,11 +17,28 @@ export function filterExec(
   predicate: BoundExpr,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
+  const { gates, rest } = splitGates(predicate);
+  if (gates.length > 0) return gatedExec(input, gates, rest, ctx);
+  return conjunctsExec(input, rest, ctx);
+}
+
+/**
+ * A filter's conjuncts: the leading ones that read no column (`gates`, PostgreSQL's one-time
+ * filter, see {@link gateHolds}), and the rest, evaluated per row in order.
+ */
+export function splitGates(predicate: BoundExpr): { gates: BoundExpr[]; rest: BoundExpr[] } {
   const all = conjuncts(predicate);
-  let gates = 0;
-  while (gates < all.length && isPseudoConstant(all[gates]!)) gates++;
-  if (gates > 0) return gatedExec(input, all.slice(0, gates), all.slice(gates), ctx);
-  return conjunctsExec(input, all, ctx);
+  let n = 0;
+  while (n < all.length && isPseudoConstant(all[n]!)) n++;
+  return { gates: all.slice(0, n), rest: all.slice(n) };
+}
+
+const oneRow: Batch = { columns: [], length: 1 };
+
+/** Whether a one-time conjunct is true (its subqueries, if any, prepared already). */
+export function gateHolds(gate: BoundExpr, ctx: ExecContext): boolean {
+  const cond = evaluate(gate, oneRow, ctx);
+  return cond.kind === "bool" && Boolean(cond.data[0]) && isValid(cond.validity, 0);
 }
 
 /**
@@ -35,17 +52,45 @@ async function* gatedExec(
   rest: readonly BoundExpr[],
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
-  const one: Batch = { columns: [], length: 1 };
   for (const g of gates) {
     const subqueries = subqueriesOf([g]);
-    if (subqueries.length > 0) await prepareSubqueries(subqueries, one, ctx);
-    const cond = evaluate(g, one, ctx);
-    if (cond.kind !== "bool" || !cond.data[0] || !isValid(cond.validity, 0)) {
+    if (subqueries.length > 0) await prepareSubqueries(subqueries, oneRow, ctx);
+    if (!gateHolds(g, ctx)) {
       await input[Symbol.asyncIterator]().return?.();
       return;
     }
   }
   yield* rest.length === 0 ? input : conjunctsExec(input, rest, ctx);
+}
+
+/** One conjunct over `current`: the rows it accepts. */
+function keepWhere(expr: BoundExpr, current: Batch, ctx: ExecContext): Batch {
+  const cond = evaluate(expr, current, ctx);
+  const keep = selection(current.length);
+  let count = 0;
+  if (cond.kind === "bool") {
+    const d = cond.data;
+    for (let i = 0; i < current.length; i++) {
+      if (d[i] && isValid(cond.validity, i)) keep[count++] = i;
+    }
+  }
+  if (count === current.length) return current;
+  return { columns: current.columns.map((c) => takeColumn(c, keep, count)), length: count };
+}
+
+/**
+ * The rows of a batch that every conjunct accepts, each conjunct evaluated only on the rows the
+ * earlier ones accepted. The conjuncts hold no subquery (nothing to await).
+ */
+export function rowsKept(all: readonly BoundExpr[], ctx: ExecContext): (batch: Batch) => Batch {
+  return (batch) => {
+    let current = batch;
+    for (const expr of all) {
+      current = keepWhere(expr, current, ctx);
+      if (current.length === 0) break;
+    }
+    return current;
+  };
 }
 
 function conjunctsExec(
@@ -54,37 +99,15 @@ function conjunctsExec(
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
   const parts = all.map((p) => ({ expr: p, subqueries: subqueriesOf([p]) }));
-  /** One conjunct over `current`: the rows it accepts. */
-  const keepWhere = (expr: BoundExpr, current: Batch): Batch => {
-    const cond = evaluate(expr, current, ctx);
-    const keep = selection(current.length);
-    let count = 0;
-    if (cond.kind === "bool") {
-      const d = cond.data;
-      for (let i = 0; i < current.length; i++) {
-        if (d[i] && isValid(cond.validity, i)) keep[count++] = i;
-      }
-    }
-    if (count === current.length) return current;
-    return { columns: current.columns.map((c) => takeColumn(c, keep, count)), length: count };
-  };
+  // no subquery to await: each batch is filtered synchronously
   if (parts.every((p) => p.subqueries.length === 0)) {
-    // no subquery to await: each batch is filtered synchronously
-    const keepRows = (batch: Batch): Batch => {
-      let current = batch;
-      for (const part of parts) {
-        current = keepWhere(part.expr, current);
-        if (current.length === 0) break;
-      }
-      return current;
-    };
-    return eachBatch(input, keepRows, ctx);
+    return eachBatch(input, rowsKept(all, ctx), ctx);
   }
   const keepRows = async (batch: Batch): Promise<Batch> => {
     let current = batch;
     for (const part of parts) {
       if (part.subqueries.length > 0) await prepareSubqueries(part.subqueries, current, ctx);
-      current = keepWhere(part.expr, current);
+      current = keepWhere(part.expr, current, ctx);
       if (current.length === 0) break;
     }
     return current;

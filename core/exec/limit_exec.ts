@@ -38,6 +38,38 @@ export async function* limitByExpressions(
   yield* limitExec(input(), limit, offset, ctx);
 }
 
+/**
+ * What a LIMIT / OFFSET passes of a stream of batches: {@link take} each batch in order until
+ * {@link done}.
+ */
+export class LimitWindow {
+  #toSkip: number;
+  #left: number;
+
+  constructor(limit: number | null, offset: number) {
+    this.#toSkip = offset;
+    this.#left = limit ?? Infinity;
+  }
+
+  /** Whether no more rows pass (the limit is reached). */
+  get done(): boolean {
+    return this.#left <= 0;
+  }
+
+  /** The rows of `batch` that pass, `null` for none. */
+  take(batch: Batch): Batch | null {
+    let start = 0;
+    if (this.#toSkip > 0) {
+      start = Math.min(this.#toSkip, batch.length);
+      this.#toSkip -= start;
+    }
+    const end = Math.min(batch.length, start + this.#left);
+    if (end <= start) return null;
+    this.#left -= end - start;
+    return start === 0 && end === batch.length ? batch : slice(batch, start, end);
+  }
+}
+
 /** Skips `offset` rows, then passes at most `limit` rows (all when `null`). */
 export async function* limitExec(
   input: AsyncIterable<Batch>,
@@ -45,21 +77,13 @@ export async function* limitExec(
   offset: number,
   ctx: ExecContext,
 ): AsyncGenerator<Batch> {
-  let toSkip = offset;
-  let left = limit ?? Infinity;
-  if (left <= 0) return;
+  const window = new LimitWindow(limit, offset);
+  if (window.done) return;
   for await (const batch of input) {
     ctx.check();
-    let start = 0;
-    if (toSkip > 0) {
-      start = Math.min(toSkip, batch.length);
-      toSkip -= start;
-    }
-    const end = Math.min(batch.length, start + left);
-    if (end <= start) continue;
-    left -= end - start;
-    yield start === 0 && end === batch.length ? batch : slice(batch, start, end);
-    if (left <= 0) return;
+    const out = window.take(batch);
+    if (out !== null) yield out;
+    if (window.done) return;
   }
 }
 

@@ -88,22 +88,19 @@ function executeNode(
         );
       }
       if (storage === null) throw new Error("scan without a storage engine");
+      // this execution's parameter values, computed once for storage and the re-check
+      const filters = withParamValues(plan.filters, ctx);
       const scan = storage.scan(plan.table.id, {
         projection: plan.projection,
         // Positions count every stored row, so the engine must not skip any.
-        filters: plan.rowPositions
-          ? []
-          : withParamValues([...plan.filters, ...(plan.pruning ?? [])], ctx),
+        filters: plan.rowPositions ? [] : [...filters, ...withParamValues(plan.pruning ?? [], ctx)],
         ...(plan.latestBy !== undefined ? { latestBy: plan.latestBy } : {}),
         limit: null,
         signal: ctx.signal,
       });
       const rows = plan.rowPositions ? rowPositionsExec(scan, ctx) : scan;
       // Pushed filters are always re-checked: an engine may answer them inexactly.
-      return plan.filters.reduce<AsyncIterable<Batch>>(
-        (input, f) => filterExec(input, f, ctx),
-        rows,
-      );
+      return filters.reduce<AsyncIterable<Batch>>((input, f) => filterExec(input, f, ctx), rows);
     }
     case "values":
       return valuesExec(plan.rows, plan.fields, ctx);

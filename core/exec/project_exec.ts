@@ -12,10 +12,7 @@ export function projectExec(
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
   const subqueries = subqueriesOf(exprs);
-  const computed = (batch: Batch): Batch => ({
-    columns: exprs.map((e) => evaluate(e, batch, ctx)),
-    length: batch.length,
-  });
+  const computed = projectedRows(exprs, ctx);
   // the batches come straight from eachBatch: no generator layer of its own
   if (subqueries.length === 0) {
     // nothing to await: each batch is computed synchronously
@@ -25,4 +22,12 @@ export function projectExec(
     await prepareSubqueries(subqueries, batch, ctx);
     return computed(batch);
   }, ctx);
+}
+
+/** Computes a batch's projection (the expressions hold no subquery, or theirs are prepared). */
+export function projectedRows(
+  exprs: readonly BoundExpr[],
+  ctx: ExecContext,
+): (batch: Batch) => Batch {
+  return (batch) => ({ columns: exprs.map((e) => evaluate(e, batch, ctx)), length: batch.length });
 }

@@ -23,12 +23,18 @@ export async function* valuesExec(
       const subqueries = subqueriesOf(row);
       if (subqueries.length > 0) await prepareSubqueries(subqueries, unitBatch, ctx);
     }
-    const columns = fields.map((f, c) =>
-      concatColumns(
-        f.type,
-        chunk.map((row) => castColumn(evaluate(row[c]!, unitBatch, ctx), f.type)),
-      )
-    );
-    yield { columns, length: chunk.length };
+    yield valuesBatch(chunk, fields, ctx);
   }
+}
+
+/** One batch of literal rows (their subqueries, if any, prepared already). */
+export function valuesBatch(
+  rows: readonly (readonly BoundExpr[])[],
+  fields: readonly Field[],
+  ctx: ExecContext,
+): Batch {
+  const columns = fields.map((f, c) =>
+    concatColumns(f.type, rows.map((row) => castColumn(evaluate(row[c]!, unitBatch, ctx), f.type)))
+  );
+  return { columns, length: rows.length };
 }

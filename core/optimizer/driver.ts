@@ -19,6 +19,7 @@ import { mergeProjections } from "./merge_projections.ts";
 import { latestPerSeries } from "./latest_per_series.ts";
 import { narrowScans } from "./narrow_scans.ts";
 import { reduceOuterJoins } from "./reduce_outer_joins.ts";
+import { minMaxFirstRow } from "./min_max_first_row.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -36,6 +37,8 @@ export const builtinRules: readonly OptimizerRule[] = [
   pushDownFilters,
   orderConjuncts,
   pushDownLimit,
+  // after folding and pushdown: it looks for constant arguments and equated columns
+  minMaxFirstRow,
   latestPerSeries,
   narrowScans,
 ];

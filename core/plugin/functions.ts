@@ -81,6 +81,12 @@ export interface Accumulator {
 /** An aggregate function, as accumulators (so it can run in parallel and merge). */
 export interface AggregateFunctionDef {
   readonly name: string;
+  /**
+   * Set on an aggregate whose result is its first non-NULL input in this order (`min`: `"lt"`,
+   * `max`: `"gt"`), as PostgreSQL's `pg_aggregate.aggsortop`: the planner may then read one
+   * row instead of all of them (see core/optimizer/min_max_first_row.ts).
+   */
+  readonly sortOperator?: "lt" | "gt";
   resolve(argTypes: readonly DataType[]): FunctionResolution | null;
   createAccumulator(resolution: FunctionResolution): Accumulator;
 }

@@ -256,6 +256,32 @@ export interface StorageEngine {
   setHorizon(lsn: bigint): void;
   /** Streams the table's rows in batches of the projected columns. */
   scan(tableId: number, request: ScanRequest): AsyncIterable<Batch>;
+  /**
+   * Optional: the rows {@link StorageEngine.scan} gives, produced synchronously, for short
+   * queries that should not pay for promises (the executor's synchronous path). Iterating
+   * throws {@link ScanWouldWait} where the scan would have to wait (a file to read, an index
+   * to load); the caller then runs the whole query again the asynchronous way, so the engine
+   * must not have changed anything by then.
+   *
+   * @example
+   * ```ts
+   * import { Database } from "../../mod.ts";
+   * import { realEnv } from "../env/mod.ts";
+   * import { defaultLimits } from "../limits.ts";
+   * import { columnFromValues } from "../types/column.ts";
+   * import { Types } from "../types/mod.ts";
+   * const db = await Database.open({ memory: true });
+   * const s = await db.registry.storage()!.open({ env: realEnv(), dir: null, limits: defaultLimits });
+   * const a = { id: 1, name: "a", type: Types.int4, notNull: false, default: null };
+   * await s.createTable({ id: 1, schema: "public", name: "t", columns: [a], nextColumnId: 2 });
+   * await s.append(1, { columns: [columnFromValues(Types.int4, [1, 2])], length: 2 }, 1n);
+   * let n = 0;
+   * for (const b of s.scanSync!(1, { projection: [0], filters: [], limit: null, signal: null })) n += b.length;
+   * console.assert(n === 2);
+   * await db.close();
+   * ```
+   */
+  scanSync?(tableId: number, request: ScanRequest): Iterable<Batch>;
   /** How this engine answers a filter; engines that prune nothing answer "unsupported". */
   filterSupport(tableId: number, filter: BoundExpr): FilterSupport;
   /** Estimated row count, for planning. */
@@ -292,7 +318,18 @@ export interface StorageEngine {
 }
 
 /** What the executor needs of storage: scans (a transaction's view adds its own rows). */
-export type TableReader = Pick<StorageEngine, "scan">;
+export type TableReader = Pick<StorageEngine, "scan" | "scanSync">;
+
+/**
+ * Thrown while iterating {@link StorageEngine.scanSync} where the scan would have to wait for
+ * I/O: the caller runs the query asynchronously instead. Never reaches a user.
+ */
+export class ScanWouldWait extends Error {
+  constructor() {
+    super("the scan would wait for I/O");
+    this.name = "ScanWouldWait";
+  }
+}
 
 /** What a storage plugin gets when it opens. */
 export interface StorageContext {

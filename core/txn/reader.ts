@@ -50,19 +50,32 @@ export function viewFields(view: StatementView): Pick<ScanRequest, "snapshotLsn"
  * ```
  */
 export function transactionReader(storage: StorageEngine, view: StatementView): TableReader {
-  return {
+  const reader: TableReader = {
     scan(tableId: number, request: ScanRequest): AsyncIterable<Batch> {
-      return scanInView(storage, view, tableId, request);
+      const { req, own } = viewRequest(view, tableId, request);
+      // without own rows the stored rows are the answer: no generator layer in between
+      if (own.length === 0) return storage.scan(tableId, req);
+      return withOwnRows(storage.scan(tableId, req), own, request);
+    },
+  };
+  const scanSync = storage.scanSync?.bind(storage);
+  if (scanSync === undefined) return reader;
+  return {
+    ...reader,
+    scanSync(tableId: number, request: ScanRequest): Iterable<Batch> {
+      const { req, own } = viewRequest(view, tableId, request);
+      if (own.length === 0) return scanSync(tableId, req);
+      return withOwnRowsSync(scanSync(tableId, req), own, request);
     },
   };
 }
 
-function scanInView(
-  storage: StorageEngine,
+/** The storage request of a statement's scan in `view`, and the transaction's own rows. */
+function viewRequest(
   view: StatementView,
   tableId: number,
   request: ScanRequest,
-): AsyncIterable<Batch> {
+): { req: ScanRequest; own: readonly Batch[] } {
   const txn = view.txn;
   if (txn.isolation === "serializable") txn.readTables.add(tableId);
   const own = txn.visibleRows(tableId);
@@ -70,11 +83,17 @@ function scanInView(
     ...request,
     ...viewFields(view),
   };
-  // without own rows the stored rows are the answer: no generator layer in between
-  if (own.length === 0) return storage.scan(tableId, req);
   // a latest-row answer does not know the transaction's own rows: read every row then
-  delete req.latestBy;
-  return withOwnRows(storage.scan(tableId, req), own, request);
+  if (own.length > 0) delete req.latestBy;
+  return { req, own };
+}
+
+/** The projected columns of the transaction's own rows. */
+function* ownBatches(own: readonly Batch[], request: ScanRequest): Generator<Batch> {
+  for (const b of own) {
+    request.signal?.throwIfAborted();
+    yield { columns: request.projection.map((i) => b.columns[i]!), length: b.length };
+  }
 }
 
 async function* withOwnRows(
@@ -83,10 +102,16 @@ async function* withOwnRows(
   request: ScanRequest,
 ): AsyncGenerator<Batch> {
   yield* stored;
-  for (const b of own) {
-    request.signal?.throwIfAborted();
-    yield { columns: request.projection.map((i) => b.columns[i]!), length: b.length };
-  }
+  yield* ownBatches(own, request);
+}
+
+function* withOwnRowsSync(
+  stored: Iterable<Batch>,
+  own: readonly Batch[],
+  request: ScanRequest,
+): Generator<Batch> {
+  yield* stored;
+  yield* ownBatches(own, request);
 }
 
 /** Rows of `tableId` visible in the view's stored part (without the transaction's own rows). */

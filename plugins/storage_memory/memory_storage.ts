@@ -488,6 +488,11 @@ export class MemoryStorage implements StorageEngine {
   }
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
+    yield* this.scanSync(tableId, request);
+  }
+
+  /** The rows, synchronously: a memory table never waits. */
+  *scanSync(tableId: number, request: ScanRequest): Generator<Batch> {
     const t = this.#table(tableId);
     const v = resolveRowView(request);
     let left = request.limit ?? Infinity;

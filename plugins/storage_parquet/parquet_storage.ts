@@ -60,6 +60,7 @@ import type {
   StorageEngine,
   StorageRecovery,
 } from "../../core/plugin/storage.ts";
+import { ScanWouldWait } from "../../core/plugin/storage.ts";
 import {
   checkMark,
   duplicateTableId,
@@ -140,6 +141,21 @@ interface TableState {
   sorted: PartitionState[] | null;
   /** Rows carrying a pending mark, at most (0: none; unmarkRows counts them again). */
   marks: number;
+}
+
+/** A scan step that needs I/O: the asynchronous scan awaits `wait()`, a synchronous one stops. */
+interface Wait {
+  readonly wait: () => Promise<unknown>;
+}
+
+function wait(f: () => Promise<unknown>): Wait {
+  return { wait: f };
+}
+
+/** What {@link ParquetStorage.#decode} gives. */
+interface Decoded {
+  readonly columns: Column[];
+  readonly lsns: Float64Array;
 }
 
 /** Each series' latest row (by the timestamp; the later write wins a tie), kept at ingest. */
@@ -897,7 +913,7 @@ export class ParquetStorage implements StorageEngine {
     seg: SegmentState,
     positions: readonly number[],
     withLsns: boolean,
-  ): Promise<{ columns: Column[]; lsns: Float64Array }> {
+  ): Promise<Decoded> {
     const m = seg.meta;
     const specs = positions.map((i) => t.columns[i]!);
     const wanted: SegmentColumnSpec[] = [];
@@ -947,147 +963,185 @@ export class ParquetStorage implements StorageEngine {
 
   async *scan(tableId: number, request: ScanRequest): AsyncGenerator<Batch> {
     // a scan may pause between batches (a streamed result) while a checkpoint retires the
-    // segments it still reads: their files stay until no scan is open (counted here, in the
-    // scan itself: every layer of async generator costs promises per batch)
+    // segments it still reads: their files stay until no scan is open
     this.#scansOpen++;
+    const steps = this.#scanSteps(tableId, request);
     try {
-      const t = this.#table(tableId);
-      const view = resolveRowView(request);
-      const ranges = columnRanges(request.filters);
-      // ranges by table column id
-      const byId = new Map<number, ValueRange>();
-      for (const [i, r] of ranges) {
-        const pos = request.projection[i];
-        if (pos !== undefined) byId.set(t.columns[pos]!.id, r);
-      }
-      const tsRange = t.options?.timestampColumnId != null
-        ? byId.get(t.options.timestampColumnId) ?? null
-        : null;
-      const textById = new Map<number, string>();
-      for (const [i, v] of textEqualities(request.filters)) {
-        const pos = request.projection[i];
-        if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
-      }
-      // the latest-row table holds the latest committed state: for the latest state, or a
-      // snapshot no commit to the table has passed since (a streamed query's); no own marks
-      if (request.latestBy !== undefined && view.own === null) {
-        const latest = await this.#latestRows(t, request.latestBy);
-        if (latest !== null && (view.snapshot === null || latest.asOfLsn <= view.snapshot)) {
-          const rows = [...latest.bySeries.values()];
-          if (rows.length > 0) {
-            yield {
-              columns: request.projection.map((pos) =>
-                columnFromValues(t.columns[pos]!.type, rows.map((r) => r.values[pos]!))
-              ),
-              length: rows.length,
-            };
-          }
-          return;
-        }
-      }
-      let left = request.limit ?? Infinity;
-      const max = this.#limits.batchRowsMax;
-      const emit = function* (
-        cols: Column[],
-        n: number,
-        mask: Uint8Array | null,
-      ): Generator<Batch> {
-        for (let start = 0; start < n && left > 0; start += max) {
-          const count = Math.min(max, n - start);
-          if (mask === null) {
-            left -= count;
-            yield { columns: cols.map((c) => sliceColumn(c, start, count)), length: count };
-            continue;
-          }
-          const idx = new Uint32Array(count);
-          let k = 0;
-          for (let i = start; i < start + count; i++) if (mask[i] === 1) idx[k++] = i;
-          if (k === 0) continue;
-          left -= k;
-          yield { columns: cols.map((c) => takeColumn(c, idx, k)), length: k };
-        }
-      };
-      for (const p of this.#sortedPartitions(t)) {
-        if (left <= 0) return;
-        request.signal?.throwIfAborted();
-        if (tsRange !== null && p.range.key !== nullPartitionKey) {
-          const hi = p.range.end === p.range.start ? p.range.end : p.range.end - 1e-9;
-          if (!overlaps(tsRange, p.range.start, hi)) continue;
-        }
-        // a background checkpoint may swap frozen memtables for segments while this scan waits:
-        // it reads the sources as they are now
-        const sources = this.#sources(p);
-        const masks = allVisible(sources, view) ? [null] : await this.#masks(t, p, view, sources);
-        for (let k = 0; k < sources.length && left > 0; k++) {
-          const src = sources[k]!;
-          if (src.kind === "mem") {
-            const mb = src.mem.batches[src.batch]!;
-            yield* emit(request.projection.map((i) => mb.columns[i]!), mb.length, masks[k] ?? null);
-            continue;
-          }
-          const seg = src.segment;
-          if (this.#pruned(t, seg, byId)) continue;
-          request.signal?.throwIfAborted();
-          const covered = tsRange !== null && t.options?.timestampColumnId != null &&
-            covers(tsRange, seg.meta.stats[String(t.options.timestampColumnId)]);
-          const rangeTs = covered ? null : tsRange;
-          // the learned index, loaded once per segment (the ranges themselves need no I/O)
-          const index = rangeTs !== null && seg.meta.indexKey !== null
-            ? this.#segmentIndexes.get(seg.meta.id) ?? await this.#loadIndex(seg)
-            : null;
-          const ranges = this.#rowRanges(seg, rangeTs, textById, index);
-          if (ranges !== null && ranges.length === 0) continue;
-          const columns = this.#cachedColumns(t, seg, request.projection) ??
-            (await this.#decode(t, seg, request.projection, false)).columns;
-          if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
-          else if (
-            ranges.length === 1 && (masks[k] ?? null) === null &&
-            ranges[0]![1] - ranges[0]![0] <= max
-          ) {
-            // one short run of rows, all seen (a point or range lookup in one series): one batch
-            // of views, yielded here (a yield* of the emit generator costs a promise per step)
-            const [a, b] = ranges[0]!;
-            const count = Math.min(b - a, left);
-            left -= count;
-            yield { columns: columns.map((c) => sliceColumn(c, a, count)), length: count };
-          } else {
-            const mask = masks[k] ?? null;
-            // many short ranges (one per series: high cardinality) are gathered into full
-            // batches; a long one is sliced
-            let short = 0; // rows in ranges gathered, not sliced: the gather buffer's size
-            for (const [a, b] of ranges) if (b - a < max >>> 1) short += b - a;
-            const gather = new Uint32Array(Math.min(max, short));
-            let n = 0;
-            const flush = function* (): Generator<Batch> {
-              if (n === 0) return;
-              const count = Math.min(n, left);
-              left -= count;
-              yield { columns: columns.map((c) => takeColumn(c, gather, count)), length: count };
-              n = 0;
-            };
-            for (const [a, b] of ranges) {
-              if (left <= 0) break;
-              if (b - a >= max >>> 1) {
-                yield* flush();
-                yield* emit(
-                  columns.map((c) => sliceColumn(c, a, b - a)),
-                  b - a,
-                  mask === null ? null : mask.subarray(a, b),
-                );
-                continue;
-              }
-              for (let i = a; i < b; i++) {
-                if (mask !== null && mask[i] !== 1) continue;
-                gather[n++] = i;
-                if (n === max) yield* flush();
-              }
-            }
-            if (left > 0) yield* flush();
-          }
+      let r = steps.next();
+      while (!r.done) {
+        const v = r.value;
+        if ("wait" in v) r = steps.next(await v.wait());
+        else {
+          yield v;
+          r = steps.next();
         }
       }
     } finally {
+      steps.return();
       this.#scansOpen--;
+    }
+  }
+
+  /** {@link scan} without promises: throws {@link ScanWouldWait} where it would wait. */
+  *scanSync(tableId: number, request: ScanRequest): Generator<Batch> {
+    this.#scansOpen++;
+    const steps = this.#scanSteps(tableId, request);
+    try {
+      for (let r = steps.next(); !r.done; r = steps.next()) {
+        if ("wait" in r.value) throw new ScanWouldWait();
+        yield r.value;
+      }
+    } finally {
+      steps.return();
+      this.#scansOpen--;
+    }
+  }
+
+  /**
+   * The scan's steps: its batches, and where it needs I/O (columns to decode, an index to load,
+   * visibility to work out), a {@link Wait} whose result the driver passes back in.
+   */
+  *#scanSteps(tableId: number, request: ScanRequest): Generator<Batch | Wait, void, unknown> {
+    const t = this.#table(tableId);
+    const view = resolveRowView(request);
+    const ranges = columnRanges(request.filters);
+    // ranges by table column id
+    const byId = new Map<number, ValueRange>();
+    for (const [i, r] of ranges) {
+      const pos = request.projection[i];
+      if (pos !== undefined) byId.set(t.columns[pos]!.id, r);
+    }
+    const tsRange = t.options?.timestampColumnId != null
+      ? byId.get(t.options.timestampColumnId) ?? null
+      : null;
+    const textById = new Map<number, string>();
+    for (const [i, v] of textEqualities(request.filters)) {
+      const pos = request.projection[i];
+      if (pos !== undefined) textById.set(t.columns[pos]!.id, v);
+    }
+    // the latest-row table holds the latest committed state: for the latest state, or a
+    // snapshot no commit to the table has passed since (a streamed query's); no own marks
+    if (request.latestBy !== undefined && view.own === null) {
+      const latest = (yield wait(() => this.#latestRows(t, request.latestBy!))) as
+        | LatestRows
+        | null;
+      if (latest !== null && (view.snapshot === null || latest.asOfLsn <= view.snapshot)) {
+        const rows = [...latest.bySeries.values()];
+        if (rows.length > 0) {
+          yield {
+            columns: request.projection.map((pos) =>
+              columnFromValues(t.columns[pos]!.type, rows.map((r) => r.values[pos]!))
+            ),
+            length: rows.length,
+          };
+        }
+        return;
+      }
+    }
+    let left = request.limit ?? Infinity;
+    const max = this.#limits.batchRowsMax;
+    const emit = function* (
+      cols: Column[],
+      n: number,
+      mask: Uint8Array | null,
+    ): Generator<Batch> {
+      for (let start = 0; start < n && left > 0; start += max) {
+        const count = Math.min(max, n - start);
+        if (mask === null) {
+          left -= count;
+          yield { columns: cols.map((c) => sliceColumn(c, start, count)), length: count };
+          continue;
+        }
+        const idx = new Uint32Array(count);
+        let k = 0;
+        for (let i = start; i < start + count; i++) if (mask[i] === 1) idx[k++] = i;
+        if (k === 0) continue;
+        left -= k;
+        yield { columns: cols.map((c) => takeColumn(c, idx, k)), length: k };
+      }
+    };
+    for (const p of this.#sortedPartitions(t)) {
+      if (left <= 0) return;
+      request.signal?.throwIfAborted();
+      if (tsRange !== null && p.range.key !== nullPartitionKey) {
+        const hi = p.range.end === p.range.start ? p.range.end : p.range.end - 1e-9;
+        if (!overlaps(tsRange, p.range.start, hi)) continue;
+      }
+      // a background checkpoint may swap frozen memtables for segments while this scan waits:
+      // it reads the sources as they are now
+      const sources = this.#sources(p);
+      const masks = allVisible(sources, view)
+        ? [null]
+        : (yield wait(() => this.#masks(t, p, view, sources))) as (Uint8Array | null)[];
+      for (let k = 0; k < sources.length && left > 0; k++) {
+        const src = sources[k]!;
+        if (src.kind === "mem") {
+          const mb = src.mem.batches[src.batch]!;
+          yield* emit(request.projection.map((i) => mb.columns[i]!), mb.length, masks[k] ?? null);
+          continue;
+        }
+        const seg = src.segment;
+        if (this.#pruned(t, seg, byId)) continue;
+        request.signal?.throwIfAborted();
+        const covered = tsRange !== null && t.options?.timestampColumnId != null &&
+          covers(tsRange, seg.meta.stats[String(t.options.timestampColumnId)]);
+        const rangeTs = covered ? null : tsRange;
+        // the learned index, loaded once per segment (the ranges themselves need no I/O)
+        const index = rangeTs !== null && seg.meta.indexKey !== null
+          ? this.#segmentIndexes.get(seg.meta.id) ??
+            (yield wait(() => this.#loadIndex(seg))) as SegmentIndex | null
+          : null;
+        const ranges = this.#rowRanges(seg, rangeTs, textById, index);
+        if (ranges !== null && ranges.length === 0) continue;
+        const columns = this.#cachedColumns(t, seg, request.projection) ??
+          ((yield wait(() => this.#decode(t, seg, request.projection, false))) as Decoded)
+            .columns;
+        if (ranges === null) yield* emit(columns, seg.meta.rows, masks[k]!);
+        else if (
+          ranges.length === 1 && (masks[k] ?? null) === null &&
+          ranges[0]![1] - ranges[0]![0] <= max
+        ) {
+          // one short run of rows, all seen (a point or range lookup in one series): one batch
+          // of views, yielded here (a yield* of the emit generator costs a promise per step)
+          const [a, b] = ranges[0]!;
+          const count = Math.min(b - a, left);
+          left -= count;
+          yield { columns: columns.map((c) => sliceColumn(c, a, count)), length: count };
+        } else {
+          const mask = masks[k] ?? null;
+          // many short ranges (one per series: high cardinality) are gathered into full
+          // batches; a long one is sliced
+          let short = 0; // rows in ranges gathered, not sliced: the gather buffer's size
+          for (const [a, b] of ranges) if (b - a < max >>> 1) short += b - a;
+          const gather = new Uint32Array(Math.min(max, short));
+          let n = 0;
+          const flush = function* (): Generator<Batch> {
+            if (n === 0) return;
+            const count = Math.min(n, left);
+            left -= count;
+            yield { columns: columns.map((c) => takeColumn(c, gather, count)), length: count };
+            n = 0;
+          };
+          for (const [a, b] of ranges) {
+            if (left <= 0) break;
+            if (b - a >= max >>> 1) {
+              yield* flush();
+              yield* emit(
+                columns.map((c) => sliceColumn(c, a, b - a)),
+                b - a,
+                mask === null ? null : mask.subarray(a, b),
+              );
+              continue;
+            }
+            for (let i = a; i < b; i++) {
+              if (mask !== null && mask[i] !== 1) continue;
+              gather[n++] = i;
+              if (n === max) yield* flush();
+            }
+          }
+          if (left > 0) yield* flush();
+        }
+      }
     }
   }
 

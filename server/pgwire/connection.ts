@@ -177,6 +177,8 @@ export class PgConnection {
   #ended = false;
   #copyInOpen = false;
   readonly #statements = new Map<string, PreparedStatement>();
+  /** The session settings' version when ParameterStatus last reported them (-1: never). */
+  #reportedVersion = -1;
   /** Named portals; the unnamed one (rebound by every extended-protocol query) is apart. */
   readonly #portals = new Map<string, Portal>();
   #unnamedPortal: Portal | null = null;
@@ -467,6 +469,9 @@ export class PgConnection {
 
   /** ParameterStatus for reported settings that a statement changed (SET TimeZone ...). */
   #reportChanges(session: Session): void {
+    const version = session.settings.version;
+    if (version === this.#reportedVersion) return;
+    this.#reportedVersion = version;
     for (const [name, key] of reportedSettings) {
       const v = session.settings.get(key);
       if (this.#reported.get(name) !== v) this.#parameterStatus(name, v);
@@ -483,19 +488,26 @@ export class PgConnection {
         this.#terminate("57P01", "terminating connection due to administrator command");
         return;
       }
-      this.#waiting = true;
       let message: FrontendMessage | null;
-      try {
-        message = await this.#nextIdle(session);
-      } finally {
-        this.#waiting = false;
-      }
+      const next = this.#nextIdle(session);
+      if (next instanceof Promise) {
+        // a message already here is handled at once: no promise, no turn of the event loop
+        this.#waiting = true;
+        try {
+          message = await next;
+        } finally {
+          this.#waiting = false;
+        }
+      } else message = next;
       if (message === null) return;
       if (skipToSync && message.type !== F.sync) continue;
       try {
+        // handlers that finish synchronously (a cached query on the synchronous executor, a
+        // flush into a socket with room) return nothing to wait for
+        let pending: Promise<void> | void = undefined;
         switch (message.type) {
           case F.query:
-            await this.#simpleQuery(session, message.body.cstring());
+            pending = this.#simpleQuery(session, message.body.cstring());
             break;
           case F.parse:
             this.#parse(message.body);
@@ -504,20 +516,20 @@ export class PgConnection {
             this.#bind(message.body);
             break;
           case F.describe:
-            await this.#describe(session, message.body);
+            pending = this.#describe(session, message.body);
             break;
           case F.execute:
-            await this.#execute(session, message.body);
+            pending = this.#execute(session, message.body);
             break;
           case F.sync:
             skipToSync = false;
             if (session.transactionStatus === "idle") this.#clearPortals();
             this.#reportChanges(session);
             this.#readyForQuery(session);
-            await this.#flush();
+            pending = this.#flush();
             break;
           case F.flush:
-            await this.#flush();
+            pending = this.#flush();
             break;
           case F.close:
             this.#close(message.body);
@@ -533,6 +545,7 @@ export class PgConnection {
               `invalid frontend message type ${message.type}`,
             );
         }
+        if (pending !== undefined) await pending;
       } catch (e) {
         if (e instanceof ProtocolError || e instanceof Fatal) throw e;
         this.#reportError(session, e);
@@ -577,7 +590,7 @@ export class PgConnection {
     params: readonly Value[],
     onResult?: (r: QueryResult) => void,
   ): Promise<QueryResult[]> {
-    if (this.#controller.signal.aborted) this.#controller = new AbortController();
+    this.#signal();
     const controller = this.#controller;
     this.#running = controller;
     try {
@@ -592,7 +605,29 @@ export class PgConnection {
     }
   }
 
-  async #simpleQuery(session: Session, sql: string): Promise<void> {
+  /**
+   * A simple Query message: each statement's result, then ReadyForQuery. A cached query runs
+   * synchronously when the engine can (see `Session.querySync`).
+   */
+  #simpleQuery(session: Session, sql: string): Promise<void> | void {
+    const results = this.#copyInOpen
+      ? null
+      : session.querySync(sql, [], { signal: this.#signal() });
+    if (results === null) return this.#simpleQueryAsync(session, sql);
+    const zone = session.settings.timeZone();
+    for (const r of results) this.#writeResult(r, [], 0, r.rows.length, zone, true);
+    this.#reportChanges(session);
+    this.#readyForQuery(session);
+    return this.#flush();
+  }
+
+  /** The signal a statement runs under now: CancelRequest aborts it. */
+  #signal(): AbortSignal {
+    if (this.#controller.signal.aborted) this.#controller = new AbortController();
+    return this.#controller.signal;
+  }
+
+  async #simpleQueryAsync(session: Session, sql: string): Promise<void> {
     let count = 0;
     const zone = session.settings.timeZone();
     try {
@@ -733,7 +768,7 @@ export class PgConnection {
     this.#out.begin(B.bindComplete).end();
   }
 
-  async #describe(session: Session, body: MessageBody): Promise<void> {
+  #describe(session: Session, body: MessageBody): Promise<void> | void {
     const kind = String.fromCharCode(body.byte());
     const name = body.cstring();
     body.done();
@@ -742,51 +777,68 @@ export class PgConnection {
       if (statement === undefined) {
         throw new DbError("26000", `prepared statement "${name}" does not exist`);
       }
-      const d = await session.describe(statement.sql, statement.paramOids.map(dataTypeOfOid));
-      const w = this.#out.begin(B.parameterDescription).int16(d.params.length);
-      d.params.forEach((t, i) => w.int32(statement.paramOids[i] || wireOid(t)));
-      w.end();
-      if (d.columns === null || d.columns.length === 0) this.#out.begin(B.noData).end();
-      else this.#rowDescription(d.columns, []);
-      return;
+      return this.#describeStatement(session, statement);
     }
     if (kind !== "P") throw new ProtocolError(`invalid DESCRIBE message subtype ${kind}`);
     const portal = this.#portal(name);
     if (portal === undefined) throw new DbError("34000", `portal "${name}" does not exist`);
-    const result = await this.#portalResult(session, portal);
-    if (result === "empty" || result.columns.length === 0) this.#out.begin(B.noData).end();
-    else this.#rowDescription(result.columns, portal.resultFormats);
+    const describe = (result: QueryResult | "empty") => {
+      if (result === "empty" || result.columns.length === 0) this.#out.begin(B.noData).end();
+      else this.#rowDescription(result.columns, portal.resultFormats);
+    };
+    const result = this.#portalResult(session, portal);
+    if (result instanceof Promise) return result.then(describe);
+    describe(result);
   }
 
-  async #portalResult(session: Session, portal: Portal): Promise<QueryResult | "empty"> {
-    if (portal.result === null) {
-      const results = await this.#run(session, portal.statement.sql, portal.params);
-      portal.result = results[0] ?? "empty";
-    }
-    return portal.result;
+  async #describeStatement(session: Session, statement: PreparedStatement): Promise<void> {
+    const d = await session.describe(statement.sql, statement.paramOids.map(dataTypeOfOid));
+    const w = this.#out.begin(B.parameterDescription).int16(d.params.length);
+    d.params.forEach((t, i) => w.int32(statement.paramOids[i] || wireOid(t)));
+    w.end();
+    if (d.columns === null || d.columns.length === 0) this.#out.begin(B.noData).end();
+    else this.#rowDescription(d.columns, []);
   }
 
-  async #execute(session: Session, body: MessageBody): Promise<void> {
+  /** The portal's result: run on first use (synchronously when the engine can), then kept. */
+  #portalResult(
+    session: Session,
+    portal: Portal,
+  ): QueryResult | "empty" | Promise<QueryResult | "empty"> {
+    if (portal.result !== null) return portal.result;
+    const { sql } = portal.statement;
+    const results = this.#copyInOpen
+      ? null
+      : session.querySync(sql, portal.params, { signal: this.#signal() });
+    if (results !== null) return portal.result = results[0] ?? "empty";
+    return this.#run(session, sql, portal.params).then((r) => portal.result = r[0] ?? "empty");
+  }
+
+  #execute(session: Session, body: MessageBody): Promise<void> | void {
     const name = body.cstring();
     const maxRows = body.int32();
     body.done();
     const portal = this.#portal(name);
     if (portal === undefined) throw new DbError("34000", `portal "${name}" does not exist`);
-    const result = await this.#portalResult(session, portal);
-    if (result === "empty") {
-      this.#out.begin(B.emptyQuery).end();
-      return;
-    }
-    const from = portal.sent;
-    const to = maxRows > 0 ? Math.min(result.rows.length, from + maxRows) : result.rows.length;
-    portal.sent = to;
-    const zone = session.settings.timeZone();
-    if (to < result.rows.length) {
-      this.#dataRows(result, portal.resultFormats, from, to, zone);
-      this.#out.begin(B.portalSuspended).end();
-      return;
-    }
-    this.#writeResult(result, portal.resultFormats, from, to, zone, false);
+    const send = (result: QueryResult | "empty") => {
+      if (result === "empty") {
+        this.#out.begin(B.emptyQuery).end();
+        return;
+      }
+      const from = portal.sent;
+      const to = maxRows > 0 ? Math.min(result.rows.length, from + maxRows) : result.rows.length;
+      portal.sent = to;
+      const zone = session.settings.timeZone();
+      if (to < result.rows.length) {
+        this.#dataRows(result, portal.resultFormats, from, to, zone);
+        this.#out.begin(B.portalSuspended).end();
+        return;
+      }
+      this.#writeResult(result, portal.resultFormats, from, to, zone, false);
+    };
+    const result = this.#portalResult(session, portal);
+    if (result instanceof Promise) return result.then(send);
+    send(result);
   }
 
   #close(body: MessageBody): void {
@@ -907,21 +959,20 @@ export class PgConnection {
     w.int8(0).end();
   }
 
-  /** Writes what is collected; waits when the socket's buffer is full. */
-  async #flush(): Promise<void> {
+  /** Writes what is collected; returns a promise to wait on only when the socket's buffer is full. */
+  #flush(): Promise<void> | void {
     if (this.#out.length === 0) return;
     const full = !this.#socket.write(this.#out.take());
-    if (full && !this.#socket.destroyed) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.#socket.off("drain", done);
-          this.#socket.off("close", done);
-          resolve();
-        };
-        this.#socket.on("drain", done);
-        this.#socket.on("close", done);
-      });
-    }
+    if (!full || this.#socket.destroyed) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#socket.off("drain", done);
+        this.#socket.off("close", done);
+        resolve();
+      };
+      this.#socket.on("drain", done);
+      this.#socket.on("close", done);
+    });
   }
 
   #flushNow(): void {

@@ -96,6 +96,7 @@ export class MinMaxAccumulator implements Accumulator {
 function minMaxAggregate(name: "min" | "max"): AggregateFunctionDef {
   return {
     name,
+    sortOperator: name === "min" ? "lt" : "gt",
     resolve(types) {
       if (types.length !== 1) return null;
       const t = types[0]!;
