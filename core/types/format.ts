@@ -20,6 +20,15 @@ import type { Value } from "./column.ts";
  * ```
  */
 export function formatFloat8(x: number, significantDigitsMax = 17): string {
+  // between 1e-4 and 1e15 PostgreSQL prints the shortest round-trip digits without an
+  // exponent, which is JavaScript's own number-to-string there (and no tie case: below 2^53)
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e15 && significantDigitsMax >= 17) return String(x);
+  return formatFloat8Exponent(x, significantDigitsMax);
+}
+
+/** {@link formatFloat8} worked out from the exponent form (every value). */
+export function formatFloat8Exponent(x: number, significantDigitsMax = 17): string {
   if (Number.isNaN(x)) return "NaN";
   if (x === Infinity) return "Infinity";
   if (x === -Infinity) return "-Infinity";

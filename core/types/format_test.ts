@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { formatDate, formatFloat8, formatTimestamp, formatValue } from "./format.ts";
+import {
+  formatDate,
+  formatFloat8,
+  formatFloat8Exponent,
+  formatTimestamp,
+  formatValue,
+} from "./format.ts";
+import { SeededRandom } from "../env/mod.ts";
 import {
   parseBool,
   parseDate,
@@ -35,6 +42,16 @@ Deno.test("float8 output matches PostgreSQL 12+ (shortest round trip, exponent r
     [2 ** 60, "1.152921504606847e+18"],
   ];
   for (const [x, want] of cases) assert.equal(formatFloat8(x), want, String(x));
+  // the plain-notation fast path agrees with the exponent-form printer, at its edges too
+  const edges = [1e-4, 1.0000000000000002e-4, 999999999999999.9, 123.456, 0.1 + 0.2, 2 ** 52 + 1];
+  const rnd = new SeededRandom(20261127);
+  const random = Array.from({ length: 5000 }, (_, i) => {
+    const e = (i % 20) - 5; // decades 1e-5 .. 1e15, both signs
+    return (i % 2 === 0 ? 1 : -1) * rnd.nextFloat() * 10 ** e;
+  });
+  for (const x of [...edges, ...random]) {
+    assert.equal(formatFloat8(x), formatFloat8Exponent(x), String(x));
+  }
 });
 
 Deno.test("dates and timestamps print like PostgreSQL", () => {
