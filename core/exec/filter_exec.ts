@@ -26,12 +26,26 @@ export function filterExec(
  * A filter's conjuncts: the leading ones that read no column (`gates`, PostgreSQL's one-time
  * filter, see {@link gateHolds}), and the rest, evaluated per row in order.
  */
-export function splitGates(predicate: BoundExpr): { gates: BoundExpr[]; rest: BoundExpr[] } {
-  const all = conjuncts(predicate);
-  let n = 0;
-  while (n < all.length && isPseudoConstant(all[n]!)) n++;
-  return { gates: all.slice(0, n), rest: all.slice(n) };
+export function splitGates(predicate: BoundExpr): Gates {
+  let split = gatesOf.get(predicate);
+  if (split === undefined) {
+    const all = conjuncts(predicate);
+    let n = 0;
+    while (n < all.length && isPseudoConstant(all[n]!)) n++;
+    split = { gates: all.slice(0, n), rest: all.slice(n) };
+    gatesOf.set(predicate, split);
+  }
+  return split;
 }
+
+/** A filter's one-time conjuncts and the rest (see {@link splitGates}). */
+export interface Gates {
+  readonly gates: readonly BoundExpr[];
+  readonly rest: readonly BoundExpr[];
+}
+
+/** Splits by predicate: a cached plan's filters are split once, not per execution. */
+const gatesOf = new WeakMap<BoundExpr, Gates>();
 
 const oneRow: Batch = { columns: [], length: 1 };
 

@@ -114,6 +114,11 @@ function nullAgainstBool(x: Cell, y: Cell): boolean {
     (y === null && x !== null && x.kind === "bool");
 }
 
+/** One cell NULL and the other not (a CASE WHEN branch taken in one engine only). */
+function oneNull(x: Cell, y: Cell): boolean {
+  return (x === null) !== (y === null);
+}
+
 /** Two integers (aggregates over rows a comparison kept: counts, sums). */
 function bothInt(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "int" && y.kind === "int";
@@ -243,8 +248,9 @@ export const divergences: readonly Divergence[] = [
   {
     id: "overflow_missed_in_comparison",
     description: "An int8 product that overflows inside a comparison: DuckDB compares without " +
-      "raising (0 = -3 * 3074457345618258603 is false); PostgreSQL raises 22003.",
-    triggers: ["compare"],
+      "raising (0 = -3 * 3074457345618258603 is false); PostgreSQL raises 22003. Likewise an " +
+      "int4 difference that overflows in a BETWEEN ((0 - -2147483648) BETWEEN 0 AND 0).",
+    triggers: ["compare", "between"],
     matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
     example: {
       setup: [],
@@ -372,11 +378,15 @@ export const divergences: readonly Divergence[] = [
     id: "variance_of_nan",
     description: "var_pop/var_samp/stddev over a group holding NaN or an infinity: DuckDB " +
       "can return 0 (a single NaN input gives var_pop 0), or raise 'out of range' for " +
-      "infinities; PostgreSQL returns NaN.",
+      "infinities and NaN (also when a HAVING then drops the group); PostgreSQL returns NaN.",
     triggers: ["agg.stddev"],
-    matches: ({ pg }) =>
+    matches: ({ duck, pg }) =>
       pg.ok &&
-      pg.rows.some((r) => r.some((c) => c !== null && c.kind === "float" && Number.isNaN(c.value))),
+      (pg.rows.some((r) =>
+        r.some((c) => c !== null && c.kind === "float" && Number.isNaN(c.value))
+      ) ||
+        (!duck.ok && duck.sqlClass === "22" &&
+          /(STDDEV|VAR)_\w+ is out of range/.test(duck.message))),
     example: {
       setup: [],
       sql: "SELECT var_pop(x) AS v FROM (VALUES (CAST('NaN' AS DOUBLE PRECISION))) AS t(x)",
@@ -533,7 +543,8 @@ export const divergences: readonly Divergence[] = [
       "WHERE keeps other rows (a table's mixed-sign intervals compared with <= too: " +
       "'1 mon -22 days -22:44:07' <= '10 days 12:00' is true in PostgreSQL; inside an " +
       "aggregate's FILTER the counts differ; under nullif one engine's NULL is the other's " +
-      "boolean). Last in the list, so any other entry explains a " +
+      "boolean, and under CASE WHEN one engine's value the other's NULL). Last in the list, so " +
+      "any other entry explains a " +
       "query first.",
     triggers: ["temporal.interval_arith", "literal.interval_mixed", "compare.interval"],
     matches: ({ duck, pg, features }) =>
@@ -541,7 +552,9 @@ export const divergences: readonly Divergence[] = [
       (duck.rows.length !== pg.rows.length || pairsUp(duck.rows, pg.rows, bothBool) ||
         (features.has("agg.filter") && pairsUp(duck.rows, pg.rows, bothInt)) ||
         // nullif(b, <interval comparison>): NULL in one engine, b in the other
-        (features.has("func.nullif") && pairsUp(duck.rows, pg.rows, nullAgainstBool))),
+        (features.has("func.nullif") && pairsUp(duck.rows, pg.rows, nullAgainstBool)) ||
+        // CASE WHEN <interval comparison> THEN x END: x in one engine, NULL in the other
+        (features.has("case") && pairsUp(duck.rows, pg.rows, oneNull))),
     example: {
       setup: [],
       sql: "SELECT (INTERVAL '10 days 12:00' = INTERVAL '1 mon' - INTERVAL '19 days 12:00') AS r",

@@ -221,6 +221,33 @@ const findings: readonly {
     sql: "SELECT count(*) AS r0 FROM t0 WHERE ((TIMESTAMP '1970-01-01 00:00:01' != " +
       "date_trunc('day', c2)) OR FALSE)",
   },
+  {
+    id: "overflow_missed_in_comparison",
+    seed: 6060606,
+    features: ["arith.int4", "between", "select.no_from"],
+    setup: [],
+    sql: "SELECT DISTINCT ((0 - CAST(-2147483648 AS INTEGER)) BETWEEN 0 AND " +
+      "CAST(CAST(0 AS BIGINT) AS INTEGER)) AS r0, 0 AS r1",
+  },
+  {
+    id: "variance_of_nan",
+    seed: 6060606,
+    features: ["agg.count", "agg.stddev", "data.nan", "having"],
+    setup: [
+      "CREATE TABLE t0 (c2 DOUBLE PRECISION)",
+      "INSERT INTO t0 VALUES (1e-300), (-0.5), (CAST('NaN' AS DOUBLE PRECISION)), (NULL), (0.1)",
+    ],
+    sql: "SELECT stddev(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
+  },
+  {
+    id: "interval_equality",
+    seed: 6060606,
+    features: ["case", "compare.interval", "setop.union"],
+    setup: [],
+    sql: "SELECT CAST(0.0 AS DOUBLE PRECISION) AS r0, '' AS r1 UNION SELECT 0.0, CAST((CASE " +
+      "WHEN (INTERVAL '-2 months 6 days' = INTERVAL '-1 months -24 days') THEN CAST(0 AS BIGINT) " +
+      "END) AS TEXT)",
+  },
 ];
 
 async function checkFinding(
