@@ -177,6 +177,12 @@ export class PgConnection {
   #ended = false;
   #copyInOpen = false;
   readonly #statements = new Map<string, PreparedStatement>();
+  /** The last RowDescription sent, for the columns and formats it describes. */
+  #lastRowDescription: {
+    readonly columns: readonly unknown[];
+    readonly formats: readonly number[];
+    readonly bytes: Uint8Array;
+  } | null = null;
   /** The session settings' version when ParameterStatus last reported them (-1: never). */
   #reportedVersion = -1;
   /** Named portals; the unnamed one (rebound by every extended-protocol query) is apart. */
@@ -664,12 +670,20 @@ export class PgConnection {
     columns: readonly { readonly name: string; readonly type: DataType }[],
     formats: readonly number[],
   ): void {
+    // a cached plan's result has the same columns array every run: its RowDescription repeats
+    const last = this.#lastRowDescription;
+    if (last !== null && last.columns === columns && sameFormats(last.formats, formats)) {
+      this.#out.bytes(last.bytes);
+      return;
+    }
+    const at = this.#out.offset;
     const w = this.#out.begin(B.rowDescription).int16(columns.length);
     columns.forEach((c, i) => {
       w.cstring(c.name).int32(0).int16(0).int32(wireOid(c.type)).int16(typeSize(c.type))
         .int32(-1).int16(formatOf(formats, i));
     });
     w.end();
+    this.#lastRowDescription = { columns, formats, bytes: this.#out.copySince(at) };
   }
 
   #dataRows(
@@ -992,6 +1006,12 @@ const reportedSettings: readonly [string, string][] = [
   ["TimeZone", "timezone"],
   ["IntervalStyle", "intervalstyle"],
 ];
+
+function sameFormats(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function formatOf(formats: readonly number[], i: number): number {
   return formats.length === 0 ? 0 : formats.length === 1 ? formats[0]! : formats[i] ?? 0;

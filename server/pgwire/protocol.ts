@@ -440,6 +440,11 @@ export class MessageWriter {
     return this.#at;
   }
 
+  /** A copy of what was written from offset `at` on (to replay with {@link bytes}). */
+  copySince(at: number): Uint8Array {
+    return this.#buf.slice(at, this.#at);
+  }
+
   /** Everything written so far (a copy); the writer starts over. */
   take(): Uint8Array {
     const out = this.#buf.slice(0, this.#at);
