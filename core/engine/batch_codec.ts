@@ -102,7 +102,7 @@ function encodeText(w: ByteWriter, col: Column, flagsAt: number, length: number)
   w.u8(width);
   if (width === 1) w.bytes(Uint8Array.from(idx));
   else if (width === 2) w.bytes(new Uint8Array(Uint16Array.from(idx).buffer));
-  else w.bytes(new Uint8Array(idx.buffer, 0, length * 4));
+  else w.bytes(new Uint8Array(idx.buffer, idx.byteOffset, length * 4));
 }
 
 /** Encodes a batch (all columns, `batch.length` rows). */
@@ -219,7 +219,7 @@ export function decodeBatch(bytes: Uint8Array, types: readonly DataType[]): Batc
     const data = allocData(type.kind, n) as Exclude<Column["data"], string[] | null>;
     const size = n * data.BYTES_PER_ELEMENT;
     need(size);
-    new Uint8Array(data.buffer).set(bytes.subarray(off, off + size));
+    new Uint8Array(data.buffer, data.byteOffset, size).set(bytes.subarray(off, off + size));
     off += size;
     off += (8 - (off % 8)) % 8;
     columns.push(makeColumn(type, n, data, validity));

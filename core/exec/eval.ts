@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { smallU8 } from "../types/small_arrays.ts";
 import { AssertionError, DbError, SqlState, unreachable } from "../errors.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import { sameType, Types } from "../types/data_type.ts";
@@ -79,14 +80,14 @@ export function evaluate(expr: BoundExpr, batch: Batch, ctx: ExecContext): Colum
       return negate(evaluate(expr.operand, batch, ctx));
     case "not": {
       const a = evaluate(expr.operand, batch, ctx);
-      const out = new Uint8Array(n);
+      const out = smallU8(n);
       const d = a.data as Uint8Array;
       for (let i = 0; i < n; i++) out[i] = d[i] ? 0 : 1;
       return makeColumn(Types.bool, n, out, a.validity);
     }
     case "is_null": {
       const a = evaluate(expr.operand, batch, ctx);
-      const out = new Uint8Array(n);
+      const out = smallU8(n);
       for (let i = 0; i < n; i++) out[i] = isValid(a.validity, i) === expr.negated ? 1 : 0;
       if (a.kind === "unknown") out.fill(expr.negated ? 0 : 1);
       return makeColumn(Types.bool, n, out, null);

@@ -6,6 +6,7 @@ import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 import { prepareSubqueries, subqueriesOf } from "./subquery.ts";
 import { eachBatch } from "./rows_before_error.ts";
+import { withParamValues } from "./scan_params.ts";
 
 /**
  * Keeps the rows for which `predicate` is true (not false, not NULL). Conjuncts are evaluated
@@ -17,7 +18,11 @@ export function filterExec(
   predicate: BoundExpr,
   ctx: ExecContext,
 ): AsyncIterable<Batch> {
-  const { gates, rest } = splitGates(predicate);
+  const split = splitGates(predicate);
+  const gates = split.gates;
+  // `column <op> $n` conjuncts compare with this execution's value as a constant (no column
+  // of the value per batch, and the constant comparison's fast path)
+  const rest = withParamValues(split.rest, ctx);
   if (gates.length > 0) return gatedExec(input, gates, rest, ctx);
   return conjunctsExec(input, rest, ctx);
 }

@@ -95,7 +95,9 @@ export function executeSync(
       // the one-time filter runs before the input is built (a VALUES input evaluates then)
       for (const g of gates) if (!gateHolds(g, ctx)) return [];
       const input = executeSync(plan.input, reader, ctx);
-      return rest.length === 0 ? input : steps(input, rowsKept(rest, ctx), ctx);
+      return rest.length === 0
+        ? input
+        : steps(input, rowsKept(withParamValues(rest, ctx), ctx), ctx);
     }
     case "project":
       return steps(executeSync(plan.input, reader, ctx), projectedRows(plan.exprs, ctx), ctx);

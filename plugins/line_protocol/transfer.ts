@@ -13,6 +13,7 @@ import {
   makeColumn,
   withDictCodes,
 } from "../../core/types/column.ts";
+import { ownedBuffer } from "../../core/types/small_arrays.ts";
 import { Types } from "../../core/types/data_type.ts";
 import type { ParsedMeasurement, ParseResult } from "./types.ts";
 
@@ -53,7 +54,9 @@ export function packParseResult(
 ): { packed: PackedParseResult; transfer: ArrayBuffer[] } {
   const buffers = new Set<ArrayBuffer>();
   const take = (a: ArrayBufferView | null) => {
-    if (a !== null && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
+    // a view on a shared buffer is copied: moving the buffer would empty its neighbours
+    const b = a === null ? null : ownedBuffer(a);
+    if (b !== null) buffers.add(b);
   };
   const measurements = [...result.measurements.values()].map((m) => {
     take(m.time);

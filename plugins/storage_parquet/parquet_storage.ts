@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { ownedBuffer } from "../../core/types/small_arrays.ts";
 import { DbError, SqlState } from "../../core/errors.ts";
 import type { Batch } from "../../core/types/batch.ts";
 import {
@@ -1658,14 +1659,21 @@ export class ParquetStorage implements StorageEngine {
     const id = this.#workerTask++;
     const { promise, resolve, reject } = Promise.withResolvers<BuiltSegment>();
     this.#workerWaiters.set(id, { resolve, reject });
-    const transfer = new Set<ArrayBuffer>([task.lsns.buffer as ArrayBuffer]);
+    // only buffers an array owns whole move to the worker; a view on a shared buffer (a
+    // slice, a small array carved from a slab) is copied, or its neighbours would go with it
+    const transfer = new Set<ArrayBuffer>();
+    const move = (a: ArrayBufferView | null | undefined) => {
+      const b = a === null || a === undefined ? null : ownedBuffer(a);
+      if (b !== null) transfer.add(b);
+    };
+    move(task.lsns);
     for (const c of task.columns) {
-      const d = c.data as unknown as { buffer?: ArrayBuffer; codes?: Int32Array } | null;
-      if (d?.codes !== undefined) transfer.add(d.codes.buffer as ArrayBuffer);
-      else if (d?.buffer !== undefined) transfer.add(d.buffer);
-      if (c.validity !== null) transfer.add(c.validity.buffer as ArrayBuffer);
+      const d = c.data as unknown as (ArrayBufferView & { codes?: Int32Array }) | null;
+      if (d?.codes !== undefined) move(d.codes);
+      else if (d !== null && ArrayBuffer.isView(d)) move(d);
+      move(c.validity);
     }
-    if (task.deletes !== null) transfer.add(task.deletes.buffer as ArrayBuffer);
+    move(task.deletes);
     this.#worker.postMessage({ id, task }, [...transfer]);
     return promise;
   }

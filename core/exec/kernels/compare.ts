@@ -21,6 +21,7 @@ import { asFloat64 } from "./numeric.ts";
 import { compareDec, parseDec } from "../../types/numeric.ts";
 import { intervalSpan, parseInterval } from "../../types/interval.ts";
 import { andValidity } from "./validity.ts";
+import { smallU8 } from "../../types/small_arrays.ts";
 
 /** The comparison operators. */
 export type CompareOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
@@ -86,7 +87,7 @@ function decide(op: CompareOp, c: number): boolean {
 export function compare(op: CompareOp, a: Column, b: Column): Column {
   const n = a.length;
   const validity = andValidity(a.validity, b.validity, n);
-  const out = new Uint8Array(n);
+  const out = smallU8(n);
   if ((a.kind === "text" || a.kind === "varchar") && (b.kind === "text" || b.kind === "varchar")) {
     const x = a.data;
     const y = b.data;
@@ -190,7 +191,6 @@ export function compareScalar(
   value: number | bigint | string | boolean,
 ): Column | null {
   const n = a.length;
-  const out = new Uint8Array(n);
   if (a.kind === "numeric" || a.kind === "interval" || a.kind === "array") return null;
   if (
     typeof value === "number" && a.kind !== "int8" && a.kind !== "text" && a.kind !== "varchar" &&
@@ -198,6 +198,7 @@ export function compareScalar(
   ) {
     const d = a.data;
     if (Number.isNaN(value)) return null;
+    const out = smallU8(n);
     switch (op) {
       case "eq":
         for (let i = 0; i < n; i++) out[i] = d[i] === value ? 1 : 0;
@@ -222,6 +223,7 @@ export function compareScalar(
   }
   if (typeof value === "string" && (a.kind === "text" || a.kind === "varchar")) {
     const d = a.data;
+    const out = smallU8(n);
     if (op === "eq") { for (let i = 0; i < n; i++) out[i] = d[i] === value ? 1 : 0; }
     else if (op === "ne") { for (let i = 0; i < n; i++) out[i] = d[i] !== value ? 1 : 0; }
     else for (let i = 0; i < n; i++) out[i] = decide(op, compareText(d[i]!, value)) ? 1 : 0;

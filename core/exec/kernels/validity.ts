@@ -4,6 +4,7 @@
  * @module
  */
 import { validityBytes } from "../../types/column.ts";
+import { smallU8 } from "../../types/small_arrays.ts";
 
 /** The AND of two validity bitmaps (`null` = all valid). */
 export function andValidity(
@@ -11,10 +12,11 @@ export function andValidity(
   b: Uint8Array | null,
   length: number,
 ): Uint8Array | null {
-  if (a === null) return b === null ? null : b.slice(0, validityBytes(length));
-  if (b === null) return a.slice(0, validityBytes(length));
   const n = validityBytes(length);
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = a[i]! & b[i]!;
+  if (a === null && b === null) return null;
+  const out = smallU8(n);
+  if (a === null) out.set(b!.subarray(0, n));
+  else if (b === null) out.set(a.subarray(0, n));
+  else for (let i = 0; i < n; i++) out[i] = a[i]! & b[i]!;
   return out;
 }
