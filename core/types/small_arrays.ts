@@ -93,6 +93,25 @@ export function smallI64(n: number): BigInt64Array {
 }
 
 /**
+ * A copy of `bytes` (like `slice()`), carved from a slab when it is small.
+ *
+ * @example
+ * ```ts
+ * import { smallCopy } from "./small_arrays.ts";
+ * const src = Uint8Array.of(1, 2, 3);
+ * const c = smallCopy(src.subarray(1));
+ * src[1] = 9;
+ * console.assert(c[0] === 2 && c.length === 2);
+ * ```
+ */
+export function smallCopy(bytes: Uint8Array): Uint8Array {
+  if (bytes.length > smallArrayBytesMax) return bytes.slice();
+  const out = smallU8(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+/**
  * The buffer `a` alone spans, which may be transferred to a Worker with it; `null` for a view
  * on a shared buffer (a carved small array, a slice), which must be copied instead.
  *

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { smallCopy } from "../../core/types/small_arrays.ts";
 import { DbError } from "../../core/errors.ts";
 
 /** SQLSTATE 08P01. */
@@ -278,7 +279,7 @@ export class MessageReader {
       const len = this.#int32At(this.#start + 1);
       if (len >= 4 && len - 4 <= this.messageBytesMax && avail >= 1 + len) {
         const type = this.#buf[this.#start]!;
-        const body = this.#buf.slice(this.#start + 5, this.#start + 1 + len);
+        const body = smallCopy(this.#buf.subarray(this.#start + 5, this.#start + 1 + len));
         this.#start += 1 + len;
         if (this.#start === this.#end) this.#start = this.#end = 0;
         return { type, body: new MessageBody(body) };
@@ -299,7 +300,7 @@ export class MessageReader {
       );
     }
     if (!(await this.#fill(1 + len))) return null;
-    const body = this.#buf.slice(this.#start + 5, this.#start + 1 + len);
+    const body = smallCopy(this.#buf.subarray(this.#start + 5, this.#start + 1 + len));
     this.#start += 1 + len;
     if (this.#start === this.#end) this.#start = this.#end = 0;
     return { type, body: new MessageBody(body) };
@@ -447,7 +448,7 @@ export class MessageWriter {
 
   /** Everything written so far (a copy); the writer starts over. */
   take(): Uint8Array {
-    const out = this.#buf.slice(0, this.#at);
+    const out = smallCopy(this.#buf.subarray(0, this.#at));
     this.#at = 0;
     return out;
   }
