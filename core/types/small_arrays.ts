@@ -50,48 +50,6 @@ export function smallU8(n: number): Uint8Array {
   return new Uint8Array(slab, offset, n);
 }
 
-/** A zeroed Uint32Array of `n` elements. */
-export function smallU32(n: number): Uint32Array {
-  if (n * 4 > smallArrayBytesMax) return new Uint32Array(n);
-  const offset = carve(n * 4);
-  return new Uint32Array(slab, offset, n);
-}
-
-/** A zeroed Int32Array of `n` elements. */
-export function smallI32(n: number): Int32Array {
-  if (n * 4 > smallArrayBytesMax) return new Int32Array(n);
-  const offset = carve(n * 4);
-  return new Int32Array(slab, offset, n);
-}
-
-/** A zeroed Int16Array of `n` elements. */
-export function smallI16(n: number): Int16Array {
-  if (n * 2 > smallArrayBytesMax) return new Int16Array(n);
-  const offset = carve(n * 2);
-  return new Int16Array(slab, offset, n);
-}
-
-/** A zeroed Float32Array of `n` elements. */
-export function smallF32(n: number): Float32Array {
-  if (n * 4 > smallArrayBytesMax) return new Float32Array(n);
-  const offset = carve(n * 4);
-  return new Float32Array(slab, offset, n);
-}
-
-/** A zeroed Float64Array of `n` elements. */
-export function smallF64(n: number): Float64Array {
-  if (n * 8 > smallArrayBytesMax) return new Float64Array(n);
-  const offset = carve(n * 8);
-  return new Float64Array(slab, offset, n);
-}
-
-/** A zeroed BigInt64Array of `n` elements. */
-export function smallI64(n: number): BigInt64Array {
-  if (n * 8 > smallArrayBytesMax) return new BigInt64Array(n);
-  const offset = carve(n * 8);
-  return new BigInt64Array(slab, offset, n);
-}
-
 /**
  * A copy of `bytes` (like `slice()`), carved from a slab when it is small.
  *
