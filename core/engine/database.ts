@@ -1525,11 +1525,11 @@ export class Database {
       }
       this.#planCacheHits++;
       this.#syncQueries++;
-      session.queryEnded(clock.nowMicros());
+      // one clock reading for the end: the activity's time and the log's duration
+      const ms = clock.monotonicMs() - startMs;
+      session.queryEnded(startMicros + Math.round(ms * 1000));
       const log = this.#queryLog;
-      if (log !== null) {
-        this.#logQuery(log, session, sql, clock.monotonicMs() - startMs, rows.length, "00000");
-      }
+      if (log !== null) this.#logQuery(log, session, sql, ms, rows.length, "00000");
       const result = {
         command: `SELECT ${rows.length}`,
         columns: hit.sync,
