@@ -240,6 +240,18 @@ const findings: readonly {
     sql: "SELECT stddev(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
   },
   {
+    id: "constant_folded_error",
+    seed: 8080808,
+    features: ["cast.int8_to_numeric", "data.empty", "literal", "setop", "setop.union"],
+    setup: [
+      "CREATE TABLE t0 (c4 BIGINT)",
+      "INSERT INTO t0 VALUES (12), (1)",
+      "CREATE TABLE t1 (c3 INTEGER)",
+    ],
+    sql: "(SELECT DISTINCT CAST('0' AS NUMERIC(12,3)) AS r0 FROM t0) UNION (SELECT DISTINCT " +
+      "CAST((CAST(2147483647 AS BIGINT) + CAST(0 AS BIGINT)) AS NUMERIC(12,3)) AS r0 FROM t1)",
+  },
+  {
     id: "interval_equality",
     seed: 6060606,
     features: ["case", "compare.interval", "setop.union"],
