@@ -240,6 +240,24 @@ const findings: readonly {
     sql: "SELECT stddev(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
   },
   {
+    id: "interval_equality",
+    seed: 6060606,
+    features: ["case", "compare.interval", "setop.union"],
+    setup: [],
+    sql: "SELECT CAST((CASE WHEN (INTERVAL '-2 months 6 days' = INTERVAL '-1 months -24 days') " +
+      "THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END) AS TEXT) AS r1",
+  },
+  {
+    id: "variance_of_nan",
+    seed: 6060606,
+    features: ["agg.count", "agg.stddev", "data.nan", "having"],
+    setup: [
+      "CREATE TABLE t0 (c2 DOUBLE PRECISION)",
+      "INSERT INTO t0 VALUES (1e-300), (-0.5), (CAST('NaN' AS DOUBLE PRECISION)), (NULL), (0.1)",
+    ],
+    sql: "SELECT variance(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
+  },
+  {
     id: "constant_folded_error",
     seed: 8080808,
     features: ["cast.int8_to_numeric", "data.empty", "literal", "setop", "setop.union"],
