@@ -229,7 +229,8 @@ const findings: readonly {
     sql: "SELECT DISTINCT ((0 - CAST(-2147483648 AS INTEGER)) BETWEEN 0 AND " +
       "CAST(CAST(0 AS BIGINT) AS INTEGER)) AS r0, 0 AS r1",
   },
-  {
+  // DuckDB's message names the function: STDDEV_SAMP, VARSAMP
+  ...["stddev", "variance"].map((fn) => ({
     id: "variance_of_nan",
     seed: 6060606,
     features: ["agg.count", "agg.stddev", "data.nan", "having"],
@@ -237,8 +238,8 @@ const findings: readonly {
       "CREATE TABLE t0 (c2 DOUBLE PRECISION)",
       "INSERT INTO t0 VALUES (1e-300), (-0.5), (CAST('NaN' AS DOUBLE PRECISION)), (NULL), (0.1)",
     ],
-    sql: "SELECT stddev(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
-  },
+    sql: `SELECT ${fn}(c2) AS r0 FROM t0 HAVING (count(*) = 0)`,
+  })),
   {
     id: "interval_equality",
     seed: 6060606,
@@ -246,16 +247,6 @@ const findings: readonly {
     setup: [],
     sql: "SELECT CAST((CASE WHEN (INTERVAL '-2 months 6 days' = INTERVAL '-1 months -24 days') " +
       "THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END) AS TEXT) AS r1",
-  },
-  {
-    id: "variance_of_nan",
-    seed: 6060606,
-    features: ["agg.count", "agg.stddev", "data.nan", "having"],
-    setup: [
-      "CREATE TABLE t0 (c2 DOUBLE PRECISION)",
-      "INSERT INTO t0 VALUES (1e-300), (-0.5), (CAST('NaN' AS DOUBLE PRECISION)), (NULL), (0.1)",
-    ],
-    sql: "SELECT variance(c2) AS r0 FROM t0 HAVING (count(*) = 0)",
   },
   {
     id: "constant_folded_error",
