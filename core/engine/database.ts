@@ -6,7 +6,7 @@
  */
 import type { TimeZone } from "../types/time_zone.ts";
 import { type Sequence, sequenceFromJson, sequenceToJson } from "../catalog/sequence.ts";
-import { DbError, notSupported, SqlState, toDbError } from "../errors.ts";
+import { AssertionError, DbError, notSupported, SqlState, toDbError } from "../errors.ts";
 import { type Env, LockHeldError, realEnv, yieldToIo } from "../env/mod.ts";
 import type { FileLock } from "../env/fs.ts";
 import { type Limits, resolveLimits } from "../limits.ts";
@@ -1472,7 +1472,7 @@ export class Database {
   ): QueryResult[] | null {
     if (
       this.#closed || this.#busy || this.#committing.size > 0 || this.#uncommitted ||
-      session.message !== null || session.txn !== null ||
+      this.#durableLsn !== this.#lastLsn || session.message !== null || session.txn !== null ||
       options.copy !== undefined || this.#planCache === null
     ) return null;
     const parser = this.#registry.parser();
@@ -1506,8 +1506,8 @@ export class Database {
       );
       ctx.check();
       this.#applyHorizon();
-      // a lone query reads the last durable commit; with none syncing that is storage's latest
-      // state, read without a transaction of its own (one is registered only for SERIALIZABLE,
+      // a lone query reads the last durable commit, which (checked above) is storage's latest
+      // state: read without a transaction of its own (one is registered only for SERIALIZABLE,
       // whose reads other transactions' checks consult)
       let reader: TableReader | null = this.#storage;
       if (session.settings.get("default_transaction_isolation") === "serializable") {
@@ -1516,7 +1516,6 @@ export class Database {
         txn.queried = true;
         reader = this.#reader({ view: { snapshotLsn: undefined, txn }, mark: 0 });
       }
-      if (this.#durableLsn !== this.#lastLsn) return null;
       const rows = this.#resultRows(executeSync(plan, reader, ctx), ctx);
       if (txn !== null) {
         this.#txns.validate(txn);
@@ -1538,7 +1537,8 @@ export class Database {
       };
       options.onResult?.(result);
       return [result];
-    } catch {
+    } catch (e) {
+      if (e instanceof AssertionError) throw e; // our own bug: not hidden behind the other path
       if (session.activity.state === "active") session.queryEnded(this.#env.clock.nowMicros());
       return null;
     } finally {

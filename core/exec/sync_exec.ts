@@ -26,7 +26,6 @@
  */
 import type { Batch } from "../types/batch.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import type { BoundExpr } from "../plan/expr.ts";
 import type { TableReader } from "../plugin/storage.ts";
 import { containsSubquery } from "../plan/expr_utils.ts";
 import { ScanWouldWait } from "../plugin/storage.ts";
@@ -36,8 +35,7 @@ import { projectedRows } from "./project_exec.ts";
 import { valuesBatch } from "./values_exec.ts";
 import { withParamValues } from "./scan_params.ts";
 import { LimitWindow } from "./limit_exec.ts";
-
-export { ScanWouldWait };
+import { AssertionError } from "../errors.ts";
 
 /**
  * Whether {@link executeSync} can run `plan`: only scans (of stored tables, through a reader
@@ -89,7 +87,7 @@ export function executeSync(
       return filters.length === 0 ? rows : steps(rows, rowsKept(filters, ctx), ctx);
     }
     case "values":
-      return valuesSync(plan.rows, plan, ctx);
+      return valuesSync(plan, ctx);
     case "filter": {
       const { gates, rest } = splitGates(plan.predicate);
       // the one-time filter runs before the input is built (a VALUES input evaluates then)
@@ -104,7 +102,7 @@ export function executeSync(
     case "limit":
       return limitSync(executeSync(plan.input, reader, ctx), plan.limit, plan.offset, ctx);
     default:
-      throw new Error(`executeSync: ${plan.kind} does not run synchronously`);
+      throw new AssertionError(`executeSync: ${plan.kind} does not run synchronously`);
   }
 }
 
@@ -120,11 +118,8 @@ function* steps(
   }
 }
 
-function* valuesSync(
-  rows: readonly (readonly BoundExpr[])[],
-  plan: LogicalPlan & { kind: "values" },
-  ctx: ExecContext,
-): Generator<Batch> {
+function* valuesSync(plan: LogicalPlan & { kind: "values" }, ctx: ExecContext): Generator<Batch> {
+  const rows = plan.rows;
   const batchRows = ctx.limits.batchRowsMax;
   for (let start = 0; start < rows.length; start += batchRows) {
     ctx.check();
