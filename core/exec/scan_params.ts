@@ -24,7 +24,8 @@
  * @module
  */
 import type { BoundExpr } from "../plan/expr.ts";
-import { valueAt } from "../types/column.ts";
+import { type Value, valueAt } from "../types/column.ts";
+import { castDependsOnZone, castTextValue } from "./kernels/cast.ts";
 import type { ExecContext } from "./context.ts";
 import { evaluate } from "./eval.ts";
 
@@ -34,9 +35,37 @@ function isParamValue(e: BoundExpr): boolean {
   return e.kind === "param";
 }
 
+/**
+ * A text parameter, or `CAST($n AS t)` of one read directly by t's input function (the common
+ * case: a driver's untyped parameter compared with a column), with no one-row columns;
+ * `undefined` when the value needs the general path (a zone other than UTC, numeric, interval,
+ * array, a parameter of another type).
+ */
+function castParamValue(e: BoundExpr, ctx: ExecContext): Value | undefined {
+  if (e.kind === "param") {
+    // a text parameter used as text, or NULL
+    const v = ctx.params[e.index - 1] ?? null;
+    return v === null || (typeof v === "string" && e.type.kind === "text") ? v : undefined;
+  }
+  if (e.kind !== "cast" || e.operand.kind !== "param" || e.operand.type.kind !== "text") {
+    return undefined;
+  }
+  const v = ctx.params[e.operand.index - 1] ?? null;
+  if (v === null) return null;
+  if (typeof v !== "string") return undefined;
+  const to = e.type;
+  if (to.kind === "numeric" || to.kind === "interval" || to.kind === "array") return undefined;
+  if (e.zone !== undefined && !e.zone.isUtc && castDependsOnZone(e.operand.type, to)) {
+    return undefined;
+  }
+  return castTextValue(v, to);
+}
+
 /** `e` evaluated once as a constant, or null when that fails. */
 function constantOf(e: BoundExpr, ctx: ExecContext): BoundExpr | null {
   try {
+    const direct = castParamValue(e, ctx);
+    if (direct !== undefined) return { kind: "const", value: direct, type: e.type };
     const col = evaluate(e, { columns: [], length: 1 }, ctx);
     return { kind: "const", value: valueAt(col, 0), type: e.type };
   } catch {

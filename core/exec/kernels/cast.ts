@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DbError, SqlState } from "../../errors.ts";
+import { AssertionError, DbError, SqlState } from "../../errors.ts";
 import { type DataType, sameType, Types, typeToSql } from "../../types/data_type.ts";
 import {
   allocData,
@@ -14,6 +14,7 @@ import {
   isValid,
   makeColumn,
   setNull,
+  type Value,
   valueAt,
 } from "../../types/column.ts";
 import { formatArrayText, parseArrayText } from "../../types/array.ts";
@@ -109,6 +110,54 @@ function roundHalfEven(x: number): number {
 }
 
 /**
+ * One text value read by the input function of a type that is not zone-dependent, numeric,
+ * interval or array (those need {@link castColumn}): 22P02 for bad text, 22003 out of range.
+ * Dates and timestamps are days and microseconds, int8 a bigint.
+ *
+ * @example
+ * ```ts
+ * import { castTextValue } from "./cast.ts";
+ * import { Types } from "../../types/mod.ts";
+ * console.assert(castTextValue(" 42 ", Types.int4) === 42);
+ * console.assert(castTextValue("1970-01-01 00:00:01", Types.timestamp) === 1_000_000);
+ * ```
+ */
+export function castTextValue(s: string, to: DataType): Value {
+  switch (to.kind) {
+    case "bool":
+      return parseBool(s);
+    case "int2":
+      return parseInteger(s, -INT2_MAX - 1, INT2_MAX, "smallint");
+    case "int4":
+      return parseInteger(s, -INT4_MAX - 1, INT4_MAX, "integer");
+    case "int8":
+      return parseInt8(s);
+    case "float4":
+      return parseFloat8(s, "real");
+    case "float8":
+      return parseFloat8(s);
+    case "text":
+      return s;
+    case "varchar":
+      return truncateVarchar(s, to.maxLength);
+    case "date":
+      return parseDate(s);
+    case "timestamp":
+      return parseTimestamp(s, false);
+    case "timestamptz":
+      return parseTimestamp(s, true);
+    case "time":
+      return parseTime(s);
+    case "unknown":
+      return null;
+    case "numeric":
+    case "interval":
+    case "array":
+      throw new AssertionError(`castTextValue cannot read ${to.kind}`);
+  }
+}
+
+/**
  * Casts a column to a type.
  *
  * @example
@@ -175,49 +224,13 @@ export function castColumn(col: Column, to: DataType, zone?: TimeZone): Column {
   // from text
   if (col.kind === "text" || col.kind === "varchar") {
     const src = col.data;
+    const bools = to.kind === "bool" ? out as Uint8Array : null;
+    const dst = out as unknown as Value[];
     for (let i = 0; i < n; i++) {
       if (!isValid(v, i)) continue;
-      const s = src[i]!;
-      switch (to.kind) {
-        case "bool":
-          (out as Uint8Array)[i] = parseBool(s) ? 1 : 0;
-          break;
-        case "int2":
-          (out as Int16Array)[i] = parseInteger(s, -INT2_MAX - 1, INT2_MAX, "smallint");
-          break;
-        case "int4":
-          (out as Int32Array)[i] = parseInteger(s, -INT4_MAX - 1, INT4_MAX, "integer");
-          break;
-        case "int8":
-          (out as BigInt64Array)[i] = parseInt8(s);
-          break;
-        case "float4":
-          (out as Float32Array)[i] = parseFloat8(s, "real");
-          break;
-        case "float8":
-          (out as Float64Array)[i] = parseFloat8(s);
-          break;
-        case "text":
-          (out as string[])[i] = s;
-          break;
-        case "varchar":
-          (out as string[])[i] = truncateVarchar(s, to.maxLength);
-          break;
-        case "date":
-          (out as Int32Array)[i] = parseDate(s);
-          break;
-        case "timestamp":
-          (out as Float64Array)[i] = parseTimestamp(s, false);
-          break;
-        case "timestamptz":
-          (out as Float64Array)[i] = parseTimestamp(s, true);
-          break;
-        case "time":
-          (out as Float64Array)[i] = parseTime(s);
-          break;
-        case "unknown":
-          break;
-      }
+      const x = castTextValue(src[i]!, to);
+      if (bools !== null) bools[i] = x ? 1 : 0;
+      else dst[i] = x;
     }
     return makeColumn(to, n, out, v);
   }
