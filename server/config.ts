@@ -29,6 +29,7 @@ import { type LogLevel, logLevels } from "./log.ts";
 import { parseToml, TomlError, type TomlTable, type TomlValue } from "./toml.ts";
 import { isVerifier } from "../core/catalog/scram.ts";
 import {
+  pgBusyPollMicrosDefault,
   pgConnectionsMaxDefault,
   pgIdleSessionTimeoutMsDefault,
   pgPortDefault,
@@ -97,6 +98,8 @@ export interface ServerConfig {
     readonly maxConnections: number;
     /** Idle time outside a transaction before a session is closed, in ms (0 = never). */
     readonly idleSessionTimeoutMs: number;
+    /** Polling for the next request after a response, in µs (0 = never). */
+    readonly busyPollMicros: number;
     /** PEM certificate and key files for TLS (both, or neither: empty strings). */
     readonly tlsCertFile: string;
     readonly tlsKeyFile: string;
@@ -289,6 +292,12 @@ export const configKeys = {
     pgIdleSessionTimeoutMsDefault,
     "close a PostgreSQL session idle outside a transaction this long, in ms (0 = never)",
   ),
+  "pg.busy_poll_us": integerKey(
+    0,
+    1_000_000,
+    pgBusyPollMicrosDefault,
+    "keep polling for the next PostgreSQL request this long after a response, in µs (0 = never)",
+  ),
   "pg.tls_cert_file": optionalPathKey("PEM certificate for PostgreSQL TLS (sslmode=require)"),
   "pg.tls_key_file": optionalPathKey("PEM private key for PostgreSQL TLS"),
   "pg.trust_loopback": booleanKey(
@@ -475,6 +484,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       port: v["pg.port"],
       maxConnections: v["pg.max_connections"],
       idleSessionTimeoutMs: v["pg.idle_session_timeout_ms"],
+      busyPollMicros: v["pg.busy_poll_us"],
       tlsCertFile: v["pg.tls_cert_file"],
       tlsKeyFile: v["pg.tls_key_file"],
       trustLoopback: v["pg.trust_loopback"],

@@ -225,6 +225,7 @@ async function serve(config: ServerConfig, log: Logger): Promise<number> {
         port: config.pg.port,
         maxConnections: config.pg.maxConnections,
         idleSessionTimeoutMs: config.pg.idleSessionTimeoutMs,
+        busyPollMicros: config.pg.busyPollMicros,
         ...(tls === undefined ? {} : { tls }),
         auth: {
           required: config.auth.enabled,

@@ -123,6 +123,8 @@ export interface ConnectionHost {
   readonly idleSessionTimeoutMs: number;
   /** Time allowed for startup and authentication, in ms. */
   readonly startupTimeoutMs: number;
+  /** A response went out (the server polls a moment for the next request: busy_poll.ts). */
+  responded(): void;
   /** Admits the connection after its startup packet: an error (53300, 57P03) refuses it. */
   admit(conn: PgConnection): DbError | null;
   /** Cancels the running query of the connection with this key, if any. */
@@ -977,6 +979,7 @@ export class PgConnection {
   #flush(): Promise<void> | void {
     if (this.#out.length === 0) return;
     const full = !this.#socket.write(this.#out.take());
+    this.#host.responded();
     if (!full || this.#socket.destroyed) return;
     return new Promise<void>((resolve) => {
       const done = () => {

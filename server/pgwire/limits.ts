@@ -26,6 +26,11 @@ export const pgConnectionsMaxDefault = 100;
 export const pgStartupTimeoutMsDefault = 60_000;
 /** Idle time outside a transaction after which a session is closed, in ms (0 = never). */
 export const pgIdleSessionTimeoutMsDefault = 0;
+/**
+ * How long the event loop keeps polling for the next request after a response, in µs (0 =
+ * never): see busy_poll.ts.
+ */
+export const pgBusyPollMicrosDefault = 200;
 /** Prepared statements one connection may hold (protocol-level, named). */
 export const pgPreparedStatementsMax = 10_000;
 /** Portals one connection may hold. */

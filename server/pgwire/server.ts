@@ -21,8 +21,10 @@ import type { Database } from "../../core/engine/database.ts";
 import { DbError } from "../../core/errors.ts";
 import { timingSafeEqual } from "../../core/catalog/scram.ts";
 import { type ConnectionHost, type PgAuthPolicy, PgConnection } from "./connection.ts";
+import { BusyPoll } from "./busy_poll.ts";
 import type { SessionActivity } from "../../core/engine/session.ts";
 import {
+  pgBusyPollMicrosDefault,
   pgConnectionsMaxDefault,
   pgIdleSessionTimeoutMsDefault,
   pgStartupTimeoutMsDefault,
@@ -51,6 +53,11 @@ export interface PgServerOptions {
   readonly idleSessionTimeoutMs?: number;
   /** Time a client has to finish startup and authentication, in ms. */
   readonly startupTimeoutMs?: number;
+  /**
+   * How long the event loop keeps polling for the next request after a response, in µs
+   * (default {@link pgBusyPollMicrosDefault}; 0 = never; see busy_poll.ts).
+   */
+  readonly busyPollMicros?: number;
   /** Certificate and key (PEM) for TLS; without them SSLRequest is answered `N`. */
   readonly tls?: { readonly key: string; readonly cert: string };
   /** How clients authenticate; by default every connection is trusted. */
@@ -76,6 +83,7 @@ export class PgServer {
   #refused = 0;
   #nextPid: number;
   #stopping = false;
+  readonly #poll: BusyPoll;
   #idle: (() => void) | null = null;
 
   private constructor(server: Server, options: PgServerOptions) {
@@ -83,6 +91,8 @@ export class PgServer {
     this.#maxConnections = options.maxConnections ?? pgConnectionsMaxDefault;
     this.#nextPid = 1000 + Math.floor(Math.random() * 1000);
     const log = options.log ?? (() => {});
+    this.#poll = new BusyPoll(options.busyPollMicros ?? pgBusyPollMicrosDefault);
+    const poll = this.#poll;
     const admitted = new Set<PgConnection>();
     this.#host = {
       db: options.db,
@@ -97,6 +107,7 @@ export class PgServer {
       secret: crypto.getRandomValues(new Uint8Array(32)),
       idleSessionTimeoutMs: options.idleSessionTimeoutMs ?? pgIdleSessionTimeoutMsDefault,
       startupTimeoutMs: options.startupTimeoutMs ?? pgStartupTimeoutMsDefault,
+      responded: () => poll.poke(),
       admit: (conn) => {
         if (this.#stopping) return new DbError("57P03", "the database system is shutting down");
         if (this.#admitted >= this.#maxConnections) {
@@ -186,6 +197,7 @@ export class PgServer {
    */
   async close(options: { readonly graceMs?: number } = {}): Promise<void> {
     this.#stopping = true;
+    this.#poll.stop();
     const listenerClosed = new Promise<void>((r) => this.#server.close(() => r()));
     for (const conn of this.#connections.values()) conn.stop(false);
     const drained = this.#sockets.size === 0
@@ -203,5 +215,6 @@ export class PgServer {
       await drained;
     }
     await listenerClosed;
+    this.#poll.stop();
   }
 }
