@@ -15,6 +15,15 @@ export interface Engine {
    * at a time, then `query`. The first failing statement gives an error outcome.
    */
   run(setup: readonly string[], query: string): Promise<Outcome>;
+  /**
+   * {@link run} with session settings in force for the query (then reset), for an engine whose
+   * plans they change (PostgreSQL's `join_collapse_limit`, `enable_sort`); absent elsewhere.
+   */
+  runWithSettings?(
+    setup: readonly string[],
+    query: string,
+    settings: readonly string[],
+  ): Promise<Outcome>;
   /** Releases the engine. */
   close(): Promise<void>;
 }

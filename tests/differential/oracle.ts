@@ -4,7 +4,10 @@
  *
  * - `match`: OmenDB agrees with DuckDB (and, for a divergence-prone query, with PostgreSQL).
  * - `divergence`: OmenDB agrees with PostgreSQL, DuckDB differs, and a listed divergence
- *   explains how.
+ *   explains how; or OmenDB differs from PostgreSQL's answer under its default plan but gives
+ *   exactly PostgreSQL's answer under another plan PostgreSQL makes for the same query
+ *   ({@link postgresPlanDependent}: where an error is raised, or rounding accumulates, depends on
+ *   the order of evaluation that SQL leaves to the plan).
  * - `unsupported`: OmenDB answered 0A000. Counted apart, never a pass.
  * - `mismatch`: anything else, including an *unlisted* divergence.
  *
@@ -115,6 +118,18 @@ export class Oracle {
         return { ...base, verdict: "match", omen, duck, pg, divergence: null, reason: open.id };
       }
       const d = all[0] ?? null;
+      const planned = await this.#otherPlan(omen, c, setup, tie);
+      if (planned !== null) {
+        return {
+          ...base,
+          verdict: "divergence",
+          omen,
+          duck,
+          pg,
+          divergence: planned,
+          reason: planned,
+        };
+      }
       return {
         ...base,
         verdict: "mismatch",
@@ -128,7 +143,8 @@ export class Oracle {
     }
     if (!vsPg.equal) {
       const skipped = skippedError(omen, duck, pg, featureSet, this.divergences) ??
-        await this.#stoppedEarly(omen, duck, pg, c, setup, tie);
+        await this.#stoppedEarly(omen, duck, pg, c, setup, tie) ??
+        await this.#otherPlan(omen, c, setup, tie);
       if (skipped !== null) {
         return {
           ...base,
@@ -169,6 +185,25 @@ export class Oracle {
     return { ...base, verdict: "divergence", omen, duck, pg, divergence: d.id, reason: d.id };
   }
 
+  /** {@link postgresPlanDependent} for case `c` on the tie-breaker, when it can change plans. */
+  async #otherPlan(
+    omen: Outcome,
+    c: SqlCase,
+    setup: readonly string[],
+    tie: Engine,
+  ): Promise<string | null> {
+    if (tie.runWithSettings === undefined) return null;
+    for (const settings of postgresOtherPlans) {
+      const alt = await tie.runWithSettings(setup, c.query.sql, settings);
+      // an error must be the same SQLSTATE, not only the same class as elsewhere
+      const sameError = omen.ok || (!alt.ok && alt.code === omen.code);
+      if (sameError && compareOutcomes(omen, alt, c.query.order).equal) {
+        return postgresPlanDependent;
+      }
+    }
+    return null;
+  }
+
   /** {@link stoppedEarly} for case `c`, asking PostgreSQL (`tie`) about the unlimited query. */
   #stoppedEarly(
     omen: Outcome,
@@ -189,6 +224,29 @@ export class Oracle {
     );
   }
 }
+
+/**
+ * The verdict id of a case where OmenDB's answer is PostgreSQL's answer under one of
+ * {@link postgresOtherPlans}, not under PostgreSQL's default plan. SQL leaves the order of
+ * evaluation to the implementation, and PostgreSQL's own answer then depends on the plan its
+ * costs pick: whether a join's ON condition that raises an error runs on rows an outer join
+ * later discards (PostgreSQL reassociates outer joins, its identity 3, when its costs favour
+ * it), or in which order an aggregate meets NaN and an overflowing value (a sorted or a hashed
+ * grouping). OmenDB plans these in the written order; the check runs the same query on
+ * PostgreSQL with that order forced and accepts only an identical answer.
+ */
+export const postgresPlanDependent = "postgres_plan_dependent";
+
+/**
+ * Settings under which PostgreSQL plans a query closer to the way it is written, each set tried
+ * on its own: joins in their written order (`join_collapse_limit = 1` keeps explicit JOINs
+ * unflattened, so no outer-join reassociation), and groupings hashed in input order rather than
+ * sorted (`enable_sort = off`).
+ */
+export const postgresOtherPlans: readonly (readonly string[])[] = [
+  ["SET join_collapse_limit = 1", "SET from_collapse_limit = 1"],
+  ["SET enable_sort = off"],
+];
 
 /**
  * The query without its final LIMIT and OFFSET (as the generators render them, at the very end),

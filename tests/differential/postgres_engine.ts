@@ -131,6 +131,25 @@ export class PostgresEngine implements Engine {
     return await this.exec(query);
   }
 
+  async runWithSettings(
+    setup: readonly string[],
+    query: string,
+    settings: readonly string[],
+  ): Promise<Outcome> {
+    try {
+      for (const s of settings) {
+        const o = await this.exec(s, "setup");
+        if (!o.ok) return o;
+      }
+      return await this.run(setup, query);
+    } finally {
+      for (const s of settings) {
+        const name = /^SET\s+(\w+)/i.exec(s)?.[1];
+        if (name !== undefined) await this.exec(`RESET ${name}`, "setup");
+      }
+    }
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
