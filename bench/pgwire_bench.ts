@@ -17,7 +17,9 @@
  * counted (JIT warm-up, and the collection of what the bulk load left on the heap). Prints each
  * round and, per query, the median rate of each server and the median of the rounds' ratios
  * OmenDB / PostgreSQL. `--cpu-prof` writes a V8 CPU profile of the OmenDB server process to
- * bench/results/ (`--omendb-only` skips PostgreSQL).
+ * bench/results/ (`--omendb-only` skips PostgreSQL). `--without-busy-poll` also measures, in the
+ * same rounds, a second OmenDB server on a copy of the data with `pg.busy_poll_us = 0` (no
+ * polling for the next request after a response: server/pgwire/busy_poll.ts).
  *
  * @module
  */
@@ -25,6 +27,7 @@ import pg from "pg";
 import { parseArgs } from "node:util";
 import { PostgresServer } from "../tests/support/postgres.ts";
 import { cpuCreateTableSql, generateCpuBatches } from "../tests/data/tsbs.ts";
+import { pgBusyPollMicrosDefault } from "../server/pgwire/limits.ts";
 
 interface PgClient {
   connect(): Promise<void>;
@@ -42,6 +45,7 @@ const { values: args } = parseArgs({
     "warmup-rounds": { type: "string", default: "1" },
     "omendb-only": { type: "boolean", default: false },
     "cpu-prof": { type: "boolean", default: false },
+    "without-busy-poll": { type: "boolean", default: false },
   },
 });
 const rows = Number(args.rows);
@@ -101,6 +105,7 @@ async function psql(
 async function startOmenDb(
   dataDir: string,
   profileDir: string | null,
+  extraArgs: readonly string[] = [],
 ): Promise<{ port: number; stop(): Promise<void> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -115,6 +120,7 @@ async function startOmenDb(
       "0",
       "--pg-port",
       "0",
+      ...extraArgs,
     ],
     env: { NO_COLOR: "1" },
     stdout: "piped",
@@ -215,7 +221,8 @@ await Deno.chmod(csv, 0o644);
 // is the real `omendb serve` in its own process, as PostgreSQL is (the client would otherwise
 // share its thread). The COPY of all rows gets a statement_timeout above the 30 s default.
 const dataDir = `${dir}/omendb`;
-const server = await startOmenDb(dataDir, args["cpu-prof"] ? `${Deno.cwd()}/bench/results` : null);
+const profileDir = args["cpu-prof"] ? `${Deno.cwd()}/bench/results` : null;
+let server = await startOmenDb(dataDir, profileDir);
 let t = performance.now();
 await psql(
   server.port,
@@ -232,6 +239,20 @@ console.log(
     ((performance.now() - t) / 1000).toFixed(1)
   } s`,
 );
+// the same data for a second server without busy polling: copied while no server holds it
+let noPoll: { port: number; stop(): Promise<void> } | null = null;
+if (args["without-busy-poll"]) {
+  await server.stop();
+  const copy = await new Deno.Command("cp", { args: ["-a", dataDir, `${dataDir}-nopoll`] })
+    .output();
+  if (!copy.success) throw new Error("cannot copy the OmenDB data directory");
+  server = await startOmenDb(dataDir, profileDir);
+  noPoll = await startOmenDb(`${dataDir}-nopoll`, null, ["--pg-busy-poll-us", "0"]);
+}
+console.log(
+  `OmenDB serves with pg.busy_poll_us = ${pgBusyPollMicrosDefault} (the default)` +
+    (noPoll === null ? "" : "; the second server with 0"),
+);
 let pgServer: PostgresServer | null = null;
 try {
   if (!args["omendb-only"]) {
@@ -247,10 +268,12 @@ try {
   }
   const omen = await connect(server.port, "omendb", "omendb");
   const post = pgServer === null ? null : await connect(pgServer.port, "postgres", "postgres");
+  const still = noPoll === null ? null : await connect(noPoll.port, "omendb", "omendb");
   const names = Object.keys(omen.queries);
-  const figures = new Map<string, { omen: number[]; pg: number[]; ratio: number[] }>(
-    names.map((n) => [n, { omen: [], pg: [], ratio: [] }]),
-  );
+  const figures = new Map<
+    string,
+    { omen: number[]; pg: number[]; ratio: number[]; still: number[]; stillRatio: number[] }
+  >(names.map((n) => [n, { omen: [], pg: [], ratio: [], still: [], stillRatio: [] }]));
   console.log(
     `\n${rows} rows, ${rounds} rounds of ${seconds} s per query and server ` +
       `(after ${warmupRounds} warm-up round(s), not counted)`,
@@ -259,6 +282,7 @@ try {
     for (const name of names) {
       if (round <= 0) {
         await rate(omen.queries[name]!);
+        if (still !== null) await rate(still.queries[name]!);
         if (post !== null) await rate(post.queries[name]!);
         continue;
       }
@@ -271,26 +295,42 @@ try {
         f.pg.push(p);
         f.ratio.push(q / p);
         line += `   PostgreSQL ${p.toFixed(0).padStart(7)} q/s   ${(q / p).toFixed(2)}x`;
+        if (still !== null) {
+          const s = await rate(still.queries[name]!);
+          f.still.push(s);
+          f.stillRatio.push(s / p);
+          line += `   no busy poll ${s.toFixed(0).padStart(7)} q/s   ${(s / p).toFixed(2)}x`;
+        }
       }
       console.log(line);
     }
   }
   await omen.client.end();
   await post?.client.end();
+  await still?.client.end();
 
   console.log(`\nmedians over ${rounds} rounds, one connection, node-postgres`);
-  console.log("query                          OmenDB q/s   PostgreSQL q/s   median ratio");
+  console.log(
+    "query                          OmenDB q/s   PostgreSQL q/s   median ratio" +
+      (noPoll === null ? "" : "   no busy poll q/s   its median ratio"),
+  );
   for (const [name, f] of figures) {
     const p = f.pg.length > 0 ? median(f.pg).toFixed(0) : "-";
     const r = f.ratio.length > 0 ? `${median(f.ratio).toFixed(2)}x` : "-";
+    const extra = f.still.length === 0
+      ? ""
+      : `   ${median(f.still).toFixed(0).padStart(16)}   ${
+        `${median(f.stillRatio).toFixed(2)}x`.padStart(16)
+      }`;
     console.log(
       `${name.padEnd(30)} ${median(f.omen).toFixed(0).padStart(10)}   ${p.padStart(14)}   ${
         r.padStart(12)
-      }`,
+      }${extra}`,
     );
   }
 } finally {
   await server.stop();
+  await noPoll?.stop();
   await pgServer?.stop();
   await Deno.remove(dir, { recursive: true });
 }
