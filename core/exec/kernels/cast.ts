@@ -223,6 +223,7 @@ export function castColumn(col: Column, to: DataType, zone?: TimeZone): Column {
   }
   // from text
   if (col.kind === "text" || col.kind === "varchar") {
+    if (to.kind === "unknown") return makeColumn(to, n, out, v); // no values to hold
     const src = col.data;
     const bools = to.kind === "bool" ? out as Uint8Array : null;
     const dst = out as unknown as Value[];
