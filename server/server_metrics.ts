@@ -161,6 +161,8 @@ export interface ServerMetrics {
     readonly accepted: Counter;
     /** `omendb_pg_connections_refused_total`: refused with 53300. */
     readonly refused: Counter;
+    /** `omendb_pg_busy_poll_turns_total`: event-loop turns spent polling after responses. */
+    readonly busyPollTurns: Counter;
   };
   /** Copies the database, WAL and process values into their gauges; `expose` calls it. */
   collect(db: MetricsDatabase, ready: boolean): void;
@@ -248,6 +250,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     refused: registry.counter({
       name: "omendb_pg_connections_refused_total",
       help: "PostgreSQL protocol connections refused with 53300 over pg.max_connections.",
+    }),
+    busyPollTurns: registry.counter({
+      name: "omendb_pg_busy_poll_turns_total",
+      help: "Event-loop turns spent polling for the next PostgreSQL request after a response " +
+        "(pg.busy_poll_us).",
     }),
   };
   const ready = registry.gauge({
@@ -352,6 +359,7 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
         pg.connections.set(ps.connections);
         pg.accepted.set(ps.accepted);
         pg.refused.set(ps.refused);
+        pg.busyPollTurns.set(ps.busyPollTurns);
       }
       const s = database.stats?.();
       if (s !== undefined) {

@@ -34,6 +34,9 @@ Deno.test("process: --pg-port 0 is announced, /metrics counts connections, SIGTE
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     assert.match(metrics, /^omendb_pg_connections 2$/m);
     assert.match(metrics, /^omendb_pg_connections_accepted_total 2$/m);
+    // the responses were followed by busy polling (pg.busy_poll_us defaults to 200 µs)
+    const turns = Number(/^omendb_pg_busy_poll_turns_total (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(turns > 0, `busy-poll turns counted: ${turns}`);
     // busy: waits on a row lock held by a third connection's open block
     const holder = new Client(config);
     holder.on("error", () => {});

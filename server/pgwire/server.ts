@@ -38,6 +38,8 @@ export interface PgServerStats {
   readonly accepted: number;
   /** Connections refused with 53300 (too many clients). */
   readonly refused: number;
+  /** Event-loop turns spent polling for the next request after a response (busy_poll.ts). */
+  readonly busyPollTurns: number;
 }
 
 /** Options of {@link PgServer.listen}. */
@@ -181,7 +183,12 @@ export class PgServer {
 
   /** Counters for monitoring. */
   stats(): PgServerStats {
-    return { connections: this.#sockets.size, accepted: this.#accepted, refused: this.#refused };
+    return {
+      connections: this.#sockets.size,
+      accepted: this.#accepted,
+      refused: this.#refused,
+      busyPollTurns: this.#poll.turns,
+    };
   }
 
   /** Each logged-in connection's session activity, as `pg_stat_activity` shows it. */
