@@ -264,6 +264,20 @@ export const divergences: readonly Divergence[] = [
     example: { setup: [], sql: "SELECT (length('abc') + 2147483647) AS r0" },
   },
   {
+    id: "sum_constants_reassociated",
+    description: "An integer sum with constant terms on both sides of a column (-2147483649 + " +
+      "(x + 9223372036854775807)): DuckDB's optimizer gathers the constants first (x + " +
+      "(-2147483649 + 9223372036854775807)), so a sum whose written left-to-right order " +
+      "overflows but whose total fits is returned; PostgreSQL adds as written and raises 22003.",
+    triggers: ["arith.int4", "arith.int8"],
+    matches: ({ duck, pg }) => duck.ok && pgError(pg, "22003"),
+    example: {
+      setup: [],
+      sql: "SELECT (CAST(-2147483649 AS BIGINT) + (x + CAST(9223372036854775807 AS BIGINT))) " +
+        "AS r FROM (VALUES (CAST(1 AS BIGINT))) AS v(x)",
+    },
+  },
+  {
     id: "overflow_skipped_under_is_null",
     description: "An integer overflow inside the operand of IS [NOT] NULL: DuckDB's optimizer " +
       "decides the test without evaluating the operand (abs(x) is NULL only when x is) and " +

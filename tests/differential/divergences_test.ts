@@ -269,6 +269,15 @@ const findings: readonly {
       "WHEN (INTERVAL '-2 months 6 days' = INTERVAL '-1 months -24 days') THEN CAST(0 AS BIGINT) " +
       "END) AS TEXT)",
   },
+  {
+    id: "sum_constants_reassociated",
+    seed: 7272727,
+    features: ["arith", "arith.div", "arith.int8", "column", "cte", "cte.recursive", "literal"],
+    setup: [],
+    sql: "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 0) " +
+      "SELECT ((CAST(-2147483649 AS BIGINT) + (r.n + CAST(9223372036854775807 AS BIGINT))) / " +
+      "r.n) AS r0 FROM r",
+  },
 ];
 
 async function checkFinding(
