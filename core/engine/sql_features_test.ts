@@ -2024,3 +2024,55 @@ Deno.test("a WHERE's IN (SELECT ...) runs after its other conjuncts, which Postg
   await fails(db, `SELECT 0 AS r0 FROM t0 AS a WHERE ${inSub}`, "22008");
   await db.close();
 });
+
+Deno.test("conjunct order: boolean to text is one function call, as pg_cast's text(boolean) (fuzz seed 5353535)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tq (c1 BOOLEAN, c3 INTEGER)");
+  await db.query("INSERT INTO tq VALUES (NULL, 1), (FALSE, 457123096), (TRUE, -5)");
+  // both conjuncts cost two calls, so the CASE (NULL for every row) runs first and the sum
+  // that overflows for the FALSE row is never computed (PostgreSQL 15 answers no rows)
+  const nullCase = "(CASE '' WHEN CAST(c1 AS TEXT) THEN c1 END)";
+  const overflows = "CAST((2147483646 + c3) AS BOOLEAN)";
+  await check(db, `SELECT c3 FROM tq WHERE ${nullCase} AND ${overflows}`, []);
+  // equal costs keep the written order
+  await fails(db, `SELECT c3 FROM tq WHERE ${overflows} AND ${nullCase}`, "22003");
+  // integer to text is an I/O conversion (two calls): the sum runs first
+  await fails(
+    db,
+    `SELECT c3 FROM tq WHERE (CASE '' WHEN CAST(c3 AS TEXT) THEN c1 END) AND ${overflows}`,
+    "22003",
+  );
+  await db.close();
+});
+
+Deno.test("date_trunc and date_part are strict: a WHERE over them turns a FULL JOIN into a LEFT JOIN (fuzz seed 7272727)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query(
+    "CREATE TABLE ta (c1 BIGINT); CREATE TABLE tb (c0 DOUBLE PRECISION, c1 TIMESTAMP)",
+  );
+  await db.query("INSERT INTO ta VALUES (10), (1234567890123456789)");
+  await db.query("INSERT INTO tb VALUES (1.0, TIMESTAMP '2030-08-13 02:41:40'), (100.0, NULL)");
+  // the WHERE rejects b's NULLs, so PostgreSQL pushes it into b's scan: no row of b is left,
+  // and a.c1 * a.c1 (which overflows) is never computed (PostgreSQL 15 answers 0)
+  const join = "SELECT count(*) FROM ta AS a JOIN tb AS b ON b.c0 = a.c1 * a.c1 " +
+    "FULL JOIN ta AS c ON b.c0 = c.c1";
+  await check(db, `${join} WHERE date_trunc('day', b.c1) < TIMESTAMP '1971-01-01'`, [[0]]);
+  await check(db, `${join} WHERE EXTRACT(YEAR FROM b.c1) < 1971`, [[0]]);
+  // a date compared with a timestamp goes through a strict conversion too
+  await check(db, `${join} WHERE CAST(b.c1 AS DATE) < TIMESTAMP '1971-01-01'`, [[0]]);
+  await fails(db, join, "22003");
+  // NULL in, NULL out: IS NULL and OR keep the outer join
+  await check(
+    db,
+    "SELECT count(*) FROM ta AS c LEFT JOIN tb AS b ON b.c0 = c.c1 " +
+      "WHERE date_trunc('day', b.c1) IS NULL",
+    [[2]],
+  );
+  await check(
+    db,
+    "SELECT c.c1, b.c0 FROM ta AS c LEFT JOIN tb AS b ON b.c0 = c.c1 " +
+      "WHERE date_trunc('day', b.c1) > TIMESTAMP '1971-01-01' OR c.c1 = 10",
+    [[10, null]],
+  );
+  await db.close();
+});

@@ -24,8 +24,8 @@ const subqueryCost = 1000;
 
 /**
  * Estimated evaluation cost, after PostgreSQL's cost_qual_eval: one unit per operator or
- * function call, two for a cast through text (input plus output function); AND, OR, NOT, CASE
- * and IS NULL are free.
+ * function call, two for a cast through text (input plus output function) except boolean to
+ * text (a function cast); AND, OR, NOT, CASE and IS NULL are free.
  */
 export function exprCost(e: BoundExpr): number {
   let cost = 0;
@@ -80,7 +80,9 @@ export function exprCost(e: BoundExpr): number {
         if (from > 0 && width(x.type.kind) > from) break;
         const viaText = x.type.kind === "text" || x.type.kind === "varchar" ||
           x.operand.type.kind === "text" || x.operand.type.kind === "varchar";
-        cost += viaText ? 2 : 1;
+        // boolean to text (or varchar) is no I/O conversion but pg_cast's function text(boolean):
+        // one call, as boolean to integer (fuzz seed 5353535)
+        cost += viaText && x.operand.type.kind !== "bool" ? 2 : 1;
         // a typmod is applied by a length-coercion call of its own (numeric(numeric, int)),
         // after the conversion from another type
         if (

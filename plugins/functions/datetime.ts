@@ -243,6 +243,7 @@ function unitValue(unit: Column, i: number): string {
 const dateTrunc: ScalarFunctionDef = {
   name: "date_trunc",
   volatility: "immutable",
+  strict: true,
   resolve: (types) => resolveTimeFn(types, (t) => t),
   evaluate([unit, ts], n) {
     const validity = andValidities([unit!, ts!], n);
@@ -286,6 +287,7 @@ const dateTrunc: ScalarFunctionDef = {
 const datePart: ScalarFunctionDef = {
   name: "date_part",
   volatility: "immutable",
+  strict: true,
   resolve: (types) => resolveTimeFn(types, () => Types.float8),
   evaluate([field, ts], n) {
     const validity = andValidities([field!, ts!], n);
@@ -335,6 +337,7 @@ const TIME_FIELDS = new Set([
 const datePartDate: ScalarFunctionDef = {
   name: "date_part",
   volatility: "immutable",
+  strict: true,
   resolve: (types) =>
     types.length === 2 && unitArg(types[0]) && types[1]!.kind === "date"
       ? { returns: Types.float8, argTypes: [Types.text, Types.date] }
@@ -390,6 +393,7 @@ const DATE_FIELDS = new Set([
 const datePartTime: ScalarFunctionDef = {
   name: "date_part",
   volatility: "immutable",
+  strict: true,
   resolve: (types) =>
     types.length === 2 && unitArg(types[0]) && types[1]!.kind === "time"
       ? { returns: Types.float8, argTypes: [Types.text, Types.time] }
@@ -640,6 +644,7 @@ const timezoneFn: ScalarFunctionDef = {
 const dateTruncInZone: ScalarFunctionDef = {
   name: "date_trunc",
   volatility: "immutable",
+  strict: true,
   resolve(types) {
     if (types.length !== 3 || !unitArg(types[0]) || !unitArg(types[2])) return null;
     const t = timeArg(types[1]);

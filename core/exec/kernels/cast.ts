@@ -568,6 +568,9 @@ export function dateForTimestampComparison(to: DataType, zone?: TimeZone): Scala
   return {
     name: "date_for_comparison",
     volatility: "immutable",
+    // NULL in, NULL out (as PostgreSQL's date-timestamp comparison operators): a WHERE over it
+    // rejects an outer join's NULL-extended rows
+    strict: true,
     resolve: () => null,
     evaluate([d], n) {
       const days = d!.data as Int32Array;
