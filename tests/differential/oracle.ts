@@ -104,6 +104,16 @@ export class Oracle {
     }
     const pg = await tie.run(setup, c.query.sql);
     const vsPg = compareOutcomes(omen, pg, c.query.order);
+    /** The verdict for a difference an oracle check (not a listed divergence) explains. */
+    const excused = (id: string): CaseResult => ({
+      ...base,
+      verdict: "divergence",
+      omen,
+      duck,
+      pg,
+      divergence: id,
+      reason: id,
+    });
     if (vsDuck.equal) {
       if (vsPg.equal || compareOutcomes(duck, pg, c.query.order).equal) {
         return { ...base, verdict: "match", omen, duck, pg, divergence: null, reason: "" };
@@ -119,17 +129,7 @@ export class Oracle {
       }
       const d = all[0] ?? null;
       const planned = await this.#otherPlan(omen, c, setup, tie);
-      if (planned !== null) {
-        return {
-          ...base,
-          verdict: "divergence",
-          omen,
-          duck,
-          pg,
-          divergence: planned,
-          reason: planned,
-        };
-      }
+      if (planned !== null) return excused(planned);
       return {
         ...base,
         verdict: "mismatch",
@@ -145,17 +145,7 @@ export class Oracle {
       const skipped = skippedError(omen, duck, pg, featureSet, this.divergences) ??
         await this.#stoppedEarly(omen, duck, pg, c, setup, tie) ??
         await this.#otherPlan(omen, c, setup, tie);
-      if (skipped !== null) {
-        return {
-          ...base,
-          verdict: "divergence",
-          omen,
-          duck,
-          pg,
-          divergence: skipped,
-          reason: skipped,
-        };
-      }
+      if (skipped !== null) return excused(skipped);
       return {
         ...base,
         verdict: "mismatch",
