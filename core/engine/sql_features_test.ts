@@ -2076,3 +2076,44 @@ Deno.test("date_trunc and date_part are strict: a WHERE over them turns a FULL J
   );
   await db.close();
 });
+
+Deno.test("a WHERE's EXISTS runs its outer-only conditions first, as PostgreSQL's semi-join pull-up does (fuzz seed 5757575)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE te0 (c1 BOOLEAN, c2 INTEGER); CREATE TABLE te1 (x INTEGER)");
+  await db.query("INSERT INTO te0 VALUES (TRUE, 100), (FALSE, 0), (TRUE, 1), (NULL, 1)");
+  await db.query("INSERT INTO te1 VALUES (1), (100)");
+  // a.c1 becomes a filter of a's scan, ahead of the division: the c2 = 0 row is never divided
+  // (PostgreSQL 15 answers the rows below)
+  await check(
+    db,
+    "SELECT a.c2 FROM te0 AS a WHERE EXISTS (SELECT 1 FROM te1 AS b WHERE a.c1) " +
+      "AND CAST((0 % a.c2) AS BOOLEAN)",
+    [],
+  );
+  await check(
+    db,
+    "SELECT a.c2 FROM te0 AS a WHERE EXISTS (SELECT 1 FROM te1 AS b WHERE a.c1) " +
+      "AND (100 / a.c2) > 0 ORDER BY 1",
+    [[1], [100]],
+  );
+  await check(
+    db,
+    "SELECT a.c2 FROM te0 AS a WHERE EXISTS (SELECT 1 FROM te1 AS b WHERE a.c1 AND b.x = a.c2) " +
+      "ORDER BY 1",
+    [[1], [100]],
+  );
+  // not pulled up by PostgreSQL: an aggregate subquery, and NOT EXISTS (an anti-join)
+  await fails(
+    db,
+    "SELECT a.c2 FROM te0 AS a WHERE EXISTS (SELECT count(*) FROM te1 AS b WHERE a.c1 " +
+      "HAVING count(*) > 0) AND CAST((0 % a.c2) AS BOOLEAN)",
+    "22012",
+  );
+  await fails(
+    db,
+    "SELECT a.c2 FROM te0 AS a WHERE NOT EXISTS (SELECT 1 FROM te1 AS b WHERE a.c1) " +
+      "AND (100 / a.c2) > 0",
+    "22012",
+  );
+  await db.close();
+});

@@ -20,6 +20,7 @@ import { latestPerSeries } from "./latest_per_series.ts";
 import { narrowScans } from "./narrow_scans.ts";
 import { reduceOuterJoins } from "./reduce_outer_joins.ts";
 import { minMaxFirstRow } from "./min_max_first_row.ts";
+import { pullUpExistsQuals } from "./pull_up_exists_quals.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -34,6 +35,8 @@ export const builtinRules: readonly OptimizerRule[] = [
   // an outer join that a WHERE or an upper ON makes inner can be reordered and filtered below
   reduceOuterJoins,
   reorderJoins,
+  // before the WHERE's conjuncts are pushed down and ordered: an EXISTS's outer-only quals join them
+  pullUpExistsQuals,
   pushDownFilters,
   orderConjuncts,
   pushDownLimit,
