@@ -23,10 +23,9 @@
  * @module
  */
 import type { BoundExpr, BoundSubquery } from "../plan/expr.ts";
-import { andAll, conjuncts, isVolatile, walkBound } from "../plan/expr_utils.ts";
+import { andAll, conjuncts, isVolatile, mapLeaves, walkBound } from "../plan/expr_utils.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
-import { unreachable } from "../errors.ts";
 
 /** Whether `plan` is a FROM of tables (scans and joins of them) that reads no enclosing row. */
 function isTableFrom(plan: LogicalPlan): boolean {
@@ -41,7 +40,10 @@ function isTableFrom(plan: LogicalPlan): boolean {
   return !outer && isTableFrom(plan.left) && isTableFrom(plan.right);
 }
 
-/** Whether `e` reads only the enclosing row: no column of its own input, no subquery. */
+/**
+ * Whether `e` reads the enclosing row and nothing of its own: no column of the subquery's input,
+ * no deeper enclosing row, no subquery (constants and parameters may come along).
+ */
 function readsOnlyOuter(e: BoundExpr): boolean {
   let outer = false;
   let other = false;
@@ -49,39 +51,18 @@ function readsOnlyOuter(e: BoundExpr): boolean {
     if (x.kind === "outer_column") {
       if (x.depth === 1) outer = true;
       else other = true;
-    } else if (x.kind === "column" || x.kind === "subquery" || x.kind === "param") other = true;
+    } else if (x.kind === "column" || x.kind === "subquery") other = true;
   });
   return outer && !other && !isVolatile(e);
 }
 
 /** `e` with its depth-1 outer columns made columns of the enclosing input. */
 function toEnclosing(e: BoundExpr): BoundExpr {
-  switch (e.kind) {
-    case "outer_column":
-      return { kind: "column", index: e.index, type: e.type };
-    case "column":
-    case "const":
-    case "param":
-    case "subquery":
-      return e;
-    case "op":
-      return { ...e, left: toEnclosing(e.left), right: toEnclosing(e.right) };
-    case "neg":
-    case "not":
-    case "is_null":
-    case "cast":
-      return { ...e, operand: toEnclosing(e.operand) } as BoundExpr;
-    case "case":
-      return {
-        ...e,
-        whens: e.whens.map((w) => ({ when: toEnclosing(w.when), then: toEnclosing(w.then) })),
-        else: toEnclosing(e.else),
-      };
-    case "call":
-      return { ...e, args: e.args.map(toEnclosing) };
-    default:
-      return unreachable(e, "expression");
-  }
+  return mapLeaves(
+    e,
+    (leaf) =>
+      leaf.kind === "outer_column" ? { kind: "column", index: leaf.index, type: leaf.type } : leaf,
+  );
 }
 
 /** The quals to pull out of an EXISTS conjunct, and the EXISTS without them; null if none. */

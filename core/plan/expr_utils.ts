@@ -42,41 +42,50 @@ export function mapColumns(e: BoundExpr, f: (index: number) => number): BoundExp
   }
 }
 
+/** A leaf of an expression tree: what {@link mapLeaves} hands its function. */
+export type BoundLeaf = BoundExpr & { kind: "column" | "const" | "param" | "outer_column" };
+
+/**
+ * Rebuilds an expression with every leaf (column, constant, parameter, outer column) replaced
+ * by what `f` gives for it. Subqueries are left as they are (their plans are bound where they
+ * stand).
+ */
+export function mapLeaves(e: BoundExpr, f: (leaf: BoundLeaf) => BoundExpr): BoundExpr {
+  switch (e.kind) {
+    case "column":
+    case "const":
+    case "param":
+    case "outer_column":
+      return f(e);
+    case "subquery":
+      return e;
+    case "op":
+      return { ...e, left: mapLeaves(e.left, f), right: mapLeaves(e.right, f) };
+    case "neg":
+    case "not":
+    case "is_null":
+    case "cast":
+      return { ...e, operand: mapLeaves(e.operand, f) };
+    case "case":
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: mapLeaves(w.when, f), then: mapLeaves(w.then, f) })),
+        else: mapLeaves(e.else, f),
+      };
+    case "call":
+      return { ...e, args: e.args.map((a) => mapLeaves(a, f)) };
+    default:
+      return unreachable(e, "expression");
+  }
+}
+
 /**
  * Replaces every column reference with the expression `f` gives for its index (inlining a
  * projection's expressions). Subqueries are left as they are: callers skip expressions with
  * subqueries (see {@link containsSubquery}).
  */
 export function substituteColumns(e: BoundExpr, f: (index: number) => BoundExpr): BoundExpr {
-  switch (e.kind) {
-    case "column":
-      return f(e.index);
-    case "const":
-    case "param":
-    case "outer_column":
-    case "subquery":
-      return e;
-    case "op":
-      return { ...e, left: substituteColumns(e.left, f), right: substituteColumns(e.right, f) };
-    case "neg":
-    case "not":
-    case "is_null":
-    case "cast":
-      return { ...e, operand: substituteColumns(e.operand, f) };
-    case "case":
-      return {
-        ...e,
-        whens: e.whens.map((w) => ({
-          when: substituteColumns(w.when, f),
-          then: substituteColumns(w.then, f),
-        })),
-        else: substituteColumns(e.else, f),
-      };
-    case "call":
-      return { ...e, args: e.args.map((a) => substituteColumns(a, f)) };
-    default:
-      return unreachable(e, "expression");
-  }
+  return mapLeaves(e, (leaf) => (leaf.kind === "column" ? f(leaf.index) : leaf));
 }
 
 /** Whether an expression contains a subquery. */
