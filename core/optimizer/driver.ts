@@ -21,6 +21,7 @@ import { narrowScans } from "./narrow_scans.ts";
 import { reduceOuterJoins } from "./reduce_outer_joins.ts";
 import { minMaxFirstRow } from "./min_max_first_row.ts";
 import { pullUpExistsQuals } from "./pull_up_exists_quals.ts";
+import { equivalenceClasses } from "./equivalence_classes.ts";
 
 /** Passes over the whole plan at most. */
 export const optimizerPassesMax = 16;
@@ -37,6 +38,8 @@ export const builtinRules: readonly OptimizerRule[] = [
   reorderJoins,
   // before the WHERE's conjuncts are pushed down and ordered: an EXISTS's outer-only quals join them
   pullUpExistsQuals,
+  // before pushdown, which takes the conjuncts it derives to their relations
+  equivalenceClasses,
   pushDownFilters,
   orderConjuncts,
   pushDownLimit,

@@ -18,5 +18,6 @@ export { pushDownLimit } from "./push_down_limit.ts";
 export { minMaxFirstRow } from "./min_max_first_row.ts";
 export { nullRejectedColumns, reduceOuterJoins } from "./reduce_outer_joins.ts";
 export { pullUpExistsQuals } from "./pull_up_exists_quals.ts";
+export { equivalenceClasses } from "./equivalence_classes.ts";
 export { pruneUnusedColumns } from "./prune_unused_columns.ts";
 export { mergeProjections } from "./merge_projections.ts";

@@ -2,14 +2,23 @@
  * Rule `order_conjuncts`: evaluates the cheaper conjuncts of a filter first, as PostgreSQL's
  * planner orders qualifications by estimated cost. With per-row short-circuit AND, a cheap
  * false conjunct then spares the expensive (or failing) ones, and results and errors match
- * PostgreSQL's. The sort is stable, so equal-cost conjuncts keep their written order.
+ * PostgreSQL's. The sort is stable, so equal-cost conjuncts keep their written order, except that
+ * over a table's scan an equality goes after the others of its cost (PostgreSQL generates those
+ * quals from its equivalence classes once the others are placed).
  *
  * @module
  */
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr } from "../plan/expr.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
-import { andAll, conjuncts, isPseudoConstant, walkBound } from "../plan/expr_utils.ts";
+import {
+  andAll,
+  conjuncts,
+  exprKey,
+  isPseudoConstant,
+  isVolatile,
+  walkBound,
+} from "../plan/expr_utils.ts";
 import { type DataType, sameType } from "../types/data_type.ts";
 
 /** True when `to` is `from` without its typmod: numeric(p,s) to numeric, varchar(n) to varchar. */
@@ -42,17 +51,7 @@ export function exprCost(e: BoundExpr): number {
       hasCase &&
       (x.kind === "op" || x.kind === "neg" || x.kind === "call" || x.kind === "cast")
     ) {
-      const key = JSON.stringify(
-        x,
-        (k, v) =>
-          typeof v === "bigint"
-            ? `${v}n`
-            : k === "fn"
-            ? (v as { name: string }).name
-            : k === "plan"
-            ? "plan"
-            : v,
-      );
+      const key = exprKey(x);
       if (seen.has(key)) return;
       seen.add(key);
     }
@@ -135,12 +134,27 @@ function lookedUpPerRow(x: BoundExpr & { kind: "subquery" }): boolean {
 }
 
 /**
+ * How PostgreSQL files a WHERE conjunct of a base relation: `x = x` (non-volatile) becomes
+ * `x IS NOT NULL`, which costs only `x`'s evaluation; another non-volatile `a = b` is a
+ * mergejoinable equality that goes into an equivalence class, and the scan's qual is generated
+ * again from that class after every other conjunct is placed (so among conjuncts of equal cost
+ * it runs last); anything else stays where it is written.
+ */
+function equivalence(p: BoundExpr): "is_not_null" | "class" | null {
+  if (p.kind !== "op" || p.op !== "eq" || p.nullif === true || isVolatile(p)) return null;
+  if (exprKey(p.left) === exprKey(p.right)) return "is_not_null";
+  return "class";
+}
+
+/**
  * `predicate`'s conjuncts cheapest first (stable), or null when they are in that order. A
  * pseudo-constant conjunct comes before all of them; a WHERE's `x IN (SELECT ...)` that
  * PostgreSQL pulls up into a semi-join (tagged `semiJoin`) after every other conjunct: those are
- * pushed below that join and filter the rows it probes.
+ * pushed below that join and filter the rows it probes. Over a base relation (`baseRelation`),
+ * an equality runs after the other conjuncts of its cost, as PostgreSQL's equivalence classes
+ * place it (see {@link equivalence}).
  */
-function ordered(predicate: BoundExpr): BoundExpr | null {
+function ordered(predicate: BoundExpr, baseRelation: boolean): BoundExpr | null {
   const parts = conjuncts(predicate);
   if (parts.length < 2) return null;
   // 0: a pseudo-constant (PostgreSQL's one-time gating filter), 1: the rest, 2: a semi-join
@@ -148,11 +162,19 @@ function ordered(predicate: BoundExpr): BoundExpr | null {
   const rank = parts.map((p) =>
     p.kind === "subquery" && p.semiJoin === true ? 2 : isPseudoConstant(p) ? 0 : 1
   );
+  const classes = parts.map((p, i) => (baseRelation && rank[i] === 1 ? equivalence(p) : null));
   // PostgreSQL's one-time filter keeps the pseudo-constants in their written order, whatever
   // they cost (a subquery before a cheap cast stays first)
-  const costs = parts.map((p, i) => (rank[i] === 0 ? 0 : exprCost(p)));
+  const costs = parts.map((p, i) =>
+    rank[i] === 0
+      ? 0
+      : classes[i] === "is_not_null"
+      ? exprCost((p as BoundExpr & { kind: "op" }).left)
+      : exprCost(p)
+  );
+  const late = classes.map((c) => (c === "class" ? 1 : 0));
   const order = parts.map((_, i) => i).sort((a, b) =>
-    rank[a]! - rank[b]! || costs[a]! - costs[b]! || a - b
+    rank[a]! - rank[b]! || costs[a]! - costs[b]! || late[a]! - late[b]! || a - b
   );
   if (order.every((v, i) => v === i)) return null;
   return andAll(order.map((i) => parts[i]!))!;
@@ -161,11 +183,13 @@ function ordered(predicate: BoundExpr): BoundExpr | null {
 function rewrite(plan: LogicalPlan): LogicalPlan | null {
   // a join's ON conjuncts too, as PostgreSQL's order_qual_clauses orders join quals
   if (plan.kind === "join") {
-    const condition = plan.condition === null ? null : ordered(plan.condition);
+    const condition = plan.condition === null ? null : ordered(plan.condition, false);
     return condition === null ? null : { ...plan, condition };
   }
   if (plan.kind !== "filter") return null;
-  const predicate = ordered(plan.predicate);
+  // a filter on a table's scan holds its WHERE (and inner-join ON) conjuncts: PostgreSQL's
+  // baserestrictinfo, where equivalence classes apply
+  const predicate = ordered(plan.predicate, plan.input.kind === "scan");
   return predicate === null ? null : { ...plan, predicate };
 }
 

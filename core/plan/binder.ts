@@ -44,7 +44,7 @@ import type { Field, JoinType, LogicalPlan, SortKey } from "./logical_plan.ts";
 import type { BoundStatement } from "./bound_statement.ts";
 import { commonType, widerNumeric } from "./coerce.ts";
 import { bindDmlSource, bindReturning } from "./bind_dml.ts";
-import { andAll, coalesceOf, containsSubquery, walkBound } from "./expr_utils.ts";
+import { andAll, coalesceOf, containsSubquery, exprKey, walkBound } from "./expr_utils.ts";
 import {
   canCast,
   castColumn,
@@ -4082,18 +4082,6 @@ function findField(fields: readonly Field[], e: ast.Expr & { kind: "column_ref" 
     found = i;
   }
   return found;
-}
-
-/** A structural key for a bound expression (equal keys = same computation). */
-function exprKey(e: BoundExpr): string {
-  return JSON.stringify(e, (key, value) => {
-    if (typeof value === "bigint") return `${value}n`;
-    if (key === "fn" && value !== null && typeof value === "object") {
-      return `fn:${(value as { name: string }).name}`;
-    }
-    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
-    return value;
-  });
 }
 
 /** The name PostgreSQL gives an unaliased select-list expression. */

@@ -88,6 +88,29 @@ export function substituteColumns(e: BoundExpr, f: (index: number) => BoundExpr)
   return mapLeaves(e, (leaf) => (leaf.kind === "column" ? f(leaf.index) : leaf));
 }
 
+/**
+ * A structural key for a bound expression: equal keys mean the same computation (functions by
+ * name, a subquery by its whole plan).
+ *
+ * @example
+ * ```ts
+ * import { exprKey } from "./expr_utils.ts";
+ * import { Types } from "../types/mod.ts";
+ * const a = { kind: "column", index: 0, type: Types.int4 } as const;
+ * console.assert(exprKey(a) === exprKey({ ...a }));
+ * ```
+ */
+export function exprKey(e: BoundExpr): string {
+  return JSON.stringify(e, (key, value) => {
+    if (typeof value === "bigint") return `${value}n`;
+    if (key === "fn" && value !== null && typeof value === "object") {
+      return `fn:${(value as { name: string }).name}`;
+    }
+    if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+    return value;
+  });
+}
+
 /** Whether an expression contains a subquery. */
 export function containsSubquery(e: BoundExpr): boolean {
   let found = false;

@@ -31,6 +31,12 @@ export class FeatureReport {
   readonly #rows = new Map<string, FeatureCounts>();
   /** Counts per divergence id. */
   readonly divergenceCounts = new Map<string, number>();
+  /**
+   * Matches where OmenDB gave DuckDB's answer, not PostgreSQL's, under an implementation-defined
+   * entry (`pgDecides: false`, e.g. `error_evaluation_order`), per entry id: accepted, but each
+   * one is a place where OmenDB's plan is not PostgreSQL's.
+   */
+  readonly followedDuckdbCounts = new Map<string, number>();
 
   /** Adds one result to every feature it uses and to {@link totalRow}. */
   add(r: CaseResult): void {
@@ -42,6 +48,9 @@ export class FeatureReport {
     }
     if (r.divergence !== null) {
       this.divergenceCounts.set(r.divergence, (this.divergenceCounts.get(r.divergence) ?? 0) + 1);
+    }
+    if (r.verdict === "match" && r.reason !== "") {
+      this.followedDuckdbCounts.set(r.reason, (this.followedDuckdbCounts.get(r.reason) ?? 0) + 1);
     }
   }
 
@@ -82,6 +91,12 @@ export class FeatureReport {
       out.push(
         "",
         "divergences: " + [...this.divergenceCounts].map(([k, v]) => `${k}=${v}`).join(", "),
+      );
+    }
+    if (this.followedDuckdbCounts.size > 0) {
+      out.push(
+        "matched DuckDB, not PostgreSQL (implementation-defined): " +
+          [...this.followedDuckdbCounts].map(([k, v]) => `${k}=${v}`).join(", "),
       );
     }
     return out.join("\n");
