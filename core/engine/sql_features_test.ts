@@ -2165,6 +2165,23 @@ Deno.test("equivalence classes: a relation equated with a constant through a joi
     "SELECT a.c1, b.c1 FROM te b RIGHT JOIN te a ON a.c1 = b.c1 AND b.s::int > 0 WHERE a.c1 = 5",
     [[5, 5]],
   );
+  // a pulled-up IN (a semi-join): its column joins the operand's class
+  await check(
+    db,
+    "SELECT a.c1 FROM te a WHERE a.c1 = 5 AND a.c1 IN (SELECT b.c1 FROM te b WHERE b.s::int > 0)",
+    [[5]],
+  );
+  await check(
+    db,
+    "SELECT a.c1 FROM te a WHERE a.c1 = 5 AND a.c1 = ANY (SELECT b.c1 FROM te b WHERE b.s::int > 0)",
+    [[5]],
+  );
+  // NOT IN is no semi-join: PostgreSQL hashes the whole subquery
+  await fails(
+    db,
+    "SELECT a.c1 FROM te a WHERE a.c1 = 5 AND a.c1 NOT IN (SELECT b.c1 FROM te b WHERE b.s::int > 0)",
+    "22P02",
+  );
   // the derived filter does not hide an error that the constant's own rows raise
   await fails(
     db,

@@ -8,14 +8,18 @@
  * `order_conjuncts`), so it spares the costlier ones their errors on rows it rejects:
  * `b.s::int > 0` is not evaluated for a row whose `x` is not 5.
  *
+ * A WHERE's `x IN (SELECT y ...)` that PostgreSQL pulls up into a semi-join puts `y` in `x`'s
+ * class: with `x = 5`, `y = 5` filters the subquery's rows.
+ *
  * Also PostgreSQL's reconsider_outer_join_clauses: under `a LEFT JOIN b ON a.x = b.y`, when `a.x`
  * is equated with a constant below the join (a WHERE conjunct pushed into `a`), `b.y = constant`
  * filters `b`, the nullable side (and the mirror for RIGHT JOIN).
  *
  * Rows never change: the generated conjunct is implied by the ones it comes from. Only members
  * that read columns of one relation get a conjunct (PostgreSQL also generates join quals for the
- * others); two different constants in one class (PostgreSQL's constant-false one-time filter)
- * generate nothing here. A member already equated with a constant is left alone.
+ * others). Two different literals in one class (`x = 5 AND x = 6`) make the region a constant
+ * FALSE filter, as PostgreSQL's generated `5 = 6` is a one-time filter that reads nothing. A member
+ * already equated with a constant is left alone.
  *
  * @example
  * ```ts
@@ -198,6 +202,19 @@ function classConstant(members: readonly BoundExpr[]): BoundExpr | null {
   return c !== null && c.kind === "const" && c.value === null ? null : c;
 }
 
+/** Types whose equal values have one representation (not numeric's 5.0 and 5.00, nor intervals). */
+const canonicalKinds = new Set(["bool", "int2", "int4", "int8", "text", "varchar", "date"]);
+
+/** Whether a class equates two different literals of one type (`x = 5 AND x = 6`). */
+function contradicts(members: readonly BoundExpr[]): boolean {
+  const literals = members.filter((m) =>
+    m.kind === "const" && m.value !== null && canonicalKinds.has(m.type.kind)
+  );
+  return literals.some((a, i) =>
+    literals.some((b, j) => j > i && sameType(a.type, b.type) && exprKey(a) !== exprKey(b))
+  );
+}
+
 function equality(left: BoundExpr, right: BoundExpr): BoundExpr {
   return { kind: "op", op: "eq", left, right, type: Types.bool };
 }
@@ -234,27 +251,83 @@ function derive(plan: LogicalPlan): LogicalPlan | null {
   const leaves: Leaf[] = [];
   collect(plan, 0, parts, leaves);
   const pairs = equalities(parts);
-  if (pairs.length < 2) return null;
+  if (pairs.length === 0) return null;
+  if (classes(pairs).some(contradicts)) {
+    // PostgreSQL's generated `5 = 6` is a constant-false one-time filter: nothing is read
+    const never: BoundExpr = { kind: "const", value: false, type: Types.bool };
+    return { kind: "filter", input: plan, predicate: never, fields: plan.fields };
+  }
+  const known = constantsByMember(pairs);
   const done = equatedWithConstant(pairs);
   const added: BoundExpr[][] = leaves.map(() => []);
   let any = false;
+  for (const [key, { member: m, constant }] of known) {
+    if (done.has(key)) continue;
+    const cols = [...columnsOf(m)];
+    const at = leaves.findLastIndex((l) => l.offset <= cols[0]!);
+    const leaf = leaves[at]!;
+    const end = leaf.offset + leaf.plan.fields.length;
+    if (cols.some((c) => c < leaf.offset || c >= end)) continue; // reads two relations
+    const k = convert(constant, m.type);
+    if (k === null) continue;
+    added[at]!.push(mapColumns(equality(m, k), (c) => c - leaf.offset));
+    any = true;
+  }
+  const result = any ? rebuild(plan, added, { leaf: 0 }) : plan;
+  const semi = result.kind === "filter" ? intoSemiJoins(result, known) : null;
+  return semi ?? (any ? result : null);
+}
+
+/**
+ * The WHERE's pulled-up `x IN (SELECT y ...)` (or `x = ANY`) whose `x` the class of a constant
+ * `k` holds, with `y = k` filtering the subquery: PostgreSQL's semi-join puts `y` in `x`'s class,
+ * so `y = k` runs in the subquery's scan ahead of its costlier conditions.
+ */
+function intoSemiJoins(
+  filter: LogicalPlan & { kind: "filter" },
+  known: ReadonlyMap<string, { member: BoundExpr; constant: BoundExpr }>,
+): LogicalPlan | null {
+  let changed = false;
+  const parts = conjuncts(filter.predicate).map((p) => {
+    if (
+      p.kind !== "subquery" || p.semiJoin !== true || p.constantPushed === true ||
+      p.operand === null || p.correlated
+    ) {
+      return p;
+    }
+    const found = known.get(exprKey(member(p.operand)));
+    const field = p.plan.fields[0];
+    // (a constant of the whole execution: a literal or a parameter, not an enclosing row's column)
+    const kind = found?.constant.kind;
+    if (found === undefined || field === undefined || (kind !== "const" && kind !== "param")) {
+      return p;
+    }
+    const k = convert(found.constant, field.type);
+    if (k === null) return p;
+    const eq = equality({ kind: "column", index: 0, type: field.type }, k);
+    changed = true;
+    const plan: LogicalPlan = {
+      kind: "filter",
+      input: p.plan,
+      predicate: eq,
+      fields: p.plan.fields,
+    };
+    return { ...p, plan, constantPushed: true } as BoundExpr;
+  });
+  return changed ? { ...filter, predicate: andAll(parts)! } : null;
+}
+
+/** Each member of a class with a constant, by key, with that constant. */
+function constantsByMember(
+  pairs: readonly [BoundExpr, BoundExpr][],
+): Map<string, { member: BoundExpr; constant: BoundExpr }> {
+  const out = new Map<string, { member: BoundExpr; constant: BoundExpr }>();
   for (const members of classes(pairs)) {
     const constant = classConstant(members);
     if (constant === null) continue;
-    for (const m of members) {
-      if (isConstant(m) || done.has(exprKey(m))) continue;
-      const cols = [...columnsOf(m)];
-      const at = leaves.findLastIndex((l) => l.offset <= cols[0]!);
-      const leaf = leaves[at]!;
-      const end = leaf.offset + leaf.plan.fields.length;
-      if (cols.some((c) => c < leaf.offset || c >= end)) continue; // reads two relations
-      const k = convert(constant, m.type);
-      if (k === null) continue;
-      added[at]!.push(mapColumns(equality(m, k), (c) => c - leaf.offset));
-      any = true;
-    }
+    for (const m of members) if (!isConstant(m)) out.set(exprKey(m), { member: m, constant });
   }
-  return any ? rebuild(plan, added, { leaf: 0 }) : null;
+  return out;
 }
 
 /** The constant each member of the relation's region is equated with (by member key). */
@@ -262,11 +335,7 @@ function constantsOf(plan: LogicalPlan): Map<string, BoundExpr> {
   const parts: BoundExpr[] = [];
   collect(plan, 0, parts, []);
   const out = new Map<string, BoundExpr>();
-  for (const members of classes(equalities(parts))) {
-    const constant = classConstant(members);
-    if (constant === null) continue;
-    for (const m of members) if (!isConstant(m)) out.set(exprKey(m), constant);
-  }
+  for (const [k, { constant }] of constantsByMember(equalities(parts))) out.set(k, constant);
   return out;
 }
 

@@ -63,6 +63,33 @@ Deno.test("tokenizer folds identifiers, keeps quoted ones, unescapes strings", (
   );
 });
 
+Deno.test("tokenizer reads dollar-quoted strings as PostgreSQL does: no escapes, tags must match", () => {
+  const t = tokenize("SELECT $$it's \\n$$, $q$a $$ b$q$, a$b, $1, $$$$");
+  assert.deepEqual(
+    t.map((x) => [x.kind, x.value]),
+    [
+      ["ident", "select"],
+      ["string", "it's \\n"],
+      ["op", ","],
+      ["string", "a $$ b"],
+      ["op", ","],
+      ["ident", "a$b"],
+      ["op", ","],
+      ["param", "1"],
+      ["op", ","],
+      ["string", ""],
+      ["eof", ""],
+    ],
+  );
+  assert.throws(() => tokenize("SELECT $x$abc$y$"), (e: unknown) => {
+    assert.ok(e instanceof SqlSyntaxError);
+    assert.match(e.message, /unterminated dollar-quoted string/);
+    assert.deepEqual([e.line, e.column], [1, 8]);
+    return true;
+  });
+  assert.throws(() => tokenize("SELECT $"), SqlSyntaxError);
+});
+
 Deno.test("operator precedence follows PostgreSQL", () => {
   assert.equal(show(selectExpr("SELECT 1 + 2 * 3 - 4")), "((1 + (2 * 3)) - 4)");
   assert.equal(show(selectExpr("SELECT a OR b AND NOT c")), "(a or (b and (not c)))");

@@ -156,6 +156,21 @@ export function tokenize(sql: string, identifierBytesMax = 63): Token[] {
       tokens.push({ kind: "number", value: sql.slice(start, i), pos: start });
       continue;
     }
+    // $$dollar-quoted$$ and $tag$dollar-quoted$tag$ strings: no escapes inside
+    if (c === 36 && !isDigit(sql.charCodeAt(i + 1))) {
+      let j = i + 1;
+      if (isIdentStart(sql.charCodeAt(j))) {
+        while (j < n && isIdentPart(sql.charCodeAt(j)) && sql.charCodeAt(j) !== 36) j++;
+      }
+      if (sql.charCodeAt(j) === 36) {
+        const delimiter = sql.slice(i, j + 1);
+        const close = sql.indexOf(delimiter, j + 1);
+        if (close < 0) throw SqlSyntaxError.at(sql, start, "unterminated dollar-quoted string");
+        tokens.push({ kind: "string", value: sql.slice(j + 1, close), pos: start });
+        i = close + delimiter.length;
+        continue;
+      }
+    }
     if (c === 36 && isDigit(sql.charCodeAt(i + 1))) {
       i++;
       while (i < n && isDigit(sql.charCodeAt(i))) i++;
