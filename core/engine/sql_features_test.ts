@@ -2190,3 +2190,49 @@ Deno.test("equivalence classes: a relation equated with a constant through a joi
   );
   await db.close();
 });
+
+Deno.test("a condition common to every arm of an OR runs on its own first, as PostgreSQL's canonicalize_qual pulls it out", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tr (c1 INTEGER, c2 INTEGER, c3 INTEGER)");
+  await db.query("INSERT INTO tr VALUES (2, 0, 1), (1, 1, 1)");
+  // c1 = 1 is pulled out and runs before the division: the c2 = 0 row (c1 = 2) is never divided
+  // (PostgreSQL 15 answers the rows below)
+  await check(db, "SELECT c1 FROM tr WHERE (1/c2 > 0 AND c1 = 1) OR (c1 = 1 AND c3 > 0)", [[1]]);
+  // (A AND B) OR A is A
+  await check(db, "SELECT c1 FROM tr WHERE (1/c2 > 0 AND c1 = 1) OR c1 = 1", [[1]]);
+  await check(db, "SELECT c1 FROM tr WHERE c1 = 1 OR (c1 = 1 AND 1/c2 > 0)", [[1]]);
+  // with no common condition the OR stays, and divides every row
+  await fails(db, "SELECT c1 FROM tr WHERE (1/c2 > 0 AND c1 = 1) OR (c1 = 1 OR c3 > 5)", "22012");
+  await db.close();
+});
+
+Deno.test("a HAVING condition on grouping keys only runs in the WHERE, before aggregation, as PostgreSQL moves it", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE th (c1 INTEGER, c2 INTEGER)");
+  await db.query("INSERT INTO th VALUES (-1, 0), (1, 1)");
+  // the c1 = -1 group is filtered out before sum(1/c2) divides by its zero (PostgreSQL 15)
+  await check(db, "SELECT c1 FROM th GROUP BY c1 HAVING c1 > 0 AND sum(1/c2) > 0", [[1]]);
+  await check(db, "SELECT c1 + 1 FROM th GROUP BY c1 + 1 HAVING c1 + 1 > 1 AND sum(1/c2) > 0", [[
+    2,
+  ]]);
+  // after the common condition is pulled out of the OR
+  await check(
+    db,
+    "SELECT c1 FROM th GROUP BY c1 HAVING (count(*) > 0 AND c1 > 0) OR (c1 > 0 AND sum(1/c2) > 0)",
+    [[1]],
+  );
+  // an outer WHERE over a grouped derived table goes into its HAVING, then its WHERE
+  await check(
+    db,
+    "SELECT * FROM (SELECT c1, sum(1/c2) AS s FROM th GROUP BY c1) AS d WHERE c1 > 0",
+    [[1, 1]],
+  );
+  // not under ROLLUP (its total row has no c1), nor without GROUP BY
+  await fails(
+    db,
+    "SELECT c1 FROM th GROUP BY ROLLUP (c1) HAVING c1 > 0 AND sum(1/c2) > 0",
+    "22012",
+  );
+  await fails(db, "SELECT count(*) FROM th HAVING count(*) > 5 AND sum(1/c2) > 0", "22012");
+  await db.close();
+});

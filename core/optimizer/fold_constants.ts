@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { findDuplicateOrs } from "./duplicate_ors.ts";
 import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr, BoundOp } from "../plan/expr.ts";
@@ -207,13 +208,18 @@ export function foldExpr(e: BoundExpr): BoundExpr {
  * A WHERE or ON condition with its constant FALSE and NULL arms resolved, as PostgreSQL's
  * canonicalize_qual does for a qualification (where NULL rejects a row like FALSE): through the
  * AND/OR tree from the top, an AND with such an arm is FALSE, and an OR drops such an arm. So the
- * other arms are never evaluated (nor their errors raised). Not for a select list, where NULL
- * and FALSE differ.
+ * other arms are never evaluated (nor their errors raised). Then conditions common to an OR's
+ * arms are pulled out of it ({@link findDuplicateOrs}), as canonicalize_qual does next. Not for a
+ * select list, where NULL and FALSE differ.
  */
 export function simplifyQual(e: BoundExpr): BoundExpr {
+  return findDuplicateOrs(resolveConstantArms(e));
+}
+
+function resolveConstantArms(e: BoundExpr): BoundExpr {
   if (e.kind !== "op" || (e.op !== "and" && e.op !== "or")) return e;
-  const left = simplifyQual(e.left);
-  const right = simplifyQual(e.right);
+  const left = resolveConstantArms(e.left);
+  const right = resolveConstantArms(e.right);
   const rejects = (x: BoundExpr) => x.kind === "const" && (x.value === null || x.value === false);
   if (e.op === "and") {
     if (rejects(left) || rejects(right)) return { kind: "const", value: false, type: e.type };

@@ -85,6 +85,7 @@ function movable(e: BoundExpr): boolean {
  */
 function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null {
   const input = plan.input;
+  if (input.kind === "aggregate") return intoWhere(plan, input);
   if (input.kind !== "project" && input.kind !== "distinct") return null;
   const parts = conjuncts(plan.predicate);
   const down: BoundExpr[] = [];
@@ -104,6 +105,35 @@ function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null
   }
   if (down.length === 0) return null;
   return withFilter({ ...input, input: withFilter(input.input, down) }, stay);
+}
+
+/**
+ * A HAVING's conjuncts that read only grouping keys (no aggregate, nothing volatile, no
+ * subquery) go below a plain GROUP BY into its WHERE, after the WHERE's own conjuncts, as
+ * PostgreSQL's subquery_planner moves them: a group they reject loses all its rows before they
+ * are aggregated, so `HAVING c1 > 0 AND sum(1 / c2) > 0` divides no row whose c1 is not positive.
+ * Not under GROUPING SETS, ROLLUP or CUBE (a key is NULL in some sets' rows), nor without GROUP BY.
+ * The same applies to an outer WHERE over a grouped derived table.
+ */
+function intoWhere(
+  plan: LogicalPlan & { kind: "filter" },
+  agg: LogicalPlan & { kind: "aggregate" },
+): LogicalPlan | null {
+  if (agg.groups.length === 0 || (agg.sets !== undefined && agg.sets !== null)) return null;
+  const keys = agg.groups.length;
+  const down: BoundExpr[] = [];
+  const stay: BoundExpr[] = [];
+  for (const p of conjuncts(plan.predicate)) {
+    const cols = [...columnsOf(p)];
+    if (!movable(p) || cols.some((c) => c >= keys)) stay.push(p);
+    else {
+      const moved = substituteColumns(p, (c) => agg.groups[c]!);
+      if (movable(moved)) down.push(moved);
+      else stay.push(p);
+    }
+  }
+  if (down.length === 0) return null;
+  return withFilter({ ...agg, input: withFilter(agg.input, down) }, stay);
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * `deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]
- * [--storage memory|durable]`: runs the
+ * [--storage memory|durable] [--show-followed]`: runs the
  * differential fuzz for N seconds, prints the per-feature report and the shrunk script of each
  * distinct mismatch, and exits 1 on any unlisted mismatch. PostgreSQL settles disagreements
  * when installed; without it (and without `OMENDB_REQUIRE_ALL=1`) disagreements stay mismatches.
  * `--subject postgres` fuzzes PostgreSQL against DuckDB: a self-check of the generators and the
  * divergence list, which must report no mismatch. `--storage durable` runs OmenDB on a fresh data
  * directory per case, checkpointing and restarting between statements (see `omen_engine.ts`).
+ * `--show-followed` prints up to three cases per implementation-defined entry where OmenDB gave
+ * DuckDB's answer, not PostgreSQL's.
  *
  * @module
  */
@@ -17,7 +19,7 @@ import { requirePrereq } from "../support/prereq.ts";
 import { DuckdbEngine } from "./duckdb_engine.ts";
 import type { Engine } from "./engine.ts";
 import { formatFailure, runFuzz } from "./fuzz.ts";
-import { Oracle } from "./oracle.ts";
+import { formatCaseResult, Oracle } from "./oracle.ts";
 import { PostgresEngine } from "./postgres_engine.ts";
 
 /** Default fuzz duration. */
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
       storage: { type: "string", default: "memory" },
       runs: { type: "string" },
       reports: { type: "string" },
+      "show-followed": { type: "boolean", default: false },
     },
   });
   const seconds = Number(values.seconds);
@@ -44,7 +47,7 @@ async function main(): Promise<number> {
   ) {
     console.error(
       "usage: deno task fuzz --seconds N [--seed S] [--subject omendb|postgres|duckdb]" +
-        " [--storage memory|durable]",
+        " [--storage memory|durable] [--show-followed]",
     );
     return 2;
   }
@@ -88,6 +91,13 @@ async function main(): Promise<number> {
         `${result.mismatches.length} mismatch(es)`,
     );
     for (const f of result.failures) console.log(`\n${formatFailure(f, seed)}`);
+    if (values["show-followed"]) {
+      for (const [id, examples] of result.report.followedDuckdbExamples) {
+        for (const r of examples) {
+          console.log(`\nfollowed DuckDB, not PostgreSQL (${id}):\n${formatCaseResult(r)}`);
+        }
+      }
+    }
     return result.mismatches.length === 0 ? 0 : 1;
   } finally {
     for (const e of engines) await e.close();

@@ -19,6 +19,9 @@ export interface FeatureCounts {
   unsupported: number;
 }
 
+/** Examples kept per implementation-defined entry of matches that followed DuckDB. */
+export const followedExamplesMax = 3;
+
 /** The row name that counts every query. */
 export const totalRow = "(all)";
 
@@ -37,6 +40,8 @@ export class FeatureReport {
    * one is a place where OmenDB's plan is not PostgreSQL's.
    */
   readonly followedDuckdbCounts = new Map<string, number>();
+  /** The first {@link followedExamplesMax} such results of each entry, to look into. */
+  readonly followedDuckdbExamples = new Map<string, CaseResult[]>();
 
   /** Adds one result to every feature it uses and to {@link totalRow}. */
   add(r: CaseResult): void {
@@ -51,6 +56,9 @@ export class FeatureReport {
     }
     if (r.verdict === "match" && r.reason !== "") {
       this.followedDuckdbCounts.set(r.reason, (this.followedDuckdbCounts.get(r.reason) ?? 0) + 1);
+      const examples = this.followedDuckdbExamples.get(r.reason) ?? [];
+      if (examples.length < followedExamplesMax) examples.push(r);
+      this.followedDuckdbExamples.set(r.reason, examples);
     }
   }
 
