@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { CaseResult, Verdict } from "./oracle.ts";
 import type { SqlCase } from "./sql_case.ts";
-import { FeatureReport, totalRow } from "./report.ts";
+import { FeatureReport, followedExamplesMax, totalRow } from "./report.ts";
 
 const rows = { ok: true, columns: [], rows: [] } as const;
 
@@ -43,6 +43,13 @@ Deno.test("FeatureReport counts verdicts per feature, divergences, and matches t
   assert.equal(r.get("case").mismatched, 1);
   assert.deepEqual([...r.divergenceCounts], [["division_by_zero", 1]]);
   assert.deepEqual([...r.followedDuckdbCounts], [["error_evaluation_order", 1]]);
+  assert.deepEqual(r.followedDuckdbExamples.get("error_evaluation_order")?.[0]?.features, [
+    "join",
+    "case",
+  ]);
+  for (let i = 0; i < 5; i++) r.add(result("match", ["join"], null, "constant_folded_error"));
+  assert.equal(r.followedDuckdbExamples.get("constant_folded_error")?.length, followedExamplesMax);
+  assert.equal(r.followedDuckdbCounts.get("constant_folded_error"), 5);
   const text = r.format();
   assert.match(text, /divergences: division_by_zero=1/);
   assert.match(
