@@ -2236,3 +2236,40 @@ Deno.test("a HAVING condition on grouping keys only runs in the WHERE, before ag
   await fails(db, "SELECT count(*) FROM th HAVING count(*) > 5 AND sum(1/c2) > 0", "22012");
   await db.close();
 });
+
+Deno.test("a WHERE over a UNION or INTERSECT runs in every arm, after the arm's own conditions, as PostgreSQL pushes it", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tu (c1 INTEGER, c2 INTEGER, c3 BIGINT, s TEXT)");
+  await db.query("INSERT INTO tu VALUES (2, 0, 1, 'a'), (1, 1, 1, 'b')");
+  // c1 = 1 runs before 1/c2 in the first arm: the c2 = 0 row (c1 = 2) is never divided
+  // (PostgreSQL 15 answers the rows below)
+  await check(
+    db,
+    "SELECT * FROM (SELECT c1 FROM tu WHERE 1/c2 > 0 UNION ALL SELECT c2 FROM tu) s WHERE c1 = 1",
+    [[1], [1]],
+  );
+  await check(
+    db,
+    "SELECT * FROM (SELECT c1 FROM tu WHERE 1/c2 > 0 INTERSECT SELECT c2 FROM tu) s WHERE c1 = 1",
+    [[1]],
+  );
+  // an arm's select list too: 1/c2 is computed only for the rows that pass
+  await check(
+    db,
+    "SELECT * FROM (SELECT c1, 1/c2 AS q FROM tu UNION ALL SELECT c2, 0 FROM tu) s " +
+      "WHERE c1 = 1 ORDER BY 2",
+    [[1, 0], [1, 1]],
+  );
+  // not into EXCEPT, an arm with LIMIT, or a column an arm is cast to (integer to bigint)
+  for (
+    const sql of [
+      "SELECT * FROM (SELECT c1 FROM tu WHERE 1/c2 > 0 EXCEPT SELECT c2 FROM tu) s WHERE c1 = 1",
+      "SELECT * FROM (SELECT c1 FROM tu WHERE 1/c2 > 0 UNION (SELECT c2 FROM tu LIMIT 5)) s " +
+      "WHERE c1 = 1",
+      "SELECT * FROM (SELECT c1 FROM tu WHERE 1/c2 > 0 UNION ALL SELECT c3 FROM tu) s WHERE c1 = 1",
+    ]
+  ) {
+    await fails(db, sql, "22012");
+  }
+  await db.close();
+});

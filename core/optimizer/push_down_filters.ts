@@ -86,6 +86,7 @@ function movable(e: BoundExpr): boolean {
 function pushThrough(plan: LogicalPlan & { kind: "filter" }): LogicalPlan | null {
   const input = plan.input;
   if (input.kind === "aggregate") return intoWhere(plan, input);
+  if (input.kind === "set_op") return intoArms(plan, input);
   if (input.kind !== "project" && input.kind !== "distinct") return null;
   const parts = conjuncts(plan.predicate);
   const down: BoundExpr[] = [];
@@ -134,6 +135,49 @@ function intoWhere(
   }
   if (down.length === 0) return null;
   return withFilter({ ...agg, input: withFilter(agg.input, down) }, stay);
+}
+
+/** Whether a set operation's arm ends in LIMIT/OFFSET (through projections, sorts, filters). */
+function hasLimit(plan: LogicalPlan): boolean {
+  for (;;) {
+    if (plan.kind === "limit") return true;
+    if (plan.kind !== "project" && plan.kind !== "sort" && plan.kind !== "filter") return false;
+    plan = plan.input;
+  }
+}
+
+/** Whether conditions may go into a set operation's arms: no EXCEPT, no arm with a LIMIT. */
+function armsTakeConditions(plan: LogicalPlan & { kind: "set_op" }): boolean {
+  if (plan.op === "except") return false;
+  return [plan.left, plan.right].every((arm) =>
+    arm.kind === "set_op" ? armsTakeConditions(arm) : !hasLimit(arm)
+  );
+}
+
+/**
+ * A filter over UNION [ALL] or INTERSECT [ALL] goes into every arm (after the arm's own WHERE),
+ * as PostgreSQL pushes a qual into a set operation's queries: a row it rejects never meets the
+ * arm's own conditions' errors. Not over EXCEPT anywhere in the tree, an arm with LIMIT, a
+ * column an arm had to be cast to (`coerced`), nor a condition with anything volatile or a
+ * subquery (PostgreSQL's subquery_is_pushdown_safe).
+ */
+function intoArms(
+  plan: LogicalPlan & { kind: "filter" },
+  op: LogicalPlan & { kind: "set_op" },
+): LogicalPlan | null {
+  if (!armsTakeConditions(op)) return null;
+  const coerced = new Set(op.coerced ?? []);
+  const down: BoundExpr[] = [];
+  const stay: BoundExpr[] = [];
+  for (const p of conjuncts(plan.predicate)) {
+    if (movable(p) && ![...columnsOf(p)].some((c) => coerced.has(c))) down.push(p);
+    else stay.push(p);
+  }
+  if (down.length === 0) return null;
+  return withFilter(
+    { ...op, left: withFilter(op.left, down), right: withFilter(op.right, down) },
+    stay,
+  );
 }
 
 /**

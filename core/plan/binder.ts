@@ -1835,10 +1835,25 @@ class Binder {
         fields: p.fields.map((f, i) => ({ ...f, type: types[i]! })),
       };
     };
+    // (an untyped literal takes the column's type as it is read, as PostgreSQL coerces it)
+    const coerced = types.flatMap((t, i) =>
+      (!untypedLeft.has(i) && !sameType(left.fields[i]!.type, t)) ||
+        (!untypedRight.has(i) && !sameType(right.fields[i]!.type, t))
+        ? [i]
+        : []
+    );
     left = castSide(left);
     right = castSide(right);
     const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i]!, qualifier: null }));
-    return { kind: "set_op", op: body.op, all: body.all, left, right, fields };
+    return {
+      kind: "set_op",
+      op: body.op,
+      all: body.all,
+      left,
+      right,
+      fields,
+      ...(coerced.length === 0 ? {} : { coerced }),
+    };
   }
 
   /**

@@ -115,6 +115,11 @@ export type LogicalPlan =
     readonly all: boolean;
     readonly left: LogicalPlan;
     readonly right: LogicalPlan;
+    /**
+     * Output columns that an arm's column of another type was cast to: a condition on them is
+     * not pushed into the arms (PostgreSQL's compare_tlist_datatypes marks them unsafe).
+     */
+    readonly coerced?: readonly number[];
     readonly fields: readonly Field[];
   }
   | {
