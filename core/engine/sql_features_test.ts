@@ -2273,3 +2273,52 @@ Deno.test("a WHERE over a UNION or INTERSECT runs in every arm, after the arm's 
   }
   await db.close();
 });
+
+Deno.test("planning follows PostgreSQL's preprocessing: select-list subqueries first, every condition folded, folded-away correlation, constant sort keys", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tc (c0 TEXT, c1 INTEGER, c4 BOOLEAN)");
+  await db.query("INSERT INTO tc VALUES ('6', 1, FALSE), ('x', 100000, TRUE)");
+  // a subquery's only outer reference folds away (CASE WHEN TRUE): it is uncorrelated, so the
+  // ALL is a one-time filter, false here, and a.c0 is never cast (PostgreSQL 15: no rows)
+  await check(
+    db,
+    "SELECT c0 FROM tc a WHERE ('a' >= ALL (SELECT b.c0 FROM tc b WHERE CASE WHEN TRUE THEN TRUE " +
+      "WHEN a.c4 THEN b.c4 END)) AND a.c0::BOOLEAN",
+    [],
+  );
+  // the select list's subquery is planned (and folded) before the WHERE empties the query
+  await fails(
+    db,
+    "SELECT (SELECT max(c1) FROM tc WHERE 2147483647 + c1 > 2147483647 + 1) FROM tc " +
+      "WHERE c4 AND NULL",
+    "22003",
+  );
+  // a join's ON and a HAVING's aggregate are folded although WHERE or HAVING is NULL
+  await fails(
+    db,
+    "SELECT a.c1 FROM tc a JOIN tc b ON a.c1 = b.c1 AND CAST('x' AS BOOLEAN) " +
+      "WHERE CAST(NULL AS BOOLEAN)",
+    "22P02",
+  );
+  await fails(
+    db,
+    "SELECT c4 FROM tc GROUP BY c4 HAVING max(c1) FILTER (WHERE 2147483647 + 7 > 0) >= " +
+      "CAST(NULL AS BIGINT)",
+    "22003",
+  );
+  // ORDER BY an uncorrelated scalar subquery orders nothing: LIMIT 1 reads the first row only,
+  // and 100000 is never cast to numeric(3,0)
+  await check(
+    db,
+    "SELECT CAST(c1 AS NUMERIC(3,0)) FROM tc ORDER BY (SELECT max(c1) FROM tc) LIMIT 1",
+    [
+      ["1"],
+    ],
+  );
+  await check(
+    db,
+    "SELECT CAST(c1 AS NUMERIC(3,0)), (SELECT max(c1) FROM tc) FROM tc ORDER BY 2 LIMIT 1",
+    [["1", 100000]],
+  );
+  await db.close();
+});

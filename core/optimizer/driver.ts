@@ -8,9 +8,9 @@ import { AssertionError } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { LogicalPlan } from "../plan/logical_plan.ts";
 import { planExpressions, planInputs } from "../plan/logical_plan.ts";
-import { columnsOf, walkBound } from "../plan/expr_utils.ts";
+import { columnsOf, containsSubquery, walkBound } from "../plan/expr_utils.ts";
 import { pushDownFilters } from "./push_down_filters.ts";
-import { foldConstants } from "./fold_constants.ts";
+import { foldConstants, foldExpr } from "./fold_constants.ts";
 import { orderConjuncts } from "./order_conjuncts.ts";
 import { reorderJoins } from "./reorder_joins.ts";
 import { pushDownLimit } from "./push_down_limit.ts";
@@ -122,14 +122,80 @@ function optimizeSubqueries(
   plan: LogicalPlan,
   rules: readonly OptimizerRule[],
   disabled: ReadonlySet<string>,
-): void {
+): boolean {
+  let decorrelated = false;
   for (const e of planExpressions(plan)) {
     walkBound(e, (x) => {
       if (x.kind !== "subquery") return;
       (x as { plan: LogicalPlan }).plan = optimize(x.plan, rules, disabled);
+      // PostgreSQL makes a subquery's outer references parameters after folding it: one whose
+      // references all folded away runs once per query, and a condition over it alone is a
+      // one-time filter (it stays where its form put it: an IN is not pulled up afterwards)
+      if (x.correlated && !readsOuter(x.plan, 0)) {
+        (x as { correlated: boolean }).correlated = false;
+        (x as { correlationFolded?: true }).correlationFolded = true;
+        decorrelated = true;
+      }
     });
   }
-  for (const i of planInputs(plan)) optimizeSubqueries(i, rules, disabled);
+  for (const i of planInputs(plan)) {
+    if (optimizeSubqueries(i, rules, disabled)) decorrelated = true;
+  }
+  return decorrelated;
+}
+
+/**
+ * Whether a subquery's plan (nested `level` subqueries deep) reads a column of a query that
+ * encloses the subquery.
+ */
+function readsOuter(plan: LogicalPlan, level: number): boolean {
+  let found = false;
+  for (const e of planExpressions(plan)) {
+    walkBound(e, (x) => {
+      if (x.kind === "outer_column" && x.depth > level) found = true;
+      else if (x.kind === "subquery" && !found && readsOuter(x.plan, level + 1)) found = true;
+    });
+    if (found) return true;
+  }
+  return planInputs(plan).some((i) => readsOuter(i, level));
+}
+
+/** The query's select list: its first projection under ORDER BY, LIMIT and DISTINCT. */
+function selectList(plan: LogicalPlan): (LogicalPlan & { kind: "project" }) | null {
+  for (;;) {
+    if (plan.kind === "project") return plan;
+    if (
+      plan.kind !== "limit" && plan.kind !== "sort" && plan.kind !== "distinct" &&
+      plan.kind !== "distinct_on"
+    ) {
+      return null;
+    }
+    plan = plan.input;
+  }
+}
+
+/**
+ * Plans the select list's subqueries before anything else, once the select list is folded
+ * (dropping those in arms that fold away), as PostgreSQL preprocesses the target list, planning
+ * its sublinks, before the FROM's and WHERE's conditions: their constant errors are raised even
+ * when a constant-false WHERE leaves no rows.
+ */
+function planSelectList(
+  plan: LogicalPlan,
+  rules: readonly OptimizerRule[],
+  disabled: ReadonlySet<string>,
+): void {
+  const select = selectList(plan);
+  if (select === null) return;
+  for (const e of select.exprs) {
+    if (!containsSubquery(e)) continue;
+    const folded = disabled.has(foldConstants.name) ? e : foldExpr(e);
+    walkBound(folded, (x) => {
+      if (x.kind === "subquery") {
+        (x as { plan: LogicalPlan }).plan = optimize(x.plan, rules, disabled);
+      }
+    });
+  }
 }
 
 /**
@@ -147,6 +213,20 @@ export function optimize(
   rules: readonly OptimizerRule[],
   disabled: ReadonlySet<string> = new Set(),
 ): LogicalPlan {
+  planSelectList(plan, rules, disabled);
+  let current = passes(plan, rules, disabled);
+  // after the outer plan, so that a subquery the outer plan dropped (WHERE ... AND NULL) is never
+  // planned, as in PostgreSQL, where a constant-false qual removes its sublinks before planning;
+  // when one turns out uncorrelated, the outer plan is optimized again around it
+  if (optimizeSubqueries(current, rules, disabled)) current = passes(current, rules, disabled);
+  return current;
+}
+
+function passes(
+  plan: LogicalPlan,
+  rules: readonly OptimizerRule[],
+  disabled: ReadonlySet<string>,
+): LogicalPlan {
   let current = plan;
   for (let pass = 0; pass < optimizerPassesMax; pass++) {
     let changed = false;
@@ -161,8 +241,5 @@ export function optimize(
     }
     if (!changed) break;
   }
-  // after the outer plan, so that a subquery the outer plan dropped (WHERE ... AND NULL) is never
-  // planned, as in PostgreSQL, where a constant-false qual removes its sublinks before planning
-  optimizeSubqueries(current, rules, disabled);
   return current;
 }

@@ -10,7 +10,7 @@ import { findDuplicateOrs } from "./duplicate_ors.ts";
 import { unreachable } from "../errors.ts";
 import type { OptimizerRule } from "../plugin/optimizer_rule.ts";
 import type { BoundExpr, BoundOp } from "../plan/expr.ts";
-import type { LogicalPlan } from "../plan/logical_plan.ts";
+import { type LogicalPlan, planInputs } from "../plan/logical_plan.ts";
 import {
   andAll,
   coalesceOf,
@@ -330,6 +330,20 @@ function isUncorrelatedIn(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
     !e.negated && !e.correlated;
 }
 
+/**
+ * Folds, for their errors only, the conditions and aggregate arguments of a subtree that a
+ * constant FALSE condition (or an empty input) is about to replace by no rows: PostgreSQL folds
+ * every expression of a query level (its joins' ON conditions bottom-up, then WHERE, HAVING and
+ * the aggregates') before it finds out that a relation is empty, so their constant errors are
+ * raised. Not into derived tables that are not pulled up (a projection), which PostgreSQL plans
+ * separately.
+ */
+function raiseDiscarded(plan: LogicalPlan): void {
+  if (plan.kind !== "filter" && plan.kind !== "join" && plan.kind !== "aggregate") return;
+  for (const input of planInputs(plan)) raiseDiscarded(input);
+  rewrite(plan);
+}
+
 /** Whether `e` is a pulled-up semi-join whose operand folded to a constant not handled yet. */
 function isConstantSemiJoin(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
   return e.kind === "subquery" && e.semiJoin === true && e.operand !== null &&
@@ -382,14 +396,20 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       // foldExpr follows that order over the left-deep AND; over no rows there is nothing to do.
       if (plan.input.kind === "values" && plan.input.rows.length === 0) return plan.input;
       const parts = conjuncts(plan.predicate);
-      if (parts.some(isEmptySemiJoin)) return { kind: "values", rows: [], fields: plan.fields };
+      if (parts.some(isEmptySemiJoin)) {
+        // the semi-join is pulled up first; the other conjuncts are still folded
+        const others = andAll(parts.filter((p) => !isEmptySemiJoin(p)));
+        if (others !== null) simplifyQual(foldExpr(others));
+        raiseDiscarded(plan.input);
+        return { kind: "values", rows: [], fields: plan.fields };
+      }
       raiseFoldedThroughDerivedTable(plan.predicate, plan.input);
       // PostgreSQL pulls up an IN whose operand reads the outer query's columns into a semi-join
       // before it folds anything: what the operand folds to afterwards does not undo that
       let predicate = plan.predicate;
       const semi = (c: BoundExpr) =>
-        isUncorrelatedIn(c) && c.semiJoin !== true && c.operand !== null &&
-        columnsOf(c.operand).size > 0;
+        isUncorrelatedIn(c) && c.semiJoin !== true && c.correlationFolded !== true &&
+        c.operand !== null && columnsOf(c.operand).size > 0;
       if (conjuncts(predicate).some(semi)) {
         predicate = andAll(
           conjuncts(predicate).map((c) => (semi(c) ? { ...c, semiJoin: true } as BoundExpr : c)),
@@ -404,6 +424,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
       if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {
         if (plan.input.kind === "values" && plan.input.rows.length === 0) return null;
+        raiseDiscarded(plan.input);
         return { kind: "values", rows: [], fields: plan.fields };
       }
       return predicate === plan.predicate ? null : { ...plan, predicate };
@@ -424,17 +445,25 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       const inner = plan.joinType === "inner" || plan.joinType === "cross";
       const semi = plan.joinType === "semi";
       const leftRows = inner || semi || plan.joinType === "left" || plan.joinType === "anti";
-      if (isEmpty(plan.left) && leftRows) return empty;
-      if (isEmpty(plan.right) && (inner || semi || plan.joinType === "right")) return empty;
+      const discard = () => {
+        raiseDiscarded(plan.left);
+        raiseDiscarded(plan.right);
+        if (plan.condition !== null) simplifyQual(foldExpr(plan.condition));
+        return empty;
+      };
+      if (isEmpty(plan.left) && leftRows) return discard();
+      if (isEmpty(plan.right) && (inner || semi || plan.joinType === "right")) return discard();
       if (plan.condition === null) return null;
       const condition = simplifyQual(foldExpr(plan.condition));
       const never = conjuncts(condition).some((c) => c.kind === "const" && c.value !== true);
-      if ((inner || semi) && never) return empty;
+      if ((inner || semi) && never) return discard();
       if (never && plan.joinType !== "full") {
         // an outer (or anti) join that matches nothing needs no rows of its nullable side:
-        // PostgreSQL never reads that side (nor evaluates its expressions)
+        // PostgreSQL never reads that side (nor evaluates its expressions), but it has folded
+        // that side's conditions while preprocessing the query
         const side = plan.joinType === "right" ? "left" : "right";
         if (!isEmpty(plan[side])) {
+          raiseDiscarded(plan[side]);
           return {
             ...plan,
             condition,
@@ -449,7 +478,7 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       // possibly the whole sort, so a LIMIT above reads only the rows it returns).
       const input = plan.input;
       const constantKey = (k: { expr: BoundExpr }): boolean =>
-        k.expr.kind === "const" ||
+        sameForEveryRow(k.expr) ||
         (k.expr.kind === "column" && constantColumn(input, k.expr.index));
       if (plan.keys.some(constantKey)) {
         const keys = plan.keys.filter((k) => !constantKey(k));
@@ -511,14 +540,25 @@ export const foldConstants: OptimizerRule = {
 };
 
 /**
- * True when column `index` of `plan`'s output is the same constant on every row: a projected
- * constant, seen through the nodes that pass their input's columns through unchanged.
+ * Whether a sort key is the same for every row as PostgreSQL sees it: a constant, a parameter, or
+ * an uncorrelated scalar subquery (an InitPlan's output, a parameter too).
+ */
+function sameForEveryRow(e: BoundExpr): boolean {
+  return e.kind === "const" || e.kind === "param" ||
+    (e.kind === "subquery" && e.mode === "scalar" && !e.correlated);
+}
+
+/**
+ * True when column `index` of `plan`'s output is the same on every row ({@link sameForEveryRow}):
+ * a projected one, seen through the nodes that pass their input's columns through unchanged.
  */
 function constantColumn(plan: LogicalPlan, index: number): boolean {
   for (;;) {
     switch (plan.kind) {
-      case "project":
-        return plan.exprs[index]?.kind === "const";
+      case "project": {
+        const e = plan.exprs[index];
+        return e !== undefined && sameForEveryRow(e);
+      }
       case "distinct":
       case "filter":
       case "limit":

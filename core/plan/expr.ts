@@ -131,6 +131,12 @@ export interface BoundSubquery {
    * NULLs it answers FALSE without computing `x` (ExecHashSubPlan with unknownEqFalse).
    */
   readonly unknownIsFalse?: true;
+  /**
+   * Set when the subquery read an enclosing row as written but no longer does once planned
+   * (the reference folded away): PostgreSQL decided on pulling it up into a semi-join before
+   * folding, so such an IN is never `semiJoin`.
+   */
+  readonly correlationFolded?: true;
   readonly type: DataType;
 }
 
