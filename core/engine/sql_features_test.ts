@@ -2322,3 +2322,28 @@ Deno.test("planning follows PostgreSQL's preprocessing: select-list subqueries f
   );
   await db.close();
 });
+
+Deno.test("an inner join's ON conjunct on one table runs before the WHERE's of equal cost, as PostgreSQL distributes ON quals first (fuzz seed 1717171)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tw0 (c0 TEXT, c2 INTEGER); CREATE TABLE tw1 (n INTEGER)");
+  await db.query("INSERT INTO tw0 VALUES (':jC', 1); INSERT INTO tw1 VALUES (1)");
+  // nullif(c0, c0) <= '' is NULL: the row is rejected before its c0 is cast (PostgreSQL 15: no rows)
+  for (
+    const sql of [
+      "SELECT tw1.n FROM tw1 JOIN tw0 AS a ON (nullif(a.c0, a.c0) <= '') WHERE CAST(a.c0 AS BOOLEAN)",
+      "SELECT tw1.n FROM tw1 JOIN tw0 AS a ON tw1.n = a.c2 AND (nullif(a.c0, a.c0) <= '') " +
+      "WHERE CAST(a.c0 AS BOOLEAN)",
+      "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1) SELECT r.n " +
+      "FROM r JOIN tw0 AS a ON (nullif(a.c0, a.c0) <= '') WHERE CAST(a.c0 AS BOOLEAN)",
+    ]
+  ) {
+    await check(db, sql, []);
+  }
+  // written the other way round, the cast runs first and fails, as in PostgreSQL
+  await fails(
+    db,
+    "SELECT tw1.n FROM tw1 JOIN tw0 AS a ON CAST(a.c0 AS BOOLEAN) WHERE (nullif(a.c0, a.c0) <= '')",
+    "22P02",
+  );
+  await db.close();
+});

@@ -31,12 +31,31 @@ function withFilter(input: LogicalPlan, parts: readonly BoundExpr[]): LogicalPla
   return { kind: "filter", input, predicate, fields: input.fields };
 }
 
+/** The conjuncts of `parts` that read columns of one side only, nothing volatile, no subquery. */
+function singleSide(parts: readonly BoundExpr[], leftLen: number): BoundExpr[] {
+  return parts.filter((p) => {
+    const cols = [...columnsOf(p)];
+    return !isVolatile(p) && !containsSubquery(p) && cols.length > 0 &&
+      (cols.every((c) => c < leftLen) || cols.every((c) => c >= leftLen));
+  });
+}
+
 /** Splits `parts` over a join; returns the rewritten join and what could not move. */
 function pushIntoJoin(
   join: LogicalPlan & { kind: "join" },
   parts: readonly BoundExpr[],
 ): LogicalPlan | null {
   const leftLen = join.left.fields.length;
+  if (join.joinType === "inner" && join.condition !== null) {
+    // the join's own one-side ON conjuncts go down ahead of the WHERE's: PostgreSQL distributes
+    // a join's ON quals before the WHERE's, so of two of equal cost the ON's runs first
+    const on = conjuncts(join.condition);
+    const single = singleSide(on, leftLen);
+    if (single.length > 0) {
+      join = { ...join, condition: andAll(on.filter((p) => !single.includes(p))) };
+      parts = [...single, ...parts];
+    }
+  }
   const toLeft: BoundExpr[] = [];
   const toRight: BoundExpr[] = [];
   const toJoin: BoundExpr[] = [];
@@ -244,16 +263,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
   if (plan.kind === "filter") return pushThrough(plan);
   if (plan.kind === "join" && plan.joinType === "inner" && plan.condition !== null) {
     // single-side ON conjuncts of an inner join can go below it too
-    const parts = conjuncts(plan.condition);
-    const leftLen = plan.left.fields.length;
-    const single = parts.filter((p) => {
-      const cols = [...columnsOf(p)];
-      return !isVolatile(p) && !containsSubquery(p) && cols.length > 0 &&
-        (cols.every((c) => c < leftLen) || cols.every((c) => c >= leftLen));
-    });
-    if (single.length === 0) return null;
-    const rest = parts.filter((p) => !single.includes(p));
-    return pushIntoJoin({ ...plan, condition: andAll(rest) }, single);
+    if (singleSide(conjuncts(plan.condition), plan.left.fields.length).length === 0) return null;
+    return pushIntoJoin(plan, []);
   }
   if (plan.kind === "join" && plan.condition !== null && plan.joinType !== "inner") {
     // ON conjuncts of an outer (or semi/anti) join that read only the side whose rows the ON
