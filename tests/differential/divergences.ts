@@ -89,6 +89,11 @@ function offByOne(x: Cell, y: Cell): boolean {
   return d === 1n || d === -1n;
 }
 
+/** Two integers, the first smaller: a count of distinct values that merged more of them. */
+function countsFewer(x: Cell, y: Cell): boolean {
+  return x !== null && y !== null && x.kind === "int" && y.kind === "int" && x.value < y.value;
+}
+
 /** Two floats (that differ, when {@link pairsUp} asks): the same aggregate rounded another way. */
 function bothFloat(x: Cell, y: Cell): boolean {
   return x !== null && y !== null && x.kind === "float" && y.kind === "float";
@@ -359,7 +364,8 @@ export const divergences: readonly Divergence[] = [
       "quotient stays numeric (decimal), and round gives 1.01. Cast to an integer, DuckDB's " +
       "double rounds halves to even (5.000 / 2.000 to 2), PostgreSQL's numeric away from zero (3). " +
       "Under DISTINCT, (x / n) * n of two rows can be one double in DuckDB and two numerics in " +
-      "PostgreSQL (rounded at the quotient's scale).",
+      "PostgreSQL (rounded at the quotient's scale); so can count(DISTINCT x / n + k), where " +
+      "DuckDB counts fewer.",
     triggers: ["arith.div"],
     matches: ({ duck, pg, features }) =>
       duck.ok && pg.ok &&
@@ -368,7 +374,9 @@ export const divergences: readonly Divergence[] = [
         pairsUp(duck.rows, pg.rows, offByOne) ||
         // DISTINCT over quotients: DuckDB's doubles merge values PostgreSQL keeps apart
         (features.has("distinct") && features.has("arith.numeric") &&
-          duck.rows.length < pg.rows.length)),
+          duck.rows.length < pg.rows.length) ||
+        (features.has("agg.count_distinct") && features.has("arith.numeric") &&
+          pairsUp(duck.rows, pg.rows, countsFewer))),
     example: {
       setup: [],
       sql: "SELECT round(CAST('1.005' AS NUMERIC(12,3)) / CAST(1 AS NUMERIC(12,3)), 2) AS r",

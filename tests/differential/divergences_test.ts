@@ -278,6 +278,26 @@ const findings: readonly {
       "SELECT ((CAST(-2147483649 AS BIGINT) + (r.n + CAST(9223372036854775807 AS BIGINT))) / " +
       "r.n) AS r0 FROM r",
   },
+  {
+    id: "numeric_division_is_double",
+    seed: 6262626,
+    features: [
+      "agg",
+      "agg.count_distinct",
+      "arith",
+      "arith.div",
+      "arith.numeric",
+      "group_by",
+      "grouping_sets.rollup",
+    ],
+    setup: [
+      "CREATE TABLE t0 (c0 NUMERIC(12,3))",
+      "INSERT INTO t0 VALUES (NULL), (CAST('2.5' AS NUMERIC(12,3))), " +
+      "(CAST('880.072' AS NUMERIC(12,3))), (CAST('-614.854' AS NUMERIC(12,3)))",
+    ],
+    sql: "SELECT c0 AS r0, count(DISTINCT ((c0 / CAST(1234567890123456789 AS BIGINT)) + " +
+      "CAST(9 AS NUMERIC(12,3)))) AS r1 FROM t0 GROUP BY ROLLUP (c0)",
+  },
 ];
 
 async function checkFinding(
