@@ -2347,3 +2347,43 @@ Deno.test("an inner join's ON conjunct on one table runs before the WHERE's of e
   );
   await db.close();
 });
+
+Deno.test("a constant FALSE/NULL HAVING, select list or semi-join operand: what PostgreSQL still folds or runs", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tg (c INTEGER, x INTEGER, f DOUBLE PRECISION)");
+  await db.query("INSERT INTO tg VALUES (1, 0, 1e300), (2, 1, 2)");
+  // under ROLLUP the HAVING stays on the aggregation, which runs and divides by zero; with a
+  // plain GROUP BY the folded NULL moves to the WHERE and nothing is read (PostgreSQL 15)
+  await fails(db, "SELECT c, sum(1/x) FROM tg GROUP BY ROLLUP (c) HAVING sum(c) >= NULL", "22012");
+  await check(db, "SELECT c, sum(1/x) FROM tg GROUP BY c HAVING sum(c) >= NULL", []);
+  await check(db, "SELECT c, sum(1/x) FROM tg GROUP BY c HAVING NULL", []);
+  // the select list is folded although the WHERE leaves no row and ORDER BY 2 orders nothing
+  await fails(
+    db,
+    "SELECT (CASE ((84 % 0))::BIGINT WHEN 0 THEN 1 ELSE 2 END), (SELECT max(c) FROM tg) FROM tg " +
+      "WHERE c > 5 AND NULL ORDER BY 2",
+    "22012",
+  );
+  // an IN over no rows: its operand is still folded
+  await fails(
+    db,
+    "SELECT c FROM tg WHERE CAST(('ab' || 'c') AS DOUBLE PRECISION) IN (SELECT f FROM tg WHERE NULL)",
+    "22P02",
+  );
+  // IS NOT NULL of a strict expression of b makes the LEFT JOIN inner: b's condition runs on
+  // every row of b, and 1e300 * 406557720759750026 overflows
+  await fails(
+    db,
+    "SELECT a.c FROM tg a LEFT JOIN tg b ON a.c = b.c + 5 " +
+      "WHERE (b.f * 406557720759750026) IS NOT NULL",
+    "22003",
+  );
+  // nested in IS TRUE it is no longer a condition of its own: the join stays LEFT
+  await check(
+    db,
+    "SELECT a.c FROM tg a LEFT JOIN tg b ON a.c = b.c + 5 " +
+      "WHERE ((b.f * 406557720759750026) IS NOT NULL) IS TRUE",
+    [],
+  );
+  await db.close();
+});

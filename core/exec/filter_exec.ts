@@ -11,13 +11,17 @@ import { withParamValues } from "./scan_params.ts";
 /**
  * Keeps the rows for which `predicate` is true (not false, not NULL). Conjuncts are evaluated
  * in order, each only on the rows every earlier one accepted (PostgreSQL's ExecQual: a row is
- * rejected at its first false or NULL conjunct), which also spares work.
+ * rejected at its first false or NULL conjunct), which also spares work. `perGroup` (a HAVING
+ * PostgreSQL keeps on its aggregation) evaluates even the conjuncts that read no column per row.
  */
 export function filterExec(
   input: AsyncIterable<Batch>,
   predicate: BoundExpr,
   ctx: ExecContext,
+  perGroup = false,
 ): AsyncIterable<Batch> {
+  // a HAVING that PostgreSQL evaluates per group: no one-time filter, every group is computed
+  if (perGroup) return conjunctsExec(input, conjuncts(predicate), ctx);
   const split = splitGates(predicate);
   const gates = split.gates;
   // `column <op> $n` conjuncts compare with this execution's value as a constant (no column

@@ -105,7 +105,7 @@ function executeNode(
     case "values":
       return valuesExec(plan.rows, plan.fields, ctx);
     case "filter":
-      return filterExec(execute(plan.input, storage, ctx), plan.predicate, ctx);
+      return filterExec(execute(plan.input, storage, ctx), plan.predicate, ctx, plan.perGroup);
     case "project":
       return projectExec(execute(plan.input, storage, ctx), plan.exprs, ctx);
     case "sort":

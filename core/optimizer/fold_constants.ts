@@ -344,6 +344,17 @@ function raiseDiscarded(plan: LogicalPlan): void {
   rewrite(plan);
 }
 
+/**
+ * Whether a HAVING over `input` that folded to a constant FALSE or NULL stays the aggregation's
+ * own condition, evaluated per group after every group is computed: under ROLLUP, CUBE or
+ * GROUPING SETS, where PostgreSQL moves no HAVING condition to the WHERE. The aggregation then
+ * still runs and raises its errors. Otherwise the constant, which reads no aggregate once folded
+ * (`sum(c) >= NULL` is NULL), moves to the WHERE, where it reads no row at all.
+ */
+function evaluatedPerGroup(input: LogicalPlan): boolean {
+  return input.kind === "aggregate" && input.sets !== undefined && input.sets !== null;
+}
+
 /** Whether `e` is a pulled-up semi-join whose operand folded to a constant not handled yet. */
 function isConstantSemiJoin(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
   return e.kind === "subquery" && e.semiJoin === true && e.operand !== null &&
@@ -397,9 +408,15 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       if (plan.input.kind === "values" && plan.input.rows.length === 0) return plan.input;
       const parts = conjuncts(plan.predicate);
       if (parts.some(isEmptySemiJoin)) {
-        // the semi-join is pulled up first; the other conjuncts are still folded
+        // the semi-join is pulled up first; the other conjuncts, and the IN's operand (a join
+        // qual then, or still a SubPlan's test when it reads no column), are still folded
         const others = andAll(parts.filter((p) => !isEmptySemiJoin(p)));
         if (others !== null) simplifyQual(foldExpr(others));
+        for (const p of parts) {
+          if (p.kind === "subquery" && p.operand !== null && isEmptySemiJoin(p)) {
+            foldExpr(p.operand);
+          }
+        }
         raiseDiscarded(plan.input);
         return { kind: "values", rows: [], fields: plan.fields };
       }
@@ -424,14 +441,22 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
       // A constant FALSE or NULL conjunct is a one-time filter: the input is never read.
       if (conjuncts(predicate).some((c) => c.kind === "const" && c.value !== true)) {
         if (plan.input.kind === "values" && plan.input.rows.length === 0) return null;
+        if (plan.perGroup === true || evaluatedPerGroup(plan.input)) {
+          // the aggregation runs; no group passes
+          return predicate === plan.predicate && plan.perGroup === true
+            ? null
+            : { ...plan, predicate, perGroup: true };
+        }
         raiseDiscarded(plan.input);
         return { kind: "values", rows: [], fields: plan.fields };
       }
       return predicate === plan.predicate ? null : { ...plan, predicate };
     }
     case "project": {
-      // nothing to compute over no rows
+      // nothing to compute over no rows, but PostgreSQL has folded the select list before it
+      // found that out: its constant errors are raised
       if (plan.input.kind === "values" && plan.input.rows.length === 0) {
+        foldAll(plan.exprs);
         return { kind: "values", rows: [], fields: plan.fields };
       }
       const exprs = foldAll(plan.exprs);
@@ -482,7 +507,8 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
         (k.expr.kind === "column" && constantColumn(input, k.expr.index));
       if (plan.keys.some(constantKey)) {
         const keys = plan.keys.filter((k) => !constantKey(k));
-        return keys.length === 0 ? plan.input : { ...plan, keys };
+        // (the input is folded now: the driver goes on below what this returns)
+        return keys.length === 0 ? rewrite(plan.input) ?? plan.input : { ...plan, keys };
       }
       const folded = foldAll(plan.keys.map((k) => k.expr));
       return folded === null

@@ -10,8 +10,9 @@
  * A conjunct rejects NULL in a column when it is NULL whenever that column is: a comparison or
  * arithmetic (not `||`, which is not strict for arrays), negation, NOT, casts and functions
  * declared `strict` (abs, lower, length ...) over it. An AND rejects a side's NULLs when either
- * operand does, an OR when both do (each arm may name another column of that side). Other
- * functions, CASE, COALESCE, IS [NOT] NULL and subqueries are not assumed strict.
+ * operand does, an OR when both do (each arm may name another column of that side); `x IS NOT
+ * NULL` rejects NULL where x does, as a conjunct (or an AND/OR arm) of its own. Other
+ * functions, CASE, COALESCE, a nested IS [NOT] NULL and subqueries are not assumed strict.
  *
  * @example
  * ```ts
@@ -93,7 +94,9 @@ function rejectsNullSide(e: BoundExpr, side: (column: number) => boolean): boole
   if (e.kind === "op" && e.op === "or") {
     return rejectsNullSide(e.left, side) && rejectsNullSide(e.right, side);
   }
-  for (const c of nullRejectedColumns(e)) if (side(c)) return true;
+  // IS NOT NULL rejects what makes its operand NULL, as a condition of its own (not nested)
+  const strict = e.kind === "is_null" && e.negated ? e.operand : e;
+  for (const c of nullRejectedColumns(strict)) if (side(c)) return true;
   return false;
 }
 

@@ -84,6 +84,13 @@ export type LogicalPlan =
     readonly input: LogicalPlan;
     readonly predicate: BoundExpr;
     readonly fields: readonly Field[];
+    /**
+     * A HAVING that PostgreSQL evaluates per group once every group is computed (under grouping
+     * sets), never as a one-time filter ahead of its input: set when it folded to a constant
+     * FALSE or NULL, so that the aggregation still runs (and raises its errors) before no group
+     * passes.
+     */
+    readonly perGroup?: true;
   }
   | {
     readonly kind: "project";
