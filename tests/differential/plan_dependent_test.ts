@@ -28,6 +28,31 @@ const outerJoinCase: SqlCase = {
   },
 };
 
+/**
+ * Fuzz seed 8484848's case: DuckDB and OmenDB join in the written order; PostgreSQL's default
+ * plan reassociates the outer joins and evaluates the ON's `% a.c4` on a's row (a zero).
+ */
+const followedDuckdbCase: SqlCase = {
+  tables: [
+    {
+      name: "t0",
+      columns: [{ name: "c2", type: "int4" }, { name: "c4", type: "int4" }],
+      rows: [[2, 0]],
+    },
+    {
+      name: "t1",
+      columns: [{ name: "c0", type: "float8" }, { name: "c1", type: "int4" }],
+      rows: [[-5.5, null], [-5.5, null]],
+    },
+  ],
+  query: {
+    sql: "SELECT b.c1 AS r0 FROM t0 AS a RIGHT JOIN t1 AS b ON (a.c2 = b.c0) LEFT JOIN t1 AS c " +
+      "ON (CAST(-26 AS BIGINT) IN ((CAST(-11 AS INTEGER) % a.c4)))",
+    features: ["join", "join.left", "join.right", "join.three", "arith.mod", "in_list"],
+    order: null,
+  },
+};
+
 prereqTest([pgStatus], {
   name: "oracle: an answer PostgreSQL gives only under another of its plans is " +
     `${postgresPlanDependent}, and only that answer`,
@@ -56,6 +81,14 @@ prereqTest([pgStatus], {
       const r = await oracle.check(outerJoinCase);
       assert.equal(r.verdict, "divergence", r.reason);
       assert.equal(r.divergence, postgresPlanDependent);
+
+      // also when DuckDB gives that answer too (not only an implementation-defined match)
+      const f = await oracle.check(followedDuckdbCase);
+      assert.ok(
+        !(await pg.run(renderSetup(followedDuckdbCase.tables), followedDuckdbCase.query.sql)).ok,
+      );
+      assert.equal(f.verdict, "divergence", f.reason);
+      assert.equal(f.divergence, postgresPlanDependent);
 
       // another error, which no plan of PostgreSQL's gives, stays a mismatch
       const wrong = {
