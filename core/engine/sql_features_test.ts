@@ -2387,3 +2387,28 @@ Deno.test("a constant FALSE/NULL HAVING, select list or semi-join operand: what 
   );
   await db.close();
 });
+
+Deno.test("an aggregate nothing reads any more is not computed: a HAVING folded to NULL under ROLLUP, an unselected derived-table column (fuzz seeds 7373737, 2929292)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tn0 (c INTEGER, x INTEGER, f DOUBLE PRECISION)");
+  await db.query("INSERT INTO tn0 VALUES (1, 0, 1e300), (2, 1, 2)");
+  // sum(1/x) >= NULL folds to NULL: the aggregation runs (ROLLUP keeps the HAVING on it) but
+  // without that sum, so nothing divides by zero (PostgreSQL 15 answers the rows below)
+  await check(db, "SELECT c FROM tn0 GROUP BY ROLLUP (c) HAVING sum(1/x) >= NULL", []);
+  await check(
+    db,
+    "SELECT c FROM tn0 GROUP BY ROLLUP (c) HAVING (variance(abs(f)) FILTER (WHERE TRUE) >= " +
+      "CAST(NULL AS DOUBLE PRECISION))",
+    [],
+  );
+  // a selected aggregate still runs
+  await fails(db, "SELECT c, sum(1/x) FROM tn0 GROUP BY ROLLUP (c) HAVING sum(c) >= NULL", "22012");
+  // a derived table's unselected aggregate
+  await check(
+    db,
+    "SELECT g FROM (SELECT c AS g, sum(1/x) AS s FROM tn0 GROUP BY c HAVING sum(c) > 0) AS d " +
+      "ORDER BY 1",
+    [[1], [2]],
+  );
+  await db.close();
+});
