@@ -2412,3 +2412,25 @@ Deno.test("an aggregate nothing reads any more is not computed: a HAVING folded 
   );
   await db.close();
 });
+
+Deno.test("an inner join's ON that reads no column is a one-time filter over the join; || of text is strict (fuzz seeds 7373737, 2929292)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE e0 (c INTEGER); CREATE TABLE e1 (c INTEGER, s TEXT)");
+  // evaluated once before the join reads anything, so its error is raised over empty tables
+  // (PostgreSQL 15's One-Time Filter); a LEFT JOIN's stays per pair of rows
+  const gate = "((TIMESTAMP '2000-02-29')::text)::boolean";
+  await fails(db, `SELECT 1 FROM e0 a JOIN e1 b ON ${gate}`, "22P02");
+  await fails(db, `SELECT 1 FROM e0 a JOIN e1 b ON a.c = b.c AND ${gate}`, "22P02");
+  await check(db, `SELECT 1 FROM e0 a LEFT JOIN e1 b ON ${gate}`, []);
+  // text || text is NULL when b.s is: the WHERE makes the LEFT JOIN inner and runs on b's rows
+  await db.query("INSERT INTO e0 VALUES (1); INSERT INTO e1 VALUES (2, 'x')");
+  await fails(
+    db,
+    "SELECT 1 FROM e0 a LEFT JOIN e1 b ON a.c = b.c WHERE CAST((upper(b.s) || 'e') AS BOOLEAN)",
+    "22P02",
+  );
+  await check(db, "SELECT 1 FROM e0 a LEFT JOIN e1 b ON a.c = b.c WHERE (b.s || 'e') IS NULL", [[
+    1,
+  ]]);
+  await db.close();
+});

@@ -15,6 +15,7 @@ import {
   columnsOf,
   conjuncts,
   containsSubquery,
+  isPseudoConstant,
   isVolatile,
   mapColumns,
   substituteColumns,
@@ -262,8 +263,16 @@ function rewrite(plan: LogicalPlan): LogicalPlan | null {
   }
   if (plan.kind === "filter") return pushThrough(plan);
   if (plan.kind === "join" && plan.joinType === "inner" && plan.condition !== null) {
+    // an ON conjunct that reads no column is PostgreSQL's one-time filter over the join: it
+    // runs once before the join reads anything (and raises its error even over no rows)
+    const on = conjuncts(plan.condition);
+    const gates = on.filter(isPseudoConstant);
+    if (gates.length > 0) {
+      const join = { ...plan, condition: andAll(on.filter((p) => !gates.includes(p))) };
+      return { kind: "filter", input: join, predicate: andAll(gates)!, fields: plan.fields };
+    }
     // single-side ON conjuncts of an inner join can go below it too
-    if (singleSide(conjuncts(plan.condition), plan.left.fields.length).length === 0) return null;
+    if (singleSide(on, plan.left.fields.length).length === 0) return null;
     return pushIntoJoin(plan, []);
   }
   if (plan.kind === "join" && plan.condition !== null && plan.joinType !== "inner") {

@@ -8,7 +8,7 @@
  * that side's scan.
  *
  * A conjunct rejects NULL in a column when it is NULL whenever that column is: a comparison or
- * arithmetic (not `||`, which is not strict for arrays), negation, NOT, casts and functions
+ * arithmetic, `||` of non-arrays (not of arrays: array_cat is not strict), negation, NOT, casts and functions
  * declared `strict` (abs, lower, length ...) over it. An AND rejects a side's NULLs when either
  * operand does, an OR when both do (each arm may name another column of that side); `x IS NOT
  * NULL` rejects NULL where x does, as a conjunct (or an AND/OR arm) of its own. Other
@@ -54,7 +54,13 @@ function collectStrict(e: BoundExpr, out: Set<number>): void {
       out.add(e.index);
       return;
     case "op":
-      if (!strictOps.has(e.op)) return;
+      // || of two non-arrays is textcat (or anytextcat): strict, unlike array_cat
+      if (
+        !strictOps.has(e.op) &&
+        !(e.op === "concat" && e.left.type.kind !== "array" && e.right.type.kind !== "array")
+      ) {
+        return;
+      }
       collectStrict(e.left, out);
       collectStrict(e.right, out);
       return;
