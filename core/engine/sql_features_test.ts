@@ -2434,3 +2434,25 @@ Deno.test("an inner join's ON that reads no column is a one-time filter over the
   ]]);
   await db.close();
 });
+
+Deno.test("a discarded query level still runs the one-time filters PostgreSQL evaluates before a constant FALSE (fuzz seeds 3838383, 6464646)", async () => {
+  const db = await Database.open({ memory: true });
+  await db.query("CREATE TABLE tf1 (c2 INTEGER)");
+  await db.query("INSERT INTO tf1 VALUES (1)");
+  // the CTE's WHERE (a stable cast, left to run time) is a one-time filter that runs before the
+  // outer WHERE FALSE (PostgreSQL 15 raises 22P02)
+  await fails(
+    db,
+    "WITH s AS (SELECT c2 AS d0 FROM tf1 WHERE CAST((DATE '2014-06-24')::TEXT AS BOOLEAN)) " +
+      "SELECT s.d0 FROM s WHERE FALSE",
+    "22P02",
+  );
+  // a first gate that is false stops the others
+  await check(
+    db,
+    "WITH s AS (SELECT c2 AS d0 FROM tf1 WHERE (DATE '2014-06-24')::TEXT = 'x' AND " +
+      "CAST((DATE '2014-06-24')::TEXT AS BOOLEAN)) SELECT s.d0 FROM s WHERE FALSE",
+    [],
+  );
+  await db.close();
+});

@@ -17,7 +17,9 @@ import {
   columnsOf,
   conjuncts,
   containsSubquery,
+  isPseudoConstant,
   substituteColumns,
+  walkBound,
 } from "../plan/expr_utils.ts";
 import { evaluate } from "../exec/eval.ts";
 import { ExecContext } from "../exec/context.ts";
@@ -341,7 +343,28 @@ function isUncorrelatedIn(e: BoundExpr): e is BoundExpr & { kind: "subquery" } {
 function raiseDiscarded(plan: LogicalPlan): void {
   if (plan.kind !== "filter" && plan.kind !== "join" && plan.kind !== "aggregate") return;
   for (const input of planInputs(plan)) raiseDiscarded(input);
-  rewrite(plan);
+  const folded = rewrite(plan) ?? plan;
+  if (folded.kind === "filter") runGates(folded.predicate);
+}
+
+/**
+ * Evaluates, for their errors only, a discarded WHERE's conjuncts that read no column and that
+ * folding left alone (a stable cast such as `(DATE '2014-06-24')::TEXT::BOOLEAN`): PostgreSQL runs
+ * them as the query's one-time filter, in order and before a constant FALSE condition of an
+ * enclosing level (a pulled-up derived table's WHERE comes first), and stops at the first that is
+ * not true. Only what can run now: no subquery, no parameter.
+ */
+function runGates(predicate: BoundExpr): void {
+  for (const c of conjuncts(predicate)) {
+    if (!isPseudoConstant(c) || containsSubquery(c)) return;
+    let param = false;
+    walkBound(c, (x) => {
+      if (x.kind === "param" || x.kind === "outer_column") param = true;
+    });
+    if (param) return;
+    const v = c.kind === "const" ? c : constant(c);
+    if (v.kind !== "const" || v.value !== true) return;
+  }
 }
 
 /**
