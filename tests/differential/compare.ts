@@ -54,11 +54,41 @@ function rowsEqual(a: Row, b: Row): boolean {
   return true;
 }
 
-/** Multiset equality with tolerant cells; returns the first unmatched row of each side. */
+/** A row's identity when its cells are equal exactly (same kinds, same values). */
+function exactKey(row: Row): string {
+  return JSON.stringify(
+    row,
+    (_k, v) =>
+      typeof v === "bigint"
+        ? `${v}n`
+        : typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))
+        ? `${Object.is(v, -0) ? "-0" : v}f`
+        : v,
+  );
+}
+
+/**
+ * Multiset equality with tolerant cells; returns the first unmatched row of each side. Rows
+ * equal exactly are paired first, so that a tolerant match (a float near two exact integers)
+ * cannot take the partner an exact row needs.
+ */
 function bagDiff(a: readonly Row[], b: readonly Row[]): { onlyA: Row[]; onlyB: Row[] } {
   const used = new Uint8Array(b.length);
-  const onlyA: Row[] = [];
+  const byKey = new Map<string, number[]>();
+  b.forEach((rb, j) => {
+    const k = exactKey(rb);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [j]);
+    else list.push(j);
+  });
+  const rest: Row[] = [];
   for (const ra of a) {
+    const j = byKey.get(exactKey(ra))?.pop();
+    if (j === undefined) rest.push(ra);
+    else used[j] = 1;
+  }
+  const onlyA: Row[] = [];
+  for (const ra of rest) {
     let found = -1;
     for (let j = 0; j < b.length; j++) {
       if (used[j] === 0 && rowsEqual(ra, b[j] ?? [])) {
