@@ -43,7 +43,7 @@ import { executeSync, runsSync } from "../exec/sync_exec.ts";
 import { evaluate } from "../exec/eval.ts";
 import { rowKey } from "../exec/group_keys.ts";
 import { formatValue } from "../types/format.ts";
-import { castColumn } from "../exec/kernels/cast.ts";
+import { castColumn, castValue } from "../exec/kernels/cast.ts";
 import type { Batch } from "../types/batch.ts";
 import {
   allValid,
@@ -2030,9 +2030,7 @@ export class Database {
     if (prepared.types.length === 0) return { statement: prepared.statement, params: [...row] };
     // each value cast to its declared type, and bound as a constant of that type
     const types = prepared.types.map((t) => bindTypeName(t));
-    const values = types.map((type, i) =>
-      valueAt(castColumn(columnFromValues(result.columns[i]!.type, [row[i] ?? null]), type), 0)
-    );
+    const values = types.map((type, i) => castValue(row[i] ?? null, result.columns[i]!.type, type));
     return { statement: prepared.statement, params: values, types };
   }
 

@@ -118,6 +118,9 @@ function applyOnce(plan: LogicalPlan, rule: OptimizerRule): LogicalPlan | null {
  * first), so that folding and pushdown work inside them too, as PostgreSQL plans subqueries.
  * A subquery keeps its identity (the executor caches results by it); its plan is replaced.
  */
+/** Plans `optimize` returned: a subquery planned ahead of its query is not planned again. */
+const optimized = new WeakSet<LogicalPlan>();
+
 function optimizeSubqueries(
   plan: LogicalPlan,
   rules: readonly OptimizerRule[],
@@ -127,7 +130,10 @@ function optimizeSubqueries(
   for (const e of planExpressions(plan)) {
     walkBound(e, (x) => {
       if (x.kind !== "subquery") return;
-      (x as { plan: LogicalPlan }).plan = optimize(x.plan, rules, disabled);
+      // (a select-list subquery was planned already, before the outer plan)
+      if (!optimized.has(x.plan)) {
+        (x as { plan: LogicalPlan }).plan = optimize(x.plan, rules, disabled);
+      }
       // PostgreSQL makes a subquery's outer references parameters after folding it: one whose
       // references all folded away runs once per query, and a condition over it alone is a
       // one-time filter (it stays where its form put it: an IN is not pulled up afterwards)
@@ -219,6 +225,7 @@ export function optimize(
   // planned, as in PostgreSQL, where a constant-false qual removes its sublinks before planning;
   // when one turns out uncorrelated, the outer plan is optimized again around it
   if (optimizeSubqueries(current, rules, disabled)) current = passes(current, rules, disabled);
+  optimized.add(current);
   return current;
 }
 

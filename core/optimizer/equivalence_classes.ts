@@ -41,8 +41,7 @@ import {
   isVolatile,
   mapColumns,
 } from "../plan/expr_utils.ts";
-import { castColumn } from "../exec/kernels/cast.ts";
-import { columnFromValues, valueAt } from "../types/column.ts";
+import { castValue } from "../exec/kernels/cast.ts";
 import { type DataType, sameType, Types } from "../types/data_type.ts";
 
 /** A relation at the edge of an inner-join region, with its first column's region index. */
@@ -120,8 +119,7 @@ function convert(constant: BoundExpr, type: DataType): BoundExpr | null {
   if (constant.kind !== "const" || constant.value === null) return null;
   if (intWidth[constant.type.kind] === undefined || intWidth[type.kind] === undefined) return null;
   try {
-    const col = castColumn(columnFromValues(constant.type, [constant.value]), type);
-    return { kind: "const", value: valueAt(col, 0), type };
+    return { kind: "const", value: castValue(constant.value, constant.type, type), type };
   } catch {
     return null; // out of the member's range: no row equals it
   }

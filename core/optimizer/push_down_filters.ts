@@ -20,8 +20,7 @@ import {
   mapColumns,
   substituteColumns,
 } from "../plan/expr_utils.ts";
-import { castColumn } from "../exec/kernels/cast.ts";
-import { columnFromValues, valueAt } from "../types/column.ts";
+import { castValue } from "../exec/kernels/cast.ts";
 
 function withFilter(input: LogicalPlan, parts: readonly BoundExpr[]): LogicalPlan {
   const predicate = andAll(parts);
@@ -211,8 +210,8 @@ function constantOf(e: BoundExpr): BoundExpr | null {
   if (e.kind === "cast" && e.operand.kind === "param") return e;
   if (e.kind !== "cast" || e.operand.kind !== "const") return null;
   try {
-    const col = castColumn(columnFromValues(e.operand.type, [e.operand.value]), e.type, e.zone);
-    return { kind: "const", value: valueAt(col, 0), type: e.type };
+    const value = castValue(e.operand.value, e.operand.type, e.type, e.zone);
+    return { kind: "const", value, type: e.type };
   } catch {
     return null;
   }

@@ -47,8 +47,8 @@ import { bindDmlSource, bindReturning } from "./bind_dml.ts";
 import { andAll, coalesceOf, containsSubquery, exprKey, walkBound } from "./expr_utils.ts";
 import {
   canCast,
-  castColumn,
   castDependsOnZone,
+  castValue,
   dateForTimestampComparison,
 } from "../exec/kernels/cast.ts";
 import type { TimeZone } from "../types/time_zone.ts";
@@ -4185,11 +4185,11 @@ export function evaluateConstant(e: BoundExpr, params: readonly Value[]): Value 
       return e.value;
     case "param": {
       const v = params[e.index - 1] ?? null;
-      return valueAt(castColumn(columnFromValues(paramType(v), [v]), e.type), 0);
+      return castValue(v, paramType(v), e.type);
     }
     case "cast": {
       const v = evaluateConstant(e.operand, params);
-      return valueAt(castColumn(columnFromValues(e.operand.type, [v]), e.type, e.zone), 0);
+      return castValue(v, e.operand.type, e.type, e.zone);
     }
     default:
       throw new DbError(SqlState.syntaxError, "argument must be a constant expression");

@@ -204,6 +204,22 @@ export function cellsEqual(a: Cell, b: Cell): boolean {
   return false;
 }
 
+/**
+ * A cell's identity when it is equal exactly (same kind, same value; NaN, infinities and -0
+ * kept apart from NULL and 0), for pairing cells before any tolerance.
+ */
+export function cellKey(c: Cell): string {
+  return JSON.stringify(
+    c,
+    (_k, v) =>
+      typeof v === "bigint"
+        ? `${v}n`
+        : typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))
+        ? `${Object.is(v, -0) ? "-0" : v}f`
+        : v,
+  );
+}
+
 /** A short SQL-like rendering for messages: `NULL`, `42`, `1.5`, `'abc'`, `true`. */
 export function showCell(c: Cell): string {
   if (c === null) return "NULL";

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Cell, cellsEqual, showCell } from "./cell.ts";
+import { type Cell, cellKey, cellsEqual, showCell } from "./cell.ts";
 import type { Outcome } from "./outcome.ts";
 
 /** How the query orders its rows, as far as comparison needs to know. */
@@ -54,19 +54,6 @@ function rowsEqual(a: Row, b: Row): boolean {
   return true;
 }
 
-/** A row's identity when its cells are equal exactly (same kinds, same values). */
-function exactKey(row: Row): string {
-  return JSON.stringify(
-    row,
-    (_k, v) =>
-      typeof v === "bigint"
-        ? `${v}n`
-        : typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))
-        ? `${Object.is(v, -0) ? "-0" : v}f`
-        : v,
-  );
-}
-
 /**
  * Multiset equality with tolerant cells; returns the first unmatched row of each side. Rows
  * equal exactly are paired first, so that a tolerant match (a float near two exact integers)
@@ -76,14 +63,14 @@ function bagDiff(a: readonly Row[], b: readonly Row[]): { onlyA: Row[]; onlyB: R
   const used = new Uint8Array(b.length);
   const byKey = new Map<string, number[]>();
   b.forEach((rb, j) => {
-    const k = exactKey(rb);
+    const k = JSON.stringify(rb.map(cellKey));
     const list = byKey.get(k);
     if (list === undefined) byKey.set(k, [j]);
     else list.push(j);
   });
   const rest: Row[] = [];
   for (const ra of a) {
-    const j = byKey.get(exactKey(ra))?.pop();
+    const j = byKey.get(JSON.stringify(ra.map(cellKey)))?.pop();
     if (j === undefined) rest.push(ra);
     else used[j] = 1;
   }

@@ -9,7 +9,7 @@
  */
 
 import { compareOutcomes, type OrderSpec } from "./compare.ts";
-import type { Cell } from "./cell.ts";
+import { type Cell, cellKey } from "./cell.ts";
 import type { Outcome } from "./outcome.ts";
 
 /** What a divergence is recognised by. */
@@ -65,10 +65,8 @@ function pairsUp(
   near: (x: Cell, y: Cell) => boolean,
 ): boolean {
   if (a.length !== b.length || a.length === 0) return false;
-  const key = (c: Cell): string =>
-    JSON.stringify(c, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
   const close = (x: Cell, y: Cell): "same" | "near" | "no" =>
-    key(x) === key(y) ? "same" : near(x, y) ? "near" : "no";
+    cellKey(x) === cellKey(y) ? "same" : near(x, y) ? "near" : "no";
   const used = new Set<number>();
   let differ = false;
   for (const r of a) {

@@ -158,6 +158,21 @@ export function castTextValue(s: string, to: DataType): Value {
 }
 
 /**
+ * Casts one value of type `from` to type `to` (through {@link castColumn}, so with the same
+ * errors).
+ *
+ * @example
+ * ```ts
+ * import { castValue } from "./cast.ts";
+ * import { Types } from "../../types/mod.ts";
+ * console.assert(castValue(" 42 ", Types.text, Types.int4) === 42);
+ * ```
+ */
+export function castValue(value: Value, from: DataType, to: DataType, zone?: TimeZone): Value {
+  return valueAt(castColumn(columnFromValues(from, [value]), to, zone), 0);
+}
+
+/**
  * Casts a column to a type.
  *
  * @example
